@@ -1,0 +1,92 @@
+//! Configuration, read once from the environment at start and passed down.
+
+use std::path::PathBuf;
+
+/// Everything the server needs to know about its surroundings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `MATINALE_DATABASE_URL`, default `sqlite://matinale.db?mode=rwc`.
+    pub database_url: String,
+    /// `MATINALE_BIND`, default `127.0.0.1:8080`.
+    pub bind: String,
+    /// `MATINALE_PUBLIC_URL`, the base of links in mails and calendars.
+    pub public_url: String,
+    /// `MATINALE_SMTP_URL`; unset: mail is written as files.
+    pub smtp_url: Option<String>,
+    /// `MATINALE_MAIL_DIR`, default `./mail-out`.
+    pub mail_dir: PathBuf,
+    /// `MATINALE_MAIL_FROM`.
+    pub mail_from: String,
+    /// `MATINALE_ADMIN_EMAIL` and `MATINALE_ADMIN_PASSWORD`: bootstrap admin.
+    pub admin: Option<(String, String)>,
+    /// `MATINALE_WORKER`: run the background worker in this process (`on` by default).
+    pub worker: bool,
+    /// Largest JSON body accepted, in bytes.
+    pub body_limit: usize,
+    /// Attempts at `/auth/token` allowed per client address per minute.
+    pub login_attempts_per_minute: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://matinale.db?mode=rwc".into(),
+            bind: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            smtp_url: None,
+            mail_dir: PathBuf::from("./mail-out"),
+            mail_from: "Matinale <no-reply@matinale.localhost>".into(),
+            admin: None,
+            worker: true,
+            body_limit: 256 * 1024,
+            login_attempts_per_minute: 10,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `MATINALE_*` variables, falling back to the defaults.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads the configuration through `lookup`, so that tests need not touch the environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let d = Config::default();
+        let bind = lookup("MATINALE_BIND").unwrap_or(d.bind);
+        Self {
+            database_url: lookup("MATINALE_DATABASE_URL").unwrap_or(d.database_url),
+            public_url: lookup("MATINALE_PUBLIC_URL")
+                .unwrap_or_else(|| format!("http://{bind}"))
+                .trim_end_matches('/')
+                .to_owned(),
+            bind,
+            smtp_url: lookup("MATINALE_SMTP_URL"),
+            mail_dir: lookup("MATINALE_MAIL_DIR").map(PathBuf::from).unwrap_or(d.mail_dir),
+            mail_from: lookup("MATINALE_MAIL_FROM").unwrap_or(d.mail_from),
+            admin: lookup("MATINALE_ADMIN_EMAIL").zip(lookup("MATINALE_ADMIN_PASSWORD")),
+            worker: !matches!(lookup("MATINALE_WORKER").as_deref(), Some("off" | "false" | "0")),
+            body_limit: d.body_limit,
+            login_attempts_per_minute: d.login_attempts_per_minute,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let c = Config::from_lookup(|k| match k {
+            "MATINALE_BIND" => Some("0.0.0.0:9000".into()),
+            "MATINALE_WORKER" => Some("off".into()),
+            "MATINALE_ADMIN_EMAIL" => Some("a@b.fr".into()),
+            _ => None,
+        });
+        assert_eq!(c.database_url, "sqlite://matinale.db?mode=rwc");
+        assert_eq!(c.public_url, "http://0.0.0.0:9000");
+        assert!(!c.worker);
+        assert!(c.admin.is_none(), "the admin needs both e-mail and password");
+    }
+}

@@ -1,0 +1,152 @@
+//! The HTTP API: actix handlers, authentication, problem+json errors and the OpenAPI document.
+
+pub mod config;
+pub mod dto;
+pub mod error;
+pub mod etag;
+pub mod extract;
+pub mod routes;
+pub mod state;
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{get, middleware, web, App, HttpResponse, HttpServer, ResponseError};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use config::Config;
+pub use error::ApiError;
+pub use state::AppState;
+
+use routes::{auth, events, health, organisations, series, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Matinale API",
+        description = "Events of the Mois de l'ESS and matinales des achats responsables: series, events, \
+programme, organisations. Errors are application/problem+json (RFC 9457); invalid input is 422 \
+with `errors[{field, code, message}]`. Lists take `page` and `per_page` (max 200) and answer \
+`{items, page, per_page, total}` with a `Link` header.",
+        license(name = "AGPL-3.0-or-later"),
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Bearer tokens"),
+        (name = "users", description = "Organiser and admin accounts"),
+        (name = "series", description = "Series of events, such as Mois de l'ESS 2026"),
+        (name = "events", description = "Events, their status and programme"),
+        (name = "organisations", description = "Buyers, ESS structures, partners"),
+        (name = "health", description = "Probes"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+fn api_v1(cfg: &mut ServiceConfig) {
+    cfg.service(auth::create_token)
+        .service(users::create_user)
+        .service(series::create_series)
+        .service(series::list_series)
+        .service(series::get_series)
+        .service(events::create_event)
+        .service(events::list_events)
+        .service(events::get_event)
+        .service(events::patch_event)
+        .service(events::publish_event)
+        .service(events::cancel_event)
+        .service(events::add_programme_item)
+        .service(events::get_programme)
+        .service(organisations::create_organisation)
+        .service(organisations::list_organisations)
+        .service(organisations::get_organisation)
+        .service(organisations::patch_organisation);
+}
+
+/// The routes and the OpenAPI document they describe, built from the same registrations.
+fn documented_app() -> utoipa_actix_web::UtoipaApp<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<actix_web::body::BoxBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(health::live)
+        .service(health::ready)
+        .service(scope::scope("/api/v1").configure(api_v1))
+}
+
+/// The OpenAPI 3.1 document of the API.
+pub fn openapi() -> OpenApiDoc {
+    documented_app().split_for_parts().1
+}
+
+/// The OpenAPI document as YAML, as committed in `openapi.yaml`.
+pub fn openapi_yaml() -> String {
+    openapi()
+        .to_yaml()
+        .unwrap_or_else(|e| format!("# could not render: {e}\n"))
+}
+
+struct Spec(String);
+
+#[get("/openapi.yaml")]
+async fn openapi_yaml_handler(spec: web::Data<Spec>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/yaml").body(spec.0.clone())
+}
+
+#[get("/docs")]
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/docs/"))
+        .finish()
+}
+
+async fn not_found() -> HttpResponse {
+    ApiError::NotFound.error_response()
+}
+
+/// Starts serving on `listener`; the returned server stops gracefully on SIGINT/SIGTERM.
+pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let doc = openapi();
+    let spec = web::Data::new(Spec(doc.to_yaml().unwrap_or_default()));
+    let server = HttpServer::new(move || {
+        let (app, _) = documented_app().split_for_parts();
+        app.app_data(state.clone())
+            .app_data(spec.clone())
+            .app_data(web::PathConfig::default().error_handler(|err, _| {
+                actix_web::error::InternalError::from_response(err, ApiError::NotFound.error_response()).into()
+            }))
+            .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
+            .service(openapi_yaml_handler)
+            .service(docs_redirect)
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", doc.clone()))
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,235 @@
+//! Events, their status and programme.
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, FixedOffset, Utc};
+use matinale_domain::event::{EventFields, EventKind, EventStatus, NewProgrammeItem};
+use matinale_store::events::{EventChange, EventFilter};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::{paged, PageQuery};
+use crate::dto::{
+    CreateEventRequest, CreateProgrammeItemRequest, EventResponse, ListResponse, PatchEventRequest,
+    ProgrammeItemResponse,
+};
+use crate::error::{ApiError, Problem};
+use crate::etag;
+use crate::extract::{Caller, IfMatch, Json, Query, SignedIn};
+use crate::state::AppState;
+
+/// Filters of `GET /events`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventListQuery {
+    /// Series id.
+    pub series: Option<Uuid>,
+    /// Commune of the venue (accents and case ignored).
+    pub city: Option<String>,
+    /// Kind.
+    pub kind: Option<EventKind>,
+    /// Events ending at or after this time (RFC 3339; encode `+` as `%2B`).
+    pub from: Option<DateTime<FixedOffset>>,
+    /// Events starting at or before this time.
+    pub to: Option<DateTime<FixedOffset>>,
+    /// Free text in title, description and venue (accents and case ignored).
+    pub q: Option<String>,
+}
+
+fn event_response(event: matinale_domain::event::Event, status: actix_web::http::StatusCode) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    etag::set(&mut response, event.version);
+    response.json(EventResponse::new(event, true))
+}
+
+/// Creates an event (a draft unless `status` is `published`).
+#[utoipa::path(tag = "events", request_body = CreateEventRequest, security(("bearer" = [])), responses(
+    (status = 201, body = EventResponse, headers(("ETag" = String))),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/events")]
+#[tracing::instrument(skip_all)]
+pub async fn create_event(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    body: Json<CreateEventRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let fields = EventFields::parse(body.draft())?;
+    let status = body.status.unwrap_or(EventStatus::Draft);
+    let event = matinale_store::events::create(&state.db, &actor, fields, status, &body.co_organisers).await?;
+    Ok(event_response(event, actix_web::http::StatusCode::CREATED))
+}
+
+/// Changes an event (its organisers only). Send `If-Match` with the ETag you read.
+#[utoipa::path(tag = "events", request_body = PatchEventRequest, security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    responses(
+        (status = 200, body = EventResponse, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "status change not allowed"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/events/{id}")]
+#[tracing::instrument(skip_all)]
+pub async fn patch_event(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<PatchEventRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let patch = body.into_inner();
+    if patch.status == Some(EventStatus::Cancelled) {
+        return Err(ApiError::field(
+            "status",
+            "invalid_choice",
+            "cancel with POST /events/{id}/cancel",
+        ));
+    }
+    let event = matinale_store::events::update(&state.db, id.into_inner(), &actor, if_match.0, |current| {
+        Ok(EventChange {
+            fields: EventFields::parse(patch.apply(current.fields.to_draft()))?,
+            status: patch.status,
+            co_organisers: patch.co_organisers.clone(),
+        })
+    })
+    .await?;
+    Ok(event_response(event, actix_web::http::StatusCode::OK))
+}
+
+/// One event: published ones to anyone, drafts to their organisers only.
+#[utoipa::path(tag = "events", params(("id" = Uuid, Path)), responses(
+    (status = 200, body = EventResponse, headers(("ETag" = String))),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/events/{id}")]
+pub async fn get_event(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let event = matinale_store::events::get_visible(&state.db, id.into_inner(), actor.as_ref()).await?;
+    let organiser = actor.is_some_and(|a| event.is_organised_by(&a));
+    let mut response = HttpResponse::Ok();
+    etag::set(&mut response, event.version);
+    Ok(response.json(EventResponse::new(event, organiser)))
+}
+
+/// Public events (published or closed), soonest first, filtered.
+#[utoipa::path(tag = "events", params(EventListQuery, PageQuery), responses(
+    (status = 200, body = ListResponse<EventResponse>, headers(("Link" = String))),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/events")]
+pub async fn list_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    filter: Query<EventListQuery>,
+    page: Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let f = filter.0;
+    let filter = EventFilter {
+        series: f.series,
+        city: f.city,
+        kind: f.kind,
+        from: f.from.map(|t| t.with_timezone(&Utc)),
+        to: f.to.map(|t| t.with_timezone(&Utc)),
+        q: f.q,
+    };
+    let page = matinale_store::events::list_public(&state.db, &filter, page.0.parse()?).await?;
+    Ok(paged(
+        &req,
+        ListResponse::from_page(page, |e| EventResponse::new(e, false)),
+    ))
+}
+
+async fn transition(
+    state: web::Data<AppState>,
+    actor: matinale_domain::user::Actor,
+    id: Uuid,
+    to: EventStatus,
+) -> Result<HttpResponse, ApiError> {
+    let event = matinale_store::events::transition(&state.db, id, &actor, to).await?;
+    Ok(event_response(event, actix_web::http::StatusCode::OK))
+}
+
+/// Publishes a draft (or re-opens a closed event).
+#[utoipa::path(tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = EventResponse),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "not allowed from the current status"),
+))]
+#[post("/events/{id}/publish")]
+pub async fn publish_event(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    transition(state, actor, id.into_inner(), EventStatus::Published).await
+}
+
+/// Cancels an event.
+#[utoipa::path(tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = EventResponse),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "already cancelled"),
+))]
+#[post("/events/{id}/cancel")]
+pub async fn cancel_event(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    transition(state, actor, id.into_inner(), EventStatus::Cancelled).await
+}
+
+/// Adds an item to the programme.
+#[utoipa::path(tag = "events", params(("id" = Uuid, Path)), request_body = CreateProgrammeItemRequest,
+    security(("bearer" = [])), responses(
+        (status = 201, body = ProgrammeItemResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/events/{id}/programme")]
+#[tracing::instrument(skip_all)]
+pub async fn add_programme_item(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+    body: Json<CreateProgrammeItemRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let mut tz = chrono_tz::Europe::Paris;
+    let item = matinale_store::events::add_programme_item(&state.db, id.into_inner(), &actor, |event| {
+        tz = event.fields.timezone;
+        NewProgrammeItem::parse(&event.fields, b.starts_at, b.ends_at, &b.title, b.kind, &b.speakers)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(ProgrammeItemResponse::new(item, tz)))
+}
+
+/// The programme of a visible event, in time order.
+#[utoipa::path(tag = "events", params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Vec<ProgrammeItemResponse>),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/events/{id}/programme")]
+pub async fn get_programme(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let event = matinale_store::events::get_visible(&state.db, id.into_inner(), actor.as_ref()).await?;
+    let tz = event.fields.timezone;
+    let items = matinale_store::events::programme(&state.db, event.id).await?;
+    let body: Vec<_> = items.into_iter().map(|i| ProgrammeItemResponse::new(i, tz)).collect();
+    Ok(HttpResponse::Ok().json(body))
+}

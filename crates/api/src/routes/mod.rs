@@ -1,0 +1,62 @@
+//! HTTP handlers, one module per resource.
+
+pub mod auth;
+pub mod events;
+pub mod health;
+pub mod organisations;
+pub mod series;
+pub mod users;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::dto::ListResponse;
+use crate::error::ApiError;
+use matinale_domain::page::PageRequest;
+
+/// `?page=&per_page=` of every list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    pub page: Option<u64>,
+    /// Items per page, 1 to 200 (default 50).
+    pub per_page: Option<u64>,
+}
+
+impl PageQuery {
+    /// The validated page request.
+    pub fn parse(&self) -> Result<PageRequest, ApiError> {
+        Ok(PageRequest::parse(self.page, self.per_page)?)
+    }
+}
+
+/// A list response with its RFC 8288 `Link` header (first, prev, next, last).
+pub fn paged<T: Serialize + ToSchema>(req: &HttpRequest, list: ListResponse<T>) -> HttpResponse {
+    let last = list.total.div_ceil(list.per_page).max(1);
+    let others: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(k, _)| k != "page")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let link_to = |page: u64, rel: &str| {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &others {
+            query.append_pair(k, v);
+        }
+        query.append_pair("page", &page.to_string());
+        format!("<{}?{}>; rel=\"{rel}\"", req.path(), query.finish())
+    };
+    let mut links = vec![link_to(1, "first")];
+    if list.page > 1 {
+        links.push(link_to((list.page - 1).min(last), "prev"));
+    }
+    if list.page < last {
+        links.push(link_to(list.page + 1, "next"));
+    }
+    links.push(link_to(last, "last"));
+    HttpResponse::Ok()
+        .insert_header((header::LINK, links.join(", ")))
+        .json(list)
+}

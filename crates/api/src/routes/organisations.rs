@@ -1,0 +1,116 @@
+//! The directory of buyers, ESS structures, partners and companies.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use matinale_domain::organisation::{Organisation, OrganisationDraft, OrganisationFields, OrganisationKind};
+use matinale_store::organisations::OrganisationFilter;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::{paged, PageQuery};
+use crate::dto::{CreateOrganisationRequest, ListResponse, OrganisationResponse, PatchOrganisationRequest};
+use crate::error::{ApiError, Problem};
+use crate::etag;
+use crate::extract::{IfMatch, Json, Query, SignedIn};
+use crate::state::AppState;
+
+/// Filters of `GET /organisations`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrganisationListQuery {
+    /// Kind.
+    pub kind: Option<OrganisationKind>,
+    /// Sector (accents and case ignored).
+    pub sector: Option<String>,
+    /// Commune served (accents and case ignored).
+    pub city: Option<String>,
+    /// Free text (accents and case ignored).
+    pub q: Option<String>,
+}
+
+fn respond(org: Organisation, status: StatusCode) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    etag::set(&mut response, org.version);
+    response.json(OrganisationResponse::from(org))
+}
+
+/// Creates an organisation; its creator becomes a member and may edit it.
+#[utoipa::path(tag = "organisations", request_body = CreateOrganisationRequest, security(("bearer" = [])), responses(
+    (status = 201, body = OrganisationResponse, headers(("ETag" = String))),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/organisations")]
+#[tracing::instrument(skip_all)]
+pub async fn create_organisation(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    body: Json<CreateOrganisationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = OrganisationFields::parse(OrganisationDraft::from(body.into_inner()))?;
+    let org = matinale_store::organisations::create(&state.db, &actor, fields).await?;
+    Ok(respond(org, StatusCode::CREATED))
+}
+
+/// The directory, by name, filtered.
+#[utoipa::path(tag = "organisations", params(OrganisationListQuery, PageQuery), responses(
+    (status = 200, body = ListResponse<OrganisationResponse>, headers(("Link" = String))),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/organisations")]
+pub async fn list_organisations(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    filter: Query<OrganisationListQuery>,
+    page: Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let f = filter.0;
+    let filter = OrganisationFilter {
+        kind: f.kind,
+        sector: f.sector,
+        city: f.city,
+        q: f.q,
+    };
+    let page = matinale_store::organisations::list(&state.db, &filter, page.0.parse()?).await?;
+    Ok(paged(&req, ListResponse::from_page(page, OrganisationResponse::from)))
+}
+
+/// One organisation.
+#[utoipa::path(tag = "organisations", params(("id" = Uuid, Path)), responses(
+    (status = 200, body = OrganisationResponse, headers(("ETag" = String))),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/organisations/{id}")]
+pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let org = matinale_store::organisations::get(&state.db, id.into_inner()).await?;
+    Ok(respond(org, StatusCode::OK))
+}
+
+/// Changes an organisation (its members or an admin). Send `If-Match` with the ETag you read.
+#[utoipa::path(tag = "organisations", request_body = PatchOrganisationRequest, security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    responses(
+        (status = 200, body = OrganisationResponse, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/organisations/{id}")]
+#[tracing::instrument(skip_all)]
+pub async fn patch_organisation(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<PatchOrganisationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let patch = body.into_inner();
+    let org = matinale_store::organisations::update(&state.db, id.into_inner(), &actor, if_match.0, |current| {
+        Ok(OrganisationFields::parse(patch.apply(current.fields.to_draft()))?)
+    })
+    .await?;
+    Ok(respond(org, StatusCode::OK))
+}

@@ -1,0 +1,57 @@
+//! Series of events.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use matinale_domain::series::NewSeries;
+use uuid::Uuid;
+
+use super::{paged, PageQuery};
+use crate::dto::{CreateSeriesRequest, ListResponse, SeriesResponse};
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, Query, SignedIn};
+use crate::state::AppState;
+
+/// Creates a series.
+#[utoipa::path(tag = "series", request_body = CreateSeriesRequest, security(("bearer" = [])), responses(
+    (status = 201, body = SeriesResponse),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "slug taken"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/series")]
+#[tracing::instrument(skip_all)]
+pub async fn create_series(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    body: Json<CreateSeriesRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let new = NewSeries::parse(&b.slug, &b.title, b.starts_on, b.ends_on, &b.description)?;
+    let series = matinale_store::series::create(&state.db, &actor, new).await?;
+    Ok(HttpResponse::Created().json(SeriesResponse::from(series)))
+}
+
+/// Lists series, newest first.
+#[utoipa::path(tag = "series", params(PageQuery), responses(
+    (status = 200, body = ListResponse<SeriesResponse>),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/series")]
+pub async fn list_series(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = matinale_store::series::list(&state.db, query.0.parse()?).await?;
+    Ok(paged(&req, ListResponse::from_page(page, SeriesResponse::from)))
+}
+
+/// One series.
+#[utoipa::path(tag = "series", params(("id" = Uuid, Path)), responses(
+    (status = 200, body = SeriesResponse),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/series/{id}")]
+pub async fn get_series(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let series = matinale_store::series::get(&state.db, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(SeriesResponse::from(series)))
+}

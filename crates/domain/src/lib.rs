@@ -1,0 +1,17 @@
+//! Matinale's domain: the types and rules of ESS events, with no I/O.
+//!
+//! Requests are parsed once into these types (`Siret::parse`, `NewEvent::parse`, …) so that the
+//! rest of the system never holds an invalid value. Every refusal names the field at fault.
+
+#[macro_use]
+mod text_enum;
+pub mod error;
+pub mod event;
+pub mod organisation;
+pub mod page;
+pub mod series;
+pub mod siret;
+pub mod text;
+pub mod user;
+
+pub use error::{Error, FieldError};

@@ -1,0 +1,272 @@
+//! Buyer organisations, ESS structures, partners and companies.
+
+use uuid::Uuid;
+
+use crate::error::{bounded_text, required_text, url, Checker, FieldError};
+use crate::siret::Siret;
+use crate::Error;
+
+text_enum! {
+    /// What an organisation is.
+    OrganisationKind {
+        /// A public buyer (ville, EPT, hospital, social landlord…).
+        PublicBuyer => "public_buyer",
+        /// A social and solidarity economy structure.
+        EssStructure => "ess_structure",
+        /// A partner (network, chamber, federation…).
+        Partner => "partner",
+        /// An ordinary company.
+        Company => "company",
+    }
+}
+
+text_enum! {
+    /// Statuses and approvals of ESS structures.
+    EssKind {
+        /// Structure d'insertion par l'activité économique.
+        Siae => "siae",
+        /// Atelier et chantier d'insertion (SIAE).
+        Aci => "aci",
+        /// Entreprise d'insertion (SIAE).
+        Ei => "ei",
+        /// Entreprise de travail temporaire d'insertion (SIAE).
+        Etti => "etti",
+        /// Association intermédiaire (SIAE).
+        Ai => "ai",
+        /// Entreprise d'insertion par le travail indépendant (SIAE).
+        Eiti => "eiti",
+        /// Entreprise adaptée.
+        Ea => "ea",
+        /// Établissement et service d'aide par le travail.
+        Esat => "esat",
+        /// Entreprise solidaire d'utilité sociale (agrément).
+        Esus => "esus",
+        /// Société coopérative et participative.
+        Scop => "scop",
+        /// Société coopérative d'intérêt collectif.
+        Scic => "scic",
+        /// Association.
+        Association => "association",
+        /// Foundation.
+        Fondation => "fondation",
+        /// Mutual society.
+        Mutuelle => "mutuelle",
+        /// Other cooperative.
+        Cooperative => "cooperative",
+        /// Commercial company with the ESS quality (loi 2014).
+        SocieteCommercialeEss => "societe_commerciale_ess",
+    }
+}
+
+impl EssKind {
+    /// Whether this kind qualifies for markets reserved to SIAE and equivalents (L2113-13).
+    pub fn is_insertion(self) -> bool {
+        matches!(
+            self,
+            EssKind::Siae | EssKind::Aci | EssKind::Ei | EssKind::Etti | EssKind::Ai | EssKind::Eiti
+        )
+    }
+
+    /// Whether this kind qualifies for markets reserved to EA and ESAT (L2113-12).
+    pub fn is_disability(self) -> bool {
+        matches!(self, EssKind::Ea | EssKind::Esat)
+    }
+}
+
+/// Raw organisation values as received.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrganisationDraft {
+    /// Kind.
+    pub kind: Option<OrganisationKind>,
+    /// Name.
+    pub name: String,
+    /// SIRET, optional.
+    pub siret: Option<String>,
+    /// ESS kinds (only for ESS structures).
+    pub ess_kinds: Vec<EssKind>,
+    /// Sectors of activity.
+    pub sectors: Vec<String>,
+    /// Communes served.
+    pub cities: Vec<String>,
+    /// Website.
+    pub website: Option<String>,
+    /// Description.
+    pub description: String,
+    /// Labels and approvals (e.g. "Lucie", "B Corp").
+    pub labels: Vec<String>,
+}
+
+/// Validated organisation fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganisationFields {
+    /// Kind.
+    pub kind: OrganisationKind,
+    /// Name.
+    pub name: String,
+    /// SIRET.
+    pub siret: Option<Siret>,
+    /// ESS kinds, sorted and without repeats.
+    pub ess_kinds: Vec<EssKind>,
+    /// Sectors, trimmed, without repeats.
+    pub sectors: Vec<String>,
+    /// Cities, trimmed, without repeats.
+    pub cities: Vec<String>,
+    /// Website.
+    pub website: Option<String>,
+    /// Description.
+    pub description: String,
+    /// Labels.
+    pub labels: Vec<String>,
+}
+
+fn tag_list(check: &mut Checker, field: &str, values: &[String], max_items: usize) -> Vec<String> {
+    if values.len() > max_items {
+        check.push(FieldError::new(field, "too_long", format!("at most {max_items} items")));
+        return Vec::new();
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, value) in values.iter().enumerate() {
+        if let Some(v) = check.take(required_text(&format!("{field}[{i}]"), value, 120)) {
+            if !out.iter().any(|o| crate::text::fold(o) == crate::text::fold(&v)) {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
+impl OrganisationFields {
+    /// Checks the fields: a kind, a name, a valid SIRET when given, ESS kinds only on ESS
+    /// structures, at most 50 sectors, cities and labels.
+    pub fn parse(draft: OrganisationDraft) -> Result<Self, Error> {
+        let mut check = Checker::new();
+        if draft.kind.is_none() {
+            check.push(FieldError::new("kind", "required", "must be given"));
+        }
+        let name = check.take(required_text("name", &draft.name, 200));
+        let siret = match draft.siret.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(s) => check.take(Siret::parse("siret", s)).map(Some),
+        };
+        if draft.kind.is_some_and(|k| k != OrganisationKind::EssStructure) && !draft.ess_kinds.is_empty() {
+            check.push(FieldError::new(
+                "ess_kinds",
+                "invalid",
+                "only ESS structures have ESS kinds",
+            ));
+        }
+        let mut ess_kinds = draft.ess_kinds.clone();
+        ess_kinds.sort();
+        ess_kinds.dedup();
+        let sectors = tag_list(&mut check, "sectors", &draft.sectors, 50);
+        let cities = tag_list(&mut check, "cities", &draft.cities, 50);
+        let labels = tag_list(&mut check, "labels", &draft.labels, 50);
+        let website = match draft.website.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(w) => check.take(url("website", w)).map(Some),
+        };
+        let description = check.take(bounded_text("description", &draft.description, 20_000));
+        match (draft.kind, name, siret, website, description) {
+            (Some(kind), Some(name), Some(siret), Some(website), Some(description)) => check.finish(|| Self {
+                kind,
+                name,
+                siret,
+                ess_kinds,
+                sectors,
+                cities,
+                website,
+                description,
+                labels,
+            }),
+            _ => Err(check.into_error()),
+        }
+    }
+
+    /// Turns the fields back into a draft, to merge an update.
+    pub fn to_draft(&self) -> OrganisationDraft {
+        OrganisationDraft {
+            kind: Some(self.kind),
+            name: self.name.clone(),
+            siret: self.siret.as_ref().map(|s| s.as_str().to_owned()),
+            ess_kinds: self.ess_kinds.clone(),
+            sectors: self.sectors.clone(),
+            cities: self.cities.clone(),
+            website: self.website.clone(),
+            description: self.description.clone(),
+            labels: self.labels.clone(),
+        }
+    }
+
+    /// The folded text searched by `?q=`.
+    pub fn search_text(&self) -> String {
+        crate::text::fold(&format!(
+            "{} {} {} {} {}",
+            self.name,
+            self.description,
+            self.sectors.join(" "),
+            self.cities.join(" "),
+            self.labels.join(" ")
+        ))
+    }
+}
+
+/// An organisation as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    /// Identifier.
+    pub id: Uuid,
+    /// Fields.
+    pub fields: OrganisationFields,
+    /// Incremented on every change; the ETag.
+    pub version: i32,
+    /// Users who manage it.
+    pub members: Vec<Uuid>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> OrganisationDraft {
+        OrganisationDraft {
+            kind: Some(OrganisationKind::EssStructure),
+            name: "Rejoué".into(),
+            ess_kinds: vec![EssKind::Siae, EssKind::Aci, EssKind::Siae],
+            sectors: vec!["jouets".into(), "Jouets ".into()],
+            cities: vec!["Vitry-sur-Seine".into()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn kinds_and_tags_are_deduplicated() {
+        let f = OrganisationFields::parse(draft()).unwrap();
+        assert_eq!(f.ess_kinds, [EssKind::Siae, EssKind::Aci]);
+        assert_eq!(f.sectors, ["jouets"]);
+        assert_eq!(
+            f.search_text(),
+            "rejoue  jouets vitry-sur-seine "
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+
+    #[test]
+    fn a_buyer_has_no_ess_kinds_and_a_bad_siret_is_named() {
+        let mut d = draft();
+        d.kind = Some(OrganisationKind::PublicBuyer);
+        d.siret = Some("12345678901234".into());
+        let Error::Invalid(errors) = OrganisationFields::parse(d).unwrap_err() else {
+            panic!()
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["siret", "ess_kinds"]);
+    }
+
+    #[test]
+    fn reserved_market_families() {
+        assert!(EssKind::Esat.is_disability() && !EssKind::Esat.is_insertion());
+        assert!(EssKind::Aci.is_insertion());
+    }
+}

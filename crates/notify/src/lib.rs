@@ -1,0 +1,16 @@
+//! Mail and calendar notifications for Matinale: what people receive when they register,
+//! wait, are promoted, cancel, get their speed-meeting agenda, and after the event.
+//!
+//! Three layers, each usable on its own:
+//! - [`calendar`]: pure RFC 5545 rendering (escaping, folding, `VTIMEZONE`, stable UIDs);
+//! - [`templates`]: the [`templates::Message`] an outbox stores as JSON, rendered into a
+//!   [`templates::RenderedMail`] (subject, text, HTML, `.ics` attachments) in French or English;
+//! - [`delivery`]: the [`delivery::Mailer`] that sends a rendered mail over SMTP or writes it
+//!   as an `.eml` file, with errors that say whether a retry can help, and [`delivery::backoff`].
+
+pub mod calendar;
+pub mod delivery;
+pub mod locale;
+pub mod templates;
+
+pub use locale::Locale;

@@ -1,0 +1,267 @@
+//! Shared by the integration tests: fixtures from a real matinale, the independent
+//! iCalendar check (Python `icalendar`) and a real SMTP server (Python `aiosmtpd`).
+//!
+//! The Python helpers live in the workspace's `tests/support/`. When python3 or a package is
+//! missing, a test fails if `CI` is set and otherwise skips with a loud message.
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use matinale_notify::calendar::{Contact, MeetingEntry, MeetingParty};
+use matinale_notify::templates::{EventInfo, Venue};
+use serde_json::Value;
+
+pub const CHECK_ICS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/support/check_ics.py");
+pub const SMTP_SINK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/support/smtp_sink.py");
+
+pub fn utc(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .expect("test literal")
+        .with_timezone(&Utc)
+}
+
+/// Either panics (in CI, where every tool must be installed) or says loudly why a test
+/// does not run here.
+pub fn missing_tool(what: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("{what} (CI is set: install it, see crates/notify/README.md)");
+    }
+    eprintln!("\n!!!!! SKIPPED: {what}. Set CI=1 to make this a failure. !!!!!\n");
+}
+
+pub fn matinale() -> EventInfo {
+    EventInfo {
+        uid: "event-0190f3c4-5a6b-7c8d-9e0f-112233445566@matinale".into(),
+        sequence: 0,
+        title: "Matinale des achats responsables — 4e édition".into(),
+        description: "Quiz, point juridique sur le critère environnemental, stands inversés et speed meetings entre acheteurs publics et structures de l'ESS.".into(),
+        starts_at: utc("2026-11-25T09:00:00+01:00"),
+        ends_at: utc("2026-11-25T12:30:00+01:00"),
+        timezone: chrono_tz::Europe::Paris,
+        venue: Some(Venue {
+            name: "Hôtel de ville".into(),
+            address: "2 avenue Youri-Gagarine".into(),
+            postcode: "94400".into(),
+            city: "Vitry-sur-Seine".into(),
+        }),
+        online_url: None,
+        url: Some("https://matinale.example.org/events/0190f3c4".into()),
+        organizer: Some(Contact {
+            name: "Grand-Orly Seine Bièvre".into(),
+            email: "ess@grandorlyseinebievre.example".into(),
+        }),
+    }
+}
+
+pub fn meeting(number: u32, starts: &str, ends: &str, table: u32) -> MeetingEntry {
+    MeetingEntry {
+        uid: format!("meeting-0190f3c4-0000-7000-8000-00000000000{number}@matinale"),
+        sequence: 0,
+        event_title: "Matinale des achats responsables — 4e édition".into(),
+        buyer: MeetingParty {
+            person: "Claire Dubois".into(),
+            organisation: "Ville d'Ivry-sur-Seine".into(),
+        },
+        supplier: MeetingParty {
+            person: "Karim Benali".into(),
+            organisation: if number.is_multiple_of(2) {
+                "Adopte un Bureau".into()
+            } else {
+                "Rejoué".into()
+            },
+        },
+        table,
+        starts_at: utc(starts),
+        ends_at: utc(ends),
+        timezone: chrono_tz::Europe::Paris,
+        location: Some("Hôtel de ville, 2 avenue Youri-Gagarine, 94400 Vitry-sur-Seine".into()),
+        url: Some("https://matinale.example.org/agenda".into()),
+        organizer: Some(Contact {
+            name: "Grand-Orly Seine Bièvre".into(),
+            email: "ess@grandorlyseinebievre.example".into(),
+        }),
+        attendees: vec![Contact {
+            name: "Claire Dubois".into(),
+            email: "claire.dubois@ivry.example".into(),
+        }],
+        cancelled: false,
+    }
+}
+
+/// What `check_ics.py` understood of a calendar.
+pub struct ParsedCalendar(pub Value);
+
+impl ParsedCalendar {
+    pub fn components(&self, name: &str) -> Vec<&Value> {
+        self.0["components"]
+            .as_array()
+            .expect("components")
+            .iter()
+            .filter(|c| c["name"] == name)
+            .collect()
+    }
+
+    pub fn component(&self, name: &str) -> &Value {
+        let found = self.components(name);
+        assert_eq!(found.len(), 1, "expected exactly one {name}");
+        found[0]
+    }
+}
+
+/// All properties called `name` in a parsed component.
+pub fn props<'a>(component: &'a Value, name: &str) -> Vec<&'a Value> {
+    component["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .filter(|p| p["name"] == name)
+        .collect()
+}
+
+/// The single property `name` of a parsed component.
+pub fn prop<'a>(component: &'a Value, name: &str) -> &'a Value {
+    let found = props(component, name);
+    assert_eq!(found.len(), 1, "expected exactly one {name} in {component}");
+    found[0]
+}
+
+/// Runs the independent parser on `ics`. `None` when it cannot run here (outside CI).
+/// Panics when it rejects the calendar or reports a structural problem.
+pub fn check_ics(ics: &str) -> Option<ParsedCalendar> {
+    let child = Command::new("python3")
+        .arg(CHECK_ICS)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(error) => {
+            missing_tool(&format!("python3 cannot be started ({error})"));
+            return None;
+        }
+    };
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(ics.as_bytes())
+        .expect("write the calendar to check_ics.py");
+    let output = child.wait_with_output().expect("check_ics.py output");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    match output.status.code() {
+        Some(0) => {}
+        Some(2) => {
+            missing_tool(stderr.trim());
+            return None;
+        }
+        _ => panic!(
+            "check_ics.py rejected the calendar:\n{}\n{stderr}\n--- calendar ---\n{ics}",
+            String::from_utf8_lossy(&output.stdout)
+        ),
+    }
+    let parsed: Value = serde_json::from_slice(&output.stdout).expect("check_ics.py prints JSON");
+    Some(ParsedCalendar(parsed))
+}
+
+/// A running `smtp_sink.py` on a free port, saving messages under its own directory.
+pub struct SmtpSink {
+    child: Child,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    /// Starts the sink; `extra` are more arguments (e.g. `--rcpt-reply "550 …"`).
+    /// `None` when it cannot run here (outside CI).
+    pub fn start(extra: &[&str]) -> Option<SmtpSink> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let child = Command::new("python3")
+            .arg(SMTP_SINK)
+            .args(["--port", "0", "--dir"])
+            .arg(dir.path())
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        let mut child = match child {
+            Ok(child) => child,
+            Err(error) => {
+                missing_tool(&format!("python3 cannot be started ({error})"));
+                return None;
+            }
+        };
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("piped stdout");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read smtp_sink.py stdout");
+        let Some(port) = line.strip_prefix("ready ").and_then(|p| p.trim().parse().ok()) else {
+            let status = child.wait().expect("smtp_sink.py exit status");
+            let mut stderr = String::new();
+            if let Some(mut pipe) = child.stderr.take() {
+                std::io::Read::read_to_string(&mut pipe, &mut stderr).ok();
+            }
+            if status.code() == Some(2) {
+                missing_tool(stderr.trim());
+                return None;
+            }
+            panic!("smtp_sink.py did not start ({status}): {line}{stderr}");
+        };
+        Some(SmtpSink { child, port, dir })
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Waits until `count` messages are saved; returns (raw message, envelope JSON) pairs.
+    pub fn wait_for(&self, count: usize, timeout: Duration) -> Vec<(Vec<u8>, Value)> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found: Vec<PathBuf> = (1..=count)
+                .map(|n| self.dir.path().join(format!("{n}.eml")))
+                .take_while(|p| p.exists())
+                .collect();
+            if found.len() == count {
+                return (1..=count).map(|n| self.read(n)).collect();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the SMTP sink received {} of {count} messages",
+                found.len()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// How many messages arrived so far.
+    pub fn received(&self) -> usize {
+        (1..)
+            .take_while(|n| self.dir.path().join(format!("{n}.eml")).exists())
+            .count()
+    }
+
+    fn read(&self, n: usize) -> (Vec<u8>, Value) {
+        let eml = std::fs::read(self.dir.path().join(format!("{n}.eml"))).expect("saved message");
+        let envelope = std::fs::read(self.dir.path().join(format!("{n}.json"))).expect("envelope");
+        (eml, serde_json::from_slice(&envelope).expect("envelope JSON"))
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        // Our own child, by its handle: closing stdin also makes it exit.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

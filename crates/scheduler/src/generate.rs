@@ -1,0 +1,160 @@
+//! Deterministic generator of instances shaped like real events.
+
+use crate::model::{Instance, MeetingSlot, Participant, Side, Wish, DEFAULT_COVERAGE_BONUS};
+
+/// Size and seed of a generated instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GeneratorParams {
+    /// Number of buyers.
+    pub buyers: u32,
+    /// Number of suppliers.
+    pub suppliers: u32,
+    /// Number of consecutive 10-minute slots.
+    pub slots: u32,
+    /// Tables in every slot.
+    pub tables: u32,
+    /// Seed of the pseudo-random generator; the same parameters give the same instance.
+    pub seed: u64,
+}
+
+/// SplitMix64: tiny, fast, and identical on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `lo..=hi`.
+    fn range(&mut self, lo: u32, hi: u32) -> u32 {
+        lo + (self.next() % u64::from(hi - lo + 1)) as u32
+    }
+
+    fn chance(&mut self, numerator: u64, denominator: u64) -> bool {
+        self.next() % denominator < numerator
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Generates an instance like a real event: a few popular buyers wished by about half the
+/// suppliers, suppliers with 1–6 wishes, buyers with 3–15, weights 1–3, a fifth of the
+/// participants available only for a window of 40–80 % of the block, and a cap on one
+/// participant in ten (buyers: a third to two thirds of the slots; suppliers: 1–3 meetings).
+pub fn generate(params: &GeneratorParams) -> Instance {
+    let mut rng = Rng(params.seed ^ 0x6D61_7469_6E61_6C65);
+    let (nb, ns, nt) = (params.buyers, params.suppliers, params.slots);
+    let slots: Vec<MeetingSlot> = (0..nt)
+        .map(|i| MeetingSlot {
+            id: format!("s{:02}", i + 1),
+            starts_at: clock(9 * 60 + 10 * i),
+            ends_at: clock(9 * 60 + 10 * (i + 1)),
+            tables: params.tables,
+        })
+        .collect();
+    let buyer_id = |b: u32| format!("b{:04}", b + 1);
+    let supplier_id = |s: u32| format!("e{:05}", s + 1);
+    let mut participants = Vec::with_capacity((nb + ns) as usize);
+    let availability = |rng: &mut Rng| -> Option<Vec<String>> {
+        if nt < 2 || !rng.chance(1, 5) {
+            return None;
+        }
+        let lo = ((nt as f64 * 0.4).ceil() as u32).max(1);
+        let hi = ((nt as f64 * 0.8).floor() as u32).max(lo);
+        let len = rng.range(lo, hi);
+        let start = rng.range(0, nt - len);
+        Some((start..start + len).map(|t| format!("s{:02}", t + 1)).collect())
+    };
+    for b in 0..nb {
+        let available = availability(&mut rng);
+        let max_meetings = (nt >= 3 && rng.chance(1, 10)).then(|| rng.range(nt / 3, 2 * nt / 3));
+        participants.push(Participant {
+            id: buyer_id(b),
+            side: Side::Buyer,
+            available,
+            max_meetings,
+        });
+    }
+    for s in 0..ns {
+        let available = availability(&mut rng);
+        let max_meetings = rng.chance(1, 10).then(|| rng.range(1, 3));
+        participants.push(Participant {
+            id: supplier_id(s),
+            side: Side::Supplier,
+            available,
+            max_meetings,
+        });
+    }
+    let mut wishes = Vec::new();
+    let weight = |rng: &mut Rng| i64::from(rng.range(1, 3));
+    let popular = (nb / 8).clamp(1, 5).min(nb);
+    if nb > 0 {
+        for s in 0..ns {
+            let k = rng.range(1, 6).min(nb) as usize;
+            let mut chosen: Vec<u32> = Vec::with_capacity(k);
+            for b in 0..popular {
+                if chosen.len() < k && rng.chance(1, 2) {
+                    chosen.push(b);
+                }
+            }
+            let mut tries = 0;
+            while chosen.len() < k && tries < 50 {
+                tries += 1;
+                // Mild skew towards the first buyers: some are more sought after than others.
+                let b = (rng.unit().powf(1.5) * f64::from(nb)) as u32;
+                let b = b.min(nb - 1);
+                if !chosen.contains(&b) {
+                    chosen.push(b);
+                }
+            }
+            for b in chosen {
+                wishes.push(Wish {
+                    from: supplier_id(s),
+                    to: buyer_id(b),
+                    weight: weight(&mut rng),
+                });
+            }
+        }
+    }
+    if ns > 0 {
+        for b in 0..nb {
+            let k = rng.range(3, 15).min(ns) as usize;
+            let mut chosen: Vec<u32> = Vec::with_capacity(k);
+            let mut tries = 0;
+            while chosen.len() < k && tries < 100 {
+                tries += 1;
+                let s = rng.range(0, ns - 1);
+                if !chosen.contains(&s) {
+                    chosen.push(s);
+                }
+            }
+            for s in chosen {
+                wishes.push(Wish {
+                    from: buyer_id(b),
+                    to: supplier_id(s),
+                    weight: weight(&mut rng),
+                });
+            }
+        }
+    }
+    Instance {
+        coverage_bonus: DEFAULT_COVERAGE_BONUS,
+        slots,
+        participants,
+        wishes,
+        kept: Vec::new(),
+    }
+}
+
+/// RFC 3339 time on 2026-11-25 (Paris winter time) at `minutes` after midnight, rolling over days.
+fn clock(minutes: u32) -> String {
+    let day = 25 + minutes / 1440;
+    let m = minutes % 1440;
+    format!("2026-11-{day:02}T{:02}:{:02}:00+01:00", m / 60, m % 60)
+}

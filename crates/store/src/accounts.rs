@@ -1,0 +1,186 @@
+//! Accounts, password checks and bearer tokens.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use matinale_domain::user::{Actor, NewUser, Role, User};
+use rand::RngCore;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::entity::{api_token, user};
+use crate::error::{corrupt, Error};
+
+/// How long a bearer token lives.
+pub const TOKEN_LIFETIME_HOURS: i64 = 12;
+
+fn to_user(m: user::Model) -> Result<User, Error> {
+    Ok(User {
+        id: m.id,
+        role: Role::from_db(&m.role).ok_or_else(|| corrupt("role"))?,
+        email: m.email,
+        name: m.name,
+        created_at: m.created_at,
+    })
+}
+
+/// Hashes a password with argon2id off the async executor.
+async fn hash_password(password: String) -> Result<String, Error> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| Error::Database(sea_orm::DbErr::Custom(format!("hashing failed: {e}"))))
+    })
+    .await
+    .map_err(|e| Error::Database(sea_orm::DbErr::Custom(format!("hashing task failed: {e}"))))?
+}
+
+async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Creates an account; an e-mail already in use is a conflict.
+pub async fn create_user(db: &impl ConnectionTrait, new: NewUser) -> Result<User, Error> {
+    if user::Entity::find()
+        .filter(user::Column::Email.eq(new.email.as_str()))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(Error::Conflict(format!(
+            "an account already uses {}",
+            new.email.as_str()
+        )));
+    }
+    let hash = hash_password(new.password.expose().to_owned()).await?;
+    let model = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(new.email.as_str().to_owned()),
+        name: Set(new.name),
+        role: Set(new.role.as_str().to_owned()),
+        password_hash: Set(hash),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    to_user(model)
+}
+
+/// Creates the bootstrap admin unless an admin already exists; true when one was created.
+pub async fn ensure_admin(db: &impl ConnectionTrait, new: NewUser) -> Result<bool, Error> {
+    let exists = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(false);
+    }
+    create_user(
+        db,
+        NewUser {
+            role: Role::Admin,
+            ..new
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Finds an account by e-mail.
+pub async fn user_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<User>, Error> {
+    user::Entity::find()
+        .filter(user::Column::Email.eq(email.trim().to_lowercase()))
+        .one(db)
+        .await?
+        .map(to_user)
+        .transpose()
+}
+
+// A valid argon2 hash of a random string, checked when the e-mail is unknown so that the
+// answer takes as long as for a known one.
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7V1ZqB+QGx8E3Pm2m2X8mqYbWqQ0V7bC0c7yqJ8s5uQ";
+
+/// Checks credentials; `None` when the e-mail is unknown or the password wrong.
+pub async fn authenticate(db: &impl ConnectionTrait, email: &str, password: &str) -> Result<Option<User>, Error> {
+    let found = user::Entity::find()
+        .filter(user::Column::Email.eq(email.trim().to_lowercase()))
+        .one(db)
+        .await?;
+    let hash = found
+        .as_ref()
+        .map_or(DECOY_HASH.to_owned(), |u| u.password_hash.clone());
+    let ok = verify_password(password.to_owned(), hash).await;
+    match found {
+        Some(u) if ok => to_user(u).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// A new secret: 32 random bytes, URL-safe base64, with a prefix that says what it is.
+pub fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// The SHA-256 of a secret, hex-encoded: secrets are stored only as this.
+pub fn secret_hash(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Issues a bearer token for a user; returns the token (shown once) and its expiry.
+pub async fn issue_token(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(String, DateTime<Utc>), Error> {
+    let token = new_secret("mt_");
+    let now = Utc::now();
+    let expires_at = now + Duration::hours(TOKEN_LIFETIME_HOURS);
+    api_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        token_hash: Set(secret_hash(&token)),
+        expires_at: Set(expires_at),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok((token, expires_at))
+}
+
+/// The caller behind a bearer token, if it is known and not expired.
+pub async fn actor_for_token(db: &impl ConnectionTrait, token: &str) -> Result<Option<Actor>, Error> {
+    let Some(row) = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(secret_hash(token)))
+        .filter(api_token::Column::ExpiresAt.gt(Utc::now()))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(owner) = user::Entity::find_by_id(row.user_id).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Actor {
+        user_id: owner.id,
+        role: Role::from_db(&owner.role).ok_or_else(|| corrupt("role"))?,
+    }))
+}
+
+/// Whether a user with this id exists.
+pub async fn user_exists(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, Error> {
+    Ok(user::Entity::find_by_id(id).one(db).await?.is_some())
+}

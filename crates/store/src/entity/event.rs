@@ -1,0 +1,39 @@
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "events")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub series_id: Option<Uuid>,
+    pub kind: String,
+    pub title: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub starts_at: DateTimeUtc,
+    pub ends_at: DateTimeUtc,
+    pub timezone: String,
+    pub venue_name: Option<String>,
+    pub venue_address: Option<String>,
+    pub venue_postcode: Option<String>,
+    pub venue_city: Option<String>,
+    pub venue_city_folded: Option<String>,
+    pub online_url: Option<String>,
+    pub capacity: i32,
+    pub quota_buyer: Option<i32>,
+    pub quota_ess_structure: Option<i32>,
+    pub quota_partner: Option<i32>,
+    pub quota_visitor: Option<i32>,
+    pub registration_opens_at: Option<DateTimeUtc>,
+    pub registration_closes_at: Option<DateTimeUtc>,
+    pub status: String,
+    pub created_by: Uuid,
+    pub version: i32,
+    #[sea_orm(column_type = "Text")]
+    pub search_text: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,11 @@
+//! SeaORM entities, one module per table, mirroring the migrations.
+
+pub mod api_token;
+pub mod event;
+pub mod event_organiser;
+pub mod organisation;
+pub mod organisation_member;
+pub mod organisation_tag;
+pub mod programme_item;
+pub mod series;
+pub mod user;

@@ -1,0 +1,17 @@
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "programme_items")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub starts_at: DateTimeUtc,
+    pub ends_at: DateTimeUtc,
+    pub title: String,
+    pub kind: String,
+    pub speakers: Json,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

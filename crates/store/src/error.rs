@@ -1,0 +1,49 @@
+//! Errors of the store layer.
+
+use sea_orm::{DbErr, SqlErr};
+
+/// What can go wrong reading or writing.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No such row, or the caller may not know it exists.
+    #[error("not found")]
+    NotFound,
+    /// The caller may see it but not change it.
+    #[error("not allowed")]
+    Forbidden,
+    /// A unique key or a state rule refuses the change.
+    #[error("{0}")]
+    Conflict(String),
+    /// The row changed since the caller read it (stale `If-Match`).
+    #[error("the resource has changed since it was read")]
+    Stale,
+    /// The input breaks a domain rule.
+    #[error(transparent)]
+    Invalid(#[from] matinale_domain::Error),
+    /// The database failed or is unreachable.
+    #[error("database error: {0}")]
+    Database(DbErr),
+}
+
+impl From<DbErr> for Error {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(detail)) => Error::Conflict(format!("already exists ({detail})")),
+            _ => Error::Database(err),
+        }
+    }
+}
+
+impl From<sea_orm::TransactionError<Error>> for Error {
+    fn from(err: sea_orm::TransactionError<Error>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(e) => e,
+        }
+    }
+}
+
+/// A stored value that no longer parses: the database was edited by hand.
+pub(crate) fn corrupt(what: &str) -> Error {
+    Error::Database(DbErr::Custom(format!("stored {what} is not valid")))
+}

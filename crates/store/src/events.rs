@@ -1,0 +1,393 @@
+//! Events, their organisers and programme.
+
+use chrono::{DateTime, Utc};
+use matinale_domain::event::{
+    Access, Event, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItem, ProgrammeItemKind, Quotas,
+    Venue,
+};
+use matinale_domain::page::{Page, PageRequest};
+use matinale_domain::text;
+use matinale_domain::user::Actor;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::entity::{event, event_organiser, programme_item, series, user};
+use crate::error::{corrupt, Error};
+
+/// Filters of the public event list; all optional and combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Events of this series.
+    pub series: Option<Uuid>,
+    /// Events whose venue is in this commune (accents and case ignored).
+    pub city: Option<String>,
+    /// Events of this kind.
+    pub kind: Option<EventKind>,
+    /// Events that end at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Events that start at or before this time.
+    pub to: Option<DateTime<Utc>>,
+    /// Free text in title, description and venue (accents and case ignored).
+    pub q: Option<String>,
+}
+
+/// What an update changes: the new fields, and optionally the status and co-organisers.
+#[derive(Debug, Clone)]
+pub struct EventChange {
+    /// The fields after the update, already validated.
+    pub fields: EventFields,
+    /// A new status, checked against the allowed transitions.
+    pub status: Option<EventStatus>,
+    /// The new list of co-organisers.
+    pub co_organisers: Option<Vec<Uuid>>,
+}
+
+fn search_text(f: &EventFields) -> String {
+    let venue = f
+        .venue
+        .as_ref()
+        .map(|v| format!("{} {}", v.name, v.city))
+        .unwrap_or_default();
+    text::fold(&format!("{} {} {}", f.title, f.description, venue))
+}
+
+fn to_fields(m: &event::Model) -> Result<EventFields, Error> {
+    let venue = match (&m.venue_name, &m.venue_city) {
+        (Some(name), Some(city)) => Some(Venue {
+            name: name.clone(),
+            address: m.venue_address.clone().unwrap_or_default(),
+            postcode: m.venue_postcode.clone().unwrap_or_default(),
+            city: city.clone(),
+        }),
+        _ => None,
+    };
+    let quota = |q: Option<i32>| q.map(|v| Ord::max(v, 0) as u32);
+    Ok(EventFields {
+        series_id: m.series_id,
+        kind: EventKind::from_db(&m.kind).ok_or_else(|| corrupt("event kind"))?,
+        title: m.title.clone(),
+        description: m.description.clone(),
+        starts_at: m.starts_at,
+        ends_at: m.ends_at,
+        timezone: m.timezone.parse().map_err(|_| corrupt("time zone"))?,
+        venue,
+        online_url: m.online_url.clone(),
+        capacity: Ord::max(m.capacity, 0) as u32,
+        quotas: Quotas {
+            buyer: quota(m.quota_buyer),
+            ess_structure: quota(m.quota_ess_structure),
+            partner: quota(m.quota_partner),
+            visitor: quota(m.quota_visitor),
+        },
+        registration_opens_at: m.registration_opens_at,
+        registration_closes_at: m.registration_closes_at,
+    })
+}
+
+fn set_fields(am: &mut event::ActiveModel, f: &EventFields) {
+    let quota = |q: Option<u32>| q.map(|v| v as i32);
+    am.series_id = Set(f.series_id);
+    am.kind = Set(f.kind.as_str().to_owned());
+    am.title = Set(f.title.clone());
+    am.description = Set(f.description.clone());
+    am.starts_at = Set(f.starts_at);
+    am.ends_at = Set(f.ends_at);
+    am.timezone = Set(f.timezone.name().to_owned());
+    am.venue_name = Set(f.venue.as_ref().map(|v| v.name.clone()));
+    am.venue_address = Set(f.venue.as_ref().map(|v| v.address.clone()));
+    am.venue_postcode = Set(f.venue.as_ref().map(|v| v.postcode.clone()));
+    am.venue_city = Set(f.venue.as_ref().map(|v| v.city.clone()));
+    am.venue_city_folded = Set(f.venue.as_ref().map(|v| text::fold(&v.city)));
+    am.online_url = Set(f.online_url.clone());
+    am.capacity = Set(f.capacity as i32);
+    am.quota_buyer = Set(quota(f.quotas.buyer));
+    am.quota_ess_structure = Set(quota(f.quotas.ess_structure));
+    am.quota_partner = Set(quota(f.quotas.partner));
+    am.quota_visitor = Set(quota(f.quotas.visitor));
+    am.registration_opens_at = Set(f.registration_opens_at);
+    am.registration_closes_at = Set(f.registration_closes_at);
+    am.search_text = Set(search_text(f));
+}
+
+async fn to_event(db: &impl ConnectionTrait, m: event::Model) -> Result<Event, Error> {
+    let co_organisers = event_organiser::Entity::find()
+        .filter(event_organiser::Column::EventId.eq(m.id))
+        .order_by_asc(event_organiser::Column::UserId)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.user_id)
+        .collect();
+    Ok(Event {
+        id: m.id,
+        fields: to_fields(&m)?,
+        status: EventStatus::from_db(&m.status).ok_or_else(|| corrupt("event status"))?,
+        created_by: m.created_by,
+        co_organisers,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+async fn check_references(
+    db: &impl ConnectionTrait,
+    fields: &EventFields,
+    co_organisers: Option<&[Uuid]>,
+) -> Result<(), Error> {
+    if let Some(series_id) = fields.series_id {
+        if series::Entity::find_by_id(series_id).one(db).await?.is_none() {
+            return Err(matinale_domain::Error::field("series_id", "unknown", "no series has this id").into());
+        }
+    }
+    for (i, id) in co_organisers.unwrap_or_default().iter().enumerate() {
+        if user::Entity::find_by_id(*id).one(db).await?.is_none() {
+            return Err(matinale_domain::Error::field(
+                format!("co_organisers[{i}]"),
+                "unknown",
+                "no account has this id",
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+async fn set_co_organisers(db: &impl ConnectionTrait, event_id: Uuid, owner: Uuid, ids: &[Uuid]) -> Result<(), Error> {
+    event_organiser::Entity::delete_many()
+        .filter(event_organiser::Column::EventId.eq(event_id))
+        .exec(db)
+        .await?;
+    let mut ids: Vec<Uuid> = ids.iter().copied().filter(|id| *id != owner).collect();
+    ids.sort();
+    ids.dedup();
+    let rows = ids.into_iter().map(|user_id| event_organiser::ActiveModel {
+        event_id: Set(event_id),
+        user_id: Set(user_id),
+    });
+    event_organiser::Entity::insert_many(rows).exec(db).await?;
+    Ok(())
+}
+
+/// Creates an event owned by `actor`, as a draft or directly published, with co-organisers.
+pub async fn create(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    fields: EventFields,
+    status: EventStatus,
+    co_organisers: &[Uuid],
+) -> Result<Event, Error> {
+    if status != EventStatus::Draft {
+        EventStatus::Draft.transition_to(status)?;
+    }
+    let txn = db.begin().await?;
+    check_references(&txn, &fields, Some(co_organisers)).await?;
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let mut am = event::ActiveModel {
+        id: Set(id),
+        status: Set(status.as_str().to_owned()),
+        created_by: Set(actor.user_id),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    set_fields(&mut am, &fields);
+    let model = am.insert(&txn).await?;
+    set_co_organisers(&txn, id, actor.user_id, co_organisers).await?;
+    let event = to_event(&txn, model).await?;
+    txn.commit().await?;
+    Ok(event)
+}
+
+/// One event, whatever its status; callers decide who may see it.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Event, Error> {
+    let model = event::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)?;
+    to_event(db, model).await
+}
+
+/// One event as `actor` may see it: drafts of others are not found.
+pub async fn get_visible(db: &impl ConnectionTrait, id: Uuid, actor: Option<&Actor>) -> Result<Event, Error> {
+    let event = get(db, id).await?;
+    if event.access(actor) == Access::Hidden {
+        return Err(Error::NotFound);
+    }
+    Ok(event)
+}
+
+/// Loads an event for a change by `actor`: hidden → not found, read-only → forbidden.
+pub async fn get_editable(db: &impl ConnectionTrait, id: Uuid, actor: &Actor) -> Result<Event, Error> {
+    let event = get(db, id).await?;
+    match event.access(Some(actor)) {
+        Access::Hidden => Err(Error::NotFound),
+        Access::Read => Err(Error::Forbidden),
+        Access::Edit => Ok(event),
+    }
+}
+
+/// Changes an event in one transaction: checks access and `If-Match`, lets `change` compute
+/// the new state from the current one, and writes it only if nobody changed it meanwhile.
+pub async fn update<F>(
+    db: &impl TransactionTrait,
+    id: Uuid,
+    actor: &Actor,
+    if_match: Option<i32>,
+    change: F,
+) -> Result<Event, Error>
+where
+    F: FnOnce(&Event) -> Result<EventChange, Error>,
+{
+    let txn = db.begin().await?;
+    let current = get_editable(&txn, id, actor).await?;
+    if if_match.is_some_and(|v| v != current.version) {
+        return Err(Error::Stale);
+    }
+    let next = change(&current)?;
+    let status = match next.status {
+        Some(s) if s != current.status => current.status.transition_to(s)?,
+        _ => current.status,
+    };
+    check_references(&txn, &next.fields, next.co_organisers.as_deref()).await?;
+    let mut am = event::ActiveModel {
+        status: Set(status.as_str().to_owned()),
+        version: Set(current.version + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    set_fields(&mut am, &next.fields);
+    let written = event::Entity::update_many()
+        .set(am)
+        .filter(event::Column::Id.eq(id))
+        .filter(event::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if written.rows_affected != 1 {
+        return Err(Error::Stale);
+    }
+    if let Some(ids) = &next.co_organisers {
+        set_co_organisers(&txn, id, current.created_by, ids).await?;
+    }
+    let event = get(&txn, id).await?;
+    txn.commit().await?;
+    Ok(event)
+}
+
+/// Moves an event to a new status (publish, close, cancel), checking the transition.
+pub async fn transition(db: &impl TransactionTrait, id: Uuid, actor: &Actor, to: EventStatus) -> Result<Event, Error> {
+    update(db, id, actor, None, |current| {
+        current.status.transition_to(to)?;
+        Ok(EventChange {
+            fields: current.fields.clone(),
+            status: Some(to),
+            co_organisers: None,
+        })
+    })
+    .await
+}
+
+/// Public events (published or closed) matching the filter, soonest first.
+pub async fn list_public(
+    db: &impl ConnectionTrait,
+    filter: &EventFilter,
+    page: PageRequest,
+) -> Result<Page<Event>, Error> {
+    let mut cond = Condition::all()
+        .add(event::Column::Status.is_in([EventStatus::Published.as_str(), EventStatus::Closed.as_str()]));
+    if let Some(series) = filter.series {
+        cond = cond.add(event::Column::SeriesId.eq(series));
+    }
+    if let Some(city) = &filter.city {
+        cond = cond.add(event::Column::VenueCityFolded.eq(text::fold(city)));
+    }
+    if let Some(kind) = filter.kind {
+        cond = cond.add(event::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(from) = filter.from {
+        cond = cond.add(event::Column::EndsAt.gte(from));
+    }
+    if let Some(to) = filter.to {
+        cond = cond.add(event::Column::StartsAt.lte(to));
+    }
+    if let Some(q) = filter.q.as_deref().map(text::fold).filter(|q| !q.is_empty()) {
+        cond = cond.add(Expr::col(event::Column::SearchText).like(LikeExpr::new(text::like_pattern(&q)).escape('\\')));
+    }
+    let query = event::Entity::find().filter(cond);
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_asc(event::Column::StartsAt)
+        .order_by_asc(event::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        items.push(to_event(db, row).await?);
+    }
+    Ok(Page {
+        items,
+        request: page,
+        total,
+    })
+}
+
+fn to_item(m: programme_item::Model) -> Result<ProgrammeItem, Error> {
+    let speakers: Vec<String> = serde_json::from_value(m.speakers).map_err(|_| corrupt("speakers"))?;
+    Ok(ProgrammeItem {
+        id: m.id,
+        event_id: m.event_id,
+        item: NewProgrammeItem {
+            starts_at: m.starts_at,
+            ends_at: m.ends_at,
+            title: m.title,
+            kind: ProgrammeItemKind::from_db(&m.kind).ok_or_else(|| corrupt("programme kind"))?,
+            speakers,
+        },
+    })
+}
+
+/// Adds an item to the programme of an event `actor` organises.
+pub async fn add_programme_item<F>(
+    db: &impl TransactionTrait,
+    event_id: Uuid,
+    actor: &Actor,
+    parse: F,
+) -> Result<ProgrammeItem, Error>
+where
+    F: FnOnce(&Event) -> Result<NewProgrammeItem, matinale_domain::Error>,
+{
+    let txn = db.begin().await?;
+    let event = get_editable(&txn, event_id, actor).await?;
+    let item = parse(&event)?;
+    let model = programme_item::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        event_id: Set(event_id),
+        starts_at: Set(item.starts_at),
+        ends_at: Set(item.ends_at),
+        title: Set(item.title),
+        kind: Set(item.kind.as_str().to_owned()),
+        speakers: Set(serde_json::json!(item.speakers)),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    to_item(model)
+}
+
+/// The programme of an event, in time order.
+pub async fn programme(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<ProgrammeItem>, Error> {
+    programme_item::Entity::find()
+        .filter(programme_item::Column::EventId.eq(event_id))
+        .order_by_asc(programme_item::Column::StartsAt)
+        .order_by_asc(programme_item::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_item)
+        .collect()
+}

@@ -1,0 +1,271 @@
+//! Organisations (buyers, ESS structures, partners, companies), their tags and members.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use matinale_domain::organisation::{EssKind, Organisation, OrganisationFields, OrganisationKind};
+use matinale_domain::page::{Page, PageRequest};
+use matinale_domain::siret::Siret;
+use matinale_domain::text;
+use matinale_domain::user::Actor;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::entity::{organisation, organisation_member, organisation_tag};
+use crate::error::{corrupt, Error};
+
+/// Filters of the organisation directory; all optional and combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationFilter {
+    /// Of this kind.
+    pub kind: Option<OrganisationKind>,
+    /// Active in this sector (accents and case ignored).
+    pub sector: Option<String>,
+    /// Serving this commune (accents and case ignored).
+    pub city: Option<String>,
+    /// Free text in name, description, sectors, cities and labels.
+    pub q: Option<String>,
+}
+
+const SECTOR: &str = "sector";
+const CITY: &str = "city";
+const ESS_KIND: &str = "ess_kind";
+const LABEL: &str = "label";
+
+fn tag_rows(id: Uuid, f: &OrganisationFields) -> Vec<organisation_tag::ActiveModel> {
+    let ess: Vec<String> = f.ess_kinds.iter().map(|k| k.as_str().to_owned()).collect();
+    let facets: [(&str, &[String]); 4] = [
+        (SECTOR, &f.sectors),
+        (CITY, &f.cities),
+        (ESS_KIND, &ess),
+        (LABEL, &f.labels),
+    ];
+    facets
+        .into_iter()
+        .flat_map(|(facet, values)| {
+            values
+                .iter()
+                .enumerate()
+                .map(move |(i, v)| organisation_tag::ActiveModel {
+                    organisation_id: Set(id),
+                    facet: Set(facet.to_owned()),
+                    value: Set(v.clone()),
+                    folded: Set(text::fold(v)),
+                    position: Set(i as i32),
+                })
+        })
+        .collect()
+}
+
+async fn write_tags(db: &impl ConnectionTrait, id: Uuid, f: &OrganisationFields) -> Result<(), Error> {
+    organisation_tag::Entity::delete_many()
+        .filter(organisation_tag::Column::OrganisationId.eq(id))
+        .exec(db)
+        .await?;
+    organisation_tag::Entity::insert_many(tag_rows(id, f)).exec(db).await?;
+    Ok(())
+}
+
+fn set_fields(am: &mut organisation::ActiveModel, f: &OrganisationFields) {
+    am.kind = Set(f.kind.as_str().to_owned());
+    am.name = Set(f.name.clone());
+    am.siret = Set(f.siret.as_ref().map(|s| s.as_str().to_owned()));
+    am.website = Set(f.website.clone());
+    am.description = Set(f.description.clone());
+    am.search_text = Set(f.search_text());
+}
+
+/// Rebuilds organisations from their rows, their tags and their members (three queries).
+async fn assemble(db: &impl ConnectionTrait, rows: Vec<organisation::Model>) -> Result<Vec<Organisation>, Error> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut tags: BTreeMap<Uuid, Vec<organisation_tag::Model>> = BTreeMap::new();
+    for tag in organisation_tag::Entity::find()
+        .filter(organisation_tag::Column::OrganisationId.is_in(ids.clone()))
+        .order_by_asc(organisation_tag::Column::Position)
+        .all(db)
+        .await?
+    {
+        tags.entry(tag.organisation_id).or_default().push(tag);
+    }
+    let mut members: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
+    for m in organisation_member::Entity::find()
+        .filter(organisation_member::Column::OrganisationId.is_in(ids))
+        .order_by_asc(organisation_member::Column::UserId)
+        .all(db)
+        .await?
+    {
+        members.entry(m.organisation_id).or_default().push(m.user_id);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let tags = tags.remove(&row.id).unwrap_or_default();
+            let of = |facet: &str| -> Vec<String> {
+                tags.iter()
+                    .filter(|t| t.facet == facet)
+                    .map(|t| t.value.clone())
+                    .collect()
+            };
+            let ess_kinds = of(ESS_KIND)
+                .iter()
+                .map(|k| EssKind::from_db(k).ok_or_else(|| corrupt("ESS kind")))
+                .collect::<Result<Vec<_>, _>>()?;
+            let siret = match &row.siret {
+                Some(s) => Some(Siret::parse("siret", s).map_err(|_| corrupt("SIRET"))?),
+                None => None,
+            };
+            Ok(Organisation {
+                id: row.id,
+                fields: OrganisationFields {
+                    kind: OrganisationKind::from_db(&row.kind).ok_or_else(|| corrupt("organisation kind"))?,
+                    name: row.name,
+                    siret,
+                    ess_kinds,
+                    sectors: of(SECTOR),
+                    cities: of(CITY),
+                    website: row.website,
+                    description: row.description,
+                    labels: of(LABEL),
+                },
+                version: row.version,
+                members: members.remove(&row.id).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// Creates an organisation; its creator becomes its first member.
+pub async fn create(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    fields: OrganisationFields,
+) -> Result<Organisation, Error> {
+    let txn = db.begin().await?;
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    let mut am = organisation::ActiveModel {
+        id: Set(id),
+        version: Set(1),
+        created_by: Set(actor.user_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    set_fields(&mut am, &fields);
+    am.insert(&txn).await?;
+    write_tags(&txn, id, &fields).await?;
+    organisation_member::ActiveModel {
+        organisation_id: Set(id),
+        user_id: Set(actor.user_id),
+    }
+    .insert(&txn)
+    .await?;
+    let created = get(&txn, id).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// One organisation.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Organisation, Error> {
+    let row = organisation::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    assemble(db, vec![row]).await?.pop().ok_or(Error::NotFound)
+}
+
+/// Whether `actor` may change this organisation: an admin or one of its members.
+pub fn may_edit(org: &Organisation, actor: &Actor) -> bool {
+    actor.is_admin() || org.members.contains(&actor.user_id)
+}
+
+/// Changes an organisation in one transaction, checking membership and `If-Match`.
+pub async fn update<F>(
+    db: &impl TransactionTrait,
+    id: Uuid,
+    actor: &Actor,
+    if_match: Option<i32>,
+    change: F,
+) -> Result<Organisation, Error>
+where
+    F: FnOnce(&Organisation) -> Result<OrganisationFields, Error>,
+{
+    let txn = db.begin().await?;
+    let current = get(&txn, id).await?;
+    if !may_edit(&current, actor) {
+        return Err(Error::Forbidden);
+    }
+    if if_match.is_some_and(|v| v != current.version) {
+        return Err(Error::Stale);
+    }
+    let fields = change(&current)?;
+    let mut am = organisation::ActiveModel {
+        version: Set(current.version + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    set_fields(&mut am, &fields);
+    let written = organisation::Entity::update_many()
+        .set(am)
+        .filter(organisation::Column::Id.eq(id))
+        .filter(organisation::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if written.rows_affected != 1 {
+        return Err(Error::Stale);
+    }
+    write_tags(&txn, id, &fields).await?;
+    let updated = get(&txn, id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+fn has_tag(facet: &'static str, value: &str) -> sea_orm::sea_query::SimpleExpr {
+    Expr::col(organisation::Column::Id).in_subquery(
+        Query::select()
+            .column(organisation_tag::Column::OrganisationId)
+            .from(organisation_tag::Entity)
+            .and_where(organisation_tag::Column::Facet.eq(facet))
+            .and_where(organisation_tag::Column::Folded.eq(text::fold(value)))
+            .to_owned(),
+    )
+}
+
+/// The directory, filtered, by name.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &OrganisationFilter,
+    page: PageRequest,
+) -> Result<Page<Organisation>, Error> {
+    let mut cond = Condition::all();
+    if let Some(kind) = filter.kind {
+        cond = cond.add(organisation::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(sector) = &filter.sector {
+        cond = cond.add(has_tag(SECTOR, sector));
+    }
+    if let Some(city) = &filter.city {
+        cond = cond.add(has_tag(CITY, city));
+    }
+    if let Some(q) = filter.q.as_deref().map(text::fold).filter(|q| !q.is_empty()) {
+        cond = cond
+            .add(Expr::col(organisation::Column::SearchText).like(LikeExpr::new(text::like_pattern(&q)).escape('\\')));
+    }
+    let query = organisation::Entity::find().filter(cond);
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_asc(organisation::Column::Name)
+        .order_by_asc(organisation::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items: assemble(db, rows).await?,
+        request: page,
+        total,
+    })
+}

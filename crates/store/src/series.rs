@@ -1,0 +1,86 @@
+//! Series of events.
+
+use chrono::Utc;
+use matinale_domain::page::{Page, PageRequest};
+use matinale_domain::series::{NewSeries, Series};
+use matinale_domain::user::Actor;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+};
+use uuid::Uuid;
+
+use crate::entity::series;
+use crate::error::Error;
+
+fn to_series(m: series::Model) -> Series {
+    Series {
+        id: m.id,
+        slug: m.slug,
+        title: m.title,
+        starts_on: m.starts_on,
+        ends_on: m.ends_on,
+        description: m.description,
+        created_by: m.created_by,
+    }
+}
+
+/// Creates a series; a slug already taken is a conflict.
+pub async fn create(db: &impl ConnectionTrait, actor: &Actor, new: NewSeries) -> Result<Series, Error> {
+    let taken = series::Entity::find()
+        .filter(series::Column::Slug.eq(new.slug.as_str()))
+        .one(db)
+        .await?
+        .is_some();
+    if taken {
+        return Err(Error::Conflict(format!(
+            "the slug {} is already taken",
+            new.slug.as_str()
+        )));
+    }
+    let model = series::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        slug: Set(new.slug.as_str().to_owned()),
+        title: Set(new.title),
+        starts_on: Set(new.starts_on),
+        ends_on: Set(new.ends_on),
+        description: Set(new.description),
+        created_by: Set(actor.user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(to_series(model))
+}
+
+/// One series.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Series, Error> {
+    series::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(to_series)
+        .ok_or(Error::NotFound)
+}
+
+/// Series by first day, newest first.
+pub async fn list(db: &impl ConnectionTrait, page: PageRequest) -> Result<Page<Series>, Error> {
+    let query = series::Entity::find();
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(series::Column::StartsOn)
+        .order_by_asc(series::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items: items.into_iter().map(to_series).collect(),
+        request: page,
+        total,
+    })
+}
+
+/// Whether a series exists.
+pub async fn exists(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, Error> {
+    Ok(series::Entity::find_by_id(id).one(db).await?.is_some())
+}

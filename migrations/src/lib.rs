@@ -1,0 +1,41 @@
+//! Database migrations, one file per change, run by `matinale migrate` and at `serve` start.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_accounts;
+mod m20261123_000002_create_events;
+mod m20261123_000003_create_organisations;
+
+/// Every migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_accounts::Migration),
+            Box::new(m20261123_000002_create_events::Migration),
+            Box::new(m20261123_000003_create_organisations::Migration),
+        ]
+    }
+}
+
+/// A foreign key from `table.column` to `target.id`, deleting children with the parent.
+pub(crate) fn cascade(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(table, column)
+        .to(target, "id")
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+/// An index on the given columns.
+pub(crate) fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
+    let mut stmt = Index::create();
+    stmt.name(format!("ix_{table}_{}", columns.join("_"))).table(table);
+    for c in columns {
+        stmt.col(*c);
+    }
+    stmt.to_owned()
+}
