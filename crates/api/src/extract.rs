@@ -54,8 +54,14 @@ fn quoted_name(message: &str) -> Option<&str> {
 fn data_error(path: &str, message: &str) -> ApiError {
     let message = message.split(" at line ").next().unwrap_or(message).to_owned();
     if message.starts_with("unknown field") {
+        // serde_path_to_error already ends the path with the unknown key.
         let name = quoted_name(&message).unwrap_or("?");
-        return ApiError::field(join(path, name), "unknown_field", "this field is not accepted here");
+        let field = if path.ends_with(name) {
+            path.to_owned()
+        } else {
+            join(path, name)
+        };
+        return ApiError::field(field, "unknown_field", "this field is not accepted here");
     }
     if message.starts_with("missing field") {
         let name = quoted_name(&message).unwrap_or("?");

@@ -1,0 +1,8 @@
+//! Black-box tests of the HTTP API, against SQLite or PostgreSQL (`TEST_DATABASE_URL`).
+
+mod auth;
+mod events;
+mod health;
+mod organisations;
+mod series;
+mod support;

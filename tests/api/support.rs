@@ -1,0 +1,172 @@
+//! `spawn_app()`: the real server on a random port, over a fresh database of its own.
+//!
+//! `TEST_DATABASE_URL` chooses the backend: unset or `sqlite:…`, a temporary SQLite file per
+//! test; `postgres://…/db`, a new PostgreSQL database per test created from that server.
+
+use std::net::TcpListener;
+
+use matinale_api::{AppState, Config};
+use matinale_domain::user::{NewUser, Role};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{json, Value};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: matinale_store::Db,
+}
+
+async fn fresh_database_url() -> String {
+    let base = std::env::var("TEST_DATABASE_URL").unwrap_or_default();
+    let name = format!("mt_{}", uuid::Uuid::now_v7().simple());
+    if base.starts_with("postgres") {
+        use sea_orm::ConnectionTrait;
+        let admin = sea_orm::Database::connect(&base)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at TEST_DATABASE_URL is unreachable: {e}"));
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create the test database");
+        admin.close().await.ok();
+        let (server, _) = base.rsplit_once('/').expect("a database URL ends with /name");
+        format!("{server}/{name}")
+    } else {
+        let path = std::env::temp_dir().join(format!("{name}.db"));
+        format!("sqlite://{}?mode=rwc", path.display())
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let url = fresh_database_url().await;
+    let db = matinale_store::connect(&url).await.expect("connect");
+    matinale_store::migrate(&db).await.expect("migrate");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
+    let port = listener.local_addr().expect("local address").port();
+    let mut config = Config {
+        database_url: url,
+        bind: format!("127.0.0.1:{port}"),
+        public_url: format!("http://127.0.0.1:{port}"),
+        worker: false,
+        ..Config::default()
+    };
+    adjust(&mut config);
+    let server = matinale_api::serve(listener, AppState::new(db.clone(), config)).expect("serve");
+    tokio::spawn(server);
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        db,
+    }
+}
+
+impl TestApp {
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let mut builder = self.client.request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            builder = builder.bearer_auth(token);
+        }
+        builder
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::GET, path, token).send().await.expect("GET")
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.request(Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.request(Method::PATCH, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("PATCH")
+    }
+
+    /// Creates an account straight in the store and signs it in over HTTP.
+    pub async fn account(&self, role: Role) -> (uuid::Uuid, String) {
+        let email = format!("{}@test.matinale", uuid::Uuid::now_v7().simple());
+        let new = NewUser::parse(&email, "Test", role, "correct horse battery").expect("valid user");
+        let user = matinale_store::accounts::create_user(&self.db, new)
+            .await
+            .expect("create user");
+        let response = self
+            .post(
+                "/api/v1/auth/token",
+                None,
+                &json!({"email": email, "password": "correct horse battery"}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.expect("token JSON");
+        (user.id, body["token"].as_str().expect("token").to_owned())
+    }
+
+    pub async fn organiser(&self) -> String {
+        self.account(Role::Organiser).await.1
+    }
+
+    /// Creates an event and returns its JSON.
+    pub async fn create_event(&self, token: &str, body: &Value) -> Value {
+        let response = self.post("/api/v1/events", Some(token), body).await;
+        let status = response.status();
+        let json: Value = response.json().await.expect("event JSON");
+        assert_eq!(status, StatusCode::CREATED, "{json}");
+        json
+    }
+}
+
+/// A valid matinale; tests change what they need.
+pub fn matinale() -> Value {
+    json!({
+        "kind": "matinale",
+        "title": "4e matinale des achats responsables",
+        "description": "Acheteurs publics et ESS",
+        "starts_at": "2026-11-25T09:00:00+01:00",
+        "ends_at": "2026-11-25T12:30:00+01:00",
+        "venue": {"name": "Centre culturel", "address": "1 place du Fer-à-Cheval", "postcode": "94310", "city": "Orly"},
+        "capacity": 80,
+        "quotas": {"buyer": 20, "ess_structure": 40},
+        "registration_opens_at": "2026-10-01T09:00:00+02:00",
+        "registration_closes_at": "2026-11-24T18:00:00+01:00"
+    })
+}
+
+/// Reads a problem+json answer, checking its media type and status field.
+pub async fn problem(response: Response, expected: StatusCode) -> Value {
+    assert_eq!(response.status(), expected);
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.expect("problem JSON");
+    assert_eq!(body["status"], expected.as_u16());
+    assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string());
+    body
+}
+
+/// The fields named by a 422 problem.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
