@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP API, against SQLite or PostgreSQL (`TEST_DATABASE_URL`).
 
 mod auth;
+mod calendars;
 mod events;
 mod health;
 mod organisations;

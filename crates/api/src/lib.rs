@@ -23,7 +23,7 @@ pub use config::Config;
 pub use error::ApiError;
 pub use state::AppState;
 
-use routes::{auth, events, health, organisations, series, users};
+use routes::{auth, calendars, events, health, organisations, series, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,6 +42,7 @@ with `errors[{field, code, message}]`. Lists take `page` and `per_page` (max 200
         (name = "series", description = "Series of events, such as Mois de l'ESS 2026"),
         (name = "events", description = "Events, their status and programme"),
         (name = "organisations", description = "Buyers, ESS structures, partners"),
+        (name = "calendars", description = "iCalendar (RFC 5545) views and feeds"),
         (name = "health", description = "Probes"),
     )
 )]
@@ -76,7 +77,9 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(organisations::create_organisation)
         .service(organisations::list_organisations)
         .service(organisations::get_organisation)
-        .service(organisations::patch_organisation);
+        .service(organisations::patch_organisation)
+        .service(calendars::event_calendar)
+        .service(calendars::series_calendar);
 }
 
 /// The routes and the OpenAPI document they describe, built from the same registrations.

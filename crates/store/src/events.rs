@@ -391,3 +391,19 @@ pub async fn programme(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<
         .map(to_item)
         .collect()
 }
+
+/// Every public event (published, closed or cancelled) of a series, in time order, for its feed.
+pub async fn public_in_series(db: &impl ConnectionTrait, series_id: Uuid) -> Result<Vec<Event>, Error> {
+    let rows = event::Entity::find()
+        .filter(event::Column::SeriesId.eq(series_id))
+        .filter(event::Column::Status.ne(EventStatus::Draft.as_str()))
+        .order_by_asc(event::Column::StartsAt)
+        .order_by_asc(event::Column::Id)
+        .all(db)
+        .await?;
+    let mut events = Vec::with_capacity(rows.len());
+    for row in rows {
+        events.push(to_event(db, row).await?);
+    }
+    Ok(events)
+}

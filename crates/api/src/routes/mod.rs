@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource.
 
 pub mod auth;
+pub mod calendars;
 pub mod events;
 pub mod health;
 pub mod organisations;
