@@ -163,17 +163,7 @@ async fn an_event_calendar_is_valid_escaped_stable_and_cacheable() {
 async fn a_draft_calendar_is_hidden_and_a_series_feed_lists_public_events() {
     let app = spawn_app().await;
     let token = app.organiser().await;
-    let series: Value = app
-        .post(
-            "/api/v1/series",
-            Some(&token),
-            &json!({"slug": "mois-ess-2026", "title": "Mois de l'ESS 2026",
-            "starts_on": "2026-11-01", "ends_on": "2026-11-30"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let series = app.create_series(&token).await;
     let mut draft = matinale();
     draft["series_id"] = series["id"].clone();
     let draft = app.create_event(&token, &draft).await;

@@ -331,16 +331,7 @@ async fn status_changes_follow_the_life_cycle() {
 async fn the_public_list_filters_by_city_kind_series_dates_and_text() {
     let app = spawn_app().await;
     let token = app.organiser().await;
-    let series: Value = app
-        .post(
-            "/api/v1/series",
-            Some(&token),
-            &json!({"slug": "mois-ess-2026", "title": "Mois de l'ESS 2026", "starts_on": "2026-11-01", "ends_on": "2026-11-30"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let series = app.create_series(&token).await;
     let mut orly = matinale();
     orly["series_id"] = series["id"].clone();
     published(&app, &token, orly).await;

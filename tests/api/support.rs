@@ -116,6 +116,15 @@ impl TestApp {
         self.account(Role::Organiser).await.1
     }
 
+    /// Creates the series "Mois de l'ESS 2026" and returns its JSON.
+    pub async fn create_series(&self, token: &str) -> Value {
+        let body = json!({"slug": "mois-ess-2026", "title": "Mois de l'ESS 2026",
+            "starts_on": "2026-11-01", "ends_on": "2026-11-30"});
+        let response = self.post("/api/v1/series", Some(token), &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.expect("series JSON")
+    }
+
     /// Creates an event and returns its JSON.
     pub async fn create_event(&self, token: &str, body: &Value) -> Value {
         let response = self.post("/api/v1/events", Some(token), body).await;
