@@ -12,5 +12,6 @@ pub mod calendar;
 pub mod delivery;
 pub mod locale;
 pub mod templates;
+pub mod worker;
 
 pub use locale::Locale;

@@ -1,0 +1,194 @@
+//! The outbox worker: claims due mail, renders it, sends it, and records the outcome.
+//!
+//! Storage is behind the [`Outbox`] trait so that the delivery rules (lease, retry with
+//! back-off, give up after `max_attempts`, a stable Message-ID per row) live here once and
+//! are tested against a real SMTP server, whatever database implements the claims. An
+//! implementation must make `claim` exclusive across processes (e.g. PostgreSQL
+//! `FOR UPDATE SKIP LOCKED` with a lease column) so that no two workers hold the same row,
+//! and must hand a row out again once its lease has expired (a worker that crashed mid-send).
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::delivery::{backoff, DeliveryError, Mailer, OutgoingMail};
+use crate::templates::{render, Message};
+use crate::Locale;
+
+/// One claimed outbox row, ready to render.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    /// The row's id; also the Message-ID, so a retried mail keeps its identity.
+    pub id: Uuid,
+    /// Recipient address.
+    pub to_email: String,
+    /// Recipient name, if known.
+    pub to_name: Option<String>,
+    /// Language of the mail.
+    pub locale: Locale,
+    /// What to say.
+    pub message: Message,
+    /// Attempts made before this one.
+    pub attempts: u32,
+}
+
+/// Why the outbox could not be read or updated.
+#[derive(Debug, thiserror::Error)]
+#[error("outbox storage: {0}")]
+pub struct OutboxError(pub String);
+
+/// Durable storage of queued mail.
+pub trait Outbox: Send + Sync {
+    /// Claims up to `limit` due rows for `lease`: nobody else may claim them until it expires.
+    fn claim(&self, limit: u32, lease: Duration) -> impl Future<Output = Result<Vec<Envelope>, OutboxError>> + Send;
+    /// Records a delivery.
+    fn mark_sent(&self, id: Uuid) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// Records a failed attempt to be retried at `at`.
+    fn retry_at(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// Records a definitive failure.
+    fn mark_failed(&self, id: Uuid, error: &str) -> impl Future<Output = Result<(), OutboxError>> + Send;
+}
+
+/// How the worker paces itself.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// `From:` of every mail.
+    pub from: String,
+    /// Domain of Message-IDs (`<outbox-<id>@domain>`).
+    pub message_id_domain: String,
+    /// Rows claimed at a time.
+    pub batch: u32,
+    /// How long a claim lasts; a crashed worker's rows come back after it.
+    pub lease: Duration,
+    /// Pause when nothing is due.
+    pub idle: Duration,
+    /// Attempts before a transient failure becomes definitive.
+    pub max_attempts: u32,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            from: "Matinale <no-reply@matinale.localhost>".into(),
+            message_id_domain: "matinale".into(),
+            batch: 20,
+            lease: Duration::from_secs(120),
+            idle: Duration::from_secs(2),
+            max_attempts: 8,
+        }
+    }
+}
+
+/// What one batch did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BatchReport {
+    /// Delivered.
+    pub sent: u32,
+    /// Scheduled for another attempt.
+    pub retried: u32,
+    /// Given up.
+    pub failed: u32,
+}
+
+impl BatchReport {
+    /// Rows handled.
+    pub fn handled(&self) -> u32 {
+        self.sent + self.retried + self.failed
+    }
+}
+
+/// A stable jitter seed per row, so that retries of one mail spread the same way every time.
+fn seed(id: Uuid) -> u64 {
+    let (high, low) = id.as_u64_pair();
+    high ^ low
+}
+
+/// Claims one batch and delivers it.
+pub async fn deliver_batch<O: Outbox>(
+    outbox: &O,
+    mailer: &Mailer,
+    cfg: &WorkerConfig,
+) -> Result<BatchReport, OutboxError> {
+    let mut report = BatchReport::default();
+    for envelope in outbox.claim(cfg.batch, cfg.lease).await? {
+        let rendered = match render(&envelope.message, envelope.locale) {
+            Ok(rendered) => rendered,
+            Err(error) => {
+                // A template error is a bug: retrying cannot help.
+                tracing::error!(id = %envelope.id, %error, "mail cannot be rendered");
+                outbox.mark_failed(envelope.id, &error.to_string()).await?;
+                report.failed += 1;
+                continue;
+            }
+        };
+        let mail = OutgoingMail {
+            to_email: envelope.to_email.clone(),
+            to_name: envelope.to_name.clone(),
+            from: cfg.from.clone(),
+            message_id: format!("<outbox-{}@{}>", envelope.id, cfg.message_id_domain),
+            rendered,
+        };
+        match mailer.send(&mail).await {
+            Ok(()) => {
+                outbox.mark_sent(envelope.id).await?;
+                report.sent += 1;
+            }
+            Err(error) => {
+                let attempt = envelope.attempts + 1;
+                if is_retryable(&error) && attempt < cfg.max_attempts {
+                    let wait = backoff(attempt, seed(envelope.id));
+                    let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+                    tracing::warn!(id = %envelope.id, attempt, %error, retry_at = %at, "mail not delivered, will retry");
+                    outbox.retry_at(envelope.id, at, &error.to_string()).await?;
+                    report.retried += 1;
+                } else {
+                    tracing::error!(id = %envelope.id, attempt, %error, "mail given up");
+                    outbox.mark_failed(envelope.id, &error.to_string()).await?;
+                    report.failed += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn is_retryable(error: &DeliveryError) -> bool {
+    error.is_transient()
+}
+
+/// Delivers until `shutdown` turns true, pausing `idle` whenever nothing was due.
+pub async fn run<O: Outbox>(
+    outbox: O,
+    mailer: Mailer,
+    cfg: WorkerConfig,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    tracing::info!(transport = %mailer.describe(), "mail worker started");
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        let pause = match deliver_batch(&outbox, &mailer, &cfg).await {
+            Ok(report) if report.handled() > 0 => Duration::ZERO,
+            Ok(_) => cfg.idle,
+            Err(error) => {
+                tracing::error!(%error, "mail worker cannot reach the outbox");
+                cfg.idle
+            }
+        };
+        if !pause.is_zero() {
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+    tracing::info!("mail worker stopped");
+}
