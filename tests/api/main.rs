@@ -3,6 +3,7 @@
 mod auth;
 mod events;
 mod health;
+mod needs;
 mod organisations;
 mod series;
 mod support;
