@@ -23,7 +23,16 @@ fn at(text: &str) -> anyhow::Result<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(text).with_context(|| format!("bad demo time {text}"))
 }
 
-const ESS_STRUCTURES: &[(&str, &[EssKind], &[&str], &[&str], &str)] = &[
+/// Name, ESS kinds, sectors, cities served, description.
+type EssStructure = (
+    &'static str,
+    &'static [EssKind],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+);
+
+const ESS_STRUCTURES: &[EssStructure] = &[
     (
         "Rejoué",
         &[EssKind::Siae, EssKind::Aci],
