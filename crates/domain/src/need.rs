@@ -570,6 +570,46 @@ mod tests {
     }
 
     #[test]
+    fn the_rule_holds_across_published_code_lists() {
+        // Codes as printed in national CPV 2008 lists (an Italian DGUE code list, the Dutch
+        // TenderNed list) and in TED/SEAP notices: every level of several divisions.
+        for code in [
+            "03000000-1",
+            "03100000-2",
+            "03110000-5",
+            "03111000-2",
+            "03112000-9",
+            "03113000-6",
+            "03114100-4",
+            "45100000-8",
+            "45110000-1",
+            "45111000-8",
+            "45111100-9",
+            "45111200-0",
+            "45111214-1",
+            "45111250-5",
+            "45233120-6",
+            "71000000-8",
+            "71200000-0",
+            "71241000-9",
+            "72100000-6",
+            "72150000-1",
+            "72211000-7",
+            "77120000-7",
+            "77211600-8",
+            "79121100-9",
+            "79140000-7",
+            "85100000-0",
+            "30213300-8",
+            "42412200-9",
+        ] {
+            let digits: Vec<u8> = code.bytes().take(8).map(|b| b - b'0').collect();
+            let digits: [u8; 8] = digits.try_into().unwrap();
+            assert_eq!(CpvCode::check_digit(&digits), code.as_bytes()[9] - b'0', "{code}");
+        }
+    }
+
+    #[test]
     fn a_wrong_check_digit_or_shape_is_refused() {
         let Err(Error::Invalid(e)) = CpvCode::parse("cpv", "30200000-2") else {
             panic!()
