@@ -6,8 +6,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use matinale_domain::event::{
     EventDraft, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItemKind, VenueDraft,
 };
+use matinale_domain::need::{NeedCategory, NeedDraft, NeedFields, NeedStatus, ReservedMarket};
 use matinale_domain::organisation::{EssKind, OrganisationDraft, OrganisationFields, OrganisationKind};
 use matinale_domain::series::NewSeries;
+use matinale_domain::stand::{NewStand, StandKind};
 use matinale_domain::user::{Actor, NewUser, Role};
 use matinale_store::Db;
 
@@ -21,8 +23,8 @@ fn at(text: &str) -> anyhow::Result<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(text).with_context(|| format!("bad demo time {text}"))
 }
 
-/// Name, ESS kinds, sectors, communes served, description.
-type EssStructureRow = (
+/// Name, ESS kinds, sectors, cities served, description.
+type EssStructure = (
     &'static str,
     &'static [EssKind],
     &'static [&'static str],
@@ -30,7 +32,7 @@ type EssStructureRow = (
     &'static str,
 );
 
-const ESS_STRUCTURES: &[EssStructureRow] = &[
+const ESS_STRUCTURES: &[EssStructure] = &[
     (
         "Rejoué",
         &[EssKind::Siae, EssKind::Aci],
@@ -185,6 +187,82 @@ const BUYERS: &[(&str, &[&str])] = &[
     ("Ville de Choisy-le-Roi", &["Choisy-le-Roi"]),
 ];
 
+/// A buyer need of the fourth matinale, presented on the inverted stand of the buyer of the same
+/// rank in `BUYERS`. Amounts and dates are illustrative.
+struct DemoNeed {
+    title: &'static str,
+    description: &'static str,
+    category: NeedCategory,
+    cpv: &'static str,
+    amounts: (i64, i64),
+    tender_month: u32,
+    reserved_market: ReservedMarket,
+    social_clause: bool,
+}
+
+const NEEDS: [DemoNeed; 6] = [
+    DemoNeed {
+        title: "Mobilier en réemploi",
+        description: "Bureaux, sièges et rangements de seconde main pour les services du territoire.",
+        category: NeedCategory::MobilierReemploi,
+        cpv: "39130000-2",
+        amounts: (20_000, 80_000),
+        tender_month: 3,
+        reserved_market: ReservedMarket::L2113_13,
+        social_clause: false,
+    },
+    DemoNeed {
+        title: "Impressions durables",
+        description: "Impression des supports de communication sur papier recyclé, encres végétales.",
+        category: NeedCategory::ImpressionsDurables,
+        cpv: "79800000-2",
+        amounts: (15_000, 40_000),
+        tender_month: 2,
+        reserved_market: ReservedMarket::None,
+        social_clause: true,
+    },
+    DemoNeed {
+        title: "Événementiel responsable",
+        description: "Traiteur, décors et matériel en réemploi pour les événements de la ville.",
+        category: NeedCategory::EvenementielResponsable,
+        cpv: "79952000-2",
+        amounts: (10_000, 30_000),
+        tender_month: 4,
+        reserved_market: ReservedMarket::None,
+        social_clause: true,
+    },
+    DemoNeed {
+        title: "Matériel informatique reconditionné",
+        description: "Postes de travail et écrans reconditionnés pour les écoles et les services.",
+        category: NeedCategory::InformatiqueReconditionnee,
+        cpv: "30200000-1",
+        amounts: (30_000, 120_000),
+        tender_month: 5,
+        reserved_market: ReservedMarket::L2113_12,
+        social_clause: false,
+    },
+    DemoNeed {
+        title: "Collecte des biodéchets",
+        description: "Collecte et valorisation des biodéchets des restaurants scolaires.",
+        category: NeedCategory::CollecteBiodechets,
+        cpv: "90500000-2",
+        amounts: (40_000, 150_000),
+        tender_month: 6,
+        reserved_market: ReservedMarket::L2113_13,
+        social_clause: false,
+    },
+    DemoNeed {
+        title: "Travaux des bâtiments",
+        description: "Second œuvre et rénovation dans les équipements municipaux, avec clause d'insertion.",
+        category: NeedCategory::TravauxBatiment,
+        cpv: "45000000-7",
+        amounts: (100_000, 500_000),
+        tender_month: 9,
+        reserved_market: ReservedMarket::None,
+        social_clause: true,
+    },
+];
+
 /// Loads the demo unless its series exists; prints the organiser's credentials either way.
 pub async fn seed(db: &Db) -> anyhow::Result<()> {
     let existing = matinale_store::accounts::user_by_email(db, ORGANISER_EMAIL).await?;
@@ -305,6 +383,7 @@ et speed meetings."
         })?;
         matinale_store::organisations::create(db, &actor, fields).await?;
     }
+    let mut buyers = Vec::new();
     for (name, cities) in BUYERS {
         let fields = OrganisationFields::parse(OrganisationDraft {
             kind: Some(OrganisationKind::PublicBuyer),
@@ -312,7 +391,36 @@ et speed meetings."
             cities: cities.iter().map(|s| (*s).to_owned()).collect(),
             ..Default::default()
         })?;
-        matinale_store::organisations::create(db, &actor, fields).await?;
+        buyers.push(matinale_store::organisations::create(db, &actor, fields).await?);
+    }
+    for (i, (buyer, need)) in buyers.iter().zip(NEEDS).enumerate() {
+        let stand = matinale_store::stands::create(db, event.id, &actor, buyer.id, |holder| {
+            NewStand::parse(
+                StandKind::Inverted,
+                buyer.id,
+                holder,
+                &format!("{} : {}", buyer.fields.name, need.title),
+                &format!("Forum des stands inversés, stand {}", i + 1),
+            )
+        })
+        .await?;
+        let fields = NeedFields::parse(NeedDraft {
+            organisation_id: buyer.id,
+            event_id: Some(event.id),
+            stand_id: Some(stand.id),
+            title: need.title.into(),
+            description: need.description.into(),
+            category: need.category,
+            cpv_codes: vec![need.cpv.to_owned()],
+            amount_min_eur: Some(need.amounts.0),
+            amount_max_eur: Some(need.amounts.1),
+            expected_tender_on: NaiveDate::from_ymd_opt(2027, need.tender_month, 1),
+            reserved_market: need.reserved_market,
+            social_clause: need.social_clause,
+            environmental_criterion: true,
+            cities: buyer.fields.cities.clone(),
+        })?;
+        matinale_store::needs::create(db, &actor, fields, NeedStatus::Open).await?;
     }
     print_credentials("loaded");
     println!("demo event: {} ({})", event.fields.title, event.id);

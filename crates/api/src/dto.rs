@@ -71,7 +71,7 @@ pub struct CreateUserRequest {
     pub email: String,
     /// Password, 10 to 128 characters.
     pub password: String,
-    /// `organiser` or `admin`.
+    /// `organiser`, `admin`, or `member` (acts only for the organisations it is added to).
     pub role: Role,
     /// Display name.
     pub name: String,

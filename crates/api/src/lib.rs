@@ -23,7 +23,7 @@ pub use config::Config;
 pub use error::ApiError;
 pub use state::AppState;
 
-use routes::{auth, calendars, events, health, organisations, series, users};
+use routes::{auth, calendars, events, health, members, needs, organisations, series, stands, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -38,10 +38,12 @@ with `errors[{field, code, message}]`. Lists take `page` and `per_page` (max 200
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Bearer tokens"),
-        (name = "users", description = "Organiser and admin accounts"),
+        (name = "users", description = "Organiser, admin and organisation-member accounts"),
         (name = "series", description = "Series of events, such as Mois de l'ESS 2026"),
         (name = "events", description = "Events, their status and programme"),
-        (name = "organisations", description = "Buyers, ESS structures, partners"),
+        (name = "organisations", description = "Buyers, ESS structures, partners, and their members"),
+        (name = "stands", description = "Classic stands (ESS structures) and inverted stands (buyers)"),
+        (name = "needs", description = "Buyer needs, expressions of interest, suggested ESS structures"),
         (name = "calendars", description = "iCalendar (RFC 5545) views and feeds"),
         (name = "health", description = "Probes"),
     )
@@ -79,7 +81,19 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(organisations::get_organisation)
         .service(organisations::patch_organisation)
         .service(calendars::event_calendar)
-        .service(calendars::series_calendar);
+        .service(calendars::series_calendar)
+        .service(members::add_member)
+        .service(stands::create_stand)
+        .service(stands::list_stands)
+        // `/needs/categories` before `/needs/{id}`, which would take it for an id.
+        .service(needs::list_categories)
+        .service(needs::create_need)
+        .service(needs::list_needs)
+        .service(needs::get_need)
+        .service(needs::patch_need)
+        .service(needs::create_interest)
+        .service(needs::list_interests)
+        .service(needs::list_suggestions);
 }
 
 /// The routes and the OpenAPI document they describe, built from the same registrations.

@@ -7,10 +7,12 @@
 mod text_enum;
 pub mod error;
 pub mod event;
+pub mod need;
 pub mod organisation;
 pub mod page;
 pub mod series;
 pub mod siret;
+pub mod stand;
 pub mod text;
 pub mod user;
 

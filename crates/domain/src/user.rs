@@ -1,4 +1,4 @@
-//! Accounts of organisers and administrators.
+//! Accounts of organisers, administrators and organisation members.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -14,6 +14,9 @@ pub enum Role {
     Organiser,
     /// Everything, including creating accounts.
     Admin,
+    /// Acts only for the organisations it belongs to (a buyer's or an ESS structure's staff):
+    /// edits their profile and needs, expresses interest; creates no event or series.
+    Member,
 }
 
 impl Role {
@@ -22,6 +25,7 @@ impl Role {
         match self {
             Role::Organiser => "organiser",
             Role::Admin => "admin",
+            Role::Member => "member",
         }
     }
 
@@ -30,6 +34,7 @@ impl Role {
         match text {
             "organiser" => Some(Role::Organiser),
             "admin" => Some(Role::Admin),
+            "member" => Some(Role::Member),
             _ => None,
         }
     }
@@ -145,6 +150,11 @@ impl Actor {
     /// Whether the caller is an administrator.
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
+    }
+
+    /// Whether the caller may create series and events (organisers and admins, not members).
+    pub fn may_organise(&self) -> bool {
+        matches!(self.role, Role::Organiser | Role::Admin)
     }
 }
 

@@ -181,6 +181,9 @@ pub async fn create(
     status: EventStatus,
     co_organisers: &[Uuid],
 ) -> Result<Event, Error> {
+    if !actor.may_organise() {
+        return Err(Error::Forbidden);
+    }
     if status != EventStatus::Draft {
         EventStatus::Draft.transition_to(status)?;
     }

@@ -5,8 +5,10 @@ pub mod accounts;
 mod entity;
 pub mod error;
 pub mod events;
+pub mod needs;
 pub mod organisations;
 pub mod series;
+pub mod stands;
 
 use std::time::Duration;
 

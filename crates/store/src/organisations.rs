@@ -269,3 +269,26 @@ pub async fn list(
         total,
     })
 }
+
+/// Adds `user_id` to the members of an organisation; `actor` must be a member or an admin.
+/// Adding a member twice changes nothing.
+pub async fn add_member(db: &impl TransactionTrait, id: Uuid, actor: &Actor, user_id: Uuid) -> Result<(), Error> {
+    let txn = db.begin().await?;
+    let org = get(&txn, id).await?;
+    if !may_edit(&org, actor) {
+        return Err(Error::Forbidden);
+    }
+    if !crate::accounts::user_exists(&txn, user_id).await? {
+        return Err(matinale_domain::Error::field("user_id", "unknown", "no account has this id").into());
+    }
+    if !org.members.contains(&user_id) {
+        organisation_member::ActiveModel {
+            organisation_id: Set(id),
+            user_id: Set(user_id),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}

@@ -27,6 +27,9 @@ fn to_series(m: series::Model) -> Series {
 
 /// Creates a series; a slug already taken is a conflict.
 pub async fn create(db: &impl ConnectionTrait, actor: &Actor, new: NewSeries) -> Result<Series, Error> {
+    if !actor.may_organise() {
+        return Err(Error::Forbidden);
+    }
     let taken = series::Entity::find()
         .filter(series::Column::Slug.eq(new.slug.as_str()))
         .one(db)

@@ -4,8 +4,11 @@ pub mod auth;
 pub mod calendars;
 pub mod events;
 pub mod health;
+pub mod members;
+pub mod needs;
 pub mod organisations;
 pub mod series;
+pub mod stands;
 pub mod users;
 
 use actix_web::http::header;

@@ -1,0 +1,564 @@
+//! Buyer needs, expressions of interest and suggestions of ESS structures.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use matinale_domain::need::{
+    interest_message, Need, NeedCategory, NeedDraft, NeedFields, NeedStatus, ReservedMarket, Suggestion,
+};
+use matinale_domain::organisation::EssKind;
+use matinale_store::needs::{Interest, NeedFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{paged, PageQuery};
+use crate::dto::{nullable, ListResponse};
+use crate::error::{ApiError, Problem};
+use crate::etag;
+use crate::extract::{Caller, IfMatch, Json, Query, SignedIn};
+use crate::state::AppState;
+
+fn no_reserved_market() -> ReservedMarket {
+    ReservedMarket::None
+}
+
+/// `POST /needs`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateNeedRequest {
+    /// The public buyer publishing the need.
+    pub organisation_id: Uuid,
+    /// The event where it is presented.
+    #[serde(default)]
+    pub event_id: Option<Uuid>,
+    /// The inverted stand (of the same buyer, at that event).
+    #[serde(default)]
+    pub stand_id: Option<Uuid>,
+    /// Title.
+    pub title: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// Category, from `GET /needs/categories`.
+    pub category: NeedCategory,
+    /// CPV codes, `NNNNNNNN-N` with a valid check digit.
+    #[serde(default)]
+    pub cpv_codes: Vec<String>,
+    /// Lowest estimated amount, euros (≥ 0).
+    #[serde(default)]
+    pub amount_min_eur: Option<i64>,
+    /// Highest estimated amount, euros (≥ amount_min_eur).
+    #[serde(default)]
+    pub amount_max_eur: Option<i64>,
+    /// Expected tender date.
+    #[serde(default)]
+    pub expected_tender_on: Option<NaiveDate>,
+    /// `none` (default), `l2113_12` (EA/ESAT) or `l2113_13` (SIAE and equivalents).
+    #[serde(default = "no_reserved_market")]
+    pub reserved_market: ReservedMarket,
+    /// An insertion clause is planned.
+    #[serde(default)]
+    pub social_clause: bool,
+    /// An environmental criterion is planned.
+    #[serde(default)]
+    pub environmental_criterion: bool,
+    /// Communes of the perimeter.
+    #[serde(default)]
+    pub cities: Vec<String>,
+    /// `draft` (default, visible to its editors only) or `open`.
+    #[serde(default)]
+    pub status: Option<NeedStatus>,
+}
+
+impl CreateNeedRequest {
+    fn draft(self) -> NeedDraft {
+        NeedDraft {
+            organisation_id: self.organisation_id,
+            event_id: self.event_id,
+            stand_id: self.stand_id,
+            title: self.title,
+            description: self.description,
+            category: self.category,
+            cpv_codes: self.cpv_codes,
+            amount_min_eur: self.amount_min_eur,
+            amount_max_eur: self.amount_max_eur,
+            expected_tender_on: self.expected_tender_on,
+            reserved_market: self.reserved_market,
+            social_clause: self.social_clause,
+            environmental_criterion: self.environmental_criterion,
+            cities: self.cities,
+        }
+    }
+}
+
+/// `PATCH /needs/{id}`: absent fields stay, `null` clears an optional one.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchNeedRequest {
+    /// Buyer organisation.
+    pub organisation_id: Option<Uuid>,
+    /// Event (`null` detaches).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub event_id: Option<Option<Uuid>>,
+    /// Inverted stand (`null` detaches).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub stand_id: Option<Option<Uuid>>,
+    /// Title.
+    pub title: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Category.
+    pub category: Option<NeedCategory>,
+    /// CPV codes, replaced as a whole.
+    pub cpv_codes: Option<Vec<String>>,
+    /// Lowest amount (`null` clears).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>, nullable)]
+    pub amount_min_eur: Option<Option<i64>>,
+    /// Highest amount (`null` clears).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>, nullable)]
+    pub amount_max_eur: Option<Option<i64>>,
+    /// Expected tender date (`null` clears).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<NaiveDate>, nullable)]
+    pub expected_tender_on: Option<Option<NaiveDate>>,
+    /// Reserved market.
+    pub reserved_market: Option<ReservedMarket>,
+    /// Social clause.
+    pub social_clause: Option<bool>,
+    /// Environmental criterion.
+    pub environmental_criterion: Option<bool>,
+    /// Cities, replaced as a whole.
+    pub cities: Option<Vec<String>>,
+    /// Status: draft → open ⇄ closed → awarded.
+    pub status: Option<NeedStatus>,
+}
+
+impl PatchNeedRequest {
+    fn apply(&self, mut d: NeedDraft) -> NeedDraft {
+        if let Some(v) = self.organisation_id {
+            d.organisation_id = v;
+        }
+        if let Some(v) = self.event_id {
+            d.event_id = v;
+        }
+        if let Some(v) = self.stand_id {
+            d.stand_id = v;
+        }
+        if let Some(v) = &self.title {
+            d.title = v.clone();
+        }
+        if let Some(v) = &self.description {
+            d.description = v.clone();
+        }
+        if let Some(v) = self.category {
+            d.category = v;
+        }
+        if let Some(v) = &self.cpv_codes {
+            d.cpv_codes = v.clone();
+        }
+        if let Some(v) = self.amount_min_eur {
+            d.amount_min_eur = v;
+        }
+        if let Some(v) = self.amount_max_eur {
+            d.amount_max_eur = v;
+        }
+        if let Some(v) = self.expected_tender_on {
+            d.expected_tender_on = v;
+        }
+        if let Some(v) = self.reserved_market {
+            d.reserved_market = v;
+        }
+        if let Some(v) = self.social_clause {
+            d.social_clause = v;
+        }
+        if let Some(v) = self.environmental_criterion {
+            d.environmental_criterion = v;
+        }
+        if let Some(v) = &self.cities {
+            d.cities = v.clone();
+        }
+        d
+    }
+}
+
+/// A buyer need.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Buyer organisation.
+    pub organisation_id: Uuid,
+    /// Event.
+    pub event_id: Option<Uuid>,
+    /// Inverted stand.
+    pub stand_id: Option<Uuid>,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Category.
+    pub category: NeedCategory,
+    /// The category's French label.
+    pub category_label: String,
+    /// CPV codes.
+    pub cpv_codes: Vec<String>,
+    /// Lowest amount, euros.
+    pub amount_min_eur: Option<i64>,
+    /// Highest amount, euros.
+    pub amount_max_eur: Option<i64>,
+    /// Expected tender date.
+    pub expected_tender_on: Option<NaiveDate>,
+    /// Reserved market.
+    pub reserved_market: ReservedMarket,
+    /// Social clause.
+    pub social_clause: bool,
+    /// Environmental criterion.
+    pub environmental_criterion: bool,
+    /// Communes of the perimeter.
+    pub cities: Vec<String>,
+    /// Status.
+    pub status: NeedStatus,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Need> for NeedResponse {
+    fn from(n: Need) -> Self {
+        let f = n.fields;
+        Self {
+            id: n.id,
+            organisation_id: f.organisation_id,
+            event_id: f.event_id,
+            stand_id: f.stand_id,
+            title: f.title,
+            description: f.description,
+            category: f.category,
+            category_label: f.category.label_fr().to_owned(),
+            cpv_codes: f.cpv_codes.iter().map(|c| c.as_str().to_owned()).collect(),
+            amount_min_eur: f.amount_min_eur,
+            amount_max_eur: f.amount_max_eur,
+            expected_tender_on: f.expected_tender_on,
+            reserved_market: f.reserved_market,
+            social_clause: f.social_clause,
+            environmental_criterion: f.environmental_criterion,
+            cities: f.cities,
+            status: n.status,
+            created_at: n.created_at,
+            updated_at: n.updated_at,
+        }
+    }
+}
+
+/// A category of the taxonomy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryResponse {
+    /// Code used in `category`.
+    pub code: NeedCategory,
+    /// French label.
+    pub label: String,
+}
+
+/// Filters of `GET /needs`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NeedListQuery {
+    /// Event id.
+    pub event: Option<Uuid>,
+    /// Category.
+    pub category: Option<NeedCategory>,
+    /// Commune of the perimeter (accents and case ignored).
+    pub city: Option<String>,
+    /// Reserved market.
+    pub reserved_market: Option<ReservedMarket>,
+    /// Buyer organisation id.
+    pub organisation: Option<Uuid>,
+    /// `open`, `closed` or `awarded` (default: all three).
+    pub status: Option<NeedStatus>,
+    /// Free text in title, description, category, cities and CPV codes (accents and case ignored).
+    pub q: Option<String>,
+}
+
+/// `POST /needs/{id}/interests`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInterestRequest {
+    /// The ESS structure, of which the caller is a member.
+    pub organisation_id: Uuid,
+    /// Message to the buyer.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// An expression of interest.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InterestResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Need.
+    pub need_id: Uuid,
+    /// ESS structure.
+    pub organisation_id: Uuid,
+    /// Its name.
+    pub organisation_name: String,
+    /// The registration it came through (manage-token path, not available yet).
+    pub registration_id: Option<Uuid>,
+    /// Message.
+    pub message: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Interest> for InterestResponse {
+    fn from(i: Interest) -> Self {
+        Self {
+            id: i.id,
+            need_id: i.need_id,
+            organisation_id: i.organisation_id,
+            organisation_name: i.organisation_name,
+            registration_id: i.registration_id,
+            message: i.message,
+            created_at: i.created_at,
+        }
+    }
+}
+
+/// Why a structure is suggested.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReasonResponse {
+    /// `sector`, `perimeter` or `reserved_market`.
+    pub code: String,
+    /// Explanation in French.
+    pub message: String,
+}
+
+/// An ESS structure suggested for a need.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionResponse {
+    /// Organisation id.
+    pub organisation_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// ESS kinds.
+    pub ess_kinds: Vec<EssKind>,
+    /// Sectors.
+    pub sectors: Vec<String>,
+    /// Cities served.
+    pub cities: Vec<String>,
+    /// Sector 3, perimeter 2, reserved-market eligibility 3.
+    pub score: u32,
+    /// Every reason.
+    pub reasons: Vec<ReasonResponse>,
+}
+
+impl From<Suggestion> for SuggestionResponse {
+    fn from(s: Suggestion) -> Self {
+        let f = s.organisation.fields;
+        Self {
+            organisation_id: s.organisation.id,
+            name: f.name,
+            ess_kinds: f.ess_kinds,
+            sectors: f.sectors,
+            cities: f.cities,
+            score: s.score,
+            reasons: s
+                .reasons
+                .into_iter()
+                .map(|r| ReasonResponse {
+                    code: r.code.to_owned(),
+                    message: r.message,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Ranked suggestions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionsResponse {
+    /// Best first.
+    pub items: Vec<SuggestionResponse>,
+}
+
+fn respond(need: Need, status: StatusCode) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    etag::set(&mut response, need.version);
+    response.json(NeedResponse::from(need))
+}
+
+/// The taxonomy of needs with French labels.
+#[utoipa::path(tag = "needs", responses((status = 200, body = Vec<CategoryResponse>)))]
+#[get("/needs/categories")]
+pub async fn list_categories() -> HttpResponse {
+    let body: Vec<CategoryResponse> = NeedCategory::ALL
+        .iter()
+        .map(|c| CategoryResponse {
+            code: *c,
+            label: c.label_fr().to_owned(),
+        })
+        .collect();
+    HttpResponse::Ok().json(body)
+}
+
+/// Publishes a need (a member of the buyer organisation, an organiser of its event, or an admin).
+#[utoipa::path(tag = "needs", request_body = CreateNeedRequest, security(("bearer" = [])), responses(
+    (status = 201, body = NeedResponse, headers(("ETag" = String))),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "status not allowed"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/needs")]
+#[tracing::instrument(skip_all)]
+pub async fn create_need(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    body: Json<CreateNeedRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let status = body.status.unwrap_or(NeedStatus::Draft);
+    let fields = NeedFields::parse(body.draft())?;
+    let need = matinale_store::needs::create(&state.db, &actor, fields, status).await?;
+    Ok(respond(need, StatusCode::CREATED))
+}
+
+/// Public needs (open, closed, awarded), newest first, filtered.
+#[utoipa::path(tag = "needs", params(NeedListQuery, PageQuery), responses(
+    (status = 200, body = ListResponse<NeedResponse>, headers(("Link" = String))),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/needs")]
+pub async fn list_needs(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    filter: Query<NeedListQuery>,
+    page: Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let f = filter.0;
+    let filter = NeedFilter {
+        event: f.event,
+        category: f.category,
+        city: f.city,
+        reserved_market: f.reserved_market,
+        organisation: f.organisation,
+        status: f.status,
+        q: f.q,
+    };
+    let page = matinale_store::needs::list_public(&state.db, &filter, page.0.parse()?).await?;
+    Ok(paged(&req, ListResponse::from_page(page, NeedResponse::from)))
+}
+
+/// One need: public unless a draft, which only its editors see.
+#[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), responses(
+    (status = 200, body = NeedResponse, headers(("ETag" = String))),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/needs/{id}")]
+pub async fn get_need(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let need = matinale_store::needs::get_visible(&state.db, id.into_inner(), actor.as_ref()).await?;
+    Ok(respond(need, StatusCode::OK))
+}
+
+/// Changes a need (its editors). Send `If-Match` with the ETag you read.
+#[utoipa::path(tag = "needs", request_body = PatchNeedRequest, security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    responses(
+        (status = 200, body = NeedResponse, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "status change not allowed"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/needs/{id}")]
+#[tracing::instrument(skip_all)]
+pub async fn patch_need(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<PatchNeedRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let patch = body.into_inner();
+    let need = matinale_store::needs::update(&state.db, id.into_inner(), &actor, if_match.0, |current| {
+        let fields = NeedFields::parse(patch.apply(current.fields.to_draft()))?;
+        Ok((fields, patch.status))
+    })
+    .await?;
+    Ok(respond(need, StatusCode::OK))
+}
+
+/// Expresses the interest of an ESS structure (the caller is one of its members) in an open
+/// need; one per structure and need. It also counts as a meeting wish (priority 2) from the
+/// structure to the buyer. The registrant path (`registration_id` with a manage token) comes
+/// with registrations.
+#[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), request_body = CreateInterestRequest,
+    security(("bearer" = [])), responses(
+        (status = 201, body = InterestResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "already expressed, or the need is not open"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/needs/{id}/interests")]
+#[tracing::instrument(skip_all)]
+pub async fn create_interest(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+    body: Json<CreateInterestRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let message = interest_message("message", &b.message)?;
+    let interest =
+        matinale_store::needs::add_interest(&state.db, id.into_inner(), &actor, b.organisation_id, message).await?;
+    Ok(HttpResponse::Created().json(InterestResponse::from(interest)))
+}
+
+/// The interests in a need, for its editors (the buyer side).
+#[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<InterestResponse>),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/needs/{id}/interests")]
+pub async fn list_interests(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let interests = matinale_store::needs::interests(&state.db, id.into_inner(), &actor).await?;
+    let body: Vec<InterestResponse> = interests.into_iter().map(Into::into).collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// ESS structures ranked for a need by sector, perimeter and reserved-market eligibility,
+/// with the reasons. For a reserved market, structures that may not bid are left out.
+#[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), responses(
+    (status = 200, body = SuggestionsResponse),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/needs/{id}/suggestions")]
+pub async fn list_suggestions(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let ranked = matinale_store::needs::suggestions(&state.db, id.into_inner(), actor.as_ref()).await?;
+    Ok(HttpResponse::Ok().json(SuggestionsResponse {
+        items: ranked.into_iter().map(Into::into).collect(),
+    }))
+}

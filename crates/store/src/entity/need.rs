@@ -1,0 +1,37 @@
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "needs")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub event_id: Option<Uuid>,
+    pub stand_id: Option<Uuid>,
+    pub title: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub category: String,
+    #[sea_orm(column_type = "Text")]
+    pub cpv_codes: String,
+    pub amount_min_eur: Option<i64>,
+    pub amount_max_eur: Option<i64>,
+    pub expected_tender_on: Option<Date>,
+    pub reserved_market: String,
+    pub social_clause: bool,
+    pub environmental_criterion: bool,
+    #[sea_orm(column_type = "Text")]
+    pub cities: String,
+    #[sea_orm(column_type = "Text")]
+    pub cities_folded: String,
+    pub status: String,
+    #[sea_orm(column_type = "Text")]
+    pub search_text: String,
+    pub created_by: Uuid,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

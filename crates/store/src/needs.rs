@@ -1,0 +1,493 @@
+//! Buyer needs, the expressions of interest of ESS structures, the wishes they imply for the
+//! scheduler, and suggestions of structures for a need.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use matinale_domain::need::{
+    may_edit_need, suggest, CpvCode, InterestWish, Need, NeedCategory, NeedFields, NeedStatus, ReservedMarket,
+    Suggestion, INTEREST_WISH_PRIORITY,
+};
+use matinale_domain::organisation::{Organisation, OrganisationKind};
+use matinale_domain::page::{Page, PageRequest};
+use matinale_domain::stand::StandKind;
+use matinale_domain::text;
+use matinale_domain::user::Actor;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::entity::{need, need_interest};
+use crate::error::{corrupt, Error};
+use crate::organisations::OrganisationFilter;
+
+/// Filters of the public list of needs; all optional and combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct NeedFilter {
+    /// Presented at this event.
+    pub event: Option<Uuid>,
+    /// Of this category.
+    pub category: Option<NeedCategory>,
+    /// With this commune in its perimeter (accents and case ignored).
+    pub city: Option<String>,
+    /// With this reserved-market status.
+    pub reserved_market: Option<ReservedMarket>,
+    /// Published by this organisation.
+    pub organisation: Option<Uuid>,
+    /// In this public status (open, closed, awarded).
+    pub status: Option<NeedStatus>,
+    /// Free text in title, description, category, cities and CPV codes (accents and case ignored).
+    pub q: Option<String>,
+}
+
+fn invalid(field: &str, code: &str, message: &str) -> Error {
+    matinale_domain::Error::field(field, code, message).into()
+}
+
+fn to_need(m: need::Model) -> Result<Need, Error> {
+    let cpv: Vec<String> = serde_json::from_str(&m.cpv_codes).map_err(|_| corrupt("CPV codes"))?;
+    let cpv_codes = cpv
+        .iter()
+        .map(|c| CpvCode::parse("cpv_codes", c).map_err(|_| corrupt("CPV code")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cities: Vec<String> = serde_json::from_str(&m.cities).map_err(|_| corrupt("cities"))?;
+    Ok(Need {
+        id: m.id,
+        fields: NeedFields {
+            organisation_id: m.organisation_id,
+            event_id: m.event_id,
+            stand_id: m.stand_id,
+            title: m.title,
+            description: m.description,
+            category: NeedCategory::from_db(&m.category).ok_or_else(|| corrupt("need category"))?,
+            cpv_codes,
+            amount_min_eur: m.amount_min_eur,
+            amount_max_eur: m.amount_max_eur,
+            expected_tender_on: m.expected_tender_on,
+            reserved_market: ReservedMarket::from_db(&m.reserved_market).ok_or_else(|| corrupt("reserved market"))?,
+            social_clause: m.social_clause,
+            environmental_criterion: m.environmental_criterion,
+            cities,
+        },
+        status: NeedStatus::from_db(&m.status).ok_or_else(|| corrupt("need status"))?,
+        created_by: m.created_by,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+fn set_fields(am: &mut need::ActiveModel, f: &NeedFields) {
+    let cpv: Vec<&str> = f.cpv_codes.iter().map(CpvCode::as_str).collect();
+    let folded: String = f.cities.iter().map(|c| format!("|{}", text::fold(c))).collect();
+    am.organisation_id = Set(f.organisation_id);
+    am.event_id = Set(f.event_id);
+    am.stand_id = Set(f.stand_id);
+    am.title = Set(f.title.clone());
+    am.description = Set(f.description.clone());
+    am.category = Set(f.category.as_str().to_owned());
+    am.cpv_codes = Set(serde_json::json!(cpv).to_string());
+    am.amount_min_eur = Set(f.amount_min_eur);
+    am.amount_max_eur = Set(f.amount_max_eur);
+    am.expected_tender_on = Set(f.expected_tender_on);
+    am.reserved_market = Set(f.reserved_market.as_str().to_owned());
+    am.social_clause = Set(f.social_clause);
+    am.environmental_criterion = Set(f.environmental_criterion);
+    am.cities = Set(serde_json::json!(f.cities).to_string());
+    am.cities_folded = Set(format!("{folded}|"));
+    am.search_text = Set(f.search_text());
+}
+
+/// Checks that the references of a need exist and fit: a public buyer, an event the caller
+/// may see, an inverted stand of that buyer at that event.
+async fn check_references(db: &impl ConnectionTrait, fields: &NeedFields, actor: &Actor) -> Result<(), Error> {
+    let org = match crate::organisations::get(db, fields.organisation_id).await {
+        Err(Error::NotFound) => return Err(invalid("organisation_id", "unknown", "no organisation has this id")),
+        other => other?,
+    };
+    if org.fields.kind != OrganisationKind::PublicBuyer {
+        return Err(invalid(
+            "organisation_id",
+            "invalid",
+            "needs are published by public buyers",
+        ));
+    }
+    if let Some(event_id) = fields.event_id {
+        if let Err(e) = crate::events::get_visible(db, event_id, Some(actor)).await {
+            return Err(match e {
+                Error::NotFound => invalid("event_id", "unknown", "no event has this id"),
+                other => other,
+            });
+        }
+    }
+    if let Some(stand_id) = fields.stand_id {
+        let stand = match crate::stands::get(db, stand_id).await {
+            Err(Error::NotFound) => return Err(invalid("stand_id", "unknown", "no stand has this id")),
+            other => other?,
+        };
+        if stand.stand.kind != StandKind::Inverted || stand.stand.organisation_id != fields.organisation_id {
+            return Err(invalid(
+                "stand_id",
+                "invalid",
+                "must be an inverted stand of the same organisation",
+            ));
+        }
+        if fields.event_id != Some(stand.event_id) {
+            return Err(invalid("stand_id", "invalid", "the stand belongs to another event"));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `actor` may edit a need with these references: a member of the buyer, an organiser
+/// of the event, or an admin.
+async fn may_edit_fields(db: &impl ConnectionTrait, fields: &NeedFields, actor: &Actor) -> Result<bool, Error> {
+    let members = match crate::organisations::get(db, fields.organisation_id).await {
+        Ok(org) => org.members,
+        Err(Error::NotFound) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let mut organisers = Vec::new();
+    if let Some(event_id) = fields.event_id {
+        match crate::events::get(db, event_id).await {
+            Ok(event) => {
+                organisers.push(event.created_by);
+                organisers.extend(event.co_organisers);
+            }
+            Err(Error::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(may_edit_need(actor, &members, &organisers))
+}
+
+async fn may_edit(db: &impl ConnectionTrait, need: &Need, actor: Option<&Actor>) -> Result<bool, Error> {
+    match actor {
+        Some(actor) => may_edit_fields(db, &need.fields, actor).await,
+        None => Ok(false),
+    }
+}
+
+/// Publishes a need: by a member of the buyer, an organiser of its event, or an admin.
+pub async fn create(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    fields: NeedFields,
+    status: NeedStatus,
+) -> Result<Need, Error> {
+    NeedStatus::Draft.transition_to(status)?;
+    let txn = db.begin().await?;
+    check_references(&txn, &fields, actor).await?;
+    if !may_edit_fields(&txn, &fields, actor).await? {
+        return Err(Error::Forbidden);
+    }
+    let now = Utc::now();
+    let mut am = need::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        status: Set(status.as_str().to_owned()),
+        created_by: Set(actor.user_id),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    set_fields(&mut am, &fields);
+    let model = am.insert(&txn).await?;
+    txn.commit().await?;
+    to_need(model)
+}
+
+async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Need, Error> {
+    to_need(need::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)?)
+}
+
+/// One need: open, closed and awarded ones to anyone, drafts to those who may edit them.
+pub async fn get_visible(db: &impl ConnectionTrait, id: Uuid, actor: Option<&Actor>) -> Result<Need, Error> {
+    let need = get(db, id).await?;
+    if need.status.is_public() || may_edit(db, &need, actor).await? {
+        Ok(need)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// Whether `actor` may edit this need (for responses that show more to editors).
+pub async fn is_editor(db: &impl ConnectionTrait, need: &Need, actor: Option<&Actor>) -> Result<bool, Error> {
+    may_edit(db, need, actor).await
+}
+
+/// Changes a need in one transaction: checks access (404 for a hidden draft, 403 otherwise)
+/// and `If-Match`, lets `change` compute the new fields and status, and checks that the caller
+/// may also edit the need under its new references.
+pub async fn update<F>(
+    db: &impl TransactionTrait,
+    id: Uuid,
+    actor: &Actor,
+    if_match: Option<i32>,
+    change: F,
+) -> Result<Need, Error>
+where
+    F: FnOnce(&Need) -> Result<(NeedFields, Option<NeedStatus>), Error>,
+{
+    let txn = db.begin().await?;
+    let current = get(&txn, id).await?;
+    if !may_edit(&txn, &current, Some(actor)).await? {
+        return Err(if current.status.is_public() {
+            Error::Forbidden
+        } else {
+            Error::NotFound
+        });
+    }
+    if if_match.is_some_and(|v| v != current.version) {
+        return Err(Error::Stale);
+    }
+    let (fields, status) = change(&current)?;
+    let status = match status {
+        Some(s) => current.status.transition_to(s)?,
+        None => current.status,
+    };
+    check_references(&txn, &fields, actor).await?;
+    if !may_edit_fields(&txn, &fields, actor).await? {
+        return Err(Error::Forbidden);
+    }
+    let mut am = need::ActiveModel {
+        status: Set(status.as_str().to_owned()),
+        version: Set(current.version + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    set_fields(&mut am, &fields);
+    let written = need::Entity::update_many()
+        .set(am)
+        .filter(need::Column::Id.eq(id))
+        .filter(need::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if written.rows_affected != 1 {
+        return Err(Error::Stale);
+    }
+    let updated = get(&txn, id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+fn like(folded: &str) -> LikeExpr {
+    LikeExpr::new(text::like_pattern(folded)).escape('\\')
+}
+
+/// Public needs (open, closed, awarded) matching the filter, newest first.
+pub async fn list_public(
+    db: &impl ConnectionTrait,
+    filter: &NeedFilter,
+    page: PageRequest,
+) -> Result<Page<Need>, Error> {
+    let public = [NeedStatus::Open, NeedStatus::Closed, NeedStatus::Awarded];
+    let mut cond = match filter.status {
+        Some(s) => Condition::all().add(need::Column::Status.eq(s.as_str())),
+        None => Condition::all().add(need::Column::Status.is_in(public.map(|s| s.as_str()))),
+    }
+    .add(need::Column::Status.ne(NeedStatus::Draft.as_str()));
+    if let Some(event) = filter.event {
+        cond = cond.add(need::Column::EventId.eq(event));
+    }
+    if let Some(category) = filter.category {
+        cond = cond.add(need::Column::Category.eq(category.as_str()));
+    }
+    if let Some(city) = filter.city.as_deref().map(text::fold).filter(|c| !c.is_empty()) {
+        cond = cond.add(Expr::col(need::Column::CitiesFolded).like(like(&format!("|{city}|"))));
+    }
+    if let Some(market) = filter.reserved_market {
+        cond = cond.add(need::Column::ReservedMarket.eq(market.as_str()));
+    }
+    if let Some(org) = filter.organisation {
+        cond = cond.add(need::Column::OrganisationId.eq(org));
+    }
+    if let Some(q) = filter.q.as_deref().map(text::fold).filter(|q| !q.is_empty()) {
+        cond = cond.add(Expr::col(need::Column::SearchText).like(like(&q)));
+    }
+    let query = need::Entity::find().filter(cond);
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_desc(need::Column::CreatedAt)
+        .order_by_desc(need::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items: rows.into_iter().map(to_need).collect::<Result<_, _>>()?,
+        request: page,
+        total,
+    })
+}
+
+/// An expression of interest of an ESS structure in a need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interest {
+    /// Identifier.
+    pub id: Uuid,
+    /// The need.
+    pub need_id: Uuid,
+    /// The ESS structure.
+    pub organisation_id: Uuid,
+    /// Its name.
+    pub organisation_name: String,
+    /// The registration it came through (manage-token path; not wired yet).
+    pub registration_id: Option<Uuid>,
+    /// Message to the buyer.
+    pub message: String,
+    /// When.
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+/// Records that the ESS structure `organisation_id`, of which `actor` is a member, is interested
+/// in an open need; one interest per structure and need (409 for a second one).
+pub async fn add_interest(
+    db: &impl TransactionTrait,
+    need_id: Uuid,
+    actor: &Actor,
+    organisation_id: Uuid,
+    message: String,
+) -> Result<Interest, Error> {
+    let txn = db.begin().await?;
+    let need = get_visible(&txn, need_id, Some(actor)).await?;
+    let org = match crate::organisations::get(&txn, organisation_id).await {
+        Err(Error::NotFound) => return Err(invalid("organisation_id", "unknown", "no organisation has this id")),
+        other => other?,
+    };
+    if org.fields.kind != OrganisationKind::EssStructure {
+        return Err(invalid(
+            "organisation_id",
+            "invalid",
+            "interests come from ESS structures",
+        ));
+    }
+    if !crate::organisations::may_edit(&org, actor) {
+        return Err(Error::Forbidden);
+    }
+    if need.status != NeedStatus::Open {
+        return Err(Error::Conflict(format!("the need is {}, not open", need.status)));
+    }
+    let taken = need_interest::Entity::find()
+        .filter(need_interest::Column::NeedId.eq(need_id))
+        .filter(need_interest::Column::OrganisationId.eq(organisation_id))
+        .one(&txn)
+        .await?
+        .is_some();
+    if taken {
+        return Err(Error::Conflict(
+            "this structure has already expressed interest in this need".into(),
+        ));
+    }
+    let model = need_interest::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        need_id: Set(need_id),
+        organisation_id: Set(organisation_id),
+        registration_id: Set(None),
+        created_by: Set(Some(actor.user_id)),
+        message: Set(message),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match Error::from(e) {
+        // Two requests at once: the unique index decides.
+        Error::Conflict(_) => Error::Conflict("this structure has already expressed interest in this need".into()),
+        other => other,
+    })?;
+    txn.commit().await?;
+    Ok(Interest {
+        id: model.id,
+        need_id,
+        organisation_id,
+        organisation_name: org.fields.name,
+        registration_id: None,
+        message: model.message,
+        created_at: model.created_at,
+    })
+}
+
+/// The interests in a need, oldest first; for those who may edit the need (the buyer side).
+pub async fn interests(db: &impl ConnectionTrait, need_id: Uuid, actor: &Actor) -> Result<Vec<Interest>, Error> {
+    let need = get_visible(db, need_id, Some(actor)).await?;
+    if !may_edit(db, &need, Some(actor)).await? {
+        return Err(Error::Forbidden);
+    }
+    let rows = need_interest::Entity::find()
+        .filter(need_interest::Column::NeedId.eq(need_id))
+        .order_by_asc(need_interest::Column::CreatedAt)
+        .order_by_asc(need_interest::Column::Id)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let org = crate::organisations::get(db, row.organisation_id).await?;
+        out.push(Interest {
+            id: row.id,
+            need_id: row.need_id,
+            organisation_id: row.organisation_id,
+            organisation_name: org.fields.name,
+            registration_id: row.registration_id,
+            message: row.message,
+            created_at: row.created_at,
+        });
+    }
+    Ok(out)
+}
+
+/// The meeting wishes implied by interests in the needs of an event: from each interested ESS
+/// structure to the buyer, at priority 2. The scheduler reads them beside explicit wishes.
+pub async fn wishes_for_event(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<InterestWish>, Error> {
+    let needs: BTreeMap<Uuid, Uuid> = need::Entity::find()
+        .filter(need::Column::EventId.eq(event_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.organisation_id))
+        .collect();
+    let rows = need_interest::Entity::find()
+        .filter(need_interest::Column::NeedId.is_in(needs.keys().copied().collect::<Vec<_>>()))
+        .order_by_asc(need_interest::Column::CreatedAt)
+        .order_by_asc(need_interest::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            needs.get(&row.need_id).map(|buyer| InterestWish {
+                need_id: row.need_id,
+                from_organisation_id: row.organisation_id,
+                to_organisation_id: *buyer,
+                priority: INTEREST_WISH_PRIORITY,
+            })
+        })
+        .collect())
+}
+
+/// ESS structures ranked for a visible need, with the reasons.
+pub async fn suggestions(
+    db: &impl ConnectionTrait,
+    need_id: Uuid,
+    actor: Option<&Actor>,
+) -> Result<Vec<Suggestion>, Error> {
+    let need = get_visible(db, need_id, actor).await?;
+    let filter = OrganisationFilter {
+        kind: Some(OrganisationKind::EssStructure),
+        ..Default::default()
+    };
+    let mut candidates: Vec<Organisation> = Vec::new();
+    let mut page = PageRequest::parse(Some(1), Some(matinale_domain::page::MAX_PER_PAGE))?;
+    loop {
+        let batch = crate::organisations::list(db, &filter, page).await?;
+        let last = batch.last_page();
+        candidates.extend(batch.items);
+        if page.page >= last {
+            break;
+        }
+        page.page += 1;
+    }
+    Ok(suggest(&need.fields, candidates))
+}

@@ -1,0 +1,651 @@
+use matinale_domain::user::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::support::{fields, matinale, problem, spawn_app, TestApp};
+
+/// A published matinale, a buyer and two ESS structures (all created by the organiser, who is
+/// thus their member), a buyer member and an ESS member with accounts of role `member`.
+struct Scene {
+    organiser: String,
+    event: String,
+    buyer: String,
+    buyer_member: String,
+    ess: String,
+    ess_member: String,
+}
+
+async fn created(app: &TestApp, path: &str, token: &str, body: Value) -> Value {
+    let r = app.post(path, Some(token), &body).await;
+    let status = r.status();
+    let json: Value = r.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{path}: {json}");
+    json
+}
+
+async fn member_of(app: &TestApp, org: &str, by: &str) -> String {
+    let (id, token) = app.account(Role::Member).await;
+    let r = app
+        .post(
+            &format!("/api/v1/organisations/{org}/members"),
+            Some(by),
+            &json!({"user_id": id}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    token
+}
+
+async fn scene(app: &TestApp) -> Scene {
+    let organiser = app.organiser().await;
+    let mut event = matinale();
+    event["status"] = json!("published");
+    let event = app.create_event(&organiser, &event).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let buyer = created(
+        app,
+        "/api/v1/organisations",
+        &organiser,
+        json!({"kind": "public_buyer", "name": "Ville d'Orly", "cities": ["Orly"]}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ess = created(
+        app,
+        "/api/v1/organisations",
+        &organiser,
+        json!({"kind": "ess_structure", "name": "Adopte un Bureau", "ess_kinds": ["esus"],
+               "sectors": ["mobilier", "réemploi"], "cities": ["Orly", "Rungis"]}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let buyer_member = member_of(app, &buyer, &organiser).await;
+    let ess_member = member_of(app, &ess, &organiser).await;
+    Scene {
+        organiser,
+        event,
+        buyer,
+        buyer_member,
+        ess,
+        ess_member,
+    }
+}
+
+async fn total(app: &TestApp, query: &str) -> u64 {
+    let r = app.get(&format!("/api/v1/needs{query}"), None).await;
+    assert_eq!(r.status(), StatusCode::OK, "{query}");
+    let body: Value = r.json().await.unwrap();
+    body["total"].as_u64().unwrap()
+}
+
+fn need(s: &Scene) -> Value {
+    json!({
+        "organisation_id": s.buyer,
+        "event_id": s.event,
+        "title": "Mobilier de bureau en réemploi",
+        "description": "Bureaux, chaises et armoires pour trois services municipaux.",
+        "category": "mobilier_reemploi",
+        "cpv_codes": ["39130000-2"],
+        "amount_min_eur": 20000,
+        "amount_max_eur": 60000,
+        "expected_tender_on": "2027-03-01",
+        "reserved_market": "none",
+        "social_clause": true,
+        "environmental_criterion": true,
+        "cities": ["Orly"],
+        "status": "open"
+    })
+}
+
+#[tokio::test]
+async fn cpv_codes_amounts_and_reserved_markets_are_validated() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let ok = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    assert_eq!(ok["cpv_codes"], json!(["39130000-2"]));
+    assert_eq!(ok["category_label"], "Mobilier en réemploi");
+    assert_eq!(ok["status"], "open");
+
+    let cases = [
+        (json!({"cpv_codes": ["39130000-3"]}), "cpv_codes[0]", "checksum"),
+        (json!({"cpv_codes": ["3913000-2"]}), "cpv_codes[0]", "invalid"),
+        (json!({"cpv_codes": ["391300002"]}), "cpv_codes[0]", "invalid"),
+        (json!({"amount_min_eur": -5}), "amount_min_eur", "out_of_range"),
+        (json!({"amount_min_eur": 70000}), "amount_max_eur", "order"),
+        (
+            json!({"reserved_market": "l2113_14"}),
+            "reserved_market",
+            "invalid_choice",
+        ),
+        (json!({"category": "licornes"}), "category", "invalid_choice"),
+        (json!({"title": " "}), "title", "required"),
+        (
+            json!({"expected_tender_on": "2027-02-30"}),
+            "expected_tender_on",
+            "invalid",
+        ),
+        (json!({"colour": "blue"}), "colour", "unknown_field"),
+    ];
+    for (change, field, code) in cases {
+        let mut body = need(&s);
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let p = problem(
+            app.post("/api/v1/needs", Some(&s.buyer_member), &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(fields(&p), [field], "{change}");
+        assert_eq!(p["errors"][0]["code"], code, "{change}");
+    }
+    for market in ["none", "l2113_12", "l2113_13"] {
+        let mut body = need(&s);
+        body["reserved_market"] = json!(market);
+        created(&app, "/api/v1/needs", &s.buyer_member, body).await;
+    }
+    // A need belongs to a public buyer.
+    let mut body = need(&s);
+    body["organisation_id"] = json!(s.ess);
+    let p = problem(
+        app.post("/api/v1/needs", Some(&s.organiser), &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&p), ["organisation_id"]);
+    let categories: Value = app.get("/api/v1/needs/categories", None).await.json().await.unwrap();
+    assert!(categories.as_array().unwrap().len() >= 12);
+    assert!(categories
+        .as_array()
+        .unwrap()
+        .contains(&json!({"code": "collecte_biodechets", "label": "Collecte des biodéchets"})));
+}
+
+#[tokio::test]
+async fn only_buyer_members_and_event_organisers_publish_and_edit_needs() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let stranger = app.organiser().await;
+    // Anonymous: 401; an organiser of nothing here and an ESS member: 403.
+    problem(
+        app.post("/api/v1/needs", None, &need(&s)).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    problem(
+        app.post("/api/v1/needs", Some(&stranger), &need(&s)).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    problem(
+        app.post("/api/v1/needs", Some(&s.ess_member), &need(&s)).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    // The event's organiser (not a member of the buyer once the buyer is someone else's).
+    let other_buyer = created(
+        &app,
+        "/api/v1/organisations",
+        &stranger,
+        json!({"kind": "public_buyer", "name": "Ville de Vitry-sur-Seine"}),
+    )
+    .await;
+    let mut body = need(&s);
+    body["organisation_id"] = other_buyer["id"].clone();
+    created(&app, "/api/v1/needs", &s.organiser, body.clone()).await;
+    // Without an event, only the buyer's members may publish for it.
+    body["event_id"] = Value::Null;
+    problem(
+        app.post("/api/v1/needs", Some(&s.organiser), &body).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+
+    let draft = {
+        let mut b = need(&s);
+        b["status"] = json!("draft");
+        created(&app, "/api/v1/needs", &s.buyer_member, b).await
+    };
+    let path = format!("/api/v1/needs/{}", draft["id"].as_str().unwrap());
+    // A draft: 404 to the public and to strangers, even on writes.
+    problem(app.get(&path, None).await, StatusCode::NOT_FOUND).await;
+    problem(app.get(&path, Some(&stranger)).await, StatusCode::NOT_FOUND).await;
+    problem(
+        app.patch(&path, Some(&stranger), &json!({"title": "x"})).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(app.get(&path, Some(&s.organiser)).await.status(), StatusCode::OK);
+    let list: Value = app.get("/api/v1/needs", None).await.json().await.unwrap();
+    assert_eq!(list["total"], 1, "drafts are not listed");
+
+    // Opened: public to read, 403 to writes by others, 401 anonymous, 412 when stale.
+    let read = app.get(&path, Some(&s.buyer_member)).await;
+    let etag = read.headers()["etag"].to_str().unwrap().to_owned();
+    let open = app
+        .request(Method::PATCH, &path, Some(&s.buyer_member))
+        .header("If-Match", &etag)
+        .json(&json!({"status": "open", "amount_max_eur": 80000}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(open.status(), StatusCode::OK);
+    let body: Value = open.json().await.unwrap();
+    assert_eq!(body["amount_max_eur"], 80000);
+    assert_eq!(body["cpv_codes"], json!(["39130000-2"]), "absent fields are kept");
+    assert_eq!(app.get(&path, None).await.status(), StatusCode::OK);
+    for token in [&stranger, &s.ess_member] {
+        problem(
+            app.patch(&path, Some(token), &json!({"title": "x"})).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    problem(
+        app.patch(&path, None, &json!({"title": "x"})).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let stale = app
+        .request(Method::PATCH, &path, Some(&s.buyer_member))
+        .header("If-Match", &etag)
+        .json(&json!({"title": "Autre"}))
+        .send()
+        .await
+        .unwrap();
+    problem(stale, StatusCode::PRECONDITION_FAILED).await;
+    problem(
+        app.patch(&path, Some(&s.organiser), &json!({"status": "draft"})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let awarded = app
+        .patch(&path, Some(&s.organiser), &json!({"status": "awarded"}))
+        .await;
+    assert_eq!(awarded.status(), StatusCode::OK);
+    // Moving the need to a buyer the caller does not belong to is refused.
+    problem(
+        app.patch(
+            &path,
+            Some(&s.buyer_member),
+            &json!({"organisation_id": other_buyer["id"], "event_id": null}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+
+    // Members are not organisers: no events, no series.
+    problem(
+        app.post("/api/v1/events", Some(&s.buyer_member), &matinale()).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn organisation_members_are_added_by_members_or_admins() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let (newcomer, newcomer_token) = app.account(Role::Member).await;
+    let (_, admin) = app.account(Role::Admin).await;
+    let stranger = app.organiser().await;
+    let path = format!("/api/v1/organisations/{}/members", s.buyer);
+    problem(
+        app.post(&path, None, &json!({"user_id": newcomer})).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    problem(
+        app.post(&path, Some(&stranger), &json!({"user_id": newcomer})).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    problem(
+        app.post(&path, Some(&s.ess_member), &json!({"user_id": newcomer}))
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let p = problem(
+        app.post(&path, Some(&admin), &json!({"user_id": Uuid::now_v7()})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&p), ["user_id"]);
+    problem(
+        app.post(
+            &format!("/api/v1/organisations/{}/members", Uuid::now_v7()),
+            Some(&admin),
+            &json!({"user_id": newcomer}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // Before: the newcomer may not edit the buyer's profile; after being added by a member, it may.
+    let org = format!("/api/v1/organisations/{}", s.buyer);
+    problem(
+        app.patch(&org, Some(&newcomer_token), &json!({"description": "x"}))
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let r = app
+        .post(&path, Some(&s.buyer_member), &json!({"user_id": newcomer}))
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let again = app.post(&path, Some(&admin), &json!({"user_id": newcomer})).await;
+    assert_eq!(again.status(), StatusCode::NO_CONTENT, "adding twice changes nothing");
+    let r = app
+        .patch(
+            &org,
+            Some(&newcomer_token),
+            &json!({"description": "Achats de la ville"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    created(&app, "/api/v1/needs", &newcomer_token, need(&s)).await;
+    // Admins create member accounts over HTTP.
+    let r = app
+        .post(
+            "/api/v1/users",
+            Some(&admin),
+            &json!({"email": "acheteuse@ville-orly.test", "password": "correct horse battery",
+                    "role": "member", "name": "Acheteuse"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn search_ignores_accents_and_case_on_needs_and_organisations() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let mut other = need(&s);
+    other["title"] = json!("Collecte des biodéchets des cantines");
+    other["category"] = json!("collecte_biodechets");
+    other["cpv_codes"] = json!(["90500000-2"]);
+    other["cities"] = json!(["L'Haÿ-les-Roses", "Orly"]);
+    other["reserved_market"] = json!("l2113_13");
+    created(&app, "/api/v1/needs", &s.buyer_member, other).await;
+    assert_eq!(total(&app, "").await, 2);
+    assert_eq!(total(&app, "?q=reemploi").await, 1);
+    assert_eq!(total(&app, "?q=R%C3%89EMPLOI").await, 1);
+    assert_eq!(total(&app, "?q=BIODECHETS").await, 1);
+    assert_eq!(total(&app, "?q=90500000").await, 1, "CPV codes are searched");
+    assert_eq!(total(&app, "?q=50%25").await, 0, "LIKE wildcards are literal");
+    assert_eq!(total(&app, "?city=l'hay-les-roses").await, 1);
+    assert_eq!(total(&app, "?city=ORLY").await, 2);
+    assert_eq!(total(&app, "?city=orl").await, 0, "a city matches whole");
+    assert_eq!(total(&app, "?category=collecte_biodechets").await, 1);
+    assert_eq!(total(&app, "?reserved_market=l2113_13").await, 1);
+    assert_eq!(total(&app, "?reserved_market=l2113_12").await, 0);
+    assert_eq!(total(&app, &format!("?event={}", s.event)).await, 2);
+    problem(
+        app.get("/api/v1/needs?reserved_market=maybe", None).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let orgs: Value = app
+        .get("/api/v1/organisations?q=REEMPLOI", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(orgs["total"], 1);
+    assert_eq!(orgs["items"][0]["name"], "Adopte un Bureau");
+}
+
+#[tokio::test]
+async fn suggestions_rank_structures_with_their_reasons() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    for body in [
+        json!({"kind": "ess_structure", "name": "Emmaüs Liberté", "ess_kinds": ["siae", "association"],
+               "sectors": ["Réemploi"], "cities": ["Ivry-sur-Seine"]}),
+        json!({"kind": "ess_structure", "name": "ESAT du Val", "ess_kinds": ["esat"],
+               "sectors": ["menuiserie"], "cities": ["Orly"]}),
+        json!({"kind": "ess_structure", "name": "Cyclofficine", "ess_kinds": ["association"],
+               "sectors": ["vélo"], "cities": ["Ivry-sur-Seine"]}),
+    ] {
+        created(&app, "/api/v1/organisations", &s.organiser, body).await;
+    }
+    let open = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let ranked: Value = app
+        .get(
+            &format!("/api/v1/needs/{}/suggestions", open["id"].as_str().unwrap()),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = ranked["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Adopte un Bureau", "ESAT du Val", "Emmaüs Liberté"]);
+    let best = &ranked["items"][0];
+    assert_eq!(best["score"], 5);
+    let codes: Vec<&str> = best["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["sector", "perimeter"]);
+    assert!(best["reasons"][1]["message"].as_str().unwrap().contains("Orly"));
+
+    for (market, expected, kind) in [
+        ("l2113_12", vec!["ESAT du Val"], "EA et ESAT"),
+        ("l2113_13", vec!["Emmaüs Liberté"], "SIAE"),
+    ] {
+        let mut body = need(&s);
+        body["reserved_market"] = json!(market);
+        let reserved = created(&app, "/api/v1/needs", &s.buyer_member, body).await;
+        let ranked: Value = app
+            .get(
+                &format!("/api/v1/needs/{}/suggestions", reserved["id"].as_str().unwrap()),
+                None,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let names: Vec<&str> = ranked["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, expected, "{market}");
+        let last = ranked["items"][0]["reasons"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        assert_eq!(last["code"], "reserved_market");
+        assert!(last["message"].as_str().unwrap().contains(kind));
+    }
+    problem(
+        app.get(&format!("/api/v1/needs/{}/suggestions", Uuid::now_v7()), None)
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_ess_member_expresses_interest_once_and_the_buyer_lists_it() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let open = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let id = open["id"].as_str().unwrap();
+    let path = format!("/api/v1/needs/{id}/interests");
+    let body = json!({"organisation_id": s.ess, "message": "Nous livrons du mobilier reconditionné."});
+    problem(app.post(&path, None, &body).await, StatusCode::UNAUTHORIZED).await;
+    let stranger = app.organiser().await;
+    problem(app.post(&path, Some(&stranger), &body).await, StatusCode::FORBIDDEN).await;
+    let p = problem(
+        app.post(&path, Some(&s.buyer_member), &json!({"organisation_id": s.buyer}))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&p), ["organisation_id"]);
+    let interest = created(&app, &path, &s.ess_member, body.clone()).await;
+    assert_eq!(interest["organisation_name"], "Adopte un Bureau");
+    assert!(interest["registration_id"].is_null());
+    let twice = problem(app.post(&path, Some(&s.ess_member), &body).await, StatusCode::CONFLICT).await;
+    assert!(twice["detail"].as_str().unwrap().contains("already"));
+    // The organiser is also a member of the ESS structure here: still one per structure.
+    problem(app.post(&path, Some(&s.organiser), &body).await, StatusCode::CONFLICT).await;
+
+    // The buyer side lists them; the ESS side and strangers may not.
+    let list = app.get(&path, Some(&s.buyer_member)).await;
+    assert_eq!(list.status(), StatusCode::OK);
+    let list: Value = list.json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["message"], "Nous livrons du mobilier reconditionné.");
+    problem(app.get(&path, Some(&s.ess_member)).await, StatusCode::FORBIDDEN).await;
+    problem(app.get(&path, None).await, StatusCode::UNAUTHORIZED).await;
+
+    // Each interest is a wish from the structure to the buyer, priority 2.
+    let event = Uuid::parse_str(&s.event).unwrap();
+    let wishes = matinale_store::needs::wishes_for_event(&app.db, event).await.unwrap();
+    assert_eq!(wishes.len(), 1);
+    assert_eq!(wishes[0].from_organisation_id.to_string(), s.ess);
+    assert_eq!(wishes[0].to_organisation_id.to_string(), s.buyer);
+    assert_eq!(wishes[0].priority, 2);
+
+    // A closed need takes no more interests; a draft is not found.
+    let need_path = format!("/api/v1/needs/{id}");
+    let r = app
+        .patch(&need_path, Some(&s.buyer_member), &json!({"status": "closed"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let other = created(
+        &app,
+        "/api/v1/organisations",
+        &s.organiser,
+        json!({"kind": "ess_structure", "name": "La Mine", "sectors": ["réemploi"]}),
+    )
+    .await;
+    problem(
+        app.post(&path, Some(&s.organiser), &json!({"organisation_id": other["id"]}))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let mut draft = need(&s);
+    draft["status"] = json!("draft");
+    let draft = created(&app, "/api/v1/needs", &s.buyer_member, draft).await;
+    problem(
+        app.post(
+            &format!("/api/v1/needs/{}/interests", draft["id"].as_str().unwrap()),
+            Some(&s.ess_member),
+            &body,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn classic_and_inverted_stands_are_listed_publicly() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let path = format!("/api/v1/events/{}/stands", s.event);
+    let inverted = created(
+        &app,
+        &path,
+        &s.organiser,
+        json!({"kind": "inverted", "organisation_id": s.buyer, "title": "Ville d'Orly : nos achats 2027", "location": "Salle A, stand 1"}),
+    )
+    .await;
+    created(
+        &app,
+        &path,
+        &s.organiser,
+        json!({"kind": "classic", "organisation_id": s.ess, "title": "Adopte un Bureau", "location": "Salle B, stand 7"}),
+    )
+    .await;
+    let p = problem(
+        app.post(
+            &path,
+            Some(&s.organiser),
+            &json!({"kind": "classic", "organisation_id": s.buyer, "title": "x"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&p), ["organisation_id"]);
+    let p = problem(
+        app.post(
+            &path,
+            Some(&s.organiser),
+            &json!({"kind": "inverted", "organisation_id": s.ess, "title": "x"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&p), ["organisation_id"]);
+    problem(
+        app.post(
+            &path,
+            Some(&s.buyer_member),
+            &json!({"kind": "inverted", "organisation_id": s.buyer, "title": "x"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    problem(
+        app.post(
+            &path,
+            None,
+            &json!({"kind": "inverted", "organisation_id": s.buyer, "title": "x"}),
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let list: Value = app.get(&path, None).await.json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0]["kind"], "inverted");
+    assert_eq!(list[0]["organisation_name"], "Ville d'Orly");
+    assert_eq!(list[1]["location"], "Salle B, stand 7");
+
+    // A need on the inverted stand; the classic stand or another event's stand will not do.
+    let mut body = need(&s);
+    body["stand_id"] = inverted["id"].clone();
+    created(&app, "/api/v1/needs", &s.buyer_member, body.clone()).await;
+    body["event_id"] = Value::Null;
+    let p = problem(
+        app.post("/api/v1/needs", Some(&s.buyer_member), &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&p), ["stand_id"]);
+
+    // Stands of a draft event are hidden.
+    let draft = app.create_event(&s.organiser, &matinale()).await;
+    let hidden = format!("/api/v1/events/{}/stands", draft["id"].as_str().unwrap());
+    problem(app.get(&hidden, None).await, StatusCode::NOT_FOUND).await;
+    assert_eq!(app.get(&hidden, Some(&s.organiser)).await.status(), StatusCode::OK);
+}
