@@ -4,5 +4,6 @@ mod auth;
 mod events;
 mod health;
 mod organisations;
+mod registrations;
 mod series;
 mod support;

@@ -23,7 +23,7 @@ pub use config::Config;
 pub use error::ApiError;
 pub use state::AppState;
 
-use routes::{auth, events, health, organisations, series, users};
+use routes::{auth, events, health, organisations, registrations, series, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,6 +42,7 @@ with `errors[{field, code, message}]`. Lists take `page` and `per_page` (max 200
         (name = "series", description = "Series of events, such as Mois de l'ESS 2026"),
         (name = "events", description = "Events, their status and programme"),
         (name = "organisations", description = "Buyers, ESS structures, partners"),
+        (name = "registrations", description = "Registrations, waiting list, magic-link tokens, check-in"),
         (name = "health", description = "Probes"),
     )
 )]
@@ -76,7 +77,14 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(organisations::create_organisation)
         .service(organisations::list_organisations)
         .service(organisations::get_organisation)
-        .service(organisations::patch_organisation);
+        .service(organisations::patch_organisation)
+        .service(registrations::create_registration)
+        .service(registrations::list_registrations)
+        .service(registrations::get_registration)
+        .service(registrations::patch_registration)
+        .service(registrations::cancel_registration)
+        .service(registrations::check_in)
+        .service(registrations::mark_no_shows);
 }
 
 /// The routes and the OpenAPI document they describe, built from the same registrations.

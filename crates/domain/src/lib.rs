@@ -9,6 +9,7 @@ pub mod error;
 pub mod event;
 pub mod organisation;
 pub mod page;
+pub mod registration;
 pub mod series;
 pub mod siret;
 pub mod text;

@@ -6,6 +6,8 @@ mod entity;
 pub mod error;
 pub mod events;
 pub mod organisations;
+pub mod outbox;
+pub mod registrations;
 pub mod series;
 
 use std::time::Duration;

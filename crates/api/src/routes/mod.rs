@@ -4,6 +4,7 @@ pub mod auth;
 pub mod events;
 pub mod health;
 pub mod organisations;
+pub mod registrations;
 pub mod series;
 pub mod users;
 

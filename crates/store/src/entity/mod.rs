@@ -3,9 +3,13 @@
 pub mod api_token;
 pub mod event;
 pub mod event_organiser;
+pub mod idempotency;
 pub mod organisation;
 pub mod organisation_member;
 pub mod organisation_tag;
+pub mod outbox;
 pub mod programme_item;
+pub mod registration;
+pub mod registration_history;
 pub mod series;
 pub mod user;
