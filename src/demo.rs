@@ -21,7 +21,16 @@ fn at(text: &str) -> anyhow::Result<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(text).with_context(|| format!("bad demo time {text}"))
 }
 
-const ESS_STRUCTURES: &[(&str, &[EssKind], &[&str], &[&str], &str)] = &[
+// (name, ESS kinds, sectors, cities, description)
+type EssStructureRow = (
+    &'static str,
+    &'static [EssKind],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+);
+
+const ESS_STRUCTURES: &[EssStructureRow] = &[
     (
         "Rejoué",
         &[EssKind::Siae, EssKind::Aci],

@@ -18,7 +18,7 @@ impl Siret {
             return Err(Error::field(field, "invalid", "a SIRET has exactly 14 digits"));
         }
         let valid = if digits.starts_with(LA_POSTE_SIREN) {
-            digit_sum(&digits) % 5 == 0
+            digit_sum(&digits).is_multiple_of(5)
         } else {
             luhn_valid(&digits)
         };
@@ -63,7 +63,7 @@ pub fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]

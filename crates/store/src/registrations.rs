@@ -60,7 +60,7 @@ pub struct Registered {
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// A new registration.
-    Created(Registered),
+    Created(Box<Registered>),
     /// The first response to the same `Idempotency-Key` and body, replayed.
     Replayed {
         /// HTTP status.
@@ -383,15 +383,15 @@ pub async fn register(
     if let Some(idem) = &idempotency {
         let (status, body) = render(&registered);
         idempotency::Entity::update_many()
-            .col_expr(idempotency::Column::ResponseStatus, Expr::val(i32::from(status)).into())
-            .col_expr(idempotency::Column::ResponseBody, Expr::val(body).into())
+            .col_expr(idempotency::Column::ResponseStatus, Expr::val(i32::from(status)))
+            .col_expr(idempotency::Column::ResponseBody, Expr::val(body))
             .filter(idempotency::Column::Scope.eq(idem.scope.as_str()))
             .filter(idempotency::Column::Key.eq(idem.key.as_str()))
             .exec(&txn)
             .await?;
     }
     txn.commit().await?;
-    Ok(Outcome::Created(registered))
+    Ok(Outcome::Created(Box::new(registered)))
 }
 
 /// The e-mail is already registered: issue a new manage link (the old one stops working) and
@@ -401,10 +401,7 @@ async fn resend_link(db: &(impl ConnectionTrait + TransactionTrait), event_id: U
         let txn = db.begin().await?;
         let token = new_secret("mr_");
         let rotated = registration::Entity::update_many()
-            .col_expr(
-                registration::Column::ManageTokenHash,
-                Expr::val(secret_hash(&token)).into(),
-            )
+            .col_expr(registration::Column::ManageTokenHash, Expr::val(secret_hash(&token)))
             .filter(registration::Column::EventId.eq(event_id))
             .filter(registration::Column::Email.eq(email))
             .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()))
@@ -512,24 +509,18 @@ pub async fn update_details(
     }
     let d = change(&current)?;
     let written = registration::Entity::update_many()
-        .col_expr(registration::Column::FirstName, Expr::val(d.first_name).into())
-        .col_expr(registration::Column::LastName, Expr::val(d.last_name).into())
-        .col_expr(registration::Column::Phone, Expr::val(d.phone).into())
-        .col_expr(
-            registration::Column::OrganisationId,
-            Expr::val(d.organisation_id).into(),
-        )
-        .col_expr(registration::Column::Locale, Expr::val(d.locale.as_str()).into())
+        .col_expr(registration::Column::FirstName, Expr::val(d.first_name))
+        .col_expr(registration::Column::LastName, Expr::val(d.last_name))
+        .col_expr(registration::Column::Phone, Expr::val(d.phone))
+        .col_expr(registration::Column::OrganisationId, Expr::val(d.organisation_id))
+        .col_expr(registration::Column::Locale, Expr::val(d.locale.as_str()))
         .col_expr(
             registration::Column::AccessibilityNeeds,
-            Expr::val(d.accessibility_needs).into(),
+            Expr::val(d.accessibility_needs),
         )
-        .col_expr(
-            registration::Column::ShareContact,
-            Expr::val(d.consents.share_contact).into(),
-        )
-        .col_expr(registration::Column::Version, Expr::val(current.version + 1).into())
-        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()).into())
+        .col_expr(registration::Column::ShareContact, Expr::val(d.consents.share_contact))
+        .col_expr(registration::Column::Version, Expr::val(current.version + 1))
+        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()))
         .filter(registration::Column::Id.eq(id))
         .filter(registration::Column::Version.eq(current.version))
         .exec(db)
@@ -580,13 +571,13 @@ async fn promote_into(
     registration::Entity::update_many()
         .col_expr(
             registration::Column::Status,
-            Expr::val(RegistrationStatus::Confirmed.as_str()).into(),
+            Expr::val(RegistrationStatus::Confirmed.as_str()),
         )
         .col_expr(
             registration::Column::Version,
             Expr::col(registration::Column::Version).add(1),
         )
-        .col_expr(registration::Column::UpdatedAt, Expr::val(now).into())
+        .col_expr(registration::Column::UpdatedAt, Expr::val(now))
         .filter(registration::Column::Id.eq(promoted))
         .exec(db)
         .await?;
@@ -618,13 +609,13 @@ pub async fn cancel(
     let cancelled = registration::Entity::update_many()
         .col_expr(
             registration::Column::Status,
-            Expr::val(RegistrationStatus::Cancelled.as_str()).into(),
+            Expr::val(RegistrationStatus::Cancelled.as_str()),
         )
         .col_expr(
             registration::Column::Version,
             Expr::col(registration::Column::Version).add(1),
         )
-        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()).into())
+        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()))
         .filter(registration::Column::Id.eq(id))
         .filter(registration::Column::Status.is_in([
             RegistrationStatus::Confirmed.as_str(),
@@ -692,12 +683,12 @@ async fn set_status(
     let from = RegistrationStatus::from_db(&m.status).ok_or_else(|| corrupt("status"))?;
     from.transition_to(to)?;
     let written = registration::Entity::update_many()
-        .col_expr(registration::Column::Status, Expr::val(to.as_str()).into())
+        .col_expr(registration::Column::Status, Expr::val(to.as_str()))
         .col_expr(
             registration::Column::Version,
             Expr::col(registration::Column::Version).add(1),
         )
-        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()).into())
+        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()))
         .filter(registration::Column::Id.eq(id))
         .filter(registration::Column::Status.eq(from.as_str()))
         .exec(db)

@@ -58,7 +58,7 @@ pub async fn create_registration(
     })
     .await?;
     Ok(match outcome {
-        Outcome::Created(r) => HttpResponse::Created().json(CreatedRegistrationResponse::from(&r)),
+        Outcome::Created(r) => HttpResponse::Created().json(CreatedRegistrationResponse::from(r.as_ref())),
         Outcome::Replayed { status, body } => {
             HttpResponse::build(StatusCode::from_u16(status).map_err(|_| ApiError::Internal)?)
                 .content_type("application/json")
