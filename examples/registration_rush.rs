@@ -29,7 +29,8 @@ const QUOTAS: [(Category, u32); 4] = [
 ];
 
 async fn fresh_url(base: &str) -> anyhow::Result<String> {
-    let name = format!("rush_{}", uuid::Uuid::now_v7().simple());
+    // `mt_` so that `make clean-test-dbs` drops it.
+    let name = format!("mt_rush_{}", uuid::Uuid::now_v7().simple());
     if base.starts_with("postgres") {
         let admin = sea_orm::Database::connect(base).await?;
         admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
