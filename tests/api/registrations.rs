@@ -452,6 +452,19 @@ async fn raising_a_quota_promotes_the_waiting_list() {
         )
         .await;
     problem(r, StatusCode::CONFLICT).await;
+    // Buyers hold quota seats and visitors open ones: removing the buyer quota, or giving
+    // visitors one, would miscount the seats they hold, so it is refused.
+    register(&app, &event, &person("visitor", 3)).await;
+    for quotas in [json!({}), json!({"buyer": 2, "visitor": 2})] {
+        let r = app
+            .patch(
+                &format!("/api/v1/events/{event}"),
+                Some(&org),
+                &json!({"quotas": quotas}),
+            )
+            .await;
+        problem(r, StatusCode::CONFLICT).await;
+    }
 }
 
 /// 400 concurrent registrations for 50 seats in quotas, then 20 concurrent cancellations.

@@ -865,6 +865,31 @@ pub async fn sync_seats(
             .await?;
         }
     }
+    // A category that moves between its own pool and the open pool would leave its live
+    // registrations holding seats of the other pool: refuse instead of miscounting.
+    for category in Category::ALL {
+        let pool = SeatPool::of(*category, quotas);
+        let elsewhere = registration::Entity::find()
+            .filter(registration::Column::EventId.eq(event_id))
+            .filter(registration::Column::Category.eq(category.as_str()))
+            .filter(registration::Column::Pool.ne(pool.as_str()))
+            .filter(registration::Column::Status.is_in([
+                RegistrationStatus::Confirmed.as_str(),
+                RegistrationStatus::Waitlisted.as_str(),
+            ]))
+            .count(db)
+            .await?;
+        if elsewhere > 0 {
+            return Err(Error::Conflict(format!(
+                "{elsewhere} live {category} registrations were taken {}; a quota cannot be added or removed now",
+                if pool == SeatPool::Open {
+                    "under its quota"
+                } else {
+                    "without a quota"
+                }
+            )));
+        }
+    }
     for (pool, size) in wanted {
         let size = i64::from(size);
         let (seats, taken, top) = existing
