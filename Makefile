@@ -4,7 +4,7 @@ CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export MATINALE_DATABASE_URL ?= sqlite://matinale.db?mode=rwc
 
-.PHONY: run test test-sqlite test-postgres bench bench-scheduler lint fmt openapi clean-test-dbs
+.PHONY: run test test-sqlite test-postgres bench bench-scheduler bench-registrations lint fmt openapi clean-test-dbs
 
 ## Build, migrate the SQLite file, load the demo if empty, serve on :8080.
 run:
@@ -36,10 +36,17 @@ clean-test-dbs:
 	  | while read -r db; do psql "$(PG_URL)" -qc "DROP DATABASE IF EXISTS \"$$db\"" >/dev/null; done
 
 ## Benchmarks (release builds); figures go to BENCHMARKS.md.
-bench: bench-scheduler
+bench: bench-scheduler bench-registrations
 
 bench-scheduler:
 	$(CARGO) run --release -p matinale-scheduler --example bench
+
+# 4000 registrations by 64 concurrent clients for 50 seats in quotas; fails if a seat is oversold.
+bench-registrations:
+	$(CARGO) run --release --example registration_rush -- sqlite 4000 64
+	@if pg_isready -q -d "$(PG_URL)" 2>/dev/null; then \
+	  $(CARGO) run --release --example registration_rush -- "$(PG_URL)" 4000 64; \
+	else echo "!!!!! PostgreSQL at $(PG_URL) is unreachable: registration rush on PostgreSQL SKIPPED" >&2; fi
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_accounts;
 mod m20261123_000002_create_events;
 mod m20261123_000003_create_organisations;
+mod m20261123_193000_create_registrations;
 mod m20261123_200000_create_stands_and_needs;
 
 /// Every migration, in order.
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_accounts::Migration),
             Box::new(m20261123_000002_create_events::Migration),
             Box::new(m20261123_000003_create_organisations::Migration),
+            Box::new(m20261123_193000_create_registrations::Migration),
             Box::new(m20261123_200000_create_stands_and_needs::Migration),
         ]
     }

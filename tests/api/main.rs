@@ -6,5 +6,6 @@ mod events;
 mod health;
 mod needs;
 mod organisations;
+mod registrations;
 mod series;
 mod support;

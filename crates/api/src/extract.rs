@@ -217,6 +217,64 @@ impl FromRequest for SignedIn {
     }
 }
 
+/// Who acts on one registration: an account, or the holder of the registration's manage token
+/// (`Authorization: Bearer mr_…`). Anonymous callers and unknown tokens get 401.
+#[derive(Debug, Clone, Copy)]
+pub struct RegistrationCaller(pub matinale_store::registrations::Credential);
+
+impl FromRequest for RegistrationCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        use matinale_store::registrations::Credential;
+        let token = bearer(req);
+        let state = state_of(req);
+        Box::pin(async move {
+            let state = state?;
+            let Some(token) = token? else {
+                return Err(ApiError::Unauthorized(
+                    "use the registration's manage token or sign in".into(),
+                ));
+            };
+            if token.starts_with("mr_") {
+                return match matinale_store::registrations::for_token(&state.db, &token).await? {
+                    Some(id) => Ok(RegistrationCaller(Credential::Registrant(id))),
+                    None => Err(ApiError::Unauthorized("the manage token is unknown".into())),
+                };
+            }
+            match resolve(state, Some(token)).await? {
+                Some(actor) => Ok(RegistrationCaller(Credential::User(actor))),
+                None => Err(ApiError::Unauthorized("sign in: POST /api/v1/auth/token".into())),
+            }
+        })
+    }
+}
+
+/// The `Idempotency-Key` header, if any (1 to 200 visible ASCII characters).
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = match req.headers().get("Idempotency-Key").map(|v| v.to_str()) {
+            None => Ok(IdempotencyKey(None)),
+            Some(Ok(text)) if (1..=200).contains(&text.trim().len()) => {
+                Ok(IdempotencyKey(Some(text.trim().to_owned())))
+            }
+            Some(_) => Err(ApiError::field(
+                "Idempotency-Key",
+                "invalid",
+                "1 to 200 visible ASCII characters",
+            )),
+        };
+        std::future::ready(parsed)
+    }
+}
+
 /// The version an `If-Match` header asks for: `None` without the header or with `*`.
 #[derive(Debug, Clone, Copy)]
 pub struct IfMatch(pub Option<i32>);

@@ -23,7 +23,7 @@ pub use config::Config;
 pub use error::ApiError;
 pub use state::AppState;
 
-use routes::{auth, calendars, events, health, members, needs, organisations, series, stands, users};
+use routes::{auth, calendars, events, health, members, needs, organisations, registrations, series, stands, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -45,6 +45,7 @@ with `errors[{field, code, message}]`. Lists take `page` and `per_page` (max 200
         (name = "stands", description = "Classic stands (ESS structures) and inverted stands (buyers)"),
         (name = "needs", description = "Buyer needs, expressions of interest, suggested ESS structures"),
         (name = "calendars", description = "iCalendar (RFC 5545) views and feeds"),
+        (name = "registrations", description = "Registrations, waiting list, magic-link tokens, check-in"),
         (name = "health", description = "Probes"),
     )
 )]
@@ -93,7 +94,14 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(needs::patch_need)
         .service(needs::create_interest)
         .service(needs::list_interests)
-        .service(needs::list_suggestions);
+        .service(needs::list_suggestions)
+        .service(registrations::create_registration)
+        .service(registrations::list_registrations)
+        .service(registrations::get_registration)
+        .service(registrations::patch_registration)
+        .service(registrations::cancel_registration)
+        .service(registrations::check_in)
+        .service(registrations::mark_no_shows);
 }
 
 /// The routes and the OpenAPI document they describe, built from the same registrations.

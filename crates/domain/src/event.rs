@@ -231,7 +231,7 @@ pub fn timezone(field: &str, name: &str) -> Result<Tz, Error> {
 
 impl EventFields {
     /// Checks every rule: non-empty title, start before end, a venue or an online link,
-    /// capacity 1..=100000, each quota within the capacity, a registration window that opens
+    /// capacity 1..=100000, each quota within the capacity and all of them together too, a registration window that opens
     /// before it closes and closes no later than the event ends.
     pub fn parse(draft: EventDraft) -> Result<Self, Error> {
         let mut check = Checker::new();
@@ -267,6 +267,21 @@ impl EventFields {
                     quotas[i] = Some(q as u32);
                 }
             }
+        }
+        // Quotas reserve seats, so together they fit in the capacity: that keeps "quota per
+        // category, capacity in total" exact with one seat row per seat.
+        let all_quotas_ok = draft
+            .quotas
+            .iter()
+            .zip(quotas.iter())
+            .all(|(d, q)| d.is_none() || q.is_some());
+        let reserved: i64 = quotas.iter().flatten().map(|q| i64::from(*q)).sum();
+        if capacity_ok && all_quotas_ok && reserved > draft.capacity {
+            check.push(FieldError::new(
+                "quotas",
+                "out_of_range",
+                "the quotas together must not exceed the capacity",
+            ));
         }
         let opens = draft.registration_opens_at.map(|t| t.with_timezone(&Utc));
         let closes = draft.registration_closes_at.map(|t| t.with_timezone(&Utc));
@@ -565,6 +580,15 @@ mod tests {
         let mut d = draft();
         d.quotas[1] = Some(81);
         assert_eq!(fields_of(EventFields::parse(d).unwrap_err()), ["quotas.ess_structure"]);
+    }
+
+    #[test]
+    fn the_quotas_together_fit_in_the_capacity() {
+        let mut d = draft();
+        d.quotas = [Some(40), Some(40), Some(1), None];
+        assert_eq!(fields_of(EventFields::parse(d.clone()).unwrap_err()), ["quotas"]);
+        d.quotas[2] = None;
+        assert!(EventFields::parse(d).is_ok());
     }
 
     #[test]

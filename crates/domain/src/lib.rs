@@ -10,6 +10,7 @@ pub mod event;
 pub mod need;
 pub mod organisation;
 pub mod page;
+pub mod registration;
 pub mod series;
 pub mod siret;
 pub mod stand;

@@ -202,6 +202,7 @@ pub async fn create(
     };
     set_fields(&mut am, &fields);
     let model = am.insert(&txn).await?;
+    crate::registrations::sync_seats(&txn, id, fields.capacity, &fields.quotas).await?;
     set_co_organisers(&txn, id, actor.user_id, co_organisers).await?;
     let event = to_event(&txn, model).await?;
     txn.commit().await?;
@@ -271,6 +272,9 @@ where
         .await?;
     if written.rows_affected != 1 {
         return Err(Error::Stale);
+    }
+    if next.fields.capacity != current.fields.capacity || next.fields.quotas != current.fields.quotas {
+        crate::registrations::sync_seats(&txn, id, next.fields.capacity, &next.fields.quotas).await?;
     }
     if let Some(ids) = &next.co_organisers {
         set_co_organisers(&txn, id, current.created_by, ids).await?;

@@ -3,12 +3,16 @@
 pub mod api_token;
 pub mod event;
 pub mod event_organiser;
+pub mod idempotency;
 pub mod need;
 pub mod need_interest;
 pub mod organisation;
 pub mod organisation_member;
 pub mod organisation_tag;
+pub mod outbox;
 pub mod programme_item;
+pub mod registration;
+pub mod registration_history;
 pub mod series;
 pub mod stand;
 pub mod user;

@@ -1,0 +1,302 @@
+//! Registrations: create (anyone, idempotent), read/change/cancel (its token or an organiser),
+//! the organiser's list and CSV export, check-in and no-shows.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use matinale_domain::event::Category;
+use matinale_domain::registration::{self, NewRegistration, Registration, RegistrationStatus};
+use matinale_store::registrations::{IdempotencyRequest, Outcome, RegistrationFilter, RegistrationWithHistory};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::{paged, PageQuery};
+use crate::dto::{
+    CheckInRequest, CreateRegistrationRequest, CreatedRegistrationResponse, ListResponse, NoShowsResponse,
+    PatchRegistrationRequest, RegistrationResponse,
+};
+use crate::error::{ApiError, Problem};
+use crate::etag;
+use crate::extract::{IdempotencyKey, IfMatch, Json, Query, RegistrationCaller, SignedIn};
+use crate::state::AppState;
+
+/// Registers for a published event inside its registration window. Beyond the quota of the
+/// category (or the capacity) the registration is `waitlisted` with its place. Send an
+/// `Idempotency-Key` to retry safely: the same key and body replay the first answer for 24 h.
+#[utoipa::path(tag = "registrations", params(("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "retry key, kept 24 h")),
+    request_body = CreateRegistrationRequest, responses(
+        (status = 201, body = CreatedRegistrationResponse),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "the e-mail is already registered (its link is mailed again), or the event is not published"),
+        (status = 422, body = Problem, content_type = "application/problem+json",
+            description = "invalid input, outside the registration window, or an Idempotency-Key reused with another body"),
+))]
+#[post("/events/{id}/registrations")]
+#[tracing::instrument(skip_all)]
+pub async fn create_registration(
+    state: web::Data<AppState>,
+    event_id: web::Path<Uuid>,
+    key: IdempotencyKey,
+    body: Json<CreateRegistrationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let event_id = event_id.into_inner();
+    let idempotency = key.0.map(|key| IdempotencyRequest {
+        key,
+        scope: format!("POST /events/{event_id}/registrations"),
+        request_hash: matinale_store::accounts::secret_hash(&serde_json::to_string(&body).unwrap_or_default()),
+    });
+    let new = NewRegistration::try_from(body)?;
+    let event = matinale_store::events::get_visible(&state.db, event_id, None).await?;
+    registration::check_open(&event, Utc::now())?;
+    let outcome = matinale_store::registrations::register(&state.db, &event, new, idempotency, |r| {
+        let body = serde_json::to_string(&CreatedRegistrationResponse::from(r)).unwrap_or_default();
+        (StatusCode::CREATED.as_u16(), body)
+    })
+    .await?;
+    Ok(match outcome {
+        Outcome::Created(r) => HttpResponse::Created().json(CreatedRegistrationResponse::from(r.as_ref())),
+        Outcome::Replayed { status, body } => {
+            HttpResponse::build(StatusCode::from_u16(status).map_err(|_| ApiError::Internal)?)
+                .content_type("application/json")
+                .insert_header(("Idempotent-Replayed", "true"))
+                .body(body)
+        }
+    })
+}
+
+fn one(r: RegistrationWithHistory) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    etag::set(&mut response, r.registration.version);
+    response.json(RegistrationResponse::new(r.registration, Some(r.history)))
+}
+
+/// One registration with its history (who moved it, when, why): its token or an organiser.
+#[utoipa::path(tag = "registrations", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = RegistrationResponse, headers(("ETag" = String))),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/registrations/{id}")]
+pub async fn get_registration(
+    state: web::Data<AppState>,
+    RegistrationCaller(who): RegistrationCaller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(one(matinale_store::registrations::get(
+        &state.db,
+        id.into_inner(),
+        &who,
+    )
+    .await?))
+}
+
+/// Changes names, phone, organisation, locale, accessibility needs or consents.
+#[utoipa::path(tag = "registrations", params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    request_body = PatchRegistrationRequest, security(("bearer" = [])), responses(
+        (status = 200, body = RegistrationResponse, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/registrations/{id}")]
+pub async fn patch_registration(
+    state: web::Data<AppState>,
+    RegistrationCaller(who): RegistrationCaller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<PatchRegistrationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let patch = body.into_inner();
+    let r = matinale_store::registrations::update_details(&state.db, id.into_inner(), &who, if_match.0, |current| {
+        patch.apply(current)
+    })
+    .await?;
+    Ok(one(r))
+}
+
+/// Cancels a registration; its seat goes at once to the first waitlisted person of its category.
+#[utoipa::path(tag = "registrations", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = RegistrationResponse),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "already cancelled, attended or no-show"),
+))]
+#[post("/registrations/{id}/cancel")]
+pub async fn cancel_registration(
+    state: web::Data<AppState>,
+    RegistrationCaller(who): RegistrationCaller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(one(matinale_store::registrations::cancel(
+        &state.db,
+        id.into_inner(),
+        &who,
+    )
+    .await?))
+}
+
+/// Filters of `GET /events/{id}/registrations`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RegistrationListQuery {
+    /// Only this status.
+    pub status: Option<RegistrationStatus>,
+    /// Only this category.
+    pub category: Option<Category>,
+}
+
+const CSV_HEADER: [&str; 13] = [
+    "id",
+    "status",
+    "category",
+    "waitlist_position",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "organisation_id",
+    "locale",
+    "accessibility_needs",
+    "share_contact",
+    "created_at",
+];
+
+/// A cell a spreadsheet would run as a formula is prefixed with `'` (CSV injection).
+fn neutralised(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+fn csv(items: Vec<Registration>) -> Result<HttpResponse, ApiError> {
+    let mut writer = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
+    let failed = |e: csv::Error| {
+        tracing::error!(error = %e, "CSV export failed");
+        ApiError::Internal
+    };
+    writer.write_record(CSV_HEADER).map_err(failed)?;
+    for r in items {
+        let d = r.details;
+        let row = [
+            r.id.to_string(),
+            r.status.to_string(),
+            r.category.to_string(),
+            r.waitlist_position.map(|p| p.to_string()).unwrap_or_default(),
+            d.first_name,
+            d.last_name,
+            r.email,
+            d.phone.unwrap_or_default(),
+            d.organisation_id.map(|o| o.to_string()).unwrap_or_default(),
+            d.locale.to_string(),
+            d.accessibility_needs.unwrap_or_default(),
+            d.consents.share_contact.to_string(),
+            r.created_at.to_rfc3339(),
+        ];
+        writer.write_record(row.map(neutralised)).map_err(failed)?;
+    }
+    let bytes = writer.into_inner().map_err(|_| ApiError::Internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"registrations.csv\"",
+        ))
+        .body(bytes))
+}
+
+fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv"))
+}
+
+/// The registrations of an event, oldest first, for its organisers. With `Accept: text/csv`,
+/// every matching row as CSV (UTF-8 with BOM; formula-like cells neutralised) without paging.
+#[utoipa::path(tag = "registrations", params(("id" = Uuid, Path), RegistrationListQuery, PageQuery),
+    security(("bearer" = [])), responses(
+        (status = 200, body = ListResponse<RegistrationResponse>, headers(("Link" = String))),
+        (status = 200, content_type = "text/csv", body = String),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/events/{id}/registrations")]
+pub async fn list_registrations(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+    filter: Query<RegistrationListQuery>,
+    page: Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = RegistrationFilter {
+        status: filter.0.status,
+        category: filter.0.category,
+    };
+    let as_csv = wants_csv(&req);
+    let page = if as_csv { None } else { Some(page.0.parse()?) };
+    let list = matinale_store::registrations::list(&state.db, id.into_inner(), &actor, filter, page).await?;
+    if as_csv {
+        return csv(list.items);
+    }
+    Ok(paged(
+        &req,
+        ListResponse::from_page(list, |r| RegistrationResponse::new(r, None)),
+    ))
+}
+
+/// Checks a registration in on the day (confirmed or no-show → attended).
+#[utoipa::path(tag = "registrations", params(("id" = Uuid, Path)), request_body = CheckInRequest,
+    security(("bearer" = [])), responses(
+        (status = 200, body = RegistrationResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "not confirmed (waitlisted, cancelled, already attended)"),
+))]
+#[post("/events/{id}/check-ins")]
+pub async fn check_in(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+    body: Json<CheckInRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let r = matinale_store::registrations::check_in(&state.db, id.into_inner(), body.0.registration_id, &actor).await?;
+    Ok(one(r))
+}
+
+/// After the event: every confirmed registration that did not check in becomes `no_show`.
+#[utoipa::path(tag = "registrations", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = NoShowsResponse),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "the event has not ended"),
+))]
+#[post("/events/{id}/no-shows")]
+pub async fn mark_no_shows(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let marked = matinale_store::registrations::mark_no_shows(&state.db, id.into_inner(), &actor).await?;
+    Ok(HttpResponse::Ok().json(NoShowsResponse { marked }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(super::neutralised("=SUM(A1)".into()), "'=SUM(A1)");
+        assert_eq!(super::neutralised("@x".into()), "'@x");
+        assert_eq!(super::neutralised("Éloïse".into()), "Éloïse");
+    }
+}

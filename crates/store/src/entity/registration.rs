@@ -1,0 +1,30 @@
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "registrations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub category: String,
+    pub pool: String,
+    pub status: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub organisation_id: Option<Uuid>,
+    pub locale: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub accessibility_needs: Option<String>,
+    pub share_contact: bool,
+    #[sea_orm(unique)]
+    pub manage_token_hash: String,
+    pub version: i32,
+    pub queue_order: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

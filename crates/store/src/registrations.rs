@@ -1,0 +1,957 @@
+//! Registrations: seats, waiting list, promotion, magic-link tokens, check-in, history.
+//!
+//! Every seat is a row of `seats` (one pool per category with a quota, plus an `open` pool of
+//! what the quotas leave of the capacity). Registering claims one free row of its pool: on
+//! PostgreSQL with `FOR UPDATE SKIP LOCKED`, so concurrent registrants lock different rows and
+//! no single row is a hot spot; on SQLite the write transaction is short and its first
+//! statement is a write, so the one writer lock is taken at once (no stale-snapshot upgrade).
+//! A seat can never hold two registrations (unique `registration_id`, one row per seat).
+
+use chrono::{DateTime, Duration, Utc};
+use matinale_domain::event::{Category, Event, Quotas};
+use matinale_domain::page::{Page, PageRequest};
+use matinale_domain::registration::{
+    Consents, Locale, NewRegistration, Registration, RegistrationDetails, RegistrationStatus, SeatPool, StatusChange,
+};
+use matinale_domain::user::Actor;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement, TransactionSession, TransactionTrait, Value,
+};
+use uuid::Uuid;
+
+use crate::accounts::{new_secret, secret_hash};
+use crate::entity::{idempotency, registration, registration_history};
+use crate::error::{corrupt, Error};
+use crate::outbox::{self, NewMail};
+
+/// How long an `Idempotency-Key` is remembered.
+pub const IDEMPOTENCY_HOURS: i64 = 24;
+
+/// Who changes a registration, as recorded in its history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// An organiser or admin account.
+    User(Actor),
+    /// The holder of the registration's manage token.
+    Registrant(Uuid),
+}
+
+impl Credential {
+    fn actor_text(&self) -> String {
+        match self {
+            Credential::User(a) => a.user_id.to_string(),
+            Credential::Registrant(_) => "registrant".to_owned(),
+        }
+    }
+}
+
+/// A created registration and its manage token (shown once).
+#[derive(Debug, Clone)]
+pub struct Registered {
+    /// The registration.
+    pub registration: Registration,
+    /// The bearer secret for this registration only.
+    pub manage_token: String,
+}
+
+/// What `register` did.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// A new registration.
+    Created(Box<Registered>),
+    /// The first response to the same `Idempotency-Key` and body, replayed.
+    Replayed {
+        /// HTTP status.
+        status: u16,
+        /// Body.
+        body: String,
+    },
+}
+
+/// An `Idempotency-Key` with what it protects.
+#[derive(Debug, Clone)]
+pub struct IdempotencyRequest {
+    /// Client key.
+    pub key: String,
+    /// What it applies to (method and path).
+    pub scope: String,
+    /// Hash of the request body.
+    pub request_hash: String,
+}
+
+/// Filters of the organiser's list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RegistrationFilter {
+    /// Only this status.
+    pub status: Option<RegistrationStatus>,
+    /// Only this category.
+    pub category: Option<Category>,
+}
+
+/// The registration and its history.
+#[derive(Debug, Clone)]
+pub struct RegistrationWithHistory {
+    /// The registration.
+    pub registration: Registration,
+    /// Its state changes, oldest first.
+    pub history: Vec<StatusChange>,
+}
+
+fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    // Written with PostgreSQL's `$n`; SQLite takes the same numbers as `?n`.
+    let sql = if backend == DbBackend::Postgres {
+        sql.to_owned()
+    } else {
+        sql.replace('$', "?")
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+fn to_registration(m: registration::Model, waitlist_position: Option<u32>) -> Result<Registration, Error> {
+    Ok(Registration {
+        id: m.id,
+        event_id: m.event_id,
+        category: Category::from_db(&m.category).ok_or_else(|| corrupt("category"))?,
+        status: RegistrationStatus::from_db(&m.status).ok_or_else(|| corrupt("registration status"))?,
+        waitlist_position,
+        details: RegistrationDetails {
+            first_name: m.first_name,
+            last_name: m.last_name,
+            phone: m.phone,
+            organisation_id: m.organisation_id,
+            locale: Locale::from_db(&m.locale).ok_or_else(|| corrupt("locale"))?,
+            accessibility_needs: m.accessibility_needs,
+            consents: Consents {
+                share_contact: m.share_contact,
+            },
+        },
+        email: m.email,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+/// The 1-based place of a waitlisted registration among the waitlisted of its event and
+/// category, computed from the queue order at read time, so positions are always gapless.
+async fn waitlist_position(db: &impl ConnectionTrait, m: &registration::Model) -> Result<Option<u32>, Error> {
+    if m.status != RegistrationStatus::Waitlisted.as_str() {
+        return Ok(None);
+    }
+    let ahead = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(m.event_id))
+        .filter(registration::Column::Category.eq(m.category.as_str()))
+        .filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted.as_str()))
+        .filter(
+            Condition::any()
+                .add(registration::Column::QueueOrder.lt(m.queue_order))
+                .add(
+                    Condition::all()
+                        .add(registration::Column::QueueOrder.eq(m.queue_order))
+                        .add(registration::Column::Id.lt(m.id)),
+                ),
+        )
+        .count(db)
+        .await?;
+    Ok(Some(ahead as u32 + 1))
+}
+
+async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<registration::Model, Error> {
+    registration::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+async fn record(
+    db: &impl ConnectionTrait,
+    registration_id: Uuid,
+    actor: &str,
+    from: Option<RegistrationStatus>,
+    to: RegistrationStatus,
+    reason: &str,
+) -> Result<(), Error> {
+    registration_history::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        registration_id: Set(registration_id),
+        at: Set(Utc::now()),
+        actor: Set(actor.to_owned()),
+        from_status: Set(from.map(|s| s.as_str().to_owned())),
+        to_status: Set(to.as_str().to_owned()),
+        reason: Set(reason.to_owned()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+async fn mail(
+    db: &impl ConnectionTrait,
+    kind: &'static str,
+    m: &registration::Model,
+    extra: serde_json::Value,
+) -> Result<(), Error> {
+    let mut payload = serde_json::json!({
+        "registration_id": m.id,
+        "event_id": m.event_id,
+        "first_name": m.first_name,
+        "last_name": m.last_name,
+        "category": m.category,
+    });
+    if let (Some(map), serde_json::Value::Object(more)) = (payload.as_object_mut(), extra) {
+        map.extend(more);
+    }
+    outbox::enqueue(
+        db,
+        NewMail {
+            kind,
+            to_email: m.email.clone(),
+            locale: m.locale.clone(),
+            payload,
+            registration_id: Some(m.id),
+        },
+    )
+    .await
+}
+
+/// Claims a free seat of `pool` for `registration_id`; false when the pool is full.
+async fn claim_seat(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    pool: &str,
+    registration_id: Uuid,
+) -> Result<bool, Error> {
+    let backend = db.get_database_backend();
+    let claim = |lock: &str| {
+        stmt(
+            backend,
+            &format!(
+                "UPDATE seats SET registration_id = $1 WHERE event_id = $2 AND pool = $3 AND seat_no = \
+                 (SELECT seat_no FROM seats WHERE event_id = $2 AND pool = $3 AND registration_id IS NULL \
+                 ORDER BY seat_no LIMIT 1 {lock})"
+            ),
+            vec![registration_id.into(), event_id.into(), pool.into()],
+        )
+    };
+    if backend != DbBackend::Postgres {
+        return Ok(db.execute_raw(claim("")).await?.rows_affected() == 1);
+    }
+    // Concurrent claims skip each other's locked rows. When every free row looked locked, wait
+    // for them once: a claim that rolls back must not send anybody to the waiting list.
+    if db.execute_raw(claim("FOR UPDATE SKIP LOCKED")).await?.rows_affected() == 1 {
+        return Ok(true);
+    }
+    Ok(db.execute_raw(claim("FOR UPDATE")).await?.rows_affected() == 1)
+}
+
+fn queue_order(now: DateTime<Utc>) -> i64 {
+    now.timestamp_micros()
+}
+
+/// Registers `new` for `event` (already checked open by the caller) in one transaction: the
+/// idempotency key, the row, a seat or a waiting-list place, the history and the mail.
+/// `render` turns the result into the response body kept for replays.
+pub async fn register(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    event: &Event,
+    new: NewRegistration,
+    idempotency: Option<IdempotencyRequest>,
+    render: impl FnOnce(&Registered) -> (u16, String),
+) -> Result<Outcome, Error> {
+    let txn = db.begin().await?;
+    if let Some(idem) = &idempotency {
+        // The first statement writes, so SQLite takes its one writer lock right away.
+        let backend = txn.get_database_backend();
+        txn.execute_raw(stmt(
+            backend,
+            "DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND created_at < $3",
+            vec![
+                idem.scope.clone().into(),
+                idem.key.clone().into(),
+                (Utc::now() - Duration::hours(IDEMPOTENCY_HOURS)).into(),
+            ],
+        ))
+        .await?;
+        // On PostgreSQL a concurrent insert of the same key waits here for the first to commit.
+        let inserted = txn
+            .execute_raw(stmt(
+                backend,
+                "INSERT INTO idempotency (scope, key, request_hash, response_status, response_body, created_at) \
+                 VALUES ($1, $2, $3, NULL, NULL, $4) ON CONFLICT DO NOTHING",
+                vec![
+                    idem.scope.clone().into(),
+                    idem.key.clone().into(),
+                    idem.request_hash.clone().into(),
+                    Utc::now().into(),
+                ],
+            ))
+            .await?
+            .rows_affected();
+        if inserted == 0 {
+            let saved = idempotency::Entity::find_by_id((idem.scope.clone(), idem.key.clone()))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| Error::Conflict("a request with this Idempotency-Key is in progress".into()))?;
+            if saved.request_hash != idem.request_hash {
+                return Err(matinale_domain::Error::field(
+                    "Idempotency-Key",
+                    "reused",
+                    "this key was used with another request body",
+                )
+                .into());
+            }
+            return match (saved.response_status, saved.response_body) {
+                (Some(status), Some(body)) => Ok(Outcome::Replayed {
+                    status: status as u16,
+                    body,
+                }),
+                _ => Err(Error::Conflict(
+                    "a request with this Idempotency-Key is in progress".into(),
+                )),
+            };
+        }
+    }
+
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let token = new_secret("mr_");
+    let pool = SeatPool::of(new.category, &event.fields.quotas);
+    let person = &new.person;
+    let inserted = registration::ActiveModel {
+        id: Set(id),
+        event_id: Set(event.id),
+        category: Set(new.category.as_str().to_owned()),
+        pool: Set(pool.as_str().to_owned()),
+        status: Set(RegistrationStatus::Confirmed.as_str().to_owned()),
+        first_name: Set(person.first_name.clone()),
+        last_name: Set(person.last_name.clone()),
+        email: Set(person.email.as_str().to_owned()),
+        phone: Set(person.phone.clone()),
+        organisation_id: Set(new.organisation_id),
+        locale: Set(new.locale.as_str().to_owned()),
+        accessibility_needs: Set(new.accessibility_needs.clone()),
+        share_contact: Set(new.consents.share_contact),
+        manage_token_hash: Set(secret_hash(&token)),
+        version: Set(1),
+        queue_order: Set(queue_order(now)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await;
+    let mut model = match inserted {
+        Ok(m) => m,
+        Err(err) => {
+            let err = Error::from(err);
+            if let Error::Conflict(_) = err {
+                drop(txn);
+                return Err(resend_link(db, event.id, person.email.as_str()).await);
+            }
+            return Err(err);
+        }
+    };
+    let status = if claim_seat(&txn, event.id, pool.as_str(), id).await? {
+        RegistrationStatus::Confirmed
+    } else {
+        let mut am: registration::ActiveModel = model.clone().into();
+        am.status = Set(RegistrationStatus::Waitlisted.as_str().to_owned());
+        model = am.update(&txn).await?;
+        RegistrationStatus::Waitlisted
+    };
+    let (reason, kind) = match status {
+        RegistrationStatus::Confirmed => ("registered; a seat was free", "registration_confirmed"),
+        _ => (
+            "registered; every seat of its category was taken",
+            "registration_waitlisted",
+        ),
+    };
+    record(&txn, id, "registrant", None, status, reason).await?;
+    let position = waitlist_position(&txn, &model).await?;
+    mail(
+        &txn,
+        kind,
+        &model,
+        serde_json::json!({"manage_token": token, "waitlist_position": position}),
+    )
+    .await?;
+    let registered = Registered {
+        registration: to_registration(model, position)?,
+        manage_token: token,
+    };
+    if let Some(idem) = &idempotency {
+        let (status, body) = render(&registered);
+        idempotency::Entity::update_many()
+            .col_expr(idempotency::Column::ResponseStatus, Expr::val(i32::from(status)))
+            .col_expr(idempotency::Column::ResponseBody, Expr::val(body))
+            .filter(idempotency::Column::Scope.eq(idem.scope.as_str()))
+            .filter(idempotency::Column::Key.eq(idem.key.as_str()))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(Outcome::Created(Box::new(registered)))
+}
+
+/// The e-mail is already registered: issue a new manage link (the old one stops working) and
+/// queue it to that address, then answer with the conflict.
+async fn resend_link(db: &(impl ConnectionTrait + TransactionTrait), event_id: Uuid, email: &str) -> Error {
+    let attempt = async {
+        let txn = db.begin().await?;
+        let token = new_secret("mr_");
+        let rotated = registration::Entity::update_many()
+            .col_expr(registration::Column::ManageTokenHash, Expr::val(secret_hash(&token)))
+            .filter(registration::Column::EventId.eq(event_id))
+            .filter(registration::Column::Email.eq(email))
+            .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()))
+            .exec(&txn)
+            .await?;
+        if rotated.rows_affected == 1 {
+            let m = registration::Entity::find()
+                .filter(registration::Column::EventId.eq(event_id))
+                .filter(registration::Column::Email.eq(email))
+                .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()))
+                .one(&txn)
+                .await?
+                .ok_or(Error::NotFound)?;
+            mail(
+                &txn,
+                "registration_link",
+                &m,
+                serde_json::json!({"manage_token": token}),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok::<(), Error>(())
+    };
+    match attempt.await {
+        Ok(()) => Error::Conflict(
+            "this e-mail is already registered for this event; its management link was sent again".into(),
+        ),
+        Err(e) => e,
+    }
+}
+
+/// The registration a manage token opens, if any.
+pub async fn for_token(db: &impl ConnectionTrait, token: &str) -> Result<Option<Uuid>, Error> {
+    Ok(registration::Entity::find()
+        .filter(registration::Column::ManageTokenHash.eq(secret_hash(token)))
+        .select_only()
+        .column(registration::Column::Id)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?)
+}
+
+/// Loads a registration for `who`: its own token, or an organiser of its event; else not found.
+async fn authorised(db: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<registration::Model, Error> {
+    match who {
+        Credential::Registrant(own) if *own != id => return Err(Error::NotFound),
+        _ => {}
+    }
+    let m = load(db, id).await?;
+    if let Credential::User(actor) = who {
+        let event = crate::events::get(db, m.event_id).await?;
+        if !event.is_organised_by(actor) {
+            return Err(Error::NotFound);
+        }
+    }
+    Ok(m)
+}
+
+async fn history(db: &impl ConnectionTrait, id: Uuid) -> Result<Vec<StatusChange>, Error> {
+    registration_history::Entity::find()
+        .filter(registration_history::Column::RegistrationId.eq(id))
+        .order_by_asc(registration_history::Column::At)
+        .order_by_asc(registration_history::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|h| {
+            Ok(StatusChange {
+                at: h.at,
+                actor: h.actor,
+                from: match h.from_status {
+                    Some(s) => Some(RegistrationStatus::from_db(&s).ok_or_else(|| corrupt("status"))?),
+                    None => None,
+                },
+                to: RegistrationStatus::from_db(&h.to_status).ok_or_else(|| corrupt("status"))?,
+                reason: h.reason,
+            })
+        })
+        .collect()
+}
+
+/// One registration with its history, for its token holder or an organiser of its event.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<RegistrationWithHistory, Error> {
+    let m = authorised(db, id, who).await?;
+    let position = waitlist_position(db, &m).await?;
+    Ok(RegistrationWithHistory {
+        registration: to_registration(m, position)?,
+        history: history(db, id).await?,
+    })
+}
+
+/// Changes the details of a registration; `change` computes them from the current ones.
+pub async fn update_details(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    id: Uuid,
+    who: &Credential,
+    if_match: Option<i32>,
+    change: impl FnOnce(&Registration) -> Result<RegistrationDetails, matinale_domain::Error>,
+) -> Result<RegistrationWithHistory, Error> {
+    let m = authorised(db, id, who).await?;
+    let current = to_registration(m, None)?;
+    if if_match.is_some_and(|v| v != current.version) {
+        return Err(Error::Stale);
+    }
+    let d = change(&current)?;
+    let written = registration::Entity::update_many()
+        .col_expr(registration::Column::FirstName, Expr::val(d.first_name))
+        .col_expr(registration::Column::LastName, Expr::val(d.last_name))
+        .col_expr(registration::Column::Phone, Expr::val(d.phone))
+        .col_expr(registration::Column::OrganisationId, Expr::val(d.organisation_id))
+        .col_expr(registration::Column::Locale, Expr::val(d.locale.as_str()))
+        .col_expr(
+            registration::Column::AccessibilityNeeds,
+            Expr::val(d.accessibility_needs),
+        )
+        .col_expr(registration::Column::ShareContact, Expr::val(d.consents.share_contact))
+        .col_expr(registration::Column::Version, Expr::val(current.version + 1))
+        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()))
+        .filter(registration::Column::Id.eq(id))
+        .filter(registration::Column::Version.eq(current.version))
+        .exec(db)
+        .await?;
+    if written.rows_affected != 1 {
+        return Err(Error::Stale);
+    }
+    let conn = db.begin().await?;
+    let result = get(&conn, id, who).await;
+    conn.commit().await?;
+    result
+}
+
+/// Gives a freed seat of `pool` to the first waitlisted registration of that pool (of
+/// `category` first); returns whom it promoted.
+async fn promote_into(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    pool: &str,
+    seat_no: i32,
+    category: &str,
+) -> Result<Option<Uuid>, Error> {
+    let backend = db.get_database_backend();
+    let lock = if backend == DbBackend::Postgres {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let row = db
+        .query_one_raw(stmt(
+            backend,
+            &format!(
+                "SELECT id FROM registrations WHERE event_id = $1 AND pool = $2 AND status = 'waitlisted' \
+                 ORDER BY CASE WHEN category = $3 THEN 0 ELSE 1 END, queue_order, id LIMIT 1 {lock}"
+            ),
+            vec![event_id.into(), pool.into(), category.into()],
+        ))
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let promoted: Uuid = row.try_get("", "id")?;
+    db.execute_raw(stmt(
+        backend,
+        "UPDATE seats SET registration_id = $1 WHERE event_id = $2 AND pool = $3 AND seat_no = $4",
+        vec![promoted.into(), event_id.into(), pool.into(), seat_no.into()],
+    ))
+    .await?;
+    let now = Utc::now();
+    registration::Entity::update_many()
+        .col_expr(
+            registration::Column::Status,
+            Expr::val(RegistrationStatus::Confirmed.as_str()),
+        )
+        .col_expr(
+            registration::Column::Version,
+            Expr::col(registration::Column::Version).add(1),
+        )
+        .col_expr(registration::Column::UpdatedAt, Expr::val(now))
+        .filter(registration::Column::Id.eq(promoted))
+        .exec(db)
+        .await?;
+    record(
+        db,
+        promoted,
+        "system",
+        Some(RegistrationStatus::Waitlisted),
+        RegistrationStatus::Confirmed,
+        "promoted from the waiting list: a seat was freed",
+    )
+    .await?;
+    let m = load(db, promoted).await?;
+    mail(db, "registration_promoted", &m, serde_json::json!({})).await?;
+    Ok(Some(promoted))
+}
+
+/// Cancels a registration and, in the same transaction, gives its seat to the first
+/// waitlisted person of its category (or of its seat pool).
+pub async fn cancel(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    id: Uuid,
+    who: &Credential,
+) -> Result<RegistrationWithHistory, Error> {
+    authorised(db, id, who).await?;
+    let txn = db.begin().await?;
+    let backend = txn.get_database_backend();
+    // First statement a write (SQLite's writer lock at once); the status guard settles races.
+    let cancelled = registration::Entity::update_many()
+        .col_expr(
+            registration::Column::Status,
+            Expr::val(RegistrationStatus::Cancelled.as_str()),
+        )
+        .col_expr(
+            registration::Column::Version,
+            Expr::col(registration::Column::Version).add(1),
+        )
+        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()))
+        .filter(registration::Column::Id.eq(id))
+        .filter(registration::Column::Status.is_in([
+            RegistrationStatus::Confirmed.as_str(),
+            RegistrationStatus::Waitlisted.as_str(),
+        ]))
+        .exec(&txn)
+        .await?;
+    if cancelled.rows_affected != 1 {
+        let m = load(&txn, id).await?;
+        return Err(Error::Conflict(format!(
+            "a {} registration cannot be cancelled",
+            m.status
+        )));
+    }
+    let freed = txn
+        .query_one_raw(stmt(
+            backend,
+            "UPDATE seats SET registration_id = NULL WHERE registration_id = $1 RETURNING pool, seat_no",
+            vec![id.into()],
+        ))
+        .await?;
+    let m = load(&txn, id).await?;
+    let from = if freed.is_some() {
+        RegistrationStatus::Confirmed
+    } else {
+        RegistrationStatus::Waitlisted
+    };
+    let reason = match who {
+        Credential::User(_) => "cancelled by an organiser",
+        Credential::Registrant(_) => "cancelled by the registrant",
+    };
+    record(
+        &txn,
+        id,
+        &who.actor_text(),
+        Some(from),
+        RegistrationStatus::Cancelled,
+        reason,
+    )
+    .await?;
+    mail(&txn, "registration_cancelled", &m, serde_json::json!({})).await?;
+    if let Some(row) = freed {
+        let pool: String = row.try_get("", "pool")?;
+        let seat_no: i32 = row.try_get("", "seat_no")?;
+        promote_into(&txn, m.event_id, &pool, seat_no, &m.category).await?;
+    }
+    let result = get(&txn, id, who).await?;
+    txn.commit().await?;
+    Ok(result)
+}
+
+/// Sets a registration of `event_id` from `from` to `to` (check-in, no-show), by an organiser.
+async fn set_status(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    id: Uuid,
+    actor: &Actor,
+    to: RegistrationStatus,
+    reason: &str,
+) -> Result<(), Error> {
+    let m = load(db, id).await?;
+    if m.event_id != event_id {
+        return Err(Error::NotFound);
+    }
+    let from = RegistrationStatus::from_db(&m.status).ok_or_else(|| corrupt("status"))?;
+    from.transition_to(to)?;
+    let written = registration::Entity::update_many()
+        .col_expr(registration::Column::Status, Expr::val(to.as_str()))
+        .col_expr(
+            registration::Column::Version,
+            Expr::col(registration::Column::Version).add(1),
+        )
+        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()))
+        .filter(registration::Column::Id.eq(id))
+        .filter(registration::Column::Status.eq(from.as_str()))
+        .exec(db)
+        .await?;
+    if written.rows_affected != 1 {
+        return Err(Error::Conflict("the registration changed meanwhile; try again".into()));
+    }
+    record(db, id, &actor.user_id.to_string(), Some(from), to, reason).await
+}
+
+/// Checks a registration in (confirmed or no-show → attended), by an organiser of its event.
+pub async fn check_in(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    event_id: Uuid,
+    id: Uuid,
+    actor: &Actor,
+) -> Result<RegistrationWithHistory, Error> {
+    crate::events::get_editable(db, event_id, actor).await?;
+    let txn = db.begin().await?;
+    set_status(&txn, event_id, id, actor, RegistrationStatus::Attended, "checked in").await?;
+    let result = get(&txn, id, &Credential::User(*actor)).await?;
+    txn.commit().await?;
+    Ok(result)
+}
+
+/// After the event, marks every confirmed registration that did not check in as no-show.
+pub async fn mark_no_shows(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    event_id: Uuid,
+    actor: &Actor,
+) -> Result<u64, Error> {
+    let event = crate::events::get_editable(db, event_id, actor).await?;
+    if Utc::now() < event.fields.ends_at {
+        return Err(Error::Conflict("no-shows are marked after the event has ended".into()));
+    }
+    let txn = db.begin().await?;
+    let ids: Vec<Uuid> = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed.as_str()))
+        .select_only()
+        .column(registration::Column::Id)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    for id in &ids {
+        set_status(
+            &txn,
+            event_id,
+            *id,
+            actor,
+            RegistrationStatus::NoShow,
+            "did not check in",
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(ids.len() as u64)
+}
+
+/// The registrations of an event, for its organisers: oldest first, filtered.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    actor: &Actor,
+    filter: RegistrationFilter,
+    page: Option<PageRequest>,
+) -> Result<Page<Registration>, Error> {
+    let event = crate::events::get(db, event_id).await?;
+    if !event.is_organised_by(actor) {
+        return Err(if event.status.is_public() {
+            Error::Forbidden
+        } else {
+            Error::NotFound
+        });
+    }
+    let mut query = registration::Entity::find().filter(registration::Column::EventId.eq(event_id));
+    if let Some(s) = filter.status {
+        query = query.filter(registration::Column::Status.eq(s.as_str()));
+    }
+    if let Some(c) = filter.category {
+        query = query.filter(registration::Column::Category.eq(c.as_str()));
+    }
+    let total = query.clone().count(db).await?;
+    let mut query = query
+        .order_by_asc(registration::Column::QueueOrder)
+        .order_by_asc(registration::Column::Id);
+    let request = match page {
+        Some(p) => {
+            query = query.offset(p.offset()).limit(p.per_page);
+            p
+        }
+        None => PageRequest {
+            page: 1,
+            per_page: Ord::max(total, 1),
+        },
+    };
+    let rows = query.all(db).await?;
+    // Waiting-list positions of the whole event, in one query.
+    let waitlisted: Vec<(Uuid, String)> = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted.as_str()))
+        .order_by_asc(registration::Column::QueueOrder)
+        .order_by_asc(registration::Column::Id)
+        .select_only()
+        .column(registration::Column::Id)
+        .column(registration::Column::Category)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut positions = std::collections::HashMap::new();
+    let mut counts = std::collections::HashMap::<String, u32>::new();
+    for (id, category) in waitlisted {
+        let n = counts.entry(category).or_default();
+        *n += 1;
+        positions.insert(id, *n);
+    }
+    let items = rows
+        .into_iter()
+        .map(|m| {
+            let p = positions.get(&m.id).copied();
+            to_registration(m, p)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page { items, request, total })
+}
+
+/// Counts per pool: (pool, seats, taken).
+async fn seat_counts(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<(String, i64, i64, i64)>, Error> {
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(stmt(
+            backend,
+            "SELECT pool, COUNT(*) AS seats, COUNT(registration_id) AS taken, MAX(seat_no) AS top \
+             FROM seats WHERE event_id = $1 GROUP BY pool",
+            vec![event_id.into()],
+        ))
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<String>("", "pool")?,
+                r.try_get::<i64>("", "seats")?,
+                r.try_get::<i64>("", "taken")?,
+                i64::from(r.try_get::<i32>("", "top")?),
+            ))
+        })
+        .collect()
+}
+
+/// Makes the seat rows of an event match its capacity and quotas, then gives any free seat to
+/// the waiting list. Lowering below the seats already taken is a conflict.
+pub async fn sync_seats(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    capacity: u32,
+    quotas: &Quotas,
+) -> Result<(), Error> {
+    let backend = db.get_database_backend();
+    let existing = seat_counts(db, event_id).await?;
+    let wanted = SeatPool::sizes(capacity, quotas);
+    for (pool, seats, taken, _) in &existing {
+        if !wanted.iter().any(|(p, _)| p.as_str() == pool) {
+            if *taken > 0 {
+                return Err(Error::Conflict(format!(
+                    "{taken} registrations hold seats of the {pool} pool; cancel them before changing its quota"
+                )));
+            }
+            let _ = seats;
+            db.execute_raw(stmt(
+                backend,
+                "DELETE FROM seats WHERE event_id = $1 AND pool = $2",
+                vec![event_id.into(), pool.clone().into()],
+            ))
+            .await?;
+        }
+    }
+    // A category that moves between its own pool and the open pool would leave its live
+    // registrations holding seats of the other pool: refuse instead of miscounting.
+    for category in Category::ALL {
+        let pool = SeatPool::of(*category, quotas);
+        let elsewhere = registration::Entity::find()
+            .filter(registration::Column::EventId.eq(event_id))
+            .filter(registration::Column::Category.eq(category.as_str()))
+            .filter(registration::Column::Pool.ne(pool.as_str()))
+            .filter(registration::Column::Status.is_in([
+                RegistrationStatus::Confirmed.as_str(),
+                RegistrationStatus::Waitlisted.as_str(),
+            ]))
+            .count(db)
+            .await?;
+        if elsewhere > 0 {
+            return Err(Error::Conflict(format!(
+                "{elsewhere} live {category} registrations were taken {}; a quota cannot be added or removed now",
+                if pool == SeatPool::Open {
+                    "under its quota"
+                } else {
+                    "without a quota"
+                }
+            )));
+        }
+    }
+    for (pool, size) in wanted {
+        let size = i64::from(size);
+        let (seats, taken, top) = existing
+            .iter()
+            .find(|(p, ..)| p == pool.as_str())
+            .map_or((0, 0, 0), |(_, s, t, top)| (*s, *t, *top));
+        if size > seats {
+            let mut next = top + 1;
+            let mut remaining = size - seats;
+            while remaining > 0 {
+                let chunk = Ord::min(remaining, 500);
+                let mut sql = String::from("INSERT INTO seats (event_id, pool, seat_no, registration_id) VALUES ");
+                let mut values: Vec<Value> = vec![event_id.into(), pool.as_str().into()];
+                for i in 0..chunk {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!("($1, $2, ${}, NULL)", values.len() + 1));
+                    values.push(((next + i) as i32).into());
+                }
+                db.execute_raw(stmt(backend, &sql, values)).await?;
+                next += chunk;
+                remaining -= chunk;
+            }
+        } else if size < seats {
+            if taken > size {
+                return Err(Error::Conflict(format!(
+                    "{taken} seats of the {} pool are taken: it cannot shrink to {size}",
+                    pool.as_str()
+                )));
+            }
+            db.execute_raw(stmt(
+                backend,
+                "DELETE FROM seats WHERE event_id = $1 AND pool = $2 AND seat_no IN \
+                 (SELECT seat_no FROM seats WHERE event_id = $1 AND pool = $2 AND registration_id IS NULL \
+                 ORDER BY seat_no DESC LIMIT $3)",
+                vec![event_id.into(), pool.as_str().into(), (seats - size).into()],
+            ))
+            .await?;
+        }
+    }
+    fill_free_seats(db, event_id).await
+}
+
+/// Promotes waitlisted registrations while their pool has free seats (after a quota rises).
+async fn fill_free_seats(db: &impl ConnectionTrait, event_id: Uuid) -> Result<(), Error> {
+    let backend = db.get_database_backend();
+    loop {
+        let free = db
+            .query_one_raw(stmt(
+                backend,
+                "SELECT s.pool AS pool, MIN(s.seat_no) AS seat_no FROM seats s WHERE s.event_id = $1 \
+                 AND s.registration_id IS NULL AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = $1 \
+                 AND r.pool = s.pool AND r.status = 'waitlisted') GROUP BY s.pool LIMIT 1",
+                vec![event_id.into()],
+            ))
+            .await?;
+        let Some(row) = free else { return Ok(()) };
+        let pool: String = row.try_get("", "pool")?;
+        let seat_no: i32 = row.try_get("", "seat_no")?;
+        if promote_into(db, event_id, &pool, seat_no, "").await?.is_none() {
+            return Ok(());
+        }
+    }
+}

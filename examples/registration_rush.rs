@@ -1,0 +1,177 @@
+//! Registration rush: N registrations fired by C concurrent clients at one event whose 50 seats
+//! are split in quotas, against the real HTTP server (release build, in this process) over a
+//! fresh database. Prints requests/s, p50/p99 latency and overbooked seats (counted in the
+//! database afterwards; must be 0).
+//!
+//!     cargo run --release --example registration_rush -- [DATABASE_URL] [REQUESTS] [CONCURRENCY]
+//!
+//! DATABASE_URL: `sqlite` (default, a temporary file) or `postgres://…/db` (a new database is
+//! created on that server).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use matinale_api::{AppState, Config};
+use matinale_domain::event::{Category, EventDraft, EventFields, EventKind, EventStatus, VenueDraft};
+use matinale_domain::registration::RegistrationStatus;
+use matinale_domain::user::{NewUser, Role};
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+use tokio::sync::Semaphore;
+
+const QUOTAS: [(Category, u32); 4] = [
+    (Category::Buyer, 10),
+    (Category::EssStructure, 20),
+    (Category::Partner, 10),
+    (Category::Visitor, 10),
+];
+
+async fn fresh_url(base: &str) -> anyhow::Result<String> {
+    // `mt_` so that `make clean-test-dbs` drops it.
+    let name = format!("mt_rush_{}", uuid::Uuid::now_v7().simple());
+    if base.starts_with("postgres") {
+        let admin = sea_orm::Database::connect(base).await?;
+        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+        admin.close().await.ok();
+        let (server, _) = base.rsplit_once('/').context("a database URL ends with /name")?;
+        Ok(format!("{server}/{name}"))
+    } else {
+        let path = std::env::temp_dir().join(format!("{name}.db"));
+        Ok(format!("sqlite://{}?mode=rwc", path.display()))
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let base = args.get(1).cloned().unwrap_or_else(|| "sqlite".into());
+    let requests: usize = args.get(2).map_or(Ok(4000), |s| s.parse())?;
+    let concurrency: usize = args.get(3).map_or(Ok(64), |s| s.parse())?;
+
+    let url = fresh_url(&base).await?;
+    let db = matinale_store::connect(&url).await?;
+    matinale_store::migrate(&db).await?;
+    let user = matinale_store::accounts::create_user(
+        &db,
+        NewUser::parse("rush@bench.matinale", "Bench", Role::Organiser, "correct horse battery")?,
+    )
+    .await?;
+    let actor = matinale_domain::user::Actor {
+        user_id: user.id,
+        role: Role::Organiser,
+    };
+    let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s);
+    let fields = EventFields::parse(EventDraft {
+        series_id: None,
+        kind: EventKind::Matinale,
+        title: "Registration rush".into(),
+        description: String::new(),
+        starts_at: t("2099-11-25T09:00:00+01:00")?,
+        ends_at: t("2099-11-25T12:30:00+01:00")?,
+        timezone: "Europe/Paris".into(),
+        venue: Some(VenueDraft {
+            name: "Centre culturel".into(),
+            address: "1 place du Fer-à-Cheval".into(),
+            postcode: "94310".into(),
+            city: "Orly".into(),
+        }),
+        online_url: None,
+        capacity: 50,
+        quotas: QUOTAS.map(|(_, q)| Some(i64::from(q))),
+        registration_opens_at: Some(t("2020-01-01T00:00:00+00:00")?),
+        registration_closes_at: Some(t("2099-11-24T18:00:00+01:00")?),
+    })?;
+    let event = matinale_store::events::create(&db, &actor, fields, EventStatus::Published, &[]).await?;
+
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    let config = Config {
+        database_url: url.clone(),
+        bind: format!("127.0.0.1:{port}"),
+        public_url: format!("http://127.0.0.1:{port}"),
+        worker: false,
+        ..Config::default()
+    };
+    let server = matinale_api::serve(listener, AppState::new(db.clone(), config))?;
+    tokio::spawn(server);
+
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    let endpoint = Arc::new(format!(
+        "http://127.0.0.1:{port}/api/v1/events/{}/registrations",
+        event.id
+    ));
+    let gate = Arc::new(Semaphore::new(concurrency));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(requests);
+    for n in 0..requests {
+        let permit = gate.clone().acquire_owned().await?;
+        let client = client.clone();
+        let endpoint = endpoint.clone();
+        tasks.push(tokio::spawn(async move {
+            let body = json!({
+                "category": QUOTAS[n % 4].0,
+                "person": {"first_name": "Éloïse", "last_name": format!("Rush {n}"), "email": format!("r{n}@bench.matinale")},
+                "locale": "fr"
+            });
+            let sent = Instant::now();
+            let status = client.post(endpoint.as_str()).json(&body).send().await.map(|r| r.status().as_u16());
+            drop(permit);
+            (status.unwrap_or(0), sent.elapsed())
+        }));
+    }
+    let mut latencies: Vec<Duration> = Vec::with_capacity(requests);
+    let mut failures = 0;
+    for task in tasks {
+        let (status, latency) = task.await?;
+        if status != 201 {
+            failures += 1;
+        }
+        latencies.push(latency);
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)];
+
+    let mut overbooked = 0i64;
+    let mut confirmed_total = 0i64;
+    for (category, quota) in QUOTAS {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                db.get_database_backend(),
+                if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+                    "SELECT COUNT(*) AS n FROM registrations WHERE event_id = $1 AND category = $2 AND status = $3"
+                } else {
+                    "SELECT COUNT(*) AS n FROM registrations WHERE event_id = ?1 AND category = ?2 AND status = ?3"
+                },
+                vec![
+                    event.id.into(),
+                    category.as_str().into(),
+                    RegistrationStatus::Confirmed.as_str().into(),
+                ],
+            ))
+            .await?
+            .context("count")?;
+        let n: i64 = row.try_get("", "n")?;
+        confirmed_total += n;
+        overbooked += (n - i64::from(quota)).max(0);
+    }
+    overbooked += (confirmed_total - 50).max(0);
+    println!(
+        "backend={} requests={requests} concurrency={concurrency} non_201={failures} elapsed={:.2}s \
+         rate={:.0}/s p50={:.1}ms p99={:.1}ms max={:.1}ms confirmed={confirmed_total}/50 overbooked={overbooked}",
+        if url.starts_with("postgres") {
+            "postgresql"
+        } else {
+            "sqlite"
+        },
+        elapsed.as_secs_f64(),
+        requests as f64 / elapsed.as_secs_f64(),
+        pct(0.50).as_secs_f64() * 1000.0,
+        pct(0.99).as_secs_f64() * 1000.0,
+        latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+    );
+    anyhow::ensure!(overbooked == 0, "overbooked seats: {overbooked}");
+    Ok(())
+}

@@ -1,0 +1,576 @@
+use std::collections::HashMap;
+
+use futures_util_shim::join_all;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::{fields, matinale, problem, spawn_app, TestApp};
+
+mod futures_util_shim {
+    /// Awaits every task, panicking if one panicked.
+    pub async fn join_all<T>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+        let mut out = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            out.push(t.await.expect("task"));
+        }
+        out
+    }
+}
+
+/// A published event open for registration now, with these capacity and quotas.
+async fn open_event(app: &TestApp, token: &str, capacity: u32, quotas: Value) -> String {
+    let mut body = matinale();
+    body["status"] = json!("published");
+    body["capacity"] = json!(capacity);
+    body["quotas"] = quotas;
+    body["starts_at"] = json!("2099-11-25T09:00:00+01:00");
+    body["ends_at"] = json!("2099-11-25T12:30:00+01:00");
+    body["registration_opens_at"] = json!("2020-01-01T00:00:00Z");
+    body["registration_closes_at"] = json!("2099-11-24T18:00:00+01:00");
+    let event = app.create_event(token, &body).await;
+    event["id"].as_str().unwrap().to_owned()
+}
+
+fn person(category: &str, n: usize) -> Value {
+    json!({
+        "category": category,
+        "person": {"first_name": "Éloïse", "last_name": format!("Martin {n}"), "email": format!("p{n}@example.org")},
+        "locale": "fr",
+        "consents": {"share_contact": true}
+    })
+}
+
+async fn register(app: &TestApp, event: &str, body: &Value) -> (StatusCode, Value) {
+    let r = app
+        .post(&format!("/api/v1/events/{event}/registrations"), None, body)
+        .await;
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn list(app: &TestApp, token: &str, event: &str, query: &str) -> Vec<Value> {
+    let r = app
+        .get(
+            &format!("/api/v1/events/{event}/registrations?per_page=200{query}"),
+            Some(token),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    body["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn beyond_its_quota_a_buyer_is_waitlisted_and_a_cancellation_promotes_the_first() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 3, json!({"buyer": 1})).await;
+    let (s, first) = register(&app, &event, &person("buyer", 1)).await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    assert_eq!(first["status"], "confirmed");
+    assert!(first["manage_token"].as_str().unwrap().starts_with("mr_"));
+    let (_, second) = register(&app, &event, &person("buyer", 2)).await;
+    assert_eq!(second["status"], "waitlisted");
+    assert_eq!(second["waitlist_position"], 1);
+    let (_, third) = register(&app, &event, &person("buyer", 3)).await;
+    assert_eq!(third["waitlist_position"], 2);
+    let (_, visitor) = register(&app, &event, &person("visitor", 4)).await;
+    assert_eq!(visitor["status"], "confirmed", "the open pool takes visitors");
+
+    let token = first["manage_token"].as_str().unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/registrations/{}/cancel", first["id"].as_str().unwrap()),
+            Some(token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let cancelled: Value = r.json().await.unwrap();
+    assert_eq!(cancelled["status"], "cancelled");
+
+    let path = format!("/api/v1/registrations/{}", second["id"].as_str().unwrap());
+    let promoted: Value = app
+        .get(&path, second["manage_token"].as_str())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(promoted["status"], "confirmed");
+    let history = promoted["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1]["actor"], "system");
+    assert_eq!(history[1]["from_status"], "waitlisted");
+    assert_eq!(history[1]["to_status"], "confirmed");
+    let third_now: Value = app
+        .get(
+            &format!("/api/v1/registrations/{}", third["id"].as_str().unwrap()),
+            Some(&org),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(third_now["waitlist_position"], 1, "positions stay gapless");
+
+    let id: uuid::Uuid = second["id"].as_str().unwrap().parse().unwrap();
+    let mails = matinale_store::outbox::for_registration(&app.db, id).await.unwrap();
+    let kinds: Vec<_> = mails.iter().map(|m| m.kind.as_str()).collect();
+    assert_eq!(kinds, ["registration_waitlisted", "registration_promoted"]);
+    assert!(mails
+        .iter()
+        .all(|m| m.status == "queued" && m.to_email == "p2@example.org"));
+}
+
+#[tokio::test]
+async fn the_same_email_twice_is_a_conflict_and_the_link_is_queued_again() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    let (s, first) = register(&app, &event, &person("visitor", 1)).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let mut again = person("partner", 1);
+    again["person"]["email"] = json!("  P1@Example.org ");
+    let r = app
+        .post(&format!("/api/v1/events/{event}/registrations"), None, &again)
+        .await;
+    problem(r, StatusCode::CONFLICT).await;
+    let id: uuid::Uuid = first["id"].as_str().unwrap().parse().unwrap();
+    let mails = matinale_store::outbox::for_registration(&app.db, id).await.unwrap();
+    assert_eq!(mails.last().unwrap().kind, "registration_link");
+    let new_token = mails.last().unwrap().payload["manage_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app.get(&format!("/api/v1/registrations/{id}"), Some(&new_token)).await;
+    assert_eq!(r.status(), StatusCode::OK, "the new link opens the registration");
+}
+
+#[tokio::test]
+async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    let path = format!("/api/v1/events/{event}/registrations");
+    let send = |body: Value| {
+        app.request(reqwest::Method::POST, &path, None)
+            .header("Idempotency-Key", "k-123")
+            .json(&body)
+            .send()
+    };
+    let r1 = send(person("visitor", 1)).await.unwrap();
+    assert_eq!(r1.status(), StatusCode::CREATED);
+    let b1: Value = r1.json().await.unwrap();
+    let r2 = send(person("visitor", 1)).await.unwrap();
+    assert_eq!(r2.status(), StatusCode::CREATED);
+    let b2: Value = r2.json().await.unwrap();
+    assert_eq!(b1, b2, "same status and body, manage token included");
+    let body = problem(
+        send(person("visitor", 2)).await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&body), ["Idempotency-Key"]);
+
+    // Concurrent duplicates with one key create one row.
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let client = app.client.clone();
+        let url = format!("{}{path}", app.address);
+        tasks.push(tokio::spawn(async move {
+            let r = client
+                .post(url)
+                .header("Idempotency-Key", "k-race")
+                .json(&person("buyer", 7))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap())
+        }));
+    }
+    let answers = join_all(tasks).await;
+    assert!(answers.iter().all(|(s, _)| *s == StatusCode::CREATED), "{answers:?}");
+    assert!(answers.iter().all(|(_, b)| b["id"] == answers[0].1["id"]));
+    assert_eq!(list(&app, &org, &event, "&category=buyer").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_manage_token_opens_its_registration_only() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let other_org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    let (_, a) = register(&app, &event, &person("visitor", 1)).await;
+    let (_, b) = register(&app, &event, &person("visitor", 2)).await;
+    let a_token = a["manage_token"].as_str().unwrap();
+    let b_path = format!("/api/v1/registrations/{}", b["id"].as_str().unwrap());
+    let a_path = format!("/api/v1/registrations/{}", a["id"].as_str().unwrap());
+    problem(app.get(&b_path, Some(a_token)).await, StatusCode::NOT_FOUND).await;
+    problem(
+        app.post(&format!("{b_path}/cancel"), Some(a_token), &json!({})).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        app.patch(&b_path, Some(a_token), &json!({"first_name": "X"})).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(app.get(&b_path, None).await, StatusCode::UNAUTHORIZED).await;
+    problem(app.get(&b_path, Some("mr_forged")).await, StatusCode::UNAUTHORIZED).await;
+    problem(app.get(&b_path, Some(&other_org)).await, StatusCode::NOT_FOUND).await;
+    problem(
+        app.get(&format!("/api/v1/events/{event}/registrations"), Some(a_token))
+            .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+
+    let r = app
+        .patch(&a_path, Some(a_token), &json!({"first_name": "Anaïs", "locale": "en"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["person"]["first_name"], "Anaïs");
+    assert_eq!(body["locale"], "en");
+    let stale = app
+        .request(reqwest::Method::PATCH, &a_path, Some(a_token))
+        .header("If-Match", "\"v1\"")
+        .json(&json!({"last_name": "Y"}))
+        .send()
+        .await
+        .unwrap();
+    problem(stale, StatusCode::PRECONDITION_FAILED).await;
+    let fresh = app
+        .request(reqwest::Method::PATCH, &a_path, Some(&org))
+        .header("If-Match", etag)
+        .json(&json!({"last_name": "Y"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fresh.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn registrations_need_a_published_event_inside_its_window() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let draft = app.create_event(&org, &matinale()).await;
+    let draft_id = draft["id"].as_str().unwrap();
+    problem(
+        app.post(
+            &format!("/api/v1/events/{draft_id}/registrations"),
+            None,
+            &person("buyer", 1),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // The matinale's window closed in 2026 (or has not opened): 422 naming the bound.
+    let mut past = matinale();
+    past["status"] = json!("published");
+    past["starts_at"] = json!("2020-11-25T09:00:00+01:00");
+    past["ends_at"] = json!("2020-11-25T12:30:00+01:00");
+    past["registration_opens_at"] = json!("2020-10-01T09:00:00+02:00");
+    past["registration_closes_at"] = json!("2020-11-24T18:00:00+01:00");
+    let past = app.create_event(&org, &past).await;
+    let body = problem(
+        app.post(
+            &format!("/api/v1/events/{}/registrations", past["id"].as_str().unwrap()),
+            None,
+            &person("buyer", 1),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&body), ["registration_closes_at"]);
+    let mut future = matinale();
+    future["status"] = json!("published");
+    future["starts_at"] = json!("2099-11-25T09:00:00+01:00");
+    future["ends_at"] = json!("2099-11-25T12:30:00+01:00");
+    future["registration_opens_at"] = json!("2099-10-01T09:00:00+02:00");
+    future["registration_closes_at"] = json!("2099-11-24T18:00:00+01:00");
+    let future = app.create_event(&org, &future).await;
+    let body = problem(
+        app.post(
+            &format!("/api/v1/events/{}/registrations", future["id"].as_str().unwrap()),
+            None,
+            &person("buyer", 1),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&body), ["registration_opens_at"]);
+
+    let event = open_event(&app, &org, 10, json!({})).await;
+    let r = app
+        .post(&format!("/api/v1/events/{event}/cancel"), Some(&org), &json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    problem(
+        app.post(
+            &format!("/api/v1/events/{event}/registrations"),
+            None,
+            &person("buyer", 1),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let mut bad = person("guest", 1);
+    bad["person"]["email"] = json!("nope");
+    let body = problem(
+        app.post(&format!("/api/v1/events/{event}/registrations"), None, &bad)
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&body), ["category"]);
+}
+
+#[tokio::test]
+async fn the_csv_export_opens_right_in_a_spreadsheet() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 1, json!({})).await;
+    let mut evil = person("visitor", 1);
+    evil["person"]["last_name"] = json!("=HYPERLINK(\"http://x\")");
+    evil["accessibility_needs"] = json!("Fauteuil roulant, accès PMR");
+    register(&app, &event, &evil).await;
+    register(&app, &event, &person("buyer", 2)).await;
+    let r = app
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/events/{event}/registrations"),
+            Some(&org),
+        )
+        .header("Accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with("\u{feff}".as_bytes()), "UTF-8 BOM");
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows: Vec<HashMap<String, String>> = reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_owned))
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["last_name"], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(rows[0]["first_name"], "Éloïse");
+    assert_eq!(rows[0]["accessibility_needs"], "Fauteuil roulant, accès PMR");
+    assert_eq!(rows[0]["status"], "confirmed");
+    assert_eq!(rows[1]["status"], "waitlisted");
+    assert_eq!(rows[1]["waitlist_position"], "1");
+
+    let waitlisted = list(&app, &org, &event, "&status=waitlisted").await;
+    assert_eq!(waitlisted.len(), 1);
+    let other = app.organiser().await;
+    problem(
+        app.get(&format!("/api/v1/events/{event}/registrations"), Some(&other))
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_organiser_checks_people_in() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 1, json!({})).await;
+    let (_, a) = register(&app, &event, &person("visitor", 1)).await;
+    let (_, b) = register(&app, &event, &person("visitor", 2)).await;
+    let path = format!("/api/v1/events/{event}/check-ins");
+    let r = app.post(&path, Some(&org), &json!({"registration_id": a["id"]})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["status"], "attended");
+    problem(
+        app.post(&path, Some(&org), &json!({"registration_id": a["id"]})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    problem(
+        app.post(&path, Some(&org), &json!({"registration_id": b["id"]})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    problem(
+        app.post(&format!("/api/v1/events/{event}/no-shows"), Some(&org), &json!({}))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn raising_a_quota_promotes_the_waiting_list() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 4, json!({"buyer": 1})).await;
+    register(&app, &event, &person("buyer", 1)).await;
+    let (_, w) = register(&app, &event, &person("buyer", 2)).await;
+    assert_eq!(w["status"], "waitlisted");
+    let r = app
+        .patch(
+            &format!("/api/v1/events/{event}"),
+            Some(&org),
+            &json!({"quotas": {"buyer": 2}}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let now: Value = app
+        .get(
+            &format!("/api/v1/registrations/{}", w["id"].as_str().unwrap()),
+            Some(&org),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now["status"], "confirmed");
+    let r = app
+        .patch(
+            &format!("/api/v1/events/{event}"),
+            Some(&org),
+            &json!({"quotas": {"buyer": 1}}),
+        )
+        .await;
+    problem(r, StatusCode::CONFLICT).await;
+    // Buyers hold quota seats and visitors open ones: removing the buyer quota, or giving
+    // visitors one, would miscount the seats they hold, so it is refused.
+    register(&app, &event, &person("visitor", 3)).await;
+    for quotas in [json!({}), json!({"buyer": 2, "visitor": 2})] {
+        let r = app
+            .patch(
+                &format!("/api/v1/events/{event}"),
+                Some(&org),
+                &json!({"quotas": quotas}),
+            )
+            .await;
+        problem(r, StatusCode::CONFLICT).await;
+    }
+}
+
+/// 400 concurrent registrations for 50 seats in quotas, then 20 concurrent cancellations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rush_never_overbooks_and_cancellations_promote_in_order() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let quotas = [
+        ("buyer", 10usize),
+        ("ess_structure", 20),
+        ("partner", 10),
+        ("visitor", 10),
+    ];
+    let event = open_event(
+        &app,
+        &org,
+        50,
+        json!({"buyer": 10, "ess_structure": 20, "partner": 10, "visitor": 10}),
+    )
+    .await;
+    let url = format!("{}/api/v1/events/{event}/registrations", app.address);
+    let mut tasks = Vec::new();
+    for n in 0..400 {
+        let client = app.client.clone();
+        let url = url.clone();
+        let category = quotas[n % 4].0;
+        tasks.push(tokio::spawn(async move {
+            let r = client.post(url).json(&person(category, n)).send().await.unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap())
+        }));
+    }
+    let answers = join_all(tasks).await;
+    for (status, body) in &answers {
+        assert_eq!(*status, StatusCode::CREATED, "{body}");
+    }
+    let all = list(&app, &org, &event, "").await;
+    assert_eq!(all.len(), 200);
+    let all2 = {
+        let r = app
+            .get(
+                &format!("/api/v1/events/{event}/registrations?per_page=200&page=2"),
+                Some(&org),
+            )
+            .await;
+        let body: Value = r.json().await.unwrap();
+        body["items"].as_array().unwrap().clone()
+    };
+    let all: Vec<Value> = all.into_iter().chain(all2).collect();
+    assert_eq!(all.len(), 400);
+    for (category, quota) in quotas {
+        let of: Vec<&Value> = all.iter().filter(|r| r["category"] == category).collect();
+        let confirmed = of.iter().filter(|r| r["status"] == "confirmed").count();
+        assert_eq!(confirmed, quota, "{category}");
+        let mut positions: Vec<u64> = of
+            .iter()
+            .filter(|r| r["status"] == "waitlisted")
+            .map(|r| r["waitlist_position"].as_u64().unwrap())
+            .collect();
+        positions.sort();
+        assert_eq!(positions, (1..=(100 - quota) as u64).collect::<Vec<_>>(), "{category}");
+    }
+
+    // 20 concurrent cancellations of confirmed ESS structures: the first 20 waitlisted ones
+    // of that category are promoted.
+    let tokens: HashMap<String, String> = answers
+        .iter()
+        .map(|(_, b)| {
+            (
+                b["id"].as_str().unwrap().to_owned(),
+                b["manage_token"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let ess: Vec<&Value> = all.iter().filter(|r| r["category"] == "ess_structure").collect();
+    let mut queue: Vec<&Value> = ess.iter().copied().filter(|r| r["status"] == "waitlisted").collect();
+    queue.sort_by_key(|r| r["waitlist_position"].as_u64());
+    let expected: Vec<String> = queue[..20]
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut tasks = Vec::new();
+    for r in ess.iter().filter(|r| r["status"] == "confirmed") {
+        let id = r["id"].as_str().unwrap().to_owned();
+        let token = tokens[&id].clone();
+        let url = format!("{}/api/v1/registrations/{id}/cancel", app.address);
+        let client = app.client.clone();
+        tasks.push(tokio::spawn(async move {
+            client.post(url).bearer_auth(token).send().await.unwrap().status()
+        }));
+    }
+    assert_eq!(tasks.len(), 20);
+    for status in join_all(tasks).await {
+        assert_eq!(status, StatusCode::OK);
+    }
+    let confirmed = list(&app, &org, &event, "&category=ess_structure&status=confirmed").await;
+    let mut promoted: Vec<String> = confirmed.iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect();
+    promoted.sort();
+    let mut expected = expected;
+    expected.sort();
+    assert_eq!(promoted, expected, "exactly the first 20 of the waiting list");
+    let waitlisted = list(&app, &org, &event, "&category=ess_structure&status=waitlisted").await;
+    let mut positions: Vec<u64> = waitlisted
+        .iter()
+        .map(|r| r["waitlist_position"].as_u64().unwrap())
+        .collect();
+    positions.sort();
+    assert_eq!(positions, (1..=60).collect::<Vec<_>>());
+}
