@@ -123,11 +123,18 @@ async fn to_event(db: &impl ConnectionTrait, m: event::Model) -> Result<Event, E
         .map(|row| row.user_id)
         .collect();
     Ok(Event {
+        co_organisers,
+        ..without_co_organisers(m)?
+    })
+}
+
+fn without_co_organisers(m: event::Model) -> Result<Event, Error> {
+    Ok(Event {
         id: m.id,
         fields: to_fields(&m)?,
         status: EventStatus::from_db(&m.status).ok_or_else(|| corrupt("event status"))?,
         created_by: m.created_by,
-        co_organisers,
+        co_organisers: Vec::new(),
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -187,7 +194,7 @@ pub async fn create(
     if status != EventStatus::Draft {
         EventStatus::Draft.transition_to(status)?;
     }
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     check_references(&txn, &fields, Some(co_organisers)).await?;
     let now = Utc::now();
     let id = Uuid::now_v7();
@@ -224,6 +231,17 @@ pub async fn get_visible(db: &impl ConnectionTrait, id: Uuid, actor: Option<&Act
     Ok(event)
 }
 
+/// A public event (published, closed or cancelled) in one read, for anonymous paths such as
+/// registering: its `co_organisers` are not loaded (left empty), so never show or check them.
+pub async fn get_public(db: &impl ConnectionTrait, id: Uuid) -> Result<Event, Error> {
+    let m = event::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)?;
+    let event = without_co_organisers(m)?;
+    if event.access(None) == Access::Hidden {
+        return Err(Error::NotFound);
+    }
+    Ok(event)
+}
+
 /// Loads an event for a change by `actor`: hidden → not found, read-only → forbidden.
 pub async fn get_editable(db: &impl ConnectionTrait, id: Uuid, actor: &Actor) -> Result<Event, Error> {
     let event = get(db, id).await?;
@@ -246,7 +264,7 @@ pub async fn update<F>(
 where
     F: FnOnce(&Event) -> Result<EventChange, Error>,
 {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let current = get_editable(&txn, id, actor).await?;
     if if_match.is_some_and(|v| v != current.version) {
         return Err(Error::Stale);
@@ -368,7 +386,7 @@ pub async fn add_programme_item<F>(
 where
     F: FnOnce(&Event) -> Result<NewProgrammeItem, matinale_domain::Error>,
 {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let event = get_editable(&txn, event_id, actor).await?;
     let item = parse(&event)?;
     let model = programme_item::ActiveModel {

@@ -14,7 +14,10 @@ pub mod stands;
 
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 
 pub use error::Error;
@@ -40,6 +43,17 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, Error> {
                 .foreign_keys(true)
         });
     Ok(Database::connect(options).await?)
+}
+
+/// Begins a transaction that will write: on SQLite `BEGIN IMMEDIATE`, so it queues for the one
+/// writer lock at its start instead of failing to upgrade a read snapshot later; on PostgreSQL
+/// a plain `BEGIN`.
+pub async fn begin_write<D: TransactionTrait>(db: &D) -> Result<D::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// Applies every pending migration.

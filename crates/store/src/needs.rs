@@ -179,7 +179,7 @@ pub async fn create(
     status: NeedStatus,
 ) -> Result<Need, Error> {
     NeedStatus::Draft.transition_to(status)?;
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     check_references(&txn, &fields, actor).await?;
     if !may_edit_fields(&txn, &fields, actor).await? {
         return Err(Error::Forbidden);
@@ -232,7 +232,7 @@ pub async fn update<F>(
 where
     F: FnOnce(&Need) -> Result<(NeedFields, Option<NeedStatus>), Error>,
 {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let current = get(&txn, id).await?;
     if !may_edit(&txn, &current, Some(actor)).await? {
         return Err(if current.status.is_public() {
@@ -352,7 +352,7 @@ pub async fn add_interest(
     organisation_id: Uuid,
     message: String,
 ) -> Result<Interest, Error> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let need = get_visible(&txn, need_id, Some(actor)).await?;
     let org = match crate::organisations::get(&txn, organisation_id).await {
         Err(Error::NotFound) => return Err(invalid("organisation_id", "unknown", "no organisation has this id")),

@@ -143,7 +143,7 @@ pub async fn create(
     actor: &Actor,
     fields: OrganisationFields,
 ) -> Result<Organisation, Error> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let id = Uuid::now_v7();
     let now = Utc::now();
     let mut am = organisation::ActiveModel {
@@ -193,7 +193,7 @@ pub async fn update<F>(
 where
     F: FnOnce(&Organisation) -> Result<OrganisationFields, Error>,
 {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let current = get(&txn, id).await?;
     if !may_edit(&current, actor) {
         return Err(Error::Forbidden);
@@ -273,7 +273,7 @@ pub async fn list(
 /// Adds `user_id` to the members of an organisation; `actor` must be a member or an admin.
 /// Adding a member twice changes nothing.
 pub async fn add_member(db: &impl TransactionTrait, id: Uuid, actor: &Actor, user_id: Uuid) -> Result<(), Error> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let org = get(&txn, id).await?;
     if !may_edit(&org, actor) {
         return Err(Error::Forbidden);

@@ -3,7 +3,7 @@
 //! none is lost when the mail server is down.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use crate::entity::outbox;
@@ -53,7 +53,7 @@ pub struct Mail {
 /// Queues a mail; call it inside the transaction of the change it announces.
 pub async fn enqueue(db: &impl ConnectionTrait, mail: NewMail) -> Result<(), Error> {
     let now = Utc::now();
-    outbox::ActiveModel {
+    outbox::Entity::insert(outbox::ActiveModel {
         id: Set(Uuid::now_v7()),
         kind: Set(mail.kind.to_owned()),
         to_email: Set(mail.to_email),
@@ -65,8 +65,8 @@ pub async fn enqueue(db: &impl ConnectionTrait, mail: NewMail) -> Result<(), Err
         last_error: Set(None),
         registration_id: Set(mail.registration_id),
         created_at: Set(now),
-    }
-    .insert(db)
+    })
+    .exec_without_returning(db)
     .await?;
     Ok(())
 }

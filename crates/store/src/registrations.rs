@@ -173,7 +173,7 @@ async fn record(
     to: RegistrationStatus,
     reason: &str,
 ) -> Result<(), Error> {
-    registration_history::ActiveModel {
+    registration_history::Entity::insert(registration_history::ActiveModel {
         id: Set(Uuid::now_v7()),
         registration_id: Set(registration_id),
         at: Set(Utc::now()),
@@ -181,8 +181,8 @@ async fn record(
         from_status: Set(from.map(|s| s.as_str().to_owned())),
         to_status: Set(to.as_str().to_owned()),
         reason: Set(reason.to_owned()),
-    }
-    .insert(db)
+    })
+    .exec_without_returning(db)
     .await?;
     Ok(())
 }
@@ -224,26 +224,26 @@ async fn claim_seat(
     registration_id: Uuid,
 ) -> Result<bool, Error> {
     let backend = db.get_database_backend();
-    let claim = |lock: &str| {
-        stmt(
-            backend,
-            &format!(
-                "UPDATE seats SET registration_id = $1 WHERE event_id = $2 AND pool = $3 AND seat_no = \
-                 (SELECT seat_no FROM seats WHERE event_id = $2 AND pool = $3 AND registration_id IS NULL \
-                 ORDER BY seat_no LIMIT 1 {lock})"
-            ),
-            vec![registration_id.into(), event_id.into(), pool.into()],
+    let free = |lock: &str| {
+        format!(
+            "(SELECT seat_no FROM seats WHERE event_id = $2 AND pool = $3 AND registration_id IS NULL \
+             ORDER BY seat_no LIMIT 1 {lock})"
         )
     };
-    if backend != DbBackend::Postgres {
-        return Ok(db.execute_raw(claim("")).await?.rows_affected() == 1);
-    }
-    // Concurrent claims skip each other's locked rows. When every free row looked locked, wait
-    // for them once: a claim that rolls back must not send anybody to the waiting list.
-    if db.execute_raw(claim("FOR UPDATE SKIP LOCKED")).await?.rows_affected() == 1 {
-        return Ok(true);
-    }
-    Ok(db.execute_raw(claim("FOR UPDATE")).await?.rows_affected() == 1)
+    // On PostgreSQL concurrent claims skip each other's locked rows. Only when every free row
+    // looked locked does the second sub-select wait for them (`COALESCE` evaluates it only then):
+    // a claim that rolls back elsewhere must not send anybody to the waiting list. One round trip.
+    let seat = if backend == DbBackend::Postgres {
+        format!("COALESCE({}, {})", free("FOR UPDATE SKIP LOCKED"), free("FOR UPDATE"))
+    } else {
+        free("")
+    };
+    let claim = stmt(
+        backend,
+        &format!("UPDATE seats SET registration_id = $1 WHERE event_id = $2 AND pool = $3 AND seat_no = {seat}"),
+        vec![registration_id.into(), event_id.into(), pool.into()],
+    );
+    Ok(db.execute_raw(claim).await?.rows_affected() == 1)
 }
 
 fn queue_order(now: DateTime<Utc>) -> i64 {
@@ -260,7 +260,7 @@ pub async fn register(
     idempotency: Option<IdempotencyRequest>,
     render: impl FnOnce(&Registered) -> (u16, String),
 ) -> Result<Outcome, Error> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     if let Some(idem) = &idempotency {
         // The first statement writes, so SQLite takes its one writer lock right away.
         let backend = txn.get_database_backend();
@@ -318,13 +318,20 @@ pub async fn register(
     let id = Uuid::now_v7();
     let token = new_secret("mr_");
     let pool = SeatPool::of(new.category, &event.fields.quotas);
+    // Claim first, so the row is written once with its final status. `seats.registration_id`
+    // has no foreign key: if the insert below fails (same e-mail), the rollback frees the seat.
+    let status = if claim_seat(&txn, event.id, pool.as_str(), id).await? {
+        RegistrationStatus::Confirmed
+    } else {
+        RegistrationStatus::Waitlisted
+    };
     let person = &new.person;
     let inserted = registration::ActiveModel {
         id: Set(id),
         event_id: Set(event.id),
         category: Set(new.category.as_str().to_owned()),
         pool: Set(pool.as_str().to_owned()),
-        status: Set(RegistrationStatus::Confirmed.as_str().to_owned()),
+        status: Set(status.as_str().to_owned()),
         first_name: Set(person.first_name.clone()),
         last_name: Set(person.last_name.clone()),
         email: Set(person.email.as_str().to_owned()),
@@ -341,7 +348,7 @@ pub async fn register(
     }
     .insert(&txn)
     .await;
-    let mut model = match inserted {
+    let model = match inserted {
         Ok(m) => m,
         Err(err) => {
             let err = Error::from(err);
@@ -351,14 +358,6 @@ pub async fn register(
             }
             return Err(err);
         }
-    };
-    let status = if claim_seat(&txn, event.id, pool.as_str(), id).await? {
-        RegistrationStatus::Confirmed
-    } else {
-        let mut am: registration::ActiveModel = model.clone().into();
-        am.status = Set(RegistrationStatus::Waitlisted.as_str().to_owned());
-        model = am.update(&txn).await?;
-        RegistrationStatus::Waitlisted
     };
     let (reason, kind) = match status {
         RegistrationStatus::Confirmed => ("registered; a seat was free", "registration_confirmed"),
@@ -398,7 +397,7 @@ pub async fn register(
 /// queue it to that address, then answer with the conflict.
 async fn resend_link(db: &(impl ConnectionTrait + TransactionTrait), event_id: Uuid, email: &str) -> Error {
     let attempt = async {
-        let txn = db.begin().await?;
+        let txn = crate::begin_write(db).await?;
         let token = new_secret("mr_");
         let rotated = registration::Entity::update_many()
             .col_expr(registration::Column::ManageTokenHash, Expr::val(secret_hash(&token)))
@@ -603,7 +602,7 @@ pub async fn cancel(
     who: &Credential,
 ) -> Result<RegistrationWithHistory, Error> {
     authorised(db, id, who).await?;
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let backend = txn.get_database_backend();
     // First statement a write (SQLite's writer lock at once); the status guard settles races.
     let cancelled = registration::Entity::update_many()
@@ -707,7 +706,7 @@ pub async fn check_in(
     actor: &Actor,
 ) -> Result<RegistrationWithHistory, Error> {
     crate::events::get_editable(db, event_id, actor).await?;
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     set_status(&txn, event_id, id, actor, RegistrationStatus::Attended, "checked in").await?;
     let result = get(&txn, id, &Credential::User(*actor)).await?;
     txn.commit().await?;
@@ -724,7 +723,7 @@ pub async fn mark_no_shows(
     if Utc::now() < event.fields.ends_at {
         return Err(Error::Conflict("no-shows are marked after the event has ended".into()));
     }
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let ids: Vec<Uuid> = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event_id))
         .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed.as_str()))

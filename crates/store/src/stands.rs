@@ -37,7 +37,7 @@ pub async fn create<F>(
 where
     F: FnOnce(matinale_domain::organisation::OrganisationKind) -> Result<NewStand, matinale_domain::Error>,
 {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     crate::events::get_editable(&txn, event_id, actor).await?;
     let holder = match crate::organisations::get(&txn, organisation_id).await {
         Ok(org) => org,

@@ -50,7 +50,7 @@ pub async fn create_registration(
         request_hash: matinale_store::accounts::secret_hash(&serde_json::to_string(&body).unwrap_or_default()),
     });
     let new = NewRegistration::try_from(body)?;
-    let event = matinale_store::events::get_visible(&state.db, event_id, None).await?;
+    let event = matinale_store::events::get_public(&state.db, event_id).await?;
     registration::check_open(&event, Utc::now())?;
     let outcome = matinale_store::registrations::register(&state.db, &event, new, idempotency, |r| {
         let body = serde_json::to_string(&CreatedRegistrationResponse::from(r)).unwrap_or_default();
