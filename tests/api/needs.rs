@@ -16,8 +16,9 @@ struct Scene {
     ess_member: String,
 }
 
+/// POSTs and expects 201; an empty `token` posts anonymously.
 async fn created(app: &TestApp, path: &str, token: &str, body: Value) -> Value {
-    let r = app.post(path, Some(token), &body).await;
+    let r = app.post(path, Some(token).filter(|t| !t.is_empty()), &body).await;
     let status = r.status();
     let json: Value = r.json().await.unwrap();
     assert_eq!(status, StatusCode::CREATED, "{path}: {json}");
@@ -39,9 +40,7 @@ async fn member_of(app: &TestApp, org: &str, by: &str) -> String {
 
 async fn scene(app: &TestApp) -> Scene {
     let organiser = app.organiser().await;
-    let mut event = matinale();
-    event["status"] = json!("published");
-    let event = app.create_event(&organiser, &event).await["id"]
+    let event = app.create_event(&organiser, &open_matinale()).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -76,6 +75,29 @@ async fn scene(app: &TestApp) -> Scene {
         ess,
         ess_member,
     }
+}
+
+/// A published matinale whose registrations are open now (and for decades).
+fn open_matinale() -> Value {
+    let mut event = matinale();
+    event["status"] = json!("published");
+    event["starts_at"] = json!("2099-11-25T09:00:00+01:00");
+    event["ends_at"] = json!("2099-11-25T12:30:00+01:00");
+    event["registration_opens_at"] = json!("2020-01-01T00:00:00Z");
+    event["registration_closes_at"] = json!("2099-11-24T18:00:00+01:00");
+    event
+}
+
+/// Registers someone for `event` in `category`, for `organisation` if any; the 201 body.
+async fn register(app: &TestApp, event: &str, category: &str, organisation: Option<&str>) -> Value {
+    let body = json!({
+        "category": category,
+        "person": {"first_name": "Awa", "last_name": "Diallo",
+                   "email": format!("{}@example.org", Uuid::now_v7().simple())},
+        "organisation_id": organisation,
+        "locale": "fr",
+    });
+    created(app, &format!("/api/v1/events/{event}/registrations"), "", body).await
 }
 
 async fn total(app: &TestApp, query: &str) -> u64 {
@@ -648,4 +670,356 @@ async fn classic_and_inverted_stands_are_listed_publicly() {
     let hidden = format!("/api/v1/events/{}/stands", draft["id"].as_str().unwrap());
     problem(app.get(&hidden, None).await, StatusCode::NOT_FOUND).await;
     assert_eq!(app.get(&hidden, Some(&s.organiser)).await.status(), StatusCode::OK);
+}
+
+fn id_of(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_owned()
+}
+
+fn token_of(v: &Value) -> String {
+    v["manage_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_ess_registrant_expresses_interest_with_its_manage_token() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let open = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let path = format!("/api/v1/needs/{}/interests", id_of(&open));
+    let la_mine = id_of(
+        &created(
+            &app,
+            "/api/v1/organisations",
+            &s.organiser,
+            json!({"kind": "ess_structure", "name": "La Mine", "sectors": ["réemploi"]}),
+        )
+        .await,
+    );
+    let ours = register(&app, &s.event, "ess_structure", Some(&s.ess)).await;
+    let theirs = register(&app, &s.event, "ess_structure", Some(&la_mine)).await;
+    let buyer = register(&app, &s.event, "buyer", Some(&s.buyer)).await;
+    let alone = register(&app, &s.event, "ess_structure", None).await;
+    let elsewhere_event = id_of(&app.create_event(&s.organiser, &open_matinale()).await);
+    let elsewhere = register(&app, &elsewhere_event, "ess_structure", Some(&s.ess)).await;
+    let message = "Nous livrons du mobilier reconditionné.";
+    let own = |r: &Value| json!({"registration_id": r["id"], "message": message});
+
+    // Credentials: none or a forged one is 401; another registration's token, another
+    // organiser or a member account get 404 for a registration that is not theirs.
+    problem(app.post(&path, None, &own(&ours)).await, StatusCode::UNAUTHORIZED).await;
+    problem(
+        app.post(&path, Some("mr_forged"), &own(&ours)).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    problem(
+        app.post(&path, Some(&token_of(&theirs)), &own(&ours)).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let stranger = app.organiser().await;
+    problem(
+        app.post(&path, Some(&stranger), &own(&ours)).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        app.post(&path, Some(&s.ess_member), &own(&ours)).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+
+    // The body: exactly one of organisation_id and registration_id, each named when wrong.
+    let t = token_of(&ours);
+    let cases = [
+        (
+            json!({"message": message}),
+            vec!["organisation_id", "registration_id"],
+            "required",
+        ),
+        (
+            json!({"registration_id": ours["id"], "organisation_id": s.ess}),
+            vec!["registration_id"],
+            "exclusive",
+        ),
+        (
+            json!({"organisation_id": s.ess}),
+            vec!["organisation_id"],
+            "not_allowed",
+        ),
+        (
+            json!({"registration_id": ours["id"], "colour": "blue"}),
+            vec!["colour"],
+            "unknown_field",
+        ),
+        (
+            json!({"registration_id": "not-a-uuid"}),
+            vec!["registration_id"],
+            "invalid",
+        ),
+        (
+            json!({"registration_id": ours["id"], "message": "x".repeat(5001)}),
+            vec!["message"],
+            "too_long",
+        ),
+    ];
+    for (body, expected, code) in cases {
+        let p = problem(app.post(&path, Some(&t), &body).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(fields(&p), expected, "{body}");
+        assert_eq!(p["errors"][0]["code"], code, "{body}");
+    }
+    // The registration must fit: an ESS structure's, of the need's event, naming its structure.
+    for (registration, code) in [
+        (&buyer, "category"),
+        (&alone, "no_organisation"),
+        (&elsewhere, "other_event"),
+    ] {
+        let p = problem(
+            app.post(&path, Some(&token_of(registration)), &own(registration)).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(fields(&p), ["registration_id"]);
+        assert_eq!(p["errors"][0]["code"], code);
+    }
+
+    let interest = created(&app, &path, &t, own(&ours)).await;
+    assert_eq!(interest["registration_id"], ours["id"]);
+    assert_eq!(interest["organisation_id"], json!(s.ess));
+    assert_eq!(interest["organisation_name"], "Adopte un Bureau");
+    assert_eq!(interest["message"], message);
+
+    // One per structure and need, whichever way it comes: again by token, then by a member.
+    let twice = problem(app.post(&path, Some(&t), &own(&ours)).await, StatusCode::CONFLICT).await;
+    assert!(twice["detail"].as_str().unwrap().contains("already"));
+    problem(
+        app.post(&path, Some(&s.ess_member), &json!({"organisation_id": s.ess}))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+
+    // A cancelled registration may no longer express interest: 409 naming the field.
+    let their_path = format!("/api/v1/registrations/{}", id_of(&theirs));
+    let r = app
+        .post(&format!("{their_path}/cancel"), Some(&token_of(&theirs)), &json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let p = problem(
+        app.post(&path, Some(&token_of(&theirs)), &own(&theirs)).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("registration_id"), "{p}");
+
+    // An organiser of the event may act for a registration of it.
+    let la_mine_again = register(&app, &s.event, "ess_structure", Some(&la_mine)).await;
+    let by_organiser = created(&app, &path, &s.organiser, own(&la_mine_again)).await;
+    assert_eq!(by_organiser["organisation_id"], json!(la_mine));
+
+    // The buyer side lists both, with the registration each came through.
+    let list: Value = app.get(&path, Some(&s.buyer_member)).await.json().await.unwrap();
+    let listed: Vec<(&str, &Value)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["organisation_name"].as_str().unwrap(), &i["registration_id"]))
+        .collect();
+    assert_eq!(
+        listed,
+        [("Adopte un Bureau", &ours["id"]), ("La Mine", &la_mine_again["id"])]
+    );
+
+    // A registrant's token does not open drafts.
+    let mut draft = need(&s);
+    draft["status"] = json!("draft");
+    let draft = created(&app, "/api/v1/needs", &s.buyer_member, draft).await;
+    problem(
+        app.post(
+            &format!("/api/v1/needs/{}/interests", id_of(&draft)),
+            Some(&t),
+            &own(&ours),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_member_then_a_registrant_of_one_structure_is_one_interest_and_one_wish_each_way() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let first = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let mut body = need(&s);
+    body["title"] = json!("Impressions durables des supports de communication");
+    body["category"] = json!("impressions_durables");
+    body["cpv_codes"] = json!([]);
+    let second = created(&app, "/api/v1/needs", &s.buyer_member, body).await;
+    let registration = register(&app, &s.event, "ess_structure", Some(&s.ess)).await;
+    let t = token_of(&registration);
+    let on = |need: &Value| format!("/api/v1/needs/{}/interests", id_of(need));
+
+    // First need: the member first, then the registrant of the same structure: 409.
+    created(&app, &on(&first), &s.ess_member, json!({"organisation_id": s.ess})).await;
+    let p = problem(
+        app.post(&on(&first), Some(&t), &json!({"registration_id": registration["id"]}))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("already"));
+    // Second need: the registrant first, then the member: 409.
+    created(&app, &on(&second), &t, json!({"registration_id": registration["id"]})).await;
+    problem(
+        app.post(&on(&second), Some(&s.ess_member), &json!({"organisation_id": s.ess}))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+
+    // Each interest is a priority-2 wish from the structure to the buyer, with the
+    // registration when it came through one.
+    let event = Uuid::parse_str(&s.event).unwrap();
+    let mut wishes = matinale_store::needs::wishes_for_event(&app.db, event).await.unwrap();
+    wishes.sort_by_key(|w| w.need_id);
+    let registration_id = Uuid::parse_str(registration["id"].as_str().unwrap()).unwrap();
+    let got: Vec<(String, String, String, Option<Uuid>, u8)> = wishes
+        .iter()
+        .map(|w| {
+            (
+                w.need_id.to_string(),
+                w.from_organisation_id.to_string(),
+                w.to_organisation_id.to_string(),
+                w.from_registration_id,
+                w.priority,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (id_of(&first), s.ess.clone(), s.buyer.clone(), None, 2),
+            (id_of(&second), s.ess.clone(), s.buyer.clone(), Some(registration_id), 2),
+        ]
+    );
+    // Needs of another event bring no wish here.
+    let other = Uuid::parse_str(&id_of(&app.create_event(&s.organiser, &open_matinale()).await)).unwrap();
+    assert!(matinale_store::needs::wishes_for_event(&app.db, other)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn drafts_are_listed_to_their_editors_only() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let stranger = app.organiser().await;
+    let nobody = app.organiser().await;
+    let (_, admin) = app.account(Role::Admin).await;
+    let vitry = id_of(
+        &created(
+            &app,
+            "/api/v1/organisations",
+            &stranger,
+            json!({"kind": "public_buyer", "name": "Ville de Vitry-sur-Seine"}),
+        )
+        .await,
+    );
+    created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let draft = |org: &str, event: Option<&str>, title: &str| {
+        let mut b = need(&s);
+        b["organisation_id"] = json!(org);
+        b["event_id"] = json!(event);
+        b["title"] = json!(title);
+        b["status"] = json!("draft");
+        b
+    };
+    // Orly's draft at the event; Vitry's drafts (by its member, the stranger) with and
+    // without the event.
+    created(
+        &app,
+        "/api/v1/needs",
+        &s.buyer_member,
+        draft(&s.buyer, Some(&s.event), "Brouillon d'Orly"),
+    )
+    .await;
+    created(
+        &app,
+        "/api/v1/needs",
+        &stranger,
+        draft(&vitry, None, "Brouillon de Vitry hors événement"),
+    )
+    .await;
+    created(
+        &app,
+        "/api/v1/needs",
+        &stranger,
+        draft(&vitry, Some(&s.event), "Brouillon de Vitry à la matinale"),
+    )
+    .await;
+
+    async fn titles(app: &TestApp, token: Option<&str>, query: &str) -> Vec<String> {
+        let r = app.get(&format!("/api/v1/needs{query}"), token).await;
+        assert_eq!(r.status(), StatusCode::OK, "{query}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(
+            body["total"].as_u64().unwrap() as usize,
+            body["items"].as_array().unwrap().len()
+        );
+        let mut t: Vec<String> = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["title"].as_str().unwrap().to_owned())
+            .collect();
+        t.sort();
+        t
+    }
+    let open = "Mobilier de bureau en réemploi";
+    let orly = "Brouillon d'Orly";
+    let vitry_out = "Brouillon de Vitry hors événement";
+    let vitry_in = "Brouillon de Vitry à la matinale";
+    // Anonymous callers never see drafts, and may not ask for them.
+    assert_eq!(titles(&app, None, "").await, [open]);
+    let p = problem(
+        app.get("/api/v1/needs?status=draft", None).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&p), ["status"]);
+    problem(
+        app.get("/api/v1/needs", Some("mt_forged")).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    // Buyer members see their buyer's drafts; event organisers those at their event (the
+    // organiser also created Orly, so is its member); admins all.
+    assert_eq!(titles(&app, Some(&s.buyer_member), "").await, [orly, open]);
+    assert_eq!(titles(&app, Some(&s.buyer_member), "?status=draft").await, [orly]);
+    assert_eq!(
+        titles(&app, Some(&s.organiser), "?status=draft").await,
+        [orly, vitry_in]
+    );
+    assert_eq!(titles(&app, Some(&stranger), "").await, [vitry_out, vitry_in, open]);
+    assert_eq!(
+        titles(&app, Some(&admin), "?status=draft").await,
+        [orly, vitry_out, vitry_in]
+    );
+    assert_eq!(titles(&app, Some(&admin), "").await.len(), 4);
+    // Others see none.
+    assert_eq!(titles(&app, Some(&nobody), "").await, [open]);
+    assert!(titles(&app, Some(&nobody), "?status=draft").await.is_empty());
+    assert!(titles(&app, Some(&s.ess_member), "?status=draft").await.is_empty());
+    // Filters still apply to drafts.
+    assert_eq!(
+        titles(&app, Some(&stranger), &format!("?status=draft&event={}", s.event)).await,
+        [vitry_in]
+    );
+    assert_eq!(
+        titles(&app, Some(&s.organiser), "?q=brouillon&city=orly").await,
+        [orly, vitry_in]
+    );
+    assert_eq!(titles(&app, Some(&s.organiser), "?status=open").await, [open]);
 }

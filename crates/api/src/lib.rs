@@ -84,6 +84,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(calendars::event_calendar)
         .service(calendars::series_calendar)
         .service(members::add_member)
+        .service(members::list_members)
+        .service(members::remove_member)
         .service(stands::create_stand)
         .service(stands::list_stands)
         // `/needs/categories` before `/needs/{id}`, which would take it for an id.
@@ -101,7 +103,11 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(registrations::patch_registration)
         .service(registrations::cancel_registration)
         .service(registrations::check_in)
-        .service(registrations::mark_no_shows);
+        .service(registrations::mark_no_shows)
+        .service(calendars::registration_agenda)
+        .service(calendars::open_calendar_feed)
+        .service(calendars::close_calendar_feed)
+        .service(calendars::calendar_feed);
 }
 
 /// The routes and the OpenAPI document they describe, built from the same registrations.
@@ -164,7 +170,10 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .app_data(web::PathConfig::default().error_handler(|err, _| {
                 actix_web::error::InternalError::from_response(err, ApiError::NotFound.error_response()).into()
             }))
-            .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
+            .wrap(
+                middleware::Logger::new("%a \"%{request}xi\" %s %b %Dms")
+                    .custom_request_replace("request", calendars::loggable_request_line),
+            )
             .service(openapi_yaml_handler)
             .service(docs_redirect)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", doc.clone()))

@@ -5,7 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::error::{bounded_text, required_text, Checker, FieldError};
+use crate::event::Category;
 use crate::organisation::{EssKind, Organisation, OrganisationKind};
+use crate::registration::{Registration, RegistrationStatus};
 use crate::text::fold;
 use crate::user::Actor;
 use crate::Error;
@@ -521,6 +523,40 @@ pub fn suggest(need: &NeedFields, candidates: Vec<Organisation>) -> Vec<Suggesti
     out
 }
 
+/// The ESS structure on whose behalf a registration expresses interest in a need presented
+/// at `need_event_id`: the registration must be of category `ess_structure`, not cancelled,
+/// for the need's event, and name its organisation. Errors name the field `registration_id`
+/// (a cancelled registration is a conflict whose message names it).
+pub fn interest_registration(registration: &Registration, need_event_id: Option<Uuid>) -> Result<Uuid, Error> {
+    const FIELD: &str = "registration_id";
+    if registration.category != Category::EssStructure {
+        return Err(reference_error(
+            FIELD,
+            "category",
+            "only registrations of category ess_structure express interest in needs",
+        ));
+    }
+    if need_event_id != Some(registration.event_id) {
+        return Err(reference_error(
+            FIELD,
+            "other_event",
+            "the registration is for another event than the one where the need is presented",
+        ));
+    }
+    if registration.status == RegistrationStatus::Cancelled {
+        return Err(Error::Conflict(
+            "registration_id: the registration is cancelled; it may no longer express interest".into(),
+        ));
+    }
+    registration.details.organisation_id.ok_or_else(|| {
+        reference_error(
+            FIELD,
+            "no_organisation",
+            "the registration names no organisation: set its organisation_id (PATCH /registrations/{id}) first",
+        )
+    })
+}
+
 /// A wish to meet derived from an expression of interest, for the scheduler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InterestWish {
@@ -528,6 +564,9 @@ pub struct InterestWish {
     pub need_id: Uuid,
     /// The ESS structure that wishes to meet.
     pub from_organisation_id: Uuid,
+    /// The registration the interest came through (manage-token path); `None` when a member
+    /// of the structure expressed it with an account.
+    pub from_registration_id: Option<Uuid>,
     /// The buyer it wishes to meet.
     pub to_organisation_id: Uuid,
     /// Always [`INTEREST_WISH_PRIORITY`].
@@ -714,5 +753,67 @@ mod tests {
         let names: Vec<_> = ranked.iter().map(|s| s.organisation.fields.name.as_str()).collect();
         assert_eq!(names, ["Emmaüs Liberté"]);
         assert_eq!(ranked[0].reasons.last().unwrap().code, "reserved_market");
+    }
+
+    fn registration(category: Category, status: RegistrationStatus, organisation: Option<Uuid>) -> Registration {
+        use crate::registration::{Consents, Locale, RegistrationDetails};
+        Registration {
+            id: Uuid::now_v7(),
+            event_id: Uuid::from_u128(7),
+            category,
+            status,
+            waitlist_position: None,
+            details: RegistrationDetails {
+                first_name: "Awa".into(),
+                last_name: "Diallo".into(),
+                phone: None,
+                organisation_id: organisation,
+                locale: Locale::Fr,
+                accessibility_needs: None,
+                consents: Consents { share_contact: true },
+            },
+            email: "awa@example.org".into(),
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn refused_field(result: Result<Uuid, Error>) -> (String, String) {
+        match result {
+            Err(Error::Invalid(errors)) => (errors[0].field.clone(), errors[0].code.clone()),
+            other => panic!("expected a field error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_registration_speaks_for_its_ess_structure_at_the_needs_event() {
+        let org = Uuid::from_u128(42);
+        let event = Some(Uuid::from_u128(7));
+        let ok = registration(Category::EssStructure, RegistrationStatus::Waitlisted, Some(org));
+        assert_eq!(interest_registration(&ok, event).unwrap(), org);
+        let buyer = registration(Category::Buyer, RegistrationStatus::Confirmed, Some(org));
+        assert_eq!(
+            refused_field(interest_registration(&buyer, event)),
+            ("registration_id".into(), "category".into())
+        );
+        assert_eq!(
+            refused_field(interest_registration(&ok, Some(Uuid::from_u128(8)))),
+            ("registration_id".into(), "other_event".into())
+        );
+        assert_eq!(
+            refused_field(interest_registration(&ok, None)),
+            ("registration_id".into(), "other_event".into())
+        );
+        let alone = registration(Category::EssStructure, RegistrationStatus::Confirmed, None);
+        assert_eq!(
+            refused_field(interest_registration(&alone, event)),
+            ("registration_id".into(), "no_organisation".into())
+        );
+        let cancelled = registration(Category::EssStructure, RegistrationStatus::Cancelled, Some(org));
+        assert!(matches!(
+            interest_registration(&cancelled, event),
+            Err(Error::Conflict(m)) if m.contains("registration_id")
+        ));
     }
 }

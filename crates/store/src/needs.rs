@@ -5,24 +5,25 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use matinale_domain::need::{
-    may_edit_need, suggest, CpvCode, InterestWish, Need, NeedCategory, NeedFields, NeedStatus, ReservedMarket,
-    Suggestion, INTEREST_WISH_PRIORITY,
+    interest_registration, may_edit_need, suggest, CpvCode, InterestWish, Need, NeedCategory, NeedFields, NeedStatus,
+    ReservedMarket, Suggestion, INTEREST_WISH_PRIORITY,
 };
 use matinale_domain::organisation::{Organisation, OrganisationKind};
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::stand::StandKind;
 use matinale_domain::text;
 use matinale_domain::user::Actor;
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
-use crate::entity::{need, need_interest};
+use crate::entity::{event, event_organiser, need, need_interest, organisation_member};
 use crate::error::{corrupt, Error};
 use crate::organisations::OrganisationFilter;
+use crate::registrations::Credential;
 
 /// Filters of the public list of needs; all optional and combined with AND.
 #[derive(Debug, Clone, Default)]
@@ -37,7 +38,7 @@ pub struct NeedFilter {
     pub reserved_market: Option<ReservedMarket>,
     /// Published by this organisation.
     pub organisation: Option<Uuid>,
-    /// In this public status (open, closed, awarded).
+    /// In this status; `draft` only for signed-in callers, who see the drafts they may edit.
     pub status: Option<NeedStatus>,
     /// Free text in title, description, category, cities and CPV codes (accents and case ignored).
     pub q: Option<String>,
@@ -278,18 +279,64 @@ fn like(folded: &str) -> LikeExpr {
     LikeExpr::new(text::like_pattern(folded)).escape('\\')
 }
 
-/// Public needs (open, closed, awarded) matching the filter, newest first.
-pub async fn list_public(
+/// The drafts `actor` may edit: all of them for an admin; else those of a buyer it is a
+/// member of, and those presented at an event it organises (the rule of [`may_edit_need`]).
+fn editable_drafts(actor: &Actor) -> Condition {
+    let draft = Condition::all().add(need::Column::Status.eq(NeedStatus::Draft.as_str()));
+    if actor.is_admin() {
+        return draft;
+    }
+    let member_of = Query::select()
+        .column(organisation_member::Column::OrganisationId)
+        .from(organisation_member::Entity)
+        .and_where(organisation_member::Column::UserId.eq(actor.user_id))
+        .to_owned();
+    let created = Query::select()
+        .column(event::Column::Id)
+        .from(event::Entity)
+        .and_where(event::Column::CreatedBy.eq(actor.user_id))
+        .to_owned();
+    let co_organised = Query::select()
+        .column(event_organiser::Column::EventId)
+        .from(event_organiser::Entity)
+        .and_where(event_organiser::Column::UserId.eq(actor.user_id))
+        .to_owned();
+    draft.add(
+        Condition::any()
+            .add(Expr::col(need::Column::OrganisationId).in_subquery(member_of))
+            .add(Expr::col(need::Column::EventId).in_subquery(created))
+            .add(Expr::col(need::Column::EventId).in_subquery(co_organised)),
+    )
+}
+
+/// Needs matching the filter, newest first: the public ones (open, closed, awarded) and, for
+/// a signed-in `viewer`, the drafts it may edit. `status: draft` lists only those drafts, and
+/// is refused (422 on `status`) to anonymous callers.
+pub async fn list(
     db: &impl ConnectionTrait,
     filter: &NeedFilter,
+    viewer: Option<&Actor>,
     page: PageRequest,
 ) -> Result<Page<Need>, Error> {
-    let public = [NeedStatus::Open, NeedStatus::Closed, NeedStatus::Awarded];
-    let mut cond = match filter.status {
-        Some(s) => Condition::all().add(need::Column::Status.eq(s.as_str())),
-        None => Condition::all().add(need::Column::Status.is_in(public.map(|s| s.as_str()))),
-    }
-    .add(need::Column::Status.ne(NeedStatus::Draft.as_str()));
+    let public_statuses: Vec<&str> = NeedStatus::ALL
+        .iter()
+        .filter(|s| s.is_public())
+        .map(|s| s.as_str())
+        .collect();
+    let public = Condition::all().add(need::Column::Status.is_in(public_statuses));
+    let mut cond = match (filter.status, viewer) {
+        (Some(NeedStatus::Draft), Some(actor)) => Condition::all().add(editable_drafts(actor)),
+        (Some(NeedStatus::Draft), None) => {
+            return Err(invalid(
+                "status",
+                "not_allowed",
+                "drafts are listed to their editors only: sign in",
+            ))
+        }
+        (Some(s), _) => Condition::all().add(need::Column::Status.eq(s.as_str())),
+        (None, Some(actor)) => Condition::all().add(Condition::any().add(public).add(editable_drafts(actor))),
+        (None, None) => public,
+    };
     if let Some(event) = filter.event {
         cond = cond.add(need::Column::EventId.eq(event));
     }
@@ -335,7 +382,7 @@ pub struct Interest {
     pub organisation_id: Uuid,
     /// Its name.
     pub organisation_name: String,
-    /// The registration it came through (manage-token path; not wired yet).
+    /// The registration it came through (manage-token path); `None` for a member's interest.
     pub registration_id: Option<Uuid>,
     /// Message to the buyer.
     pub message: String,
@@ -368,43 +415,97 @@ pub async fn add_interest(
     if !crate::organisations::may_edit(&org, actor) {
         return Err(Error::Forbidden);
     }
+    let interest = insert_interest(&txn, &need, org, None, Some(actor.user_id), message).await?;
+    txn.commit().await?;
+    Ok(interest)
+}
+
+/// Records the interest of the ESS structure a registration speaks for (its
+/// `organisation_id`) in an open need of the registration's event. `who` is the holder of
+/// the registration's manage token, or an organiser of its event; anyone else gets 404.
+/// Member and registrant interests share one rule: one per structure and need (409).
+pub async fn add_registrant_interest(
+    db: &impl TransactionTrait,
+    need_id: Uuid,
+    who: &Credential,
+    registration_id: Uuid,
+    message: String,
+) -> Result<Interest, Error> {
+    let txn = db.begin().await?;
+    let need = get_visible(&txn, need_id, who.actor()).await?;
+    let registration = crate::registrations::to_registration(
+        crate::registrations::authorised(&txn, registration_id, who).await?,
+        None,
+    )?;
+    let organisation_id = interest_registration(&registration, need.fields.event_id)?;
+    let org = match crate::organisations::get(&txn, organisation_id).await {
+        Err(Error::NotFound) => {
+            return Err(invalid(
+                "registration_id",
+                "no_organisation",
+                "the registration's organisation no longer exists",
+            ))
+        }
+        other => other?,
+    };
+    if org.fields.kind != OrganisationKind::EssStructure {
+        return Err(invalid(
+            "registration_id",
+            "organisation_kind",
+            "the registration's organisation is not an ESS structure",
+        ));
+    }
+    let created_by = who.actor().map(|a| a.user_id);
+    let interest = insert_interest(&txn, &need, org, Some(registration_id), created_by, message).await?;
+    txn.commit().await?;
+    Ok(interest)
+}
+
+/// Writes an interest of `org` in `need` once the caller's right to speak for `org` is settled:
+/// the need must be open and the structure not yet interested.
+async fn insert_interest(
+    txn: &impl ConnectionTrait,
+    need: &Need,
+    org: Organisation,
+    registration_id: Option<Uuid>,
+    created_by: Option<Uuid>,
+    message: String,
+) -> Result<Interest, Error> {
     if need.status != NeedStatus::Open {
         return Err(Error::Conflict(format!("the need is {}, not open", need.status)));
     }
     let taken = need_interest::Entity::find()
-        .filter(need_interest::Column::NeedId.eq(need_id))
-        .filter(need_interest::Column::OrganisationId.eq(organisation_id))
-        .one(&txn)
+        .filter(need_interest::Column::NeedId.eq(need.id))
+        .filter(need_interest::Column::OrganisationId.eq(org.id))
+        .one(txn)
         .await?
         .is_some();
+    let already = || Error::Conflict("this structure has already expressed interest in this need".into());
     if taken {
-        return Err(Error::Conflict(
-            "this structure has already expressed interest in this need".into(),
-        ));
+        return Err(already());
     }
     let model = need_interest::ActiveModel {
         id: Set(Uuid::now_v7()),
-        need_id: Set(need_id),
-        organisation_id: Set(organisation_id),
-        registration_id: Set(None),
-        created_by: Set(Some(actor.user_id)),
+        need_id: Set(need.id),
+        organisation_id: Set(org.id),
+        registration_id: Set(registration_id),
+        created_by: Set(created_by),
         message: Set(message),
         created_at: Set(Utc::now()),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| match Error::from(e) {
         // Two requests at once: the unique index decides.
-        Error::Conflict(_) => Error::Conflict("this structure has already expressed interest in this need".into()),
+        Error::Conflict(_) => already(),
         other => other,
     })?;
-    txn.commit().await?;
     Ok(Interest {
         id: model.id,
-        need_id,
-        organisation_id,
+        need_id: need.id,
+        organisation_id: org.id,
         organisation_name: org.fields.name,
-        registration_id: None,
+        registration_id: model.registration_id,
         message: model.message,
         created_at: model.created_at,
     })
@@ -439,7 +540,8 @@ pub async fn interests(db: &impl ConnectionTrait, need_id: Uuid, actor: &Actor) 
 }
 
 /// The meeting wishes implied by interests in the needs of an event: from each interested ESS
-/// structure to the buyer, at priority 2. The scheduler reads them beside explicit wishes.
+/// structure (and the registration the interest came through, if any) to the buyer, at
+/// priority 2. The scheduler reads them beside explicit wishes.
 pub async fn wishes_for_event(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<InterestWish>, Error> {
     let needs: BTreeMap<Uuid, Uuid> = need::Entity::find()
         .filter(need::Column::EventId.eq(event_id))
@@ -460,6 +562,7 @@ pub async fn wishes_for_event(db: &impl ConnectionTrait, event_id: Uuid) -> Resu
             needs.get(&row.need_id).map(|buyer| InterestWish {
                 need_id: row.need_id,
                 from_organisation_id: row.organisation_id,
+                from_registration_id: row.registration_id,
                 to_organisation_id: *buyer,
                 priority: INTEREST_WISH_PRIORITY,
             })

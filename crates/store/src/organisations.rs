@@ -7,15 +7,15 @@ use matinale_domain::organisation::{EssKind, Organisation, OrganisationFields, O
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::siret::Siret;
 use matinale_domain::text;
-use matinale_domain::user::Actor;
+use matinale_domain::user::{Actor, Role};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
-use crate::entity::{organisation, organisation_member, organisation_tag};
+use crate::entity::{organisation, organisation_member, organisation_tag, user};
 use crate::error::{corrupt, Error};
 
 /// Filters of the organisation directory; all optional and combined with AND.
@@ -291,4 +291,99 @@ pub async fn add_member(db: &impl TransactionTrait, id: Uuid, actor: &Actor, use
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// A member of an organisation, as its members, organisers and admins see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The account.
+    pub user_id: Uuid,
+    /// Its display name.
+    pub name: String,
+    /// Its login address.
+    pub email: String,
+    /// Its role.
+    pub role: Role,
+}
+
+/// Whether `actor` may list the members of this organisation: one of them, or any organiser
+/// or admin (who invite members to events and stands).
+pub fn may_see_members(org: &Organisation, actor: &Actor) -> bool {
+    actor.may_organise() || org.members.contains(&actor.user_id)
+}
+
+/// The members of an organisation by name, for its members, organisers and admins.
+pub async fn members(db: &impl ConnectionTrait, id: Uuid, actor: &Actor) -> Result<Vec<Member>, Error> {
+    let org = get(db, id).await?;
+    if !may_see_members(&org, actor) {
+        return Err(Error::Forbidden);
+    }
+    user::Entity::find()
+        .filter(user::Column::Id.is_in(org.members))
+        .order_by_asc(user::Column::Name)
+        .order_by_asc(user::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| {
+            Ok(Member {
+                user_id: u.id,
+                role: Role::from_db(&u.role).ok_or_else(|| corrupt("role"))?,
+                name: u.name,
+                email: u.email,
+            })
+        })
+        .collect()
+}
+
+/// Removes `user_id` from the members of an organisation; `actor` must be a member (it may
+/// remove itself) or an admin. The last member stays (409): without one, only admins could
+/// edit the organisation again. Not a member: 404.
+pub async fn remove_member(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    id: Uuid,
+    actor: &Actor,
+    user_id: Uuid,
+) -> Result<(), Error> {
+    let org = get(db, id).await?;
+    if !may_edit(&org, actor) {
+        return Err(Error::Forbidden);
+    }
+    if !org.members.contains(&user_id) {
+        return Err(Error::NotFound);
+    }
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        // Two removals at once must not both see "another member is left".
+        organisation::Entity::find_by_id(id).lock_exclusive().one(&txn).await?;
+    }
+    // One statement that deletes only while another member remains (on SQLite the first
+    // statement of the transaction is this write, so the writer lock is taken at once).
+    let others = Query::select()
+        .expr(Expr::val(1))
+        .from(organisation_member::Entity)
+        .and_where(organisation_member::Column::OrganisationId.eq(id))
+        .and_where(organisation_member::Column::UserId.ne(user_id))
+        .to_owned();
+    let removed = organisation_member::Entity::delete_many()
+        .filter(organisation_member::Column::OrganisationId.eq(id))
+        .filter(organisation_member::Column::UserId.eq(user_id))
+        .filter(Expr::exists(others))
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected == 1 {
+        txn.commit().await?;
+        return Ok(());
+    }
+    let still = organisation_member::Entity::find()
+        .filter(organisation_member::Column::OrganisationId.eq(id))
+        .filter(organisation_member::Column::UserId.eq(user_id))
+        .one(&txn)
+        .await?;
+    Err(match still {
+        Some(_) => {
+            Error::Conflict("this is the organisation's last member; add another member before removing it".into())
+        }
+        None => Error::NotFound,
+    })
 }

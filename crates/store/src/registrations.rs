@@ -39,6 +39,14 @@ pub enum Credential {
 }
 
 impl Credential {
+    /// The account behind the credential, if it is one.
+    pub fn actor(&self) -> Option<&Actor> {
+        match self {
+            Credential::User(actor) => Some(actor),
+            Credential::Registrant(_) => None,
+        }
+    }
+
     fn actor_text(&self) -> String {
         match self {
             Credential::User(a) => a.user_id.to_string(),
@@ -109,7 +117,7 @@ fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     Statement::from_sql_and_values(backend, sql, values)
 }
 
-fn to_registration(m: registration::Model, waitlist_position: Option<u32>) -> Result<Registration, Error> {
+pub(crate) fn to_registration(m: registration::Model, waitlist_position: Option<u32>) -> Result<Registration, Error> {
     Ok(Registration {
         id: m.id,
         event_id: m.event_id,
@@ -341,6 +349,7 @@ pub async fn register(
         accessibility_needs: Set(new.accessibility_needs.clone()),
         share_contact: Set(new.consents.share_contact),
         manage_token_hash: Set(secret_hash(&token)),
+        feed_token_hash: Set(None),
         version: Set(1),
         queue_order: Set(queue_order(now)),
         created_at: Set(now),
@@ -444,8 +453,74 @@ pub async fn for_token(db: &impl ConnectionTrait, token: &str) -> Result<Option<
         .await?)
 }
 
+/// What a person's agenda shows: the event of the registration and, once speed meetings are
+/// scheduled, the registration's meetings (added by the meetings use case).
+#[derive(Debug, Clone)]
+pub struct Agenda {
+    /// The registration (its status decides whether the event shows as cancelled).
+    pub registration: Registration,
+    /// Its event.
+    pub event: Event,
+}
+
+async fn agenda_of(db: &impl ConnectionTrait, m: registration::Model) -> Result<Agenda, Error> {
+    let event = crate::events::get(db, m.event_id).await?;
+    Ok(Agenda {
+        registration: to_registration(m, None)?,
+        event,
+    })
+}
+
+/// The agenda of a registration, for its token holder or an organiser of its event.
+pub async fn agenda(db: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<Agenda, Error> {
+    let m = authorised(db, id, who).await?;
+    agenda_of(db, m).await
+}
+
+/// The agenda behind a calendar-feed token; unknown or revoked tokens are not found.
+pub async fn agenda_for_feed(db: &impl ConnectionTrait, feed_token: &str) -> Result<Agenda, Error> {
+    let m = registration::Entity::find()
+        .filter(registration::Column::FeedTokenHash.eq(secret_hash(feed_token)))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    agenda_of(db, m).await
+}
+
+/// Opens the secret calendar feed of a registration, or replaces its token (the previous
+/// one stops working at once); for its token holder or an organiser of its event. Returns
+/// the new token, which is stored only as its hash and so is shown once.
+pub async fn rotate_feed_token(db: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<String, Error> {
+    authorised(db, id, who).await?;
+    let token = new_secret("mc_");
+    let written = registration::Entity::update_many()
+        .col_expr(registration::Column::FeedTokenHash, Expr::val(secret_hash(&token)))
+        .filter(registration::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    if written.rows_affected != 1 {
+        return Err(Error::NotFound);
+    }
+    Ok(token)
+}
+
+/// Closes the calendar feed of a registration; closing a closed feed changes nothing.
+pub async fn revoke_feed_token(db: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<(), Error> {
+    authorised(db, id, who).await?;
+    registration::Entity::update_many()
+        .col_expr(registration::Column::FeedTokenHash, Expr::val(Option::<String>::None))
+        .filter(registration::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Loads a registration for `who`: its own token, or an organiser of its event; else not found.
-async fn authorised(db: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<registration::Model, Error> {
+pub(crate) async fn authorised(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    who: &Credential,
+) -> Result<registration::Model, Error> {
     match who {
         Credential::Registrant(own) if *own != id => return Err(Error::NotFound),
         _ => {}

@@ -1,16 +1,25 @@
-//! iCalendar (RFC 5545) views of events and series, cheap to poll: ETag and Last-Modified.
+//! iCalendar (RFC 5545) views of events, series and a person's agenda (also as a secret
+//! subscription feed), cheap to poll: ETag and Last-Modified.
 
 use actix_web::http::header;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use matinale_domain::event::{Event, EventStatus};
+use matinale_domain::registration::{Locale as RegistrationLocale, RegistrationStatus};
 use matinale_notify::calendar::{self, EventEntry, Method, UidKind};
+use matinale_notify::locale::Locale;
+use matinale_store::registrations::Agenda;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::{ApiError, Problem};
-use crate::extract::Caller;
+use crate::extract::{Caller, RegistrationCaller};
 use crate::state::AppState;
+
+/// Prefix of calendar-feed tokens.
+const FEED_TOKEN_PREFIX: &str = "mc_";
 
 /// The host part of the public URL, used in UIDs (`event-<id>@host`).
 fn uid_domain(public_url: &str) -> &str {
@@ -53,8 +62,20 @@ pub fn event_entry(event: &Event, public_url: &str) -> EventEntry {
     }
 }
 
+/// Who may cache a calendar: anyone for public ones, only the client for a person's agenda.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    Public,
+    Personal,
+}
+
 /// Answers a calendar body with a content-derived ETag, honouring `If-None-Match` (304).
-fn ics_response(req: &HttpRequest, body: String, last_modified: Option<DateTime<Utc>>) -> HttpResponse {
+fn ics_response(
+    req: &HttpRequest,
+    body: String,
+    last_modified: Option<DateTime<Utc>>,
+    audience: Audience,
+) -> HttpResponse {
     let digest = Sha256::digest(body.as_bytes());
     let etag = format!(
         "\"{}\"",
@@ -71,7 +92,13 @@ fn ics_response(req: &HttpRequest, body: String, last_modified: Option<DateTime<
         HttpResponse::Ok()
     };
     response.insert_header((header::ETAG, etag));
-    response.insert_header((header::CACHE_CONTROL, "no-cache"));
+    response.insert_header((
+        header::CACHE_CONTROL,
+        match audience {
+            Audience::Public => "no-cache",
+            Audience::Personal => "private, no-cache",
+        },
+    ));
     if let Some(at) = last_modified {
         response.insert_header((
             header::LAST_MODIFIED,
@@ -101,7 +128,7 @@ pub async fn event_calendar(
     let event = matinale_store::events::get_visible(&state.db, id.into_inner(), actor.as_ref()).await?;
     let entry = event_entry(&event, &state.config.public_url);
     let body = calendar::render_calendar(Method::Publish, &[entry], &event.fields.title);
-    Ok(ics_response(&req, body, Some(event.updated_at)))
+    Ok(ics_response(&req, body, Some(event.updated_at), Audience::Public))
 }
 
 /// Every public event of the series, for calendar subscription (webcal).
@@ -125,11 +152,201 @@ pub async fn series_calendar(
         .collect();
     let last_modified = events.iter().map(|e| e.updated_at).max();
     let body = calendar::render_calendar(Method::Publish, &entries, &series.title);
-    Ok(ics_response(&req, body, last_modified))
+    Ok(ics_response(&req, body, last_modified, Audience::Public))
+}
+
+fn locale_of(agenda: &Agenda) -> Locale {
+    match agenda.registration.details.locale {
+        RegistrationLocale::En => Locale::En,
+        RegistrationLocale::Fr => Locale::Fr,
+    }
+}
+
+/// The speed meetings of the person, as VEVENTs, in their language. Meetings are scheduled by
+/// a later use case; it will build these with `MeetingEntry::to_event_entry`.
+fn meeting_entries(_agenda: &Agenda, _locale: Locale) -> Vec<EventEntry> {
+    Vec::new()
+}
+
+/// A person's agenda: the event first, then each meeting. When the registration is cancelled
+/// the event shows as cancelled *for them*: same UID as the event's own calendar, STATUS
+/// CANCELLED and a SEQUENCE past the event's, so that a subscribed calendar applies it.
+/// A cancellation is final, so the SEQUENCE never goes back.
+pub fn agenda_entries(agenda: &Agenda, meetings: Vec<EventEntry>, public_url: &str) -> Vec<EventEntry> {
+    let mut event = event_entry(&agenda.event, public_url);
+    if agenda.registration.status == RegistrationStatus::Cancelled {
+        event.status = calendar::EventStatus::Cancelled;
+        event.sequence += 1;
+        event.dtstamp = event.dtstamp.max(agenda.registration.updated_at);
+    }
+    let mut entries = vec![event];
+    entries.extend(meetings);
+    entries
+}
+
+/// Renders the agenda calendar and answers it (ETag, Last-Modified, 304).
+fn agenda_response(req: &HttpRequest, agenda: &Agenda, public_url: &str) -> HttpResponse {
+    let locale = locale_of(agenda);
+    let entries = agenda_entries(agenda, meeting_entries(agenda, locale), public_url);
+    let calname = match locale {
+        Locale::Fr => format!("Mon agenda – {}", agenda.event.fields.title),
+        Locale::En => format!("My agenda – {}", agenda.event.fields.title),
+    };
+    let body = calendar::render_calendar(Method::Publish, &entries, &calname);
+    let last_modified = entries.iter().map(|e| e.dtstamp).max();
+    ics_response(req, body, last_modified, Audience::Personal)
+}
+
+/// A registration's agenda: its event (cancelled for them if they cancelled) and, once the
+/// speed meetings are published, their meetings. Its manage token or an organiser of the event.
+#[utoipa::path(tag = "calendars", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, description = "text/calendar, METHOD:PUBLISH", content_type = "text/calendar", body = String,
+        headers(("ETag" = String), ("Last-Modified" = String))),
+    (status = 304, description = "unchanged since the ETag in If-None-Match"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown, or not this token's registration, or not an organiser of its event"),
+))]
+#[get("/registrations/{id}/agenda.ics")]
+pub async fn registration_agenda(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    RegistrationCaller(who): RegistrationCaller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let agenda = matinale_store::registrations::agenda(&state.db, id.into_inner(), &who).await?;
+    Ok(agenda_response(&req, &agenda, &state.config.public_url))
+}
+
+/// A new secret calendar feed; the token is shown only here.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarFeedResponse {
+    /// The feed to subscribe to (no other credential needed): `…/api/v1/calendars/{token}.ics`.
+    pub url: String,
+    /// The same feed as a `webcal://` link, which calendar applications open as a subscription.
+    pub webcal_url: String,
+    /// The feed token (`mc_…`); it opens this agenda only, read-only.
+    pub token: String,
+}
+
+fn feed_urls(public_url: &str, token: &str) -> CalendarFeedResponse {
+    let url = format!("{public_url}/api/v1/calendars/{token}.ics");
+    let webcal_url = match url.split_once("://") {
+        Some((_, rest)) => format!("webcal://{rest}"),
+        None => url.clone(),
+    };
+    CalendarFeedResponse {
+        url,
+        webcal_url,
+        token: token.to_owned(),
+    }
+}
+
+/// Opens the registration's secret calendar feed, or replaces its token: the previous feed URL
+/// stops working at once. Its manage token or an organiser of the event.
+#[utoipa::path(tag = "calendars", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 201, body = CalendarFeedResponse),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown, or not this token's registration, or not an organiser of its event"),
+))]
+#[post("/registrations/{id}/calendar-feed")]
+#[tracing::instrument(skip_all)]
+pub async fn open_calendar_feed(
+    state: web::Data<AppState>,
+    RegistrationCaller(who): RegistrationCaller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let token = matinale_store::registrations::rotate_feed_token(&state.db, id.into_inner(), &who).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(feed_urls(&state.config.public_url, &token)))
+}
+
+/// Closes the registration's calendar feed: its URL answers 404 from now on. Closing a closed
+/// feed changes nothing (204).
+#[utoipa::path(tag = "calendars", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 204, description = "no feed is open"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown, or not this token's registration, or not an organiser of its event"),
+))]
+#[delete("/registrations/{id}/calendar-feed")]
+#[tracing::instrument(skip_all)]
+pub async fn close_calendar_feed(
+    state: web::Data<AppState>,
+    RegistrationCaller(who): RegistrationCaller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    matinale_store::registrations::revoke_feed_token(&state.db, id.into_inner(), &who).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The person's live agenda for calendar subscription (webcal): the same calendar as
+/// `GET /registrations/{id}/agenda.ics`, opened by the secret in the path alone. Unknown,
+/// replaced or closed feeds are not found.
+#[utoipa::path(tag = "calendars", params(("feed_token" = String, Path, description = "the `mc_…` token of `POST /registrations/{id}/calendar-feed`")), responses(
+    (status = 200, description = "text/calendar, METHOD:PUBLISH", content_type = "text/calendar", body = String,
+        headers(("ETag" = String), ("Last-Modified" = String))),
+    (status = 304, description = "unchanged since the ETag in If-None-Match"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/calendars/{feed_token}.ics")]
+pub async fn calendar_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    feed_token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let token = feed_token.into_inner();
+    if !token.starts_with(FEED_TOKEN_PREFIX) {
+        return Err(ApiError::NotFound);
+    }
+    let agenda = matinale_store::registrations::agenda_for_feed(&state.db, &token).await?;
+    Ok(agenda_response(&req, &agenda, &state.config.public_url))
+}
+
+/// The request line for the access log, with the secret of a calendar feed path hidden: the
+/// path is the feed's only credential.
+pub fn loggable_request_line(req: &actix_web::dev::ServiceRequest) -> String {
+    let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    format!("{} {} {:?}", req.method(), redact_feed_token(target), req.version())
+}
+
+fn redact_feed_token(target: &str) -> String {
+    const MARK: &str = "/calendars/";
+    match target.find(MARK) {
+        Some(at) => {
+            let start = at + MARK.len();
+            let rest = &target[start..];
+            let end = rest
+                .find(".ics")
+                .or_else(|| rest.find(['/', '?']))
+                .unwrap_or(rest.len());
+            format!("{}[redacted]{}", &target[..start], &rest[end..])
+        }
+        None => target.to_owned(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn feed_secrets_stay_out_of_the_access_log() {
+        assert_eq!(
+            super::redact_feed_token("/api/v1/calendars/mc_s3cret-_x.ics?x=1"),
+            "/api/v1/calendars/[redacted].ics?x=1"
+        );
+        assert_eq!(
+            super::redact_feed_token("/api/v1/calendars/mc_abc"),
+            "/api/v1/calendars/[redacted]"
+        );
+        assert_eq!(super::redact_feed_token("/api/v1/events"), "/api/v1/events");
+    }
+
+    #[test]
+    fn a_feed_has_an_https_and_a_webcal_url() {
+        let urls = super::feed_urls("https://agenda.example.org", "mc_t");
+        assert_eq!(urls.url, "https://agenda.example.org/api/v1/calendars/mc_t.ics");
+        assert_eq!(urls.webcal_url, "webcal://agenda.example.org/api/v1/calendars/mc_t.ics");
+    }
+
     #[test]
     fn uid_domain_is_the_host() {
         assert_eq!(

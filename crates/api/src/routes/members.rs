@@ -1,8 +1,10 @@
 //! Membership of organisations: members edit their organisation's profile and needs and
 //! express interest on its behalf.
 
-use actix_web::{post, web, HttpResponse};
-use serde::Deserialize;
+use actix_web::{delete, get, post, web, HttpResponse};
+use matinale_domain::user::Role;
+use matinale_store::organisations::Member;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -37,5 +39,69 @@ pub async fn add_member(
     body: Json<AddMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
     matinale_store::organisations::add_member(&state.db, id.into_inner(), &actor, body.into_inner().user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A member of an organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberResponse {
+    /// The account.
+    pub user_id: Uuid,
+    /// Display name.
+    pub name: String,
+    /// Login address.
+    pub email: String,
+    /// Role of the account (`member`, `organiser` or `admin`).
+    pub role: Role,
+}
+
+impl From<Member> for MemberResponse {
+    fn from(m: Member) -> Self {
+        Self {
+            user_id: m.user_id,
+            name: m.name,
+            email: m.email,
+            role: m.role,
+        }
+    }
+}
+
+/// The members of an organisation, by name: for its members, organisers and admins.
+#[utoipa::path(tag = "organisations", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<MemberResponse>),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "a member of another organisation"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/organisations/{id}/members")]
+pub async fn list_members(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let members = matinale_store::organisations::members(&state.db, id.into_inner(), &actor).await?;
+    let body: Vec<MemberResponse> = members.into_iter().map(Into::into).collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// Removes an account from the members of an organisation (by one of its members, who may
+/// remove itself, or an admin). The last member cannot be removed (409).
+#[utoipa::path(tag = "organisations", params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
+    security(("bearer" = [])), responses(
+        (status = 204, description = "the account is no longer a member"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "no such organisation, or the account is not a member"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "the last member"),
+))]
+#[delete("/organisations/{id}/members/{user_id}")]
+#[tracing::instrument(skip_all)]
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, user_id) = path.into_inner();
+    matinale_store::organisations::remove_member(&state.db, id, &actor, user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,7 +7,9 @@ use matinale_domain::need::{
     interest_message, Need, NeedCategory, NeedDraft, NeedFields, NeedStatus, ReservedMarket, Suggestion,
 };
 use matinale_domain::organisation::EssKind;
+use matinale_domain::FieldError;
 use matinale_store::needs::{Interest, NeedFilter};
+use matinale_store::registrations::Credential;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -16,7 +18,7 @@ use super::{paged, PageQuery};
 use crate::dto::{nullable, ListResponse};
 use crate::error::{ApiError, Problem};
 use crate::etag;
-use crate::extract::{Caller, IfMatch, Json, Query, SignedIn};
+use crate::extract::{Caller, IfMatch, Json, Query, RegistrationCaller, SignedIn};
 use crate::state::AppState;
 
 fn no_reserved_market() -> ReservedMarket {
@@ -279,21 +281,66 @@ pub struct NeedListQuery {
     pub reserved_market: Option<ReservedMarket>,
     /// Buyer organisation id.
     pub organisation: Option<Uuid>,
-    /// `open`, `closed` or `awarded` (default: all three).
+    /// `open`, `closed` or `awarded` (default: these three, plus the drafts a signed-in caller
+    /// may edit); `draft` lists only those drafts and needs a signed-in caller (422 otherwise).
     pub status: Option<NeedStatus>,
     /// Free text in title, description, category, cities and CPV codes (accents and case ignored).
     pub q: Option<String>,
 }
 
-/// `POST /needs/{id}/interests`.
+/// `POST /needs/{id}/interests`: send exactly one of `organisation_id` (a member of that ESS
+/// structure, signed in with an account token) and `registration_id` (an ESS-structure
+/// registration of the need's event, with its manage token `mr_…` as bearer; an organiser of
+/// the event may also use it on the registration's behalf).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInterestRequest {
-    /// The ESS structure, of which the caller is a member.
-    pub organisation_id: Uuid,
-    /// Message to the buyer.
+    /// Member path: the ESS structure, of which the signed-in caller is a member.
+    #[serde(default)]
+    pub organisation_id: Option<Uuid>,
+    /// Registrant path: the registration whose manage token is the bearer. It must be of
+    /// category `ess_structure`, not cancelled, for the need's event, and name its organisation
+    /// (the ESS structure the interest is recorded for).
+    #[serde(default)]
+    pub registration_id: Option<Uuid>,
+    /// Message to the buyer (at most 5000 characters).
     #[serde(default)]
     pub message: String,
+}
+
+/// On whose behalf an interest is expressed.
+#[derive(Debug, Clone, Copy)]
+enum InterestFrom {
+    /// A member of this ESS structure, with an account.
+    Member(Uuid),
+    /// This registration, with its manage token (or an organiser of its event).
+    Registration(Uuid),
+}
+
+impl CreateInterestRequest {
+    /// Checks that the body names exactly one way in and a valid message.
+    fn parse(self) -> Result<(InterestFrom, String), ApiError> {
+        let message = interest_message("message", &self.message)?;
+        let from = match (self.organisation_id, self.registration_id) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::field(
+                    "registration_id",
+                    "exclusive",
+                    "send organisation_id (as a member) or registration_id (with its manage token), not both",
+                ))
+            }
+            (None, None) => {
+                let why = "send organisation_id (as a member) or registration_id (with its manage token)";
+                return Err(ApiError::Invalid(vec![
+                    FieldError::new("organisation_id", "required", why),
+                    FieldError::new("registration_id", "required", why),
+                ]));
+            }
+            (Some(org), None) => InterestFrom::Member(org),
+            (None, Some(reg)) => InterestFrom::Registration(reg),
+        };
+        Ok((from, message))
+    }
 }
 
 /// An expression of interest.
@@ -307,7 +354,7 @@ pub struct InterestResponse {
     pub organisation_id: Uuid,
     /// Its name.
     pub organisation_name: String,
-    /// The registration it came through (manage-token path, not available yet).
+    /// The registration it came through (manage-token path); `null` for a member's interest.
     pub registration_id: Option<Uuid>,
     /// Message.
     pub message: String,
@@ -428,15 +475,19 @@ pub async fn create_need(
     Ok(respond(need, StatusCode::CREATED))
 }
 
-/// Public needs (open, closed, awarded), newest first, filtered.
-#[utoipa::path(tag = "needs", params(NeedListQuery, PageQuery), responses(
+/// Needs, newest first, filtered: the public ones (open, closed, awarded) to anyone, and to a
+/// signed-in member of the buyer, organiser of the need's event or admin, also the drafts
+/// they may edit. Anonymous callers never see drafts.
+#[utoipa::path(tag = "needs", params(NeedListQuery, PageQuery), security((), ("bearer" = [])), responses(
     (status = 200, body = ListResponse<NeedResponse>, headers(("Link" = String))),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "a bad or expired token"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "a bad filter, or status=draft without signing in"),
 ))]
 #[get("/needs")]
 pub async fn list_needs(
     req: HttpRequest,
     state: web::Data<AppState>,
+    Caller(actor): Caller,
     filter: Query<NeedListQuery>,
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -450,7 +501,7 @@ pub async fn list_needs(
         status: f.status,
         q: f.q,
     };
-    let page = matinale_store::needs::list_public(&state.db, &filter, page.0.parse()?).await?;
+    let page = matinale_store::needs::list(&state.db, &filter, actor.as_ref(), page.0.parse()?).await?;
     Ok(paged(&req, ListResponse::from_page(page, NeedResponse::from)))
 }
 
@@ -499,31 +550,45 @@ pub async fn patch_need(
     Ok(respond(need, StatusCode::OK))
 }
 
-/// Expresses the interest of an ESS structure (the caller is one of its members) in an open
-/// need; one per structure and need. It also counts as a meeting wish (priority 2) from the
-/// structure to the buyer. The registrant path (`registration_id` with a manage token) comes
-/// with registrations.
+/// Expresses the interest of an ESS structure in an open need: either a member of the
+/// structure (account token, `organisation_id`), or an ESS-structure registrant of the need's
+/// event (its manage token, `registration_id`; the interest is recorded for the registration's
+/// organisation). One per structure and need, whichever way it came (409). It also counts as a
+/// meeting wish (priority 2) from the structure to the buyer.
 #[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), request_body = CreateInterestRequest,
     security(("bearer" = [])), responses(
         (status = 201, body = InterestResponse),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "already expressed, or the need is not open"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "not a member of that structure"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "no such need (or a draft), or a registration that is not the token's own"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "already expressed by the structure, the need is not open, or the registration is cancelled"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "neither or both of organisation_id and registration_id, or a registration that does not fit (category, event, organisation)"),
 ))]
 #[post("/needs/{id}/interests")]
 #[tracing::instrument(skip_all)]
 pub async fn create_interest(
     state: web::Data<AppState>,
-    SignedIn(actor): SignedIn,
+    RegistrationCaller(who): RegistrationCaller,
     id: web::Path<Uuid>,
     body: Json<CreateInterestRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
-    let message = interest_message("message", &b.message)?;
-    let interest =
-        matinale_store::needs::add_interest(&state.db, id.into_inner(), &actor, b.organisation_id, message).await?;
+    let (from, message) = body.into_inner().parse()?;
+    let need_id = id.into_inner();
+    let interest = match (from, who) {
+        (InterestFrom::Member(org), Credential::User(actor)) => {
+            matinale_store::needs::add_interest(&state.db, need_id, &actor, org, message).await?
+        }
+        (InterestFrom::Registration(reg), who) => {
+            matinale_store::needs::add_registrant_interest(&state.db, need_id, &who, reg, message).await?
+        }
+        (InterestFrom::Member(_), Credential::Registrant(_)) => {
+            return Err(ApiError::field(
+                "organisation_id",
+                "not_allowed",
+                "a manage token speaks for its registration: send registration_id instead",
+            ))
+        }
+    };
     Ok(HttpResponse::Created().json(InterestResponse::from(interest)))
 }
 

@@ -21,6 +21,9 @@ pub struct Model {
     pub share_contact: bool,
     #[sea_orm(unique)]
     pub manage_token_hash: String,
+    /// SHA-256 of the secret calendar-feed token; `None` when no feed is open.
+    #[sea_orm(unique)]
+    pub feed_token_hash: Option<String>,
     pub version: i32,
     pub queue_order: i64,
     pub created_at: DateTimeUtc,
