@@ -818,6 +818,9 @@ pub struct RegistrationResponse {
     pub status: RegistrationStatus,
     /// Place on the waiting list of its category, when waitlisted.
     pub waitlist_position: Option<u32>,
+    /// Text of the check-in QR code to show at the door (`matinale:registration:<id>`); it
+    /// names the registration and grants nothing: only an organiser can check it in.
+    pub check_in_qr: String,
     /// The person.
     pub person: PersonResponse,
     /// Organisation.
@@ -847,6 +850,7 @@ impl RegistrationResponse {
             category: r.category,
             status: r.status,
             waitlist_position: r.waitlist_position,
+            check_in_qr: matinale_domain::registration::check_in_qr(r.id),
             person: PersonResponse {
                 first_name: d.first_name,
                 last_name: d.last_name,
@@ -936,8 +940,12 @@ impl PatchRegistrationRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckInRequest {
-    /// The registration that arrived.
-    pub registration_id: Uuid,
+    /// The registration that arrived, found in the list…
+    pub registration_id: Option<Uuid>,
+    /// …or its manage token (`mr_…`), when the person shows their management link…
+    pub token: Option<String>,
+    /// …or the text of its check-in QR code (`matinale:registration:<id>`, see `check_in_qr`).
+    pub qr: Option<String>,
 }
 
 /// `POST /events/{id}/no-shows`.

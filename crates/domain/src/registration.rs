@@ -304,3 +304,86 @@ mod tests {
         assert!(Person::parse("Marie", "Dupont", "marie@orly.fr", Some("+33 1 02")).is_ok());
     }
 }
+
+/// The text of the check-in QR code printed on a badge or shown on a phone:
+/// `matinale:registration:<id>`. It identifies the registration and grants nothing by itself:
+/// only an organiser of the event may check it in.
+pub fn check_in_qr(id: Uuid) -> String {
+    format!("{CHECK_IN_QR_PREFIX}{id}")
+}
+
+const CHECK_IN_QR_PREFIX: &str = "matinale:registration:";
+
+/// Who arrives at the door, as the organiser's scanner or search names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arrival {
+    /// By registration id (a search in the list).
+    Id(Uuid),
+    /// By the registration's manage token (the person shows their management link).
+    ManageToken(String),
+}
+
+impl Arrival {
+    /// Exactly one of `registration_id`, `token` (a manage token, `mr_…`) or `qr` (a
+    /// [`check_in_qr`] text); anything else is a 422 naming the field.
+    pub fn parse(registration_id: Option<Uuid>, token: Option<&str>, qr: Option<&str>) -> Result<Self, Error> {
+        match (registration_id, token, qr) {
+            (Some(id), None, None) => Ok(Arrival::Id(id)),
+            (None, Some(token), None) => {
+                let token = token.trim();
+                if token.starts_with("mr_") && token.len() > 3 {
+                    Ok(Arrival::ManageToken(token.to_owned()))
+                } else {
+                    Err(Error::field("token", "format", "a registration's manage token starts with mr_"))
+                }
+            }
+            (None, None, Some(qr)) => qr
+                .trim()
+                .strip_prefix(CHECK_IN_QR_PREFIX)
+                .and_then(|id| Uuid::parse_str(id).ok())
+                .map(Arrival::Id)
+                .ok_or_else(|| {
+                    Error::field(
+                        "qr",
+                        "format",
+                        format!("a check-in code reads {CHECK_IN_QR_PREFIX}<registration id>"),
+                    )
+                }),
+            (None, None, None) => Err(Error::field(
+                "registration_id",
+                "required",
+                "give registration_id, token or qr",
+            )),
+            _ => Err(Error::field(
+                "registration_id",
+                "exclusive",
+                "give only one of registration_id, token and qr",
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod arrival_tests {
+    use super::*;
+
+    #[test]
+    fn a_qr_code_names_its_registration() {
+        let id = Uuid::now_v7();
+        assert_eq!(Arrival::parse(None, None, Some(&check_in_qr(id))), Ok(Arrival::Id(id)));
+        assert!(Arrival::parse(None, None, Some("matinale:registration:nope")).is_err());
+        assert!(Arrival::parse(None, None, Some(&id.to_string())).is_err());
+    }
+
+    #[test]
+    fn exactly_one_way_to_name_the_person() {
+        let id = Uuid::now_v7();
+        assert!(Arrival::parse(None, None, None).is_err());
+        assert!(Arrival::parse(Some(id), Some("mr_x"), None).is_err());
+        assert_eq!(
+            Arrival::parse(None, Some("mr_abc"), None),
+            Ok(Arrival::ManageToken("mr_abc".into()))
+        );
+        assert!(Arrival::parse(None, Some("mt_abc"), None).is_err());
+    }
+}

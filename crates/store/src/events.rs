@@ -182,7 +182,7 @@ async fn set_co_organisers(db: &impl ConnectionTrait, event_id: Uuid, owner: Uui
 
 /// Creates an event owned by `actor`, as a draft or directly published, with co-organisers.
 pub async fn create(
-    db: &impl TransactionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     fields: EventFields,
     status: EventStatus,
@@ -194,7 +194,7 @@ pub async fn create(
     if status != EventStatus::Draft {
         EventStatus::Draft.transition_to(status)?;
     }
-    let txn = crate::begin_write(db).await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     check_references(&txn, &fields, Some(co_organisers)).await?;
     let now = Utc::now();
     let id = Uuid::now_v7();
@@ -255,7 +255,7 @@ pub async fn get_editable(db: &impl ConnectionTrait, id: Uuid, actor: &Actor) ->
 /// Changes an event in one transaction: checks access and `If-Match`, lets `change` compute
 /// the new state from the current one, and writes it only if nobody changed it meanwhile.
 pub async fn update<F>(
-    db: &impl TransactionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     id: Uuid,
     actor: &Actor,
     if_match: Option<i32>,
@@ -264,7 +264,7 @@ pub async fn update<F>(
 where
     F: FnOnce(&Event) -> Result<EventChange, Error>,
 {
-    let txn = crate::begin_write(db).await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     let current = get_editable(&txn, id, actor).await?;
     if if_match.is_some_and(|v| v != current.version) {
         return Err(Error::Stale);
@@ -303,7 +303,7 @@ where
 }
 
 /// Moves an event to a new status (publish, close, cancel), checking the transition.
-pub async fn transition(db: &impl TransactionTrait, id: Uuid, actor: &Actor, to: EventStatus) -> Result<Event, Error> {
+pub async fn transition(db: &(impl ConnectionTrait + TransactionTrait), id: Uuid, actor: &Actor, to: EventStatus) -> Result<Event, Error> {
     update(db, id, actor, None, |current| {
         current.status.transition_to(to)?;
         Ok(EventChange {
@@ -378,7 +378,7 @@ fn to_item(m: programme_item::Model) -> Result<ProgrammeItem, Error> {
 
 /// Adds an item to the programme of an event `actor` organises.
 pub async fn add_programme_item<F>(
-    db: &impl TransactionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     event_id: Uuid,
     actor: &Actor,
     parse: F,
@@ -386,7 +386,7 @@ pub async fn add_programme_item<F>(
 where
     F: FnOnce(&Event) -> Result<NewProgrammeItem, matinale_domain::Error>,
 {
-    let txn = crate::begin_write(db).await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     let event = get_editable(&txn, event_id, actor).await?;
     let item = parse(&event)?;
     let model = programme_item::ActiveModel {

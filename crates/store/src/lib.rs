@@ -31,7 +31,7 @@ pub use sea_orm::{DatabaseConnection as Db, DbErr};
 pub async fn connect(url: &str) -> Result<DatabaseConnection, Error> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
-        .max_connections(if url.starts_with("sqlite") { 3 } else { 32 })
+        .max_connections(pool_size(url))
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
@@ -45,15 +45,49 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, Error> {
     Ok(Database::connect(options).await?)
 }
 
-/// Begins a transaction that will write: on SQLite `BEGIN IMMEDIATE`, so it queues for the one
-/// writer lock at its start instead of failing to upgrade a read snapshot later; on PostgreSQL
-/// a plain `BEGIN`.
-pub async fn begin_write<D: TransactionTrait>(db: &D) -> Result<D::Transaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    })
-    .await
+/// The turn of one SQLite write transaction in this process (see [`begin_write`]); dropping it
+/// lets the next writer in. Empty on PostgreSQL, whose writers run side by side.
+#[must_use = "the turn must live as long as the transaction"]
+pub struct WriterTurn(#[allow(dead_code)] Option<tokio::sync::OwnedMutexGuard<()>>);
+
+/// SQLite has one writer. Queuing writers here, in order, instead of in SQLite's busy handler
+/// (which sleeps 1, 2, 5 … 100 ms between retries while the lock may already be free) keeps
+/// the lock busy and latency flat under a registration rush. One queue for the process: a
+/// process serves one database (tests that open several only wait a little longer).
+static SQLITE_WRITERS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
+    std::sync::LazyLock::new(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
+
+/// Begins a transaction that will write. On SQLite it first waits for this process's writer
+/// turn, then runs `BEGIN IMMEDIATE`, so it holds the one writer lock from its start instead
+/// of failing to upgrade a read snapshot later; on PostgreSQL it is a plain `BEGIN`. Keep the
+/// turn until the transaction ends, and never begin a second write while holding one.
+pub async fn begin_write<D: TransactionTrait + ConnectionTrait>(db: &D) -> Result<(WriterTurn, D::Transaction), DbErr> {
+    let turn = if db.get_database_backend() == DbBackend::Sqlite {
+        let queued = SQLITE_WRITERS.clone().lock_owned();
+        match tokio::time::timeout(Duration::from_secs(10), queued).await {
+            Ok(guard) => Some(guard),
+            Err(_) => return Err(DbErr::Custom("the database is busy: no write turn within 10 s".into())),
+        }
+    } else {
+        None
+    };
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await?;
+    Ok((WriterTurn(turn), txn))
+}
+
+/// Connections in the pool: `MATINALE_DB_POOL`, else 3 on SQLite (one writer; readers in WAL)
+/// and 32 on PostgreSQL.
+fn pool_size(url: &str) -> u32 {
+    std::env::var("MATINALE_DB_POOL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(if url.starts_with("sqlite") { 3 } else { 32 })
 }
 
 /// Applies every pending migration.

@@ -174,13 +174,13 @@ async fn may_edit(db: &impl ConnectionTrait, need: &Need, actor: Option<&Actor>)
 
 /// Publishes a need: by a member of the buyer, an organiser of its event, or an admin.
 pub async fn create(
-    db: &impl TransactionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     fields: NeedFields,
     status: NeedStatus,
 ) -> Result<Need, Error> {
     NeedStatus::Draft.transition_to(status)?;
-    let txn = crate::begin_write(db).await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     check_references(&txn, &fields, actor).await?;
     if !may_edit_fields(&txn, &fields, actor).await? {
         return Err(Error::Forbidden);
@@ -224,7 +224,7 @@ pub async fn is_editor(db: &impl ConnectionTrait, need: &Need, actor: Option<&Ac
 /// and `If-Match`, lets `change` compute the new fields and status, and checks that the caller
 /// may also edit the need under its new references.
 pub async fn update<F>(
-    db: &impl TransactionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     id: Uuid,
     actor: &Actor,
     if_match: Option<i32>,
@@ -233,7 +233,7 @@ pub async fn update<F>(
 where
     F: FnOnce(&Need) -> Result<(NeedFields, Option<NeedStatus>), Error>,
 {
-    let txn = crate::begin_write(db).await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     let current = get(&txn, id).await?;
     if !may_edit(&txn, &current, Some(actor)).await? {
         return Err(if current.status.is_public() {
@@ -393,13 +393,13 @@ pub struct Interest {
 /// Records that the ESS structure `organisation_id`, of which `actor` is a member, is interested
 /// in an open need; one interest per structure and need (409 for a second one).
 pub async fn add_interest(
-    db: &impl TransactionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     need_id: Uuid,
     actor: &Actor,
     organisation_id: Uuid,
     message: String,
 ) -> Result<Interest, Error> {
-    let txn = crate::begin_write(db).await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     let need = get_visible(&txn, need_id, Some(actor)).await?;
     let org = match crate::organisations::get(&txn, organisation_id).await {
         Err(Error::NotFound) => return Err(invalid("organisation_id", "unknown", "no organisation has this id")),
@@ -425,7 +425,7 @@ pub async fn add_interest(
 /// the registration's manage token, or an organiser of its event; anyone else gets 404.
 /// Member and registrant interests share one rule: one per structure and need (409).
 pub async fn add_registrant_interest(
-    db: &impl TransactionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     need_id: Uuid,
     who: &Credential,
     registration_id: Uuid,

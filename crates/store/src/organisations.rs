@@ -139,11 +139,11 @@ async fn assemble(db: &impl ConnectionTrait, rows: Vec<organisation::Model>) -> 
 
 /// Creates an organisation; its creator becomes its first member.
 pub async fn create(
-    db: &impl TransactionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     fields: OrganisationFields,
 ) -> Result<Organisation, Error> {
-    let txn = crate::begin_write(db).await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     let id = Uuid::now_v7();
     let now = Utc::now();
     let mut am = organisation::ActiveModel {
@@ -184,7 +184,7 @@ pub fn may_edit(org: &Organisation, actor: &Actor) -> bool {
 
 /// Changes an organisation in one transaction, checking membership and `If-Match`.
 pub async fn update<F>(
-    db: &impl TransactionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     id: Uuid,
     actor: &Actor,
     if_match: Option<i32>,
@@ -193,7 +193,7 @@ pub async fn update<F>(
 where
     F: FnOnce(&Organisation) -> Result<OrganisationFields, Error>,
 {
-    let txn = crate::begin_write(db).await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     let current = get(&txn, id).await?;
     if !may_edit(&current, actor) {
         return Err(Error::Forbidden);
@@ -272,8 +272,8 @@ pub async fn list(
 
 /// Adds `user_id` to the members of an organisation; `actor` must be a member or an admin.
 /// Adding a member twice changes nothing.
-pub async fn add_member(db: &impl TransactionTrait, id: Uuid, actor: &Actor, user_id: Uuid) -> Result<(), Error> {
-    let txn = crate::begin_write(db).await?;
+pub async fn add_member(db: &(impl ConnectionTrait + TransactionTrait), id: Uuid, actor: &Actor, user_id: Uuid) -> Result<(), Error> {
+    let (_turn, txn) = crate::begin_write(db).await?;
     let org = get(&txn, id).await?;
     if !may_edit(&org, actor) {
         return Err(Error::Forbidden);

@@ -268,7 +268,7 @@ pub async fn register(
     idempotency: Option<IdempotencyRequest>,
     render: impl FnOnce(&Registered) -> (u16, String),
 ) -> Result<Outcome, Error> {
-    let txn = crate::begin_write(db).await?;
+    let (turn, txn) = crate::begin_write(db).await?;
     if let Some(idem) = &idempotency {
         // The first statement writes, so SQLite takes its one writer lock right away.
         let backend = txn.get_database_backend();
@@ -363,6 +363,7 @@ pub async fn register(
             let err = Error::from(err);
             if let Error::Conflict(_) = err {
                 drop(txn);
+                drop(turn);
                 return Err(resend_link(db, event.id, person.email.as_str()).await);
             }
             return Err(err);
@@ -406,7 +407,7 @@ pub async fn register(
 /// queue it to that address, then answer with the conflict.
 async fn resend_link(db: &(impl ConnectionTrait + TransactionTrait), event_id: Uuid, email: &str) -> Error {
     let attempt = async {
-        let txn = crate::begin_write(db).await?;
+        let (_turn, txn) = crate::begin_write(db).await?;
         let token = new_secret("mr_");
         let rotated = registration::Entity::update_many()
             .col_expr(registration::Column::ManageTokenHash, Expr::val(secret_hash(&token)))
@@ -677,7 +678,7 @@ pub async fn cancel(
     who: &Credential,
 ) -> Result<RegistrationWithHistory, Error> {
     authorised(db, id, who).await?;
-    let txn = crate::begin_write(db).await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     let backend = txn.get_database_backend();
     // First statement a write (SQLite's writer lock at once); the status guard settles races.
     let cancelled = registration::Entity::update_many()
@@ -781,7 +782,7 @@ pub async fn check_in(
     actor: &Actor,
 ) -> Result<RegistrationWithHistory, Error> {
     crate::events::get_editable(db, event_id, actor).await?;
-    let txn = crate::begin_write(db).await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     set_status(&txn, event_id, id, actor, RegistrationStatus::Attended, "checked in").await?;
     let result = get(&txn, id, &Credential::User(*actor)).await?;
     txn.commit().await?;
@@ -798,7 +799,7 @@ pub async fn mark_no_shows(
     if Utc::now() < event.fields.ends_at {
         return Err(Error::Conflict("no-shows are marked after the event has ended".into()));
     }
-    let txn = crate::begin_write(db).await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     let ids: Vec<Uuid> = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event_id))
         .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed.as_str()))

@@ -28,7 +28,7 @@ pub(crate) fn to_stand(m: stand::Model) -> Result<Stand, Error> {
 
 /// Adds a stand to an event `actor` organises; `parse` checks it against its holder's kind.
 pub async fn create<F>(
-    db: &impl TransactionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     event_id: Uuid,
     actor: &Actor,
     organisation_id: Uuid,
@@ -37,7 +37,7 @@ pub async fn create<F>(
 where
     F: FnOnce(matinale_domain::organisation::OrganisationKind) -> Result<NewStand, matinale_domain::Error>,
 {
-    let txn = crate::begin_write(db).await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     crate::events::get_editable(&txn, event_id, actor).await?;
     let holder = match crate::organisations::get(&txn, organisation_id).await {
         Ok(org) => org,

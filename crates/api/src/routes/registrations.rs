@@ -255,10 +255,12 @@ pub async fn list_registrations(
     ))
 }
 
-/// Checks a registration in on the day (confirmed or no-show → attended).
+/// Checks a registration in on the day (confirmed or no-show → attended), named by exactly one
+/// of its id, its manage token or the text of its check-in QR code.
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path)), request_body = CheckInRequest,
     security(("bearer" = [])), responses(
         (status = 200, body = RegistrationResponse),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "none or several of registration_id, token, qr; malformed token or QR text"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "not confirmed (waitlisted, cancelled, already attended)"),
@@ -270,7 +272,16 @@ pub async fn check_in(
     id: web::Path<Uuid>,
     body: Json<CheckInRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = matinale_store::registrations::check_in(&state.db, id.into_inner(), body.0.registration_id, &actor).await?;
+    let body = body.into_inner();
+    let arrival = registration::Arrival::parse(body.registration_id, body.token.as_deref(), body.qr.as_deref())?;
+    let registration_id = match arrival {
+        registration::Arrival::Id(id) => id,
+        // An unknown or rotated token names nobody: 404, as for an unknown id.
+        registration::Arrival::ManageToken(token) => matinale_store::registrations::for_token(&state.db, &token)
+            .await?
+            .ok_or(ApiError::NotFound)?,
+    };
+    let r = matinale_store::registrations::check_in(&state.db, id.into_inner(), registration_id, &actor).await?;
     Ok(one(r))
 }
 
