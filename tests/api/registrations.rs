@@ -119,7 +119,7 @@ async fn beyond_its_quota_a_buyer_is_waitlisted_and_a_cancellation_promotes_the_
     assert_eq!(kinds, ["registration_waitlisted", "registration_promoted"]);
     assert!(mails
         .iter()
-        .all(|m| m.status == "queued" && m.to_email == "p2@example.org"));
+        .all(|m| m.status == matinale_domain::mail::MailStatus::Queued && m.to_email == "p2@example.org"));
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ pub mod dto;
 pub mod error;
 pub mod etag;
 pub mod extract;
+pub mod mail;
 pub mod routes;
 pub mod state;
 
@@ -23,7 +24,9 @@ pub use config::Config;
 pub use error::ApiError;
 pub use state::AppState;
 
-use routes::{auth, calendars, events, health, members, needs, organisations, registrations, series, stands, users};
+use routes::{
+    auth, calendars, events, health, members, needs, organisations, outbox, registrations, series, stands, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -46,6 +49,7 @@ with `errors[{field, code, message}]`. Lists take `page` and `per_page` (max 200
         (name = "needs", description = "Buyer needs, expressions of interest, suggested ESS structures"),
         (name = "calendars", description = "iCalendar (RFC 5545) views and feeds"),
         (name = "registrations", description = "Registrations, waiting list, magic-link tokens, check-in"),
+        (name = "outbox", description = "Mail queued for delivery, for organisers"),
         (name = "health", description = "Probes"),
     )
 )]
@@ -101,7 +105,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(registrations::patch_registration)
         .service(registrations::cancel_registration)
         .service(registrations::check_in)
-        .service(registrations::mark_no_shows);
+        .service(registrations::mark_no_shows)
+        .service(outbox::list_outbox);
 }
 
 /// The routes and the OpenAPI document they describe, built from the same registrations.
@@ -152,8 +157,32 @@ async fn not_found() -> HttpResponse {
     ApiError::NotFound.error_response()
 }
 
-/// Starts serving on `listener`; the returned server stops gracefully on SIGINT/SIGTERM.
-pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+/// Starts serving on `listener`, and the mail worker unless `config.worker` is off. The
+/// returned future runs until SIGINT/SIGTERM: in-flight requests finish (10 s at most), then
+/// the worker finishes the mail it is sending and stops. Must be called inside a Tokio runtime.
+/// Fails when the address cannot be used or `MATINALE_SMTP_URL` is not a usable SMTP URL.
+pub fn serve(
+    listener: TcpListener,
+    state: AppState,
+) -> std::io::Result<impl std::future::Future<Output = std::io::Result<()>> + Send + 'static> {
+    let mailer = if state.config.worker {
+        Some(mail::mailer(&state.config).map_err(std::io::Error::other)?)
+    } else {
+        None
+    };
+    let (db, config) = (state.db.clone(), state.config.clone());
+    let server = http_server(listener, state)?;
+    let worker = mailer.map(|mailer| mail::MailWorker::start(db, &config, mailer));
+    Ok(async move {
+        let stopped = server.await;
+        if let Some(worker) = worker {
+            worker.stop().await;
+        }
+        stopped
+    })
+}
+
+fn http_server(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let state = web::Data::new(state);
     let doc = openapi();
     let spec = web::Data::new(Spec(doc.to_yaml().unwrap_or_default()));

@@ -264,6 +264,10 @@ where
         ..Default::default()
     };
     set_fields(&mut am, &next.fields);
+    if next.fields.starts_at != current.fields.starts_at {
+        // A new date deserves its own reminder.
+        am.reminders_queued_at = Set(None);
+    }
     let written = event::Entity::update_many()
         .set(am)
         .filter(event::Column::Id.eq(id))
@@ -278,6 +282,9 @@ where
     }
     if let Some(ids) = &next.co_organisers {
         set_co_organisers(&txn, id, current.created_by, ids).await?;
+    }
+    if status == EventStatus::Cancelled && current.status != EventStatus::Cancelled {
+        crate::notices::queue_event_cancelled(&txn, id).await?;
     }
     let event = get(&txn, id).await?;
     txn.commit().await?;

@@ -6,6 +6,7 @@ mod entity;
 pub mod error;
 pub mod events;
 pub mod needs;
+pub mod notices;
 pub mod organisations;
 pub mod outbox;
 pub mod registrations;

@@ -99,7 +99,7 @@ pub struct RegistrationWithHistory {
     pub history: Vec<StatusChange>,
 }
 
-fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+pub(crate) fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     // Written with PostgreSQL's `$n`; SQLite takes the same numbers as `?n`.
     let sql = if backend == DbBackend::Postgres {
         sql.to_owned()
@@ -187,7 +187,8 @@ async fn record(
     Ok(())
 }
 
-async fn mail(
+/// Queues a mail of `kind` to the person of `m`, about their registration and its event.
+pub(crate) async fn mail(
     db: &impl ConnectionTrait,
     kind: &'static str,
     m: &registration::Model,
@@ -211,6 +212,7 @@ async fn mail(
             locale: m.locale.clone(),
             payload,
             registration_id: Some(m.id),
+            event_id: Some(m.event_id),
         },
     )
     .await
