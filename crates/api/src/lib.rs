@@ -204,3 +204,20 @@ fn http_server(listener: TcpListener, state: AppState) -> std::io::Result<Server
     .run();
     Ok(server)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn documented_enums_list_the_values_clients_send() {
+        let doc = serde_json::to_value(super::openapi()).expect("the document serialises");
+        let values = |name: &str| doc["components"]["schemas"][name]["enum"].clone();
+        assert_eq!(values("MailStatus"), json!(["queued", "sending", "sent", "failed"]));
+        assert_eq!(
+            values("Category"),
+            json!(["buyer", "ess_structure", "partner", "visitor"])
+        );
+        assert_eq!(values("Locale"), json!(["fr", "en"]));
+    }
+}
