@@ -5,8 +5,6 @@
 //! Without python3 and aiosmtpd a test skips loudly; with `CI` set it fails.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{SecondsFormat, Utc};
@@ -22,77 +20,39 @@ use serde_json::{json, Value};
 use crate::calendars::{parse_ics, value, vevents};
 use crate::support::{fields, matinale, problem, spawn_app, spawn_app_with, TestApp};
 
-const SMTP_SINK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
+/// The SMTP sink and its start-up, shared with `matinale-notify`'s own tests.
+#[path = "../../crates/notify/tests/common/mod.rs"]
+mod notify_common;
 
 /// Longest wait for mail that should arrive.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-fn missing(what: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("{what} (CI is set: python3 -m pip install aiosmtpd)");
-    }
-    eprintln!("\n!!!!! SKIPPED mail test: {what} !!!!!\n");
-}
-
-/// A real SMTP server on loopback, saving what it receives in its own directory.
-struct SmtpSink {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
+/// A real SMTP server on loopback (aiosmtpd), read without blocking the test's runtime, on
+/// which the worker under test runs too.
+struct SmtpSink(notify_common::SmtpSink);
 
 impl SmtpSink {
-    /// On any free port; `None` (skipped) when it cannot run here.
+    /// On any free port; `None` (skipped loudly, or a failure with `CI` set) when python3 or
+    /// aiosmtpd is missing.
     fn start() -> Option<Self> {
-        Self::start_on(0)
+        notify_common::SmtpSink::start(&[]).map(Self)
     }
 
+    /// On `port` (a later `--port` overrides the sink's default `--port 0`).
     fn start_on(port: u16) -> Option<Self> {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let child = Command::new("python3")
-            .arg(SMTP_SINK)
-            .args(["--port", &port.to_string(), "--dir"])
-            .arg(dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn();
-        let mut child = match child {
-            Ok(child) => child,
-            Err(error) => {
-                missing(&format!("python3 cannot start ({error})"));
-                return None;
-            }
-        };
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("read smtp_sink.py");
-        let Some(port) = line.strip_prefix("ready ").and_then(|p| p.trim().parse().ok()) else {
-            let status = child.wait().expect("exit status");
-            let mut stderr = String::new();
-            if let Some(mut pipe) = child.stderr.take() {
-                std::io::Read::read_to_string(&mut pipe, &mut stderr).ok();
-            }
-            if status.code() == Some(2) {
-                missing(stderr.trim());
-                return None;
-            }
-            panic!("smtp_sink.py did not start ({status}): {line}{stderr}");
-        };
-        Some(Self { child, port, dir })
+        notify_common::SmtpSink::start(&["--port", &port.to_string()]).map(Self)
     }
 
     fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
+        self.0.url()
     }
 
     /// Everything received so far, in arrival order.
     fn received(&self) -> Vec<Received> {
         (1..)
             .map_while(|n| {
-                let eml = std::fs::read(self.dir.path().join(format!("{n}.eml"))).ok()?;
-                let envelope = std::fs::read(self.dir.path().join(format!("{n}.json"))).ok()?;
+                let eml = std::fs::read(self.0.dir().join(format!("{n}.eml"))).ok()?;
+                let envelope = std::fs::read(self.0.dir().join(format!("{n}.json"))).ok()?;
                 Some(Received::parse(&eml, &envelope))
             })
             .collect()
@@ -113,14 +73,6 @@ impl SmtpSink {
             );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        // Our own child, by its handle.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -255,6 +207,18 @@ async fn register(app: &TestApp, event: &str, email: &str, last_name: &str, loca
     let json: Value = r.json().await.expect("registration JSON");
     assert_eq!(status, StatusCode::CREATED, "{json}");
     json
+}
+
+/// Cancels a registration with its own manage token.
+async fn cancel_own(app: &TestApp, registration: &Value) {
+    let r = app
+        .post(
+            &format!("/api/v1/registrations/{}/cancel", registration["id"].as_str().unwrap()),
+            Some(registration["manage_token"].as_str().unwrap()),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 /// `GET /outbox` with `query`, as `token`.
@@ -421,14 +385,7 @@ async fn cancelling_the_event_sends_a_method_cancel_to_every_live_registrant() {
     register(&app, &event, "confirmed@example.org", "Un", "fr").await;
     register(&app, &event, "waiting@example.org", "Deux", "en").await;
     let gone = register(&app, &event, "gone@example.org", "Trois", "fr").await;
-    let r = app
-        .post(
-            &format!("/api/v1/registrations/{}/cancel", gone["id"].as_str().unwrap()),
-            Some(gone["manage_token"].as_str().unwrap()),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    cancel_own(&app, &gone).await;
     // Confirmed, two waiting-list notices, and the cancellation of the third.
     let before = sink.wait_for(4).await;
     let invitation = to(&before, "confirmed@example.org")[0].calendars[0].1.clone();
@@ -666,14 +623,7 @@ async fn reminders_go_out_the_day_before_once_and_not_to_late_registrants() {
     register(&app, &event, "early@example.org", "Tôt", "fr").await;
     register(&app, &event, "early-en@example.org", "Early", "en").await;
     let gone = register(&app, &event, "gone@example.org", "Parti", "fr").await;
-    let r = app
-        .post(
-            &format!("/api/v1/registrations/{}/cancel", gone["id"].as_str().unwrap()),
-            Some(gone["manage_token"].as_str().unwrap()),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    cancel_own(&app, &gone).await;
     // The event moves to tomorrow: its reminder becomes due a second from now, after the
     // registrations above and before the one below.
     let starts = Utc::now() + chrono::Duration::hours(24) + chrono::Duration::seconds(1);
