@@ -7,6 +7,7 @@ mod m20261123_000002_create_events;
 mod m20261123_000003_create_organisations;
 mod m20261123_193000_create_registrations;
 mod m20261123_200000_create_stands_and_needs;
+mod m20261124_090000_add_mail_delivery_columns;
 mod m20261124_090000_add_registration_feed_token;
 
 /// Every migration, in order.
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_193000_create_registrations::Migration),
             Box::new(m20261123_200000_create_stands_and_needs::Migration),
             Box::new(m20261124_090000_add_registration_feed_token::Migration),
+            Box::new(m20261124_090000_add_mail_delivery_columns::Migration),
         ]
     }
 }

@@ -14,7 +14,7 @@ const CHECK_ICS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/chec
 
 /// Parses an .ics with Python's `icalendar` (an independent parser); `None` when it is not
 /// installed outside CI (skipped loudly); with CI set a missing parser fails the test.
-fn parse_ics(ics: &str) -> Option<Value> {
+pub(crate) fn parse_ics(ics: &str) -> Option<Value> {
     let child = Command::new("python3")
         .arg(CHECK_ICS)
         .stdin(Stdio::piped())
@@ -51,7 +51,7 @@ fn missing(what: &str) -> Option<Value> {
     None
 }
 
-fn vevents(parsed: &Value) -> Vec<&Value> {
+pub(crate) fn vevents(parsed: &Value) -> Vec<&Value> {
     parsed["components"]
         .as_array()
         .unwrap()
@@ -69,7 +69,7 @@ fn prop<'a>(component: &'a Value, name: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-fn value(component: &Value, name: &str) -> String {
+pub(crate) fn value(component: &Value, name: &str) -> String {
     let found = prop(component, name);
     assert_eq!(found.len(), 1, "{name} once in {component}");
     found[0]["value"]

@@ -4,6 +4,7 @@ mod auth;
 mod calendars;
 mod events;
 mod health;
+mod mail;
 mod members;
 mod needs;
 mod organisations;

@@ -119,7 +119,7 @@ async fn beyond_its_quota_a_buyer_is_waitlisted_and_a_cancellation_promotes_the_
     assert_eq!(kinds, ["registration_waitlisted", "registration_promoted"]);
     assert!(mails
         .iter()
-        .all(|m| m.status == "queued" && m.to_email == "p2@example.org"));
+        .all(|m| m.status == matinale_domain::mail::MailStatus::Queued && m.to_email == "p2@example.org"));
 }
 
 #[tokio::test]
@@ -193,6 +193,23 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() 
     assert!(answers.iter().all(|(s, _)| *s == StatusCode::CREATED), "{answers:?}");
     assert!(answers.iter().all(|(_, b)| b["id"] == answers[0].1["id"]));
     assert_eq!(list(&app, &org, &event, "&category=buyer").await.len(), 1);
+
+    // A day later the saved answers (which hold manage tokens) are purged; before, they stay.
+    let now = chrono::Utc::now();
+    assert_eq!(
+        matinale_store::registrations::purge_idempotency(&app.db, now)
+            .await
+            .unwrap(),
+        0
+    );
+    let tomorrow = now + chrono::Duration::hours(24) + chrono::Duration::minutes(1);
+    assert_eq!(
+        matinale_store::registrations::purge_idempotency(&app.db, tomorrow)
+            .await
+            .unwrap(),
+        2,
+        "k-123 and k-race"
+    );
 }
 
 #[tokio::test]
@@ -573,4 +590,137 @@ async fn a_rush_never_overbooks_and_cancellations_promote_in_order() {
         .collect();
     positions.sort();
     assert_eq!(positions, (1..=60).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn check_in_by_manage_token_or_qr_text() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 3, json!({})).await;
+    let other = open_event(&app, &org, 3, json!({})).await;
+    let (_, a) = register(&app, &event, &person("visitor", 1)).await;
+    let (_, b) = register(&app, &event, &person("visitor", 2)).await;
+    let (_, elsewhere) = register(&app, &other, &person("visitor", 3)).await;
+    let qr = b["check_in_qr"].as_str().unwrap();
+    assert_eq!(qr, format!("matinale:registration:{}", b["id"].as_str().unwrap()));
+    let path = format!("/api/v1/events/{event}/check-ins");
+
+    let r = app.post(&path, Some(&org), &json!({"token": a["manage_token"]})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["id"], a["id"]);
+    assert_eq!(body["status"], "attended");
+
+    let r = app.post(&path, Some(&org), &json!({"qr": qr})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["id"], b["id"]);
+    assert_eq!(body["status"], "attended");
+
+    // A person of another event, an unknown token: nobody here.
+    problem(
+        app.post(&path, Some(&org), &json!({"qr": elsewhere["check_in_qr"]}))
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        app.post(&path, Some(&org), &json!({"token": "mr_unknown"})).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // Malformed or ambiguous requests name the field.
+    for (body, field) in [
+        (json!({}), "registration_id"),
+        (json!({"registration_id": a["id"], "qr": qr}), "registration_id"),
+        (json!({"qr": "hello"}), "qr"),
+        (json!({"token": "not-a-token"}), "token"),
+    ] {
+        let p = problem(
+            app.post(&path, Some(&org), &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert!(fields(&p).contains(&field.to_owned()), "{body} → {p}");
+    }
+    // The registrant's own token is no organiser credential.
+    let r = app
+        .post(&path, Some(a["manage_token"].as_str().unwrap()), &json!({"qr": qr}))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn after_the_event_confirmed_people_who_did_not_come_are_no_shows() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 3, json!({})).await;
+    let mut people = Vec::new();
+    for n in 1..=4 {
+        people.push(register(&app, &event, &person("visitor", n)).await.1);
+    }
+    assert_eq!(people[3]["status"], "waitlisted");
+    let check_in = format!("/api/v1/events/{event}/check-ins");
+    let r = app
+        .post(&check_in, Some(&org), &json!({"registration_id": people[0]["id"]}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // Cancelling promotes the waitlisted person, who then does not come either.
+    let r = app
+        .post(
+            &format!("/api/v1/registrations/{}/cancel", people[1]["id"].as_str().unwrap()),
+            Some(people[1]["manage_token"].as_str().unwrap()),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // The event took place yesterday.
+    let past = json!({
+        "starts_at": "2026-01-15T09:00:00+01:00",
+        "ends_at": "2026-01-15T12:30:00+01:00",
+        "registration_opens_at": "2026-01-01T00:00:00Z",
+        "registration_closes_at": "2026-01-14T18:00:00+01:00"
+    });
+    let r = app.patch(&format!("/api/v1/events/{event}"), Some(&org), &past).await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+
+    let r = app
+        .post(&format!("/api/v1/events/{event}/no-shows"), Some(&org), &json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["marked"], 2, "the third registrant and the promoted one");
+
+    let statuses: Vec<(String, String)> = list(&app, &org, &event, "")
+        .await
+        .into_iter()
+        .map(|r| {
+            (
+                r["person"]["email"].as_str().unwrap().to_owned(),
+                r["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let status_of = |n: usize| {
+        statuses
+            .iter()
+            .find(|(email, _)| email == &format!("p{n}@example.org"))
+            .map(|(_, s)| s.clone())
+            .unwrap()
+    };
+    assert_eq!(status_of(1), "attended");
+    assert_eq!(status_of(2), "cancelled");
+    assert_eq!(status_of(3), "no_show");
+    assert_eq!(status_of(4), "no_show");
+    // Marking again changes nothing; a late arrival is still checked in.
+    let r = app
+        .post(&format!("/api/v1/events/{event}/no-shows"), Some(&org), &json!({}))
+        .await;
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["marked"], 0);
+    let r = app
+        .post(&check_in, Some(&org), &json!({"registration_id": people[2]["id"]}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
 }

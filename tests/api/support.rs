@@ -14,6 +14,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: matinale_store::Db,
+    /// The test's own database, for a second pool (another "process") on it.
+    pub database_url: String,
 }
 
 async fn fresh_database_url() -> String {
@@ -55,12 +57,14 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         ..Config::default()
     };
     adjust(&mut config);
+    let database_url = config.database_url.clone();
     let server = matinale_api::serve(listener, AppState::new(db.clone(), config)).expect("serve");
     tokio::spawn(server);
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
         db,
+        database_url,
     }
 }
 

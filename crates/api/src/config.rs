@@ -1,6 +1,7 @@
 //! Configuration, read once from the environment at start and passed down.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything the server needs to know about its surroundings.
 #[derive(Debug, Clone)]
@@ -21,6 +22,16 @@ pub struct Config {
     pub admin: Option<(String, String)>,
     /// `MATINALE_WORKER`: run the background worker in this process (`on` by default).
     pub worker: bool,
+    /// Outbox rows the worker claims at a time (default 20).
+    pub worker_batch: u32,
+    /// How long a claim holds its rows (default 2 min); a crashed worker's rows come back after it.
+    pub worker_lease: Duration,
+    /// Pause of the worker when nothing is due (default 2 s).
+    pub worker_idle: Duration,
+    /// First retry delay after a failed delivery, doubled each time up to 1 h (default 30 s).
+    pub mail_retry_base: Duration,
+    /// How often the worker looks for events whose day-before reminders are due (default 1 min).
+    pub reminder_sweep: Duration,
     /// Largest JSON body accepted, in bytes.
     pub body_limit: usize,
     /// Attempts at `/auth/token` allowed per client address per minute.
@@ -38,6 +49,11 @@ impl Default for Config {
             mail_from: "Matinale <no-reply@matinale.localhost>".into(),
             admin: None,
             worker: true,
+            worker_batch: 20,
+            worker_lease: Duration::from_secs(120),
+            worker_idle: Duration::from_secs(2),
+            mail_retry_base: Duration::from_secs(30),
+            reminder_sweep: Duration::from_secs(60),
             body_limit: 256 * 1024,
             login_attempts_per_minute: 10,
         }
@@ -66,6 +82,11 @@ impl Config {
             mail_from: lookup("MATINALE_MAIL_FROM").unwrap_or(d.mail_from),
             admin: lookup("MATINALE_ADMIN_EMAIL").zip(lookup("MATINALE_ADMIN_PASSWORD")),
             worker: !matches!(lookup("MATINALE_WORKER").as_deref(), Some("off" | "false" | "0")),
+            worker_batch: d.worker_batch,
+            worker_lease: d.worker_lease,
+            worker_idle: d.worker_idle,
+            mail_retry_base: d.mail_retry_base,
+            reminder_sweep: d.reminder_sweep,
             body_limit: d.body_limit,
             login_attempts_per_minute: d.login_attempts_per_minute,
         }

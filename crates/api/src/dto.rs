@@ -762,6 +762,8 @@ pub struct CreatedRegistrationResponse {
     pub waitlist_position: Option<u32>,
     /// Bearer secret for this registration only: `Authorization: Bearer <manage_token>`.
     pub manage_token: String,
+    /// Text of the check-in QR code to show at the door (`matinale:registration:<id>`).
+    pub check_in_qr: String,
 }
 
 impl From<&Registered> for CreatedRegistrationResponse {
@@ -773,6 +775,7 @@ impl From<&Registered> for CreatedRegistrationResponse {
             status: r.registration.status,
             waitlist_position: r.registration.waitlist_position,
             manage_token: r.manage_token.clone(),
+            check_in_qr: matinale_domain::registration::check_in_qr(r.registration.id),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod dto;
 pub mod error;
 pub mod etag;
 pub mod extract;
+pub mod mail;
 pub mod routes;
 pub mod state;
 
@@ -23,7 +24,9 @@ pub use config::Config;
 pub use error::ApiError;
 pub use state::AppState;
 
-use routes::{auth, calendars, events, health, members, needs, organisations, registrations, series, stands, users};
+use routes::{
+    auth, calendars, events, health, members, needs, organisations, outbox, registrations, series, stands, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -46,6 +49,7 @@ with `errors[{field, code, message}]`. Lists take `page` and `per_page` (max 200
         (name = "needs", description = "Buyer needs, expressions of interest, suggested ESS structures"),
         (name = "calendars", description = "iCalendar (RFC 5545) views and feeds"),
         (name = "registrations", description = "Registrations, waiting list, magic-link tokens, check-in"),
+        (name = "outbox", description = "Mail queued for delivery, for organisers"),
         (name = "health", description = "Probes"),
     )
 )]
@@ -107,7 +111,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(calendars::registration_agenda)
         .service(calendars::open_calendar_feed)
         .service(calendars::close_calendar_feed)
-        .service(calendars::calendar_feed);
+        .service(calendars::calendar_feed)
+        .service(outbox::list_outbox);
 }
 
 /// The routes and the OpenAPI document they describe, built from the same registrations.
@@ -158,8 +163,32 @@ async fn not_found() -> HttpResponse {
     ApiError::NotFound.error_response()
 }
 
-/// Starts serving on `listener`; the returned server stops gracefully on SIGINT/SIGTERM.
-pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+/// Starts serving on `listener`, and the mail worker unless `config.worker` is off. The
+/// returned future runs until SIGINT/SIGTERM: in-flight requests finish (10 s at most), then
+/// the worker finishes the mail it is sending and stops. Must be called inside a Tokio runtime.
+/// Fails when the address cannot be used or `MATINALE_SMTP_URL` is not a usable SMTP URL.
+pub fn serve(
+    listener: TcpListener,
+    state: AppState,
+) -> std::io::Result<impl std::future::Future<Output = std::io::Result<()>> + Send + 'static> {
+    let mailer = if state.config.worker {
+        Some(mail::mailer(&state.config).map_err(std::io::Error::other)?)
+    } else {
+        None
+    };
+    let (db, config) = (state.db.clone(), state.config.clone());
+    let server = http_server(listener, state)?;
+    let worker = mailer.map(|mailer| mail::MailWorker::start(db, &config, mailer));
+    Ok(async move {
+        let stopped = server.await;
+        if let Some(worker) = worker {
+            worker.stop().await;
+        }
+        stopped
+    })
+}
+
+fn http_server(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let state = web::Data::new(state);
     let doc = openapi();
     let spec = web::Data::new(Spec(doc.to_yaml().unwrap_or_default()));
@@ -183,4 +212,21 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
     .shutdown_timeout(10)
     .run();
     Ok(server)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn documented_enums_list_the_values_clients_send() {
+        let doc = serde_json::to_value(super::openapi()).expect("the document serialises");
+        let values = |name: &str| doc["components"]["schemas"][name]["enum"].clone();
+        assert_eq!(values("MailStatus"), json!(["queued", "sending", "sent", "failed"]));
+        assert_eq!(
+            values("Category"),
+            json!(["buyer", "ess_structure", "partner", "visitor"])
+        );
+        assert_eq!(values("Locale"), json!(["fr", "en"]));
+    }
 }

@@ -7,6 +7,7 @@
 mod text_enum;
 pub mod error;
 pub mod event;
+pub mod mail;
 pub mod need;
 pub mod organisation;
 pub mod page;

@@ -334,7 +334,11 @@ impl Arrival {
                 if token.starts_with("mr_") && token.len() > 3 {
                     Ok(Arrival::ManageToken(token.to_owned()))
                 } else {
-                    Err(Error::field("token", "format", "a registration's manage token starts with mr_"))
+                    Err(Error::field(
+                        "token",
+                        "format",
+                        "a registration's manage token starts with mr_",
+                    ))
                 }
             }
             (None, None, Some(qr)) => qr

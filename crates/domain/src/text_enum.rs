@@ -3,7 +3,10 @@
 /// Declares an enum with its stored/JSON text for each variant, `as_str`, `from_db` and `ALL`.
 #[macro_export]
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+    // `$text:tt`, not `:literal`: a `literal` fragment reaches derive macros wrapped in an
+    // invisible group, which utoipa does not read in `#[serde(rename = …)]`, so the OpenAPI
+    // document listed the Rust variant names (`EssStructure`) instead of the wire texts.
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
                  serde::Serialize, serde::Deserialize, utoipa::ToSchema)]

@@ -356,10 +356,21 @@ pub fn build_message(mail: &OutgoingMail) -> Result<lettre::Message, DeliveryErr
 /// failing together (server down) do not all come back in the same second. Pure: the same
 /// seed (e.g. derived from the outbox id) and attempt give the same delay.
 pub fn backoff(attempt: u32, jitter_seed: u64) -> Duration {
-    const BASE_MILLIS: u64 = 30_000;
+    backoff_from(DEFAULT_RETRY_BASE, attempt, jitter_seed)
+}
+
+/// The first retry delay of [`backoff`]: 30 s.
+pub const DEFAULT_RETRY_BASE: Duration = Duration::from_secs(30);
+
+/// [`backoff`] starting from `base` instead of 30 s (still doubling, capped at 1 h, with
+/// equal jitter); a short base lets tests watch retries happen without waiting minutes.
+pub fn backoff_from(base: Duration, attempt: u32, jitter_seed: u64) -> Duration {
     const CAP_MILLIS: u64 = 3_600_000;
+    let base_millis = u64::try_from(base.as_millis())
+        .unwrap_or(CAP_MILLIS)
+        .clamp(1, CAP_MILLIS);
     let doublings = attempt.saturating_sub(1).min(32);
-    let ceiling = BASE_MILLIS.saturating_mul(1u64 << doublings).min(CAP_MILLIS);
+    let ceiling = base_millis.saturating_mul(1u64 << doublings).min(CAP_MILLIS);
     let half = ceiling / 2;
     let jitter = splitmix64(jitter_seed ^ u64::from(attempt).rotate_left(32)) % (half + 1);
     Duration::from_millis(ceiling - half + jitter)
@@ -392,6 +403,18 @@ mod tests {
         }
         assert!(backoff(u32::MAX, 7) <= Duration::from_secs(3600));
         assert!(backoff(0, 7) <= Duration::from_secs(30));
+    }
+
+    #[test]
+    fn a_shorter_base_scales_the_delays() {
+        let base = Duration::from_millis(100);
+        for attempt in 1..=5 {
+            let delay = backoff_from(base, attempt, 3);
+            let ceiling = base * (1 << (attempt - 1));
+            assert!(delay <= ceiling && delay >= ceiling / 2, "attempt {attempt}: {delay:?}");
+        }
+        assert_eq!(backoff_from(DEFAULT_RETRY_BASE, 4, 9), backoff(4, 9));
+        assert!(backoff_from(Duration::ZERO, 1, 9) <= Duration::from_millis(1));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::delivery::{backoff, DeliveryError, Mailer, OutgoingMail};
+use crate::delivery::{backoff_from, DeliveryError, Mailer, OutgoingMail, DEFAULT_RETRY_BASE};
 use crate::templates::{render, Message};
 use crate::Locale;
 
@@ -40,20 +40,25 @@ pub struct Envelope {
 pub struct OutboxError(pub String);
 
 /// Durable storage of queued mail.
+///
+/// The `mark_*` methods take the claimed [`Envelope`] rather than a bare id so that an
+/// implementation can record an outcome only while that claim still holds the row (e.g.
+/// status `sending` and the claim's attempt count): a worker whose lease expired and whose row
+/// was claimed again must not overwrite the newer claim's outcome.
 pub trait Outbox: Send + Sync {
     /// Claims up to `limit` due rows for `lease`: nobody else may claim them until it expires.
     fn claim(&self, limit: u32, lease: Duration) -> impl Future<Output = Result<Vec<Envelope>, OutboxError>> + Send;
     /// Records a delivery.
-    fn mark_sent(&self, id: Uuid) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    fn mark_sent(&self, claimed: &Envelope) -> impl Future<Output = Result<(), OutboxError>> + Send;
     /// Records a failed attempt to be retried at `at`.
     fn retry_at(
         &self,
-        id: Uuid,
+        claimed: &Envelope,
         at: DateTime<Utc>,
         error: &str,
     ) -> impl Future<Output = Result<(), OutboxError>> + Send;
     /// Records a definitive failure.
-    fn mark_failed(&self, id: Uuid, error: &str) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    fn mark_failed(&self, claimed: &Envelope, error: &str) -> impl Future<Output = Result<(), OutboxError>> + Send;
 }
 
 /// How the worker paces itself.
@@ -71,6 +76,8 @@ pub struct WorkerConfig {
     pub idle: Duration,
     /// Attempts before a transient failure becomes definitive.
     pub max_attempts: u32,
+    /// First retry delay, doubled on each failure (see [`crate::delivery::backoff_from`]).
+    pub retry_base: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -82,6 +89,7 @@ impl Default for WorkerConfig {
             lease: Duration::from_secs(120),
             idle: Duration::from_secs(2),
             max_attempts: 8,
+            retry_base: DEFAULT_RETRY_BASE,
         }
     }
 }
@@ -123,7 +131,7 @@ pub async fn deliver_batch<O: Outbox>(
             Err(error) => {
                 // A template error is a bug: retrying cannot help.
                 tracing::error!(id = %envelope.id, %error, "mail cannot be rendered");
-                outbox.mark_failed(envelope.id, &error.to_string()).await?;
+                outbox.mark_failed(&envelope, &error.to_string()).await?;
                 report.failed += 1;
                 continue;
             }
@@ -137,20 +145,20 @@ pub async fn deliver_batch<O: Outbox>(
         };
         match mailer.send(&mail).await {
             Ok(()) => {
-                outbox.mark_sent(envelope.id).await?;
+                outbox.mark_sent(&envelope).await?;
                 report.sent += 1;
             }
             Err(error) => {
                 let attempt = envelope.attempts + 1;
                 if is_retryable(&error) && attempt < cfg.max_attempts {
-                    let wait = backoff(attempt, seed(envelope.id));
+                    let wait = backoff_from(cfg.retry_base, attempt, seed(envelope.id));
                     let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
                     tracing::warn!(id = %envelope.id, attempt, %error, retry_at = %at, "mail not delivered, will retry");
-                    outbox.retry_at(envelope.id, at, &error.to_string()).await?;
+                    outbox.retry_at(&envelope, at, &error.to_string()).await?;
                     report.retried += 1;
                 } else {
                     tracing::error!(id = %envelope.id, attempt, %error, "mail given up");
-                    outbox.mark_failed(envelope.id, &error.to_string()).await?;
+                    outbox.mark_failed(&envelope, &error.to_string()).await?;
                     report.failed += 1;
                 }
             }
@@ -186,7 +194,8 @@ pub async fn run<O: Outbox>(
         if !pause.is_zero() {
             tokio::select! {
                 _ = tokio::time::sleep(pause) => {}
-                _ = shutdown.changed() => {}
+                // A dropped sender can never say "stop" again: stop now rather than spin.
+                changed = shutdown.changed() => if changed.is_err() { break },
             }
         }
     }

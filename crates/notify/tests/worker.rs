@@ -83,19 +83,19 @@ impl Outbox for MemoryOutbox {
         Ok(claimed)
     }
 
-    async fn mark_sent(&self, id: Uuid) -> Result<(), OutboxError> {
-        self.update(id, |row| row.1 = State::Sent)
+    async fn mark_sent(&self, claimed: &Envelope) -> Result<(), OutboxError> {
+        self.update(claimed.id, |row| row.1 = State::Sent)
     }
 
-    async fn retry_at(&self, id: Uuid, at: DateTime<Utc>, _error: &str) -> Result<(), OutboxError> {
-        self.update(id, |row| {
+    async fn retry_at(&self, claimed: &Envelope, at: DateTime<Utc>, _error: &str) -> Result<(), OutboxError> {
+        self.update(claimed.id, |row| {
             row.0.attempts += 1;
             row.1 = State::Queued { due: at };
         })
     }
 
-    async fn mark_failed(&self, id: Uuid, error: &str) -> Result<(), OutboxError> {
-        self.update(id, |row| {
+    async fn mark_failed(&self, claimed: &Envelope, error: &str) -> Result<(), OutboxError> {
+        self.update(claimed.id, |row| {
             row.0.attempts += 1;
             row.1 = State::Failed(error.to_owned());
         })

@@ -107,6 +107,11 @@ pub async fn user_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Opt
         .transpose()
 }
 
+/// Finds an account by id.
+pub async fn user_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<User>, Error> {
+    user::Entity::find_by_id(id).one(db).await?.map(to_user).transpose()
+}
+
 // A valid argon2 hash of a random string, checked when the e-mail is unknown so that the
 // answer takes as long as for a known one.
 const DECOY_HASH: &str =

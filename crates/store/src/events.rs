@@ -282,6 +282,10 @@ where
         ..Default::default()
     };
     set_fields(&mut am, &next.fields);
+    if next.fields.starts_at != current.fields.starts_at {
+        // A new date deserves its own reminder.
+        am.reminders_queued_at = Set(None);
+    }
     let written = event::Entity::update_many()
         .set(am)
         .filter(event::Column::Id.eq(id))
@@ -297,13 +301,21 @@ where
     if let Some(ids) = &next.co_organisers {
         set_co_organisers(&txn, id, current.created_by, ids).await?;
     }
+    if status == EventStatus::Cancelled && current.status != EventStatus::Cancelled {
+        crate::notices::queue_event_cancelled(&txn, id).await?;
+    }
     let event = get(&txn, id).await?;
     txn.commit().await?;
     Ok(event)
 }
 
 /// Moves an event to a new status (publish, close, cancel), checking the transition.
-pub async fn transition(db: &(impl ConnectionTrait + TransactionTrait), id: Uuid, actor: &Actor, to: EventStatus) -> Result<Event, Error> {
+pub async fn transition(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    id: Uuid,
+    actor: &Actor,
+    to: EventStatus,
+) -> Result<Event, Error> {
     update(db, id, actor, None, |current| {
         current.status.transition_to(to)?;
         Ok(EventChange {

@@ -6,6 +6,7 @@ mod entity;
 pub mod error;
 pub mod events;
 pub mod needs;
+pub mod notices;
 pub mod organisations;
 pub mod outbox;
 pub mod registrations;
@@ -15,8 +16,8 @@ pub mod stands;
 use std::time::Duration;
 
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 

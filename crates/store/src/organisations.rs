@@ -272,7 +272,12 @@ pub async fn list(
 
 /// Adds `user_id` to the members of an organisation; `actor` must be a member or an admin.
 /// Adding a member twice changes nothing.
-pub async fn add_member(db: &(impl ConnectionTrait + TransactionTrait), id: Uuid, actor: &Actor, user_id: Uuid) -> Result<(), Error> {
+pub async fn add_member(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    id: Uuid,
+    actor: &Actor,
+    user_id: Uuid,
+) -> Result<(), Error> {
     let (_turn, txn) = crate::begin_write(db).await?;
     let org = get(&txn, id).await?;
     if !may_edit(&org, actor) {

@@ -1,19 +1,42 @@
 //! The durable mail outbox: rows written in the same transaction as the change they announce,
 //! delivered later by the notifier, so that no mail is sent for a change that rolled back and
 //! none is lost when the mail server is down.
+//!
+//! Delivery claims rows under a lease: `queued` (and due) or `sending` with an expired lease
+//! (its worker died) become `sending` until `lease_until`, and every claim adds one to
+//! `attempts`. On PostgreSQL the claim skips rows another worker is claiming
+//! (`FOR UPDATE SKIP LOCKED`), so several processes never take the same row; SQLite has one
+//! writer, so its claim is one atomic statement. The claim's `attempts` identifies it: an
+//! outcome (`mark_sent`, `retry_at`, `mark_failed`) is recorded only if the row is still
+//! `sending` with that count, so a worker whose lease ran out and whose row was claimed again
+//! cannot overwrite the newer claim's outcome.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use matinale_domain::mail::MailStatus;
+use matinale_domain::page::{Page, PageRequest};
+use matinale_domain::user::Actor;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use uuid::Uuid;
 
-use crate::entity::outbox;
-use crate::error::Error;
+use crate::entity::{event, event_organiser, outbox};
+use crate::error::{corrupt, Error};
+use crate::registrations::stmt;
+
+/// The payload key of the registration's manage token: a credential, kept in clear only
+/// until the mail that carries it is sent (or given up).
+pub const MANAGE_TOKEN_KEY: &str = "manage_token";
+
+/// Longest `last_error` kept; SMTP replies can be long and the column is for people to read.
+const MAX_ERROR_CHARS: usize = 1000;
 
 /// A mail to queue.
 #[derive(Debug, Clone)]
 pub struct NewMail {
-    /// What it says: `registration_confirmed`, `registration_waitlisted`, `registration_promoted`,
-    /// `registration_cancelled`, `registration_link`.
+    /// What it says, a [`matinale_domain::mail::MailKind`] text: `registration_confirmed`, …
     pub kind: &'static str,
     /// Recipient.
     pub to_email: String,
@@ -23,6 +46,8 @@ pub struct NewMail {
     pub payload: serde_json::Value,
     /// The registration it concerns.
     pub registration_id: Option<Uuid>,
+    /// The event it concerns.
+    pub event_id: Option<Uuid>,
 }
 
 /// A queued (or sent) mail.
@@ -38,16 +63,47 @@ pub struct Mail {
     pub locale: String,
     /// Template data.
     pub payload: serde_json::Value,
-    /// `queued`, `sending`, `sent` or `failed`.
-    pub status: String,
-    /// Delivery attempts so far.
+    /// Where its delivery stands.
+    pub status: MailStatus,
+    /// Delivery attempts so far (claims, including the current one while `sending`).
     pub attempts: i32,
     /// When to try next.
     pub next_attempt_at: DateTime<Utc>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// While `sending`: until when the claiming worker holds it.
+    pub lease_until: Option<DateTime<Utc>>,
     /// The registration it concerns.
     pub registration_id: Option<Uuid>,
+    /// The event it concerns.
+    pub event_id: Option<Uuid>,
     /// When it was queued.
     pub created_at: DateTime<Utc>,
+    /// When the mail server accepted it.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<outbox::Model> for Mail {
+    type Error = Error;
+
+    fn try_from(m: outbox::Model) -> Result<Self, Error> {
+        Ok(Mail {
+            id: m.id,
+            kind: m.kind,
+            to_email: m.to_email,
+            locale: m.locale,
+            payload: m.payload,
+            status: MailStatus::from_db(&m.status).ok_or_else(|| corrupt("outbox status"))?,
+            attempts: m.attempts,
+            next_attempt_at: m.next_attempt_at,
+            last_error: m.last_error,
+            lease_until: m.lease_until,
+            registration_id: m.registration_id,
+            event_id: m.event_id,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+        })
+    }
 }
 
 /// Queues a mail; call it inside the transaction of the change it announces.
@@ -59,12 +115,15 @@ pub async fn enqueue(db: &impl ConnectionTrait, mail: NewMail) -> Result<(), Err
         to_email: Set(mail.to_email),
         locale: Set(mail.locale),
         payload: Set(mail.payload),
-        status: Set("queued".to_owned()),
+        status: Set(MailStatus::Queued.as_str().to_owned()),
         attempts: Set(0),
         next_attempt_at: Set(now),
         last_error: Set(None),
         registration_id: Set(mail.registration_id),
         created_at: Set(now),
+        lease_until: Set(None),
+        event_id: Set(mail.event_id),
+        sent_at: Set(None),
     })
     .exec_without_returning(db)
     .await?;
@@ -73,24 +132,196 @@ pub async fn enqueue(db: &impl ConnectionTrait, mail: NewMail) -> Result<(), Err
 
 /// Every mail about one registration, oldest first.
 pub async fn for_registration(db: &impl ConnectionTrait, registration_id: Uuid) -> Result<Vec<Mail>, Error> {
-    Ok(outbox::Entity::find()
+    outbox::Entity::find()
         .filter(outbox::Column::RegistrationId.eq(registration_id))
         .order_by_asc(outbox::Column::CreatedAt)
         .order_by_asc(outbox::Column::Id)
         .all(db)
         .await?
         .into_iter()
-        .map(|m| Mail {
-            id: m.id,
-            kind: m.kind,
-            to_email: m.to_email,
-            locale: m.locale,
-            payload: m.payload,
-            status: m.status,
-            attempts: m.attempts,
-            next_attempt_at: m.next_attempt_at,
-            registration_id: m.registration_id,
-            created_at: m.created_at,
-        })
-        .collect())
+        .map(Mail::try_from)
+        .collect()
+}
+
+/// Claims up to `limit` due rows until `now + lease`: queued rows whose next attempt is due,
+/// and rows still `sending` whose lease has expired. Each claimed row's `attempts` grows by
+/// one; pass it back to the `mark_*` functions. Oldest due first.
+pub async fn claim(
+    db: &impl ConnectionTrait,
+    limit: u32,
+    lease: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<Vec<Mail>, Error> {
+    let backend = db.get_database_backend();
+    // PostgreSQL: rows another worker is claiming are skipped, not waited for (nor taken twice).
+    // SQLite: the statement runs under the database's single write lock.
+    let lock = if backend == DbBackend::Postgres {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM outbox \
+           WHERE (status = 'queued' AND next_attempt_at <= $2) OR (status = 'sending' AND lease_until < $2) \
+           ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
+         RETURNING *"
+    );
+    let rows = outbox::Entity::find()
+        .from_raw_sql(stmt(
+            backend,
+            &sql,
+            vec![(now + lease).into(), now.into(), i64::from(limit).into()],
+        ))
+        .all(db)
+        .await?;
+    let mut claimed = rows.into_iter().map(Mail::try_from).collect::<Result<Vec<_>, _>>()?;
+    // RETURNING gives no order; hand rows out oldest due first.
+    claimed.sort_by_key(|m| (m.next_attempt_at, m.id));
+    Ok(claimed)
+}
+
+/// `payload` without the manage token, in SQL: the token is a credential and the mail that
+/// needed it has gone (or never will).
+fn payload_without_token(backend: DbBackend) -> Expr {
+    match backend {
+        DbBackend::Postgres => Expr::cust(format!("(payload::jsonb - '{MANAGE_TOKEN_KEY}')::json")),
+        _ => Expr::cust(format!("json_remove(payload, '$.{MANAGE_TOKEN_KEY}')")),
+    }
+}
+
+fn truncated(error: &str) -> String {
+    error.chars().take(MAX_ERROR_CHARS).collect()
+}
+
+/// Applies `update` to the row claimed with `attempt` if that claim still holds it; false
+/// when another claim took it over (the outcome is then the other claim's to record).
+async fn settle(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    attempt: i32,
+    update: sea_orm::UpdateMany<outbox::Entity>,
+) -> Result<bool, Error> {
+    let written = update
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Status.eq(MailStatus::Sending.as_str()))
+        .filter(outbox::Column::Attempts.eq(attempt))
+        .exec(db)
+        .await?;
+    Ok(written.rows_affected == 1)
+}
+
+/// Records the delivery of the row claimed with `attempt` and forgets its manage token.
+pub async fn mark_sent(db: &impl ConnectionTrait, id: Uuid, attempt: i32) -> Result<bool, Error> {
+    let now = Utc::now();
+    let update = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::val(MailStatus::Sent.as_str()))
+        .col_expr(outbox::Column::SentAt, Expr::val(now))
+        .col_expr(outbox::Column::LeaseUntil, Expr::val(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            outbox::Column::Payload,
+            payload_without_token(db.get_database_backend()),
+        );
+    settle(db, id, attempt, update).await
+}
+
+/// Puts the row claimed with `attempt` back in the queue until `at`, with the error.
+pub async fn retry_at(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    attempt: i32,
+    at: DateTime<Utc>,
+    error: &str,
+) -> Result<bool, Error> {
+    let update = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::val(MailStatus::Queued.as_str()))
+        .col_expr(outbox::Column::NextAttemptAt, Expr::val(at))
+        .col_expr(outbox::Column::LastError, Expr::val(truncated(error)))
+        .col_expr(outbox::Column::LeaseUntil, Expr::val(Option::<DateTime<Utc>>::None));
+    settle(db, id, attempt, update).await
+}
+
+/// Gives up the row claimed with `attempt`, with the reason; its manage token is forgotten.
+pub async fn mark_failed(db: &impl ConnectionTrait, id: Uuid, attempt: i32, error: &str) -> Result<bool, Error> {
+    let update = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::val(MailStatus::Failed.as_str()))
+        .col_expr(outbox::Column::LastError, Expr::val(truncated(error)))
+        .col_expr(outbox::Column::LeaseUntil, Expr::val(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            outbox::Column::Payload,
+            payload_without_token(db.get_database_backend()),
+        );
+    settle(db, id, attempt, update).await
+}
+
+/// Filters of the organisers' view of the outbox; combined with AND.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutboxFilter {
+    /// Only rows in this state.
+    pub status: Option<MailStatus>,
+    /// Only rows about this event.
+    pub event: Option<Uuid>,
+}
+
+/// The outbox as `actor` may see it, newest first: everything for an admin, the rows of the
+/// events they organise (creator or co-organiser) for an organiser.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: OutboxFilter,
+    page: PageRequest,
+) -> Result<Page<Mail>, Error> {
+    if !actor.may_organise() {
+        return Err(Error::Forbidden);
+    }
+    let mut cond = Condition::all();
+    if let Some(event_id) = filter.event {
+        let unknown = || matinale_domain::Error::field("event", "unknown", "no event you organise has this id");
+        let event = crate::events::get(db, event_id).await.map_err(|e| match e {
+            Error::NotFound => unknown().into(),
+            other => other,
+        })?;
+        match event.access(Some(actor)) {
+            matinale_domain::event::Access::Edit => {}
+            matinale_domain::event::Access::Read => return Err(Error::Forbidden),
+            matinale_domain::event::Access::Hidden => return Err(unknown().into()),
+        }
+        cond = cond.add(outbox::Column::EventId.eq(event_id));
+    } else if !actor.is_admin() {
+        let created = Query::select()
+            .column(event::Column::Id)
+            .from(event::Entity)
+            .and_where(event::Column::CreatedBy.eq(actor.user_id))
+            .to_owned();
+        let co_organised = Query::select()
+            .column(event_organiser::Column::EventId)
+            .from(event_organiser::Entity)
+            .and_where(event_organiser::Column::UserId.eq(actor.user_id))
+            .to_owned();
+        cond = cond.add(
+            Condition::any()
+                .add(outbox::Column::EventId.in_subquery(created))
+                .add(outbox::Column::EventId.in_subquery(co_organised)),
+        );
+    }
+    if let Some(status) = filter.status {
+        cond = cond.add(outbox::Column::Status.eq(status.as_str()));
+    }
+    let query = outbox::Entity::find().filter(cond);
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(outbox::Column::CreatedAt)
+        .order_by_desc(outbox::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Mail::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page {
+        items,
+        request: page,
+        total,
+    })
 }

@@ -107,7 +107,7 @@ pub struct RegistrationWithHistory {
     pub history: Vec<StatusChange>,
 }
 
-fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+pub(crate) fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     // Written with PostgreSQL's `$n`; SQLite takes the same numbers as `?n`.
     let sql = if backend == DbBackend::Postgres {
         sql.to_owned()
@@ -195,7 +195,8 @@ async fn record(
     Ok(())
 }
 
-async fn mail(
+/// Queues a mail of `kind` to the person of `m`, about their registration and its event.
+pub(crate) async fn mail(
     db: &impl ConnectionTrait,
     kind: &'static str,
     m: &registration::Model,
@@ -219,6 +220,7 @@ async fn mail(
             locale: m.locale.clone(),
             payload,
             registration_id: Some(m.id),
+            event_id: Some(m.event_id),
         },
     )
     .await
@@ -401,6 +403,16 @@ pub async fn register(
     }
     txn.commit().await?;
     Ok(Outcome::Created(Box::new(registered)))
+}
+
+/// Forgets the `Idempotency-Key`s older than [`IDEMPOTENCY_HOURS`] at `now`: their saved
+/// answers hold manage tokens in clear. Returns how many were dropped.
+pub async fn purge_idempotency(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, Error> {
+    Ok(idempotency::Entity::delete_many()
+        .filter(idempotency::Column::CreatedAt.lt(now - Duration::hours(IDEMPOTENCY_HOURS)))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 /// The e-mail is already registered: issue a new manage link (the old one stops working) and

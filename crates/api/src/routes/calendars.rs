@@ -21,8 +21,8 @@ use crate::state::AppState;
 /// Prefix of calendar-feed tokens.
 const FEED_TOKEN_PREFIX: &str = "mc_";
 
-/// The host part of the public URL, used in UIDs (`event-<id>@host`).
-fn uid_domain(public_url: &str) -> &str {
+/// The host part of the public URL, used in UIDs (`event-<id>@host`) and Message-IDs.
+pub(crate) fn uid_domain(public_url: &str) -> &str {
     let rest = public_url.split_once("://").map_or(public_url, |(_, r)| r);
     let host = rest.split(['/', ':']).next().unwrap_or("matinale");
     if host.is_empty() {

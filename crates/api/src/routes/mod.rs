@@ -7,6 +7,7 @@ pub mod health;
 pub mod members;
 pub mod needs;
 pub mod organisations;
+pub mod outbox;
 pub mod registrations;
 pub mod series;
 pub mod stands;

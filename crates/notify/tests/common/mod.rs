@@ -15,8 +15,16 @@ use matinale_notify::calendar::{Contact, MeetingEntry, MeetingParty};
 use matinale_notify::templates::{EventInfo, Venue};
 use serde_json::Value;
 
-pub const CHECK_ICS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/support/check_ics.py");
-pub const SMTP_SINK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/support/smtp_sink.py");
+/// `tests/support/<name>` of the workspace, looked for upwards from the crate that includes
+/// this module (this crate, or the workspace's HTTP tests). A missing script is a failure,
+/// not a skip: python3 would exit with 2, which means "package missing" to the callers.
+pub fn support_script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("tests/support").join(name))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("tests/support/{name} not found above {}", env!("CARGO_MANIFEST_DIR")))
+}
 
 pub fn utc(rfc3339: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(rfc3339)
@@ -133,7 +141,7 @@ pub fn prop<'a>(component: &'a Value, name: &str) -> &'a Value {
 /// Panics when it rejects the calendar or reports a structural problem.
 pub fn check_ics(ics: &str) -> Option<ParsedCalendar> {
     let child = Command::new("python3")
-        .arg(CHECK_ICS)
+        .arg(support_script("check_ics.py"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -181,7 +189,7 @@ impl SmtpSink {
     pub fn start(extra: &[&str]) -> Option<SmtpSink> {
         let dir = tempfile::tempdir().expect("temp dir");
         let child = Command::new("python3")
-            .arg(SMTP_SINK)
+            .arg(support_script("smtp_sink.py"))
             .args(["--port", "0", "--dir"])
             .arg(dir.path())
             .args(extra)

@@ -17,6 +17,9 @@ pub struct Model {
     pub last_error: Option<String>,
     pub registration_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
+    pub lease_until: Option<DateTimeUtc>,
+    pub event_id: Option<Uuid>,
+    pub sent_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,378 @@
+//! The mail worker of `serve`: delivers the store's outbox with `matinale_notify`, and sweeps
+//! for events whose day-before reminders are due.
+//!
+//! [`StoreOutbox`] is the bridge: it claims rows with `matinale_store::outbox` (leased,
+//! exclusive across processes) and turns each into a [`Message`] by reading the event as it is
+//! now (title, times, venue, organiser, calendar UID and SEQUENCE as in the `.ics` endpoints).
+//! A row that cannot become a mail (unknown kind, unreadable payload, event gone) is marked
+//! failed with the reason, never retried and never a panic.
+
+use std::collections::hash_map::{Entry, HashMap};
+use std::time::Duration;
+
+use chrono::Utc;
+use matinale_domain::event::{Event, EventStatus};
+use matinale_domain::mail::MailKind;
+use matinale_notify::calendar::Contact;
+use matinale_notify::delivery::{DeliveryError, Mailer, MailerConfig};
+use matinale_notify::templates::{EventInfo, Message, Venue};
+use matinale_notify::worker::{self, Envelope, Outbox, OutboxError, WorkerConfig};
+use matinale_notify::Locale;
+use matinale_store::outbox::{Mail, MANAGE_TOKEN_KEY};
+use matinale_store::Db;
+use serde::Deserialize;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::routes::calendars::{event_entry, uid_domain};
+
+/// The outbox table seen through `matinale_notify::worker::Outbox`.
+#[derive(Clone)]
+pub struct StoreOutbox {
+    db: Db,
+    public_url: String,
+}
+
+/// What a stored row's payload holds (see `matinale_store::registrations`).
+#[derive(Debug, Deserialize)]
+struct Payload {
+    registration_id: Uuid,
+    event_id: Option<Uuid>,
+    first_name: String,
+    last_name: String,
+    #[serde(default)]
+    manage_token: Option<String>,
+    #[serde(default)]
+    waitlist_position: Option<u32>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// Why a claimed row cannot be turned into a mail.
+enum Unsendable {
+    /// Retrying will not help: mark it failed with this reason.
+    Bad(String),
+    /// The database failed: leave the row to its lease and try later.
+    Storage(matinale_store::Error),
+}
+
+impl From<matinale_store::Error> for Unsendable {
+    fn from(error: matinale_store::Error) -> Self {
+        match error {
+            matinale_store::Error::NotFound => Unsendable::Bad("its event no longer exists".into()),
+            other => Unsendable::Storage(other),
+        }
+    }
+}
+
+fn storage(error: matinale_store::Error) -> OutboxError {
+    OutboxError(error.to_string())
+}
+
+/// The row's claim: the attempt count the store gave it (see `matinale_store::outbox`).
+fn claim_of(envelope: &Envelope) -> i32 {
+    i32::try_from(envelope.attempts).unwrap_or(i32::MAX - 1) + 1
+}
+
+impl StoreOutbox {
+    /// The outbox of `db`; links in mail start with `public_url`.
+    pub fn new(db: Db, public_url: impl Into<String>) -> Self {
+        Self {
+            db,
+            public_url: public_url.into().trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The magic link of a registration: the page at `{public_url}/registrations/{id}`, with
+    /// the manage token when the mail carries one (confirmation, waiting list, link re-sent).
+    fn manage_url(&self, registration_id: Uuid, token: Option<&str>) -> String {
+        let base = format!("{}/registrations/{registration_id}", self.public_url);
+        match token {
+            Some(token) => {
+                let token: String = form_urlencoded::byte_serialize(token.as_bytes()).collect();
+                format!("{base}?token={token}")
+            }
+            None => base,
+        }
+    }
+
+    async fn event_info(&self, event: &Event) -> Result<EventInfo, matinale_store::Error> {
+        let entry = event_entry(event, &self.public_url);
+        let organizer = matinale_store::accounts::user_by_id(&self.db, event.created_by)
+            .await?
+            .map(|user| Contact {
+                name: user.name,
+                email: user.email,
+            });
+        let f = &event.fields;
+        Ok(EventInfo {
+            uid: entry.uid,
+            sequence: entry.sequence,
+            title: f.title.clone(),
+            description: f.description.clone(),
+            starts_at: f.starts_at,
+            ends_at: f.ends_at,
+            timezone: f.timezone,
+            venue: f.venue.as_ref().map(|v| Venue {
+                name: v.name.clone(),
+                address: v.address.clone(),
+                postcode: v.postcode.clone(),
+                city: v.city.clone(),
+            }),
+            online_url: f.online_url.clone(),
+            url: entry.url,
+            organizer,
+        })
+    }
+
+    /// The event of a row, read once per batch.
+    async fn event<'a>(
+        &self,
+        id: Uuid,
+        cache: &'a mut HashMap<Uuid, (EventStatus, EventInfo)>,
+    ) -> Result<&'a (EventStatus, EventInfo), Unsendable> {
+        Ok(match cache.entry(id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => {
+                let event = matinale_store::events::get(&self.db, id).await?;
+                let info = self.event_info(&event).await?;
+                slot.insert((event.status, info))
+            }
+        })
+    }
+
+    async fn envelope(
+        &self,
+        row: &Mail,
+        events: &mut HashMap<Uuid, (EventStatus, EventInfo)>,
+    ) -> Result<Envelope, Unsendable> {
+        let kind =
+            MailKind::from_db(&row.kind).ok_or_else(|| Unsendable::Bad(format!("unknown mail kind {:?}", row.kind)))?;
+        let payload: Payload = serde_json::from_value(row.payload.clone())
+            .map_err(|e| Unsendable::Bad(format!("the payload of this {} mail is not readable: {e}", row.kind)))?;
+        let event_id = row
+            .event_id
+            .or(payload.event_id)
+            .ok_or_else(|| Unsendable::Bad("the mail names no event".into()))?;
+        let (status, event) = self.event(event_id, events).await?;
+        if *status == EventStatus::Cancelled && !kind.survives_event_cancellation() {
+            return Err(Unsendable::Bad(format!(
+                "the event was cancelled before this {} mail went out",
+                row.kind
+            )));
+        }
+        let event = event.clone();
+        let recipient_name = format!("{} {}", payload.first_name.trim(), payload.last_name.trim())
+            .trim()
+            .to_owned();
+        let token_url = || match payload.manage_token.as_deref() {
+            Some(token) => Ok(self.manage_url(payload.registration_id, Some(token))),
+            None => Err(Unsendable::Bad(format!(
+                "the payload of this {} mail has no {MANAGE_TOKEN_KEY}",
+                row.kind
+            ))),
+        };
+        // Tokens are stored hashed: mails queued without one link to the page, where the link
+        // from the confirmation (or a new one, by registering again) opens the registration.
+        let page_url = self.manage_url(payload.registration_id, None);
+        let issued_at = row.created_at;
+        let message = match kind {
+            MailKind::RegistrationConfirmed => Message::RegistrationConfirmed {
+                recipient_name: recipient_name.clone(),
+                event,
+                manage_url: token_url()?,
+                issued_at,
+            },
+            MailKind::RegistrationWaitlisted => Message::Waitlisted {
+                recipient_name: recipient_name.clone(),
+                event,
+                position: payload
+                    .waitlist_position
+                    .filter(|p| *p > 0)
+                    .ok_or_else(|| Unsendable::Bad("the waiting-list mail has no waitlist_position".into()))?,
+                manage_url: token_url()?,
+            },
+            MailKind::RegistrationPromoted => Message::PromotedFromWaitlist {
+                recipient_name: recipient_name.clone(),
+                event,
+                manage_url: page_url,
+                issued_at,
+            },
+            MailKind::RegistrationCancelled => Message::RegistrationCancelled {
+                recipient_name: recipient_name.clone(),
+                event,
+            },
+            MailKind::RegistrationLink => Message::ManageLinkResent {
+                recipient_name: recipient_name.clone(),
+                event,
+                manage_url: token_url()?,
+            },
+            MailKind::EventCancelled => Message::EventCancelled {
+                recipient_name: recipient_name.clone(),
+                event,
+                reason: payload.reason.clone(),
+                issued_at,
+            },
+            MailKind::EventReminder => Message::Reminder {
+                recipient_name: recipient_name.clone(),
+                event,
+                manage_url: page_url,
+                meetings: Vec::new(),
+            },
+        };
+        Ok(Envelope {
+            id: row.id,
+            to_email: row.to_email.clone(),
+            to_name: Some(recipient_name).filter(|n| !n.is_empty()),
+            locale: Locale::from_tag(&row.locale),
+            message,
+            attempts: u32::try_from(row.attempts.saturating_sub(1)).unwrap_or(0),
+        })
+    }
+
+    fn lease_lost(what: &str, envelope: &Envelope) {
+        tracing::warn!(
+            id = %envelope.id,
+            "mail {what} after its lease was taken over by another claim; the other claim decides"
+        );
+    }
+}
+
+impl Outbox for StoreOutbox {
+    async fn claim(&self, limit: u32, lease: Duration) -> Result<Vec<Envelope>, OutboxError> {
+        let lease = chrono::Duration::from_std(lease).map_err(|e| OutboxError(format!("lease: {e}")))?;
+        let rows = matinale_store::outbox::claim(&self.db, limit, lease, Utc::now())
+            .await
+            .map_err(storage)?;
+        let mut events = HashMap::new();
+        let mut envelopes = Vec::with_capacity(rows.len());
+        for row in rows {
+            match self.envelope(&row, &mut events).await {
+                Ok(envelope) => envelopes.push(envelope),
+                Err(Unsendable::Bad(reason)) => {
+                    tracing::error!(id = %row.id, kind = %row.kind, %reason, "mail cannot be built; given up");
+                    matinale_store::outbox::mark_failed(&self.db, row.id, row.attempts, &reason)
+                        .await
+                        .map_err(storage)?;
+                }
+                // The rows stay claimed until their lease expires, then come back.
+                Err(Unsendable::Storage(error)) => return Err(storage(error)),
+            }
+        }
+        Ok(envelopes)
+    }
+
+    async fn mark_sent(&self, claimed: &Envelope) -> Result<(), OutboxError> {
+        if !matinale_store::outbox::mark_sent(&self.db, claimed.id, claim_of(claimed))
+            .await
+            .map_err(storage)?
+        {
+            Self::lease_lost("sent", claimed);
+        }
+        Ok(())
+    }
+
+    async fn retry_at(&self, claimed: &Envelope, at: chrono::DateTime<Utc>, error: &str) -> Result<(), OutboxError> {
+        if !matinale_store::outbox::retry_at(&self.db, claimed.id, claim_of(claimed), at, error)
+            .await
+            .map_err(storage)?
+        {
+            Self::lease_lost("deferred", claimed);
+        }
+        Ok(())
+    }
+
+    async fn mark_failed(&self, claimed: &Envelope, error: &str) -> Result<(), OutboxError> {
+        if !matinale_store::outbox::mark_failed(&self.db, claimed.id, claim_of(claimed), error)
+            .await
+            .map_err(storage)?
+        {
+            Self::lease_lost("given up", claimed);
+        }
+        Ok(())
+    }
+}
+
+/// The mailer `config` asks for: SMTP when `MATINALE_SMTP_URL` is set, else `.eml` files.
+pub fn mailer(config: &Config) -> Result<Mailer, DeliveryError> {
+    Mailer::new(&MailerConfig {
+        smtp_url: config.smtp_url.clone(),
+        mail_dir: config.mail_dir.clone(),
+        timeout: Duration::from_secs(30),
+    })
+}
+
+/// How the worker of `config` paces itself.
+pub fn worker_config(config: &Config) -> WorkerConfig {
+    WorkerConfig {
+        from: config.mail_from.clone(),
+        message_id_domain: uid_domain(&config.public_url).to_owned(),
+        batch: config.worker_batch.max(1),
+        lease: config.worker_lease,
+        idle: config.worker_idle,
+        retry_base: config.mail_retry_base,
+        ..WorkerConfig::default()
+    }
+}
+
+/// Queues due reminders and purges expired idempotency keys every `every` until `shutdown`
+/// turns true.
+async fn sweep_reminders(db: Db, every: Duration, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        match matinale_store::notices::queue_due_reminders(&db, Utc::now()).await {
+            Ok(sweep) if sweep.events > 0 => {
+                tracing::info!(events = sweep.events, mails = sweep.mails, "reminders queued");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "the reminder sweep failed; trying again later"),
+        }
+        // Expired `Idempotency-Key` answers hold a manage token in clear: drop them.
+        match matinale_store::registrations::purge_idempotency(&db, Utc::now()).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired idempotency keys purged"),
+            Err(error) => tracing::error!(%error, "the idempotency purge failed; trying again later"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            changed = shutdown.changed() => if changed.is_err() { break },
+        }
+    }
+}
+
+/// The background worker of a process: outbox delivery and the reminder sweep.
+pub struct MailWorker {
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl MailWorker {
+    /// Starts delivering the outbox of `db` through `mailer` and sweeping for reminders, as
+    /// `config` says. Needs a Tokio runtime.
+    pub fn start(db: Db, config: &Config, mailer: Mailer) -> Self {
+        let (shutdown, receiver) = watch::channel(false);
+        let outbox = StoreOutbox::new(db.clone(), config.public_url.clone());
+        let tasks = vec![
+            tokio::spawn(worker::run(outbox, mailer, worker_config(config), receiver.clone())),
+            tokio::spawn(sweep_reminders(db, config.reminder_sweep, receiver)),
+        ];
+        Self { shutdown, tasks }
+    }
+
+    /// Asks the tasks to stop after what they are doing, and waits for them (at most 35 s,
+    /// longer than one SMTP exchange may take); a row still being sent then comes back to
+    /// another worker when its lease expires.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(35), task).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
