@@ -1,7 +1,8 @@
 //! Registration rush: N registrations fired by C concurrent clients at one event whose 50 seats
 //! are split in quotas, against the real HTTP server (release build, in this process) over a
 //! fresh database. Prints requests/s, p50/p99 latency and overbooked seats (counted in the
-//! database afterwards; must be 0).
+//! database afterwards; must be 0), the CPU time this process (load client and API) spent per
+//! request, and how busy the machine was, including the share of CPU time the hypervisor stole.
 //!
 //!     cargo run --release --example registration_rush -- [DATABASE_URL] [REQUESTS] [CONCURRENCY]
 //!
@@ -27,6 +28,35 @@ const QUOTAS: [(Category, u32); 4] = [
     (Category::Partner, 10),
     (Category::Visitor, 10),
 ];
+
+/// CPU seconds used by this process (client and server) so far, from `/proc/self/stat`.
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at state; utime and stime
+    // are the 14th and 15th fields of the line.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// (busy, steal, total) jiffies of the machine, from `/proc/stat`: steal is time the
+/// hypervisor gave this VM's CPUs to others.
+fn machine_jiffies() -> (u64, u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let cpu: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let get = |i: usize| cpu.get(i).copied().unwrap_or(0);
+    let total: u64 = cpu.iter().take(8).sum();
+    let idle = get(3) + get(4);
+    (total - idle - get(7), get(7), total)
+}
 
 async fn fresh_url(base: &str) -> anyhow::Result<String> {
     // `mt_` so that `make clean-test-dbs` drops it.
@@ -103,6 +133,8 @@ async fn main() -> anyhow::Result<()> {
         event.id
     ));
     let gate = Arc::new(Semaphore::new(concurrency));
+    let cpu_before = process_cpu_seconds();
+    let jiffies_before = machine_jiffies();
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(requests);
     for n in 0..requests {
@@ -131,6 +163,15 @@ async fn main() -> anyhow::Result<()> {
         latencies.push(latency);
     }
     let elapsed = started.elapsed();
+    let cpu = process_cpu_seconds() - cpu_before;
+    let jiffies_after = machine_jiffies();
+    let share = |after: u64, before: u64| {
+        100.0 * (after - before) as f64 / (jiffies_after.2 - jiffies_before.2).max(1) as f64
+    };
+    let (busy, steal) = (
+        share(jiffies_after.0, jiffies_before.0),
+        share(jiffies_after.1, jiffies_before.1),
+    );
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)];
 
@@ -160,7 +201,8 @@ async fn main() -> anyhow::Result<()> {
     overbooked += (confirmed_total - 50).max(0);
     println!(
         "backend={} requests={requests} concurrency={concurrency} non_201={failures} elapsed={:.2}s \
-         rate={:.0}/s p50={:.1}ms p99={:.1}ms max={:.1}ms confirmed={confirmed_total}/50 overbooked={overbooked}",
+         rate={:.0}/s p50={:.1}ms p99={:.1}ms max={:.1}ms confirmed={confirmed_total}/50 overbooked={overbooked} \
+         process_cpu_per_request={:.2}ms machine_busy={busy:.0}% steal={steal:.0}%",
         if url.starts_with("postgres") {
             "postgresql"
         } else {
@@ -171,6 +213,7 @@ async fn main() -> anyhow::Result<()> {
         pct(0.50).as_secs_f64() * 1000.0,
         pct(0.99).as_secs_f64() * 1000.0,
         latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        cpu * 1000.0 / requests as f64,
     );
     anyhow::ensure!(overbooked == 0, "overbooked seats: {overbooked}");
     Ok(())
