@@ -75,6 +75,11 @@ async fn fresh_url(base: &str) -> anyhow::Result<String> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Server-side errors (a 500's cause) go to stderr.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
     let args: Vec<String> = std::env::args().collect();
     let base = args.get(1).cloned().unwrap_or_else(|| "sqlite".into());
     let requests: usize = args.get(2).map_or(Ok(4000), |s| s.parse())?;
@@ -148,9 +153,18 @@ async fn main() -> anyhow::Result<()> {
                 "locale": "fr"
             });
             let sent = Instant::now();
-            let status = client.post(endpoint.as_str()).json(&body).send().await.map(|r| r.status().as_u16());
+            let answer = client.post(endpoint.as_str()).json(&body).send().await;
+            let elapsed = sent.elapsed();
             drop(permit);
-            (status.unwrap_or(0), sent.elapsed())
+            let status = answer.as_ref().map_or(0, |r| r.status().as_u16());
+            if status != 201 {
+                let detail = match answer {
+                    Ok(r) => r.text().await.unwrap_or_default(),
+                    Err(e) => e.to_string(),
+                };
+                eprintln!("request {n}: {status} {detail}");
+            }
+            (status, elapsed)
         }));
     }
     let mut latencies: Vec<Duration> = Vec::with_capacity(requests);
@@ -165,9 +179,8 @@ async fn main() -> anyhow::Result<()> {
     let elapsed = started.elapsed();
     let cpu = process_cpu_seconds() - cpu_before;
     let jiffies_after = machine_jiffies();
-    let share = |after: u64, before: u64| {
-        100.0 * (after - before) as f64 / (jiffies_after.2 - jiffies_before.2).max(1) as f64
-    };
+    let share =
+        |after: u64, before: u64| 100.0 * (after - before) as f64 / (jiffies_after.2 - jiffies_before.2).max(1) as f64;
     let (busy, steal) = (
         share(jiffies_after.0, jiffies_before.0),
         share(jiffies_after.1, jiffies_before.1),

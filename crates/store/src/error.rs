@@ -1,6 +1,6 @@
 //! Errors of the store layer.
 
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 /// What can go wrong reading or writing.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +23,21 @@ pub enum Error {
     /// The database failed or is unreachable.
     #[error("database error: {0}")]
     Database(DbErr),
+}
+
+impl Error {
+    /// A PostgreSQL deadlock (`40P01`) or serialization failure (`40001`): the database rolled
+    /// the transaction back, and running it again is the expected answer.
+    pub fn is_retryable(&self) -> bool {
+        let Error::Database(DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = self
+        else {
+            return false;
+        };
+        match std::ops::Deref::deref(e) {
+            sea_orm::sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("40P01" | "40001")),
+            _ => false,
+        }
+    }
 }
 
 impl From<DbErr> for Error {

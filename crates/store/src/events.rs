@@ -8,7 +8,7 @@ use matinale_domain::event::{
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::text;
 use matinale_domain::user::Actor;
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionSession, TransactionTrait,
@@ -229,6 +229,23 @@ pub async fn get_visible(db: &impl ConnectionTrait, id: Uuid, actor: Option<&Act
         return Err(Error::NotFound);
     }
     Ok(event)
+}
+
+/// Rows whose `event_column` names an event `actor` created or co-organises, as subqueries.
+pub(crate) fn organised_by(event_column: impl ColumnTrait, actor: &Actor) -> Condition {
+    let created = Query::select()
+        .column(event::Column::Id)
+        .from(event::Entity)
+        .and_where(event::Column::CreatedBy.eq(actor.user_id))
+        .to_owned();
+    let co_organised = Query::select()
+        .column(event_organiser::Column::EventId)
+        .from(event_organiser::Entity)
+        .and_where(event_organiser::Column::UserId.eq(actor.user_id))
+        .to_owned();
+    Condition::any()
+        .add(event_column.in_subquery(created))
+        .add(event_column.in_subquery(co_organised))
 }
 
 /// A public event (published, closed or cancelled) in one read, for anonymous paths such as

@@ -20,7 +20,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entity::{event, event_organiser, need, need_interest, organisation_member};
+use crate::entity::{need, need_interest, organisation_member};
 use crate::error::{corrupt, Error};
 use crate::organisations::OrganisationFilter;
 use crate::registrations::Credential;
@@ -291,21 +291,10 @@ fn editable_drafts(actor: &Actor) -> Condition {
         .from(organisation_member::Entity)
         .and_where(organisation_member::Column::UserId.eq(actor.user_id))
         .to_owned();
-    let created = Query::select()
-        .column(event::Column::Id)
-        .from(event::Entity)
-        .and_where(event::Column::CreatedBy.eq(actor.user_id))
-        .to_owned();
-    let co_organised = Query::select()
-        .column(event_organiser::Column::EventId)
-        .from(event_organiser::Entity)
-        .and_where(event_organiser::Column::UserId.eq(actor.user_id))
-        .to_owned();
     draft.add(
         Condition::any()
             .add(Expr::col(need::Column::OrganisationId).in_subquery(member_of))
-            .add(Expr::col(need::Column::EventId).in_subquery(created))
-            .add(Expr::col(need::Column::EventId).in_subquery(co_organised)),
+            .add(crate::events::organised_by(need::Column::EventId, actor)),
     )
 }
 

@@ -15,14 +15,14 @@ use chrono::{DateTime, Utc};
 use matinale_domain::mail::MailStatus;
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::user::Actor;
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
 use uuid::Uuid;
 
-use crate::entity::{event, event_organiser, outbox};
+use crate::entity::outbox;
 use crate::error::{corrupt, Error};
 use crate::registrations::stmt;
 
@@ -288,21 +288,7 @@ pub async fn list(
         }
         cond = cond.add(outbox::Column::EventId.eq(event_id));
     } else if !actor.is_admin() {
-        let created = Query::select()
-            .column(event::Column::Id)
-            .from(event::Entity)
-            .and_where(event::Column::CreatedBy.eq(actor.user_id))
-            .to_owned();
-        let co_organised = Query::select()
-            .column(event_organiser::Column::EventId)
-            .from(event_organiser::Entity)
-            .and_where(event_organiser::Column::UserId.eq(actor.user_id))
-            .to_owned();
-        cond = cond.add(
-            Condition::any()
-                .add(outbox::Column::EventId.in_subquery(created))
-                .add(outbox::Column::EventId.in_subquery(co_organised)),
-        );
+        cond = cond.add(crate::events::organised_by(outbox::Column::EventId, actor));
     }
     if let Some(status) = filter.status {
         cond = cond.add(outbox::Column::Status.eq(status.as_str()));

@@ -268,10 +268,32 @@ pub async fn register(
     event: &Event,
     new: NewRegistration,
     idempotency: Option<IdempotencyRequest>,
-    render: impl FnOnce(&Registered) -> (u16, String),
+    render: impl Fn(&Registered) -> (u16, String),
+) -> Result<Outcome, Error> {
+    // Two PostgreSQL claims can deadlock when one locks a seat another just took (the lock
+    // follows the row's update chain) and then waits for a free one: the database rolls one
+    // back, and it runs again with a fresh snapshot.
+    let mut attempt = 1;
+    loop {
+        match register_once(db, event, &new, idempotency.as_ref(), &render).await {
+            Err(e) if e.is_retryable() && attempt < 4 => {
+                tracing::debug!(attempt, error = %e, "registration rolled back by the database; running it again");
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
+async fn register_once(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    event: &Event,
+    new: &NewRegistration,
+    idempotency: Option<&IdempotencyRequest>,
+    render: &impl Fn(&Registered) -> (u16, String),
 ) -> Result<Outcome, Error> {
     let (turn, txn) = crate::begin_write(db).await?;
-    if let Some(idem) = &idempotency {
+    if let Some(idem) = idempotency {
         // The first statement writes, so SQLite takes its one writer lock right away.
         let backend = txn.get_database_backend();
         txn.execute_raw(stmt(
@@ -391,7 +413,7 @@ pub async fn register(
         registration: to_registration(model, position)?,
         manage_token: token,
     };
-    if let Some(idem) = &idempotency {
+    if let Some(idem) = idempotency {
         let (status, body) = render(&registered);
         idempotency::Entity::update_many()
             .col_expr(idempotency::Column::ResponseStatus, Expr::val(i32::from(status)))
