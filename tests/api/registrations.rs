@@ -724,3 +724,32 @@ async fn after_the_event_confirmed_people_who_did_not_come_are_no_shows() {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+/// The store recognises a PostgreSQL deadlock as an error to run again (registrations and
+/// cancellations retry on it). PostgreSQL only: SQLite has one writer and no deadlocks.
+#[tokio::test]
+async fn a_postgresql_deadlock_is_an_error_to_run_again() {
+    use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+    let app = spawn_app().await;
+    if app.db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    app.db
+        .execute_unprepared(
+            "CREATE TABLE deadlock_probe (id int PRIMARY KEY); INSERT INTO deadlock_probe VALUES (1), (2)",
+        )
+        .await
+        .unwrap();
+    let a = app.db.begin().await.unwrap();
+    let b = app.db.begin().await.unwrap();
+    let lock = |id: i32| format!("SELECT id FROM deadlock_probe WHERE id = {id} FOR UPDATE");
+    a.execute_unprepared(&lock(1)).await.unwrap();
+    b.execute_unprepared(&lock(2)).await.unwrap();
+    // Each now waits for the other: PostgreSQL aborts one of them.
+    let (lock_1, lock_2) = (lock(1), lock(2));
+    let (ra, rb) = tokio::join!(a.execute_unprepared(&lock_2), b.execute_unprepared(&lock_1));
+    let failures: Vec<matinale_store::Error> = [ra.err(), rb.err()].into_iter().flatten().map(Into::into).collect();
+    assert_eq!(failures.len(), 1, "exactly one side is aborted: {failures:?}");
+    assert!(failures[0].is_retryable(), "{:?}", failures[0]);
+    assert!(!matinale_store::Error::NotFound.is_retryable());
+}

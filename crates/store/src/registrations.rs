@@ -712,6 +712,22 @@ pub async fn cancel(
     who: &Credential,
 ) -> Result<RegistrationWithHistory, Error> {
     authorised(db, id, who).await?;
+    // The promotion claims a seat like a registration does, so it can meet the same
+    // PostgreSQL deadlock; the rolled-back cancellation simply runs again.
+    let mut attempt = 1;
+    loop {
+        match cancel_once(db, id, who).await {
+            Err(e) if e.is_retryable() && attempt < 4 => attempt += 1,
+            result => return result,
+        }
+    }
+}
+
+async fn cancel_once(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    id: Uuid,
+    who: &Credential,
+) -> Result<RegistrationWithHistory, Error> {
     let (_turn, txn) = crate::begin_write(db).await?;
     let backend = txn.get_database_backend();
     // First statement a write (SQLite's writer lock at once); the status guard settles races.
