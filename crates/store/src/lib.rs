@@ -91,6 +91,26 @@ fn pool_size(url: &str) -> u32 {
         .unwrap_or(if url.starts_with("sqlite") { 3 } else { 32 })
 }
 
+/// Runs the transaction `once` builds, again (up to four times in all) while PostgreSQL rolls it
+/// back as a deadlock or serialization failure ([`Error::is_retryable`]): each run begins its
+/// own transaction, so it starts over from a fresh snapshot.
+pub(crate) async fn run_again_on_rollback<T, F, Fut>(mut once: F) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    let mut attempt = 1;
+    loop {
+        match once().await {
+            Err(e) if e.is_retryable() && attempt < 4 => {
+                tracing::debug!(attempt, error = %e, "transaction rolled back by the database; running it again");
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), Error> {
     matinale_migrations::Migrator::up(db, None).await?;

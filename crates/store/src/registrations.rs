@@ -273,16 +273,7 @@ pub async fn register(
     // Two PostgreSQL claims can deadlock when one locks a seat another just took (the lock
     // follows the row's update chain) and then waits for a free one: the database rolls one
     // back, and it runs again with a fresh snapshot.
-    let mut attempt = 1;
-    loop {
-        match register_once(db, event, &new, idempotency.as_ref(), &render).await {
-            Err(e) if e.is_retryable() && attempt < 4 => {
-                tracing::debug!(attempt, error = %e, "registration rolled back by the database; running it again");
-                attempt += 1;
-            }
-            result => return result,
-        }
-    }
+    crate::run_again_on_rollback(|| register_once(db, event, &new, idempotency.as_ref(), &render)).await
 }
 
 async fn register_once(
@@ -714,13 +705,7 @@ pub async fn cancel(
     authorised(db, id, who).await?;
     // The promotion claims a seat like a registration does, so it can meet the same
     // PostgreSQL deadlock; the rolled-back cancellation simply runs again.
-    let mut attempt = 1;
-    loop {
-        match cancel_once(db, id, who).await {
-            Err(e) if e.is_retryable() && attempt < 4 => attempt += 1,
-            result => return result,
-        }
-    }
+    crate::run_again_on_rollback(|| cancel_once(db, id, who)).await
 }
 
 async fn cancel_once(
