@@ -35,7 +35,7 @@ pub async fn queue_event_cancelled(db: &impl ConnectionTrait, event_id: Uuid) ->
         .all(db)
         .await?;
     for m in &live {
-        mail(db, MailKind::EventCancelled.as_str(), m, serde_json::json!({})).await?;
+        mail(db, MailKind::EventCancelled, m, serde_json::json!({})).await?;
     }
     Ok(live.len())
 }
@@ -98,7 +98,7 @@ pub async fn queue_due_reminders(
             .all(&txn)
             .await?;
         for m in &recipients {
-            mail(&txn, MailKind::EventReminder.as_str(), m, serde_json::json!({})).await?;
+            mail(&txn, MailKind::EventReminder, m, serde_json::json!({})).await?;
         }
         txn.commit().await?;
         sweep.events += 1;

@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use matinale_domain::event::{Category, Event, Quotas};
+use matinale_domain::mail::MailKind;
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::registration::{
     Consents, Locale, NewRegistration, Registration, RegistrationDetails, RegistrationStatus, SeatPool, StatusChange,
@@ -198,7 +199,7 @@ async fn record(
 /// Queues a mail of `kind` to the person of `m`, about their registration and its event.
 pub(crate) async fn mail(
     db: &impl ConnectionTrait,
-    kind: &'static str,
+    kind: MailKind,
     m: &registration::Model,
     extra: serde_json::Value,
 ) -> Result<(), Error> {
@@ -215,7 +216,7 @@ pub(crate) async fn mail(
     outbox::enqueue(
         db,
         NewMail {
-            kind,
+            kind: kind.as_str(),
             to_email: m.email.clone(),
             locale: m.locale.clone(),
             payload,
@@ -385,10 +386,10 @@ async fn register_once(
         }
     };
     let (reason, kind) = match status {
-        RegistrationStatus::Confirmed => ("registered; a seat was free", "registration_confirmed"),
+        RegistrationStatus::Confirmed => ("registered; a seat was free", MailKind::RegistrationConfirmed),
         _ => (
             "registered; every seat of its category was taken",
-            "registration_waitlisted",
+            MailKind::RegistrationWaitlisted,
         ),
     };
     record(&txn, id, "registrant", None, status, reason).await?;
@@ -451,7 +452,7 @@ async fn resend_link(db: &(impl ConnectionTrait + TransactionTrait), event_id: U
                 .ok_or(Error::NotFound)?;
             mail(
                 &txn,
-                "registration_link",
+                MailKind::RegistrationLink,
                 &m,
                 serde_json::json!({"manage_token": token}),
             )
@@ -691,7 +692,7 @@ async fn promote_into(
     )
     .await?;
     let m = load(db, promoted).await?;
-    mail(db, "registration_promoted", &m, serde_json::json!({})).await?;
+    mail(db, MailKind::RegistrationPromoted, &m, serde_json::json!({})).await?;
     Ok(Some(promoted))
 }
 
@@ -766,7 +767,7 @@ async fn cancel_once(
         reason,
     )
     .await?;
-    mail(&txn, "registration_cancelled", &m, serde_json::json!({})).await?;
+    mail(&txn, MailKind::RegistrationCancelled, &m, serde_json::json!({})).await?;
     if let Some(row) = freed {
         let pool: String = row.try_get("", "pool")?;
         let seat_no: i32 = row.try_get("", "seat_no")?;
