@@ -42,10 +42,12 @@ bench-scheduler:
 	$(CARGO) run --release -p matinale-scheduler --example bench
 
 # 4000 registrations by 64 concurrent clients for 50 seats in quotas; fails if a seat is oversold.
+# PostgreSQL is on loopback here, so without TLS (as over a Unix socket).
+PG_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 bench-registrations:
 	$(CARGO) run --release --example registration_rush -- sqlite 4000 64
 	@if pg_isready -q -d "$(PG_URL)" 2>/dev/null; then \
-	  $(CARGO) run --release --example registration_rush -- "$(PG_URL)" 4000 64; \
+	  $(CARGO) run --release --example registration_rush -- "$(PG_BENCH_URL)" 4000 64; \
 	else echo "!!!!! PostgreSQL at $(PG_URL) is unreachable: registration rush on PostgreSQL SKIPPED" >&2; fi
 
 lint:

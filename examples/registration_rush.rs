@@ -6,8 +6,10 @@
 //!
 //!     cargo run --release --example registration_rush -- [DATABASE_URL] [REQUESTS] [CONCURRENCY]
 //!
-//! DATABASE_URL: `sqlite` (default, a temporary file) or `postgres://…/db` (a new database is
-//! created on that server).
+//! DATABASE_URL: `sqlite` (default, a temporary file) or `postgres://…/db[?options]` (a new
+//! database is created on that server). Before the measured run, `RUSH_WARM_UP` registrations
+//! (default 4 × CONCURRENCY) go to another event, unmeasured, so that the connection pools are
+//! full and the statements prepared, as on a server that has been up for a while.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -65,12 +67,62 @@ async fn fresh_url(base: &str) -> anyhow::Result<String> {
         let admin = sea_orm::Database::connect(base).await?;
         admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
         admin.close().await.ok();
+        let (base, query) = base.split_once('?').map_or((base, ""), |(b, q)| (b, q));
         let (server, _) = base.rsplit_once('/').context("a database URL ends with /name")?;
-        Ok(format!("{server}/{name}"))
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
+        Ok(format!("{server}/{name}{query}"))
     } else {
         let path = std::env::temp_dir().join(format!("{name}.db"));
         Ok(format!("sqlite://{}?mode=rwc", path.display()))
     }
+}
+
+/// Sends `requests` registrations to `endpoint` from `concurrency` clients at once; the status
+/// and latency of each, in order. Answers other than 201 are printed.
+async fn fire(
+    client: &reqwest::Client,
+    endpoint: &str,
+    label: &str,
+    requests: usize,
+    concurrency: usize,
+) -> anyhow::Result<Vec<(u16, Duration)>> {
+    let gate = Arc::new(Semaphore::new(concurrency));
+    let endpoint = Arc::new(endpoint.to_owned());
+    let label = Arc::new(label.to_owned());
+    let mut tasks = Vec::with_capacity(requests);
+    for n in 0..requests {
+        let permit = gate.clone().acquire_owned().await?;
+        let (client, endpoint, label) = (client.clone(), endpoint.clone(), label.clone());
+        tasks.push(tokio::spawn(async move {
+            let body = json!({
+                "category": QUOTAS[n % 4].0,
+                "person": {"first_name": "Éloïse", "last_name": format!("Rush {n}"), "email": format!("r{n}@bench.matinale")},
+                "locale": "fr"
+            });
+            let sent = Instant::now();
+            let answer = client.post(endpoint.as_str()).json(&body).send().await;
+            let elapsed = sent.elapsed();
+            drop(permit);
+            let status = answer.as_ref().map_or(0, |r| r.status().as_u16());
+            if status != 201 {
+                let detail = match answer {
+                    Ok(r) => r.text().await.unwrap_or_default(),
+                    Err(e) => e.to_string(),
+                };
+                eprintln!("{label} request {n}: {status} {detail}");
+            }
+            (status, elapsed)
+        }));
+    }
+    let mut answers = Vec::with_capacity(requests);
+    for task in tasks {
+        answers.push(task.await?);
+    }
+    Ok(answers)
 }
 
 #[tokio::main]
@@ -118,7 +170,9 @@ async fn main() -> anyhow::Result<()> {
         registration_opens_at: Some(t("2020-01-01T00:00:00+00:00")?),
         registration_closes_at: Some(t("2099-11-24T18:00:00+01:00")?),
     })?;
-    let event = matinale_store::events::create(&db, &actor, fields, EventStatus::Published, &[]).await?;
+    let event = matinale_store::events::create(&db, &actor, fields.clone(), EventStatus::Published, &[]).await?;
+    // Another event for the warm-up, so that its registrations stay out of the count.
+    let warm_up_event = matinale_store::events::create(&db, &actor, fields, EventStatus::Published, &[]).await?;
 
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let port = listener.local_addr()?.port();
@@ -133,49 +187,18 @@ async fn main() -> anyhow::Result<()> {
     tokio::spawn(server);
 
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
-    let endpoint = Arc::new(format!(
-        "http://127.0.0.1:{port}/api/v1/events/{}/registrations",
-        event.id
-    ));
-    let gate = Arc::new(Semaphore::new(concurrency));
+    let endpoint = |event_id| format!("http://127.0.0.1:{port}/api/v1/events/{event_id}/registrations");
+    // Warm-up: the connection pools fill and statements get prepared, as on a server that has
+    // been up for a while; these requests are not measured.
+    let warm_up = std::env::var("RUSH_WARM_UP").map_or(Ok(4 * concurrency), |v| v.parse())?;
+    fire(&client, &endpoint(warm_up_event.id), "warm-up", warm_up, concurrency).await?;
+
     let cpu_before = process_cpu_seconds();
     let jiffies_before = machine_jiffies();
     let started = Instant::now();
-    let mut tasks = Vec::with_capacity(requests);
-    for n in 0..requests {
-        let permit = gate.clone().acquire_owned().await?;
-        let client = client.clone();
-        let endpoint = endpoint.clone();
-        tasks.push(tokio::spawn(async move {
-            let body = json!({
-                "category": QUOTAS[n % 4].0,
-                "person": {"first_name": "Éloïse", "last_name": format!("Rush {n}"), "email": format!("r{n}@bench.matinale")},
-                "locale": "fr"
-            });
-            let sent = Instant::now();
-            let answer = client.post(endpoint.as_str()).json(&body).send().await;
-            let elapsed = sent.elapsed();
-            drop(permit);
-            let status = answer.as_ref().map_or(0, |r| r.status().as_u16());
-            if status != 201 {
-                let detail = match answer {
-                    Ok(r) => r.text().await.unwrap_or_default(),
-                    Err(e) => e.to_string(),
-                };
-                eprintln!("request {n}: {status} {detail}");
-            }
-            (status, elapsed)
-        }));
-    }
-    let mut latencies: Vec<Duration> = Vec::with_capacity(requests);
-    let mut failures = 0;
-    for task in tasks {
-        let (status, latency) = task.await?;
-        if status != 201 {
-            failures += 1;
-        }
-        latencies.push(latency);
-    }
+    let answers = fire(&client, &endpoint(event.id), "rush", requests, concurrency).await?;
+    let failures = answers.iter().filter(|(status, _)| *status != 201).count();
+    let mut latencies: Vec<Duration> = answers.into_iter().map(|(_, latency)| latency).collect();
     let elapsed = started.elapsed();
     let cpu = process_cpu_seconds() - cpu_before;
     let jiffies_after = machine_jiffies();
@@ -213,7 +236,7 @@ async fn main() -> anyhow::Result<()> {
     }
     overbooked += (confirmed_total - 50).max(0);
     println!(
-        "backend={} requests={requests} concurrency={concurrency} non_201={failures} elapsed={:.2}s \
+        "backend={} requests={requests} concurrency={concurrency} warm_up={warm_up} non_201={failures} elapsed={:.2}s \
          rate={:.0}/s p50={:.1}ms p99={:.1}ms max={:.1}ms confirmed={confirmed_total}/50 overbooked={overbooked} \
          process_cpu_per_request={:.2}ms machine_busy={busy:.0}% steal={steal:.0}%",
         if url.starts_with("postgres") {

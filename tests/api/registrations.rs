@@ -592,6 +592,65 @@ async fn a_rush_never_overbooks_and_cancellations_promote_in_order() {
     assert_eq!(positions, (1..=60).collect::<Vec<_>>());
 }
 
+/// Registrants arriving together share one write transaction (SQLite) or race each other
+/// (PostgreSQL): a duplicate e-mail among them is refused alone, and neither keeps a seat nor
+/// takes one from the others.
+#[tokio::test]
+async fn a_duplicate_in_a_crowd_is_refused_alone() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    let url = format!("{}/api/v1/events/{event}/registrations", app.address);
+    let mut tasks = Vec::new();
+    for n in 0..60 {
+        let (client, url) = (app.client.clone(), url.clone());
+        // Each of 30 e-mails twice, one after the other, while seats are still free.
+        let body = person("visitor", n / 2);
+        tasks.push(tokio::spawn(async move {
+            let r = client.post(url).json(&body).send().await.unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap())
+        }));
+    }
+    let answers = join_all(tasks).await;
+    let created: Vec<&Value> = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .map(|(_, b)| b)
+        .collect();
+    let refused = answers.iter().filter(|(s, _)| *s == StatusCode::CONFLICT).count();
+    assert_eq!((created.len(), refused), (30, 30), "{answers:#?}");
+    let confirmed = created.iter().filter(|b| b["status"] == "confirmed").count();
+    assert_eq!(confirmed, 10, "every seat taken, none kept by a refused duplicate");
+    for b in &created {
+        assert_eq!(b["waitlist_position"].is_null(), b["status"] == "confirmed", "{b}");
+    }
+    let all = list(&app, &org, &event, "").await;
+    assert_eq!(all.len(), 30);
+    let mut positions: Vec<u64> = all
+        .iter()
+        .filter(|r| r["status"] == "waitlisted")
+        .map(|r| r["waitlist_position"].as_u64().unwrap())
+        .collect();
+    positions.sort();
+    assert_eq!(positions, (1..=20).collect::<Vec<_>>());
+    // Each registration has its own first mail, saying what its answer said, and one link
+    // mail for its refused twin.
+    for b in &created {
+        let id: uuid::Uuid = b["id"].as_str().unwrap().parse().unwrap();
+        let mails = matinale_store::outbox::for_registration(&app.db, id).await.unwrap();
+        let kinds: Vec<&str> = mails.iter().map(|m| m.kind.as_str()).collect();
+        let first = if b["status"] == "confirmed" {
+            "registration_confirmed"
+        } else {
+            "registration_waitlisted"
+        };
+        assert_eq!(kinds, [first, "registration_link"], "{b}");
+        assert_eq!(mails[0].payload["waitlist_position"], b["waitlist_position"]);
+        assert_eq!(mails[0].payload["registration_id"], b["id"]);
+    }
+}
+
 #[tokio::test]
 async fn check_in_by_manage_token_or_qr_text() {
     let app = spawn_app().await;

@@ -5,6 +5,7 @@ pub mod accounts;
 mod entity;
 pub mod error;
 pub mod events;
+mod group_commit;
 pub mod needs;
 pub mod notices;
 pub mod organisations;
@@ -36,6 +37,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, Error> {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
+        // A ping on every checkout is one more round trip per query; only connections idle
+        // long enough to have been dropped by the server or a firewall are checked.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -58,19 +62,24 @@ pub struct WriterTurn(#[allow(dead_code)] Option<tokio::sync::OwnedMutexGuard<()
 static SQLITE_WRITERS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
     std::sync::LazyLock::new(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
 
+/// Waits for this process's SQLite writer turn (at most 10 s).
+pub(crate) async fn writer_turn() -> Result<WriterTurn, DbErr> {
+    let queued = SQLITE_WRITERS.clone().lock_owned();
+    match tokio::time::timeout(Duration::from_secs(10), queued).await {
+        Ok(guard) => Ok(WriterTurn(Some(guard))),
+        Err(_) => Err(DbErr::Custom("the database is busy: no write turn within 10 s".into())),
+    }
+}
+
 /// Begins a transaction that will write. On SQLite it first waits for this process's writer
 /// turn, then runs `BEGIN IMMEDIATE`, so it holds the one writer lock from its start instead
 /// of failing to upgrade a read snapshot later; on PostgreSQL it is a plain `BEGIN`. Keep the
 /// turn until the transaction ends, and never begin a second write while holding one.
 pub async fn begin_write<D: TransactionTrait + ConnectionTrait>(db: &D) -> Result<(WriterTurn, D::Transaction), DbErr> {
     let turn = if db.get_database_backend() == DbBackend::Sqlite {
-        let queued = SQLITE_WRITERS.clone().lock_owned();
-        match tokio::time::timeout(Duration::from_secs(10), queued).await {
-            Ok(guard) => Some(guard),
-            Err(_) => return Err(DbErr::Custom("the database is busy: no write turn within 10 s".into())),
-        }
+        writer_turn().await?
     } else {
-        None
+        WriterTurn(None)
     };
     let txn = db
         .begin_with_options(TransactionOptions {
@@ -78,17 +87,33 @@ pub async fn begin_write<D: TransactionTrait + ConnectionTrait>(db: &D) -> Resul
             ..TransactionOptions::default()
         })
         .await?;
-    Ok((WriterTurn(turn), txn))
+    Ok((turn, txn))
+}
+
+/// Runs the write `work` to its end even if the caller stops waiting (a client that hangs up):
+/// on SQLite the registrant that writes a group of registrations writes it for the others too
+/// ([`group_commit`]), so it must not stop half-way.
+pub(crate) async fn run_to_completion<T, F>(work: F) -> Result<T, Error>
+where
+    F: std::future::Future<Output = Result<T, Error>> + Send + 'static,
+    T: Send + 'static,
+{
+    match tokio::spawn(work).await {
+        Ok(done) => done,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(Error::Database(DbErr::Custom(format!("the write was stopped: {e}")))),
+    }
 }
 
 /// Connections in the pool: `MATINALE_DB_POOL`, else 3 on SQLite (one writer; readers in WAL)
-/// and 32 on PostgreSQL.
+/// and 8 on PostgreSQL (more only queue inside the server: the registration rush on 2 cores had a
+/// p99 of 42 ms with 8, 75 ms with 16 and 0.1 s with 32; see BENCHMARKS.md).
 fn pool_size(url: &str) -> u32 {
     std::env::var("MATINALE_DB_POOL")
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|&n| n > 0)
-        .unwrap_or(if url.starts_with("sqlite") { 3 } else { 32 })
+        .unwrap_or(if url.starts_with("sqlite") { 3 } else { 8 })
 }
 
 /// Runs the transaction `once` builds, again (up to four times in all) while PostgreSQL rolls it

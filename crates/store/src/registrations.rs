@@ -3,13 +3,14 @@
 //! Every seat is a row of `seats` (one pool per category with a quota, plus an `open` pool of
 //! what the quotas leave of the capacity). Registering claims one free row of its pool: on
 //! PostgreSQL with `FOR UPDATE SKIP LOCKED`, so concurrent registrants lock different rows and
-//! no single row is a hot spot; on SQLite the write transaction is short and its first
-//! statement is a write, so the one writer lock is taken at once (no stale-snapshot upgrade).
+//! no single row is a hot spot. A registration is one round trip: on PostgreSQL one statement,
+//! on SQLite one batch of statements inside a write transaction that registrants waiting at the
+//! same time share (group commit, [`crate::group_commit`]).
 //! A seat can never hold two registrations (unique `registration_id`, one row per seat).
 
 use chrono::{DateTime, Duration, Utc};
 use matinale_domain::event::{Category, Event, Quotas};
-use matinale_domain::mail::MailKind;
+use matinale_domain::mail::{MailKind, MailStatus};
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::registration::{
     Consents, Locale, NewRegistration, Registration, RegistrationDetails, RegistrationStatus, SeatPool, StatusChange,
@@ -17,8 +18,8 @@ use matinale_domain::registration::{
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, Statement, TransactionSession, TransactionTrait, Value,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionSession, TransactionTrait, Value,
 };
 use uuid::Uuid;
 
@@ -113,7 +114,14 @@ pub(crate) fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Stateme
     let sql = if backend == DbBackend::Postgres {
         sql.to_owned()
     } else {
-        sql.replace('$', "?")
+        // Only parameters: a `$` in a string (a JSON path) stays.
+        let mut out = String::with_capacity(sql.len());
+        let mut chars = sql.chars().peekable();
+        while let Some(c) = chars.next() {
+            let parameter = c == '$' && chars.peek().is_some_and(char::is_ascii_digit);
+            out.push(if parameter { '?' } else { c });
+        }
+        out
     };
     Statement::from_sql_and_values(backend, sql, values)
 }
@@ -203,16 +211,7 @@ pub(crate) async fn mail(
     m: &registration::Model,
     extra: serde_json::Value,
 ) -> Result<(), Error> {
-    let mut payload = serde_json::json!({
-        "registration_id": m.id,
-        "event_id": m.event_id,
-        "first_name": m.first_name,
-        "last_name": m.last_name,
-        "category": m.category,
-    });
-    if let (Some(map), serde_json::Value::Object(more)) = (payload.as_object_mut(), extra) {
-        map.extend(more);
-    }
+    let payload = mail_payload(m.id, m.event_id, &m.first_name, &m.last_name, &m.category, extra);
     outbox::enqueue(
         db,
         NewMail {
@@ -227,34 +226,44 @@ pub(crate) async fn mail(
     .await
 }
 
-/// Claims a free seat of `pool` for `registration_id`; false when the pool is full.
-async fn claim_seat(
-    db: &impl ConnectionTrait,
-    event_id: Uuid,
-    pool: &str,
+/// What every mail about a registration carries, and `extra`.
+fn mail_payload(
     registration_id: Uuid,
-) -> Result<bool, Error> {
-    let backend = db.get_database_backend();
+    event_id: Uuid,
+    first_name: &str,
+    last_name: &str,
+    category: &str,
+    extra: serde_json::Value,
+) -> serde_json::Value {
+    let mut payload = serde_json::json!({
+        "registration_id": registration_id,
+        "event_id": event_id,
+        "first_name": first_name,
+        "last_name": last_name,
+        "category": category,
+    });
+    if let (Some(map), serde_json::Value::Object(more)) = (payload.as_object_mut(), extra) {
+        map.extend(more);
+    }
+    payload
+}
+
+/// The first free seat of pool `$3` of event `$2`, as a sub-select. On PostgreSQL concurrent
+/// claims skip each other's locked rows. Only when every free row looked locked does the second
+/// sub-select wait for them (`COALESCE` evaluates it only then): a claim that rolls back
+/// elsewhere must not send anybody to the waiting list.
+fn free_seat(backend: DbBackend) -> String {
     let free = |lock: &str| {
         format!(
             "(SELECT seat_no FROM seats WHERE event_id = $2 AND pool = $3 AND registration_id IS NULL \
              ORDER BY seat_no LIMIT 1 {lock})"
         )
     };
-    // On PostgreSQL concurrent claims skip each other's locked rows. Only when every free row
-    // looked locked does the second sub-select wait for them (`COALESCE` evaluates it only then):
-    // a claim that rolls back elsewhere must not send anybody to the waiting list. One round trip.
-    let seat = if backend == DbBackend::Postgres {
+    if backend == DbBackend::Postgres {
         format!("COALESCE({}, {})", free("FOR UPDATE SKIP LOCKED"), free("FOR UPDATE"))
     } else {
         free("")
-    };
-    let claim = stmt(
-        backend,
-        &format!("UPDATE seats SET registration_id = $1 WHERE event_id = $2 AND pool = $3 AND seat_no = {seat}"),
-        vec![registration_id.into(), event_id.into(), pool.into()],
-    );
-    Ok(db.execute_raw(claim).await?.rows_affected() == 1)
+    }
 }
 
 fn queue_order(now: DateTime<Utc>) -> i64 {
@@ -265,158 +274,281 @@ fn queue_order(now: DateTime<Utc>) -> i64 {
 /// idempotency key, the row, a seat or a waiting-list place, the history and the mail.
 /// `render` turns the result into the response body kept for replays.
 pub async fn register(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     event: &Event,
     new: NewRegistration,
     idempotency: Option<IdempotencyRequest>,
-    render: impl Fn(&Registered) -> (u16, String),
+    render: impl Fn(&Registered) -> (u16, String) + Send + Sync + 'static,
 ) -> Result<Outcome, Error> {
-    // Two PostgreSQL claims can deadlock when one locks a seat another just took (the lock
-    // follows the row's update chain) and then waits for a free one: the database rolls one
-    // back, and it runs again with a fresh snapshot.
-    crate::run_again_on_rollback(|| register_once(db, event, &new, idempotency.as_ref(), &render)).await
+    let (db, event) = (db.clone(), event.clone());
+    crate::run_to_completion(async move {
+        // Two PostgreSQL claims can deadlock when one locks a seat another just took (the lock
+        // follows the row's update chain) and then waits for a free one: the database rolls one
+        // back, and it runs again with a fresh snapshot.
+        crate::run_again_on_rollback(|| register_once(&db, &event, &new, idempotency.as_ref(), &render)).await
+    })
+    .await
 }
 
 async fn register_once(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     event: &Event,
     new: &NewRegistration,
     idempotency: Option<&IdempotencyRequest>,
     render: &impl Fn(&Registered) -> (u16, String),
 ) -> Result<Outcome, Error> {
+    let Some(idem) = idempotency else {
+        // The common case. On PostgreSQL one statement, its own transaction, one round trip;
+        // on SQLite one batch of statements in a transaction shared with other registrants.
+        let inserted = if db.get_database_backend() == DbBackend::Postgres {
+            insert_registration(db, event, new, None).await
+        } else {
+            crate::group_commit::register(db, event.clone(), new.clone()).await
+        };
+        return match inserted {
+            Err(Error::Conflict(_)) => Err(resend_link(db, event.id, new.person.email.as_str()).await),
+            done => done.map(|r| Outcome::Created(Box::new(r))),
+        };
+    };
+    // With a key: the key, the registration and the answer kept for replays, in one transaction.
     let (turn, txn) = crate::begin_write(db).await?;
-    if let Some(idem) = idempotency {
-        // The first statement writes, so SQLite takes its one writer lock right away.
-        let backend = txn.get_database_backend();
-        txn.execute_raw(stmt(
+    if let Some(earlier) = claim_idempotency_key(&txn, idem).await? {
+        return Ok(earlier);
+    }
+    let registered = match insert_registration(&txn, event, new, None).await {
+        Ok(r) => r,
+        Err(Error::Conflict(_)) => {
+            drop(txn);
+            drop(turn);
+            return Err(resend_link(db, event.id, new.person.email.as_str()).await);
+        }
+        Err(err) => return Err(err),
+    };
+    let (status, body) = render(&registered);
+    idempotency::Entity::update_many()
+        .col_expr(idempotency::Column::ResponseStatus, Expr::val(i32::from(status)))
+        .col_expr(idempotency::Column::ResponseBody, Expr::val(body))
+        .filter(idempotency::Column::Scope.eq(idem.scope.as_str()))
+        .filter(idempotency::Column::Key.eq(idem.key.as_str()))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(Outcome::Created(Box::new(registered)))
+}
+
+/// Takes `idem` for this transaction. `Some` is the answer to give instead of registering: the
+/// first answer to the same key and body, replayed. A key reused with another body is a 422,
+/// and one whose first request has not finished yet a 409.
+async fn claim_idempotency_key(
+    txn: &impl ConnectionTrait,
+    idem: &IdempotencyRequest,
+) -> Result<Option<Outcome>, Error> {
+    // The first statement writes, so SQLite takes its one writer lock right away.
+    let backend = txn.get_database_backend();
+    txn.execute_raw(stmt(
+        backend,
+        "DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND created_at < $3",
+        vec![
+            idem.scope.clone().into(),
+            idem.key.clone().into(),
+            (Utc::now() - Duration::hours(IDEMPOTENCY_HOURS)).into(),
+        ],
+    ))
+    .await?;
+    // On PostgreSQL a concurrent insert of the same key waits here for the first to commit.
+    let inserted = txn
+        .execute_raw(stmt(
             backend,
-            "DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND created_at < $3",
+            "INSERT INTO idempotency (scope, key, request_hash, response_status, response_body, created_at) \
+             VALUES ($1, $2, $3, NULL, NULL, $4) ON CONFLICT DO NOTHING",
             vec![
                 idem.scope.clone().into(),
                 idem.key.clone().into(),
-                (Utc::now() - Duration::hours(IDEMPOTENCY_HOURS)).into(),
+                idem.request_hash.clone().into(),
+                Utc::now().into(),
             ],
         ))
-        .await?;
-        // On PostgreSQL a concurrent insert of the same key waits here for the first to commit.
-        let inserted = txn
-            .execute_raw(stmt(
-                backend,
-                "INSERT INTO idempotency (scope, key, request_hash, response_status, response_body, created_at) \
-                 VALUES ($1, $2, $3, NULL, NULL, $4) ON CONFLICT DO NOTHING",
-                vec![
-                    idem.scope.clone().into(),
-                    idem.key.clone().into(),
-                    idem.request_hash.clone().into(),
-                    Utc::now().into(),
-                ],
-            ))
-            .await?
-            .rows_affected();
-        if inserted == 0 {
-            let saved = idempotency::Entity::find_by_id((idem.scope.clone(), idem.key.clone()))
-                .one(&txn)
-                .await?
-                .ok_or_else(|| Error::Conflict("a request with this Idempotency-Key is in progress".into()))?;
-            if saved.request_hash != idem.request_hash {
-                return Err(matinale_domain::Error::field(
-                    "Idempotency-Key",
-                    "reused",
-                    "this key was used with another request body",
-                )
-                .into());
-            }
-            return match (saved.response_status, saved.response_body) {
-                (Some(status), Some(body)) => Ok(Outcome::Replayed {
-                    status: status as u16,
-                    body,
-                }),
-                _ => Err(Error::Conflict(
-                    "a request with this Idempotency-Key is in progress".into(),
-                )),
-            };
+        .await?
+        .rows_affected();
+    if inserted == 1 {
+        return Ok(None);
+    }
+    let in_progress = || Error::Conflict("a request with this Idempotency-Key is in progress".into());
+    let saved = idempotency::Entity::find_by_id((idem.scope.clone(), idem.key.clone()))
+        .one(txn)
+        .await?
+        .ok_or_else(in_progress)?;
+    if saved.request_hash != idem.request_hash {
+        return Err(matinale_domain::Error::field(
+            "Idempotency-Key",
+            "reused",
+            "this key was used with another request body",
+        )
+        .into());
+    }
+    match (saved.response_status, saved.response_body) {
+        (Some(status), Some(body)) => Ok(Some(Outcome::Replayed {
+            status: status as u16,
+            body,
+        })),
+        _ => Err(in_progress()),
+    }
+}
+
+/// What a new registration's row, history and first mail say, whichever way it is written.
+struct Fresh {
+    id: Uuid,
+    token: String,
+    pool: SeatPool,
+    now: DateTime<Utc>,
+}
+
+impl Fresh {
+    fn new(event: &Event, new: &NewRegistration) -> Self {
+        Fresh {
+            id: Uuid::now_v7(),
+            token: new_secret("mr_"),
+            pool: SeatPool::of(new.category, &event.fields.quotas),
+            now: Utc::now(),
         }
     }
 
-    let now = Utc::now();
-    let id = Uuid::now_v7();
-    let token = new_secret("mr_");
-    let pool = SeatPool::of(new.category, &event.fields.quotas);
-    // Claim first, so the row is written once with its final status. `seats.registration_id`
-    // has no foreign key: if the insert below fails (same e-mail), the rollback frees the seat.
-    let status = if claim_seat(&txn, event.id, pool.as_str(), id).await? {
-        RegistrationStatus::Confirmed
-    } else {
-        RegistrationStatus::Waitlisted
-    };
-    let person = &new.person;
-    let inserted = registration::ActiveModel {
-        id: Set(id),
-        event_id: Set(event.id),
-        category: Set(new.category.as_str().to_owned()),
-        pool: Set(pool.as_str().to_owned()),
-        status: Set(status.as_str().to_owned()),
-        first_name: Set(person.first_name.clone()),
-        last_name: Set(person.last_name.clone()),
-        email: Set(person.email.as_str().to_owned()),
-        phone: Set(person.phone.clone()),
-        organisation_id: Set(new.organisation_id),
-        locale: Set(new.locale.as_str().to_owned()),
-        accessibility_needs: Set(new.accessibility_needs.clone()),
-        share_contact: Set(new.consents.share_contact),
-        manage_token_hash: Set(secret_hash(&token)),
-        feed_token_hash: Set(None),
-        version: Set(1),
-        queue_order: Set(queue_order(now)),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await;
-    let model = match inserted {
-        Ok(m) => m,
-        Err(err) => {
-            let err = Error::from(err);
-            if let Error::Conflict(_) = err {
-                drop(txn);
-                drop(turn);
-                return Err(resend_link(db, event.id, person.email.as_str()).await);
-            }
-            return Err(err);
+    /// The history's reason and the mail for a new registration of `status`.
+    fn reason_and_mail(status: RegistrationStatus) -> (&'static str, MailKind) {
+        match status {
+            RegistrationStatus::Confirmed => ("registered; a seat was free", MailKind::RegistrationConfirmed),
+            _ => (
+                "registered; every seat of its category was taken",
+                MailKind::RegistrationWaitlisted,
+            ),
         }
-    };
-    let (reason, kind) = match status {
-        RegistrationStatus::Confirmed => ("registered; a seat was free", MailKind::RegistrationConfirmed),
-        _ => (
-            "registered; every seat of its category was taken",
-            MailKind::RegistrationWaitlisted,
-        ),
-    };
-    record(&txn, id, "registrant", None, status, reason).await?;
-    let position = waitlist_position(&txn, &model).await?;
-    mail(
-        &txn,
-        kind,
-        &model,
-        serde_json::json!({"manage_token": token, "waitlist_position": position}),
-    )
-    .await?;
-    let registered = Registered {
-        registration: to_registration(model, position)?,
-        manage_token: token,
-    };
-    if let Some(idem) = idempotency {
-        let (status, body) = render(&registered);
-        idempotency::Entity::update_many()
-            .col_expr(idempotency::Column::ResponseStatus, Expr::val(i32::from(status)))
-            .col_expr(idempotency::Column::ResponseBody, Expr::val(body))
-            .filter(idempotency::Column::Scope.eq(idem.scope.as_str()))
-            .filter(idempotency::Column::Key.eq(idem.key.as_str()))
-            .exec(&txn)
-            .await?;
     }
-    txn.commit().await?;
-    Ok(Outcome::Created(Box::new(registered)))
+}
+
+/// Claims a seat (or not) and writes the row, its history and its first mail, in one round
+/// trip: on PostgreSQL one statement (data-modifying `WITH`, its own transaction when `db` is
+/// not one); on SQLite, which has no such `WITH`, the same steps as one batch of statements
+/// inside the caller's write transaction. The seat is the first free one of its pool
+/// ([`free_seat`]), claimed before the row is written, so the row is written once with its final status, and a
+/// duplicate e-mail fails the insert and (by rollback) frees the seat.
+///
+/// On SQLite, `savepoint` names a savepoint the batch begins with, so that the caller can roll
+/// back what it did when a statement of it fails.
+pub(crate) async fn insert_registration(
+    db: &impl ConnectionTrait,
+    event: &Event,
+    new: &NewRegistration,
+    savepoint: Option<&str>,
+) -> Result<Registered, Error> {
+    let backend = db.get_database_backend();
+    let fresh = Fresh::new(event, new);
+    let (confirmed, waitlisted) = (RegistrationStatus::Confirmed, RegistrationStatus::Waitlisted);
+    let reasons = [confirmed, waitlisted].map(Fresh::reason_and_mail);
+    let person = &new.person;
+    let payload = mail_payload(
+        fresh.id,
+        event.id,
+        &person.first_name,
+        &person.last_name,
+        new.category.as_str(),
+        serde_json::json!({"manage_token": fresh.token}),
+    );
+    let claim = format!(
+        "UPDATE seats SET registration_id = $1 WHERE event_id = $2 AND pool = $3 AND seat_no = {}",
+        free_seat(backend)
+    );
+    let insert = "INSERT INTO registrations (id, event_id, category, pool, status, first_name, last_name, email, \
+            phone, organisation_id, locale, accessibility_needs, share_contact, manage_token_hash, feed_token_hash, \
+            version, queue_order, created_at, updated_at) \
+        VALUES ($1, $2, $4, $3, CASE WHEN SEATED THEN $16 ELSE $17 END, \
+            $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, 1, $14, $15, $15)";
+    // The place among the waitlisted of the category, of the row `reg`.
+    // Two counts, so that the first is read from the index alone.
+    let position = "CASE WHEN reg.status = $17 THEN 1 \
+        + (SELECT count(*) FROM registrations r WHERE r.event_id = reg.event_id \
+            AND r.category = reg.category AND r.status = $17 AND r.queue_order < reg.queue_order) \
+        + (SELECT count(*) FROM registrations r WHERE r.event_id = reg.event_id \
+            AND r.category = reg.category AND r.status = $17 AND r.queue_order = reg.queue_order AND r.id < reg.id) END";
+    let history = "INSERT INTO registration_history (id, registration_id, at, actor, from_status, to_status, reason) \
+        SELECT $18, reg.id, reg.created_at, 'registrant', NULL, reg.status, \
+            CASE WHEN reg.status = $16 THEN $19 ELSE $20 END FROM NEW_ROW";
+    let mail = "INSERT INTO outbox (id, kind, to_email, locale, payload, status, attempts, next_attempt_at, \
+            last_error, registration_id, created_at, lease_until, event_id, sent_at) \
+        SELECT $21, CASE WHEN reg.status = $16 THEN $22 ELSE $23 END, reg.email, reg.locale, PAYLOAD, $25, 0, \
+            reg.created_at, NULL, reg.id, reg.created_at, NULL, reg.event_id, NULL FROM NEW_ROW";
+    let sql = if backend == DbBackend::Postgres {
+        format!(
+            "WITH seat AS ({claim} RETURNING 1), reg AS ({insert} RETURNING *, {position} AS waitlist_position), \
+             history AS ({history}), mail AS ({mail}) SELECT * FROM reg",
+            // The claim's effect is not visible to the rest of the statement, its result is.
+            insert = insert
+                .replace("INSERT INTO registrations ", "INSERT INTO registrations AS reg ")
+                .replace("SEATED", "EXISTS (SELECT 1 FROM seat)"),
+            history = history.replace("NEW_ROW", "reg"),
+            // Inside one statement every part sees the same snapshot: `reg` is the new row and
+            // the count sees the rows committed before, not the new one.
+            mail = mail.replace("NEW_ROW", "reg").replace(
+                "PAYLOAD",
+                "($24::jsonb || jsonb_build_object('waitlist_position', reg.waitlist_position))::json"
+            ),
+        )
+    } else {
+        // `reg` names the new row; its place is computed once the row is there.
+        let reg = "(SELECT * FROM registrations WHERE id = $1) AS reg";
+        format!(
+            "{savepoint}{claim}; {insert}; {history}; {mail}; SELECT reg.*, {position} AS waitlist_position FROM {reg}",
+            savepoint = savepoint.map(|name| format!("SAVEPOINT {name}; ")).unwrap_or_default(),
+            insert = insert.replace("SEATED", "EXISTS (SELECT 1 FROM seats WHERE registration_id = $1)"),
+            history = history.replace("NEW_ROW", reg),
+            mail = mail
+                .replace("PAYLOAD", &format!("json_set($24, '$.waitlist_position', {position})"))
+                .replace("NEW_ROW", reg),
+        )
+    };
+    let mut values: Vec<Value> = vec![
+        fresh.id.into(),
+        event.id.into(),
+        fresh.pool.as_str().into(),
+        new.category.as_str().into(),
+        person.first_name.clone().into(),
+        person.last_name.clone().into(),
+        person.email.as_str().into(),
+        person.phone.clone().into(),
+        new.organisation_id.into(),
+        new.locale.as_str().into(),
+        new.accessibility_needs.clone().into(),
+        new.consents.share_contact.into(),
+        secret_hash(&fresh.token).into(),
+        queue_order(fresh.now).into(),
+        fresh.now.into(),
+        confirmed.as_str().into(),
+        waitlisted.as_str().into(),
+        Uuid::now_v7().into(),
+        reasons[0].0.into(),
+        reasons[1].0.into(),
+        Uuid::now_v7().into(),
+        reasons[0].1.as_str().into(),
+        reasons[1].1.as_str().into(),
+        payload.into(),
+        MailStatus::Queued.as_str().into(),
+    ];
+    if backend == DbBackend::Sqlite {
+        // sqlx binds `?NNN` by its number, but also counts the numbers a statement of a batch
+        // skips against the arguments, and stops binding a statement when that count passes
+        // their end (leaving its later parameters NULL). Spare NULLs at the end keep it going;
+        // they only bind to numbers that no statement uses.
+        values.extend(std::iter::repeat_n(Value::from(None::<String>), 5 * 25));
+    }
+    let found = db
+        .query_one_raw(stmt(backend, &sql, values))
+        .await?
+        .ok_or_else(|| corrupt("the registration statement returned no row"))?;
+    let model = registration::Model::from_query_result(&found, "")?;
+    let position: Option<i64> = found.try_get("", "waitlist_position")?;
+    Ok(Registered {
+        registration: to_registration(model, position.map(|p| p as u32))?,
+        manage_token: fresh.token,
+    })
 }
 
 /// Forgets the `Idempotency-Key`s older than [`IDEMPOTENCY_HOURS`] at `now`: their saved
