@@ -496,7 +496,10 @@ pub(crate) async fn insert_registration(
         // `reg` names the new row; its place is computed once the row is there.
         let reg = "(SELECT * FROM registrations WHERE id = $1) AS reg";
         format!(
-            "{savepoint}{claim}; {insert}; {history}; {mail}; SELECT reg.*, {position} AS waitlist_position FROM {reg}",
+            // The place is counted once, for the mail, and read back from it.
+            "{savepoint}{claim}; {insert}; {history}; {mail}; SELECT reg.*, \
+             json_extract(outbox.payload, '$.waitlist_position') AS waitlist_position \
+             FROM {reg} JOIN outbox ON outbox.id = $21",
             savepoint = savepoint.map(|name| format!("SAVEPOINT {name}; ")).unwrap_or_default(),
             insert = insert.replace("SEATED", "EXISTS (SELECT 1 FROM seats WHERE registration_id = $1)"),
             history = history.replace("NEW_ROW", reg),
