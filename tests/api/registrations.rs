@@ -651,6 +651,59 @@ async fn a_duplicate_in_a_crowd_is_refused_alone() {
     }
 }
 
+/// A process remembers the event it registers people for; a change by the organiser is seen by
+/// the very next registration all the same.
+#[tokio::test]
+async fn the_next_registration_sees_the_organisers_change() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 4, json!({"buyer": 1})).await;
+    let (s, first) = register(&app, &event, &person("buyer", 1)).await;
+    assert_eq!((s, first["status"].as_str()), (StatusCode::CREATED, Some("confirmed")));
+    let patch = |body: Value| {
+        let app = &app;
+        let (org, event) = (org.clone(), event.clone());
+        async move {
+            let r = app.patch(&format!("/api/v1/events/{event}"), Some(&org), &body).await;
+            assert_eq!(r.status(), StatusCode::OK, "{body}");
+        }
+    };
+    // A second buyer seat: the next buyer takes it instead of waiting.
+    patch(json!({"quotas": {"buyer": 2}})).await;
+    let (_, second) = register(&app, &event, &person("buyer", 2)).await;
+    assert_eq!(second["status"], "confirmed");
+    // The window closed: refused, naming the bound.
+    patch(json!({"registration_closes_at": "2021-01-01T00:00:00Z"})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/events/{event}/registrations"),
+            None,
+            &person("buyer", 3),
+        )
+        .await;
+    assert_eq!(
+        fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["registration_closes_at"]
+    );
+    // Open again: taken, although this process last saw it closed.
+    patch(json!({"registration_closes_at": "2099-11-24T18:00:00+01:00"})).await;
+    let (s, third) = register(&app, &event, &person("buyer", 3)).await;
+    assert_eq!((s, third["status"].as_str()), (StatusCode::CREATED, Some("waitlisted")));
+    // Cancelled: refused.
+    let r = app
+        .post(&format!("/api/v1/events/{event}/cancel"), Some(&org), &json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .post(
+            &format!("/api/v1/events/{event}/registrations"),
+            None,
+            &person("visitor", 4),
+        )
+        .await;
+    problem(r, StatusCode::CONFLICT).await;
+}
+
 #[tokio::test]
 async fn check_in_by_manage_token_or_qr_text() {
     let app = spawn_app().await;

@@ -8,6 +8,9 @@
 //! same time share (group commit, [`crate::group_commit`]).
 //! A seat can never hold two registrations (unique `registration_id`, one row per seat).
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex, PoisonError};
+
 use chrono::{DateTime, Duration, Utc};
 use matinale_domain::event::{Category, Event, Quotas};
 use matinale_domain::mail::{MailKind, MailStatus};
@@ -270,24 +273,75 @@ fn queue_order(now: DateTime<Utc>) -> i64 {
     now.timestamp_micros()
 }
 
-/// Registers `new` for `event` (already checked open by the caller) in one transaction: the
-/// idempotency key, the row, a seat or a waiting-list place, the history and the mail.
-/// `render` turns the result into the response body kept for replays.
+/// Events as last read to register for them, by id. A rush reads its event once per process
+/// instead of once per registration; the registration itself checks that the event still has
+/// the version read (see [`insert_registration`]), and reads it again when it has changed.
+static EVENTS_READ: LazyLock<Mutex<HashMap<Uuid, Event>>> = LazyLock::new(Default::default);
+
+/// At most this many events are remembered (then all are forgotten).
+const EVENTS_REMEMBERED: usize = 1024;
+
+fn events_read() -> std::sync::MutexGuard<'static, HashMap<Uuid, Event>> {
+    // A panic while holding this lock leaves the map as it was: keep using it.
+    EVENTS_READ.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Registers `new` for the public event `event_id` if it takes registrations now (409 or 422
+/// otherwise), in one transaction: the idempotency key, the row, a seat or a waiting-list
+/// place, the history and the mail. `render` turns the result into the response body kept for
+/// replays.
 pub async fn register(
     db: &DatabaseConnection,
-    event: &Event,
+    event_id: Uuid,
     new: NewRegistration,
     idempotency: Option<IdempotencyRequest>,
     render: impl Fn(&Registered) -> (u16, String) + Send + Sync + 'static,
 ) -> Result<Outcome, Error> {
-    let (db, event) = (db.clone(), event.clone());
+    let db = db.clone();
     crate::run_to_completion(async move {
-        // Two PostgreSQL claims can deadlock when one locks a seat another just took (the lock
-        // follows the row's update chain) and then waits for a free one: the database rolls one
-        // back, and it runs again with a fresh snapshot.
-        crate::run_again_on_rollback(|| register_once(&db, &event, &new, idempotency.as_ref(), &render)).await
+        let remembered = events_read().get(&event_id).cloned();
+        let mut read = remembered.is_none();
+        let mut event = match remembered {
+            Some(event) => event,
+            None => read_event(&db, event_id).await?,
+        };
+        for _ in 0..3 {
+            match matinale_domain::registration::check_open(&event, Utc::now()) {
+                // Two PostgreSQL claims can deadlock when one locks a seat another just took
+                // (the lock follows the row's update chain) and then waits for a free one: the
+                // database rolls one back, and it runs again with a fresh snapshot.
+                Ok(()) => match crate::run_again_on_rollback(|| {
+                    register_once(&db, &event, &new, idempotency.as_ref(), &render)
+                })
+                .await
+                {
+                    // The event has changed since it was read: read it again.
+                    Err(Error::Stale) => {}
+                    done => return done,
+                },
+                Err(closed) if read => return Err(closed.into()),
+                // Closed as remembered; refuse only on what the database holds now.
+                Err(_) => {}
+            }
+            event = read_event(&db, event_id).await?;
+            read = true;
+        }
+        Err(Error::Conflict(
+            "the event kept changing while registering: try again".into(),
+        ))
     })
     .await
+}
+
+/// Reads the public event `event_id` and remembers it for the next registrations.
+async fn read_event(db: &DatabaseConnection, event_id: Uuid) -> Result<Event, Error> {
+    let event = crate::events::get_public(db, event_id).await?;
+    let mut remembered = events_read();
+    if remembered.len() >= EVENTS_REMEMBERED {
+        remembered.clear();
+    }
+    remembered.insert(event_id, event.clone());
+    Ok(event)
 }
 
 async fn register_once(
@@ -453,15 +507,18 @@ pub(crate) async fn insert_registration(
         new.category.as_str(),
         serde_json::json!({"manage_token": fresh.token}),
     );
+    // Every part writes only while the event has the version `event` was read at ($26): else the
+    // statement returns no row, and the caller reads the event again.
+    let unchanged = "EXISTS (SELECT 1 FROM events WHERE id = $2 AND version = $26)";
     let claim = format!(
-        "UPDATE seats SET registration_id = $1 WHERE event_id = $2 AND pool = $3 AND seat_no = {}",
+        "UPDATE seats SET registration_id = $1 WHERE event_id = $2 AND pool = $3 AND seat_no = {} AND {unchanged}",
         free_seat(backend)
     );
     let insert = "INSERT INTO registrations (id, event_id, category, pool, status, first_name, last_name, email, \
             phone, organisation_id, locale, accessibility_needs, share_contact, manage_token_hash, feed_token_hash, \
             version, queue_order, created_at, updated_at) \
-        VALUES ($1, $2, $4, $3, CASE WHEN SEATED THEN $16 ELSE $17 END, \
-            $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, 1, $14, $15, $15)";
+        SELECT $1, $2, $4, $3, CASE WHEN SEATED THEN $16 ELSE $17 END, \
+            $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, 1, $14, $15, $15 WHERE UNCHANGED";
     // The place among the waitlisted of the category, of the row `reg`.
     // Two counts, so that the first is read from the index alone.
     let position = "CASE WHEN reg.status = $17 THEN 1 \
@@ -483,7 +540,8 @@ pub(crate) async fn insert_registration(
             // The claim's effect is not visible to the rest of the statement, its result is.
             insert = insert
                 .replace("INSERT INTO registrations ", "INSERT INTO registrations AS reg ")
-                .replace("SEATED", "EXISTS (SELECT 1 FROM seat)"),
+                .replace("SEATED", "EXISTS (SELECT 1 FROM seat)")
+                .replace("UNCHANGED", unchanged),
             history = history.replace("NEW_ROW", "reg"),
             // Inside one statement every part sees the same snapshot: `reg` is the new row and
             // the count sees the rows committed before, not the new one.
@@ -501,7 +559,9 @@ pub(crate) async fn insert_registration(
              json_extract(outbox.payload, '$.waitlist_position') AS waitlist_position \
              FROM {reg} JOIN outbox ON outbox.id = $21",
             savepoint = savepoint.map(|name| format!("SAVEPOINT {name}; ")).unwrap_or_default(),
-            insert = insert.replace("SEATED", "EXISTS (SELECT 1 FROM seats WHERE registration_id = $1)"),
+            insert = insert
+                .replace("SEATED", "EXISTS (SELECT 1 FROM seats WHERE registration_id = $1)")
+                .replace("UNCHANGED", unchanged),
             history = history.replace("NEW_ROW", reg),
             mail = mail
                 .replace("PAYLOAD", &format!("json_set($24, '$.waitlist_position', {position})"))
@@ -534,18 +594,19 @@ pub(crate) async fn insert_registration(
         reasons[1].1.as_str().into(),
         payload.into(),
         MailStatus::Queued.as_str().into(),
+        event.version.into(),
     ];
     if backend == DbBackend::Sqlite {
         // sqlx binds `?NNN` by its number, but also counts the numbers a statement of a batch
         // skips against the arguments, and stops binding a statement when that count passes
         // their end (leaving its later parameters NULL). Spare NULLs at the end keep it going;
         // they only bind to numbers that no statement uses.
-        values.extend(std::iter::repeat_n(Value::from(None::<String>), 5 * 25));
+        values.extend(std::iter::repeat_n(Value::from(None::<String>), 5 * values.len()));
     }
     let found = db
         .query_one_raw(stmt(backend, &sql, values))
         .await?
-        .ok_or_else(|| corrupt("the registration statement returned no row"))?;
+        .ok_or(Error::Stale)?;
     let model = registration::Model::from_query_result(&found, "")?;
     let position: Option<i64> = found.try_get("", "waitlist_position")?;
     Ok(Registered {

@@ -3,7 +3,6 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use matinale_domain::event::Category;
 use matinale_domain::registration::{self, NewRegistration, Registration, RegistrationStatus};
 use matinale_store::registrations::{IdempotencyRequest, Outcome, RegistrationFilter, RegistrationWithHistory};
@@ -50,9 +49,7 @@ pub async fn create_registration(
         request_hash: matinale_store::accounts::secret_hash(&serde_json::to_string(&body).unwrap_or_default()),
     });
     let new = NewRegistration::try_from(body)?;
-    let event = matinale_store::events::get_public(&state.db, event_id).await?;
-    registration::check_open(&event, Utc::now())?;
-    let outcome = matinale_store::registrations::register(&state.db, &event, new, idempotency, |r| {
+    let outcome = matinale_store::registrations::register(&state.db, event_id, new, idempotency, |r| {
         let body = serde_json::to_string(&CreatedRegistrationResponse::from(r)).unwrap_or_default();
         (StatusCode::CREATED.as_u16(), body)
     })
