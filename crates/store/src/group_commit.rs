@@ -1,14 +1,13 @@
 //! SQLite group commit for registrations. SQLite has one writer, so a registration rush is a
 //! queue however it is written; what can shrink is the time each registration holds the lock.
 //! A registrant queues its registration here and waits for the writer turn; whoever gets the
-//! turn writes every registration waiting for the same database in one transaction, each
+//! turn writes every registration waiting for the same pool in one transaction, each
 //! behind a savepoint (a duplicate e-mail rolls back only its own), and answers each once the
 //! transaction is committed. One `BEGIN` and one `COMMIT` then serve many registrations.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use matinale_domain::event::Event;
 use matinale_domain::registration::NewRegistration;
@@ -29,27 +28,30 @@ struct Waiting {
     answer: oneshot::Sender<Result<Registered, Error>>,
 }
 
-/// Registrations waiting to be written, per SQLite database file.
-static WAITING: LazyLock<Mutex<HashMap<PathBuf, Vec<Waiting>>>> = LazyLock::new(Default::default);
+/// Registrations waiting to be written, per connection pool (see [`pool_of`]).
+static WAITING: LazyLock<Mutex<HashMap<usize, Vec<Waiting>>>> = LazyLock::new(Default::default);
 
-fn waiting() -> std::sync::MutexGuard<'static, HashMap<PathBuf, Vec<Waiting>>> {
+/// Tells `db`'s pool from the others alive: the address of its connect options, which the pool
+/// holds (and hands out) as one shared allocation for its whole life. Not the file name: two
+/// `sqlite::memory:` pools are two databases.
+fn pool_of(db: &DatabaseConnection) -> usize {
+    Arc::as_ptr(&db.get_sqlite_connection_pool().connect_options()) as usize
+}
+
+fn waiting() -> std::sync::MutexGuard<'static, HashMap<usize, Vec<Waiting>>> {
     // A panic while holding this lock leaves the map as it was: keep using it.
     WAITING.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Registers `new` on the SQLite database `db`, in the next group written. Run it where it is
+/// Registers `new` on the SQLite database `db`, in the next group written for its pool. Run it where it is
 /// not cancelled half-way ([`crate::run_to_completion`]): the one who writes a group writes it
 /// for the others too.
 pub(crate) async fn register(db: &DatabaseConnection, event: Event, new: NewRegistration) -> Result<Registered, Error> {
-    let file = db
-        .get_sqlite_connection_pool()
-        .connect_options()
-        .get_filename()
-        .to_path_buf();
+    let pool = pool_of(db);
     static TICKETS: AtomicU64 = AtomicU64::new(0);
     let ticket = TICKETS.fetch_add(1, Ordering::Relaxed);
     let (answer, mut answered) = oneshot::channel();
-    waiting().entry(file.clone()).or_default().push(Waiting {
+    waiting().entry(pool).or_default().push(Waiting {
         ticket,
         event,
         new,
@@ -67,7 +69,7 @@ pub(crate) async fn register(db: &DatabaseConnection, event: Event, new: NewRegi
                     Err(busy) => {
                         // Give up only if nobody has taken this registration to write it yet.
                         let mut all = waiting();
-                        let group = all.entry(file.clone()).or_default();
+                        let group = all.entry(pool).or_default();
                         let before = group.len();
                         group.retain(|w| w.ticket != ticket);
                         if group.len() < before {
@@ -76,7 +78,7 @@ pub(crate) async fn register(db: &DatabaseConnection, event: Event, new: NewRegi
                         continue;
                     }
                 };
-                let group = waiting().remove(&file).unwrap_or_default();
+                let group = waiting().remove(&pool).unwrap_or_default();
                 if !group.is_empty() {
                     write(db, group).await;
                 }
