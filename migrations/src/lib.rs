@@ -10,6 +10,7 @@ mod m20261123_200000_create_stands_and_needs;
 mod m20261124_090000_add_mail_delivery_columns;
 mod m20261124_090000_add_registration_feed_token;
 mod m20261124_120000_add_free_seats_index;
+mod m20261124_130000_create_waitlist_tally;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_090000_add_registration_feed_token::Migration),
             Box::new(m20261124_090000_add_mail_delivery_columns::Migration),
             Box::new(m20261124_120000_add_free_seats_index::Migration),
+            Box::new(m20261124_130000_create_waitlist_tally::Migration),
         ]
     }
 }

@@ -704,6 +704,57 @@ async fn the_next_registration_sees_the_organisers_change() {
     problem(r, StatusCode::CONFLICT).await;
 }
 
+/// A new registrant's place comes after those still waiting: people promoted or cancelled off
+/// the waiting list no longer count.
+#[tokio::test]
+async fn a_new_registrants_place_counts_only_those_still_waiting() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 4, json!({"buyer": 1})).await;
+    let mut answers = Vec::new();
+    for n in 0..4 {
+        let (s, body) = register(&app, &event, &person("buyer", n)).await;
+        assert_eq!(s, StatusCode::CREATED);
+        answers.push(body);
+    }
+    let places: Vec<&Value> = answers.iter().map(|b| &b["waitlist_position"]).collect();
+    assert_eq!(places, [&Value::Null, &json!(1), &json!(2), &json!(3)]);
+    // Another category waits in its own list.
+    let (_, visitor) = register(&app, &event, &person("visitor", 10)).await;
+    assert_eq!(visitor["status"], "confirmed");
+    let cancel = |n: usize| {
+        let (id, token) = (
+            answers[n]["id"].as_str().unwrap().to_owned(),
+            answers[n]["manage_token"].as_str().unwrap().to_owned(),
+        );
+        let app = &app;
+        async move {
+            let r = app
+                .post(&format!("/api/v1/registrations/{id}/cancel"), Some(&token), &json!({}))
+                .await;
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+    };
+    cancel(2).await; // off the waiting list
+    cancel(0).await; // frees the seat: the first waiting is promoted
+    let (_, next) = register(&app, &event, &person("buyer", 4)).await;
+    assert_eq!(
+        (next["status"].as_str(), next["waitlist_position"].as_u64()),
+        (Some("waitlisted"), Some(2))
+    );
+    let id: uuid::Uuid = next["id"].as_str().unwrap().parse().unwrap();
+    let mails = matinale_store::outbox::for_registration(&app.db, id).await.unwrap();
+    assert_eq!(mails[0].payload["waitlist_position"], json!(2));
+    // The place read later agrees.
+    let now: Value = app
+        .get(&format!("/api/v1/registrations/{id}"), Some(&org))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now["waitlist_position"], json!(2));
+}
+
 #[tokio::test]
 async fn check_in_by_manage_token_or_qr_text() {
     let app = spawn_app().await;

@@ -479,6 +479,38 @@ impl Fresh {
     }
 }
 
+/// Rows each event and category's waiting-list tally is split over.
+const TALLY_SHARDS: u128 = 16;
+
+/// Adds to the waiting-list tally of an event and category (`FROM_ROW` gives the event, the
+/// category, the shard and the change), creating the shard's row on first use.
+const TALLY: &str = "INSERT INTO waitlist_tally (event_id, category, shard, waitlisted) FROM_ROW \
+    ON CONFLICT (event_id, category, shard) DO UPDATE SET waitlisted = waitlist_tally.waitlisted + excluded.waitlisted";
+
+/// The tally row a registration counts in, always the same one (so no row goes below zero).
+fn tally_shard(registration_id: Uuid) -> i32 {
+    (registration_id.as_u128() % TALLY_SHARDS) as i32
+}
+
+/// Takes one registration of `category` off the waiting-list tally of `event_id`: it was
+/// promoted or cancelled. Every change of status from waitlisted goes through here, so that the
+/// tally stays the number of waitlisted registrations.
+async fn untally_waitlisted(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    category: &str,
+    registration_id: Uuid,
+) -> Result<(), Error> {
+    let backend = db.get_database_backend();
+    db.execute_raw(stmt(
+        backend,
+        &TALLY.replace("FROM_ROW", "VALUES ($1, $2, $3, -1)"),
+        vec![event_id.into(), category.into(), tally_shard(registration_id).into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Claims a seat (or not) and writes the row, its history and its first mail, in one round
 /// trip: on PostgreSQL one statement (data-modifying `WITH`, its own transaction when `db` is
 /// not one); on SQLite, which has no such `WITH`, the same steps as one batch of statements
@@ -519,13 +551,14 @@ pub(crate) async fn insert_registration(
             version, queue_order, created_at, updated_at) \
         SELECT $1, $2, $4, $3, CASE WHEN SEATED THEN $16 ELSE $17 END, \
             $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, 1, $14, $15, $15 WHERE UNCHANGED";
-    // The place among the waitlisted of the category, of the row `reg`.
-    // Two counts, so that the first is read from the index alone.
-    let position = "CASE WHEN reg.status = $17 THEN 1 \
-        + (SELECT count(*) FROM registrations r WHERE r.event_id = reg.event_id \
-            AND r.category = reg.category AND r.status = $17 AND r.queue_order < reg.queue_order) \
-        + (SELECT count(*) FROM registrations r WHERE r.event_id = reg.event_id \
-            AND r.category = reg.category AND r.status = $17 AND r.queue_order = reg.queue_order AND r.id < reg.id) END";
+    // The place of the row `reg` among the waitlisted of its category: after those waiting
+    // already, as tallied ([`TALLY`]), not counted one by one.
+    let position = "CASE WHEN reg.status = $17 THEN 1 + COALESCE((SELECT sum(t.waitlisted) FROM waitlist_tally t \
+        WHERE t.event_id = reg.event_id AND t.category = reg.category), 0) END";
+    let tally = TALLY.replace(
+        "FROM_ROW",
+        "SELECT reg.event_id, reg.category, $27, 1 FROM NEW_ROW WHERE reg.status = $17",
+    );
     let history = "INSERT INTO registration_history (id, registration_id, at, actor, from_status, to_status, reason) \
         SELECT $18, reg.id, reg.created_at, 'registrant', NULL, reg.status, \
             CASE WHEN reg.status = $16 THEN $19 ELSE $20 END FROM NEW_ROW";
@@ -536,7 +569,8 @@ pub(crate) async fn insert_registration(
     let sql = if backend == DbBackend::Postgres {
         format!(
             "WITH seat AS ({claim} RETURNING 1), reg AS ({insert} RETURNING *, {position} AS waitlist_position), \
-             history AS ({history}), mail AS ({mail}) SELECT * FROM reg",
+             history AS ({history}), mail AS ({mail}), tally AS ({tally}) SELECT * FROM reg",
+            tally = tally.replace("NEW_ROW", "reg"),
             // The claim's effect is not visible to the rest of the statement, its result is.
             insert = insert
                 .replace("INSERT INTO registrations ", "INSERT INTO registrations AS reg ")
@@ -555,7 +589,8 @@ pub(crate) async fn insert_registration(
         let reg = "(SELECT * FROM registrations WHERE id = $1) AS reg";
         format!(
             // The place is counted once, for the mail, and read back from it.
-            "{savepoint}{claim}; {insert}; {history}; {mail}; SELECT reg.*, \
+            // The mail's place is computed before the tally counts the new row.
+            "{savepoint}{claim}; {insert}; {history}; {mail}; {tally}; SELECT reg.*, \
              json_extract(outbox.payload, '$.waitlist_position') AS waitlist_position \
              FROM {reg} JOIN outbox ON outbox.id = $21",
             savepoint = savepoint.map(|name| format!("SAVEPOINT {name}; ")).unwrap_or_default(),
@@ -566,6 +601,7 @@ pub(crate) async fn insert_registration(
             mail = mail
                 .replace("PAYLOAD", &format!("json_set($24, '$.waitlist_position', {position})"))
                 .replace("NEW_ROW", reg),
+            tally = tally.replace("NEW_ROW", reg),
         )
     };
     let mut values: Vec<Value> = vec![
@@ -595,6 +631,7 @@ pub(crate) async fn insert_registration(
         payload.into(),
         MailStatus::Queued.as_str().into(),
         event.version.into(),
+        tally_shard(fresh.id).into(),
     ];
     if backend == DbBackend::Sqlite {
         // sqlx binds `?NNN` by its number, but also counts the numbers a statement of a batch
@@ -850,7 +887,7 @@ async fn promote_into(
         .query_one_raw(stmt(
             backend,
             &format!(
-                "SELECT id FROM registrations WHERE event_id = $1 AND pool = $2 AND status = 'waitlisted' \
+                "SELECT id, category FROM registrations WHERE event_id = $1 AND pool = $2 AND status = 'waitlisted' \
                  ORDER BY CASE WHEN category = $3 THEN 0 ELSE 1 END, queue_order, id LIMIT 1 {lock}"
             ),
             vec![event_id.into(), pool.into(), category.into()],
@@ -858,6 +895,8 @@ async fn promote_into(
         .await?;
     let Some(row) = row else { return Ok(None) };
     let promoted: Uuid = row.try_get("", "id")?;
+    let promoted_category: String = row.try_get("", "category")?;
+    untally_waitlisted(db, event_id, &promoted_category, promoted).await?;
     db.execute_raw(stmt(
         backend,
         "UPDATE seats SET registration_id = $1 WHERE event_id = $2 AND pool = $3 AND seat_no = $4",
@@ -948,6 +987,7 @@ async fn cancel_once(
     let from = if freed.is_some() {
         RegistrationStatus::Confirmed
     } else {
+        untally_waitlisted(&txn, m.event_id, &m.category, id).await?;
         RegistrationStatus::Waitlisted
     };
     let reason = match who {
@@ -1002,6 +1042,9 @@ async fn set_status(
         .await?;
     if written.rows_affected != 1 {
         return Err(Error::Conflict("the registration changed meanwhile; try again".into()));
+    }
+    if from == RegistrationStatus::Waitlisted {
+        untally_waitlisted(db, event_id, &m.category, id).await?;
     }
     record(db, id, &actor.user_id.to_string(), Some(from), to, reason).await
 }
