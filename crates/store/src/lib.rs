@@ -106,8 +106,8 @@ where
 }
 
 /// Connections in the pool: `MATINALE_DB_POOL`, else 3 on SQLite (one writer; readers in WAL)
-/// and 8 on PostgreSQL (more only queue inside the server: the registration rush on 2 cores had a
-/// p99 of 42 ms with 8, 75 ms with 16 and 0.1 s with 32; see BENCHMARKS.md).
+/// and 8 on PostgreSQL (more only queue inside the server: on 2 cores the registration rush had
+/// its lowest p99 with 8, and its highest with 32; see BENCHMARKS.md).
 fn pool_size(url: &str) -> u32 {
     std::env::var("MATINALE_DB_POOL")
         .ok()
