@@ -28,8 +28,8 @@ pub use sea_orm::{DatabaseConnection as Db, DbErr};
 /// Opens a pool on `url` (`sqlite://file.db?mode=rwc` or `postgres://…`).
 ///
 /// SQLite runs in WAL mode with a busy timeout, so readers never block the one writer. Its pool
-/// is small (3): with one writer, more connections only wait in SQLite's busy-handler back-off
-/// (measured: p99 of the registration rush 0.33 s with 8, 0.19 s with 3; see BENCHMARKS.md).
+/// is small (3): there is one writer (writers queue in this process, [`begin_write`]), and two
+/// connections are left for readers. Pool sizes: [`pool_size`].
 pub async fn connect(url: &str) -> Result<DatabaseConnection, Error> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
