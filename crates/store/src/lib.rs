@@ -29,7 +29,7 @@ pub use sea_orm::{DatabaseConnection as Db, DbErr};
 ///
 /// SQLite runs in WAL mode with a busy timeout, so readers never block the one writer. Its pool
 /// is small (3): there is one writer (writers queue in this process, [`begin_write`]), and two
-/// connections are left for readers. Pool sizes: [`pool_size`].
+/// connections are left for readers; `MATINALE_DB_POOL` sets another size.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, Error> {
     let mut options = ConnectOptions::new(url.to_owned());
     options

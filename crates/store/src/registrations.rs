@@ -5,7 +5,7 @@
 //! PostgreSQL with `FOR UPDATE SKIP LOCKED`, so concurrent registrants lock different rows and
 //! no single row is a hot spot. A registration is one round trip: on PostgreSQL one statement,
 //! on SQLite one batch of statements inside a write transaction that registrants waiting at the
-//! same time share (group commit, [`crate::group_commit`]).
+//! same time share (group commit, module `group_commit`).
 //! A seat can never hold two registrations (unique `registration_id`, one row per seat).
 
 use std::collections::HashMap;
