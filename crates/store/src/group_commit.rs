@@ -11,9 +11,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use matinale_domain::event::Event;
 use matinale_domain::registration::NewRegistration;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use tokio::sync::oneshot;
 
 use crate::error::Error;
@@ -43,9 +41,9 @@ fn waiting() -> std::sync::MutexGuard<'static, HashMap<usize, Vec<Waiting>>> {
     WAITING.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Registers `new` on the SQLite database `db`, in the next group written for its pool. Run it where it is
-/// not cancelled half-way ([`crate::run_to_completion`]): the one who writes a group writes it
-/// for the others too.
+/// Registers `new` on the SQLite database `db`, in the next group written for its pool. Run it
+/// where it is not cancelled half-way ([`crate::run_to_completion`]): the one who writes a group
+/// writes it for the others too.
 pub(crate) async fn register(db: &DatabaseConnection, event: Event, new: NewRegistration) -> Result<Registered, Error> {
     let pool = pool_of(db);
     static TICKETS: AtomicU64 = AtomicU64::new(0);
@@ -88,49 +86,40 @@ pub(crate) async fn register(db: &DatabaseConnection, event: Event, new: NewRegi
     }
 }
 
-/// Writes `group` in one transaction (the caller holds the writer turn) and answers each.
+/// Writes `group` in one transaction (the caller holds the writer turn) and answers each: with
+/// its own outcome once committed, or with the error that stopped the transaction.
 async fn write(db: &DatabaseConnection, group: Vec<Waiting>) {
-    let failed = |e: &DbErr| Error::Database(DbErr::Custom(e.to_string()));
-    let txn = match db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
-        })
-        .await
-    {
-        Ok(txn) => txn,
-        Err(e) => {
-            for w in group {
-                let _ = w.answer.send(Err(failed(&e)));
+    let (answers, work): (Vec<_>, Vec<_>) = group.into_iter().map(|w| (w.answer, (w.event, w.new))).unzip();
+    match write_all(db, &work).await {
+        Ok(outcomes) => {
+            for (answer, outcome) in answers.into_iter().zip(outcomes) {
+                let _ = answer.send(outcome);
             }
-            return;
         }
-    };
-    let mut written: Vec<(oneshot::Sender<_>, Result<Registered, Error>)> = Vec::with_capacity(group.len());
-    for w in group {
-        let result = insert_registration(&txn, &w.event, &w.new, Some("registration")).await;
-        if result.is_err() {
+        Err(e) => {
+            for answer in answers {
+                let _ = answer.send(Err(Error::Database(DbErr::Custom(e.to_string()))));
+            }
+        }
+    }
+}
+
+/// Each registration of `work` behind a savepoint, in one transaction: the outcome of each, or
+/// the error that stopped the transaction (rolled back, then).
+async fn write_all(
+    db: &DatabaseConnection,
+    work: &[(Event, NewRegistration)],
+) -> Result<Vec<Result<Registered, Error>>, DbErr> {
+    let txn = crate::begin_immediate(db).await?;
+    let mut outcomes = Vec::with_capacity(work.len());
+    for (event, new) in work {
+        let outcome = insert_registration(&txn, event, new, Some("registration")).await;
+        if outcome.is_err() {
             // Undo what this registration's statements did before the one that failed.
-            if let Err(e) = txn.execute_unprepared("ROLLBACK TO registration").await {
-                let _ = w.answer.send(Err(failed(&e)));
-                for (answer, _) in written {
-                    let _ = answer.send(Err(failed(&e)));
-                }
-                return;
-            }
+            txn.execute_unprepared("ROLLBACK TO registration").await?;
         }
-        written.push((w.answer, result));
+        outcomes.push(outcome);
     }
-    match txn.commit().await {
-        Ok(()) => {
-            for (answer, result) in written {
-                let _ = answer.send(result);
-            }
-        }
-        Err(e) => {
-            for (answer, _) in written {
-                let _ = answer.send(Err(failed(&e)));
-            }
-        }
-    }
+    txn.commit().await?;
+    Ok(outcomes)
 }

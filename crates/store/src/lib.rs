@@ -81,13 +81,17 @@ pub async fn begin_write<D: TransactionTrait + ConnectionTrait>(db: &D) -> Resul
     } else {
         WriterTurn(None)
     };
-    let txn = db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
-        })
-        .await?;
-    Ok((turn, txn))
+    Ok((turn, begin_immediate(db).await?))
+}
+
+/// `BEGIN IMMEDIATE` on SQLite (the writer lock at once), a plain `BEGIN` on PostgreSQL. The
+/// caller holds the writer turn ([`begin_write`] takes it).
+pub(crate) async fn begin_immediate<D: TransactionTrait>(db: &D) -> Result<D::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// Runs the write `work` to its end even if the caller stops waiting (a client that hangs up):

@@ -577,8 +577,8 @@ pub(crate) async fn insert_registration(
                 .replace("SEATED", "EXISTS (SELECT 1 FROM seat)")
                 .replace("UNCHANGED", unchanged),
             history = history.replace("NEW_ROW", "reg"),
-            // Inside one statement every part sees the same snapshot: `reg` is the new row and
-            // the count sees the rows committed before, not the new one.
+            // Inside one statement every part sees the same snapshot: `reg` is the new row, and
+            // its place reads the tally as committed before, without this row.
             mail = mail.replace("NEW_ROW", "reg").replace(
                 "PAYLOAD",
                 "($24::jsonb || jsonb_build_object('waitlist_position', reg.waitlist_position))::json"
@@ -588,8 +588,8 @@ pub(crate) async fn insert_registration(
         // `reg` names the new row; its place is computed once the row is there.
         let reg = "(SELECT * FROM registrations WHERE id = $1) AS reg";
         format!(
-            // The place is counted once, for the mail, and read back from it.
-            // The mail's place is computed before the tally counts the new row.
+            // The place is computed once, for the mail (before the tally counts the new row), and
+            // read back from it.
             "{savepoint}{claim}; {insert}; {history}; {mail}; {tally}; SELECT reg.*, \
              json_extract(outbox.payload, '$.waitlist_position') AS waitlist_position \
              FROM {reg} JOIN outbox ON outbox.id = $21",
@@ -637,8 +637,13 @@ pub(crate) async fn insert_registration(
         // sqlx binds `?NNN` by its number, but also counts the numbers a statement of a batch
         // skips against the arguments, and stops binding a statement when that count passes
         // their end (leaving its later parameters NULL). Spare NULLs at the end keep it going;
-        // they only bind to numbers that no statement uses.
-        values.extend(std::iter::repeat_n(Value::from(None::<String>), 5 * values.len()));
+        // they only bind to numbers that no statement uses. A statement skips fewer numbers
+        // than there are arguments, so one set of spares per statement is always enough.
+        let statements = sql.matches(';').count() + 1;
+        values.extend(std::iter::repeat_n(
+            Value::from(None::<String>),
+            statements * values.len(),
+        ));
     }
     let found = db
         .query_one_raw(stmt(backend, &sql, values))
