@@ -13,7 +13,8 @@ use std::time::Duration;
 use chrono::Utc;
 use matinale_domain::event::{Event, EventStatus};
 use matinale_domain::mail::MailKind;
-use matinale_notify::calendar::Contact;
+use matinale_domain::meeting::MeetingStatus;
+use matinale_notify::calendar::{Contact, MeetingEntry};
 use matinale_notify::delivery::{DeliveryError, Mailer, MailerConfig};
 use matinale_notify::templates::{EventInfo, Message, Venue};
 use matinale_notify::worker::{self, Envelope, Outbox, OutboxError, WorkerConfig};
@@ -26,7 +27,7 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::config::Config;
-use crate::routes::calendars::{event_entry, uid_domain};
+use crate::routes::calendars::{event_entry, meeting_entry, uid_domain};
 
 /// The outbox table seen through `matinale_notify::worker::Outbox`.
 #[derive(Clone)]
@@ -48,6 +49,8 @@ struct Payload {
     waitlist_position: Option<u32>,
     #[serde(default)]
     reason: Option<String>,
+    #[serde(default)]
+    meeting_id: Option<Uuid>,
 }
 
 /// Why a claimed row cannot be turned into a mail.
@@ -219,8 +222,43 @@ impl StoreOutbox {
                 recipient_name: recipient_name.clone(),
                 event,
                 manage_url: page_url,
-                meetings: Vec::new(),
+                meetings: self.meetings_of(payload.registration_id, event_id).await?,
             },
+            MailKind::AgendaPublished => {
+                let meetings = self.meetings_of(payload.registration_id, event_id).await?;
+                if meetings.is_empty() {
+                    return Err(Unsendable::Bad("the person has no meeting any more".into()));
+                }
+                Message::AgendaPublished {
+                    recipient_name: recipient_name.clone(),
+                    event,
+                    meetings,
+                    agenda_url: Some(page_url),
+                    issued_at,
+                }
+            }
+            MailKind::MeetingCancelled => {
+                let meeting_id = payload
+                    .meeting_id
+                    .ok_or_else(|| Unsendable::Bad("the cancellation mail names no meeting".into()))?;
+                let view = matinale_store::meetings::get(&self.db, meeting_id).await?;
+                let full = matinale_store::events::get(&self.db, event_id).await?;
+                let mut meeting = meeting_entry(
+                    &view,
+                    &full,
+                    payload.registration_id,
+                    &self.public_url,
+                    event.organizer.clone(),
+                );
+                meeting.cancelled = true;
+                Message::MeetingCancelled {
+                    recipient_name: recipient_name.clone(),
+                    event,
+                    meeting,
+                    reason: None,
+                    issued_at,
+                }
+            }
         };
         Ok(Envelope {
             id: row.id,
@@ -230,6 +268,22 @@ impl StoreOutbox {
             message,
             attempts: u32::try_from(row.attempts.saturating_sub(1)).unwrap_or(0),
         })
+    }
+
+    /// The published meetings of a registration still on, as invitations from the event's
+    /// organiser.
+    async fn meetings_of(&self, registration_id: Uuid, event_id: Uuid) -> Result<Vec<MeetingEntry>, Unsendable> {
+        let views = matinale_store::meetings::of_registration(&self.db, registration_id).await?;
+        if views.is_empty() {
+            return Ok(Vec::new());
+        }
+        let event = matinale_store::events::get(&self.db, event_id).await?;
+        let organizer = self.event_info(&event).await?.organizer;
+        Ok(views
+            .iter()
+            .filter(|m| m.status == Some(MeetingStatus::Scheduled))
+            .map(|m| meeting_entry(m, &event, registration_id, &self.public_url, organizer.clone()))
+            .collect())
     }
 
     fn lease_lost(what: &str, envelope: &Envelope) {

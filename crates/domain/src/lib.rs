@@ -8,6 +8,7 @@ mod text_enum;
 pub mod error;
 pub mod event;
 pub mod mail;
+pub mod meeting;
 pub mod need;
 pub mod organisation;
 pub mod page;

@@ -32,6 +32,10 @@ text_enum! {
         EventCancelled => "event_cancelled",
         /// The event starts within a day.
         EventReminder => "event_reminder",
+        /// The speed-meeting timetable was published and the person's agenda changed.
+        AgendaPublished => "agenda_published",
+        /// A published meeting was cancelled.
+        MeetingCancelled => "meeting_cancelled",
     }
 }
 

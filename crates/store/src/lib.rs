@@ -6,13 +6,16 @@ mod entity;
 pub mod error;
 pub mod events;
 mod group_commit;
+pub mod meetings;
 pub mod needs;
 pub mod notices;
 pub mod organisations;
 pub mod outbox;
 pub mod registrations;
+pub mod schedule;
 pub mod series;
 pub mod stands;
+pub mod wishes;
 
 use std::time::Duration;
 

@@ -230,7 +230,7 @@ pub(crate) async fn mail(
 }
 
 /// What every mail about a registration carries, and `extra`.
-fn mail_payload(
+pub(crate) fn mail_payload(
     registration_id: Uuid,
     event_id: Uuid,
     first_name: &str,

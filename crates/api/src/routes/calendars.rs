@@ -5,9 +5,11 @@ use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use matinale_domain::event::{Event, EventStatus};
+use matinale_domain::meeting::MeetingStatus;
 use matinale_domain::registration::{Locale as RegistrationLocale, RegistrationStatus};
-use matinale_notify::calendar::{self, EventEntry, Method, UidKind};
+use matinale_notify::calendar::{self, Contact, EventEntry, MeetingEntry, MeetingParty, Method, UidKind};
 use matinale_notify::locale::Locale;
+use matinale_store::meetings::{MeetingView, Party};
 use matinale_store::registrations::Agenda;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -162,10 +164,71 @@ fn locale_of(agenda: &Agenda) -> Locale {
     }
 }
 
-/// The speed meetings of the person, as VEVENTs, in their language. Meetings are scheduled by
-/// a later use case; it will build these with `MeetingEntry::to_event_entry`.
-fn meeting_entries(_agenda: &Agenda, _locale: Locale) -> Vec<EventEntry> {
-    Vec::new()
+/// A published meeting as the calendar entry of one of its two sides (`viewer`): the partner
+/// is an `ATTENDEE` only if they consented to share their contact, and `LOCATION` is the table
+/// then the venue.
+pub fn meeting_entry(
+    meeting: &MeetingView,
+    event: &Event,
+    viewer: Uuid,
+    public_url: &str,
+    organizer: Option<Contact>,
+) -> MeetingEntry {
+    let f = &event.fields;
+    let venue = f
+        .venue
+        .as_ref()
+        .map(|v| format!("{}, {}, {} {}", v.name, v.address, v.postcode, v.city))
+        .or_else(|| f.online_url.clone());
+    let location = match venue {
+        Some(venue) => format!("{}, {venue}", meeting.table_label),
+        None => meeting.table_label.clone(),
+    };
+    let (me, partner) = if meeting.buyer.registration_id == viewer {
+        (&meeting.buyer, &meeting.supplier)
+    } else {
+        (&meeting.supplier, &meeting.buyer)
+    };
+    let contact = |p: &Party| Contact {
+        name: p.name.clone(),
+        email: p.email.clone(),
+    };
+    let mut attendees = vec![contact(me)];
+    if partner.share_contact {
+        attendees.push(contact(partner));
+    }
+    let party = |p: &Party| MeetingParty {
+        person: p.name.clone(),
+        organisation: p.organisation.clone().unwrap_or_else(|| p.name.clone()),
+    };
+    MeetingEntry {
+        uid: calendar::uid_for(UidKind::Meeting, meeting.id, uid_domain(public_url)),
+        sequence: meeting.sequence,
+        event_title: f.title.clone(),
+        buyer: party(&meeting.buyer),
+        supplier: party(&meeting.supplier),
+        table: meeting.table,
+        starts_at: meeting.starts_at,
+        ends_at: meeting.ends_at,
+        timezone: f.timezone,
+        location: Some(location),
+        url: Some(format!("{public_url}/registrations/{viewer}")),
+        organizer,
+        attendees,
+        cancelled: meeting.status == Some(MeetingStatus::Cancelled),
+    }
+}
+
+/// The published meetings of the person, as VEVENTs in their language (cancelled ones with
+/// STATUS:CANCELLED, so a subscribed calendar drops them).
+fn meeting_entries(agenda: &Agenda, meetings: &[MeetingView], locale: Locale, public_url: &str) -> Vec<EventEntry> {
+    meetings
+        .iter()
+        .map(|m| {
+            meeting_entry(m, &agenda.event, agenda.registration.id, public_url, None)
+                .to_event_entry(locale, m.updated_at)
+        })
+        .collect()
 }
 
 /// A person's agenda: the event first, then each meeting. When the registration is cancelled
@@ -185,9 +248,13 @@ pub fn agenda_entries(agenda: &Agenda, meetings: Vec<EventEntry>, public_url: &s
 }
 
 /// Renders the agenda calendar and answers it (ETag, Last-Modified, 304).
-fn agenda_response(req: &HttpRequest, agenda: &Agenda, public_url: &str) -> HttpResponse {
+fn agenda_response(req: &HttpRequest, agenda: &Agenda, meetings: &[MeetingView], public_url: &str) -> HttpResponse {
     let locale = locale_of(agenda);
-    let entries = agenda_entries(agenda, meeting_entries(agenda, locale), public_url);
+    let entries = agenda_entries(
+        agenda,
+        meeting_entries(agenda, meetings, locale, public_url),
+        public_url,
+    );
     let calname = match locale {
         Locale::Fr => format!("Mon agenda – {}", agenda.event.fields.title),
         Locale::En => format!("My agenda – {}", agenda.event.fields.title),
@@ -214,7 +281,8 @@ pub async fn registration_agenda(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let agenda = matinale_store::registrations::agenda(&state.db, id.into_inner(), &who).await?;
-    Ok(agenda_response(&req, &agenda, &state.config.public_url))
+    let meetings = matinale_store::meetings::of_registration(&state.db, agenda.registration.id).await?;
+    Ok(agenda_response(&req, &agenda, &meetings, &state.config.public_url))
 }
 
 /// A new secret calendar feed; the token is shown only here.
@@ -299,7 +367,8 @@ pub async fn calendar_feed(
         return Err(ApiError::NotFound);
     }
     let agenda = matinale_store::registrations::agenda_for_feed(&state.db, &token).await?;
-    Ok(agenda_response(&req, &agenda, &state.config.public_url))
+    let meetings = matinale_store::meetings::of_registration(&state.db, agenda.registration.id).await?;
+    Ok(agenda_response(&req, &agenda, &meetings, &state.config.public_url))
 }
 
 /// The request line for the access log, with the secret of a calendar feed path hidden: the

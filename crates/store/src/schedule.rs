@@ -1,0 +1,641 @@
+//! The event's one draft schedule: built from the database (slots, who takes part and when,
+//! wishes, declines, published meetings kept), solved by `matinale_scheduler` off the async
+//! executor, and stored until the organiser publishes it ([`crate::meetings::publish`]).
+//!
+//! One run at a time per event, across processes: a run first claims the event's
+//! `schedule_drafts` row (`run_token`), and only the claim that wrote it may store its result.
+//! A claim older than [`STALE_RUN_MINUTES`] (its process died) may be taken over.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+use matinale_domain::event::Category;
+use matinale_domain::meeting::{MeetingStatus, Side};
+use matinale_domain::registration::RegistrationStatus;
+use matinale_domain::user::Actor;
+use matinale_scheduler::{self as scheduler, Instance, KeptMeeting, MeetingSlot, Participant, Wish};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::entity::{meeting, meeting_block, meeting_preference, meeting_slot, registration, schedule_draft};
+use crate::error::{corrupt, Error};
+use crate::meetings::{MeetingView, Roster};
+
+/// A run that has not finished after this long is taken to have died with its process.
+pub const STALE_RUN_MINUTES: i64 = 10;
+
+/// One meeting of a draft, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftMeeting {
+    /// Id: a published meeting's own, or the one it will get when published.
+    pub id: Uuid,
+    /// Slot.
+    pub slot_id: Uuid,
+    /// Table, from 1.
+    pub table: u32,
+    /// The buyer's registration.
+    pub buyer_registration_id: Uuid,
+    /// The ESS structure's registration.
+    pub supplier_registration_id: Uuid,
+    /// Wish weights of both sides.
+    pub score: u32,
+    /// Already published (kept as it is).
+    pub published: bool,
+}
+
+/// Wishes of one priority, and how many of them the draft meets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WishTally {
+    /// 1 to 3.
+    pub priority: u8,
+    /// Wishes of that priority (one per direction; declined pairs left out).
+    pub wished: u32,
+    /// Of those, met by a meeting.
+    pub met: u32,
+}
+
+/// Least, median and most of a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Spread {
+    /// Least.
+    pub min: u32,
+    /// Median (the lower one of an even count).
+    pub median: u32,
+    /// Most.
+    pub max: u32,
+}
+
+/// How full one slot is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotUse {
+    /// Slot.
+    pub slot_id: Uuid,
+    /// Its start.
+    pub starts_at: DateTime<Utc>,
+    /// Tables with a meeting.
+    pub used: u32,
+    /// Tables of the slot.
+    pub tables: u32,
+}
+
+/// What an organiser reads to judge a draft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleStats {
+    /// Sum of meeting scores plus the coverage bonus of everyone met (SCHEDULER.md).
+    pub objective: i64,
+    /// A proven upper bound on the objective.
+    pub upper_bound: f64,
+    /// objective / upper bound (1 when both are 0).
+    pub ratio: f64,
+    /// Wishes met, by priority.
+    pub wishes_by_priority: Vec<WishTally>,
+    /// Participants (confirmed buyers and ESS structures taking part).
+    pub participants: u32,
+    /// Participants who made or received a wish.
+    pub participants_asking: u32,
+    /// Participants with at least one meeting.
+    pub participants_met: u32,
+    /// Asking participants with at least one meeting.
+    pub asking_met: u32,
+    /// Meetings per asking participant.
+    pub meetings_per_participant: Spread,
+    /// Tables used, slot by slot.
+    pub tables_used: Vec<SlotUse>,
+    /// Meetings in the draft.
+    pub meetings: u32,
+    /// Published meetings kept.
+    pub kept: u32,
+    /// Published meetings dropped because a side no longer takes part.
+    pub dropped_kept: u32,
+    /// Times a buyer changes table between two consecutive meetings.
+    pub buyer_table_changes: u32,
+    /// Time the scheduler took.
+    pub millis: u64,
+}
+
+/// A draft as stored in `schedule_drafts.result`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DraftResult {
+    /// Every meeting of the timetable it proposes, published ones included.
+    pub meetings: Vec<DraftMeeting>,
+    /// Its figures.
+    pub stats: ScheduleStats,
+}
+
+/// The event's draft, with its meetings resolved.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    /// Id of this draft (a new one for every run).
+    pub id: Uuid,
+    /// The event.
+    pub event_id: Uuid,
+    /// When it was computed.
+    pub created_at: DateTime<Utc>,
+    /// When it was published, if it was.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Its meetings in time order, then by table; `status` is `None` for unpublished ones.
+    pub meetings: Vec<MeetingView>,
+    /// Its figures.
+    pub stats: ScheduleStats,
+}
+
+/// The scheduler's instance for an event, and what maps its answer back to rows.
+pub struct EventInstance {
+    /// What `matinale schedule` would read.
+    pub instance: Instance,
+    /// Published meetings kept, by (buyer, supplier, slot, table).
+    kept: HashMap<(Uuid, Uuid, Uuid, u32), Uuid>,
+    /// Wishes (from, to) → priority, declined pairs left out.
+    wishes: HashMap<(Uuid, Uuid), u8>,
+    /// Participants' ids.
+    participants: Vec<Uuid>,
+    /// Slots: id → (start, tables).
+    slots: Vec<(Uuid, DateTime<Utc>, u32)>,
+}
+
+fn id_of(text: &str) -> Result<Uuid, Error> {
+    Uuid::parse_str(text).map_err(|_| corrupt("scheduler id"))
+}
+
+/// Reads everything the scheduler needs about `event_id`.
+pub async fn build_instance(db: &impl ConnectionTrait, event_id: Uuid) -> Result<EventInstance, Error> {
+    let blocks: HashMap<Uuid, u32> = meeting_block::Entity::find()
+        .filter(meeting_block::Column::EventId.eq(event_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, u32::try_from(b.tables).unwrap_or(0)))
+        .collect();
+    let slot_rows = meeting_slot::Entity::find()
+        .filter(meeting_slot::Column::EventId.eq(event_id))
+        .order_by_asc(meeting_slot::Column::StartsAt)
+        .order_by_asc(meeting_slot::Column::Id)
+        .all(db)
+        .await?;
+    let slots: Vec<(Uuid, DateTime<Utc>, u32)> = slot_rows
+        .iter()
+        .map(|s| (s.id, s.starts_at, blocks.get(&s.block_id).copied().unwrap_or(0)))
+        .collect();
+    let slot_ids: HashSet<Uuid> = slots.iter().map(|s| s.0).collect();
+
+    let people = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Category.is_in([Category::Buyer.as_str(), Category::EssStructure.as_str()]))
+        .filter(registration::Column::Status.is_in([
+            RegistrationStatus::Confirmed.as_str(),
+            RegistrationStatus::Attended.as_str(),
+        ]))
+        .order_by_asc(registration::Column::CreatedAt)
+        .order_by_asc(registration::Column::Id)
+        .all(db)
+        .await?;
+    let preferences: HashMap<Uuid, meeting_preference::Model> = load_preferences(db, event_id).await?;
+    let mut sides: HashMap<Uuid, Side> = HashMap::new();
+    let mut participants = Vec::new();
+    let mut participant_ids = Vec::new();
+    for r in &people {
+        let category = Category::from_db(&r.category).ok_or_else(|| corrupt("category"))?;
+        let Some(side) = Side::of(category) else { continue };
+        let preference = preferences.get(&r.id);
+        if preference.is_some_and(|p| !p.opt_in) {
+            continue;
+        }
+        let unavailable: HashSet<Uuid> = preference
+            .map(|p| serde_json::from_value::<Vec<Uuid>>(p.unavailable_slot_ids.clone()))
+            .transpose()
+            .map_err(|_| corrupt("unavailable slots"))?
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let available = if unavailable.iter().any(|s| slot_ids.contains(s)) {
+            Some(
+                slots
+                    .iter()
+                    .filter(|s| !unavailable.contains(&s.0))
+                    .map(|s| s.0.to_string())
+                    .collect(),
+            )
+        } else {
+            None
+        };
+        sides.insert(r.id, side);
+        participant_ids.push(r.id);
+        participants.push(Participant {
+            id: r.id.to_string(),
+            side: match side {
+                Side::Buyer => scheduler::Side::Buyer,
+                Side::Supplier => scheduler::Side::Supplier,
+            },
+            available,
+            max_meetings: preference
+                .and_then(|p| p.max_meetings)
+                .and_then(|m| u32::try_from(m).ok()),
+        });
+    }
+
+    let declined = crate::wishes::declined_pairs(db, event_id).await?;
+    let mut wishes: HashMap<(Uuid, Uuid), u8> = HashMap::new();
+    let mut order: Vec<(Uuid, Uuid)> = Vec::new();
+    for w in crate::wishes::event_wishes(db, event_id).await? {
+        let (from, to) = (w.from_registration_id, w.to_registration_id);
+        let (Some(a), Some(b)) = (sides.get(&from), sides.get(&to)) else {
+            continue;
+        };
+        if a == b {
+            continue;
+        }
+        let pair = if *a == Side::Buyer { (from, to) } else { (to, from) };
+        if declined.contains(&pair) {
+            continue;
+        }
+        let priority = w.priority.get();
+        match wishes.get_mut(&(from, to)) {
+            Some(p) => *p = (*p).max(priority),
+            None => {
+                wishes.insert((from, to), priority);
+                order.push((from, to));
+            }
+        }
+    }
+
+    let published = meeting::Entity::find()
+        .filter(meeting::Column::EventId.eq(event_id))
+        .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+        .order_by_asc(meeting::Column::Id)
+        .all(db)
+        .await?;
+    let mut kept = HashMap::new();
+    let mut kept_list = Vec::new();
+    for m in published {
+        if !slot_ids.contains(&m.slot_id) {
+            continue;
+        }
+        let table = u32::try_from(m.table_no).map_err(|_| corrupt("table"))?;
+        kept.insert(
+            (m.buyer_registration_id, m.supplier_registration_id, m.slot_id, table),
+            m.id,
+        );
+        kept_list.push(KeptMeeting {
+            buyer: m.buyer_registration_id.to_string(),
+            supplier: m.supplier_registration_id.to_string(),
+            slot: m.slot_id.to_string(),
+            table,
+        });
+    }
+
+    let instance = Instance {
+        coverage_bonus: scheduler::DEFAULT_COVERAGE_BONUS,
+        slots: slot_rows
+            .iter()
+            .zip(&slots)
+            .map(|(s, (_, _, tables))| MeetingSlot {
+                id: s.id.to_string(),
+                starts_at: s.starts_at.to_rfc3339(),
+                ends_at: s.ends_at.to_rfc3339(),
+                tables: *tables,
+            })
+            .collect(),
+        participants,
+        wishes: order
+            .iter()
+            .map(|(from, to)| Wish {
+                from: from.to_string(),
+                to: to.to_string(),
+                weight: i64::from(wishes[&(*from, *to)]),
+            })
+            .collect(),
+        kept: kept_list,
+    };
+    Ok(EventInstance {
+        instance,
+        kept,
+        wishes,
+        participants: participant_ids,
+        slots,
+    })
+}
+
+async fn load_preferences(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+) -> Result<HashMap<Uuid, meeting_preference::Model>, Error> {
+    use sea_orm::sea_query::Query;
+    let of_event = Query::select()
+        .column(registration::Column::Id)
+        .from(registration::Entity)
+        .and_where(registration::Column::EventId.eq(event_id))
+        .to_owned();
+    Ok(meeting_preference::Entity::find()
+        .filter(Condition::all().add(meeting_preference::Column::RegistrationId.in_subquery(of_event)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.registration_id, p))
+        .collect())
+}
+
+/// The scheduler's instance of an event, for its organisers (the `matinale schedule` input).
+pub async fn instance(db: &impl ConnectionTrait, event_id: Uuid, actor: &Actor) -> Result<Instance, Error> {
+    crate::events::get_editable(db, event_id, actor).await?;
+    Ok(build_instance(db, event_id).await?.instance)
+}
+
+/// Solves `built` and turns the answer into a draft.
+fn solve(built: &EventInstance) -> Result<DraftResult, Error> {
+    let solution = scheduler::schedule(&built.instance)
+        .map_err(|e| Error::Conflict(format!("the meetings cannot be scheduled: {e}")))?;
+    let mut meetings = Vec::with_capacity(solution.meetings.len());
+    for m in &solution.meetings {
+        let (buyer, supplier, slot) = (id_of(&m.buyer)?, id_of(&m.supplier)?, id_of(&m.slot)?);
+        let published = built.kept.get(&(buyer, supplier, slot, m.table)).copied();
+        meetings.push(DraftMeeting {
+            id: published.unwrap_or_else(Uuid::now_v7),
+            slot_id: slot,
+            table: m.table,
+            buyer_registration_id: buyer,
+            supplier_registration_id: supplier,
+            score: m.score,
+            published: published.is_some(),
+        });
+    }
+    let stats = stats(built, &solution, &meetings);
+    Ok(DraftResult { meetings, stats })
+}
+
+fn stats(built: &EventInstance, solution: &scheduler::Solution, meetings: &[DraftMeeting]) -> ScheduleStats {
+    let pairs: HashSet<(Uuid, Uuid)> = meetings
+        .iter()
+        .map(|m| (m.buyer_registration_id, m.supplier_registration_id))
+        .collect();
+    let mut by_priority: BTreeMap<u8, (u32, u32)> = (1..=3).map(|p| (p, (0, 0))).collect();
+    let mut asking: HashSet<Uuid> = HashSet::new();
+    for (&(from, to), &priority) in &built.wishes {
+        asking.insert(from);
+        asking.insert(to);
+        let tally = by_priority.entry(priority).or_default();
+        tally.0 += 1;
+        if pairs.contains(&(from, to)) || pairs.contains(&(to, from)) {
+            tally.1 += 1;
+        }
+    }
+    let mut count: HashMap<Uuid, u32> = HashMap::new();
+    for m in meetings {
+        *count.entry(m.buyer_registration_id).or_default() += 1;
+        *count.entry(m.supplier_registration_id).or_default() += 1;
+    }
+    let mut per_asking: Vec<u32> = built
+        .participants
+        .iter()
+        .filter(|p| asking.contains(p))
+        .map(|p| count.get(p).copied().unwrap_or(0))
+        .collect();
+    per_asking.sort_unstable();
+    let spread = if per_asking.is_empty() {
+        Spread::default()
+    } else {
+        Spread {
+            min: per_asking[0],
+            median: per_asking[(per_asking.len() - 1) / 2],
+            max: per_asking[per_asking.len() - 1],
+        }
+    };
+    let mut used: HashMap<Uuid, u32> = HashMap::new();
+    for m in meetings {
+        *used.entry(m.slot_id).or_default() += 1;
+    }
+    let objective = solution.objective;
+    ScheduleStats {
+        objective,
+        upper_bound: solution.upper_bound,
+        ratio: if solution.upper_bound > 0.0 {
+            objective as f64 / solution.upper_bound
+        } else {
+            1.0
+        },
+        wishes_by_priority: by_priority
+            .into_iter()
+            .map(|(priority, (wished, met))| WishTally { priority, wished, met })
+            .collect(),
+        participants: built.participants.len() as u32,
+        participants_asking: per_asking.len() as u32,
+        participants_met: count.len() as u32,
+        asking_met: per_asking.iter().filter(|n| **n > 0).count() as u32,
+        meetings_per_participant: spread,
+        tables_used: built
+            .slots
+            .iter()
+            .map(|(id, starts_at, tables)| SlotUse {
+                slot_id: *id,
+                starts_at: *starts_at,
+                used: used.get(id).copied().unwrap_or(0),
+                tables: *tables,
+            })
+            .collect(),
+        meetings: meetings.len() as u32,
+        kept: solution.stats.kept,
+        dropped_kept: solution.stats.dropped_kept,
+        buyer_table_changes: solution.stats.buyer_table_changes,
+        millis: solution.stats.millis,
+    }
+}
+
+fn already_running() -> Error {
+    Error::Conflict("the schedule of this event is being computed by another request; try again when it is done".into())
+}
+
+/// Claims the event's run: only one at a time, across processes.
+async fn claim_run(db: &(impl ConnectionTrait + TransactionTrait), event_id: Uuid) -> Result<Uuid, Error> {
+    let token = Uuid::now_v7();
+    let now = Utc::now();
+    let stale = now - Duration::minutes(STALE_RUN_MINUTES);
+    let (_turn, txn) = crate::begin_write(db).await?;
+    let existing = schedule_draft::Entity::find_by_id(event_id).one(&txn).await?;
+    match existing {
+        None => {
+            schedule_draft::Entity::insert(schedule_draft::ActiveModel {
+                event_id: Set(event_id),
+                draft_id: Set(None),
+                result: Set(None),
+                created_at: Set(None),
+                published_at: Set(None),
+                run_token: Set(Some(token)),
+                running_since: Set(Some(now)),
+            })
+            .exec_without_returning(&txn)
+            .await
+            .map_err(|e| match Error::from(e) {
+                Error::Conflict(_) => already_running(),
+                other => other,
+            })?;
+        }
+        Some(row) if row.run_token.is_some() && row.running_since.is_some_and(|t| t > stale) => {
+            return Err(already_running());
+        }
+        Some(_) => {
+            let written = schedule_draft::Entity::update_many()
+                .col_expr(schedule_draft::Column::RunToken, Expr::val(token))
+                .col_expr(schedule_draft::Column::RunningSince, Expr::val(now))
+                .filter(schedule_draft::Column::EventId.eq(event_id))
+                .filter(
+                    Condition::any()
+                        .add(schedule_draft::Column::RunToken.is_null())
+                        .add(schedule_draft::Column::RunningSince.lt(stale)),
+                )
+                .exec(&txn)
+                .await?;
+            if written.rows_affected != 1 {
+                return Err(already_running());
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(token)
+}
+
+/// Stores the run's draft if the run still holds its claim.
+async fn store_draft(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    event_id: Uuid,
+    token: Uuid,
+    draft_id: Uuid,
+    result: &DraftResult,
+) -> Result<DateTime<Utc>, Error> {
+    let now = Utc::now();
+    let json = serde_json::to_value(result).map_err(|_| corrupt("draft schedule"))?;
+    let (_turn, txn) = crate::begin_write(db).await?;
+    let written = schedule_draft::Entity::update_many()
+        .col_expr(schedule_draft::Column::DraftId, Expr::val(draft_id))
+        .col_expr(schedule_draft::Column::Result, Expr::val(json))
+        .col_expr(schedule_draft::Column::CreatedAt, Expr::val(now))
+        .col_expr(
+            schedule_draft::Column::PublishedAt,
+            Expr::val(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(schedule_draft::Column::RunToken, Expr::val(Option::<Uuid>::None))
+        .col_expr(
+            schedule_draft::Column::RunningSince,
+            Expr::val(Option::<DateTime<Utc>>::None),
+        )
+        .filter(schedule_draft::Column::EventId.eq(event_id))
+        .filter(schedule_draft::Column::RunToken.eq(token))
+        .exec(&txn)
+        .await?;
+    if written.rows_affected != 1 {
+        return Err(already_running());
+    }
+    txn.commit().await?;
+    Ok(now)
+}
+
+async fn release_run(db: &(impl ConnectionTrait + TransactionTrait), event_id: Uuid, token: Uuid) -> Result<(), Error> {
+    let (_turn, txn) = crate::begin_write(db).await?;
+    schedule_draft::Entity::update_many()
+        .col_expr(schedule_draft::Column::RunToken, Expr::val(Option::<Uuid>::None))
+        .col_expr(
+            schedule_draft::Column::RunningSince,
+            Expr::val(Option::<DateTime<Utc>>::None),
+        )
+        .filter(schedule_draft::Column::EventId.eq(event_id))
+        .filter(schedule_draft::Column::RunToken.eq(token))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Runs the scheduler for `event_id` and stores the result as the event's one draft, replacing
+/// the previous one. A second run while one is under way is a conflict.
+pub async fn run(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    event_id: Uuid,
+    actor: &Actor,
+) -> Result<Draft, Error> {
+    crate::events::get_editable(db, event_id, actor).await?;
+    let token = claim_run(db, event_id).await?;
+    let outcome = async {
+        let built = build_instance(db, event_id).await?;
+        let (built, solved) = tokio::task::spawn_blocking(move || {
+            let solved = solve(&built);
+            (built, solved)
+        })
+        .await
+        .map_err(|e| Error::Database(sea_orm::DbErr::Custom(format!("the scheduler stopped: {e}"))))?;
+        drop(built);
+        let result = solved?;
+        let draft_id = Uuid::now_v7();
+        let created_at = store_draft(db, event_id, token, draft_id, &result).await?;
+        Ok::<_, Error>((draft_id, created_at, result))
+    }
+    .await;
+    let (draft_id, created_at, result) = match outcome {
+        Ok(done) => done,
+        Err(e) => {
+            if let Err(release) = release_run(db, event_id, token).await {
+                tracing::error!(error = %release, "a failed schedule run could not release its claim");
+            }
+            return Err(e);
+        }
+    };
+    resolve(db, event_id, draft_id, created_at, None, result).await
+}
+
+async fn resolve(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    draft_id: Uuid,
+    created_at: DateTime<Utc>,
+    published_at: Option<DateTime<Utc>>,
+    result: DraftResult,
+) -> Result<Draft, Error> {
+    let people: HashSet<Uuid> = result
+        .meetings
+        .iter()
+        .flat_map(|m| [m.buyer_registration_id, m.supplier_registration_id])
+        .collect();
+    let roster = Roster::load(db, event_id, Some(&people)).await?;
+    let mut meetings = result
+        .meetings
+        .iter()
+        .map(|m| {
+            roster.view(
+                m.id,
+                m.slot_id,
+                m.table,
+                m.buyer_registration_id,
+                m.supplier_registration_id,
+                (m.published || published_at.is_some()).then_some(MeetingStatus::Scheduled),
+                0,
+                m.score,
+                created_at,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    meetings.sort_by(|a, b| (a.starts_at, a.table, a.id).cmp(&(b.starts_at, b.table, b.id)));
+    Ok(Draft {
+        id: draft_id,
+        event_id,
+        created_at,
+        published_at,
+        meetings,
+        stats: result.stats,
+    })
+}
+
+/// The event's current draft, for its organisers; not found when none was computed.
+pub async fn draft(db: &impl ConnectionTrait, event_id: Uuid, actor: &Actor) -> Result<Draft, Error> {
+    crate::events::get_editable(db, event_id, actor).await?;
+    let row = schedule_draft::Entity::find_by_id(event_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (Some(id), Some(result), Some(created_at)) = (row.draft_id, row.result, row.created_at) else {
+        return Err(Error::NotFound);
+    };
+    let result: DraftResult = serde_json::from_value(result).map_err(|_| corrupt("draft schedule"))?;
+    resolve(db, event_id, id, created_at, row.published_at, result).await
+}
