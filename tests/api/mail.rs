@@ -29,12 +29,12 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 /// A real SMTP server on loopback (aiosmtpd), read without blocking the test's runtime, on
 /// which the worker under test runs too.
-struct SmtpSink(notify_common::SmtpSink);
+pub(crate) struct SmtpSink(notify_common::SmtpSink);
 
 impl SmtpSink {
     /// On any free port; `None` (skipped loudly, or a failure with `CI` set) when python3 or
     /// aiosmtpd is missing.
-    fn start() -> Option<Self> {
+    pub(crate) fn start() -> Option<Self> {
         notify_common::SmtpSink::start(&[]).map(Self)
     }
 
@@ -43,12 +43,12 @@ impl SmtpSink {
         notify_common::SmtpSink::start(&["--port", &port.to_string()]).map(Self)
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.0.url()
     }
 
     /// Everything received so far, in arrival order.
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         (1..)
             .map_while(|n| {
                 let eml = std::fs::read(self.0.dir().join(format!("{n}.eml"))).ok()?;
@@ -59,7 +59,7 @@ impl SmtpSink {
     }
 
     /// Waits until `count` mails have arrived, then returns them.
-    async fn wait_for(&self, count: usize) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, count: usize) -> Vec<Received> {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let received = self.received();
@@ -78,15 +78,15 @@ impl SmtpSink {
 
 /// A mail as the server received it, parsed by `mail-parser`.
 #[derive(Debug, Clone)]
-struct Received {
+pub(crate) struct Received {
     rcpt_to: Vec<String>,
     message_id: String,
     to_name: Option<String>,
-    subject: String,
-    text: String,
+    pub(crate) subject: String,
+    pub(crate) text: String,
     html: String,
     /// (METHOD parameter of the part, calendar text) of each `text/calendar` attachment.
-    calendars: Vec<(String, String)>,
+    pub(crate) calendars: Vec<(String, String)>,
 }
 
 impl Received {
@@ -131,7 +131,7 @@ impl Received {
         }
     }
 
-    fn to(&self) -> &str {
+    pub(crate) fn to(&self) -> &str {
         self.rcpt_to.first().map(String::as_str).unwrap_or_default()
     }
 }
@@ -152,7 +152,7 @@ fn assert_each_once(mails: &[Received]) {
 }
 
 /// A worker that notices new mail at once and retries quickly.
-fn fast_worker(config: &mut Config, smtp_url: &str) {
+pub(crate) fn fast_worker(config: &mut Config, smtp_url: &str) {
     config.worker = true;
     config.smtp_url = Some(smtp_url.to_owned());
     config.worker_idle = Duration::from_millis(50);

@@ -5,6 +5,7 @@ mod calendars;
 mod events;
 mod health;
 mod mail;
+mod meetings;
 mod members;
 mod needs;
 mod organisations;

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod calendars;
 pub mod events;
 pub mod health;
+pub mod meetings;
 pub mod members;
 pub mod needs;
 pub mod organisations;

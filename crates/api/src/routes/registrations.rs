@@ -165,7 +165,7 @@ const CSV_HEADER: [&str; 13] = [
 ];
 
 /// A cell a spreadsheet would run as a formula is prefixed with `'` (CSV injection).
-fn neutralised(cell: String) -> String {
+pub(crate) fn neutralised(cell: String) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
@@ -209,7 +209,7 @@ fn csv(items: Vec<Registration>) -> Result<HttpResponse, ApiError> {
         .body(bytes))
 }
 
-fn wants_csv(req: &HttpRequest) -> bool {
+pub(crate) fn wants_csv(req: &HttpRequest) -> bool {
     req.headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
