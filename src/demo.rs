@@ -1,8 +1,10 @@
-//! `matinale seed-demo`: a matinale like the fourth edition (Orly, 25 November 2026), so that a
-//! new user sees a realistic event at once. Names are those of SPEC.md; no SIRET is invented.
+//! `matinale seed-demo`: a matinale like the fourth edition (Orly, 25 November 2026), dated from
+//! the day it is loaded, so that a new user sees a realistic event at once and can register.
+//! Names are those of SPEC.md; no SIRET is invented.
 
 use anyhow::Context;
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeZone, Weekday};
+use chrono_tz::Europe::Paris;
 use matinale_domain::event::{
     EventDraft, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItemKind, VenueDraft,
 };
@@ -12,16 +14,14 @@ use matinale_domain::series::NewSeries;
 use matinale_domain::stand::{NewStand, StandKind};
 use matinale_domain::user::{Actor, NewUser, Role};
 use matinale_store::Db;
+use uuid::Uuid;
 
 /// The demo organiser's login, printed by `make run`.
 pub const ORGANISER_EMAIL: &str = "organisatrice@grand-orly.demo";
 /// The demo organiser's password.
 pub const ORGANISER_PASSWORD: &str = "matinale-demo-2026";
-const SERIES_SLUG: &str = "mois-ess-2026";
-
-fn at(text: &str) -> anyhow::Result<DateTime<FixedOffset>> {
-    DateTime::parse_from_rfc3339(text).with_context(|| format!("bad demo time {text}"))
-}
+/// The year of the fourth matinale (Orly, 25 November 2026), the first the demo shows.
+const FIRST_EDITION_YEAR: i32 = 2026;
 
 /// Name, ESS kinds, sectors, cities served, description.
 type EssStructure = (
@@ -263,8 +263,83 @@ const NEEDS: [DemoNeed; 6] = [
     },
 ];
 
-/// Loads the demo unless its series exists; prints the organiser's credentials either way.
-pub async fn seed(db: &Db) -> anyhow::Result<()> {
+/// The demo matinale's day: the fourth Thursday of the coming November, at least three weeks
+/// after `today`, so that a new user can always register.
+pub fn matinale_day(today: NaiveDate) -> NaiveDate {
+    let fourth_thursday = |year: i32| NaiveDate::from_weekday_of_month_opt(year, 11, Weekday::Thu, 4).unwrap_or(today);
+    let this_year = fourth_thursday(today.year());
+    if this_year >= today + Days::new(21) {
+        this_year
+    } else {
+        fourth_thursday(today.year() + 1)
+    }
+}
+
+/// A time of `day` in Paris.
+fn paris(day: NaiveDate, hour: u32, minute: u32) -> anyhow::Result<DateTime<FixedOffset>> {
+    let local = day.and_hms_opt(hour, minute, 0).context("demo time")?;
+    Ok(Paris
+        .from_local_datetime(&local)
+        .single()
+        .context("demo time in Paris")?
+        .fixed_offset())
+}
+
+/// The series "Mois de l'ESS {year}".
+async fn series_of(db: &Db, actor: &Actor, year: i32) -> anyhow::Result<matinale_domain::series::Series> {
+    Ok(matinale_store::series::create(
+        db,
+        actor,
+        NewSeries::parse(
+            &format!("mois-ess-{year}"),
+            &format!("Mois de l'ESS {year}"),
+            NaiveDate::from_ymd_opt(year, 11, 1).context("date")?,
+            NaiveDate::from_ymd_opt(year, 11, 30).context("date")?,
+            "Le Mois de l'économie sociale et solidaire sur le territoire de Grand-Orly Seine Bièvre.",
+        )?,
+    )
+    .await?)
+}
+
+/// The fields of the matinale of `day`, its `edition`-th.
+fn matinale_fields(
+    series_id: Uuid,
+    edition: i32,
+    day: NaiveDate,
+    registration_opens_at: DateTime<FixedOffset>,
+) -> anyhow::Result<EventFields> {
+    let before = day.pred_opt().context("date")?;
+    Ok(EventFields::parse(EventDraft {
+        series_id: Some(series_id),
+        kind: EventKind::Matinale,
+        title: format!("{edition}e matinale des achats responsables"),
+        description: "Acheteurs publics et structures de l'ESS se rencontrent : quiz, point juridique sur le \
+critère environnemental obligatoire, témoignages, stands inversés où les acheteurs présentent leurs besoins, \
+et speed meetings."
+            .into(),
+        starts_at: paris(day, 8, 30)?,
+        ends_at: paris(day, 12, 30)?,
+        timezone: "Europe/Paris".into(),
+        venue: Some(VenueDraft {
+            name: "Centre culturel Aragon-Triolet".into(),
+            address: "1 place du Fer-à-Cheval".into(),
+            postcode: "94310".into(),
+            city: "Orly".into(),
+        }),
+        online_url: None,
+        capacity: 100,
+        quotas: [Some(25), Some(55), Some(10), Some(10)],
+        registration_opens_at: Some(registration_opens_at),
+        registration_closes_at: Some(paris(before, 18, 0)?),
+    })?)
+}
+
+/// Loads the demo unless its organiser exists; prints the organiser's credentials either way.
+///
+/// The coming matinale is dated from `today` ([`matinale_day`]), with registrations open now;
+/// the editions since the fourth (Orly, 25 November 2026) that are already past stay in their
+/// own year's series, closed.
+pub async fn seed(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
     let existing = matinale_store::accounts::user_by_email(db, ORGANISER_EMAIL).await?;
     if existing.is_some() {
         print_credentials("already loaded");
@@ -284,93 +359,76 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         user_id: organiser.id,
         role: Role::Organiser,
     };
-    let series = matinale_store::series::create(
-        db,
-        &actor,
-        NewSeries::parse(
-            SERIES_SLUG,
-            "Mois de l'ESS 2026",
-            NaiveDate::from_ymd_opt(2026, 11, 1).context("date")?,
-            NaiveDate::from_ymd_opt(2026, 11, 30).context("date")?,
-            "Le Mois de l'économie sociale et solidaire sur le territoire de Grand-Orly Seine Bièvre.",
-        )?,
-    )
-    .await?;
-    let fields = EventFields::parse(EventDraft {
-        series_id: Some(series.id),
-        kind: EventKind::Matinale,
-        title: "4e matinale des achats responsables".into(),
-        description: "Acheteurs publics et structures de l'ESS se rencontrent : quiz, point juridique sur le \
-critère environnemental obligatoire, témoignages, stands inversés où les acheteurs présentent leurs besoins, \
-et speed meetings."
-            .into(),
-        starts_at: at("2026-11-25T08:30:00+01:00")?,
-        ends_at: at("2026-11-25T12:30:00+01:00")?,
-        timezone: "Europe/Paris".into(),
-        venue: Some(VenueDraft {
-            name: "Centre culturel Aragon-Triolet".into(),
-            address: "1 place du Fer-à-Cheval".into(),
-            postcode: "94310".into(),
-            city: "Orly".into(),
-        }),
-        online_url: None,
-        capacity: 100,
-        quotas: [Some(25), Some(55), Some(10), Some(10)],
-        registration_opens_at: Some(at("2026-10-01T09:00:00+02:00")?),
-        registration_closes_at: Some(at("2026-11-24T18:00:00+01:00")?),
-    })?;
+    let day = matinale_day(today);
+    for year in FIRST_EDITION_YEAR..day.year() {
+        let past_day = if year == FIRST_EDITION_YEAR {
+            NaiveDate::from_ymd_opt(2026, 11, 25).context("date")?
+        } else {
+            NaiveDate::from_weekday_of_month_opt(year, 11, Weekday::Thu, 4).context("date")?
+        };
+        let series = series_of(db, &actor, year).await?;
+        let opens = paris(past_day - Days::new(60), 9, 0)?;
+        let fields = matinale_fields(series.id, 4 + year - FIRST_EDITION_YEAR, past_day, opens)?;
+        let past = matinale_store::events::create(db, &actor, fields, EventStatus::Published, &[]).await?;
+        matinale_store::events::transition(db, past.id, &actor, EventStatus::Closed).await?;
+    }
+    let series = series_of(db, &actor, day.year()).await?;
+    let opens = paris(today.pred_opt().context("date")?, 9, 0)?;
+    let fields = matinale_fields(series.id, 4 + day.year() - FIRST_EDITION_YEAR, day, opens)?;
     let event = matinale_store::events::create(db, &actor, fields, EventStatus::Published, &[]).await?;
     let programme = [
+        ((8, 30), (9, 0), "Accueil café", ProgrammeItemKind::Break, vec![]),
         (
-            "2026-11-25T08:30:00+01:00",
-            "2026-11-25T09:00:00+01:00",
-            "Accueil café",
-            ProgrammeItemKind::Break,
-            vec![],
-        ),
-        (
-            "2026-11-25T09:00:00+01:00",
-            "2026-11-25T09:20:00+01:00",
+            (9, 0),
+            (9, 20),
             "Quiz : les achats responsables, vrai ou faux ?",
             ProgrammeItemKind::Quiz,
             vec![],
         ),
         (
-            "2026-11-25T09:20:00+01:00",
-            "2026-11-25T09:50:00+01:00",
-            "Le critère environnemental obligatoire dans tous les marchés publics en 2026",
+            (9, 20),
+            (9, 45),
+            "Le critère environnemental obligatoire dans tous les marchés publics",
             ProgrammeItemKind::Talk,
             vec!["Juriste en commande publique".to_owned()],
         ),
         (
-            "2026-11-25T09:50:00+01:00",
-            "2026-11-25T10:20:00+01:00",
+            (9, 45),
+            (10, 5),
             "Témoignages d'acheteurs et de structures de l'ESS",
             ProgrammeItemKind::Testimony,
             vec![],
         ),
         (
-            "2026-11-25T10:20:00+01:00",
-            "2026-11-25T11:20:00+01:00",
+            (10, 5),
+            (10, 30),
             "Forum des stands inversés",
             ProgrammeItemKind::Stands,
             vec![],
         ),
         (
-            "2026-11-25T11:20:00+01:00",
-            "2026-11-25T12:30:00+01:00",
+            (10, 30),
+            (12, 0),
             "Speed meetings acheteurs – ESS",
             ProgrammeItemKind::SpeedMeetings,
             vec![],
         ),
+        (
+            (12, 0),
+            (12, 30),
+            "Cocktail de clôture",
+            ProgrammeItemKind::Break,
+            vec![],
+        ),
     ];
     for (starts, ends, title, kind, speakers) in programme {
-        let (starts, ends) = (at(starts)?, at(ends)?);
+        let (starts, ends) = (paris(day, starts.0, starts.1)?, paris(day, ends.0, ends.1)?);
         matinale_store::events::add_programme_item(db, event.id, &actor, |e| {
             NewProgrammeItem::parse(&e.fields, starts, ends, title, kind, &speakers)
         })
         .await?;
     }
+    let mut structures = Vec::new();
     for (name, kinds, sectors, cities, description) in ESS_STRUCTURES {
         let fields = OrganisationFields::parse(OrganisationDraft {
             kind: Some(OrganisationKind::EssStructure),
@@ -381,7 +439,7 @@ et speed meetings."
             description: (*description).into(),
             ..Default::default()
         })?;
-        matinale_store::organisations::create(db, &actor, fields).await?;
+        structures.push(matinale_store::organisations::create(db, &actor, fields).await?);
     }
     let mut buyers = Vec::new();
     for (name, cities) in BUYERS {
@@ -414,7 +472,7 @@ et speed meetings."
             cpv_codes: vec![need.cpv.to_owned()],
             amount_min_eur: Some(need.amounts.0),
             amount_max_eur: Some(need.amounts.1),
-            expected_tender_on: NaiveDate::from_ymd_opt(2027, need.tender_month, 1),
+            expected_tender_on: NaiveDate::from_ymd_opt(day.year() + 1, need.tender_month, 1),
             reserved_market: need.reserved_market,
             social_clause: need.social_clause,
             environmental_criterion: true,
@@ -430,4 +488,26 @@ et speed meetings."
 fn print_credentials(state: &str) {
     println!("demo data {state}");
     println!("demo organiser: {ORGANISER_EMAIL} / {ORGANISER_PASSWORD}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("a date")
+    }
+
+    #[test]
+    fn the_demo_matinale_is_the_fourth_thursday_of_a_november_at_least_three_weeks_ahead() {
+        assert_eq!(matinale_day(date(2026, 1, 10)), date(2026, 11, 26));
+        assert_eq!(matinale_day(date(2026, 11, 5)), date(2026, 11, 26));
+        assert_eq!(matinale_day(date(2026, 11, 6)), date(2027, 11, 25));
+        assert_eq!(matinale_day(date(2026, 12, 2)), date(2027, 11, 25));
+        for day in [date(2026, 12, 2), date(2031, 3, 1), date(2040, 11, 30)] {
+            let matinale = matinale_day(day);
+            assert_eq!(matinale.weekday(), Weekday::Thu);
+            assert!(matinale >= day + Days::new(21));
+        }
+    }
 }

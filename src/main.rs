@@ -88,7 +88,10 @@ async fn run_async(command: Command) -> anyhow::Result<()> {
             println!("database migrated");
             Ok(())
         }
-        Command::SeedDemo => demo::seed(&db).await,
+        Command::SeedDemo => {
+            let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive();
+            demo::seed(&db, today).await
+        }
         Command::CreateAdmin { email, password, name } => {
             let new = NewUser::parse(&email, &name, Role::Admin, &password)?;
             matinale_store::accounts::create_user(&db, new).await?;
