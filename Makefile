@@ -4,7 +4,7 @@ CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export MATINALE_DATABASE_URL ?= sqlite://matinale.db?mode=rwc
 
-.PHONY: run test test-sqlite test-postgres bench bench-scheduler bench-registrations lint fmt openapi clean-test-dbs
+.PHONY: run test test-sqlite test-postgres bench bench-scheduler bench-registrations bench-meetings lint fmt openapi clean-test-dbs
 
 ## Build, migrate the SQLite file, load the demo if empty, serve on :8080.
 run:
@@ -36,7 +36,7 @@ clean-test-dbs:
 	  | while read -r db; do psql "$(PG_URL)" -qc "DROP DATABASE IF EXISTS \"$$db\"" >/dev/null; done
 
 ## Benchmarks (release builds); figures go to BENCHMARKS.md.
-bench: bench-scheduler bench-registrations
+bench: bench-scheduler bench-registrations bench-meetings
 
 bench-scheduler:
 	$(CARGO) run --release -p matinale-scheduler --example bench
@@ -56,6 +56,15 @@ lint:
 
 fmt:
 	$(CARGO) fmt --all
+
+# Speed meetings end to end (database filled through the store, HTTP calls timed): forum and
+# regional sizes, on SQLite then PostgreSQL; fails if a draft's objective differs from the
+# offline scheduler's on the same instance.
+bench-meetings:
+	$(CARGO) run --release --example meetings_bench -- sqlite forum regional
+	@if pg_isready -q -d "$(PG_URL)" 2>/dev/null; then \
+	  $(CARGO) run --release --example meetings_bench -- "$(PG_BENCH_URL)" forum regional; \
+	else echo "!!!!! PostgreSQL at $(PG_URL) is unreachable: meetings bench on PostgreSQL SKIPPED" >&2; fi
 
 ## Rewrite openapi.yaml from the code (a test fails when they differ).
 openapi:

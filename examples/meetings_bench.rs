@@ -1,0 +1,367 @@
+//! Speed meetings at scale, end to end: fills a fresh database through the store (an event, a
+//! block, buyers and ESS structures registered, their availability, limits and wishes, shaped
+//! like a real event by the scheduler's generator), then times the HTTP calls an organiser
+//! makes — `POST /events/{id}/schedule` and `POST /events/{id}/schedule/publish` (every meeting
+//! and every mail row written) — against the real server (release build, in this process).
+//!
+//!     cargo run --release --example meetings_bench -- [DATABASE_URL] [SIZE…]
+//!
+//! DATABASE_URL: `sqlite` (default, a temporary file) or `postgres://…/db` (a new database is
+//! created on that server). SIZE: `forum` (100 buyers × 400 structures, 16 slots, 60 tables)
+//! and/or `regional` (1,000 × 5,000, 24 slots, 400 tables); default `forum`.
+//!
+//! For each size it prints the times, the peak resident memory of the process during each call
+//! (the peak is reset just before it), and whether the draft's objective equals the one the
+//! offline scheduler (`matinale schedule`) finds on the instance the API serves.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, Utc};
+use matinale_api::{AppState, Config};
+use matinale_domain::event::{Category, EventDraft, EventFields, EventKind, EventStatus, VenueDraft};
+use matinale_domain::meeting::{MeetingBlockDraft, WishPriority};
+use matinale_domain::registration::{Consents, Locale, NewRegistration, Person};
+use matinale_domain::user::{Actor, NewUser, Role};
+use matinale_scheduler::{generate, GeneratorParams, Instance};
+use matinale_store::meeting_preferences::PreferencesChange;
+use matinale_store::registrations::{Credential, Outcome};
+use matinale_store::wishes::NewWish;
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use uuid::Uuid;
+
+/// (name, buyers, suppliers, slots, tables, generator seed).
+type Size = (&'static str, u32, u32, u32, u32, u64);
+
+const SIZES: [Size; 2] = [("forum", 100, 400, 16, 60, 2), ("regional", 1000, 5000, 24, 400, 3)];
+
+/// Concurrent store calls while filling.
+const FILLERS: usize = 16;
+
+/// Peak resident memory of this process since the last reset, in MiB.
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Resets the peak (`VmHWM`) to the current resident memory.
+fn reset_peak_rss() {
+    if let Err(e) = std::fs::write("/proc/self/clear_refs", "5") {
+        eprintln!("the peak RSS cannot be reset ({e}); peaks include the filling");
+    }
+}
+
+async fn fresh_url(base: &str) -> anyhow::Result<String> {
+    // `mt_` so that `make clean-test-dbs` drops it.
+    let name = format!("mt_meetings_{}", Uuid::now_v7().simple());
+    if base.starts_with("postgres") {
+        let admin = sea_orm::Database::connect(base).await?;
+        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+        admin.close().await.ok();
+        let (base, query) = base.split_once('?').map_or((base, ""), |(b, q)| (b, q));
+        let (server, _) = base.rsplit_once('/').context("a database URL ends with /name")?;
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
+        Ok(format!("{server}/{name}{query}"))
+    } else {
+        let path = std::env::temp_dir().join(format!("{name}.db"));
+        Ok(format!("sqlite://{}?mode=rwc", path.display()))
+    }
+}
+
+/// Runs `work` over `items`, `FILLERS` at a time.
+async fn in_parallel<T, F, Fut>(items: Vec<T>, work: F) -> anyhow::Result<Vec<Fut::Output>>
+where
+    T: Send + 'static,
+    F: Fn(T) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future + Send + 'static,
+    Fut::Output: Send + 'static,
+{
+    let gate = Arc::new(Semaphore::new(FILLERS));
+    let work = Arc::new(work);
+    let mut tasks = Vec::with_capacity(items.len());
+    for item in items {
+        let permit = gate.clone().acquire_owned().await?;
+        let work = work.clone();
+        tasks.push(tokio::spawn(async move {
+            let out = work(item).await;
+            drop(permit);
+            out
+        }));
+    }
+    let mut out = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        out.push(task.await?);
+    }
+    Ok(out)
+}
+
+/// The event, its block and its people, made from a generated instance.
+async fn fill(db: &matinale_store::Db, actor: Actor, size: Size) -> anyhow::Result<(Uuid, usize)> {
+    let (name, buyers, suppliers, slots, tables, seed) = size;
+    let generated: Instance = generate(&GeneratorParams {
+        buyers,
+        suppliers,
+        slots,
+        tables,
+        seed,
+    });
+    let day: DateTime<Utc> = "2099-11-26T07:00:00Z".parse()?;
+    let fields = EventFields::parse(EventDraft {
+        series_id: None,
+        kind: EventKind::Forum,
+        title: format!("Speed meetings bench ({name})"),
+        description: String::new(),
+        starts_at: day.fixed_offset(),
+        ends_at: (day + Duration::hours(8)).fixed_offset(),
+        timezone: "Europe/Paris".into(),
+        venue: Some(VenueDraft {
+            name: "Parc des expositions".into(),
+            address: "1 avenue de la Foire".into(),
+            postcode: "94000".into(),
+            city: "Créteil".into(),
+        }),
+        online_url: None,
+        capacity: i64::from(buyers + suppliers),
+        quotas: [None, None, None, None],
+        registration_opens_at: Some("2020-01-01T00:00:00+00:00".parse()?),
+        registration_closes_at: Some((day - Duration::days(1)).fixed_offset()),
+    })?;
+    let event = matinale_store::events::create(db, &actor, fields, EventStatus::Published, &[]).await?;
+    let block_start = day + Duration::minutes(30);
+    let block = matinale_store::meeting_blocks::create(
+        db,
+        event.id,
+        &actor,
+        MeetingBlockDraft {
+            starts_at: block_start,
+            ends_at: block_start + Duration::minutes(i64::from(slots) * 12 - 2),
+            slot_minutes: 10,
+            break_minutes: 2,
+            tables: i64::from(tables),
+            table_labels: None,
+        },
+    )
+    .await?;
+    anyhow::ensure!(block.slots.len() == slots as usize, "the block has {} slots", block.slots.len());
+    let slot_of: std::collections::HashMap<String, Uuid> = generated
+        .slots
+        .iter()
+        .zip(&block.slots)
+        .map(|(g, s)| (g.id.clone(), s.id))
+        .collect();
+
+    // Registrations, one per generated participant.
+    let people: Vec<(String, Category)> = generated
+        .participants
+        .iter()
+        .map(|p| {
+            let category = match p.side {
+                matinale_scheduler::Side::Buyer => Category::Buyer,
+                matinale_scheduler::Side::Supplier => Category::EssStructure,
+            };
+            (p.id.clone(), category)
+        })
+        .collect();
+    let event_id = event.id;
+    let shared_db = db.clone();
+    let registered = in_parallel(people, move |(id, category)| {
+        let db = shared_db.clone();
+        async move {
+            let new = NewRegistration {
+                category,
+                person: Person::parse("Bench", &id, &format!("{id}@bench.matinale"), None)?,
+                organisation_id: None,
+                locale: Locale::Fr,
+                accessibility_needs: None,
+                consents: Consents { share_contact: true },
+            };
+            match matinale_store::registrations::register(&db, event_id, new, None, |_| (201, String::new())).await? {
+                Outcome::Created(r) => Ok::<_, anyhow::Error>((id, r.registration.id)),
+                Outcome::Replayed { .. } => anyhow::bail!("a replay without a key"),
+            }
+        }
+    })
+    .await?;
+    let mut registration_of = std::collections::HashMap::new();
+    for r in registered {
+        let (id, registration) = r?;
+        registration_of.insert(id, registration);
+    }
+
+    // Availability and limits.
+    let all_slots: Vec<Uuid> = block.slots.iter().map(|s| s.id).collect();
+    let mut changes = Vec::new();
+    for p in &generated.participants {
+        if p.available.is_none() && p.max_meetings.is_none() {
+            continue;
+        }
+        let available: Vec<Uuid> = p
+            .available
+            .iter()
+            .flatten()
+            .filter_map(|s| slot_of.get(s).copied())
+            .collect();
+        let unavailable = match &p.available {
+            Some(_) => all_slots.iter().copied().filter(|s| !available.contains(s)).collect(),
+            None => Vec::new(),
+        };
+        changes.push((
+            registration_of[&p.id],
+            PreferencesChange {
+                opt_in: Some(true),
+                max_meetings: Some(p.max_meetings.map(i64::from)),
+                unavailable_slot_ids: Some(unavailable),
+            },
+        ));
+    }
+    let shared_db = db.clone();
+    for r in in_parallel(changes, move |(id, change)| {
+        let db = shared_db.clone();
+        async move { matinale_store::meeting_preferences::set(&db, event_id, id, change).await }
+    })
+    .await?
+    {
+        r?;
+    }
+
+    // Wishes, as their makers would post them.
+    let wishes: Vec<NewWish> = generated
+        .wishes
+        .iter()
+        .map(|w| {
+            Ok(NewWish {
+                from_registration_id: registration_of[&w.from],
+                to_registration_id: registration_of[&w.to],
+                priority: WishPriority::parse(w.weight)?,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let count = wishes.len();
+    let shared_db = db.clone();
+    for r in in_parallel(wishes, move |wish| {
+        let db = shared_db.clone();
+        async move { matinale_store::wishes::make(&db, event_id, &Credential::User(actor), wish).await }
+    })
+    .await?
+    {
+        r?;
+    }
+    Ok((event.id, count))
+}
+
+async fn call(client: &reqwest::Client, url: &str, token: &str, post: bool) -> anyhow::Result<(Value, f64, f64)> {
+    reset_peak_rss();
+    let started = Instant::now();
+    let request = if post { client.post(url) } else { client.get(url) };
+    let response = request.bearer_auth(token).send().await?;
+    let status = response.status();
+    let body: Value = response.json().await?;
+    let elapsed = started.elapsed().as_secs_f64();
+    anyhow::ensure!(status.is_success(), "{url}: {status} {body}");
+    Ok((body, elapsed, peak_rss_mib()))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let args: Vec<String> = std::env::args().collect();
+    let base = args.get(1).cloned().unwrap_or_else(|| "sqlite".into());
+    let wanted: Vec<&str> = if args.len() > 2 {
+        args[2..].iter().map(String::as_str).collect()
+    } else {
+        vec!["forum"]
+    };
+    for name in &wanted {
+        anyhow::ensure!(SIZES.iter().any(|s| s.0 == *name), "unknown size {name}: forum or regional");
+    }
+    let url = fresh_url(&base).await?;
+    let backend = if url.starts_with("postgres") { "postgresql" } else { "sqlite" };
+    let db = matinale_store::connect(&url).await?;
+    matinale_store::migrate(&db).await?;
+    let password = "correct horse battery";
+    let user = matinale_store::accounts::create_user(
+        &db,
+        NewUser::parse("meetings@bench.matinale", "Bench", Role::Organiser, password)?,
+    )
+    .await?;
+    let actor = Actor {
+        user_id: user.id,
+        role: Role::Organiser,
+    };
+
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    let config = Config {
+        database_url: url.clone(),
+        bind: format!("127.0.0.1:{port}"),
+        public_url: format!("http://127.0.0.1:{port}"),
+        worker: false,
+        ..Config::default()
+    };
+    let server = matinale_api::serve(listener, AppState::new(db.clone(), config))?;
+    tokio::spawn(server);
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(600)).build()?;
+    let api = format!("http://127.0.0.1:{port}/api/v1");
+    let token: Value = client
+        .post(format!("{api}/auth/token"))
+        .json(&serde_json::json!({"email": "meetings@bench.matinale", "password": password}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = token["token"].as_str().context("a token")?.to_owned();
+
+    for size in SIZES.iter().filter(|s| wanted.contains(&s.0)) {
+        let filling = Instant::now();
+        let (event, wishes) = fill(&db, actor, *size).await?;
+        let filled_in = filling.elapsed().as_secs_f64();
+        let (draft, schedule_s, schedule_mib) =
+            call(&client, &format!("{api}/events/{event}/schedule"), &token, true).await?;
+        let (published, publish_s, publish_mib) =
+            call(&client, &format!("{api}/events/{event}/schedule/publish"), &token, true).await?;
+        let (instance, _, _) = call(&client, &format!("{api}/events/{event}/schedule/instance"), &token, false).await?;
+        let instance: Instance = serde_json::from_value(instance)?;
+        let offline = tokio::task::spawn_blocking(move || matinale_scheduler::schedule(&instance)).await??;
+        let stats = &draft["stats"];
+        let objective = stats["objective"].as_i64().unwrap_or(-1);
+        let mails = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM outbox WHERE event_id = '{event}' AND kind = 'agenda_published'"),
+            ))
+            .await?
+            .context("count")?
+            .try_get::<i64>("", "n")?;
+        println!(
+            "backend={backend} size={} participants={} wishes={wishes} filled_in={filled_in:.1}s \
+             schedule={schedule_s:.2}s schedule_peak_rss={schedule_mib:.0}MiB solver={}ms \
+             publish={publish_s:.2}s publish_peak_rss={publish_mib:.0}MiB meetings={} mails={mails} \
+             objective={objective} upper_bound={:.1} ratio={:.4} offline_objective={} objective_equal={}",
+            size.0,
+            stats["participants"],
+            stats["runtime_ms"],
+            published["added"],
+            stats["upper_bound"].as_f64().unwrap_or(0.0),
+            stats["ratio"].as_f64().unwrap_or(0.0),
+            offline.objective,
+            offline.objective == objective,
+        );
+        anyhow::ensure!(offline.objective == objective, "the draft's objective differs from the offline scheduler's");
+    }
+    Ok(())
+}
