@@ -3,7 +3,7 @@
 //! Names are those of SPEC.md; no SIRET is invented.
 
 use anyhow::Context;
-use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeZone, Weekday};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::Paris;
 use matinale_domain::event::{
     EventDraft, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItemKind, VenueDraft,
@@ -13,6 +13,12 @@ use matinale_domain::organisation::{EssKind, OrganisationDraft, OrganisationFiel
 use matinale_domain::series::NewSeries;
 use matinale_domain::stand::{NewStand, StandKind};
 use matinale_domain::user::{Actor, NewUser, Role};
+use matinale_domain::event::Category;
+use matinale_domain::meeting::{MeetingBlockDraft, WishPriority};
+use matinale_domain::organisation::Organisation;
+use matinale_domain::registration::{Consents, Locale, NewRegistration, Person};
+use matinale_store::registrations::{Credential, Outcome};
+use matinale_store::wishes::NewWish;
 use matinale_store::Db;
 use uuid::Uuid;
 
@@ -480,9 +486,128 @@ pub async fn seed(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
         })?;
         matinale_store::needs::create(db, &actor, fields, NeedStatus::Open).await?;
     }
+    speed_meetings(db, &actor, event.id, day, &buyers, &structures).await?;
     print_credentials("loaded");
     println!("demo event: {} ({})", event.fields.title, event.id);
     Ok(())
+}
+
+/// People who register for the demo matinale: first and last name.
+const PEOPLE: [(&str, &str); 18] = [
+    ("Camille", "Martin"),
+    ("Karim", "Benali"),
+    ("Sophie", "Lefèvre"),
+    ("Julien", "Moreau"),
+    ("Aïcha", "Traoré"),
+    ("Thomas", "Petit"),
+    ("Léa", "Dubois"),
+    ("Mamadou", "Diallo"),
+    ("Chloé", "Bernard"),
+    ("Nicolas", "Roux"),
+    ("Inès", "Haddad"),
+    ("Hugo", "Fontaine"),
+    ("Manon", "Girard"),
+    ("Yacine", "Cherif"),
+    ("Pauline", "Mercier"),
+    ("Antoine", "Lambert"),
+    ("Sarah", "Cohen"),
+    ("Lucas", "Garnier"),
+];
+
+/// Wishes of the demo: (structure rank, buyer rank, priority) from a structure to a buyer, and
+/// two from buyers to structures.
+const STRUCTURE_WISHES: [(usize, usize, i64); 10] = [
+    (0, 0, 3),
+    (0, 2, 2),
+    (1, 2, 3),
+    (2, 2, 2),
+    (3, 1, 2),
+    (4, 3, 3),
+    (5, 3, 2),
+    (6, 4, 3),
+    (7, 5, 2),
+    (8, 1, 1),
+];
+const BUYER_WISHES: [(usize, usize, i64); 2] = [(0, 9, 3), (4, 10, 2)];
+
+/// The speed meetings of the demo matinale: a block 10:30–12:00 (10-minute slots, 2-minute
+/// breaks, one table per buyer), the six buyers and twelve structures registered (confirmed),
+/// and a dozen wishes, so that one `POST /events/{id}/schedule` shows a timetable.
+async fn speed_meetings(
+    db: &Db,
+    actor: &Actor,
+    event_id: Uuid,
+    day: NaiveDate,
+    buyers: &[Organisation],
+    structures: &[Organisation],
+) -> anyhow::Result<()> {
+    let labels = buyers.iter().enumerate().map(|(i, b)| format!("Table {} – {}", i + 1, b.fields.name)).collect();
+    matinale_store::meeting_blocks::create(
+        db,
+        event_id,
+        actor,
+        MeetingBlockDraft {
+            starts_at: paris(day, 10, 30)?.with_timezone(&Utc),
+            ends_at: paris(day, 12, 0)?.with_timezone(&Utc),
+            slot_minutes: 10,
+            break_minutes: 2,
+            tables: i64::try_from(buyers.len())?,
+            table_labels: Some(labels),
+        },
+    )
+    .await?;
+    let mut people = PEOPLE.iter();
+    let mut register = async |category: Category, organisation: &Organisation| -> anyhow::Result<Uuid> {
+        let (first, last) = people.next().context("enough demo people")?;
+        let domain: String = deunicode_slug(&organisation.fields.name);
+        let new = NewRegistration {
+            category,
+            person: Person::parse(first, last, &format!("{}.{}@{domain}.demo", deunicode_slug(first), deunicode_slug(last)), None)?,
+            organisation_id: Some(organisation.id),
+            locale: Locale::Fr,
+            accessibility_needs: None,
+            consents: Consents { share_contact: true },
+        };
+        match matinale_store::registrations::register(db, event_id, new, None, |_| (201, String::new())).await? {
+            Outcome::Created(r) => Ok(r.registration.id),
+            Outcome::Replayed { .. } => anyhow::bail!("a replay without an idempotency key"),
+        }
+    };
+    let mut buyer_registrations = Vec::new();
+    for buyer in buyers {
+        buyer_registrations.push(register(Category::Buyer, buyer).await?);
+    }
+    let mut structure_registrations = Vec::new();
+    for structure in structures.iter().take(12) {
+        structure_registrations.push(register(Category::EssStructure, structure).await?);
+    }
+    let as_organiser = Credential::User(*actor);
+    let wishes = STRUCTURE_WISHES
+        .iter()
+        .map(|&(s, b, p)| (structure_registrations[s], buyer_registrations[b], p))
+        .chain(BUYER_WISHES.iter().map(|&(b, s, p)| (buyer_registrations[b], structure_registrations[s], p)));
+    for (from, to, priority) in wishes {
+        let wish = NewWish {
+            from_registration_id: from,
+            to_registration_id: to,
+            priority: WishPriority::parse(priority)?,
+        };
+        matinale_store::wishes::make(db, event_id, &as_organiser, wish).await?;
+    }
+    Ok(())
+}
+
+/// Lower-case ASCII letters and digits, other characters as `-`: "Ville d'Orly" → "ville-d-orly".
+fn deunicode_slug(text: &str) -> String {
+    let mut slug = String::new();
+    for c in matinale_domain::text::fold(text).chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_owned()
 }
 
 fn print_credentials(state: &str) {
