@@ -25,7 +25,8 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use routes::{
-    auth, calendars, events, health, members, needs, organisations, outbox, registrations, series, stands, users,
+    auth, calendars, events, health, meeting_blocks, members, needs, organisations, outbox, registrations, series,
+    stands, users, wishes,
 };
 
 #[derive(OpenApi)]
@@ -49,6 +50,7 @@ with `errors[{field, code, message}]`. Lists take `page` and `per_page` (max 200
         (name = "needs", description = "Buyer needs, expressions of interest, suggested ESS structures"),
         (name = "calendars", description = "iCalendar (RFC 5545) views and feeds"),
         (name = "registrations", description = "Registrations, waiting list, magic-link tokens, check-in"),
+        (name = "meetings", description = "Speed meetings: draft schedules, publication, timetables, agendas"),
         (name = "outbox", description = "Mail queued for delivery, for organisers"),
         (name = "health", description = "Probes"),
     )
@@ -112,6 +114,13 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(calendars::open_calendar_feed)
         .service(calendars::close_calendar_feed)
         .service(calendars::calendar_feed)
+        .service(meeting_blocks::create_meeting_block)
+        .service(meeting_blocks::list_meeting_blocks)
+        .service(meeting_blocks::delete_meeting_block)
+        .service(wishes::create_wish)
+        .service(wishes::registration_wishes)
+        .service(wishes::delete_wish)
+        .service(wishes::decline_wish)
         .service(outbox::list_outbox);
 }
 
