@@ -154,7 +154,11 @@ async fn fill(db: &matinale_store::Db, actor: Actor, size: Size) -> anyhow::Resu
         },
     )
     .await?;
-    anyhow::ensure!(block.slots.len() == slots as usize, "the block has {} slots", block.slots.len());
+    anyhow::ensure!(
+        block.slots.len() == slots as usize,
+        "the block has {} slots",
+        block.slots.len()
+    );
     let slot_of: std::collections::HashMap<String, Uuid> = generated
         .slots
         .iter()
@@ -287,10 +291,17 @@ async fn main() -> anyhow::Result<()> {
         vec!["forum"]
     };
     for name in &wanted {
-        anyhow::ensure!(SIZES.iter().any(|s| s.0 == *name), "unknown size {name}: forum or regional");
+        anyhow::ensure!(
+            SIZES.iter().any(|s| s.0 == *name),
+            "unknown size {name}: forum or regional"
+        );
     }
     let url = fresh_url(&base).await?;
-    let backend = if url.starts_with("postgres") { "postgresql" } else { "sqlite" };
+    let backend = if url.starts_with("postgres") {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
     let db = matinale_store::connect(&url).await?;
     matinale_store::migrate(&db).await?;
     let password = "correct horse battery";
@@ -315,7 +326,9 @@ async fn main() -> anyhow::Result<()> {
     };
     let server = matinale_api::serve(listener, AppState::new(db.clone(), config))?;
     tokio::spawn(server);
-    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(600)).build()?;
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(600))
+        .build()?;
     let api = format!("http://127.0.0.1:{port}/api/v1");
     let token: Value = client
         .post(format!("{api}/auth/token"))
@@ -334,7 +347,13 @@ async fn main() -> anyhow::Result<()> {
             call(&client, &format!("{api}/events/{event}/schedule"), &token, true).await?;
         let (published, publish_s, publish_mib) =
             call(&client, &format!("{api}/events/{event}/schedule/publish"), &token, true).await?;
-        let (instance, _, _) = call(&client, &format!("{api}/events/{event}/schedule/instance"), &token, false).await?;
+        let (instance, _, _) = call(
+            &client,
+            &format!("{api}/events/{event}/schedule/instance"),
+            &token,
+            false,
+        )
+        .await?;
         let instance: Instance = serde_json::from_value(instance)?;
         let offline = tokio::task::spawn_blocking(move || matinale_scheduler::schedule(&instance)).await??;
         let stats = &draft["stats"];
@@ -361,7 +380,10 @@ async fn main() -> anyhow::Result<()> {
             offline.objective,
             offline.objective == objective,
         );
-        anyhow::ensure!(offline.objective == objective, "the draft's objective differs from the offline scheduler's");
+        anyhow::ensure!(
+            offline.objective == objective,
+            "the draft's objective differs from the offline scheduler's"
+        );
     }
     Ok(())
 }

@@ -5,18 +5,18 @@
 use anyhow::Context;
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::Paris;
+use matinale_domain::event::Category;
 use matinale_domain::event::{
     EventDraft, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItemKind, VenueDraft,
 };
+use matinale_domain::meeting::{MeetingBlockDraft, WishPriority};
 use matinale_domain::need::{NeedCategory, NeedDraft, NeedFields, NeedStatus, ReservedMarket};
+use matinale_domain::organisation::Organisation;
 use matinale_domain::organisation::{EssKind, OrganisationDraft, OrganisationFields, OrganisationKind};
+use matinale_domain::registration::{Consents, Locale, NewRegistration, Person};
 use matinale_domain::series::NewSeries;
 use matinale_domain::stand::{NewStand, StandKind};
 use matinale_domain::user::{Actor, NewUser, Role};
-use matinale_domain::event::Category;
-use matinale_domain::meeting::{MeetingBlockDraft, WishPriority};
-use matinale_domain::organisation::Organisation;
-use matinale_domain::registration::{Consents, Locale, NewRegistration, Person};
 use matinale_store::registrations::{Credential, Outcome};
 use matinale_store::wishes::NewWish;
 use matinale_store::Db;
@@ -541,7 +541,11 @@ async fn speed_meetings(
     buyers: &[Organisation],
     structures: &[Organisation],
 ) -> anyhow::Result<()> {
-    let labels = buyers.iter().enumerate().map(|(i, b)| format!("Table {} – {}", i + 1, b.fields.name)).collect();
+    let labels = buyers
+        .iter()
+        .enumerate()
+        .map(|(i, b)| format!("Table {} – {}", i + 1, b.fields.name))
+        .collect();
     matinale_store::meeting_blocks::create(
         db,
         event_id,
@@ -562,7 +566,12 @@ async fn speed_meetings(
         let domain: String = deunicode_slug(&organisation.fields.name);
         let new = NewRegistration {
             category,
-            person: Person::parse(first, last, &format!("{}.{}@{domain}.demo", deunicode_slug(first), deunicode_slug(last)), None)?,
+            person: Person::parse(
+                first,
+                last,
+                &format!("{}.{}@{domain}.demo", deunicode_slug(first), deunicode_slug(last)),
+                None,
+            )?,
             organisation_id: Some(organisation.id),
             locale: Locale::Fr,
             accessibility_needs: None,
@@ -585,7 +594,11 @@ async fn speed_meetings(
     let wishes = STRUCTURE_WISHES
         .iter()
         .map(|&(s, b, p)| (structure_registrations[s], buyer_registrations[b], p))
-        .chain(BUYER_WISHES.iter().map(|&(b, s, p)| (buyer_registrations[b], structure_registrations[s], p)));
+        .chain(
+            BUYER_WISHES
+                .iter()
+                .map(|&(b, s, p)| (buyer_registrations[b], structure_registrations[s], p)),
+        );
     for (from, to, priority) in wishes {
         let wish = NewWish {
             from_registration_id: from,

@@ -17,6 +17,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+pub mod meeting_preferences;
+
+use meeting_preferences::{MeetingPreferencesPatch, MeetingPreferencesResponse};
+
 /// Distinguishes "absent" (`None`) from "null" (`Some(None)`) in a PATCH body.
 pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
@@ -841,6 +845,8 @@ pub struct RegistrationResponse {
     /// State changes, oldest first (single reads only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<StatusChangeResponse>>,
+    /// Speed meetings: whether the person takes part, how many, and when not.
+    pub meetings: MeetingPreferencesResponse,
 }
 
 impl RegistrationResponse {
@@ -879,6 +885,15 @@ impl RegistrationResponse {
                     })
                     .collect()
             }),
+            meetings: MeetingPreferencesResponse::default(),
+        }
+    }
+
+    /// The registration with its speed-meeting preferences.
+    pub fn with_meetings(self, meetings: matinale_domain::meeting::MeetingPreferences) -> Self {
+        Self {
+            meetings: meetings.into(),
+            ..self
         }
     }
 }
@@ -907,6 +922,8 @@ pub struct PatchRegistrationRequest {
     pub accessibility_needs: Option<Option<String>>,
     /// Consents.
     pub consents: Option<ConsentsBody>,
+    /// Speed meetings: whether to take part, how many, and when not.
+    pub meetings: Option<MeetingPreferencesPatch>,
 }
 
 impl PatchRegistrationRequest {

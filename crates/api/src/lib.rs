@@ -25,8 +25,8 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use routes::{
-    auth, calendars, events, health, meetings, members, needs, organisations, outbox, registrations, series, stands,
-    users,
+    auth, calendars, events, health, meeting_blocks, meetings, members, needs, organisations, outbox, registrations,
+    series, stands, users, wishes,
 };
 
 #[derive(OpenApi)]
@@ -120,6 +120,13 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(meetings::publish_schedule)
         .service(meetings::list_meetings)
         .service(meetings::registration_agenda_json)
+        .service(meeting_blocks::create_meeting_block)
+        .service(meeting_blocks::list_meeting_blocks)
+        .service(meeting_blocks::delete_meeting_block)
+        .service(wishes::create_wish)
+        .service(wishes::registration_wishes)
+        .service(wishes::delete_wish)
+        .service(wishes::decline_wish)
         .service(outbox::list_outbox);
 }
 

@@ -6,6 +6,8 @@ mod entity;
 pub mod error;
 pub mod events;
 mod group_commit;
+pub mod meeting_blocks;
+pub mod meeting_preferences;
 pub mod meetings;
 pub mod needs;
 pub mod notices;

@@ -1,17 +1,25 @@
 //! Wishes to meet at an event: the ones people make (`wishes`), the ones their expressions of
 //! interest on buyers' needs imply, and the pairs one side declined (`wish_declines`).
+//!
+//! A wish is made by its `from` registrant (manage token) or an organiser of the event, and
+//! withdrawn the same way; the `to` side (or an organiser) declines it, which keeps the pair
+//! out of every schedule whoever wished it and however.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use matinale_domain::event::Category;
-use matinale_domain::meeting::WishPriority;
+use matinale_domain::meeting::{check_wish, Side, WishParty, WishPriority, MAX_WISHES_MADE};
 use matinale_domain::registration::RegistrationStatus;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::entity::{need, need_interest, registration, wish, wish_decline};
-use crate::error::Error;
+use crate::error::{corrupt, Error};
+use crate::registrations::Credential;
 
 /// Where a wish comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,4 +185,271 @@ pub async fn declined_pairs(db: &impl ConnectionTrait, event_id: Uuid) -> Result
         .await?
         .into_iter()
         .collect())
+}
+
+/// A wish as its parties and organisers see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wish {
+    /// The event.
+    pub event_id: Uuid,
+    /// The wish.
+    pub wish: EventWish,
+    /// One side declined the pair: it is never scheduled.
+    pub declined: bool,
+}
+
+/// A wish to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewWish {
+    /// Who wishes.
+    pub from_registration_id: Uuid,
+    /// Whom.
+    pub to_registration_id: Uuid,
+    /// How much.
+    pub priority: WishPriority,
+}
+
+/// The wishes of one registration, each list oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationWishes {
+    /// Made by it (directly or by its interests).
+    pub made: Vec<Wish>,
+    /// Made to it.
+    pub received: Vec<Wish>,
+}
+
+/// Whether the pair `a`–`b` (either order) was declined.
+async fn is_declined(db: &impl ConnectionTrait, a: Uuid, b: Uuid) -> Result<bool, Error> {
+    let pair = |buyer: Uuid, supplier: Uuid| {
+        Condition::all()
+            .add(wish_decline::Column::BuyerRegistrationId.eq(buyer))
+            .add(wish_decline::Column::SupplierRegistrationId.eq(supplier))
+    };
+    Ok(wish_decline::Entity::find()
+        .filter(Condition::any().add(pair(a, b)).add(pair(b, a)))
+        .count(db)
+        .await?
+        > 0)
+}
+
+fn direct(w: wish::Model) -> Result<EventWish, Error> {
+    Ok(EventWish {
+        id: w.id,
+        from_registration_id: w.from_registration_id,
+        to_registration_id: w.to_registration_id,
+        priority: WishPriority::parse(i64::from(w.priority)).map_err(|_| corrupt("wish priority"))?,
+        source: WishSource::Direct,
+        need_id: None,
+        created_at: w.created_at,
+    })
+}
+
+/// What the wish rules need of registration `id`; an unknown one is invalid `field`. On
+/// PostgreSQL `lock` locks its row until the transaction ends.
+async fn party(db: &impl ConnectionTrait, id: Uuid, field: &str, lock: bool) -> Result<WishParty, Error> {
+    let mut query = registration::Entity::find_by_id(id);
+    if lock && db.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    let m = query.one(db).await?.ok_or_else(|| {
+        Error::Invalid(matinale_domain::Error::field(
+            field,
+            "unknown",
+            "no registration has this id",
+        ))
+    })?;
+    Ok(WishParty {
+        id: m.id,
+        event_id: m.event_id,
+        category: Category::from_db(&m.category).ok_or_else(|| corrupt("category"))?,
+        status: RegistrationStatus::from_db(&m.status).ok_or_else(|| corrupt("registration status"))?,
+    })
+}
+
+/// Makes a wish at `event_id`, for its `from` registrant or an organiser of the event: from a
+/// buyer to an ESS structure or the other way, between live registrations of the event, once
+/// per pair and direction, at most [`MAX_WISHES_MADE`] per person. The count and the insert
+/// share one write transaction (on PostgreSQL the `from` registration is locked first), so
+/// concurrent wishes cannot pass the limit.
+pub async fn make(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    event_id: Uuid,
+    who: &Credential,
+    new: NewWish,
+) -> Result<Wish, Error> {
+    let (_turn, txn) = crate::begin_write(db).await?;
+    let created_by = match who {
+        Credential::Registrant(own) => {
+            if *own != new.from_registration_id {
+                return Err(Error::NotFound);
+            }
+            crate::events::get(&txn, event_id).await?;
+            None
+        }
+        Credential::User(actor) => {
+            crate::events::get_editable(&txn, event_id, actor).await?;
+            Some(actor.user_id)
+        }
+    };
+    let from = party(&txn, new.from_registration_id, "from_registration_id", true).await?;
+    let to = party(&txn, new.to_registration_id, "to_registration_id", false).await?;
+    check_wish(event_id, &from, &to)?;
+    let existing = wish::Entity::find()
+        .filter(wish::Column::FromRegistrationId.eq(from.id))
+        .filter(wish::Column::ToRegistrationId.eq(to.id))
+        .count(&txn)
+        .await?;
+    if existing > 0 {
+        return Err(Error::Conflict(
+            "this wish is already made; withdraw it to change its priority".into(),
+        ));
+    }
+    let made = wish::Entity::find()
+        .filter(wish::Column::FromRegistrationId.eq(from.id))
+        .count(&txn)
+        .await?;
+    if made >= MAX_WISHES_MADE {
+        return Err(Error::Invalid(matinale_domain::Error::field(
+            "from_registration_id",
+            "too_many",
+            format!("a person makes at most {MAX_WISHES_MADE} wishes; withdraw one first"),
+        )));
+    }
+    let row = wish::Model {
+        id: Uuid::now_v7(),
+        event_id,
+        from_registration_id: from.id,
+        to_registration_id: to.id,
+        priority: i32::from(new.priority.get()),
+        created_by,
+        created_at: Utc::now(),
+    };
+    wish::Entity::insert(wish::ActiveModel {
+        id: Set(row.id),
+        event_id: Set(row.event_id),
+        from_registration_id: Set(row.from_registration_id),
+        to_registration_id: Set(row.to_registration_id),
+        priority: Set(row.priority),
+        created_by: Set(row.created_by),
+        created_at: Set(row.created_at),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    let declined = is_declined(&txn, from.id, to.id).await?;
+    txn.commit().await?;
+    Ok(Wish {
+        event_id,
+        wish: direct(row)?,
+        declined,
+    })
+}
+
+/// The wishes a registration made and received, those implied by interests included, for its
+/// token holder or an organiser of its event.
+pub async fn of_registration(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    who: &Credential,
+) -> Result<RegistrationWishes, Error> {
+    let m = crate::registrations::authorised(db, id, who).await?;
+    let declined = declined_pairs(db, m.event_id).await?;
+    let mut wishes = RegistrationWishes {
+        made: Vec::new(),
+        received: Vec::new(),
+    };
+    for w in event_wishes(db, m.event_id).await? {
+        let (from, to) = (w.from_registration_id, w.to_registration_id);
+        let list = if from == id {
+            &mut wishes.made
+        } else if to == id {
+            &mut wishes.received
+        } else {
+            continue;
+        };
+        list.push(Wish {
+            event_id: m.event_id,
+            declined: declined.contains(&(from, to)) || declined.contains(&(to, from)),
+            wish: w,
+        });
+    }
+    Ok(wishes)
+}
+
+/// Withdraws a wish made with [`make`], for its `from` registrant or an organiser of the
+/// event. Wishes implied by interests are not found here: withdrawing the interest is the way.
+pub async fn withdraw(db: &(impl ConnectionTrait + TransactionTrait), id: Uuid, who: &Credential) -> Result<(), Error> {
+    let (_turn, txn) = crate::begin_write(db).await?;
+    let w = wish::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    match who {
+        Credential::Registrant(own) if *own != w.from_registration_id => return Err(Error::NotFound),
+        Credential::Registrant(_) => {}
+        Credential::User(actor) => {
+            crate::events::get_editable(&txn, w.event_id, actor).await?;
+        }
+    }
+    wish::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The wish `id` (made, or implied by the interest of that id) and its event.
+async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<(Uuid, EventWish), Error> {
+    if let Some(w) = wish::Entity::find_by_id(id).one(db).await? {
+        return Ok((w.event_id, direct(w)?));
+    }
+    let Some(interest) = need_interest::Entity::find_by_id(id).one(db).await? else {
+        return Err(Error::NotFound);
+    };
+    let Some(need) = need::Entity::find_by_id(interest.need_id).one(db).await? else {
+        return Err(Error::NotFound);
+    };
+    let Some(event_id) = need.event_id else {
+        return Err(Error::NotFound);
+    };
+    // An interest whose sides have no live registration at the event implies no wish.
+    event_wishes(db, event_id)
+        .await?
+        .into_iter()
+        .find(|w| w.id == id && w.source == WishSource::Interest)
+        .map(|w| (event_id, w))
+        .ok_or(Error::NotFound)
+}
+
+/// Declines a wish, made or implied by an interest, for its `to` registrant or an organiser of
+/// the event: the pair is never scheduled. Declining again changes nothing.
+pub async fn decline(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    id: Uuid,
+    who: &Credential,
+) -> Result<Wish, Error> {
+    let (_turn, txn) = crate::begin_write(db).await?;
+    let (event_id, w) = find(&txn, id).await?;
+    match who {
+        Credential::Registrant(own) if *own != w.to_registration_id => return Err(Error::NotFound),
+        Credential::Registrant(_) => {}
+        Credential::User(actor) => {
+            crate::events::get_editable(&txn, event_id, actor).await?;
+        }
+    }
+    let from = party(&txn, w.from_registration_id, "from_registration_id", false).await?;
+    let (buyer, supplier) = match Side::of(from.category) {
+        Some(Side::Buyer) => (w.from_registration_id, w.to_registration_id),
+        _ => (w.to_registration_id, w.from_registration_id),
+    };
+    wish_decline::Entity::insert(wish_decline::ActiveModel {
+        buyer_registration_id: Set(buyer),
+        supplier_registration_id: Set(supplier),
+        event_id: Set(event_id),
+        declined_by_registration_id: Set(w.to_registration_id),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict_do_nothing()
+    .exec_without_returning(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Wish {
+        event_id,
+        wish: w,
+        declined: true,
+    })
 }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod calendars;
 pub mod events;
 pub mod health;
+pub mod meeting_blocks;
 pub mod meetings;
 pub mod members;
 pub mod needs;
@@ -13,6 +14,7 @@ pub mod registrations;
 pub mod series;
 pub mod stands;
 pub mod users;
+pub mod wishes;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};

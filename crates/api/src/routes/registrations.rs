@@ -4,6 +4,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use matinale_domain::event::Category;
+use matinale_domain::meeting::MeetingPreferences;
 use matinale_domain::registration::{self, NewRegistration, Registration, RegistrationStatus};
 use matinale_store::registrations::{IdempotencyRequest, Outcome, RegistrationFilter, RegistrationWithHistory};
 use serde::Deserialize;
@@ -65,10 +66,17 @@ pub async fn create_registration(
     })
 }
 
-fn one(r: RegistrationWithHistory) -> HttpResponse {
+fn respond(r: RegistrationWithHistory, meetings: MeetingPreferences) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     etag::set(&mut response, r.registration.version);
-    response.json(RegistrationResponse::new(r.registration, Some(r.history)))
+    response.json(RegistrationResponse::new(r.registration, Some(r.history)).with_meetings(meetings))
+}
+
+/// The registration with its speed-meeting preferences.
+async fn one(db: &matinale_store::Db, r: RegistrationWithHistory) -> Result<HttpResponse, ApiError> {
+    let meetings =
+        matinale_store::meeting_preferences::of_registration(db, r.registration.event_id, r.registration.id).await?;
+    Ok(respond(r, meetings))
 }
 
 /// One registration with its history (who moved it, when, why): its token or an organiser.
@@ -83,15 +91,15 @@ pub async fn get_registration(
     RegistrationCaller(who): RegistrationCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(one(matinale_store::registrations::get(
+    one(
         &state.db,
-        id.into_inner(),
-        &who,
+        matinale_store::registrations::get(&state.db, id.into_inner(), &who).await?,
     )
-    .await?))
+    .await
 }
 
-/// Changes names, phone, organisation, locale, accessibility needs or consents.
+/// Changes names, phone, organisation, locale, accessibility needs, consents or speed-meeting
+/// preferences (`meetings`; the slot ids are those of the event's meeting blocks).
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchRegistrationRequest, security(("bearer" = [])), responses(
@@ -110,11 +118,17 @@ pub async fn patch_registration(
     body: Json<PatchRegistrationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_inner();
-    let r = matinale_store::registrations::update_details(&state.db, id.into_inner(), &who, if_match.0, |current| {
-        patch.apply(current)
-    })
+    let meetings = patch.meetings.clone().map(Into::into);
+    let (r, meetings) = matinale_store::meeting_preferences::update_registration(
+        &state.db,
+        id.into_inner(),
+        &who,
+        if_match.0,
+        |current| patch.apply(current),
+        meetings,
+    )
     .await?;
-    Ok(one(r))
+    Ok(respond(r, meetings))
 }
 
 /// Cancels a registration; its seat goes at once to the first waitlisted person of its category.
@@ -130,12 +144,11 @@ pub async fn cancel_registration(
     RegistrationCaller(who): RegistrationCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(one(matinale_store::registrations::cancel(
+    one(
         &state.db,
-        id.into_inner(),
-        &who,
+        matinale_store::registrations::cancel(&state.db, id.into_inner(), &who).await?,
     )
-    .await?))
+    .await
 }
 
 /// Filters of `GET /events/{id}/registrations`.
@@ -242,13 +255,19 @@ pub async fn list_registrations(
     };
     let as_csv = wants_csv(&req);
     let page = if as_csv { None } else { Some(page.0.parse()?) };
-    let list = matinale_store::registrations::list(&state.db, id.into_inner(), &actor, filter, page).await?;
+    let event_id = id.into_inner();
+    let list = matinale_store::registrations::list(&state.db, event_id, &actor, filter, page).await?;
     if as_csv {
         return csv(list.items);
     }
+    let ids: Vec<Uuid> = list.items.iter().map(|r| r.id).collect();
+    let mut meetings = matinale_store::meeting_preferences::of_registrations(&state.db, event_id, &ids).await?;
     Ok(paged(
         &req,
-        ListResponse::from_page(list, |r| RegistrationResponse::new(r, None)),
+        ListResponse::from_page(list, |r| {
+            let m = meetings.remove(&r.id).unwrap_or_default();
+            RegistrationResponse::new(r, None).with_meetings(m)
+        }),
     ))
 }
 
@@ -279,7 +298,7 @@ pub async fn check_in(
             .ok_or(ApiError::NotFound)?,
     };
     let r = matinale_store::registrations::check_in(&state.db, id.into_inner(), registration_id, &actor).await?;
-    Ok(one(r))
+    one(&state.db, r).await
 }
 
 /// After the event: every confirmed registration that did not check in becomes `no_show`.
