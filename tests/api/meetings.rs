@@ -446,17 +446,18 @@ async fn the_draft_objective_equals_the_offline_scheduler_on_the_same_instance()
         .all(|m| !s.slots[..3].contains(&m["slot_id"].as_str().unwrap().to_owned())));
 }
 
-async fn sql(app: &TestApp, postgres: &str, sqlite: &str) {
+/// Runs `sql` (with `$n` parameters) on the test's database.
+async fn sql(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> Option<sea_orm::QueryResult> {
     let backend = app.db.get_database_backend();
-    let text = if backend == DbBackend::Postgres {
-        postgres
+    let sql = if backend == DbBackend::Postgres {
+        sql.to_owned()
     } else {
-        sqlite
+        sql.replace('$', "?")
     };
     app.db
-        .execute_raw(Statement::from_string(backend, text.to_owned()))
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
         .await
-        .expect("SQL runs");
+        .expect("SQL runs")
 }
 
 #[tokio::test]
@@ -467,18 +468,11 @@ async fn one_run_at_a_time_never_two_drafts() {
         wish(&app, &s.event, supplier, &s.buyers[n % 2], 2).await;
     }
     // Another process is computing the schedule (a fresh claim): 409.
+    let event = Uuid::parse_str(&s.event).unwrap();
     sql(
         &app,
-        &format!(
-            "INSERT INTO schedule_drafts (event_id, run_token, running_since) VALUES ('{}', '{}', now())",
-            s.event,
-            Uuid::now_v7()
-        ),
-        &format!(
-            "INSERT INTO schedule_drafts (event_id, run_token, running_since) VALUES ('{}', '{}', strftime('%Y-%m-%d %H:%M:%f+00:00', 'now'))",
-            s.event,
-            Uuid::now_v7()
-        ),
+        "INSERT INTO schedule_drafts (event_id, run_token, running_since) VALUES ($1, $2, $3)",
+        vec![event.into(), Uuid::now_v7().into(), chrono::Utc::now().into()],
     )
     .await;
     let path = format!("/api/v1/events/{}/schedule", s.event);
@@ -487,11 +481,11 @@ async fn one_run_at_a_time_never_two_drafts() {
     // Its process died eleven minutes ago: the claim is taken over.
     sql(
         &app,
-        &format!("UPDATE schedule_drafts SET running_since = now() - interval '11 minutes' WHERE event_id = '{}'", s.event),
-        &format!(
-            "UPDATE schedule_drafts SET running_since = strftime('%Y-%m-%d %H:%M:%f+00:00', 'now', '-11 minutes') WHERE event_id = '{}'",
-            s.event
-        ),
+        "UPDATE schedule_drafts SET running_since = $1 WHERE event_id = $2",
+        vec![
+            (chrono::Utc::now() - chrono::Duration::minutes(11)).into(),
+            event.into(),
+        ],
     )
     .await;
     run(&app, &s).await;
@@ -517,20 +511,15 @@ async fn one_run_at_a_time_never_two_drafts() {
         "{statuses:?}"
     );
     assert!(statuses.contains(&StatusCode::CREATED), "{statuses:?}");
-    let count = app
-        .db
-        .query_one_raw(Statement::from_string(
-            app.db.get_database_backend(),
-            format!(
-                "SELECT COUNT(*) AS n FROM schedule_drafts WHERE event_id = '{}'",
-                s.event
-            ),
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap();
+    let count: i64 = sql(
+        &app,
+        "SELECT COUNT(*) AS n FROM schedule_drafts WHERE event_id = $1",
+        vec![event.into()],
+    )
+    .await
+    .expect("a count")
+    .try_get("", "n")
+    .unwrap();
     assert_eq!(count, 1);
     let draft = ok_json(&app, &path, &s.organiser).await;
     assert_eq!(draft["meetings"].as_array().unwrap().len(), 3);

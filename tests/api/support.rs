@@ -62,7 +62,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     tokio::spawn(server);
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
-        client: reqwest::Client::new(),
+        // The server closes connections idle for 5 s (actix's keep-alive); a client that reused
+        // one as it closes gets an incomplete message, so idle connections are dropped first.
+        client: reqwest::Client::builder()
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
+            .build()
+            .expect("an HTTP client"),
         db,
         database_url,
     }
