@@ -577,10 +577,14 @@ async fn speed_meetings(
             accessibility_needs: None,
             consents: Consents { share_contact: true },
         };
-        match matinale_store::registrations::register(db, event_id, new, None, |_| (201, String::new())).await? {
-            Outcome::Created(r) => Ok(r.registration.id),
-            Outcome::Replayed { .. } => anyhow::bail!("a replay without an idempotency key"),
-        }
+        let id =
+            match matinale_store::registrations::register(db, event_id, new, None, |_| (201, String::new())).await? {
+                Outcome::Created(r) => r.registration.id,
+                Outcome::Replayed { .. } => anyhow::bail!("a replay without an idempotency key"),
+            };
+        // The organiser knows these people: their organisations are confirmed.
+        matinale_store::registrations::approve_organisation(db, id, actor).await?;
+        Ok(id)
     };
     let mut buyer_registrations = Vec::new();
     for buyer in buyers {

@@ -12,6 +12,8 @@ mod m20261124_090000_add_registration_feed_token;
 mod m20261124_120000_add_free_seats_index;
 mod m20261124_130000_create_waitlist_tally;
 mod m20261202_090000_create_meetings;
+mod m20261202_100000_add_organisation_claims;
+mod m20261202_110000_create_registration_tokens;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_120000_add_free_seats_index::Migration),
             Box::new(m20261124_130000_create_waitlist_tally::Migration),
             Box::new(m20261202_090000_create_meetings::Migration),
+            Box::new(m20261202_100000_add_organisation_claims::Migration),
+            Box::new(m20261202_110000_create_registration_tokens::Migration),
         ]
     }
 }

@@ -781,6 +781,11 @@ async fn an_interest_in_a_need_counts_as_a_wish() {
                "environmental_criterion": true, "cities": ["Orly"], "status": "open"}),
     )
     .await;
+    // The structure's claim to its organisation is approved by the organiser, so its interest
+    // counts; the buyer's registration merely names Ville n°0 so far.
+    let approve = |id: &str| format!("/api/v1/registrations/{id}/organisation/approve");
+    let r = app.post(&approve(&supplier.id), Some(&s.organiser), &json!({})).await;
+    assert_eq!(r.status(), StatusCode::OK);
     let interest = app
         .post(
             &format!("/api/v1/needs/{}/interests", need["id"].as_str().unwrap()),
@@ -791,6 +796,22 @@ async fn an_interest_in_a_need_counts_as_a_wish() {
     let status = interest.status();
     let body: Value = interest.json().await.unwrap();
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    let draft = run(&app, &s).await;
+    assert!(
+        draft["meetings"].as_array().unwrap().is_empty(),
+        "an unconfirmed claim does not stand for the buyer: {draft}"
+    );
+    let r = app
+        .post(&approve(&s.buyers[0].id), Some(&s.organiser), &json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let wishes = ok_json(
+        &app,
+        &format!("/api/v1/registrations/{}/wishes", supplier.id),
+        &supplier.token,
+    )
+    .await;
+    assert_eq!(wishes["made"][0]["source"], "interest", "{wishes}");
     let draft = run(&app, &s).await;
     let meetings = draft["meetings"].as_array().unwrap();
     assert_eq!(meetings.len(), 1, "{draft}");

@@ -680,6 +680,23 @@ fn token_of(v: &Value) -> String {
     v["manage_token"].as_str().unwrap().to_owned()
 }
 
+/// Approves that `registration` speaks for its organisation, as `by`; the registration as
+/// answered.
+async fn approve(app: &TestApp, by: &str, registration: &Value) -> Value {
+    let r = app
+        .post(
+            &format!("/api/v1/registrations/{}/organisation/approve", id_of(registration)),
+            Some(by),
+            &json!({}),
+        )
+        .await;
+    let status = r.status();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["organisation_confirmed"], true);
+    body
+}
+
 #[tokio::test]
 async fn an_ess_registrant_expresses_interest_with_its_manage_token() {
     let app = spawn_app().await;
@@ -696,6 +713,7 @@ async fn an_ess_registrant_expresses_interest_with_its_manage_token() {
         .await,
     );
     let ours = register(&app, &s.event, "ess_structure", Some(&s.ess)).await;
+    approve(&app, &s.organiser, &ours).await;
     let theirs = register(&app, &s.event, "ess_structure", Some(&la_mine)).await;
     let buyer = register(&app, &s.event, "buyer", Some(&s.buyer)).await;
     let alone = register(&app, &s.event, "ess_structure", None).await;
@@ -814,6 +832,7 @@ async fn an_ess_registrant_expresses_interest_with_its_manage_token() {
 
     // An organiser of the event may act for a registration of it.
     let la_mine_again = register(&app, &s.event, "ess_structure", Some(&la_mine)).await;
+    approve(&app, &s.organiser, &la_mine_again).await;
     let by_organiser = created(&app, &path, &s.organiser, own(&la_mine_again)).await;
     assert_eq!(by_organiser["organisation_id"], json!(la_mine));
 
@@ -857,6 +876,7 @@ async fn a_member_then_a_registrant_of_one_structure_is_one_interest_and_one_wis
     body["cpv_codes"] = json!([]);
     let second = created(&app, "/api/v1/needs", &s.buyer_member, body).await;
     let registration = register(&app, &s.event, "ess_structure", Some(&s.ess)).await;
+    approve(&app, &s.ess_member, &registration).await;
     let t = token_of(&registration);
     let on = |need: &Value| format!("/api/v1/needs/{}/interests", id_of(need));
 
@@ -1022,4 +1042,249 @@ async fn drafts_are_listed_to_their_editors_only() {
         [orly, vitry_in]
     );
     assert_eq!(titles(&app, Some(&s.organiser), "?status=open").await, [open]);
+}
+
+/// The login e-mails of an organisation's members, as an organiser sees them.
+async fn member_emails(app: &TestApp, org: &str, by: &str) -> Vec<String> {
+    let r = app.get(&format!("/api/v1/organisations/{org}/members"), Some(by)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    let items = body.get("items").unwrap_or(&body).as_array().unwrap().clone();
+    items.iter().map(|m| m["email"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn register_as(app: &TestApp, event: &str, email: &str, organisation: &str) -> Value {
+    let body = json!({
+        "category": "ess_structure",
+        "person": {"first_name": "Paul", "last_name": "Martin", "email": email},
+        "organisation_id": organisation,
+        "locale": "fr",
+    });
+    created(app, &format!("/api/v1/events/{event}/registrations"), "", body).await
+}
+
+async fn registration_seen_by(app: &TestApp, registration: &Value, token: &str) -> Value {
+    let r = app
+        .get(&format!("/api/v1/registrations/{}", id_of(registration)), Some(token))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_registration_speaks_for_its_organisation_only_once_the_claim_is_confirmed() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let open = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let path = format!("/api/v1/needs/{}/interests", id_of(&open));
+
+    // Anyone may type the structure's id: the claim is not confirmed, and the interest is
+    // refused (naming registration_id) instead of being recorded in the structure's name.
+    let impostor = register(&app, &s.event, "ess_structure", Some(&s.ess)).await;
+    let seen = registration_seen_by(&app, &impostor, &token_of(&impostor)).await;
+    assert_eq!(seen["organisation_id"], json!(s.ess));
+    assert_eq!(seen["organisation_confirmed"], false);
+    let p = problem(
+        app.post(
+            &path,
+            Some(&token_of(&impostor)),
+            &json!({"registration_id": impostor["id"]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&p), ["registration_id"]);
+    assert_eq!(p["errors"][0]["code"], "organisation_unconfirmed");
+    // So the real members are not blocked, and the scheduler sees their interest alone.
+    let theirs = created(&app, &path, &s.ess_member, json!({"organisation_id": s.ess})).await;
+    assert!(theirs["registration_id"].is_null());
+    let event = Uuid::parse_str(&s.event).unwrap();
+    let wishes = matinale_store::needs::wishes_for_event(&app.db, event).await.unwrap();
+    assert_eq!(wishes.len(), 1);
+    assert_eq!(wishes[0].from_registration_id, None);
+
+    // Approving: an organiser of another event, a member of another organisation, the
+    // registrant itself cannot.
+    let approve_path = format!("/api/v1/registrations/{}/organisation/approve", id_of(&impostor));
+    let stranger = app.organiser().await;
+    for who in [&stranger, &s.buyer_member] {
+        problem(
+            app.post(&approve_path, Some(who), &json!({})).await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+    problem(
+        app.post(&approve_path, Some(&token_of(&impostor)), &json!({})).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let still = registration_seen_by(&app, &impostor, &s.organiser).await;
+    assert_eq!(still["organisation_confirmed"], false);
+
+    // A member's own address confirms it.
+    let emails = member_emails(&app, &s.ess, &s.organiser).await;
+    let member_address = emails
+        .iter()
+        .find(|e| e.ends_with("@test.matinale"))
+        .unwrap()
+        .to_uppercase();
+    let member_registration = register_as(&app, &s.event, &member_address, &s.ess).await;
+    let seen = registration_seen_by(&app, &member_registration, &token_of(&member_registration)).await;
+    assert_eq!(seen["organisation_confirmed"], true);
+
+    // So does a domain the structure verified (members set them).
+    let r = app
+        .patch(
+            &format!("/api/v1/organisations/{}", s.ess),
+            Some(&s.ess_member),
+            &json!({"verified_domains": ["Adopte-un-Bureau.fr"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let org: Value = r.json().await.unwrap();
+    assert_eq!(org["verified_domains"], json!(["adopte-un-bureau.fr"]));
+    let p = problem(
+        app.patch(
+            &format!("/api/v1/organisations/{}", s.ess),
+            Some(&s.ess_member),
+            &json!({"verified_domains": ["not a domain"]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&p), ["verified_domains[0]"]);
+    let colleague = register_as(&app, &s.event, "paul@adopte-un-bureau.fr", &s.ess).await;
+    let lookalike = register_as(&app, &s.event, "paul@adopte-un-bureau.fr.example.org", &s.ess).await;
+    let seen = registration_seen_by(&app, &colleague, &token_of(&colleague)).await;
+    assert_eq!(seen["organisation_confirmed"], true);
+    let seen = registration_seen_by(&app, &lookalike, &token_of(&lookalike)).await;
+    assert_eq!(seen["organisation_confirmed"], false);
+
+    // Or an approval, by a member (or an organiser of the event), kept in the history.
+    let claire = register(&app, &s.event, "ess_structure", Some(&s.ess)).await;
+    let approved = approve(&app, &s.ess_member, &claire).await;
+    let last = approved["history"].as_array().unwrap().last().unwrap().clone();
+    assert!(last["reason"].as_str().unwrap().contains("approved"), "{last}");
+    let again = approve(&app, &s.organiser, &claire).await;
+    assert_eq!(
+        again["history"].as_array().unwrap().len(),
+        approved["history"].as_array().unwrap().len()
+    );
+    let mut second = need(&s);
+    second["title"] = json!("Impressions durables");
+    second["category"] = json!("impressions_durables");
+    second["cpv_codes"] = json!([]);
+    let second = created(&app, "/api/v1/needs", &s.buyer_member, second).await;
+    let interest = created(
+        &app,
+        &format!("/api/v1/needs/{}/interests", id_of(&second)),
+        &token_of(&claire),
+        json!({"registration_id": claire["id"]}),
+    )
+    .await;
+    assert_eq!(interest["organisation_id"], json!(s.ess));
+    let wishes = matinale_store::needs::wishes_for_event(&app.db, event).await.unwrap();
+    let claire_id = Uuid::parse_str(&id_of(&claire)).unwrap();
+    assert!(wishes.iter().any(|w| w.from_registration_id == Some(claire_id)));
+
+    // The organiser's list shows each claim; naming another organisation drops the approval.
+    let r = app
+        .get(
+            &format!("/api/v1/events/{}/registrations?per_page=200", s.event),
+            Some(&s.organiser),
+        )
+        .await;
+    let list: Value = r.json().await.unwrap();
+    let confirmed: Vec<(String, bool)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (id_of(r), r["organisation_confirmed"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        confirmed,
+        [
+            (id_of(&impostor), false),
+            (id_of(&member_registration), true),
+            (id_of(&colleague), true),
+            (id_of(&lookalike), false),
+            (id_of(&claire), true),
+        ]
+    );
+    let r = app
+        .patch(
+            &format!("/api/v1/registrations/{}", id_of(&claire)),
+            Some(&token_of(&claire)),
+            &json!({"organisation_id": s.buyer}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let moved: Value = r.json().await.unwrap();
+    assert_eq!(moved["organisation_confirmed"], false);
+}
+
+#[tokio::test]
+async fn an_interest_is_withdrawn_by_its_author_a_member_or_an_organiser() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let open = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let other_need = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let path = format!("/api/v1/needs/{}/interests", id_of(&open));
+    let registration = register(&app, &s.event, "ess_structure", Some(&s.ess)).await;
+    approve(&app, &s.organiser, &registration).await;
+    let someone_else = register(&app, &s.event, "ess_structure", Some(&s.ess)).await;
+    let t = token_of(&registration);
+    let delete = |interest: &Value, token: Option<&str>| {
+        app.request(Method::DELETE, &format!("{path}/{}", id_of(interest)), token)
+            .send()
+    };
+
+    let interest = created(&app, &path, &t, json!({"registration_id": registration["id"]})).await;
+    problem(delete(&interest, None).await.unwrap(), StatusCode::UNAUTHORIZED).await;
+    let stranger = app.organiser().await;
+    for who in [stranger.as_str(), &s.buyer_member, &token_of(&someone_else)] {
+        problem(delete(&interest, Some(who)).await.unwrap(), StatusCode::NOT_FOUND).await;
+    }
+    // Under another need, it is not found either.
+    let r = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/needs/{}/interests/{}", id_of(&other_need), id_of(&interest)),
+            Some(&t),
+        )
+        .send()
+        .await
+        .unwrap();
+    problem(r, StatusCode::NOT_FOUND).await;
+    // Its author withdraws it; then it is gone, and so is the wish.
+    assert_eq!(
+        delete(&interest, Some(&t)).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    problem(delete(&interest, Some(&t)).await.unwrap(), StatusCode::NOT_FOUND).await;
+    let event = Uuid::parse_str(&s.event).unwrap();
+    assert!(matinale_store::needs::wishes_for_event(&app.db, event)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // A member of the structure, or an organiser of the event, withdraws one too.
+    for who in [&s.ess_member, &s.organiser] {
+        let interest = created(&app, &path, &t, json!({"registration_id": registration["id"]})).await;
+        assert_eq!(
+            delete(&interest, Some(who)).await.unwrap().status(),
+            StatusCode::NO_CONTENT
+        );
+    }
+    let by_member = created(&app, &path, &s.ess_member, json!({"organisation_id": s.ess})).await;
+    problem(delete(&by_member, Some(&t)).await.unwrap(), StatusCode::NOT_FOUND).await;
+    assert_eq!(
+        delete(&by_member, Some(&s.ess_member)).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let list: Value = app.get(&path, Some(&s.buyer_member)).await.json().await.unwrap();
+    assert_eq!(list, json!([]));
 }

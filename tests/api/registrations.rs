@@ -916,3 +916,170 @@ async fn a_postgresql_deadlock_is_an_error_to_run_again() {
     assert!(failures[0].is_retryable(), "{:?}", failures[0]);
     assert!(!matinale_store::Error::NotFound.is_retryable());
 }
+
+/// The manage tokens mailed in links to a registration, oldest first.
+async fn mailed_links(app: &TestApp, id: &str) -> Vec<String> {
+    let id: uuid::Uuid = id.parse().unwrap();
+    matinale_store::outbox::for_registration(&app.db, id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind == "registration_link")
+        .map(|m| m.payload["manage_token"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_link_sent_again_keeps_the_first_working_and_goes_at_most_once_in_ten_minutes() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    let (_, first) = register(&app, &event, &person("visitor", 1)).await;
+    let id = first["id"].as_str().unwrap().to_owned();
+    let first_token = first["manage_token"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/registrations/{id}");
+
+    // Posting someone's e-mail again mails them a new link; the one they had still works,
+    // and the answer shows no token.
+    let (status, answer) = register(&app, &event, &person("visitor", 1)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(!answer.to_string().contains("mr_"), "{answer}");
+    let links = mailed_links(&app, &id).await;
+    assert_eq!(links.len(), 1);
+    for token in [&first_token, &links[0]] {
+        assert_eq!(app.get(&path, Some(token)).await.status(), StatusCode::OK);
+    }
+    // Posting it again and again within ten minutes mails nothing more, with the same answer.
+    for _ in 0..3 {
+        let (status, again) = register(&app, &event, &person("visitor", 1)).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(again["detail"], answer["detail"]);
+    }
+    assert_eq!(mailed_links(&app, &id).await.len(), 1);
+
+    // Ten minutes later, one more link; all three open the registration.
+    use sea_orm::ConnectionTrait;
+    let backend = app.db.get_database_backend();
+    app.db
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            if backend == sea_orm::DbBackend::Postgres {
+                "UPDATE registration_tokens SET created_at = $1"
+            } else {
+                "UPDATE registration_tokens SET created_at = ?"
+            },
+            [(chrono::Utc::now() - chrono::Duration::minutes(11)).into()],
+        ))
+        .await
+        .unwrap();
+    let (status, _) = register(&app, &event, &person("visitor", 1)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let links = mailed_links(&app, &id).await;
+    assert_eq!(links.len(), 2);
+    for token in [&first_token, &links[0], &links[1]] {
+        assert_eq!(app.get(&path, Some(token)).await.status(), StatusCode::OK);
+    }
+    // Each of them is also good at the door.
+    let r = app
+        .post(
+            &format!("/api/v1/events/{event}/check-ins"),
+            Some(&org),
+            &json!({"token": links[1]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn registrations_from_one_address_are_rate_limited() {
+    let app = crate::support::spawn_app_with(|c| c.registration_rate_per_minute = 3).await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    for n in 0..3 {
+        let (status, body) = register(&app, &event, &person("visitor", n)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let r = app
+        .post(
+            &format!("/api/v1/events/{event}/registrations"),
+            None,
+            &person("visitor", 3),
+        )
+        .await;
+    let wait: u64 = r
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After in seconds");
+    assert!((1..=60).contains(&wait), "{wait}");
+    problem(r, StatusCode::TOO_MANY_REQUESTS).await;
+    // Nothing was registered nor mailed for the refused one.
+    assert_eq!(list(&app, &org, &event, "").await.len(), 3);
+}
+
+#[tokio::test]
+async fn names_are_refused_with_line_breaks_or_control_characters() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    for (first, last, field) in [
+        ("Éloïse\r\nBcc: victim@example.org", "Martin", "person.first_name"),
+        ("Éloïse", "Martin\u{7}", "person.last_name"),
+        ("Éloïse", "Martin\nSubject: hello", "person.last_name"),
+    ] {
+        let mut body = person("visitor", 1);
+        body["person"]["first_name"] = json!(first);
+        body["person"]["last_name"] = json!(last);
+        let r = app
+            .post(&format!("/api/v1/events/{event}/registrations"), None, &body)
+            .await;
+        let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(fields(&p), [field], "{first:?} {last:?}");
+    }
+    // Nor through a change afterwards.
+    let (_, created) = register(&app, &event, &person("visitor", 1)).await;
+    let r = app
+        .patch(
+            &format!("/api/v1/registrations/{}", created["id"].as_str().unwrap()),
+            created["manage_token"].as_str(),
+            &json!({"last_name": "Martin\r\nX"}),
+        )
+        .await;
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(fields(&p), ["person.last_name"]);
+}
+
+#[tokio::test]
+async fn an_unknown_organisation_is_named_not_a_server_error() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    let mut body = person("ess_structure", 1);
+    body["organisation_id"] = json!(uuid::Uuid::now_v7());
+    let path = format!("/api/v1/events/{event}/registrations");
+    let p = problem(app.post(&path, None, &body).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(fields(&p), ["organisation_id"]);
+    // With an Idempotency-Key (another way to write), too.
+    let r = app
+        .request(reqwest::Method::POST, &path, None)
+        .header("Idempotency-Key", "k-unknown-org")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(fields(&p), ["organisation_id"]);
+    // The e-mail is still free, and a change to an unknown organisation is refused the same.
+    let (status, created) = register(&app, &event, &person("ess_structure", 1)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let r = app
+        .patch(
+            &format!("/api/v1/registrations/{}", created["id"].as_str().unwrap()),
+            created["manage_token"].as_str(),
+            &json!({"organisation_id": uuid::Uuid::now_v7()}),
+        )
+        .await;
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(fields(&p), ["organisation_id"]);
+}

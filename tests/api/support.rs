@@ -54,6 +54,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         bind: format!("127.0.0.1:{port}"),
         public_url: format!("http://127.0.0.1:{port}"),
         worker: false,
+        // Tests post many registrations from one address; those of the limit turn it on.
+        registration_rate_per_minute: 0,
         ..Config::default()
     };
     adjust(&mut config);

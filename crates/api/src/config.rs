@@ -36,6 +36,10 @@ pub struct Config {
     pub body_limit: usize,
     /// Attempts at `/auth/token` allowed per client address per minute.
     pub login_attempts_per_minute: u32,
+    /// `MATINALE_REGISTRATION_RATE`: registrations a client address may post per minute
+    /// (default 300, in bursts of up to 100: a whole town hall may sit behind one address);
+    /// `0` turns the limit off.
+    pub registration_rate_per_minute: u32,
 }
 
 impl Default for Config {
@@ -56,6 +60,7 @@ impl Default for Config {
             reminder_sweep: Duration::from_secs(60),
             body_limit: 256 * 1024,
             login_attempts_per_minute: 10,
+            registration_rate_per_minute: 300,
         }
     }
 }
@@ -89,6 +94,13 @@ impl Config {
             reminder_sweep: d.reminder_sweep,
             body_limit: d.body_limit,
             login_attempts_per_minute: d.login_attempts_per_minute,
+            registration_rate_per_minute: match lookup("MATINALE_REGISTRATION_RATE") {
+                Some(v) => v.trim().parse().unwrap_or_else(|_| {
+                    tracing::warn!(value = %v, "MATINALE_REGISTRATION_RATE is not a number; using the default");
+                    d.registration_rate_per_minute
+                }),
+                None => d.registration_rate_per_minute,
+            },
         }
     }
 }
@@ -109,5 +121,17 @@ mod tests {
         assert_eq!(c.public_url, "http://0.0.0.0:9000");
         assert!(!c.worker);
         assert!(c.admin.is_none(), "the admin needs both e-mail and password");
+        assert_eq!(c.registration_rate_per_minute, 300);
+    }
+
+    #[test]
+    fn the_registration_rate_is_set_or_turned_off() {
+        let rate = |v: &'static str| {
+            Config::from_lookup(|k| (k == "MATINALE_REGISTRATION_RATE").then(|| v.to_owned()))
+                .registration_rate_per_minute
+        };
+        assert_eq!(rate("0"), 0);
+        assert_eq!(rate("1200"), 1200);
+        assert_eq!(rate("lots"), 300);
     }
 }

@@ -544,6 +544,10 @@ pub struct CreateOrganisationRequest {
     /// Labels and approvals.
     #[serde(default)]
     pub labels: Vec<String>,
+    /// Mail domains of the organisation (`rejoue.org`, at most 20): a registration with an
+    /// address there speaks for the organisation without approval.
+    #[serde(default)]
+    pub verified_domains: Vec<String>,
 }
 
 impl From<CreateOrganisationRequest> for OrganisationDraft {
@@ -558,6 +562,7 @@ impl From<CreateOrganisationRequest> for OrganisationDraft {
             website: r.website,
             description: r.description,
             labels: r.labels,
+            verified_domains: r.verified_domains,
         }
     }
 }
@@ -588,6 +593,8 @@ pub struct PatchOrganisationRequest {
     pub description: Option<String>,
     /// Labels.
     pub labels: Option<Vec<String>>,
+    /// Verified mail domains (the list replaces the current one).
+    pub verified_domains: Option<Vec<String>>,
 }
 
 impl PatchOrganisationRequest {
@@ -620,6 +627,9 @@ impl PatchOrganisationRequest {
         if let Some(v) = &self.labels {
             d.labels = v.clone();
         }
+        if let Some(v) = &self.verified_domains {
+            d.verified_domains = v.clone();
+        }
         d
     }
 }
@@ -649,6 +659,8 @@ pub struct OrganisationResponse {
     pub description: String,
     /// Labels.
     pub labels: Vec<String>,
+    /// Verified mail domains.
+    pub verified_domains: Vec<String>,
 }
 
 impl From<Organisation> for OrganisationResponse {
@@ -666,6 +678,7 @@ impl From<Organisation> for OrganisationResponse {
             website: f.website,
             description: f.description,
             labels: f.labels,
+            verified_domains: f.verified_domains,
         }
     }
 }
@@ -830,8 +843,12 @@ pub struct RegistrationResponse {
     pub check_in_qr: String,
     /// The person.
     pub person: PersonResponse,
-    /// Organisation.
+    /// Organisation, as the registrant named it.
     pub organisation_id: Option<Uuid>,
+    /// Whether the registration speaks for `organisation_id`: its e-mail is a member account's
+    /// or of a verified domain of the organisation, or an organiser or a member approved it
+    /// (`POST /registrations/{id}/organisation/approve`). Until then it acts for itself only.
+    pub organisation_confirmed: bool,
     /// Locale.
     pub locale: Locale,
     /// Accessibility needs.
@@ -867,6 +884,7 @@ impl RegistrationResponse {
                 phone: d.phone,
             },
             organisation_id: d.organisation_id,
+            organisation_confirmed: r.organisation_confirmed,
             locale: d.locale,
             accessibility_needs: d.accessibility_needs,
             consents: ConsentsBody {

@@ -55,9 +55,9 @@ pub enum ApiError {
     /// Not JSON.
     #[error("send JSON with Content-Type: application/json")]
     UnsupportedMediaType,
-    /// Rate-limited.
-    #[error("too many requests; try again later")]
-    TooManyRequests,
+    /// Rate-limited; try again after this many seconds (`Retry-After`).
+    #[error("too many requests; try again in {0} s")]
+    TooManyRequests(u64),
     /// The database is unreachable.
     #[error("the service is temporarily unavailable")]
     Unavailable,
@@ -84,7 +84,7 @@ impl ApiError {
             ApiError::PreconditionFailed => "precondition-failed",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
-            ApiError::TooManyRequests => "too-many-requests",
+            ApiError::TooManyRequests(_) => "too-many-requests",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal => "internal",
         }
@@ -126,7 +126,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -138,8 +138,8 @@ impl ResponseError for ApiError {
         if let ApiError::Unauthorized(_) = self {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }
-        if let ApiError::TooManyRequests = self {
-            response.insert_header(("Retry-After", "60"));
+        if let ApiError::TooManyRequests(seconds) = self {
+            response.insert_header(("Retry-After", seconds.max(&1).to_string()));
         }
         response.json(self.problem())
     }

@@ -525,7 +525,7 @@ pub fn suggest(need: &NeedFields, candidates: Vec<Organisation>) -> Vec<Suggesti
 
 /// The ESS structure on whose behalf a registration expresses interest in a need presented
 /// at `need_event_id`: the registration must be of category `ess_structure`, not cancelled,
-/// for the need's event, and name its organisation. Errors name the field `registration_id`
+/// for the need's event, and name its organisation, confirmed. Errors name the field `registration_id`
 /// (a cancelled registration is a conflict whose message names it).
 pub fn interest_registration(registration: &Registration, need_event_id: Option<Uuid>) -> Result<Uuid, Error> {
     const FIELD: &str = "registration_id";
@@ -548,13 +548,25 @@ pub fn interest_registration(registration: &Registration, need_event_id: Option<
             "registration_id: the registration is cancelled; it may no longer express interest".into(),
         ));
     }
-    registration.details.organisation_id.ok_or_else(|| {
+    let organisation_id = registration.details.organisation_id.ok_or_else(|| {
         reference_error(
             FIELD,
             "no_organisation",
             "the registration names no organisation: set its organisation_id (PATCH /registrations/{id}) first",
         )
-    })
+    })?;
+    // Anyone may type any organisation: until the claim is confirmed the registration speaks
+    // for itself only, and an interest in the organisation's name would block its members.
+    if !registration.organisation_confirmed {
+        return Err(reference_error(
+            FIELD,
+            "organisation_unconfirmed",
+            "the registration's organisation is not confirmed yet: register with an address of the \
+             organisation (a member's, or of a domain it verified), or ask a member or an organiser to \
+             approve it (POST /registrations/{id}/organisation/approve)",
+        ));
+    }
+    Ok(organisation_id)
 }
 
 /// A wish to meet derived from an expression of interest, for the scheduler.
@@ -724,6 +736,7 @@ mod tests {
                 website: None,
                 description: String::new(),
                 labels: vec![],
+                verified_domains: vec![],
             },
             version: 1,
             members: vec![],
@@ -772,6 +785,7 @@ mod tests {
                 accessibility_needs: None,
                 consents: Consents { share_contact: true },
             },
+            organisation_confirmed: organisation.is_some(),
             email: "awa@example.org".into(),
             version: 1,
             created_at: Utc::now(),
@@ -809,6 +823,12 @@ mod tests {
         assert_eq!(
             refused_field(interest_registration(&alone, event)),
             ("registration_id".into(), "no_organisation".into())
+        );
+        let mut claimed = registration(Category::EssStructure, RegistrationStatus::Confirmed, Some(org));
+        claimed.organisation_confirmed = false;
+        assert_eq!(
+            refused_field(interest_registration(&claimed, event)),
+            ("registration_id".into(), "organisation_unconfirmed".into())
         );
         let cancelled = registration(Category::EssStructure, RegistrationStatus::Cancelled, Some(org));
         assert!(matches!(

@@ -94,6 +94,9 @@ pub struct OrganisationDraft {
     pub description: String,
     /// Labels and approvals (e.g. "Lucie", "B Corp").
     pub labels: Vec<String>,
+    /// Mail domains of the organisation (`rejoue.org`): a registration with an address there
+    /// speaks for it without approval.
+    pub verified_domains: Vec<String>,
 }
 
 /// Validated organisation fields.
@@ -117,6 +120,8 @@ pub struct OrganisationFields {
     pub description: String,
     /// Labels.
     pub labels: Vec<String>,
+    /// Mail domains, lower case, without repeats.
+    pub verified_domains: Vec<String>,
 }
 
 fn tag_list(check: &mut Checker, field: &str, values: &[String], max_items: usize) -> Vec<String> {
@@ -133,6 +138,26 @@ fn tag_list(check: &mut Checker, field: &str, values: &[String], max_items: usiz
         }
     }
     out
+}
+
+/// A mail domain such as `rejoue.org`: labels of letters, digits and hyphens, at least two.
+fn mail_domain(field: &str, value: &str) -> Result<String, Error> {
+    let domain = value.trim().trim_end_matches('.').to_ascii_lowercase();
+    let labels_ok = domain.split('.').all(|l| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    });
+    if domain.len() > 253 || !domain.contains('.') || !labels_ok {
+        return Err(Error::field(
+            field,
+            "invalid",
+            "must be a mail domain such as rejoue.org (punycode for accented names)",
+        ));
+    }
+    Ok(domain)
 }
 
 impl OrganisationFields {
@@ -161,6 +186,17 @@ impl OrganisationFields {
         let sectors = tag_list(&mut check, "sectors", &draft.sectors, 50);
         let cities = tag_list(&mut check, "cities", &draft.cities, 50);
         let labels = tag_list(&mut check, "labels", &draft.labels, 50);
+        let mut verified_domains: Vec<String> = Vec::new();
+        if draft.verified_domains.len() > 20 {
+            check.push(FieldError::new("verified_domains", "too_long", "at most 20 items"));
+        }
+        for (i, d) in draft.verified_domains.iter().take(20).enumerate() {
+            if let Some(d) = check.take(mail_domain(&format!("verified_domains[{i}]"), d)) {
+                if !verified_domains.contains(&d) {
+                    verified_domains.push(d);
+                }
+            }
+        }
         let website = match draft.website.as_deref().map(str::trim) {
             None | Some("") => Some(None),
             Some(w) => check.take(url("website", w)).map(Some),
@@ -177,6 +213,7 @@ impl OrganisationFields {
                 website,
                 description,
                 labels,
+                verified_domains,
             }),
             _ => Err(check.into_error()),
         }
@@ -194,6 +231,7 @@ impl OrganisationFields {
             website: self.website.clone(),
             description: self.description.clone(),
             labels: self.labels.clone(),
+            verified_domains: self.verified_domains.clone(),
         }
     }
 
@@ -262,6 +300,22 @@ mod tests {
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["siret", "ess_kinds"]);
+    }
+
+    #[test]
+    fn verified_domains_are_mail_domains_in_lower_case() {
+        let mut d = draft();
+        d.verified_domains = vec!["Rejoue.ORG".into(), "rejoue.org.".into(), "mail.rejoue.org".into()];
+        assert_eq!(
+            OrganisationFields::parse(d.clone()).unwrap().verified_domains,
+            ["rejoue.org", "mail.rejoue.org"]
+        );
+        d.verified_domains = vec!["localhost".into(), "a@b.fr".into()];
+        let Error::Invalid(errors) = OrganisationFields::parse(d).unwrap_err() else {
+            panic!()
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["verified_domains[0]", "verified_domains[1]"]);
     }
 
     #[test]

@@ -116,8 +116,11 @@ impl Person {
     /// Parses a person; errors are reported under `person.*`.
     pub fn parse(first_name: &str, last_name: &str, email: &str, phone: Option<&str>) -> Result<Self, Error> {
         let mut check = Checker::new();
-        let first_name = check.take(required_text("person.first_name", first_name, 100));
-        let last_name = check.take(required_text("person.last_name", last_name, 100));
+        let first_name = check.take(
+            required_text("person.first_name", first_name, 100).and_then(|n| single_line("person.first_name", n)),
+        );
+        let last_name = check
+            .take(required_text("person.last_name", last_name, 100).and_then(|n| single_line("person.last_name", n)));
         let email = check.take(Email::parse("person.email", email));
         let phone = check.take(optional_text("person.phone", phone, 40));
         if let Some(Some(p)) = &phone {
@@ -138,6 +141,39 @@ impl Person {
             _ => Err(check.into_error()),
         }
     }
+}
+
+/// Names go into mail headers and bodies, calendars and CSV files: a line break or another
+/// control character there could forge a header or a line, so none is accepted.
+fn single_line(field: &str, name: String) -> Result<String, Error> {
+    if name
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        return Err(Error::field(
+            field,
+            "invalid",
+            "must be on one line, without control characters",
+        ));
+    }
+    Ok(name)
+}
+
+/// Whether a registration may speak for the organisation it names (its claim is confirmed):
+/// an organiser of its event or a member of the organisation `approved` it, or its `email` is
+/// the login of one of the organisation's `member_emails`, or its domain is one of the
+/// organisation's `verified_domains`. E-mails and domains are compared in lower case.
+pub fn organisation_claim_confirmed(
+    email: &str,
+    approved: bool,
+    member_emails: &[String],
+    verified_domains: &[String],
+) -> bool {
+    let email = email.trim().to_lowercase();
+    let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+    approved
+        || member_emails.iter().any(|m| m.trim().to_lowercase() == email)
+        || (!domain.is_empty() && verified_domains.iter().any(|d| d.eq_ignore_ascii_case(domain)))
 }
 
 /// What the person agreed to.
@@ -237,6 +273,9 @@ pub struct Registration {
     pub waitlist_position: Option<u32>,
     /// Editable details.
     pub details: RegistrationDetails,
+    /// Whether its `organisation_id` is confirmed ([`organisation_claim_confirmed`]): only
+    /// then does the registration speak for the organisation (interests, wishes).
+    pub organisation_confirmed: bool,
     /// E-mail.
     pub email: String,
     /// Version for `If-Match`.
@@ -302,6 +341,37 @@ mod tests {
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["person.first_name", "person.email", "person.phone"]);
         assert!(Person::parse("Marie", "Dupont", "marie@orly.fr", Some("+33 1 02")).is_ok());
+    }
+
+    #[test]
+    fn names_are_one_line_without_control_characters() {
+        for (first, last, field) in [
+            ("Marie\r\nBcc: x@y.fr", "Dupont", "person.first_name"),
+            ("Marie", "Du\u{7}pont", "person.last_name"),
+            ("Marie", "Dupont\u{2028}Cc", "person.last_name"),
+        ] {
+            let Error::Invalid(errors) = Person::parse(first, last, "m@orly.fr", None).unwrap_err() else {
+                panic!()
+            };
+            assert_eq!(errors[0].field, field);
+        }
+        assert!(Person::parse("Marie-Éloïse", "D'Arc", "m@orly.fr", None).is_ok());
+    }
+
+    #[test]
+    fn an_organisation_claim_is_confirmed_by_approval_membership_or_domain() {
+        let members = vec!["awa@rejoue.org".to_owned()];
+        let domains = vec!["rejoue.org".to_owned()];
+        assert!(organisation_claim_confirmed("x@imposteur.fr", true, &[], &[]));
+        assert!(organisation_claim_confirmed("AWA@rejoue.org", false, &members, &[]));
+        assert!(organisation_claim_confirmed("paul@Rejoue.org", false, &[], &domains));
+        assert!(!organisation_claim_confirmed(
+            "paul@rejoue.org.evil.fr",
+            false,
+            &members,
+            &domains
+        ));
+        assert!(!organisation_claim_confirmed("paul@evil.fr", false, &members, &domains));
     }
 }
 

@@ -410,9 +410,10 @@ pub async fn add_interest(
 }
 
 /// Records the interest of the ESS structure a registration speaks for (its
-/// `organisation_id`) in an open need of the registration's event. `who` is the holder of
-/// the registration's manage token, or an organiser of its event; anyone else gets 404.
-/// Member and registrant interests share one rule: one per structure and need (409).
+/// `organisation_id`, confirmed: else a 422 on `registration_id`, so that nobody can take the
+/// structure's place by typing its id) in an open need of the registration's event. `who` is
+/// the holder of the registration's manage token, or an organiser of its event; anyone else
+/// gets 404. Member and registrant interests share one rule: one per structure and need (409).
 pub async fn add_registrant_interest(
     db: &(impl ConnectionTrait + TransactionTrait),
     need_id: Uuid,
@@ -422,10 +423,11 @@ pub async fn add_registrant_interest(
 ) -> Result<Interest, Error> {
     let txn = db.begin().await?;
     let need = get_visible(&txn, need_id, who.actor()).await?;
-    let registration = crate::registrations::to_registration(
+    let mut registration = crate::registrations::to_registration(
         crate::registrations::authorised(&txn, registration_id, who).await?,
         None,
     )?;
+    crate::registrations::settle_claims(&txn, std::slice::from_mut(&mut registration)).await?;
     let organisation_id = interest_registration(&registration, need.fields.event_id)?;
     let org = match crate::organisations::get(&txn, organisation_id).await {
         Err(Error::NotFound) => {
@@ -498,6 +500,44 @@ async fn insert_interest(
         message: model.message,
         created_at: model.created_at,
     })
+}
+
+/// Withdraws an interest in a need: by its author (the manage token of the registration it
+/// came through), a member of its structure, or an organiser of the need's event (or an
+/// admin); anyone else, or an interest of another need, is not found.
+pub async fn withdraw_interest(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    need_id: Uuid,
+    interest_id: Uuid,
+    who: &Credential,
+) -> Result<(), Error> {
+    let (_turn, txn) = crate::begin_write(db).await?;
+    let interest = need_interest::Entity::find_by_id(interest_id)
+        .filter(need_interest::Column::NeedId.eq(need_id))
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let allowed = match who {
+        Credential::Registrant(own) => interest.registration_id == Some(*own),
+        Credential::User(actor) => {
+            let member = match crate::organisations::get(&txn, interest.organisation_id).await {
+                Ok(org) => crate::organisations::may_edit(&org, actor),
+                Err(Error::NotFound) => false,
+                Err(e) => return Err(e),
+            };
+            let organiser = match get(&txn, need_id).await?.fields.event_id {
+                Some(event_id) => crate::events::get(&txn, event_id).await?.is_organised_by(actor),
+                None => actor.is_admin(),
+            };
+            member || organiser
+        }
+    };
+    if !allowed {
+        return Err(Error::NotFound);
+    }
+    need_interest::Entity::delete_by_id(interest_id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// The interests in a need, oldest first; for those who may edit the need (the buyer side).

@@ -35,14 +35,16 @@ const SECTOR: &str = "sector";
 const CITY: &str = "city";
 const ESS_KIND: &str = "ess_kind";
 const LABEL: &str = "label";
+const VERIFIED_DOMAIN: &str = "verified_domain";
 
 fn tag_rows(id: Uuid, f: &OrganisationFields) -> Vec<organisation_tag::ActiveModel> {
     let ess: Vec<String> = f.ess_kinds.iter().map(|k| k.as_str().to_owned()).collect();
-    let facets: [(&str, &[String]); 4] = [
+    let facets: [(&str, &[String]); 5] = [
         (SECTOR, &f.sectors),
         (CITY, &f.cities),
         (ESS_KIND, &ess),
         (LABEL, &f.labels),
+        (VERIFIED_DOMAIN, &f.verified_domains),
     ];
     facets
         .into_iter()
@@ -129,6 +131,7 @@ async fn assemble(db: &impl ConnectionTrait, rows: Vec<organisation::Model>) -> 
                     website: row.website,
                     description: row.description,
                     labels: of(LABEL),
+                    verified_domains: of(VERIFIED_DOMAIN),
                 },
                 version: row.version,
                 members: members.remove(&row.id).unwrap_or_default(),
@@ -296,6 +299,63 @@ pub async fn add_member(
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// What confirms a registration's claim to speak for an organisation, other than an approval:
+/// the login e-mails of its members and its verified mail domains.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClaimEvidence {
+    /// Login e-mails of the members.
+    pub member_emails: Vec<String>,
+    /// Verified mail domains.
+    pub verified_domains: Vec<String>,
+}
+
+/// The [`ClaimEvidence`] of each of `ids` (two queries).
+pub(crate) async fn claim_evidence(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<BTreeMap<Uuid, ClaimEvidence>, Error> {
+    let mut out: BTreeMap<Uuid, ClaimEvidence> = BTreeMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let members: Vec<(Uuid, Uuid)> = organisation_member::Entity::find()
+        .filter(organisation_member::Column::OrganisationId.is_in(ids.clone()))
+        .select_only()
+        .column(organisation_member::Column::OrganisationId)
+        .column(organisation_member::Column::UserId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let emails: BTreeMap<Uuid, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(members.iter().map(|(_, u)| *u).collect::<Vec<_>>()))
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Email)
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    for (org, member) in members {
+        if let Some(email) = emails.get(&member) {
+            out.entry(org).or_default().member_emails.push(email.clone());
+        }
+    }
+    let domains: Vec<(Uuid, String)> = organisation_tag::Entity::find()
+        .filter(organisation_tag::Column::OrganisationId.is_in(ids))
+        .filter(organisation_tag::Column::Facet.eq(VERIFIED_DOMAIN))
+        .select_only()
+        .column(organisation_tag::Column::OrganisationId)
+        .column(organisation_tag::Column::Value)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (org, domain) in domains {
+        out.entry(org).or_default().verified_domains.push(domain);
+    }
+    Ok(out)
 }
 
 /// A member of an organisation, as its members, organisers and admins see it.

@@ -16,23 +16,29 @@ use matinale_domain::event::{Category, Event, Quotas};
 use matinale_domain::mail::{MailKind, MailStatus};
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::registration::{
-    Consents, Locale, NewRegistration, Registration, RegistrationDetails, RegistrationStatus, SeatPool, StatusChange,
+    organisation_claim_confirmed, Consents, Locale, NewRegistration, Registration, RegistrationDetails,
+    RegistrationStatus, SeatPool, StatusChange,
 };
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionSession, TransactionTrait, Value,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, Statement, TransactionSession,
+    TransactionTrait, Value,
 };
 use uuid::Uuid;
 
 use crate::accounts::{new_secret, secret_hash};
-use crate::entity::{idempotency, registration, registration_history};
+use crate::entity::{idempotency, registration, registration_history, registration_token};
 use crate::error::{corrupt, Error};
 use crate::outbox::{self, NewMail};
 
 /// How long an `Idempotency-Key` is remembered.
 pub const IDEMPOTENCY_HOURS: i64 = 24;
+
+/// A registration's manage link is mailed again at most once in this many minutes, however
+/// often its e-mail is registered again.
+pub const LINK_RESEND_MINUTES: i64 = 10;
 
 /// Who changes a registration, as recorded in its history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,11 +153,47 @@ pub(crate) fn to_registration(m: registration::Model, waitlist_position: Option<
                 share_contact: m.share_contact,
             },
         },
+        // An approval only; the other evidence is read by `settle_claims`.
+        organisation_confirmed: m.organisation_id.is_some() && m.organisation_confirmed_at.is_some(),
         email: m.email,
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
     })
+}
+
+/// Completes `organisation_confirmed` of registrations read from their rows (which know only
+/// of approvals) with the other evidence: a member account's e-mail, a verified mail domain.
+pub(crate) async fn settle_claims(db: &impl ConnectionTrait, registrations: &mut [Registration]) -> Result<(), Error> {
+    let mut open: Vec<Uuid> = registrations
+        .iter()
+        .filter(|r| !r.organisation_confirmed)
+        .filter_map(|r| r.details.organisation_id)
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    open.sort();
+    open.dedup();
+    let evidence = crate::organisations::claim_evidence(db, open).await?;
+    for r in registrations.iter_mut().filter(|r| !r.organisation_confirmed) {
+        if let Some(e) = r.details.organisation_id.and_then(|o| evidence.get(&o)) {
+            r.organisation_confirmed =
+                organisation_claim_confirmed(&r.email, false, &e.member_emails, &e.verified_domains);
+        }
+    }
+    Ok(())
+}
+
+/// The foreign key refuses a registration naming an organisation that does not exist: that is
+/// the caller's `organisation_id`, not a failure of the database.
+fn unknown_organisation(err: DbErr) -> Error {
+    match err.sql_err() {
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+            matinale_domain::Error::field("organisation_id", "unknown", "no organisation has this id").into()
+        }
+        _ => err.into(),
+    }
 }
 
 /// The 1-based place of a waitlisted registration among the waitlisted of its event and
@@ -647,7 +689,8 @@ pub(crate) async fn insert_registration(
     }
     let found = db
         .query_one_raw(stmt(backend, &sql, values))
-        .await?
+        .await
+        .map_err(unknown_organisation)?
         .ok_or(Error::Stale)?;
     let model = registration::Model::from_query_result(&found, "")?;
     let position: Option<i64> = found.try_get("", "waitlist_position")?;
@@ -667,27 +710,39 @@ pub async fn purge_idempotency(db: &impl ConnectionTrait, now: DateTime<Utc>) ->
         .rows_affected)
 }
 
-/// The e-mail is already registered: issue a new manage link (the old one stops working) and
-/// queue it to that address, then answer with the conflict.
+/// The e-mail is already registered: mail the registration a new manage link, unless one was
+/// mailed in the last [`LINK_RESEND_MINUTES`], then answer with the conflict. The links sent
+/// before keep working (a new token is added, none replaced), and the answer is the same
+/// whether a link was sent or not: it shows nothing of the registration.
 async fn resend_link(db: &(impl ConnectionTrait + TransactionTrait), event_id: Uuid, email: &str) -> Error {
     let attempt = async {
         let (_turn, txn) = crate::begin_write(db).await?;
-        let token = new_secret("mr_");
-        let rotated = registration::Entity::update_many()
-            .col_expr(registration::Column::ManageTokenHash, Expr::val(secret_hash(&token)))
+        let mut live = registration::Entity::find()
             .filter(registration::Column::EventId.eq(event_id))
             .filter(registration::Column::Email.eq(email))
-            .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()))
-            .exec(&txn)
+            .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()));
+        if txn.get_database_backend() == DbBackend::Postgres {
+            // Two duplicates at once: the second waits, then sees the first one's link.
+            live = live.lock_exclusive();
+        }
+        let Some(m) = live.one(&txn).await? else {
+            return Ok(());
+        };
+        let now = Utc::now();
+        let recent = registration_token::Entity::find()
+            .filter(registration_token::Column::RegistrationId.eq(m.id))
+            .filter(registration_token::Column::CreatedAt.gt(now - Duration::minutes(LINK_RESEND_MINUTES)))
+            .count(&txn)
             .await?;
-        if rotated.rows_affected == 1 {
-            let m = registration::Entity::find()
-                .filter(registration::Column::EventId.eq(event_id))
-                .filter(registration::Column::Email.eq(email))
-                .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()))
-                .one(&txn)
-                .await?
-                .ok_or(Error::NotFound)?;
+        if recent == 0 {
+            let token = new_secret("mr_");
+            registration_token::ActiveModel {
+                token_hash: Set(secret_hash(&token)),
+                registration_id: Set(m.id),
+                created_at: Set(now),
+            }
+            .insert(&txn)
+            .await?;
             mail(
                 &txn,
                 MailKind::RegistrationLink,
@@ -700,19 +755,30 @@ async fn resend_link(db: &(impl ConnectionTrait + TransactionTrait), event_id: U
         Ok::<(), Error>(())
     };
     match attempt.await {
-        Ok(()) => Error::Conflict(
-            "this e-mail is already registered for this event; its management link was sent again".into(),
-        ),
+        Ok(()) => Error::Conflict(format!(
+            "this e-mail is already registered for this event; its management link is mailed to it \
+             (at most once every {LINK_RESEND_MINUTES} minutes)"
+        )),
         Err(e) => e,
     }
 }
 
-/// The registration a manage token opens, if any.
+/// The registration a manage token opens, if any: its first token, or one mailed since.
 pub async fn for_token(db: &impl ConnectionTrait, token: &str) -> Result<Option<Uuid>, Error> {
-    Ok(registration::Entity::find()
-        .filter(registration::Column::ManageTokenHash.eq(secret_hash(token)))
+    let hash = secret_hash(token);
+    let first = registration::Entity::find()
+        .filter(registration::Column::ManageTokenHash.eq(hash.as_str()))
         .select_only()
         .column(registration::Column::Id)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?;
+    if first.is_some() {
+        return Ok(first);
+    }
+    Ok(registration_token::Entity::find_by_id(hash)
+        .select_only()
+        .column(registration_token::Column::RegistrationId)
         .into_tuple::<Uuid>()
         .one(db)
         .await?)
@@ -826,11 +892,73 @@ async fn history(db: &impl ConnectionTrait, id: Uuid) -> Result<Vec<StatusChange
 /// One registration with its history, for its token holder or an organiser of its event.
 pub async fn get(db: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<RegistrationWithHistory, Error> {
     let m = authorised(db, id, who).await?;
+    with_history(db, m).await
+}
+
+/// The registration of row `m`, with its history, once the caller is known to see it.
+async fn with_history(db: &impl ConnectionTrait, m: registration::Model) -> Result<RegistrationWithHistory, Error> {
+    let id = m.id;
     let position = waitlist_position(db, &m).await?;
+    let mut registration = to_registration(m, position)?;
+    settle_claims(db, std::slice::from_mut(&mut registration)).await?;
     Ok(RegistrationWithHistory {
-        registration: to_registration(m, position)?,
+        registration,
         history: history(db, id).await?,
     })
+}
+
+/// Confirms that a registration speaks for the organisation it names (see
+/// `organisation_claim_confirmed`): by an organiser of its event or a member of that
+/// organisation (or an admin), who then see the registration; anyone else gets 404. Approving
+/// again changes nothing; the approval is kept in the history, and dropped if the registration
+/// names another organisation later. Naming none is a 422 on `organisation_id`.
+pub async fn approve_organisation(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    id: Uuid,
+    actor: &Actor,
+) -> Result<RegistrationWithHistory, Error> {
+    let (_turn, txn) = crate::begin_write(db).await?;
+    let m = load(&txn, id).await?;
+    let organiser = crate::events::get(&txn, m.event_id).await?.is_organised_by(actor);
+    let member = match m.organisation_id {
+        Some(org) => match crate::organisations::get(&txn, org).await {
+            Ok(o) => crate::organisations::may_edit(&o, actor),
+            Err(Error::NotFound) => false,
+            Err(e) => return Err(e),
+        },
+        None => false,
+    };
+    if !organiser && !member {
+        return Err(Error::NotFound);
+    }
+    let Some(org) = m.organisation_id else {
+        return Err(matinale_domain::Error::field(
+            "organisation_id",
+            "required",
+            "the registration names no organisation to confirm",
+        )
+        .into());
+    };
+    if m.organisation_confirmed_at.is_none() {
+        let now = Utc::now();
+        registration::Entity::update_many()
+            .col_expr(registration::Column::OrganisationConfirmedAt, Expr::val(now))
+            .col_expr(registration::Column::OrganisationConfirmedBy, Expr::val(actor.user_id))
+            .col_expr(
+                registration::Column::Version,
+                Expr::col(registration::Column::Version).add(1),
+            )
+            .col_expr(registration::Column::UpdatedAt, Expr::val(now))
+            .filter(registration::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        let status = RegistrationStatus::from_db(&m.status).ok_or_else(|| corrupt("status"))?;
+        let reason = format!("speaks for organisation {org}: approved");
+        record(&txn, id, &actor.user_id.to_string(), Some(status), status, &reason).await?;
+    }
+    let result = with_history(&txn, load(&txn, id).await?).await?;
+    txn.commit().await?;
+    Ok(result)
 }
 
 /// Changes the details of a registration; `change` computes them from the current ones.
@@ -847,7 +975,20 @@ pub async fn update_details(
         return Err(Error::Stale);
     }
     let d = change(&current)?;
-    let written = registration::Entity::update_many()
+    let mut update = registration::Entity::update_many();
+    if d.organisation_id != current.details.organisation_id {
+        // An approval was for the organisation named then.
+        update = update
+            .col_expr(
+                registration::Column::OrganisationConfirmedAt,
+                Expr::val(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                registration::Column::OrganisationConfirmedBy,
+                Expr::val(Option::<Uuid>::None),
+            );
+    }
+    let written = update
         .col_expr(registration::Column::FirstName, Expr::val(d.first_name))
         .col_expr(registration::Column::LastName, Expr::val(d.last_name))
         .col_expr(registration::Column::Phone, Expr::val(d.phone))
@@ -863,7 +1004,8 @@ pub async fn update_details(
         .filter(registration::Column::Id.eq(id))
         .filter(registration::Column::Version.eq(current.version))
         .exec(db)
-        .await?;
+        .await
+        .map_err(unknown_organisation)?;
     if written.rows_affected != 1 {
         return Err(Error::Stale);
     }
@@ -1160,13 +1302,14 @@ pub async fn list(
         *n += 1;
         positions.insert(id, *n);
     }
-    let items = rows
+    let mut items = rows
         .into_iter()
         .map(|m| {
             let p = positions.get(&m.id).copied();
             to_registration(m, p)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    settle_claims(db, &mut items).await?;
     Ok(Page { items, request, total })
 }
 

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use matinale_domain::event::Category;
 use matinale_domain::meeting::{check_wish, Side, WishParty, WishPriority, MAX_WISHES_MADE};
-use matinale_domain::registration::RegistrationStatus;
+use matinale_domain::registration::{organisation_claim_confirmed, RegistrationStatus};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionSession, TransactionTrait,
@@ -49,19 +49,25 @@ pub struct EventWish {
     pub created_at: DateTime<Utc>,
 }
 
-/// The live registrations of `event_id` in `category`, by organisation, earliest first: an
-/// interest recorded for an organisation stands for its first registration at the event.
+/// The first live registration of `event_id` in `category` of each organisation, among those
+/// whose organisation is confirmed (approved, a member's e-mail, a verified domain): an interest
+/// recorded for an organisation stands for it. A registration that merely names an
+/// organisation speaks for itself only.
 async fn first_registration_by_organisation(
     db: &impl ConnectionTrait,
     event_id: Uuid,
     category: Category,
 ) -> Result<HashMap<Uuid, Uuid>, Error> {
-    let rows: Vec<(Uuid, Option<Uuid>)> = registration::Entity::find()
+    type Row = (Uuid, Option<Uuid>, String, Option<DateTime<Utc>>);
+    let rows: Vec<Row> = registration::Entity::find()
         .select_only()
         .column(registration::Column::Id)
         .column(registration::Column::OrganisationId)
+        .column(registration::Column::Email)
+        .column(registration::Column::OrganisationConfirmedAt)
         .filter(registration::Column::EventId.eq(event_id))
         .filter(registration::Column::Category.eq(category.as_str()))
+        .filter(registration::Column::OrganisationId.is_not_null())
         .filter(registration::Column::Status.is_not_in([
             RegistrationStatus::Cancelled.as_str(),
             RegistrationStatus::Waitlisted.as_str(),
@@ -71,9 +77,18 @@ async fn first_registration_by_organisation(
         .into_tuple()
         .all(db)
         .await?;
+    let mut unsettled: Vec<Uuid> = rows.iter().filter(|r| r.3.is_none()).filter_map(|r| r.1).collect();
+    unsettled.sort();
+    unsettled.dedup();
+    let evidence = crate::organisations::claim_evidence(db, unsettled).await?;
     let mut first = HashMap::new();
-    for (id, organisation) in rows {
-        if let Some(organisation) = organisation {
+    for (id, organisation, email, approved_at) in rows {
+        let Some(organisation) = organisation else { continue };
+        let confirmed = approved_at.is_some()
+            || evidence
+                .get(&organisation)
+                .is_some_and(|e| organisation_claim_confirmed(&email, false, &e.member_emails, &e.verified_domains));
+        if confirmed {
             first.entry(organisation).or_insert(id);
         }
     }

@@ -25,7 +25,7 @@ pub async fn create_token(
         state
             .login_limiter
             .check_key(&ip)
-            .map_err(|_| ApiError::TooManyRequests)?;
+            .map_err(|_| ApiError::TooManyRequests(60))?;
     }
     let body = body.into_inner();
     let user = matinale_store::accounts::authenticate(&state.db, &body.email, &body.password)

@@ -1,7 +1,7 @@
 //! Buyer needs, expressions of interest and suggestions of ESS structures.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use matinale_domain::need::{
     interest_message, Need, NeedCategory, NeedDraft, NeedFields, NeedStatus, ReservedMarket, Suggestion,
@@ -300,7 +300,8 @@ pub struct CreateInterestRequest {
     pub organisation_id: Option<Uuid>,
     /// Registrant path: the registration whose manage token is the bearer. It must be of
     /// category `ess_structure`, not cancelled, for the need's event, and name its organisation
-    /// (the ESS structure the interest is recorded for).
+    /// (the ESS structure the interest is recorded for) with `organisation_confirmed`: an
+    /// unconfirmed claim is refused (422), so that it never takes the structure's place.
     #[serde(default)]
     pub registration_id: Option<Uuid>,
     /// Message to the buyer (at most 5000 characters).
@@ -553,8 +554,9 @@ pub async fn patch_need(
 /// Expresses the interest of an ESS structure in an open need: either a member of the
 /// structure (account token, `organisation_id`), or an ESS-structure registrant of the need's
 /// event (its manage token, `registration_id`; the interest is recorded for the registration's
-/// organisation). One per structure and need, whichever way it came (409). It also counts as a
-/// meeting wish (priority 2) from the structure to the buyer.
+/// organisation, which must be confirmed: see `organisation_confirmed` on the registration).
+/// One per structure and need, whichever way it came (409). It also counts as a meeting wish
+/// (priority 2) from the structure to the buyer.
 #[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), request_body = CreateInterestRequest,
     security(("bearer" = [])), responses(
         (status = 201, body = InterestResponse),
@@ -562,7 +564,7 @@ pub async fn patch_need(
         (status = 403, body = Problem, content_type = "application/problem+json", description = "not a member of that structure"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "no such need (or a draft), or a registration that is not the token's own"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "already expressed by the structure, the need is not open, or the registration is cancelled"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "neither or both of organisation_id and registration_id, or a registration that does not fit (category, event, organisation)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "neither or both of organisation_id and registration_id, or a registration that does not fit (category, event, organisation, or organisation not confirmed: code organisation_unconfirmed)"),
 ))]
 #[post("/needs/{id}/interests")]
 #[tracing::instrument(skip_all)]
@@ -590,6 +592,27 @@ pub async fn create_interest(
         }
     };
     Ok(HttpResponse::Created().json(InterestResponse::from(interest)))
+}
+
+/// Withdraws an interest: its author (the manage token of the registration it came through),
+/// a member of its ESS structure, or an organiser of the need's event. The wish it implied
+/// goes with it.
+#[utoipa::path(tag = "needs", params(("id" = Uuid, Path), ("interest_id" = Uuid, Path)),
+    security(("bearer" = [])), responses(
+        (status = 204),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "no such interest in this need, or not the caller's to withdraw"),
+))]
+#[delete("/needs/{id}/interests/{interest_id}")]
+#[tracing::instrument(skip_all)]
+pub async fn withdraw_interest(
+    state: web::Data<AppState>,
+    RegistrationCaller(who): RegistrationCaller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (need_id, interest_id) = path.into_inner();
+    matinale_store::needs::withdraw_interest(&state.db, need_id, interest_id, &who).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The interests in a need, for its editors (the buyer side).

@@ -24,6 +24,9 @@ use crate::state::AppState;
 /// Registers for a published event inside its registration window. Beyond the quota of the
 /// category (or the capacity) the registration is `waitlisted` with its place. Send an
 /// `Idempotency-Key` to retry safely: the same key and body replay the first answer for 24 h.
+/// An e-mail already registered gets its management link by mail (a new one, the earlier ones
+/// still work; at most one such mail per registration every 10 minutes). Each client address
+/// may post `MATINALE_REGISTRATION_RATE` registrations a minute (default 300, in bursts of 100).
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path),
         ("Idempotency-Key" = Option<String>, Header, description = "retry key, kept 24 h")),
     request_body = CreateRegistrationRequest, responses(
@@ -32,16 +35,21 @@ use crate::state::AppState;
         (status = 409, body = Problem, content_type = "application/problem+json",
             description = "the e-mail is already registered (its link is mailed again), or the event is not published"),
         (status = 422, body = Problem, content_type = "application/problem+json",
-            description = "invalid input, outside the registration window, or an Idempotency-Key reused with another body"),
+            description = "invalid input (names on one line, without control characters; an organisation_id that exists), outside the registration window, or an Idempotency-Key reused with another body"),
+        (status = 429, body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = String, description = "seconds to wait")),
+            description = "too many registrations from this client address"),
 ))]
 #[post("/events/{id}/registrations")]
 #[tracing::instrument(skip_all)]
 pub async fn create_registration(
+    req: HttpRequest,
     state: web::Data<AppState>,
     event_id: web::Path<Uuid>,
     key: IdempotencyKey,
     body: Json<CreateRegistrationRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    state.admit_registration(req.peer_addr().map(|a| a.ip()))?;
     let body = body.into_inner();
     let event_id = event_id.into_inner();
     let idempotency = key.0.map(|key| IdempotencyRequest {
@@ -129,6 +137,28 @@ pub async fn patch_registration(
     )
     .await?;
     Ok(respond(r, meetings))
+}
+
+/// Confirms that a registration speaks for the organisation it names (`organisation_confirmed`),
+/// so that its interests in needs count for that organisation. Without this approval only a
+/// registration with the e-mail of one of the organisation's member accounts, or of one of its
+/// `verified_domains`, is confirmed. For an organiser of the registration's event or a member
+/// of the organisation; approving twice changes nothing; naming another organisation later
+/// drops the approval.
+#[utoipa::path(tag = "registrations", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = RegistrationResponse, headers(("ETag" = String))),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "no such registration, or the caller neither organises its event nor is a member of its organisation"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "the registration names no organisation (organisation_id)"),
+))]
+#[post("/registrations/{id}/organisation/approve")]
+pub async fn approve_organisation(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let r = matinale_store::registrations::approve_organisation(&state.db, id.into_inner(), &actor).await?;
+    one(&state.db, r).await
 }
 
 /// Cancels a registration; its seat goes at once to the first waitlisted person of its category.

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod programme_item;
 pub mod registration;
 pub mod registration_history;
+pub mod registration_token;
 pub mod schedule_draft;
 pub mod series;
 pub mod stand;

@@ -28,6 +28,10 @@ pub struct Model {
     pub queue_order: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When an organiser or a member approved the registration's claim to its organisation.
+    pub organisation_confirmed_at: Option<DateTimeUtc>,
+    /// Who approved it (an account).
+    pub organisation_confirmed_by: Option<Uuid>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
