@@ -109,10 +109,7 @@ async fn create_block(app: &TestApp, token: &str, event: &str, body: &Value) -> 
 }
 
 async fn delete(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::Response {
-    app.request(Method::DELETE, path, token)
-        .send()
-        .await
-        .expect("DELETE")
+    app.request(Method::DELETE, path, token).send().await.expect("DELETE")
 }
 
 #[tokio::test]
@@ -210,7 +207,11 @@ async fn blocks_outside_the_event_over_another_or_with_bad_slots_are_refused_by_
         (with(json!({"starts_at": "tomorrow"})), "starts_at"),
     ];
     for (body, field) in cases {
-        let p = problem(app.post(&path, Some(&org), &body).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let p = problem(
+            app.post(&path, Some(&org), &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
         assert_eq!(fields(&p), [field], "{body}: {p}");
     }
     // Not one slot fits.
@@ -243,18 +244,30 @@ async fn only_the_organisers_of_the_event_manage_its_blocks() {
     problem(delete(&app, &block_path, None).await, StatusCode::UNAUTHORIZED).await;
     problem(app.get(&path, Some(token_of(&person))).await, StatusCode::UNAUTHORIZED).await;
     // Another organiser: 403 on a published event, 404 on a draft.
-    problem(app.post(&path, Some(&other), &block(150, 200)).await, StatusCode::FORBIDDEN).await;
+    problem(
+        app.post(&path, Some(&other), &block(150, 200)).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
     problem(app.get(&path, Some(&other)).await, StatusCode::FORBIDDEN).await;
     problem(delete(&app, &block_path, Some(&other)).await, StatusCode::FORBIDDEN).await;
     let draft_path = format!("/api/v1/events/{draft}/meeting-blocks");
     create_block(&app, &org, draft, &block(60, 120)).await;
-    problem(app.post(&draft_path, Some(&other), &block(150, 200)).await, StatusCode::NOT_FOUND).await;
+    problem(
+        app.post(&draft_path, Some(&other), &block(150, 200)).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     problem(app.get(&draft_path, Some(&other)).await, StatusCode::NOT_FOUND).await;
     // Unknown ids: 404.
     let unknown = Uuid::now_v7();
     problem(
-        app.post(&format!("/api/v1/events/{unknown}/meeting-blocks"), Some(&org), &block(150, 200))
-            .await,
+        app.post(
+            &format!("/api/v1/events/{unknown}/meeting-blocks"),
+            Some(&org),
+            &block(150, 200),
+        )
+        .await,
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -406,7 +419,11 @@ async fn a_registrant_says_whether_how_much_and_when_it_takes_part_in_speed_meet
 
     // Missing keys keep their value; an organiser may change them too, with other details.
     let r = app
-        .patch(&path, Some(&org), &json!({"first_name": "Inès", "meetings": {"opt_in": false}}))
+        .patch(
+            &path,
+            Some(&org),
+            &json!({"first_name": "Inès", "meetings": {"opt_in": false}}),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
@@ -428,7 +445,11 @@ async fn a_registrant_says_whether_how_much_and_when_it_takes_part_in_speed_meet
         json!({"opt_in": true, "max_meetings": null, "unavailable_slot_ids": []})
     );
     let r = app
-        .patch(&path, Some(token), &json!({"meetings": {"unavailable_slot_ids": [slot(1)]}}))
+        .patch(
+            &path,
+            Some(token),
+            &json!({"meetings": {"unavailable_slot_ids": [slot(1)]}}),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
 
@@ -493,7 +514,10 @@ async fn bad_meeting_preferences_are_refused_by_field_and_change_nothing() {
 
     let cases = [
         (json!({"meetings": {"max_meetings": 0}}), vec!["meetings.max_meetings"]),
-        (json!({"meetings": {"max_meetings": 201}}), vec!["meetings.max_meetings"]),
+        (
+            json!({"meetings": {"max_meetings": 201}}),
+            vec!["meetings.max_meetings"],
+        ),
         (
             json!({"meetings": {"unavailable_slot_ids": [elsewhere["slots"][0]["id"]]}}),
             vec!["meetings.unavailable_slot_ids[0]"],

@@ -8,7 +8,14 @@ use crate::meeting_blocks::{count, id_of, open_event, register, speed_matinale, 
 use crate::support::{fields, problem, spawn_app, TestApp};
 
 /// POSTs a wish to `event` with `token`; the answer.
-async fn wish(app: &TestApp, event: &str, token: Option<&str>, from: &str, to: &str, priority: i64) -> reqwest::Response {
+async fn wish(
+    app: &TestApp,
+    event: &str,
+    token: Option<&str>,
+    from: &str,
+    to: &str,
+    priority: i64,
+) -> reqwest::Response {
     app.post(
         &format!("/api/v1/events/{event}/wishes"),
         token,
@@ -36,10 +43,7 @@ async fn wishes_of(app: &TestApp, registration: &str, token: &str) -> Value {
 }
 
 async fn delete(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::Response {
-    app.request(Method::DELETE, path, token)
-        .send()
-        .await
-        .expect("DELETE")
+    app.request(Method::DELETE, path, token).send().await.expect("DELETE")
 }
 
 async fn decline(app: &TestApp, wish: &str, token: Option<&str>) -> reqwest::Response {
@@ -82,7 +86,11 @@ async fn buyers_and_ess_structures_wish_to_meet_each_other_either_way() {
     assert_eq!(ids(&theirs["received"]), [back["id"].clone()]);
 
     // The same wish twice is a conflict, whoever makes it.
-    problem(wish(&app, &event, Some(token_of(&ess)), e, b, 2).await, StatusCode::CONFLICT).await;
+    problem(
+        wish(&app, &event, Some(token_of(&ess)), e, b, 2).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
     problem(wish(&app, &event, Some(&org), b, e, 2).await, StatusCode::CONFLICT).await;
     let stored = count(
         &app,
@@ -127,17 +135,94 @@ async fn wishes_that_break_a_rule_are_refused_naming_the_field() {
     let cases: Vec<(&str, &str, &str, i64, &str, &str)> = vec![
         // (token of, from, to, priority, field, code)
         (token_of(&ess), e, e, 2, "to_registration_id", "invalid"),
-        (token_of(&buyer), b, id_of(&other_buyer), 2, "to_registration_id", "same_side"),
-        (token_of(&ess), e, id_of(&other_ess), 2, "to_registration_id", "same_side"),
-        (token_of(&buyer), b, id_of(&waiting), 2, "to_registration_id", "not_confirmed"),
-        (token_of(&waiting), id_of(&waiting), e, 2, "from_registration_id", "not_confirmed"),
-        (token_of(&ess), e, id_of(&cancelled), 2, "to_registration_id", "not_confirmed"),
-        (token_of(&cancelled), id_of(&cancelled), b, 2, "from_registration_id", "not_confirmed"),
-        (token_of(&buyer), b, id_of(&partner), 2, "to_registration_id", "no_meetings"),
-        (token_of(&visitor), id_of(&visitor), b, 2, "from_registration_id", "no_meetings"),
-        (token_of(&partner), id_of(&partner), e, 2, "from_registration_id", "no_meetings"),
-        (token_of(&buyer), b, id_of(&abroad), 2, "to_registration_id", "other_event"),
-        (token_of(&abroad), id_of(&abroad), b, 2, "from_registration_id", "other_event"),
+        (
+            token_of(&buyer),
+            b,
+            id_of(&other_buyer),
+            2,
+            "to_registration_id",
+            "same_side",
+        ),
+        (
+            token_of(&ess),
+            e,
+            id_of(&other_ess),
+            2,
+            "to_registration_id",
+            "same_side",
+        ),
+        (
+            token_of(&buyer),
+            b,
+            id_of(&waiting),
+            2,
+            "to_registration_id",
+            "not_confirmed",
+        ),
+        (
+            token_of(&waiting),
+            id_of(&waiting),
+            e,
+            2,
+            "from_registration_id",
+            "not_confirmed",
+        ),
+        (
+            token_of(&ess),
+            e,
+            id_of(&cancelled),
+            2,
+            "to_registration_id",
+            "not_confirmed",
+        ),
+        (
+            token_of(&cancelled),
+            id_of(&cancelled),
+            b,
+            2,
+            "from_registration_id",
+            "not_confirmed",
+        ),
+        (
+            token_of(&buyer),
+            b,
+            id_of(&partner),
+            2,
+            "to_registration_id",
+            "no_meetings",
+        ),
+        (
+            token_of(&visitor),
+            id_of(&visitor),
+            b,
+            2,
+            "from_registration_id",
+            "no_meetings",
+        ),
+        (
+            token_of(&partner),
+            id_of(&partner),
+            e,
+            2,
+            "from_registration_id",
+            "no_meetings",
+        ),
+        (
+            token_of(&buyer),
+            b,
+            id_of(&abroad),
+            2,
+            "to_registration_id",
+            "other_event",
+        ),
+        (
+            token_of(&abroad),
+            id_of(&abroad),
+            b,
+            2,
+            "from_registration_id",
+            "other_event",
+        ),
         (token_of(&buyer), b, &unknown, 2, "to_registration_id", "unknown"),
         (token_of(&ess), e, b, 0, "priority", "out_of_range"),
         (token_of(&ess), e, b, 4, "priority", "out_of_range"),
@@ -156,9 +241,18 @@ async fn wishes_that_break_a_rule_are_refused_naming_the_field() {
     let path = format!("/api/v1/events/{event}/wishes");
     let bodies = [
         (json!({"from_registration_id": e, "to_registration_id": b}), "priority"),
-        (json!({"from_registration_id": e, "to_registration_id": b, "priority": 2, "note": "x"}), "note"),
-        (json!({"from_registration_id": e, "to_registration_id": "nobody", "priority": 2}), "to_registration_id"),
-        (json!({"from_registration_id": e, "to_registration_id": b, "priority": "high"}), "priority"),
+        (
+            json!({"from_registration_id": e, "to_registration_id": b, "priority": 2, "note": "x"}),
+            "note",
+        ),
+        (
+            json!({"from_registration_id": e, "to_registration_id": "nobody", "priority": 2}),
+            "to_registration_id",
+        ),
+        (
+            json!({"from_registration_id": e, "to_registration_id": b, "priority": "high"}),
+            "priority",
+        ),
     ];
     for (body, field) in bodies {
         let p = problem(
@@ -253,14 +347,30 @@ async fn a_manage_token_opens_only_its_own_wishes() {
     let wish_path = format!("/api/v1/wishes/{}", id_of(&w));
 
     // Making one for someone else: 404.
-    problem(wish(&app, &event, Some(token_of(&third)), e, b, 2).await, StatusCode::NOT_FOUND).await;
-    problem(wish(&app, &event, Some(token_of(&buyer)), e, b, 2).await, StatusCode::NOT_FOUND).await;
+    problem(
+        wish(&app, &event, Some(token_of(&third)), e, b, 2).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        wish(&app, &event, Some(token_of(&buyer)), e, b, 2).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     // Anonymous: 401; an organiser of another event: 403 (published) — 404 for unknown events.
     problem(wish(&app, &event, None, b, e, 2).await, StatusCode::UNAUTHORIZED).await;
-    problem(wish(&app, &event, Some(&stranger_org), b, e, 2).await, StatusCode::FORBIDDEN).await;
+    problem(
+        wish(&app, &event, Some(&stranger_org), b, e, 2).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
     let nowhere = Uuid::now_v7().to_string();
     problem(wish(&app, &nowhere, Some(&org), b, e, 2).await, StatusCode::NOT_FOUND).await;
-    problem(wish(&app, &nowhere, Some(token_of(&buyer)), b, e, 2).await, StatusCode::NOT_FOUND).await;
+    problem(
+        wish(&app, &nowhere, Some(token_of(&buyer)), b, e, 2).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
 
     // Reading someone else's wishes: 404.
     for (who, token) in [(b, token_of(&third)), (e, token_of(&buyer)), (e, &stranger_org)] {
@@ -277,14 +387,38 @@ async fn a_manage_token_opens_only_its_own_wishes() {
     )
     .await;
     // Withdrawing: only its maker (or an organiser); the other side and strangers get 404.
-    problem(delete(&app, &wish_path, Some(token_of(&buyer))).await, StatusCode::NOT_FOUND).await;
-    problem(delete(&app, &wish_path, Some(token_of(&third))).await, StatusCode::NOT_FOUND).await;
-    problem(delete(&app, &wish_path, Some(&stranger_org)).await, StatusCode::FORBIDDEN).await;
+    problem(
+        delete(&app, &wish_path, Some(token_of(&buyer))).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        delete(&app, &wish_path, Some(token_of(&third))).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        delete(&app, &wish_path, Some(&stranger_org)).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
     problem(delete(&app, &wish_path, None).await, StatusCode::UNAUTHORIZED).await;
     // Declining: only the side it is made to (or an organiser).
-    problem(decline(&app, id_of(&w), Some(token_of(&ess))).await, StatusCode::NOT_FOUND).await;
-    problem(decline(&app, id_of(&w), Some(token_of(&third))).await, StatusCode::NOT_FOUND).await;
-    problem(decline(&app, id_of(&w), Some(&stranger_org)).await, StatusCode::FORBIDDEN).await;
+    problem(
+        decline(&app, id_of(&w), Some(token_of(&ess))).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        decline(&app, id_of(&w), Some(token_of(&third))).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        decline(&app, id_of(&w), Some(&stranger_org)).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
     problem(decline(&app, id_of(&w), None).await, StatusCode::UNAUTHORIZED).await;
     problem(
         decline(&app, &Uuid::now_v7().to_string(), Some(&org)).await,
@@ -338,7 +472,10 @@ async fn a_wish_is_withdrawn_by_its_maker_and_declined_by_the_other_side_for_goo
 
     // The pair is declined for both, whoever wished it, and stored as (buyer, supplier).
     assert_eq!(wishes_of(&app, e, token_of(&ess)).await["made"][0]["declined"], true);
-    assert_eq!(wishes_of(&app, b, token_of(&buyer)).await["received"][0]["declined"], true);
+    assert_eq!(
+        wishes_of(&app, b, token_of(&buyer)).await["received"][0]["declined"],
+        true
+    );
     let back = made(&app, &event, token_of(&buyer), b, e, 1).await;
     assert_eq!(back["declined"], true);
     let rows = count(
@@ -377,8 +514,10 @@ async fn interests_on_needs_count_as_wishes_that_the_buyer_may_decline() {
         }
     };
     let town = organisation(json!({"kind": "public_buyer", "name": "Ville d'Orly", "cities": ["Orly"]})).await;
-    let coop = organisation(json!({"kind": "ess_structure", "name": "Adopte un Bureau", "ess_kinds": ["esus"],
-        "sectors": ["mobilier"], "cities": ["Orly"]}))
+    let coop = organisation(
+        json!({"kind": "ess_structure", "name": "Adopte un Bureau", "ess_kinds": ["esus"],
+        "sectors": ["mobilier"], "cities": ["Orly"]}),
+    )
     .await;
     let buyer = register(&app, &event, "buyer", Some(&town)).await;
     let ess = register(&app, &event, "ess_structure", Some(&coop)).await;
@@ -432,7 +571,11 @@ async fn interests_on_needs_count_as_wishes_that_the_buyer_may_decline() {
         )
         .await;
     }
-    problem(decline(&app, interest_id, Some(token_of(&ess))).await, StatusCode::NOT_FOUND).await;
+    problem(
+        decline(&app, interest_id, Some(token_of(&ess))).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     // The buyer declines it.
     let r = decline(&app, interest_id, Some(token_of(&buyer))).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -441,11 +584,7 @@ async fn interests_on_needs_count_as_wishes_that_the_buyer_may_decline() {
     assert_eq!(declined["declined"], true);
     assert_eq!(declined["need_id"], need["id"]);
     let theirs = wishes_of(&app, e, token_of(&ess)).await;
-    assert!(theirs["made"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|w| w["declined"] == true));
+    assert!(theirs["made"].as_array().unwrap().iter().all(|w| w["declined"] == true));
     let rows = count(
         &app,
         "SELECT COUNT(*) AS n FROM wish_declines WHERE buyer_registration_id = $1 AND supplier_registration_id = $2",

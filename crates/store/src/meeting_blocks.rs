@@ -112,7 +112,9 @@ pub async fn create(
         table_labels: Set(labels),
         created_at: Set(Utc::now()),
     };
-    meeting_block::Entity::insert(model).exec_without_returning(&txn).await?;
+    meeting_block::Entity::insert(model)
+        .exec_without_returning(&txn)
+        .await?;
     let slots: Vec<Slot> = block
         .slots()
         .into_iter()
@@ -133,7 +135,9 @@ pub async fn create(
             starts_at: Set(s.starts_at),
             ends_at: Set(s.ends_at),
         });
-        meeting_slot::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+        meeting_slot::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await?;
     }
     let created = get(&txn, id).await?;
     txn.commit().await?;

@@ -28,8 +28,7 @@ pub struct PreferencesChange {
 }
 
 fn to_preferences(m: meeting_preference::Model, slots: &HashSet<Uuid>) -> Result<MeetingPreferences, Error> {
-    let stored: Vec<Uuid> =
-        serde_json::from_value(m.unavailable_slot_ids).map_err(|_| corrupt("unavailable slots"))?;
+    let stored: Vec<Uuid> = serde_json::from_value(m.unavailable_slot_ids).map_err(|_| corrupt("unavailable slots"))?;
     Ok(MeetingPreferences {
         opt_in: m.opt_in,
         max_meetings: m.max_meetings.and_then(|n| u32::try_from(n).ok()),
@@ -54,7 +53,10 @@ pub async fn of_registrations(
     let slots: HashSet<Uuid> = if rows.is_empty() {
         HashSet::new()
     } else {
-        crate::meeting_blocks::slot_ids(db, event_id).await?.into_iter().collect()
+        crate::meeting_blocks::slot_ids(db, event_id)
+            .await?
+            .into_iter()
+            .collect()
     };
     let mut found = HashMap::with_capacity(ids.len());
     for row in rows {
@@ -67,11 +69,7 @@ pub async fn of_registrations(
 }
 
 /// The preferences of one registration of `event_id` (the defaults without a row).
-pub async fn of_registration(
-    db: &impl ConnectionTrait,
-    event_id: Uuid,
-    id: Uuid,
-) -> Result<MeetingPreferences, Error> {
+pub async fn of_registration(db: &impl ConnectionTrait, event_id: Uuid, id: Uuid) -> Result<MeetingPreferences, Error> {
     Ok(of_registrations(db, event_id, &[id])
         .await?
         .remove(&id)
@@ -90,9 +88,7 @@ pub async fn set(
     let slots = crate::meeting_blocks::slot_ids(db, event_id).await?;
     let preferences = MeetingPreferences::parse(
         change.opt_in.unwrap_or(current.opt_in),
-        change
-            .max_meetings
-            .unwrap_or(current.max_meetings.map(i64::from)),
+        change.max_meetings.unwrap_or(current.max_meetings.map(i64::from)),
         change.unavailable_slot_ids.unwrap_or(current.unavailable_slot_ids),
         &slots,
     )?;

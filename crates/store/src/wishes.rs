@@ -347,7 +347,11 @@ pub async fn make(
 
 /// The wishes a registration made and received, those implied by interests included, for its
 /// token holder or an organiser of its event.
-pub async fn of_registration(db: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<RegistrationWishes, Error> {
+pub async fn of_registration(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    who: &Credential,
+) -> Result<RegistrationWishes, Error> {
     let m = crate::registrations::authorised(db, id, who).await?;
     let declined = declined_pairs(db, m.event_id).await?;
     let mut wishes = RegistrationWishes {
@@ -414,7 +418,11 @@ async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<(Uuid, EventWish), 
 
 /// Declines a wish, made or implied by an interest, for its `to` registrant or an organiser of
 /// the event: the pair is never scheduled. Declining again changes nothing.
-pub async fn decline(db: &(impl ConnectionTrait + TransactionTrait), id: Uuid, who: &Credential) -> Result<Wish, Error> {
+pub async fn decline(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    id: Uuid,
+    who: &Credential,
+) -> Result<Wish, Error> {
     let (_turn, txn) = crate::begin_write(db).await?;
     let (event_id, w) = find(&txn, id).await?;
     match who {
