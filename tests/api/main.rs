@@ -1,10 +1,10 @@
 //! Black-box tests of the HTTP API, against SQLite or PostgreSQL (`TEST_DATABASE_URL`).
-
 mod auth;
 mod calendars;
 mod events;
 mod health;
 mod mail;
+mod meeting_blocks;
 mod meetings;
 mod members;
 mod needs;
@@ -12,3 +12,4 @@ mod organisations;
 mod registrations;
 mod series;
 mod support;
+mod wishes;

@@ -46,7 +46,7 @@ async fn register(app: &TestApp, event: &str, category: &str, organisation: Opti
         "category": category,
         "person": {"first_name": format!("{category}"), "last_name": format!("N{n}"), "email": email},
         "organisation_id": organisation,
-        "locale": if n % 2 == 0 { "fr" } else { "en" },
+        "locale": if n.is_multiple_of(2) { "fr" } else { "en" },
         "consents": {"share_contact": category == "buyer"},
     });
     let r = created(app, &format!("/api/v1/events/{event}/registrations"), None, body).await;
@@ -565,7 +565,7 @@ async fn agendas_show_a_persons_meetings_and_tokens_read_only_their_own() {
         .all(|m| m["partner"]["email"].is_string()));
     // Another registrant's token: not found, for the agenda, its calendar and the wishes.
     for other in [
-        format!("{path}"),
+        path.clone(),
         format!("{path}.ics"),
         format!("/api/v1/registrations/{}/wishes", b0.id),
     ] {

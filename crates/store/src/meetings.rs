@@ -212,7 +212,7 @@ impl Roster {
 
 /// Orders meetings by slot start, then table.
 fn in_time_order(list: &mut [MeetingView]) {
-    list.sort_by(|a, b| (a.starts_at, a.table, a.id).cmp(&(b.starts_at, b.table, b.id)));
+    list.sort_by_key(|a| (a.starts_at, a.table, a.id));
 }
 
 /// Filters of the organiser's list of meetings.

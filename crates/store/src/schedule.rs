@@ -615,7 +615,7 @@ async fn resolve(
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
-    meetings.sort_by(|a, b| (a.starts_at, a.table, a.id).cmp(&(b.starts_at, b.table, b.id)));
+    meetings.sort_by_key(|a| (a.starts_at, a.table, a.id));
     Ok(Draft {
         id: draft_id,
         event_id,

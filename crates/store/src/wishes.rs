@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use matinale_domain::event::Category;
 use matinale_domain::meeting::{check_wish, Side, WishParty, WishPriority, MAX_WISHES_MADE};
 use matinale_domain::registration::{organisation_claim_confirmed, RegistrationStatus};
@@ -337,7 +337,8 @@ pub async fn make(
         to_registration_id: to.id,
         priority: i32::from(new.priority.get()),
         created_by,
-        created_at: Utc::now(),
+        // As stored: PostgreSQL keeps microseconds, so the answer matches later reads.
+        created_at: Utc::now().trunc_subsecs(6),
     };
     wish::Entity::insert(wish::ActiveModel {
         id: Set(row.id),
