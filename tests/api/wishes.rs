@@ -521,6 +521,12 @@ async fn interests_on_needs_count_as_wishes_that_the_buyer_may_decline() {
     .await;
     let buyer = register(&app, &event, "buyer", Some(&town)).await;
     let ess = register(&app, &event, "ess_structure", Some(&coop)).await;
+    // Both claims to their organisations are confirmed by the organiser: an interest speaks
+    // for the structure, and the buyer's registration stands for the town.
+    for r in [&buyer, &ess] {
+        let path = format!("/api/v1/registrations/{}/organisation/approve", id_of(r));
+        assert_eq!(app.post(&path, Some(&org), &json!({})).await.status(), StatusCode::OK);
+    }
     let need = json!({
         "organisation_id": town, "event_id": event, "title": "Mobilier de bureau en réemploi",
         "description": "Bureaux et chaises.", "category": "mobilier_reemploi", "cpv_codes": ["39130000-2"],
