@@ -531,7 +531,7 @@ const STRUCTURE_WISHES: [(usize, usize, i64); 10] = [
 const BUYER_WISHES: [(usize, usize, i64); 2] = [(0, 9, 3), (4, 10, 2)];
 
 /// The speed meetings of the demo matinale: a block 10:30–12:00 (10-minute slots, 2-minute
-/// breaks, one table per buyer), the six buyers and twelve structures registered (confirmed),
+/// breaks, one labelled table per buyer), the six buyers and twelve structures registered (confirmed),
 /// and a dozen wishes, so that one `POST /events/{id}/schedule` shows a timetable.
 async fn speed_meetings(
     db: &Db,

@@ -24,6 +24,8 @@ pub const MAX_TABLES: u32 = 2000;
 pub const MAX_WISHES_MADE: u64 = 30;
 /// Most meetings a person may ask for.
 pub const MAX_MEETINGS_LIMIT: u32 = 200;
+/// Longest table label ("Table 4 – Établissement public territorial Grand-Orly Seine Bièvre").
+pub const MAX_TABLE_LABEL: usize = 120;
 /// Most slots a person may mark as unavailable in one request.
 pub const MAX_UNAVAILABLE_SLOTS: usize = 1000;
 
@@ -171,7 +173,7 @@ impl NewMeetingBlock {
                 let mut parsed = Vec::with_capacity(given.len());
                 for (i, label) in given.iter().enumerate() {
                     let field = format!("table_labels[{i}]");
-                    match bounded_text(&field, label, 60) {
+                    match bounded_text(&field, label, MAX_TABLE_LABEL) {
                         Ok(l) if l.is_empty() => check.push(FieldError::new(field, "required", "must not be empty")),
                         Ok(l) if l.contains(['\n', '\r']) => {
                             check.push(FieldError::new(field, "invalid", "must be on one line"))
