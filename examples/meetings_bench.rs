@@ -14,12 +14,16 @@
 //! (the peak is reset just before it), and whether the draft's objective equals the one the
 //! offline scheduler (`matinale schedule`) finds on the instance the API serves.
 
+#[path = "support/fresh_database.rs"]
+mod fresh_database;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
+use fresh_database::fresh_url;
 use matinale_api::{AppState, Config};
 use matinale_domain::event::{Category, EventDraft, EventFields, EventKind, EventStatus, VenueDraft};
 use matinale_domain::meeting::{MeetingBlockDraft, WishPriority};
@@ -56,27 +60,6 @@ fn peak_rss_mib() -> f64 {
 fn reset_peak_rss() {
     if let Err(e) = std::fs::write("/proc/self/clear_refs", "5") {
         eprintln!("the peak RSS cannot be reset ({e}); peaks include the filling");
-    }
-}
-
-async fn fresh_url(base: &str) -> anyhow::Result<String> {
-    // `mt_` so that `make clean-test-dbs` drops it.
-    let name = format!("mt_meetings_{}", Uuid::now_v7().simple());
-    if base.starts_with("postgres") {
-        let admin = sea_orm::Database::connect(base).await?;
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
-        admin.close().await.ok();
-        let (base, query) = base.split_once('?').map_or((base, ""), |(b, q)| (b, q));
-        let (server, _) = base.rsplit_once('/').context("a database URL ends with /name")?;
-        let query = if query.is_empty() {
-            String::new()
-        } else {
-            format!("?{query}")
-        };
-        Ok(format!("{server}/{name}{query}"))
-    } else {
-        let path = std::env::temp_dir().join(format!("{name}.db"));
-        Ok(format!("sqlite://{}?mode=rwc", path.display()))
     }
 }
 
@@ -296,7 +279,7 @@ async fn main() -> anyhow::Result<()> {
             "unknown size {name}: forum or regional"
         );
     }
-    let url = fresh_url(&base).await?;
+    let url = fresh_url(&base, "meetings").await?;
     let backend = if url.starts_with("postgres") {
         "postgresql"
     } else {

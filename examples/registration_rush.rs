@@ -11,11 +11,15 @@
 //! (default 4 × CONCURRENCY) go to another event, unmeasured, so that the connection pools are
 //! full and the statements prepared, as on a server that has been up for a while.
 
+#[path = "support/fresh_database.rs"]
+mod fresh_database;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use fresh_database::fresh_url;
 use matinale_api::{AppState, Config};
 use matinale_domain::event::{Category, EventDraft, EventFields, EventKind, EventStatus, VenueDraft};
 use matinale_domain::registration::RegistrationStatus;
@@ -58,27 +62,6 @@ fn machine_jiffies() -> (u64, u64, u64) {
     let total: u64 = cpu.iter().take(8).sum();
     let idle = get(3) + get(4);
     (total - idle - get(7), get(7), total)
-}
-
-async fn fresh_url(base: &str) -> anyhow::Result<String> {
-    // `mt_` so that `make clean-test-dbs` drops it.
-    let name = format!("mt_rush_{}", uuid::Uuid::now_v7().simple());
-    if base.starts_with("postgres") {
-        let admin = sea_orm::Database::connect(base).await?;
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
-        admin.close().await.ok();
-        let (base, query) = base.split_once('?').map_or((base, ""), |(b, q)| (b, q));
-        let (server, _) = base.rsplit_once('/').context("a database URL ends with /name")?;
-        let query = if query.is_empty() {
-            String::new()
-        } else {
-            format!("?{query}")
-        };
-        Ok(format!("{server}/{name}{query}"))
-    } else {
-        let path = std::env::temp_dir().join(format!("{name}.db"));
-        Ok(format!("sqlite://{}?mode=rwc", path.display()))
-    }
 }
 
 /// Sends `requests` registrations to `endpoint` from `concurrency` clients at once; the status
@@ -139,7 +122,7 @@ async fn main() -> anyhow::Result<()> {
     let requests: usize = args.get(2).map_or(Ok(4000), |s| s.parse())?;
     let concurrency: usize = args.get(3).map_or(Ok(64), |s| s.parse())?;
 
-    let url = fresh_url(&base).await?;
+    let url = fresh_url(&base, "rush").await?;
     let db = matinale_store::connect(&url).await?;
     matinale_store::migrate(&db).await?;
     let user = matinale_store::accounts::create_user(

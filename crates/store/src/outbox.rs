@@ -106,10 +106,9 @@ impl TryFrom<outbox::Model> for Mail {
     }
 }
 
-/// Queues a mail; call it inside the transaction of the change it announces.
-pub async fn enqueue(db: &impl ConnectionTrait, mail: NewMail) -> Result<(), Error> {
-    let now = Utc::now();
-    outbox::Entity::insert(outbox::ActiveModel {
+/// The row of a mail queued at `now`.
+fn queued(mail: NewMail, now: DateTime<Utc>) -> outbox::ActiveModel {
+    outbox::ActiveModel {
         id: Set(Uuid::now_v7()),
         kind: Set(mail.kind.to_owned()),
         to_email: Set(mail.to_email),
@@ -124,34 +123,21 @@ pub async fn enqueue(db: &impl ConnectionTrait, mail: NewMail) -> Result<(), Err
         lease_until: Set(None),
         event_id: Set(mail.event_id),
         sent_at: Set(None),
-    })
-    .exec_without_returning(db)
-    .await?;
+    }
+}
+
+/// Queues a mail; call it inside the transaction of the change it announces.
+pub async fn enqueue(db: &impl ConnectionTrait, mail: NewMail) -> Result<(), Error> {
+    outbox::Entity::insert(queued(mail, Utc::now()))
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
 /// Queues many mails in a few multi-row inserts; inside the transaction of the change.
 pub async fn enqueue_many(db: &impl ConnectionTrait, mails: Vec<NewMail>) -> Result<(), Error> {
     let now = Utc::now();
-    let rows: Vec<outbox::ActiveModel> = mails
-        .into_iter()
-        .map(|mail| outbox::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            kind: Set(mail.kind.to_owned()),
-            to_email: Set(mail.to_email),
-            locale: Set(mail.locale),
-            payload: Set(mail.payload),
-            status: Set(MailStatus::Queued.as_str().to_owned()),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            last_error: Set(None),
-            registration_id: Set(mail.registration_id),
-            created_at: Set(now),
-            lease_until: Set(None),
-            event_id: Set(mail.event_id),
-            sent_at: Set(None),
-        })
-        .collect();
+    let rows: Vec<outbox::ActiveModel> = mails.into_iter().map(|mail| queued(mail, now)).collect();
     // 14 columns a row: 500 rows stay under SQLite's 32,766 bound parameters.
     for chunk in rows.chunks(500) {
         outbox::Entity::insert_many(chunk.to_vec())
