@@ -22,7 +22,7 @@ use crate::support::{fields, matinale, problem, spawn_app, spawn_app_with, TestA
 
 /// The SMTP sink and its start-up, shared with `matinale-notify`'s own tests.
 #[path = "../../crates/notify/tests/common/mod.rs"]
-mod notify_common;
+pub(crate) mod notify_common;
 
 /// Longest wait for mail that should arrive.
 const PATIENCE: Duration = Duration::from_secs(30);

@@ -679,12 +679,12 @@
 
     function load() {
       if (!S.id || !S.token) {
-        renderNoAccess(!S.token && S.id ? 'no_token' : 'bad');
+        renderNoAccess(!S.token && S.id ? 'no_token' : 'bad', false);
         return Promise.resolve();
       }
       return authed('GET', '/api/v1/registrations/' + S.id).then(function (r) {
         if (r.status === 401 || r.status === 404) {
-          renderNoAccess('bad');
+          renderNoAccess('bad', false);
           return null;
         }
         if (!r.ok) {
@@ -713,7 +713,7 @@
           tasks.push(loadBuyers(reg.event_id).then(function (b) { S.buyers = b; }));
         }
       }
-      return Promise.all(tasks).then(function () { render('main-title'); });
+      return Promise.all(tasks).then(function () { render(); });
     }
 
     function loadWishes() {
@@ -738,7 +738,7 @@
 
     /* A bad, revoked or missing token: say so, and offer a new link by e-mail. */
     function renderNoAccess(why, focus) {
-      rerender = function () { renderNoAccess(why); };
+      rerender = function () { renderNoAccess(why, false); };
       document.title = t('page_title_registration');
       var title = why === 'no_token' ? t('no_token_title') : t('bad_link_title');
       var text = why === 'no_token' ? t('no_token_text') : t('bad_link_text');
