@@ -107,7 +107,13 @@ struct Api {
 }
 
 impl Api {
-    async fn call(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = self.client.request(method, format!("{}{path}", self.address));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -165,7 +171,10 @@ async fn mail_to(sink: &SmtpSink, to: &str, subject: &str) -> Received {
         assert!(
             Instant::now() < deadline,
             "no mail «{subject}…» to {to}; received: {:?}",
-            sink.received().iter().map(|m| (m.to().to_owned(), m.subject.clone())).collect::<Vec<_>>()
+            sink.received()
+                .iter()
+                .map(|m| (m.to().to_owned(), m.subject.clone()))
+                .collect::<Vec<_>>()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -177,11 +186,7 @@ fn page_link(mail: &Received, address: &str) -> String {
         .text
         .find(&format!("{address}/r/"))
         .unwrap_or_else(|| panic!("no link to the page in:\n{}", mail.text));
-    mail.text[start..]
-        .split_whitespace()
-        .next()
-        .expect("a link")
-        .to_owned()
+    mail.text[start..].split_whitespace().next().expect("a link").to_owned()
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
@@ -215,7 +220,9 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
     // A matinale in a month, in Vitry: one seat for an ESS structure, two for buyers, one left
     // for the others; a programme, an inverted stand with a need, a speed-meeting block.
     let paris = chrono_tz::Europe::Paris;
-    let day = (Utc::now() + chrono::Duration::days(30)).with_timezone(&paris).date_naive();
+    let day = (Utc::now() + chrono::Duration::days(30))
+        .with_timezone(&paris)
+        .date_naive();
     let at = |h: u32, m: u32| {
         paris
             .from_local_datetime(&day.and_hms_opt(h, m, 0).expect("a time"))
@@ -307,21 +314,42 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
         .post(
             &registrations,
             None,
-            register("buyer", "Claire", "Dubois", "claire.dubois@vitry.example", "fr", &buyer_org["id"]),
+            register(
+                "buyer",
+                "Claire",
+                "Dubois",
+                "claire.dubois@vitry.example",
+                "fr",
+                &buyer_org["id"],
+            ),
         )
         .await;
     let karim = api
         .post(
             &registrations,
             None,
-            register("ess_structure", "Karim", "Benali", "karim@adopte-un-bureau.example", "fr", &ess_org["id"]),
+            register(
+                "ess_structure",
+                "Karim",
+                "Benali",
+                "karim@adopte-un-bureau.example",
+                "fr",
+                &ess_org["id"],
+            ),
         )
         .await;
     let awa = api
         .post(
             &registrations,
             None,
-            register("ess_structure", "Awa", "Diallo", "awa@rejoue.example", "en", &Value::Null),
+            register(
+                "ess_structure",
+                "Awa",
+                "Diallo",
+                "awa@rejoue.example",
+                "en",
+                &Value::Null,
+            ),
         )
         .await;
     assert_eq!(karim["status"], "confirmed");
@@ -329,8 +357,12 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
     let (claire_id, karim_id, awa_id) = (str_of(&claire, "id"), str_of(&karim, "id"), str_of(&awa, "id"));
     let karim_token = str_of(&karim, "manage_token");
     for id in [claire_id, karim_id] {
-        api.post(&format!("/api/v1/registrations/{id}/organisation/approve"), admin, json!({}))
-            .await;
+        api.post(
+            &format!("/api/v1/registrations/{id}/organisation/approve"),
+            admin,
+            json!({}),
+        )
+        .await;
     }
     api.post(
         &format!("/api/v1/events/{event_id}/wishes"),
@@ -350,12 +382,19 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
         confirmed_link,
         format!("{address}/r/{karim_id}?e={event_id}#token={karim_token}")
     );
-    assert!(confirmed.text.contains(&format!("{address}/e/{event_id}")), "{}", confirmed.text);
+    assert!(
+        confirmed.text.contains(&format!("{address}/e/{event_id}")),
+        "{}",
+        confirmed.text
+    );
     let waitlisted = mail_to(&sink, "awa@rejoue.example", "Waiting list").await;
     let waitlisted_link = page_link(&waitlisted, &address);
     assert_eq!(
         waitlisted_link,
-        format!("{address}/r/{awa_id}?e={event_id}#token={}", str_of(&awa, "manage_token"))
+        format!(
+            "{address}/r/{awa_id}?e={event_id}#token={}",
+            str_of(&awa, "manage_token")
+        )
     );
 
     let screenshots = match std::env::var_os("UPDATE_SCREENSHOTS") {
@@ -414,14 +453,18 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
         format!("{address}/r/{awa_id}?e={event_id}"),
         "mails without a token link to the page, which offers a new link"
     );
-    let (_, karim_now) = api.get(&format!("/api/v1/registrations/{karim_id}"), Some(karim_token)).await;
+    let (_, karim_now) = api
+        .get(&format!("/api/v1/registrations/{karim_id}"), Some(karim_token))
+        .await;
     assert_eq!(karim_now["status"], "cancelled");
     assert_eq!(karim_now["accessibility_needs"], "Accès en fauteuil roulant");
     let (_, wishes) = api
         .get(&format!("/api/v1/registrations/{karim_id}/wishes"), Some(karim_token))
         .await;
     assert!(
-        wishes["made"].as_array().is_some_and(|made| made.iter().any(|w| w["source"] == "interest")),
+        wishes["made"]
+            .as_array()
+            .is_some_and(|made| made.iter().any(|w| w["source"] == "interest")),
         "the interest is a wish: {wishes}"
     );
     mail_to(&sink, "lina.moreau@example.org", "Votre inscription").await;
@@ -430,14 +473,25 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
     let new_link = page_link(&resent, &address);
     let (_, new_token) = new_link.split_once("#token=").expect("a token in the new link");
     assert_ne!(new_token, str_of(&claire, "manage_token"));
-    let (status, _) = api.get(&format!("/api/v1/registrations/{claire_id}"), Some(new_token)).await;
+    let (status, _) = api
+        .get(&format!("/api/v1/registrations/{claire_id}"), Some(new_token))
+        .await;
     assert_eq!(status, StatusCode::OK);
 
     // The access log shows the pages and the API calls, never a token.
     let log = server.log_text();
     assert!(log.contains(&format!("GET /r/{karim_id}?e={event_id}")), "{log}");
-    assert!(log.contains(&format!("GET /api/v1/registrations/{karim_id}/agenda.ics")), "{log}");
-    for token in [karim_token, str_of(&awa, "manage_token"), str_of(&claire, "manage_token"), bogus, new_token] {
+    assert!(
+        log.contains(&format!("GET /api/v1/registrations/{karim_id}/agenda.ics")),
+        "{log}"
+    );
+    for token in [
+        karim_token,
+        str_of(&awa, "manage_token"),
+        str_of(&claire, "manage_token"),
+        bogus,
+        new_token,
+    ] {
         assert!(!log.contains(token), "a manage token is in the server's log:\n{log}");
     }
 }

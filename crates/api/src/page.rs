@@ -30,7 +30,10 @@ pub fn manage_link(
     event_id: Uuid,
     token: Option<&str>,
 ) -> String {
-    let builtin = format!("{}/r/{{id}}?e={{event_id}}#token={{token}}", public_url.trim_end_matches('/'));
+    let builtin = format!(
+        "{}/r/{{id}}?e={{event_id}}#token={{token}}",
+        public_url.trim_end_matches('/')
+    );
     let template = template.unwrap_or(&builtin);
     let template = match (token, template.split_once('#')) {
         (None, Some((before, fragment))) if fragment.contains("{token}") => before,
@@ -54,10 +57,7 @@ pub fn event_link(public_url: &str, event_id: Uuid) -> String {
 fn asset_version() -> &'static str {
     static VERSION: OnceLock<String> = OnceLock::new();
     VERSION.get_or_init(|| {
-        let digest = Sha256::new()
-            .chain_update(PAGE_CSS)
-            .chain_update(PAGE_JS)
-            .finalize();
+        let digest = Sha256::new().chain_update(PAGE_CSS).chain_update(PAGE_JS).finalize();
         digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
     })
 }
