@@ -495,3 +495,45 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
         assert!(!log.contains(token), "a manage token is in the server's log:\n{log}");
     }
 }
+
+#[tokio::test]
+async fn the_pages_and_their_assets_are_served_outside_the_api() {
+    let app = crate::support::spawn_app().await;
+    let id = uuid::Uuid::now_v7();
+    for path in [format!("/r/{id}"), format!("/e/{id}")] {
+        let page = app.get(&path, None).await;
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        let header = |name: &str| page.headers()[name].to_str().unwrap().to_owned();
+        assert_eq!(header("content-type"), "text/html; charset=utf-8");
+        assert_eq!(header("cache-control"), "no-cache");
+        assert_eq!(header("referrer-policy"), "no-referrer");
+        assert!(header("content-security-policy").contains("script-src 'self'"));
+        let html = page.text().await.unwrap();
+        assert!(html.starts_with("<!doctype html>\n<html lang=\"fr\">"), "{html}");
+        let script = html
+            .split("src=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the script's URL");
+        assert!(script.starts_with("/assets/page.js?v="), "{script}");
+        let asset = app.get(script, None).await;
+        assert_eq!(asset.status(), StatusCode::OK);
+        assert_eq!(asset.headers()["cache-control"], "public, max-age=31536000, immutable");
+        assert!(asset.text().await.unwrap().contains("Authorization"));
+    }
+    let css = app.get("/assets/page.css", None).await;
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    // Anything else is the API's 404.
+    for path in [
+        "/r/not-an-id",
+        "/e/42",
+        "/assets/other.js",
+        "/registrations/x",
+        "/nothing",
+    ] {
+        crate::support::problem(app.get(path, None).await, StatusCode::NOT_FOUND).await;
+    }
+    // The pages are not API.
+    let doc = matinale_api::openapi_yaml();
+    assert!(!doc.contains("/r/{id}") && !doc.contains("/assets/"));
+}

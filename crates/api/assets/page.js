@@ -807,12 +807,15 @@
       rerender = function () { render(); };
       var reg = S.reg;
       var ev = S.agenda ? S.agenda.event : null;
+      // A message is shown by the render that follows its action, not by later ones.
+      var shown = S.flash;
+      S.flash = null;
       document.title = (ev ? ev.title + ' · ' : '') + t('page_title_registration');
       mount([
         h('p', { class: 'lede', text: t('my_registration') }),
         h('h1', { id: 'main-title', text: ev ? ev.title : t('my_registration') }),
         ev ? h('p', { class: 'lede' }, [whenText(ev), ' · ', h('a', { href: '/e/' + reg.event_id, text: t('event_info') })]) : null,
-        S.flash ? notice(S.flash.kind, [h('p', { text: S.flash.text })], { id: 'flash', role: S.flash.kind === 'error' ? 'alert' : 'status' }) : null,
+        shown ? notice(shown.kind, [h('p', { text: shown.text })], { id: 'flash', role: shown.kind === 'error' ? 'alert' : 'status' }) : null,
         registrationCard(),
         agendaCard(),
         takesPartInMeetings() ? wishesCard() : null,
