@@ -134,6 +134,10 @@ mod tests {
         assert!(!c.worker);
         assert!(c.admin.is_none(), "the admin needs both e-mail and password");
         assert_eq!(c.registration_rate_per_minute, 300);
+        assert_eq!(c.manage_url, None, "the built-in page");
+        let template = "https://mois-ess.example.org/inscription/{id}#token={token}";
+        let c = Config::from_lookup(|k| (k == "MATINALE_MANAGE_URL").then(|| template.to_owned()));
+        assert_eq!(c.manage_url.as_deref(), Some(template));
     }
 
     #[test]
