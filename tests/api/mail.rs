@@ -22,7 +22,7 @@ use crate::support::{fields, matinale, problem, spawn_app, spawn_app_with, TestA
 
 /// The SMTP sink and its start-up, shared with `matinale-notify`'s own tests.
 #[path = "../../crates/notify/tests/common/mod.rs"]
-mod notify_common;
+pub(crate) mod notify_common;
 
 /// Longest wait for mail that should arrive.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -279,8 +279,11 @@ async fn a_registration_is_confirmed_by_mail_in_french_with_the_event_invitation
     assert!(mail
         .text
         .contains("Centre culturel, 1 place du Fer-à-Cheval, 94310 Orly"));
-    let manage_url = format!("{}/registrations/{id}?token={token}", app.address);
+    let manage_url = format!("{}/r/{id}?e={event}#token={token}", app.address);
     assert!(mail.text.contains(&manage_url), "the magic link:\n{}", mail.text);
+    // "Programme et informations pratiques" opens the event's public page, not the JSON API.
+    let event_page = format!("{}/e/{event}", app.address);
+    assert!(mail.text.contains(&event_page), "the event page:\n{}", mail.text);
     assert!(mail.html.contains("Bonjour"));
 
     // The Message-ID is the outbox row's, on the public host.
@@ -365,7 +368,7 @@ async fn english_registrants_get_english_mail_and_the_waitlisted_their_position(
     assert_eq!(cy[0].subject, "Waiting list for “Forum du réemploi”");
     assert!(cy[0].text.contains("in position 2."), "{}", cy[0].text);
     let link = format!(
-        "{}/registrations/{}?token={}",
+        "{}/r/{}?e={event}#token={}",
         app.address,
         third["id"].as_str().unwrap(),
         third["manage_token"].as_str().unwrap()

@@ -9,6 +9,7 @@ mod meetings;
 mod members;
 mod needs;
 mod organisations;
+mod page;
 mod registrations;
 mod series;
 mod support;

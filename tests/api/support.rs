@@ -18,7 +18,7 @@ pub struct TestApp {
     pub database_url: String,
 }
 
-async fn fresh_database_url() -> String {
+pub async fn fresh_database_url() -> String {
     let base = std::env::var("TEST_DATABASE_URL").unwrap_or_default();
     let name = format!("mt_{}", uuid::Uuid::now_v7().simple());
     if base.starts_with("postgres") {

@@ -12,6 +12,11 @@ pub struct Config {
     pub bind: String,
     /// `MATINALE_PUBLIC_URL`, the base of links in mails and calendars.
     pub public_url: String,
+    /// `MATINALE_MANAGE_URL`: the template of the links mails give to a registration's page,
+    /// with `{id}`, `{event_id}` and `{token}`, such as
+    /// `https://mois-ess.example.org/inscription/{id}#token={token}`. Unset: the built-in page,
+    /// `{public_url}/r/{id}?e={event_id}#token={token}` (see [`crate::page::manage_link`]).
+    pub manage_url: Option<String>,
     /// `MATINALE_SMTP_URL`; unset: mail is written as files.
     pub smtp_url: Option<String>,
     /// `MATINALE_MAIL_DIR`, default `./mail-out`.
@@ -48,6 +53,7 @@ impl Default for Config {
             database_url: "sqlite://matinale.db?mode=rwc".into(),
             bind: "127.0.0.1:8080".into(),
             public_url: "http://127.0.0.1:8080".into(),
+            manage_url: None,
             smtp_url: None,
             mail_dir: PathBuf::from("./mail-out"),
             mail_from: "Matinale <no-reply@matinale.localhost>".into(),
@@ -82,6 +88,12 @@ impl Config {
                 .trim_end_matches('/')
                 .to_owned(),
             bind,
+            manage_url: lookup("MATINALE_MANAGE_URL").map(|template| {
+                if !template.contains("{id}") || !template.contains("{token}") {
+                    tracing::warn!(%template, "MATINALE_MANAGE_URL lacks {{id}} or {{token}}: its links cannot open a registration");
+                }
+                template.trim().to_owned()
+            }),
             smtp_url: lookup("MATINALE_SMTP_URL"),
             mail_dir: lookup("MATINALE_MAIL_DIR").map(PathBuf::from).unwrap_or(d.mail_dir),
             mail_from: lookup("MATINALE_MAIL_FROM").unwrap_or(d.mail_from),
@@ -122,6 +134,10 @@ mod tests {
         assert!(!c.worker);
         assert!(c.admin.is_none(), "the admin needs both e-mail and password");
         assert_eq!(c.registration_rate_per_minute, 300);
+        assert_eq!(c.manage_url, None, "the built-in page");
+        let template = "https://mois-ess.example.org/inscription/{id}#token={token}";
+        let c = Config::from_lookup(|k| (k == "MATINALE_MANAGE_URL").then(|| template.to_owned()));
+        assert_eq!(c.manage_url.as_deref(), Some(template));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod error;
 pub mod etag;
 pub mod extract;
 pub mod mail;
+pub mod page;
 pub mod routes;
 pub mod state;
 
@@ -222,6 +223,8 @@ fn http_server(listener: TcpListener, state: AppState) -> std::io::Result<Server
             )
             .service(openapi_yaml_handler)
             .service(docs_redirect)
+            // The pages the mails link to: not API, so outside the OpenAPI document.
+            .configure(page::configure)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", doc.clone()))
             .default_service(web::to(not_found))
     })

@@ -34,6 +34,8 @@ use crate::routes::calendars::{event_entry, meeting_entry, uid_domain};
 pub struct StoreOutbox {
     db: Db,
     public_url: String,
+    /// `MATINALE_MANAGE_URL`, the template of the links to a registration's page.
+    manage_template: Option<String>,
 }
 
 /// What a stored row's payload holds (see `matinale_store::registrations`).
@@ -85,20 +87,30 @@ impl StoreOutbox {
         Self {
             db,
             public_url: public_url.into().trim_end_matches('/').to_owned(),
+            manage_template: None,
         }
     }
 
-    /// The magic link of a registration: the page at `{public_url}/registrations/{id}`, with
-    /// the manage token when the mail carries one (confirmation, waiting list, link re-sent).
-    fn manage_url(&self, registration_id: Uuid, token: Option<&str>) -> String {
-        let base = format!("{}/registrations/{registration_id}", self.public_url);
-        match token {
-            Some(token) => {
-                let token: String = form_urlencoded::byte_serialize(token.as_bytes()).collect();
-                format!("{base}?token={token}")
-            }
-            None => base,
+    /// Links to registrations follow `template` (`MATINALE_MANAGE_URL`) instead of going to
+    /// the built-in page.
+    pub fn with_manage_url(self, template: Option<String>) -> Self {
+        Self {
+            manage_template: template,
+            ..self
         }
+    }
+
+    /// The magic link of a registration (see [`crate::page::manage_link`]), with the manage
+    /// token in its fragment when the mail carries one (confirmation, waiting list, link
+    /// re-sent).
+    fn manage_url(&self, registration_id: Uuid, event_id: Uuid, token: Option<&str>) -> String {
+        crate::page::manage_link(
+            self.manage_template.as_deref(),
+            &self.public_url,
+            registration_id,
+            event_id,
+            token,
+        )
     }
 
     async fn event_info(&self, event: &Event) -> Result<EventInfo, matinale_store::Error> {
@@ -171,7 +183,7 @@ impl StoreOutbox {
             .trim()
             .to_owned();
         let token_url = || match payload.manage_token.as_deref() {
-            Some(token) => Ok(self.manage_url(payload.registration_id, Some(token))),
+            Some(token) => Ok(self.manage_url(payload.registration_id, event_id, Some(token))),
             None => Err(Unsendable::Bad(format!(
                 "the payload of this {} mail has no {MANAGE_TOKEN_KEY}",
                 row.kind
@@ -179,7 +191,7 @@ impl StoreOutbox {
         };
         // Tokens are stored hashed: mails queued without one link to the page, where the link
         // from the confirmation (or a new one, by registering again) opens the registration.
-        let page_url = self.manage_url(payload.registration_id, None);
+        let page_url = self.manage_url(payload.registration_id, event_id, None);
         let issued_at = row.created_at;
         let message = match kind {
             MailKind::RegistrationConfirmed => Message::RegistrationConfirmed {
@@ -409,7 +421,7 @@ impl MailWorker {
     /// `config` says. Needs a Tokio runtime.
     pub fn start(db: Db, config: &Config, mailer: Mailer) -> Self {
         let (shutdown, receiver) = watch::channel(false);
-        let outbox = StoreOutbox::new(db.clone(), config.public_url.clone());
+        let outbox = StoreOutbox::new(db.clone(), config.public_url.clone()).with_manage_url(config.manage_url.clone());
         let tasks = vec![
             tokio::spawn(worker::run(outbox, mailer, worker_config(config), receiver.clone())),
             tokio::spawn(sweep_reminders(db, config.reminder_sweep, receiver)),

@@ -53,7 +53,7 @@ pub fn event_entry(event: &Event, public_url: &str) -> EventEntry {
         title: f.title.clone(),
         description: f.description.clone(),
         location,
-        url: Some(format!("{public_url}/api/v1/events/{}", event.id)),
+        url: Some(crate::page::event_link(public_url, event.id)),
         organizer: None,
         attendees: Vec::new(),
         status: if event.status == EventStatus::Cancelled {
@@ -212,7 +212,7 @@ pub fn meeting_entry(
         ends_at: meeting.ends_at,
         timezone: f.timezone,
         location: Some(location),
-        url: Some(format!("{public_url}/registrations/{viewer}")),
+        url: Some(crate::page::manage_link(None, public_url, viewer, event.id, None)),
         organizer,
         attendees,
         cancelled: meeting.status == Some(MeetingStatus::Cancelled),

@@ -1,0 +1,163 @@
+//! The built-in pages the mails link to: a participant's page at `/r/{id}` and an event's
+//! public page at `/e/{id}`. They are not API (no OpenAPI entry): the same static HTML for any
+//! id, a stylesheet and a small script embedded in the binary; the script reads the manage
+//! token from the URL fragment (`#token=…`, never sent to a server) and calls the JSON API
+//! with `Authorization: Bearer`.
+
+use std::sync::OnceLock;
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+const REGISTRATION_HTML: &str = include_str!("../assets/registration.html");
+const EVENT_HTML: &str = include_str!("../assets/event.html");
+const PAGE_CSS: &str = include_str!("../assets/page.css");
+const PAGE_JS: &str = include_str!("../assets/page.js");
+
+/// The link a mail gives to a registration's page: `template` (`MATINALE_MANAGE_URL`) with
+/// `{id}`, `{event_id}` and `{token}` replaced, or the built-in page
+/// `{public_url}/r/{id}?e={event_id}#token={token}`. Without a token (mails queued after the
+/// token was hashed away) the fragment holding `{token}` is dropped, so that the page offers
+/// to send a new link; a `{token}` outside a fragment becomes empty.
+pub fn manage_link(
+    template: Option<&str>,
+    public_url: &str,
+    registration_id: Uuid,
+    event_id: Uuid,
+    token: Option<&str>,
+) -> String {
+    let builtin = format!(
+        "{}/r/{{id}}?e={{event_id}}#token={{token}}",
+        public_url.trim_end_matches('/')
+    );
+    let template = template.unwrap_or(&builtin);
+    let template = match (token, template.split_once('#')) {
+        (None, Some((before, fragment))) if fragment.contains("{token}") => before,
+        _ => template,
+    };
+    let token: String = token
+        .map(|t| form_urlencoded::byte_serialize(t.as_bytes()).collect())
+        .unwrap_or_default();
+    template
+        .replace("{id}", &registration_id.to_string())
+        .replace("{event_id}", &event_id.to_string())
+        .replace("{token}", &token)
+}
+
+/// The public page of an event.
+pub fn event_link(public_url: &str, event_id: Uuid) -> String {
+    format!("{}/e/{event_id}", public_url.trim_end_matches('/'))
+}
+
+/// A short digest of the assets, put in their URLs so that they may be cached for a year.
+fn asset_version() -> &'static str {
+    static VERSION: OnceLock<String> = OnceLock::new();
+    VERSION.get_or_init(|| {
+        let digest = Sha256::new().chain_update(PAGE_CSS).chain_update(PAGE_JS).finalize();
+        digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+    })
+}
+
+/// Pages allow scripts and styles of this origin only, send no Referer, and are never framed.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+fn html(template: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(template.replace("{{v}}", asset_version()))
+}
+
+/// The participant's page (the data comes from the API with the token of the fragment).
+#[get("/r/{id}")]
+async fn registration_page(id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    id.parse::<Uuid>().map_err(|_| ApiError::NotFound)?;
+    Ok(html(REGISTRATION_HTML))
+}
+
+/// The public page of an event.
+#[get("/e/{id}")]
+async fn event_page(id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    id.parse::<Uuid>().map_err(|_| ApiError::NotFound)?;
+    Ok(html(EVENT_HTML))
+}
+
+/// The stylesheet and the script, cached for a year (their URLs carry their digest).
+#[get("/assets/{name}")]
+async fn asset(name: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let (body, content_type) = match name.as_str() {
+        "page.css" => (PAGE_CSS, "text/css; charset=utf-8"),
+        "page.js" => (PAGE_JS, "text/javascript; charset=utf-8"),
+        _ => return Err(ApiError::NotFound),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(body))
+}
+
+/// Registers the pages and their assets.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(registration_page).service(event_page).service(asset);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "0190f3c4-5a6b-7c8d-9e0f-112233445566";
+    const EVENT: &str = "0190f3c4-0000-7000-8000-000000000001";
+
+    fn ids() -> (Uuid, Uuid) {
+        (ID.parse().unwrap(), EVENT.parse().unwrap())
+    }
+
+    #[test]
+    fn the_builtin_page_gets_the_token_in_the_fragment() {
+        let (id, event) = ids();
+        assert_eq!(
+            manage_link(None, "https://m.example/", id, event, Some("mt_a+b/c")),
+            format!("https://m.example/r/{ID}?e={EVENT}#token=mt_a%2Bb%2Fc")
+        );
+        assert_eq!(
+            manage_link(None, "https://m.example", id, event, None),
+            format!("https://m.example/r/{ID}?e={EVENT}")
+        );
+    }
+
+    #[test]
+    fn an_integrators_template_is_filled_in() {
+        let (id, event) = ids();
+        let template = "https://mois-ess.example.org/inscription/{id}?evenement={event_id}#token={token}";
+        assert_eq!(
+            manage_link(Some(template), "https://m.example", id, event, Some("mt_x")),
+            format!("https://mois-ess.example.org/inscription/{ID}?evenement={EVENT}#token=mt_x")
+        );
+        assert_eq!(
+            manage_link(Some(template), "https://m.example", id, event, None),
+            format!("https://mois-ess.example.org/inscription/{ID}?evenement={EVENT}")
+        );
+        assert_eq!(
+            manage_link(Some("https://x.example/{id}?t={token}"), "", id, event, None),
+            format!("https://x.example/{ID}?t=")
+        );
+    }
+
+    #[test]
+    fn the_pages_ask_for_their_assets_by_digest() {
+        let page = html(REGISTRATION_HTML);
+        assert_eq!(page.status(), 200);
+        assert!(REGISTRATION_HTML.contains("/assets/page.js?v={{v}}"));
+        assert!(EVENT_HTML.contains("/assets/page.css?v={{v}}"));
+        assert_eq!(asset_version().len(), 12);
+    }
+}

@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""Drives the built-in pages in headless Chromium (Selenium + Debian's chromedriver), for
+tests/api/page.rs.
+
+    page_browser.py --check          exit 0 when Selenium, chromium and chromedriver are here
+    page_browser.py SCENARIO.json    run the scenario the Rust test wrote; print a JSON report
+
+Exit codes: 0 passed, 1 an expectation failed (the message says which), 2 a tool is missing.
+Every request the browser makes is read from Chrome's performance log: no manage token may
+appear in a URL or a header other than `Authorization`.
+"""
+import base64
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", shutil.which("chromedriver") or "/usr/bin/chromedriver")
+
+
+def missing(what):
+    print(what, file=sys.stderr)
+    sys.exit(2)
+
+
+try:
+    from selenium import webdriver
+    from selenium.common.exceptions import ElementClickInterceptedException, TimeoutException
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+except ImportError as error:
+    missing(f"Python's selenium is missing ({error}): python3 -m pip install selenium")
+
+for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
+    if not (path and os.path.exists(path)):
+        missing(f"{package} is not installed: apt-get install chromium chromium-driver")
+
+if len(sys.argv) > 1 and sys.argv[1] == "--check":
+    sys.exit(0)
+
+
+class Failed(Exception):
+    pass
+
+
+def expect(condition, message):
+    if not condition:
+        raise Failed(message)
+
+
+def browser(downloads):
+    options = Options()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=412,915", "--lang=fr-FR", "--no-first-run",
+                "--disable-extensions", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--metrics-recording-only"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    options.add_experimental_option("prefs", {
+        "download.default_directory": downloads,
+        "download.prompt_for_download": False,
+        "intl.accept_languages": "fr-FR,fr",
+    })
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+    return driver
+
+
+class Session:
+    def __init__(self, scenario):
+        self.s = scenario
+        self.downloads = tempfile.mkdtemp(prefix="matinale-downloads-")
+        self.driver = browser(self.downloads)
+        self.requests = []  # (url, {header: value}) of every request the browser sent
+        self.screens = []
+        self.console = []
+
+    def wait(self, condition, what, timeout=20):
+        try:
+            return WebDriverWait(self.driver, timeout).until(condition)
+        except TimeoutException:
+            self.shot("failure")
+            raise Failed(f"timed out waiting for {what} on {self.driver.current_url.split('#')[0]}:\n"
+                         + self.driver.find_element(By.TAG_NAME, "body").text[:2000])
+
+    def by_id(self, id_, timeout=20):
+        return self.wait(EC.visibility_of_element_located((By.ID, id_)), f"#{id_}", timeout)
+
+    def text_in(self, id_, text, timeout=20):
+        self.wait(EC.text_to_be_present_in_element((By.ID, id_), text), f"{text!r} in #{id_}", timeout)
+        return self.driver.find_element(By.ID, id_).text
+
+    def click(self, element):
+        """Scrolls `element` to the middle of the window, then clicks it."""
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+        try:
+            element.click()
+        except ElementClickInterceptedException:
+            time.sleep(0.3)  # smooth scrolling still under way
+            element.click()
+        return element
+
+    def open(self, url):
+        self.driver.get(url)
+        self.wait(lambda d: d.execute_script("return document.readyState") == "complete", "the page")
+
+    def collect(self):
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            params = message.get("params", {})
+            if message["method"] == "Network.requestWillBeSent":
+                request = params["request"]
+                self.requests.append((request["url"], request.get("headers", {})))
+            elif message["method"] == "Network.requestWillBeSentExtraInfo":
+                self.requests.append(("", params.get("headers", {})))
+        for entry in self.driver.get_log("browser"):
+            self.console.append(entry.get("message", ""))
+
+    def shot(self, name):
+        """A screenshot of the whole page, beyond the window's height."""
+        directory = self.s.get("screenshots")
+        if not directory:
+            return
+        os.makedirs(directory, exist_ok=True)
+        time.sleep(0.2)  # let the focus ring and fonts settle
+        size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+        })
+        path = os.path.join(directory, f"{name}.png")
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
+        self.screens.append(path)
+
+    def accessible(self, where):
+        """Every control is labelled, every button has a name, the document has a language."""
+        problems = self.driver.execute_script("""
+            var out = [];
+            if (!document.documentElement.lang) out.push('html has no lang');
+            document.querySelectorAll('input, select, textarea').forEach(function (c) {
+              if (c.type === 'hidden' || c.closest('[hidden]')) return;
+              if (!(c.labels && c.labels.length) && !c.getAttribute('aria-label')) out.push('unlabelled ' + c.outerHTML.slice(0, 80));
+            });
+            document.querySelectorAll('button, a[href]').forEach(function (b) {
+              if (b.closest('[hidden]') || b.hidden) return;
+              if (!(b.textContent.trim() || b.getAttribute('aria-label'))) out.push('nameless ' + b.outerHTML.slice(0, 80));
+            });
+            if (document.querySelectorAll('h1').length !== 1) out.push('not exactly one h1');
+            return out;
+        """)
+        expect(not problems, f"{where}: {problems}")
+
+    def tab_to(self, id_, max_tabs=60):
+        """Presses Tab until the element with `id_` has the focus (keyboard only)."""
+        for _ in range(max_tabs):
+            active = self.driver.switch_to.active_element
+            if active.get_attribute("id") == id_:
+                return active
+            active.send_keys(Keys.TAB)
+        raise Failed(f"#{id_} cannot be reached with the Tab key")
+
+    def close(self):
+        try:
+            self.collect()
+        finally:
+            self.driver.quit()
+
+
+def run(scenario):
+    s = scenario
+    session = Session(s)
+    d = session.driver
+    report = {}
+    try:
+        # 1. The event's public page: programme, venue and map link, buyers' needs, and a
+        #    registration through its form.
+        d.set_window_size(1100, 900)
+        session.open(s["event_url"])
+        session.text_in("main-title", s["event_title"])
+        session.text_in("programme", s["programme_item"])
+        session.text_in("stands", s["need_title"])
+        map_link = session.by_id("map-link").get_attribute("href")
+        expect(map_link.startswith("https://www.openstreetmap.org/search?query="), map_link)
+        session.accessible("event page")
+        session.shot("event")
+        form = session.by_id("register-form")
+        Select(form.find_element(By.NAME, "category")).select_by_value("visitor")
+        form.find_element(By.NAME, "first_name").send_keys("Lina")
+        form.find_element(By.NAME, "last_name").send_keys("Moreau")
+        form.find_element(By.NAME, "email").send_keys(s["visitor_email"])
+        form.find_element(By.NAME, "accessibility_needs").send_keys("Boucle magnétique")
+        session.click(session.by_id("register"))
+        report["event_registration"] = session.text_in("registered", s["visitor_email"])
+        session.shot("event-registered")
+        d.set_window_size(412, 915)
+
+        # 2. The waitlisted person's page (English, their locale), from their mail's link.
+        session.open(s["waitlisted_link"])
+        session.text_in("registration-status", "On the waiting list")
+        report["waitlisted"] = session.text_in("waitlist-position", "number 1")
+        expect(d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "the page is in English")
+        session.accessible("waitlisted page")
+        session.shot("registration-waitlisted-en")
+
+        # 3. The confirmed person's page (French), from their confirmation mail.
+        session.open(s["confirmed_link"])
+        session.text_in("registration-status", "Inscription confirmée")
+        session.text_in("person-name", s["confirmed_name"])
+        session.text_in("meetings", s["partner_name"])
+        session.text_in("wishes-made", "priorité 3")
+        expect(d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr", "the page is in French")
+        session.accessible("participant page")
+
+        #    Express interest in the buyer's need: it becomes a wish made.
+        button = session.wait(EC.element_to_be_clickable((By.CSS_SELECTOR, f"button[data-need='{s['need_id']}']")), "the interest button")
+        session.click(button)
+        message = session.by_id("interest-message")
+        expect(d.switch_to.active_element == message, "the message box has the focus")
+        message.send_keys("Nous reconditionnons du mobilier de bureau à Vitry.")
+        session.click(message.find_element(By.XPATH, "./ancestor::form").find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        session.text_in("flash", "Votre intérêt est enregistré")
+        session.text_in("wishes-made", s["need_title"])
+
+        #    Accessibility needs, saved with If-Match.
+        area = session.by_id("accessibility")
+        area.clear()
+        area.send_keys("Accès en fauteuil roulant")
+        session.click(session.by_id("save-accessibility"))
+        session.text_in("flash", "Modifications enregistrées")
+        expect(session.by_id("accessibility").get_attribute("value") == "Accès en fauteuil roulant", "the needs are saved")
+
+        #    The agenda as .ics (a Blob fetched with the Authorization header).
+        session.click(session.by_id("download-ics"))
+        ics_path = os.path.join(session.downloads, "agenda.ics")
+        session.wait(lambda _: os.path.exists(ics_path) and os.path.getsize(ics_path) > 0, "agenda.ics", 15)
+        with open(ics_path, encoding="utf-8") as f:
+            ics = f.read()
+        expect(ics.startswith("BEGIN:VCALENDAR"), ics[:200])
+        expect(ics.count("BEGIN:VEVENT") >= 2, "the event and the meeting are in the .ics")
+        report["ics_bytes"] = len(ics)
+
+        #    Subscribe: a webcal:// link appears.
+        session.click(session.by_id("subscribe"))
+        webcal = session.by_id("webcal-link").get_attribute("href")
+        expect(webcal.startswith("webcal://"), webcal)
+        report["webcal"] = webcal.split("/calendars/")[0]
+        session.shot("registration")
+
+        #    Cancel, with the keyboard only: Enter on the button, a confirmation step, Tab, Enter.
+        cancel = session.by_id("cancel-registration")
+        cancel.send_keys(Keys.ENTER)
+        session.by_id("cancel-confirm")
+        expect(d.switch_to.active_element.get_attribute("id") == "cancel-confirm", "the confirmation has the focus")
+        session.shot("registration-cancel-confirm")
+        session.tab_to("cancel-yes").send_keys(Keys.ENTER)
+        session.text_in("registration-status", "Inscription annulée")
+        session.text_in("flash", "Votre inscription est annulée")
+
+        # 4. The waitlisted person got the seat.
+        session.open(s["waitlisted_link"])
+        report["promoted"] = session.text_in("registration-status", "Registration confirmed")
+        session.click(d.find_element(By.CSS_SELECTOR, "#history summary"))
+        session.text_in("history", "a seat was freed")
+        #    The language toggle.
+        session.click(session.by_id("lang-toggle"))
+        session.text_in("registration-status", "Inscription confirmée")
+        expect(d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr", "toggled to French")
+        session.shot("registration-promoted")
+        session.click(session.by_id("lang-toggle"))  # back to the registration's own language
+        d.execute_script("window.localStorage.clear()")
+
+        # 5. A bad token: a clear message and the form that mails a new link.
+        session.open(s["bad_link"])
+        session.text_in("main-title", "Ce lien n'est plus valable")
+        session.accessible("bad link page")
+        form = d.find_element(By.TAG_NAME, "form")
+        Select(form.find_element(By.NAME, "category")).select_by_value(s["resend"]["category"])
+        form.find_element(By.NAME, "first_name").send_keys(s["resend"]["first_name"])
+        form.find_element(By.NAME, "last_name").send_keys(s["resend"]["last_name"])
+        form.find_element(By.NAME, "email").send_keys(s["resend"]["email"])
+        session.click(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        report["resent"] = session.text_in("new-link-sent", s["resend"]["email"])
+        session.shot("registration-bad-link")
+
+        # 6. No link at all (no fragment, no event): the form asks which event too.
+        session.open(s["bare_link"])
+        session.text_in("main-title", "Recevoir mon lien personnel")
+        session.wait(lambda d: len(Select(d.find_element(By.NAME, "event")).options) > 1, "the events to choose from")
+    finally:
+        session.close()
+
+    # The tokens never left the browser other than in an Authorization header.
+    secrets = [t for t in s["tokens"] if t]
+    authorised = 0
+    for url, headers in session.requests:
+        for secret in secrets:
+            expect(secret not in url, f"a token is in the URL {url}")
+        for name, value in headers.items():
+            if name.lower() == "authorization":
+                if any(value == f"Bearer {secret}" for secret in secrets):
+                    authorised += 1
+                continue
+            for secret in secrets:
+                expect(secret not in str(value), f"a token is in the {name} header of {url}")
+    expect(authorised > 0, "no request carried a manage token in its Authorization header")
+    report["requests"] = len([r for r in session.requests if r[0]])
+    report["authorised_requests"] = authorised
+    report["api_urls"] = sorted({u.split("?")[0] for u, _ in session.requests if "/api/v1/" in u})
+    report["screenshots"] = session.screens
+    report["console"] = [c for c in session.console if "favicon" not in c]
+    return report
+
+
+def main():
+    with open(sys.argv[1], encoding="utf-8") as f:
+        scenario = json.load(f)
+    try:
+        report = run(scenario)
+    except Failed as failure:
+        print(f"page test failed: {failure}", file=sys.stderr)
+        sys.exit(1)
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
