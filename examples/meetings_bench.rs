@@ -341,10 +341,17 @@ async fn main() -> anyhow::Result<()> {
         let offline = tokio::task::spawn_blocking(move || matinale_scheduler::schedule(&instance)).await??;
         let stats = &draft["stats"];
         let objective = stats["objective"].as_i64().unwrap_or(-1);
+        let backend_kind = db.get_database_backend();
+        let count_sql = if backend_kind == sea_orm::DbBackend::Postgres {
+            "SELECT COUNT(*) AS n FROM outbox WHERE event_id = $1 AND kind = 'agenda_published'"
+        } else {
+            "SELECT COUNT(*) AS n FROM outbox WHERE event_id = ?1 AND kind = 'agenda_published'"
+        };
         let mails = db
-            .query_one_raw(sea_orm::Statement::from_string(
-                db.get_database_backend(),
-                format!("SELECT COUNT(*) AS n FROM outbox WHERE event_id = '{event}' AND kind = 'agenda_published'"),
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                backend_kind,
+                count_sql,
+                vec![event.into()],
             ))
             .await?
             .context("count")?
@@ -352,12 +359,13 @@ async fn main() -> anyhow::Result<()> {
         println!(
             "backend={backend} size={} participants={} wishes={wishes} filled_in={filled_in:.1}s \
              schedule={schedule_s:.2}s schedule_peak_rss={schedule_mib:.0}MiB solver={}ms \
-             publish={publish_s:.2}s publish_peak_rss={publish_mib:.0}MiB meetings={} mails={mails} \
+             publish={publish_s:.2}s publish_peak_rss={publish_mib:.0}MiB meetings={} notified={} mails={mails} \
              objective={objective} upper_bound={:.1} ratio={:.4} offline_objective={} objective_equal={}",
             size.0,
             stats["participants"],
             stats["runtime_ms"],
             published["added"],
+            published["notified"],
             stats["upper_bound"].as_f64().unwrap_or(0.0),
             stats["ratio"].as_f64().unwrap_or(0.0),
             offline.objective,
