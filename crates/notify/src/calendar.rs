@@ -1,11 +1,16 @@
 //! iCalendar (RFC 5545) rendering: an event's `.ics`, a person's meeting invitations, feeds.
 //!
-//! Pure functions that return the whole calendar as a `String` with CRLF line endings.
-//! Written by hand rather than with the `ics` crate because correctness here lives in a few
-//! details we want to see and test in one place: TEXT escaping that also drops bare CRs and
-//! control characters (so a title cannot smuggle in a property), quoted `CN` parameters,
-//! folding at 75 *octets* without cutting a UTF-8 character, and a `VTIMEZONE` whose rules
-//! are checked against the tz database before they are written.
+//! Pure functions that return the whole calendar as a `String` with CRLF line endings. The
+//! components, properties and parameters are built with the `ics` crate; three thin layers
+//! around it keep the guarantees our tests check with an independent parser:
+//! - TEXT values go through `ics::escape_text` after control characters other than line
+//!   breaks and TAB are dropped (so a title cannot smuggle in a property; `ics` escapes
+//!   only `\ ; ,` and line breaks);
+//! - `CN` parameters are quoted here (`ics` writes parameter values as given);
+//! - lines are folded again at 75 octets *including* the leading space of a continuation
+//!   (`ics` folds after 75 octets of content, so its continuation lines reach 76, over the
+//!   RFC 5545 §3.1 limit), never inside a UTF-8 character;
+//! - a `VTIMEZONE` is written only when its rules agree with the tz database.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +18,12 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetName, Tz};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use ics::components::{Parameter, Property};
+use ics::properties::{
+    Attendee, CalScale, Description, Location, Organizer, RRule, Sequence, Status, Summary, TzName, URL,
+};
+use ics::{Daylight, Event, ICalendar, Standard, TimeZone as VTimeZone};
 
 use crate::locale::{self, Locale};
 
@@ -238,69 +249,80 @@ pub fn uid_for(kind: UidKind, id: Uuid, domain: &str) -> String {
 /// zone; the others (and UTC) are written in UTC. Under [`Method::Cancel`] every `VEVENT` is
 /// marked `STATUS:CANCELLED`, whatever its own status says.
 pub fn render_calendar(method: Method, entries: &[EventEntry], calname: &str) -> String {
-    let mut out = ContentLines::default();
-    out.line("BEGIN:VCALENDAR");
-    out.property("PRODID", PRODID);
-    out.property("VERSION", "2.0");
-    out.property("CALSCALE", "GREGORIAN");
-    out.property("METHOD", method.as_str());
-    out.property("X-WR-CALNAME", &escape_text(calname));
+    let mut calendar = ICalendar::new("2.0", PRODID);
+    calendar.push(CalScale::new("GREGORIAN"));
+    calendar.push(ics::properties::Method::new(method.as_str()));
+    calendar.push(Property::new("X-WR-CALNAME", escape_text(calname)));
 
     let zones = zone_rules(entries);
     for (name, rule) in &zones {
-        write_vtimezone(&mut out, name, rule);
+        calendar.add_timezone(vtimezone(name, rule));
     }
     for entry in entries {
         let zoned = zones.contains_key(entry.timezone.name());
-        write_vevent(&mut out, method, entry, zoned);
+        calendar.add_event(vevent(method, entry, zoned));
     }
-    out.line("END:VCALENDAR");
-    out.finish()
+    refold(&calendar.to_string())
 }
 
-fn write_vevent(out: &mut ContentLines, method: Method, entry: &EventEntry, zoned: bool) {
-    out.line("BEGIN:VEVENT");
-    out.property("UID", &escape_text(&entry.uid));
-    out.property("DTSTAMP", &utc_stamp(entry.dtstamp));
-    out.property("SEQUENCE", &entry.sequence.to_string());
+fn vevent(method: Method, entry: &EventEntry, zoned: bool) -> Event<'static> {
+    let mut event = Event::new(escape_text(&entry.uid), utc_stamp(entry.dtstamp));
+    event.push(Sequence::new(entry.sequence.to_string()));
     for (name, at) in [("DTSTART", entry.starts_at), ("DTEND", entry.ends_at)] {
-        if zoned {
+        let property = if zoned {
             let local = entry.timezone.from_utc_datetime(&at.naive_utc());
-            let params = format!("{name};TZID={}", entry.timezone.name());
-            out.property(&params, &local.format("%Y%m%dT%H%M%S").to_string());
+            let mut property = Property::new(name, local.format("%Y%m%dT%H%M%S").to_string());
+            property.add(Parameter::new("TZID", entry.timezone.name()));
+            property
         } else {
-            out.property(name, &utc_stamp(at));
-        }
+            Property::new(name, utc_stamp(at))
+        };
+        event.push(property);
     }
-    out.property("SUMMARY", &escape_text(&entry.title));
+    event.push(Summary::new(escape_text(&entry.title)));
     if !entry.description.is_empty() {
-        out.property("DESCRIPTION", &escape_text(&entry.description));
+        event.push(Description::new(escape_text(&entry.description)));
     }
     if let Some(location) = entry.location.as_deref().filter(|l| !l.is_empty()) {
-        out.property("LOCATION", &escape_text(location));
+        event.push(Location::new(escape_text(location)));
     }
     if let Some(url) = entry.url.as_deref() {
         let url = sanitize_uri(url);
         if !url.is_empty() {
-            out.property("URL", &url);
+            event.push(URL::new(url));
         }
     }
     if let Some(organizer) = &entry.organizer {
-        out.property(
-            &format!("ORGANIZER;CN={}", quote_param(&organizer.name)),
-            &mailto(&organizer.email),
-        );
+        let mut property = Organizer::new(mailto(&organizer.email));
+        property.add(Parameter::new("CN", quote_param(&organizer.name)));
+        event.push(property);
     }
     for attendee in &entry.attendees {
-        let params = format!(
-            "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE",
-            quote_param(&attendee.name)
-        );
-        out.property(&params, &mailto(&attendee.email));
+        let mut property = Attendee::new(mailto(&attendee.email));
+        property.add(Parameter::new("CN", quote_param(&attendee.name)));
+        property.add(Parameter::new("ROLE", "REQ-PARTICIPANT"));
+        property.add(Parameter::new("PARTSTAT", "NEEDS-ACTION"));
+        property.add(Parameter::new("RSVP", "FALSE"));
+        event.push(property);
     }
     let cancelled = method == Method::Cancel || entry.status == EventStatus::Cancelled;
-    out.property("STATUS", if cancelled { "CANCELLED" } else { "CONFIRMED" });
-    out.line("END:VEVENT");
+    event.push(if cancelled {
+        Status::cancelled()
+    } else {
+        Status::confirmed()
+    });
+    event
+}
+
+/// Unfolds what `ics` wrote and folds every line again at 75 octets (see the module docs).
+fn refold(folded: &str) -> String {
+    let unfolded = folded.replace("\r\n ", "");
+    let mut out = String::with_capacity(unfolded.len() + unfolded.len() / 70 * 3);
+    for line in unfolded.split("\r\n").filter(|l| !l.is_empty()) {
+        fold_into(&mut out, line);
+        out.push_str("\r\n");
+    }
+    out
 }
 
 fn utc_stamp(at: DateTime<Utc>) -> String {
@@ -311,31 +333,16 @@ fn mailto(email: &str) -> String {
     format!("mailto:{}", sanitize_uri(email))
 }
 
-/// Escapes a TEXT value (RFC 5545 §3.3.11): `\` `;` `,` are backslash-escaped, a line break
-/// (CRLF, LF or a lone CR) becomes `\n`, and other control characters except TAB are dropped
-/// — a raw CR or LF would otherwise end the property and start a new one.
+/// Escapes a TEXT value (RFC 5545 §3.3.11): control characters other than line breaks and
+/// TAB are dropped, then `ics::escape_text` backslash-escapes `\` `;` `,` and turns every line
+/// break (CRLF, LF or a lone CR) into `\n` — a raw CR or LF would otherwise end the property
+/// and start a new one.
 pub fn escape_text(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + 8);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => escaped.push_str("\\\\"),
-            ';' => escaped.push_str("\\;"),
-            ',' => escaped.push_str("\\,"),
-            '\r' => {
-                // CRLF is one line break; a lone CR counts as one too.
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                escaped.push_str("\\n");
-            }
-            '\n' => escaped.push_str("\\n"),
-            '\t' => escaped.push('\t'),
-            c if c.is_control() => {}
-            c => escaped.push(c),
-        }
-    }
-    escaped
+    let kept: String = text
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\r' | '\n' | '\t'))
+        .collect();
+    ics::escape_text(kept).into_owned()
 }
 
 /// A parameter value (such as `CN`) in double quotes. Quoted strings cannot hold `"` or
@@ -353,27 +360,6 @@ fn quote_param(value: &str) -> String {
 /// control characters and white space (never valid in a URI) are removed.
 fn sanitize_uri(uri: &str) -> String {
     uri.chars().filter(|c| !c.is_control() && !c.is_whitespace()).collect()
-}
-
-/// Accumulates content lines, folding each at 75 octets and ending it with CRLF.
-#[derive(Default)]
-struct ContentLines {
-    out: String,
-}
-
-impl ContentLines {
-    fn line(&mut self, line: &str) {
-        fold_into(&mut self.out, line);
-        self.out.push_str("\r\n");
-    }
-
-    fn property(&mut self, name_and_params: &str, value: &str) {
-        self.line(&format!("{name_and_params}:{value}"));
-    }
-
-    fn finish(self) -> String {
-        self.out
-    }
 }
 
 /// Folds one content line (RFC 5545 §3.1): no physical line longer than 75 octets, each
@@ -523,54 +509,47 @@ fn utc_offset(seconds: i32) -> String {
     format!("{sign}{hours:02}{minutes:02}")
 }
 
-fn write_vtimezone(out: &mut ContentLines, name: &str, rule: &ZoneRule) {
-    out.line("BEGIN:VTIMEZONE");
-    out.property("TZID", name);
-    out.property("X-LIC-LOCATION", name);
-    match rule {
+fn vtimezone(name: &'static str, rule: &ZoneRule) -> VTimeZone<'static> {
+    let named = |abbreviation: &str, push: &mut dyn FnMut(TzName<'static>)| {
+        if !abbreviation.is_empty() {
+            push(TzName::new(escape_text(abbreviation)));
+        }
+    };
+    let mut zone = match rule {
         ZoneRule::Fixed { offset, abbreviation } => {
-            out.line("BEGIN:STANDARD");
-            out.property("TZOFFSETFROM", &utc_offset(*offset));
-            out.property("TZOFFSETTO", &utc_offset(*offset));
-            if !abbreviation.is_empty() {
-                out.property("TZNAME", &escape_text(abbreviation));
-            }
-            out.property("DTSTART", "19700101T000000");
-            out.line("END:STANDARD");
+            let mut standard = Standard::new("19700101T000000", utc_offset(*offset), utc_offset(*offset));
+            named(abbreviation, &mut |p| standard.push(p));
+            VTimeZone::standard(name, standard)
         }
         ZoneRule::EuropeanSummerTime {
             standard,
             standard_abbreviation,
             daylight_abbreviation,
         } => {
-            let daylight = standard + 3600;
+            let daylight_offset = standard + 3600;
             // DTSTART is the local wall-clock time *before* each switch at 01:00 UTC.
             let wall = |offset: i32, month: u32| {
                 let date = last_sunday(1970, month).unwrap_or_default();
                 let at = date.and_hms_opt(1, 0, 0).unwrap_or_default() + Duration::seconds(i64::from(offset));
                 at.format("%Y%m%dT%H%M%S").to_string()
             };
-            out.line("BEGIN:DAYLIGHT");
-            out.property("TZOFFSETFROM", &utc_offset(*standard));
-            out.property("TZOFFSETTO", &utc_offset(daylight));
-            if !daylight_abbreviation.is_empty() {
-                out.property("TZNAME", &escape_text(daylight_abbreviation));
-            }
-            out.property("DTSTART", &wall(*standard, 3));
-            out.property("RRULE", "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU");
-            out.line("END:DAYLIGHT");
-            out.line("BEGIN:STANDARD");
-            out.property("TZOFFSETFROM", &utc_offset(daylight));
-            out.property("TZOFFSETTO", &utc_offset(*standard));
-            if !standard_abbreviation.is_empty() {
-                out.property("TZNAME", &escape_text(standard_abbreviation));
-            }
-            out.property("DTSTART", &wall(daylight, 10));
-            out.property("RRULE", "FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU");
-            out.line("END:STANDARD");
+            let mut daylight = Daylight::new(wall(*standard, 3), utc_offset(*standard), utc_offset(daylight_offset));
+            named(daylight_abbreviation, &mut |p| daylight.push(p));
+            daylight.push(RRule::new("FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU"));
+            let mut winter = Standard::new(
+                wall(daylight_offset, 10),
+                utc_offset(daylight_offset),
+                utc_offset(*standard),
+            );
+            named(standard_abbreviation, &mut |p| winter.push(p));
+            winter.push(RRule::new("FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"));
+            let mut zone = VTimeZone::daylight(name, daylight);
+            zone.add_standard(winter);
+            zone
         }
-    }
-    out.line("END:VTIMEZONE");
+    };
+    zone.push(Property::new("X-LIC-LOCATION", name));
+    zone
 }
 
 #[cfg(test)]
@@ -665,12 +644,29 @@ mod tests {
     #[test]
     fn paris_vtimezone_switches_at_2_and_3_local_time() {
         let ics = render_calendar(Method::Publish, &[entry("t")], "x");
-        assert!(ics.contains(
-            "BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\nDTSTART:19700329T020000\r\n"
-        ));
-        assert!(ics.contains(
-            "BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\nDTSTART:19701025T030000\r\n"
-        ));
+        let block = |name: &str| {
+            let begin = ics.find(&format!("BEGIN:{name}\r\n")).expect("the block");
+            let end = ics[begin..].find(&format!("END:{name}\r\n")).expect("its end");
+            ics[begin..begin + end].lines().map(str::to_owned).collect::<Vec<_>>()
+        };
+        let daylight = block("DAYLIGHT");
+        for line in [
+            "TZOFFSETFROM:+0100",
+            "TZOFFSETTO:+0200",
+            "TZNAME:CEST",
+            "DTSTART:19700329T020000",
+        ] {
+            assert!(daylight.iter().any(|l| l == line), "{line} in {daylight:?}");
+        }
+        let standard = block("STANDARD");
+        for line in [
+            "TZOFFSETFROM:+0200",
+            "TZOFFSETTO:+0100",
+            "TZNAME:CET",
+            "DTSTART:19701025T030000",
+        ] {
+            assert!(standard.iter().any(|l| l == line), "{line} in {standard:?}");
+        }
         assert!(ics.contains("DTSTART;TZID=Europe/Paris:20261125T090000\r\n"));
         assert!(ics.contains("DTEND;TZID=Europe/Paris:20261125T123000\r\n"));
     }
