@@ -1,4 +1,5 @@
 //! Black-box tests of the HTTP API, against SQLite or PostgreSQL (`TEST_DATABASE_URL`).
+mod access;
 mod auth;
 mod calendars;
 mod events;
