@@ -862,3 +862,59 @@ async fn schedules_are_for_the_events_organisers_only() {
     assert!(draft["meetings"].as_array().unwrap().is_empty());
     assert_eq!(publish(&app, &s).await["notified"], 0);
 }
+
+#[tokio::test]
+async fn people_who_leave_after_the_draft_are_not_booked_when_it_is_published() {
+    let app = spawn_app().await;
+    let s = scene(&app, 2, 3, 2).await;
+    for supplier in &s.suppliers {
+        wish(&app, &s.event, supplier, &s.buyers[0], 2).await;
+    }
+    wish(&app, &s.event, &s.suppliers[2], &s.buyers[1], 1).await;
+    let draft = run(&app, &s).await;
+    assert_eq!(draft["meetings"].as_array().unwrap().len(), 4);
+    // Structure 0 cancels and structure 1 opts out before the organiser publishes.
+    let r = app
+        .post(
+            &format!("/api/v1/registrations/{}/cancel", s.suppliers[0].id),
+            Some(&s.suppliers[0].token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .patch(
+            &format!("/api/v1/registrations/{}", s.suppliers[1].id),
+            Some(&s.suppliers[1].token),
+            &json!({"meetings": {"opt_in": false}}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let published = publish(&app, &s).await;
+    assert_eq!(
+        (published["added"].as_u64(), published["skipped"].as_u64()),
+        (Some(2), Some(2)),
+        "{published}"
+    );
+    assert_eq!(
+        published["notified"], 3,
+        "buyer 0, buyer 1 and structure 2: {published}"
+    );
+    let booked: HashSet<(String, String)> = timetable(&app, &s).await.iter().map(pair_of).collect();
+    let expected: HashSet<(String, String)> = [
+        (s.buyers[0].id.clone(), s.suppliers[2].id.clone()),
+        (s.buyers[1].id.clone(), s.suppliers[2].id.clone()),
+    ]
+    .into();
+    assert_eq!(booked, expected);
+    for gone in &s.suppliers[..2] {
+        let rows = matinale_store::outbox::for_registration(&app.db, Uuid::parse_str(&gone.id).unwrap())
+            .await
+            .unwrap();
+        assert!(
+            rows.iter().all(|m| m.kind != "agenda_published"),
+            "{} is not invited",
+            gone.email
+        );
+    }
+}

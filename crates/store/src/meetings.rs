@@ -16,10 +16,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entity::{meeting, meeting_block, meeting_slot, organisation, registration, schedule_draft};
+use crate::entity::{
+    meeting, meeting_block, meeting_preference, meeting_slot, organisation, registration, schedule_draft,
+};
 use crate::error::{corrupt, Error};
 use crate::outbox::{self, NewMail};
-use crate::schedule::DraftResult;
+use crate::schedule::{DraftMeeting, DraftResult};
 
 /// One side of a meeting, as shown to organisers and to the other side.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -319,6 +321,9 @@ pub struct Published {
     pub kept: u64,
     /// Published meetings the draft no longer holds (a side left or opted out), now cancelled.
     pub cancelled: u64,
+    /// Meetings of the draft not booked because a side cancelled or opted out since it was
+    /// computed (run the schedule again to fill their places).
+    pub skipped: u64,
     /// People mailed their new agenda.
     pub notified: u64,
     /// The draft had already been published: nothing changed.
@@ -355,6 +360,7 @@ pub async fn publish(
             added: 0,
             kept,
             cancelled: 0,
+            skipped: 0,
             notified: 0,
             already_published: true,
         });
@@ -395,10 +401,35 @@ pub async fn publish(
             .exec(&txn)
             .await?;
     }
-    let added: Vec<meeting::ActiveModel> = result
+    // People who left or opted out since the draft was computed are not booked.
+    let registrations: HashMap<Uuid, registration::Model> = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let opted_out: HashSet<Uuid> = meeting_preference::Entity::find()
+        .filter(meeting_preference::Column::OptIn.eq(false))
+        .filter(meeting_preference::Column::RegistrationId.is_in(registrations.keys().copied().collect::<Vec<_>>()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|p| p.registration_id)
+        .collect();
+    let takes_part = |id: &Uuid| {
+        !opted_out.contains(id)
+            && registrations.get(id).is_some_and(|r| {
+                r.status == RegistrationStatus::Confirmed.as_str() || r.status == RegistrationStatus::Attended.as_str()
+            })
+    };
+    let (bookable, stale): (Vec<&DraftMeeting>, Vec<&DraftMeeting>) = result
         .meetings
         .iter()
         .filter(|m| !m.published)
+        .partition(|m| takes_part(&m.buyer_registration_id) && takes_part(&m.supplier_registration_id));
+    let added: Vec<meeting::ActiveModel> = bookable
+        .into_iter()
         .map(|m| {
             changed.insert(m.buyer_registration_id);
             changed.insert(m.supplier_registration_id);
@@ -439,15 +470,11 @@ pub async fn publish(
         cancellations.push((m.id, m.buyer_registration_id));
         cancellations.push((m.id, m.supplier_registration_id));
     }
-    let people = registration::Entity::find()
-        .filter(registration::Column::EventId.eq(event_id))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .filter(|r| changed.contains(&r.id))
-        .filter(|r| r.status != RegistrationStatus::Cancelled.as_str())
-        .map(|r| (r.id, r))
-        .collect::<HashMap<_, _>>();
+    let people: HashMap<Uuid, &registration::Model> = registrations
+        .iter()
+        .filter(|(id, r)| changed.contains(id) && r.status != RegistrationStatus::Cancelled.as_str())
+        .map(|(id, r)| (*id, r))
+        .collect();
     let mut mails = Vec::with_capacity(people.len() + cancellations.len());
     for r in people.values() {
         mails.push(mail_to(r, MailKind::AgendaPublished, serde_json::json!({})));
@@ -479,6 +506,7 @@ pub async fn publish(
         added: added_count,
         kept,
         cancelled: dropped.len() as u64,
+        skipped: stale.len() as u64,
         notified,
         already_published: false,
     })

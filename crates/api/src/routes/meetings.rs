@@ -299,6 +299,9 @@ pub struct PublishResponse {
     pub kept: u64,
     /// Published meetings the draft dropped (a side no longer takes part), now cancelled.
     pub cancelled: u64,
+    /// Meetings of the draft not booked: a side cancelled or opted out since the draft was
+    /// computed (run the schedule again to fill their places).
+    pub skipped: u64,
     /// People whose agenda changed, each mailed once.
     pub notified: u64,
     /// The draft was already published: nothing changed and nobody was mailed.
@@ -328,6 +331,7 @@ pub async fn publish_schedule(
         added: p.added,
         kept: p.kept,
         cancelled: p.cancelled,
+        skipped: p.skipped,
         notified: p.notified,
         already_published: p.already_published,
     }))
