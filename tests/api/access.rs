@@ -12,13 +12,7 @@
 //!
 //! Adding a route is one line in [`ROWS`]: method, path template as documented, who the right
 //! caller is, what its parameters and body are made of ([`Subject`]; add a variant when none
-//! fits), and what each caller gets, in the order of [`CALLERS`]. Routes expected from the
-//! `sec2` branch would read, for instance:
-//!
-//! ```text
-//! ("GET", "/api/v1/registrations/{id}/export", Registrant, Registration, [U, N, N, N, OK, OK]),
-//! ("DELETE", "/api/v1/registrations/{id}/personal-data", Registrant, FreshRegistration, [U, N, N, N, OK, OK]),
-//! ```
+//! fits), and what each caller gets, in the order of [`CALLERS`].
 //!
 //! (`POST /auth/logout` revokes the caller's own token: give it a subject that signs each
 //! caller in afresh, or the rows after it lose their callers.)
@@ -168,6 +162,8 @@ enum Subject {
     RegistrationChange,
     /// `{id}` = a new registration to E, whose token is then the right one.
     FreshRegistration,
+    /// Query `email=` of a new registrant of E (erased by the row, so a fresh one each time).
+    FreshPerson,
     /// `{id}` = a new wish from R to a new buyer.
     FreshWishMade,
     /// `{id}` = a new wish to R from a new buyer.
@@ -251,6 +247,11 @@ static ROWS: &[Row] = &[
     ("POST",   "/api/v1/registrations/{id}/calendar-feed",      Registrant, FreshRegistration,  [U, N, N, N, OK, OK]),
     ("DELETE", "/api/v1/registrations/{id}/calendar-feed",      Registrant, FreshRegistration,  [U, N, N, N, OK, OK]),
     ("GET",    "/api/v1/calendars/{feed_token}.ics",            Anyone,     FeedToken,          [OK, OK, OK, OK, OK, OK]),
+    // Personal data (RGPD): the person's own token or an admin (the event's organisers: 403).
+    ("GET",    "/api/v1/registrations/{id}/export",             Registrant, Registration,       [U, N, N, N, OK, OK]),
+    ("DELETE", "/api/v1/registrations/{id}/personal-data",      Registrant, FreshRegistration,  [U, N, N, N, OK, OK]),
+    ("GET",    "/api/v1/people/export",                         Admin,      FreshPerson,        [U, U, F, F, OK, OK]),
+    ("DELETE", "/api/v1/people",                                Admin,      FreshPerson,        [U, U, F, F, OK, OK]),
     // Approving a claim: an organiser of the event or a member of the claimed organisation
     // (an account: a manage token is a 401 here).
     ("POST",   "/api/v1/registrations/{id}/organisation/approve", Organiser, Registration,     [U, U, N, N, OK, OK]),
@@ -692,6 +693,16 @@ impl World {
                 Call {
                     registrant_token: Some(someone.token),
                     ..Call::id(&someone.id)
+                }
+            }
+            FreshPerson => {
+                let someone = self.fresh_registrant(app, "visitor").await;
+                let path = format!("/api/v1/registrations/{}", someone.id);
+                let r: Value = app.get(&path, Some(&someone.token)).await.json().await.expect("JSON");
+                let email = r["person"]["email"].as_str().expect("an e-mail").to_owned();
+                Call {
+                    query: Some(format!("email={email}")),
+                    ..Call::default()
                 }
             }
             FreshWishMade => {

@@ -26,8 +26,8 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use routes::{
-    auth, calendars, events, health, meeting_blocks, meetings, members, needs, organisations, outbox, registrations,
-    series, stands, users, wishes,
+    auth, calendars, events, health, meeting_blocks, meetings, members, needs, organisations, outbox, personal_data,
+    registrations, series, stands, users, wishes,
 };
 
 #[derive(OpenApi)]
@@ -52,6 +52,7 @@ with `errors[{field, code, message}]`. Lists take `page` and `per_page` (max 200
         (name = "calendars", description = "iCalendar (RFC 5545) views and feeds"),
         (name = "registrations", description = "Registrations, waiting list, magic-link tokens, check-in"),
         (name = "meetings", description = "Speed meetings: draft schedules, publication, timetables, agendas"),
+        (name = "personal data", description = "RGPD: export and erasure of a person's data"),
         (name = "outbox", description = "Mail queued for delivery, for organisers"),
         (name = "health", description = "Probes"),
     )
@@ -130,6 +131,10 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(wishes::registration_wishes)
         .service(wishes::delete_wish)
         .service(wishes::decline_wish)
+        .service(personal_data::export_registration)
+        .service(personal_data::erase_registration)
+        .service(personal_data::export_person)
+        .service(personal_data::erase_person)
         .service(outbox::list_outbox);
 }
 
