@@ -10,6 +10,7 @@ mod members;
 mod needs;
 mod organisations;
 mod page;
+mod participants;
 mod registrations;
 mod series;
 mod support;
