@@ -481,9 +481,9 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
         )
         .await;
     assert!(
-        claire_wishes["made"]
-            .as_array()
-            .is_some_and(|made| made.iter().any(|w| w["to_registration_id"] == awa_id && w["priority"] == 3)),
+        claire_wishes["made"].as_array().is_some_and(|made| made
+            .iter()
+            .any(|w| w["to_registration_id"] == awa_id && w["priority"] == 3)),
         "{claire_wishes}"
     );
     assert_eq!(awa_now["meetings"]["max_meetings"], 2, "{awa_now}");
