@@ -231,6 +231,8 @@ static ROWS: &[Row] = &[
     ("GET",    "/api/v1/events/{id}/schedule/instance",         Organiser,  Event,              [U, U, F, F, OK, OK]),
     ("POST",   "/api/v1/events/{id}/schedule/publish",          Organiser,  Event,              [U, U, F, F, OK, OK]),
     ("GET",    "/api/v1/events/{id}/meetings",                  Organiser,  Event,              [U, U, F, F, OK, OK]),
+    // Who takes part in the speed meetings: the event's live registrants and its organisers.
+    ("GET",    "/api/v1/events/{id}/participants",              Registrant, Event,              [U, N, F, F, OK, OK]),
     ("GET",    "/api/v1/outbox",                                Organiser,  OutboxOfEvent,      [U, U, F, F, OK, OK]),
     // Wishes: the `from` registrant (the `to` one declines) or an organiser of the event; an
     // account that may see the event but does not organise it gets 403.

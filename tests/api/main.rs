@@ -11,6 +11,7 @@ mod members;
 mod needs;
 mod organisations;
 mod page;
+mod participants;
 mod personal_data;
 mod registrations;
 mod series;

@@ -413,6 +413,12 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
         "confirmed_name": "Karim Benali",
         "partner_name": "Claire Dubois",
         "waitlisted_link": waitlisted_link,
+        "buyer_link": format!("{address}/r/{claire_id}?e={event_id}#token={}", str_of(&claire, "manage_token")),
+        "buyer_organisation": "Ville de Vitry-sur-Seine",
+        "buyer_name": "Claire Dubois",
+        "pick_query": "diallo",
+        "pick_id": awa_id,
+        "pick_name": "Awa Diallo",
         "bad_link": format!("{address}/r/{claire_id}?e={event_id}#token={bogus}"),
         "bare_link": format!("{address}/r/{claire_id}"),
         "resend": {"category": "buyer", "first_name": "Claire", "last_name": "Dubois", "email": "claire.dubois@vitry.example"},
@@ -467,6 +473,20 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
             .is_some_and(|made| made.iter().any(|w| w["source"] == "interest")),
         "the interest is a wish: {wishes}"
     );
+    // Claire picked Awa from the participants; Awa wants two meetings at most.
+    let (_, claire_wishes) = api
+        .get(
+            &format!("/api/v1/registrations/{claire_id}/wishes"),
+            claire["manage_token"].as_str(),
+        )
+        .await;
+    assert!(
+        claire_wishes["made"].as_array().is_some_and(|made| made
+            .iter()
+            .any(|w| w["to_registration_id"] == awa_id && w["priority"] == 3)),
+        "{claire_wishes}"
+    );
+    assert_eq!(awa_now["meetings"]["max_meetings"], 2, "{awa_now}");
     mail_to(&sink, "lina.moreau@example.org", "Votre inscription").await;
     // The bad link's form mailed Claire a new link, which works.
     let resent = mail_to(&sink, "claire.dubois@vitry.example", "Votre lien").await;

@@ -278,7 +278,39 @@ def run(scenario):
         session.click(session.by_id("lang-toggle"))  # back to the registration's own language
         d.execute_script("window.localStorage.clear()")
 
-        # 5. A bad token: a clear message and the form that mails a new link.
+        # 5. The buyer picks an ESS structure from the participants and asks to meet it; the
+        #    wishes of the cancelled structure stay, without a name.
+        session.open(s["buyer_link"])
+        session.text_in("registration-status", "Inscription confirmée")
+        session.text_in("wishes-received", "Un·e participant·e souhaite vous rencontrer")
+        search = session.by_id("pick-q")
+        search.send_keys(s["pick_query"])
+        search.send_keys(Keys.ENTER)
+        session.text_in("pick-count", "1 sur 1")
+        item = session.wait(EC.visibility_of_element_located(
+            (By.CSS_SELECTOR, f"#participants li[data-participant='{s['pick_id']}']")), "the structure in the list")
+        expect(s["pick_name"] in item.text, item.text)
+        Select(item.find_element(By.NAME, "priority")).select_by_value("3")
+        session.click(item.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        session.text_in("flash", "Votre demande est enregistrée")
+        session.text_in("wishes-made", f"Rendez-vous avec {s['pick_name']} (priorité 3)")
+        session.text_in("participants", "Demande envoyée")
+        session.accessible("buyer page")
+        session.shot("registration-buyer-wish")
+
+        # 6. The structure sees the request with the buyer's organisation, and says how many
+        #    meetings it wants, with the keyboard.
+        session.open(s["waitlisted_link"])
+        session.text_in("wishes-received", s["buyer_organisation"] + " (" + s["buyer_name"] + ") would like to meet you")
+        maximum = session.by_id("meetings-max")
+        maximum.send_keys("2")
+        maximum.send_keys(Keys.ENTER)
+        session.text_in("flash", "Your participation is saved")
+        expect(session.by_id("meetings-max").get_attribute("value") == "2", "the maximum is saved")
+        session.accessible("structure page")
+        session.shot("registration-wish-received-en")
+
+        # 7. A bad token: a clear message and the form that mails a new link.
         session.open(s["bad_link"])
         session.text_in("main-title", "Ce lien n'est plus valable")
         session.accessible("bad link page")
@@ -291,7 +323,7 @@ def run(scenario):
         report["resent"] = session.text_in("new-link-sent", s["resend"]["email"])
         session.shot("registration-bad-link")
 
-        # 6. No link at all (no fragment, no event): the form asks which event too.
+        # 8. No link at all (no fragment, no event): the form asks which event too.
         session.open(s["bare_link"])
         session.text_in("main-title", "Recevoir mon lien personnel")
         session.wait(lambda d: len(Select(d.find_element(By.NAME, "event")).options) > 1, "the events to choose from")

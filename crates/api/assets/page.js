@@ -84,9 +84,6 @@
       wishes_none_made: "Vous n'avez encore demandé aucun rendez-vous.",
       wishes_none_received: "Personne ne vous a encore demandé de rendez-vous.",
       wish_interest_made: 'Intérêt pour le besoin « {0} » de {1}',
-      wish_direct_made: 'Demande de rendez-vous (priorité {0})',
-      wish_interest_received: 'Une structure de l\'ESS s\'intéresse à votre besoin « {0} »',
-      wish_direct_received: 'Une demande de rendez-vous (priorité {0})',
       wish_declined: 'déclinée : ce rendez-vous ne sera pas programmé',
       withdraw: 'Retirer',
       withdrawn: 'Demande retirée.',
@@ -98,6 +95,28 @@
       priority_2: '2 — important',
       priority_1: '1 — si possible',
       wished_done: 'Votre demande est enregistrée.',
+      a_participant: 'un·e participant·e',
+      wish_direct_made_to: 'Rendez-vous avec {0} (priorité {1})',
+      wish_interest_received_from: '{0} s\'intéresse à votre besoin « {1} »',
+      wish_direct_received_from: '{0} souhaite vous rencontrer (priorité {1})',
+      pick_buyer: "Les structures de l'ESS de l'événement",
+      pick_ess_structure: "Les acheteurs de l'événement",
+      pick_intro: 'Choisissez qui rencontrer et avec quelle priorité. Les noms ne sont affichés que si la personne a accepté de partager ses coordonnées.',
+      pick_search: 'Rechercher une organisation ou une personne',
+      pick_search_button: 'Rechercher',
+      pick_count: '{0} sur {1}',
+      pick_none: 'Aucun participant ne correspond.',
+      pick_more: 'Afficher plus',
+      pick_needs: 'Besoins : {0}',
+      pick_wish: 'Demander un rendez-vous',
+      pick_wished: 'Demande envoyée ✓',
+      pick_waiting: 'La liste des participants s\'affichera une fois votre inscription confirmée.',
+      participation: 'Ma participation aux speed meetings',
+      participation_opt_in: 'Je participe aux speed meetings',
+      participation_max: 'Nombre maximum de rendez-vous',
+      participation_max_hint: 'De 1 à 200 ; laissez vide pour ne pas fixer de limite.',
+      participation_off: "Vous ne participez pas : vous n'apparaissez pas dans la liste des participants et aucun rendez-vous ne vous sera proposé.",
+      participation_saved: 'Votre participation est enregistrée.',
       buyers: 'Les acheteurs et leurs besoins',
       buyers_intro: 'Exprimez votre intérêt pour un besoin : il compte comme une demande de rendez-vous avec cet acheteur.',
       buyers_none: "Aucun acheteur n'a encore publié de besoin pour cet événement.",
@@ -243,9 +262,6 @@
       wishes_none_made: 'You have not asked for any meeting yet.',
       wishes_none_received: 'Nobody has asked to meet you yet.',
       wish_interest_made: 'Interest in the need “{0}” of {1}',
-      wish_direct_made: 'Meeting request (priority {0})',
-      wish_interest_received: 'A social economy structure is interested in your need “{0}”',
-      wish_direct_received: 'A meeting request (priority {0})',
       wish_declined: 'declined: this meeting will not be scheduled',
       withdraw: 'Withdraw',
       withdrawn: 'Request withdrawn.',
@@ -257,6 +273,28 @@
       priority_2: '2 — important',
       priority_1: '1 — if possible',
       wished_done: 'Your request is saved.',
+      a_participant: 'a participant',
+      wish_direct_made_to: 'Meeting with {0} (priority {1})',
+      wish_interest_received_from: '{0} is interested in your need “{1}”',
+      wish_direct_received_from: '{0} would like to meet you (priority {1})',
+      pick_buyer: 'Social economy structures at this event',
+      pick_ess_structure: 'Buyers at this event',
+      pick_intro: 'Choose whom to meet and how much it matters. Names are shown only when the person agreed to share their contact details.',
+      pick_search: 'Search an organisation or a person',
+      pick_search_button: 'Search',
+      pick_count: '{0} of {1}',
+      pick_none: 'No participant matches.',
+      pick_more: 'Show more',
+      pick_needs: 'Needs: {0}',
+      pick_wish: 'Ask for a meeting',
+      pick_wished: 'Request sent ✓',
+      pick_waiting: 'The list of participants will show once your registration is confirmed.',
+      participation: 'My participation in speed meetings',
+      participation_opt_in: 'I take part in the speed meetings',
+      participation_max: 'Maximum number of meetings',
+      participation_max_hint: '1 to 200; leave empty for no limit.',
+      participation_off: 'You do not take part: you are not in the list of participants and no meeting will be scheduled for you.',
+      participation_saved: 'Your participation is saved.',
       buyers: 'Buyers and their needs',
       buyers_intro: 'Express your interest in a need: it counts as a request to meet that buyer.',
       buyers_none: 'No buyer has published a need for this event yet.',
@@ -662,7 +700,10 @@
       eventId: params.get('e') || null,
       token: tokenFromFragment(),
       reg: null, etag: null, agenda: null, org: null, wishes: null, buyers: null,
-      feed: null, confirming: false, flash: null, openInterest: null, failedLoad: null
+      feed: null, confirming: false, flash: null, openInterest: null, failedLoad: null,
+      // The other side's participants: all of them by registration id (names for wishes), and
+      // the page of the search shown.
+      people: null, pick: { q: '', items: [], total: 0, page: 0, error: null }
     };
 
     function tokenFromFragment() {
@@ -709,11 +750,63 @@
       ];
       if (takesPartInMeetings()) {
         tasks.push(loadWishes());
-        if (reg.category === 'ess_structure') {
-          tasks.push(loadBuyers(reg.event_id).then(function (b) { S.buyers = b; }));
-        }
+        // Buyers' needs: to choose from for a structure, titles of the needs of interests.
+        tasks.push(loadBuyers(reg.event_id).then(function (b) { S.buyers = b; }));
+        if (isLive()) tasks.push(loadPeople(), searchPeople('', 1));
       }
       return Promise.all(tasks).then(function () { render(); });
+    }
+
+    // Only confirmed or checked-in registrations see the other participants (the API says 403).
+    function isLive() {
+      return S.reg.status === 'confirmed' || S.reg.status === 'attended';
+    }
+
+    function otherSide() {
+      return S.reg.category === 'buyer' ? 'ess_structure' : 'buyer';
+    }
+
+    function participantsPath(q, page, perPage) {
+      return '/api/v1/events/' + S.reg.event_id + '/participants?category=' + otherSide() +
+        (q ? '&q=' + encodeURIComponent(q) : '') + '&page=' + page + '&per_page=' + perPage;
+    }
+
+    // Everyone on the other side, to name the people of wishes (events have at most a few
+    // thousand registrations: 25 pages of 200 at most).
+    function loadPeople() {
+      var people = {};
+      function next(page) {
+        return authed('GET', participantsPath('', page, 200)).then(function (r) {
+          if (!r.ok) return null;
+          r.data.items.forEach(function (p) { people[p.registration_id] = p; });
+          return page * 200 < r.data.total && page < 25 ? next(page + 1) : null;
+        });
+      }
+      return next(1).then(function () { S.people = people; });
+    }
+
+    // One page (20) of the other side matching `q`, appended to the list shown after page 1.
+    function searchPeople(q, page) {
+      return authed('GET', participantsPath(q, page, 20)).then(function (r) {
+        if (!r.ok) {
+          S.pick.error = failure(r);
+          return;
+        }
+        S.people = S.people || {};
+        r.data.items.forEach(function (p) { S.people[p.registration_id] = p; });
+        S.pick = {
+          q: q, page: page, total: r.data.total, error: null,
+          items: page === 1 ? r.data.items : S.pick.items.concat(r.data.items)
+        };
+      });
+    }
+
+    // Who a registration of the other side is, as far as they let it be known.
+    function who(registrationId) {
+      var p = S.people && S.people[registrationId];
+      if (!p) return t('a_participant');
+      if (p.organisation && p.name) return p.organisation + ' (' + p.name + ')';
+      return p.organisation || p.name || t('a_participant');
     }
 
     function loadWishes() {
@@ -1047,7 +1140,7 @@
           b.needs.forEach(function (n) { needsById[n.id] = n; buyerOfNeed[n.id] = b.name; });
         });
       }
-      var children = [h('h2', { id: 'wishes-title', text: t('wishes') })];
+      var children = [h('h2', { id: 'wishes-title', text: t('wishes') }), participationForm()];
 
       children.push(h('h3', { text: t('wishes_made') }));
       if (!w.made.length) children.push(h('p', { class: 'meta', text: t('wishes_none_made') }));
@@ -1055,7 +1148,7 @@
         children.push(h('ul', { class: 'plain', id: 'wishes-made' }, w.made.map(function (wish) {
           var label = wish.source === 'interest'
             ? t('wish_interest_made', needsById[wish.need_id] ? needsById[wish.need_id].title : '…', buyerOfNeed[wish.need_id] || '…')
-            : t('wish_direct_made', wish.priority);
+            : t('wish_direct_made_to', who(wish.to_registration_id), wish.priority);
           var withdraw = h('button', { type: 'button', class: 'link', text: t('withdraw'), 'aria-label': t('withdraw') + ' : ' + label });
           withdraw.addEventListener('click', function () {
             busy(withdraw, true);
@@ -1082,14 +1175,17 @@
         })));
       }
       if (S.reg.category === 'buyer') children.push(h('p', { class: 'meta', text: t('buyer_side_note') }));
+      children.push(pickBlock(w));
       if (S.reg.category === 'ess_structure') children.push(buyersBlock(w));
       return h('section', { class: 'card', 'aria-labelledby': 'wishes-title' }, children);
     }
 
     function receivedWish(wish, madeTo) {
+      var from = who(wish.from_registration_id);
       var label = wish.source === 'interest'
-        ? t('wish_interest_received', needTitle(wish.need_id))
-        : t('wish_direct_received', wish.priority);
+        ? t('wish_interest_received_from', from, needTitle(wish.need_id))
+        : t('wish_direct_received_from', from, wish.priority);
+      label = label.charAt(0).toUpperCase() + label.slice(1);
       var parts = [label];
       if (wish.declined) {
         parts.push(h('span', { class: 'meta', text: ' — ' + t('wish_declined') }));
@@ -1105,7 +1201,8 @@
         });
       });
       var actions = [decline];
-      if (!madeTo[wish.from_registration_id]) {
+      // Wishing back needs the sender to take part still (listed among the participants).
+      if (!madeTo[wish.from_registration_id] && S.people && S.people[wish.from_registration_id]) {
         var priority = h('select', { name: 'priority' }, [3, 2, 1].map(function (p) {
           return h('option', { value: String(p), text: t('priority_' + p), selected: p === 2 });
         }));
@@ -1127,6 +1224,132 @@
         actions = [h('div', { class: 'actions' }, [decline])];
       }
       return h('li', {}, parts.concat(actions));
+    }
+
+    // Take part or not, and how many meetings at most (PATCH with If-Match). The slots one
+    // cannot attend are left as they are: the page does not show the meeting blocks.
+    function participationForm() {
+      var m = S.reg.meetings || { opt_in: true, max_meetings: null };
+      var optIn = h('input', { type: 'checkbox', id: 'meetings-opt-in', name: 'opt_in', checked: m.opt_in });
+      var max = h('input', {
+        type: 'number', id: 'meetings-max', name: 'max_meetings', min: '1', max: '200', step: '1',
+        inputmode: 'numeric', value: m.max_meetings === null || m.max_meetings === undefined ? '' : String(m.max_meetings)
+      });
+      var save = h('button', { type: 'submit', class: 'secondary', id: 'save-participation', text: t('save') });
+      var out = h('div');
+      var form = h('form', { novalidate: true, id: 'participation', 'aria-labelledby': 'participation-title' }, [
+        h('h3', { id: 'participation-title', text: t('participation') }),
+        h('div', { class: 'field' }, [h('label', { class: 'check', for: optIn.id }, [optIn, t('participation_opt_in')])]),
+        field(t('participation_max'), max, t('participation_max_hint')),
+        m.opt_in ? null : h('p', { class: 'meta', id: 'participation-off', text: t('participation_off') }),
+        h('div', { class: 'actions' }, [save]),
+        out
+      ]);
+      form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        var raw = max.value.trim();
+        busy(save, true);
+        authed('PATCH', '/api/v1/registrations/' + S.id, { ifMatch: S.etag, body: { meetings: {
+          opt_in: optIn.checked, max_meetings: raw === '' ? null : Number(raw)
+        } } }).then(function (r) {
+          busy(save, false);
+          if (r.ok) {
+            S.reg = r.data;
+            S.etag = r.headers.get('ETag');
+            flash('ok', t('participation_saved'));
+          } else if (r.status === 412) {
+            reload().then(function () { flash('wait', t('stale')); });
+          } else {
+            showFailure(out, r, { 'meetings.max_meetings': max, 'meetings.opt_in': optIn });
+          }
+        });
+      });
+      return form;
+    }
+
+    // The other side's participants, searched on the server, each with a wish to make.
+    function pickBlock(w) {
+      var children = [
+        h('h3', { id: 'pick-title', text: t('pick_' + S.reg.category) }),
+        h('p', { class: 'meta', text: t('pick_intro') })
+      ];
+      if (!isLive()) {
+        children.push(h('p', { class: 'meta', text: t('pick_waiting') }));
+        return h('div', { id: 'pick' }, children);
+      }
+      var madeTo = {};
+      w.made.forEach(function (m) { madeTo[m.to_registration_id] = true; });
+      var q = h('input', { type: 'search', id: 'pick-q', name: 'q', value: S.pick.q, autocomplete: 'off' });
+      var go = h('button', { type: 'submit', class: 'secondary', id: 'pick-go', text: t('pick_search_button') });
+      var search = h('form', { role: 'search', id: 'pick-search', 'aria-labelledby': 'pick-title' }, [
+        field(t('pick_search'), q), h('div', { class: 'actions' }, [go])
+      ]);
+      search.addEventListener('submit', function (e) {
+        e.preventDefault();
+        busy(go, true);
+        searchPeople(q.value.trim(), 1).then(function () {
+          render('pick-q');
+          announce(pickCount());
+        });
+      });
+      children.push(search);
+      if (S.pick.error) children.push(notice('error', [h('p', { text: S.pick.error })]));
+      children.push(h('p', { class: 'meta', id: 'pick-count', text: pickCount() }));
+      children.push(h('ul', { class: 'plain people', id: 'participants' }, S.pick.items.map(function (p) {
+        return pickItem(p, madeTo);
+      })));
+      if (S.pick.items.length < S.pick.total) {
+        var more = h('button', { type: 'button', class: 'secondary', id: 'pick-more', text: t('pick_more') });
+        more.addEventListener('click', function () {
+          var first = S.pick.items.length;
+          busy(more, true);
+          searchPeople(S.pick.q, S.pick.page + 1).then(function () {
+            var next = S.pick.items[first];
+            render(next ? 'participant-' + next.registration_id : 'pick-count');
+            announce(pickCount());
+          });
+        });
+        children.push(h('div', { class: 'actions' }, [more]));
+      }
+      return h('div', { id: 'pick' }, children);
+    }
+
+    function pickCount() {
+      return S.pick.total ? t('pick_count', S.pick.items.length, S.pick.total) : t('pick_none');
+    }
+
+    function pickItem(p, madeTo) {
+      var label = p.organisation || p.name || t('a_participant');
+      var children = [
+        h('strong', { id: 'participant-' + p.registration_id, text: label }),
+        p.organisation && p.name ? h('span', { class: 'meta', text: ' — ' + p.name }) : null
+      ];
+      if (p.needs.length) {
+        children.push(h('p', { class: 'meta', text: t('pick_needs', p.needs.map(function (n) { return n.title; }).join(' · ')) }));
+      }
+      if (madeTo[p.registration_id]) {
+        children.push(h('p', { class: 'done', text: t('pick_wished') }));
+        return h('li', { 'data-participant': p.registration_id }, children);
+      }
+      var priority = h('select', { name: 'priority' }, [3, 2, 1].map(function (n) {
+        return h('option', { value: String(n), text: t('priority_' + n), selected: n === 2 });
+      }));
+      var send = h('button', { type: 'submit', text: t('pick_wish'), 'aria-label': t('pick_wish') + ' : ' + label });
+      var priorityLabel = h('span', {}, [t('priority'), h('span', { class: 'visually-hidden', text: ' : ' + label })]);
+      var form = h('form', { class: 'wish-to' }, [field(priorityLabel, priority), h('div', { class: 'actions' }, [send])]);
+      form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        busy(send, true);
+        authed('POST', '/api/v1/events/' + S.reg.event_id + '/wishes', { body: {
+          from_registration_id: S.id, to_registration_id: p.registration_id, priority: Number(priority.value)
+        } }).then(function (r) {
+          busy(send, false);
+          if (r.ok) loadWishes().then(function () { flash('ok', t('wished_done')); });
+          else flash('error', failure(r));
+        });
+      });
+      children.push(form);
+      return h('li', { 'data-participant': p.registration_id }, children);
     }
 
     function needTitle(needId) {

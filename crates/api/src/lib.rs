@@ -26,8 +26,8 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use routes::{
-    auth, calendars, events, health, meeting_blocks, meetings, members, needs, organisations, outbox, personal_data,
-    registrations, series, stands, users, wishes,
+    auth, calendars, events, health, meeting_blocks, meetings, members, needs, organisations, outbox, participants,
+    personal_data, registrations, series, stands, users, wishes,
 };
 
 #[derive(OpenApi)]
@@ -127,6 +127,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(meeting_blocks::create_meeting_block)
         .service(meeting_blocks::list_meeting_blocks)
         .service(meeting_blocks::delete_meeting_block)
+        .service(participants::list_participants)
         .service(wishes::create_wish)
         .service(wishes::registration_wishes)
         .service(wishes::delete_wish)

@@ -13,6 +13,7 @@ pub mod needs;
 pub mod notices;
 pub mod organisations;
 pub mod outbox;
+pub mod participants;
 pub mod personal_data;
 pub mod registrations;
 pub mod schedule;

@@ -10,6 +10,7 @@ pub mod members;
 pub mod needs;
 pub mod organisations;
 pub mod outbox;
+pub mod participants;
 pub mod personal_data;
 pub mod registrations;
 pub mod series;
