@@ -1019,6 +1019,32 @@ async fn registrations_from_one_address_are_rate_limited() {
 }
 
 #[tokio::test]
+async fn behind_a_trusted_proxy_registrations_are_limited_per_forwarded_client() {
+    let app = crate::support::spawn_app_with(|c| {
+        c.registration_rate_per_minute = 2;
+        c.trusted_proxies = matinale_api::proxies::TrustedProxies::parse("127.0.0.0/8").0;
+    })
+    .await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    let from = |client: &'static str, n: usize| {
+        app.request(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{event}/registrations"),
+            None,
+        )
+        .header("X-Forwarded-For", client)
+        .json(&person("visitor", n))
+        .send()
+    };
+    for n in 0..2 {
+        assert_eq!(from("203.0.113.1", n).await.unwrap().status(), StatusCode::CREATED);
+    }
+    problem(from("203.0.113.1", 2).await.unwrap(), StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(from("203.0.113.2", 3).await.unwrap().status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
 async fn names_are_refused_with_line_breaks_or_control_characters() {
     let app = spawn_app().await;
     let org = app.organiser().await;

@@ -49,7 +49,7 @@ pub async fn create_registration(
     key: IdempotencyKey,
     body: Json<CreateRegistrationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.admit_registration(req.peer_addr().map(|a| a.ip()))?;
+    state.admit_registration(state.client_address(&req))?;
     let body = body.into_inner();
     let event_id = event_id.into_inner();
     let idempotency = key.0.map(|key| IdempotencyRequest {
