@@ -147,6 +147,46 @@ async fn the_same_email_twice_is_a_conflict_and_the_link_is_queued_again() {
 }
 
 #[tokio::test]
+async fn answers_that_carry_a_token_are_not_stored_by_caches() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    let no_store =
+        |r: &reqwest::Response| r.headers().get("cache-control").and_then(|v| v.to_str().ok()) == Some("no-store");
+    let send = || {
+        app.request(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{event}/registrations"),
+            None,
+        )
+        .header("Idempotency-Key", "k-cache")
+        .json(&person("visitor", 1))
+        .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(no_store(&first), "{:?}", first.headers());
+    let replay = send().await.unwrap();
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert!(no_store(&replay), "{:?}", replay.headers());
+    let (id, _) = app.account(matinale_domain::user::Role::Organiser).await;
+    let email = matinale_store::accounts::user_by_id(&app.db, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
+    let token = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            &json!({"email": email, "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(token.status(), StatusCode::OK);
+    assert!(no_store(&token), "{:?}", token.headers());
+}
+
+#[tokio::test]
 async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() {
     let app = spawn_app().await;
     let org = app.organiser().await;

@@ -1,5 +1,6 @@
 //! The HTTP API: actix handlers, authentication, problem+json errors and the OpenAPI document.
 
+pub mod access_log;
 pub mod config;
 pub mod dto;
 pub mod error;
@@ -232,7 +233,7 @@ fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Re
             }))
             .wrap(
                 middleware::Logger::new("%a \"%{request}xi\" %s %b %Dms")
-                    .custom_request_replace("request", calendars::loggable_request_line),
+                    .custom_request_replace("request", access_log::loggable_request_line),
             )
             .service(openapi_yaml_handler)
             .service(docs_redirect)

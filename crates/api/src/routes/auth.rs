@@ -1,5 +1,6 @@
 //! Bearer tokens for organisers and admins.
 
+use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
 use crate::dto::{TokenRequest, TokenResponse};
@@ -10,7 +11,7 @@ use crate::state::AppState;
 /// Exchanges e-mail and password for a bearer token (12 h). Rate-limited per client address
 /// (behind `MATINALE_TRUSTED_PROXIES`, the address they forward) and per e-mail.
 #[utoipa::path(tag = "auth", request_body = TokenRequest, responses(
-    (status = 200, body = TokenResponse),
+    (status = 200, body = TokenResponse, headers(("Cache-Control" = String, description = "no-store"))),
     (status = 401, body = Problem, content_type = "application/problem+json", description = "bad credentials"),
     (status = 429, body = Problem, content_type = "application/problem+json",
         headers(("Retry-After" = String, description = "seconds to wait")),
@@ -29,7 +30,9 @@ pub async fn create_token(
         .await?
         .ok_or_else(|| ApiError::Unauthorized("wrong e-mail or password".into()))?;
     let (token, expires_at) = matinale_store::accounts::issue_token(&state.db, user.id).await?;
-    Ok(HttpResponse::Ok().json(TokenResponse { token, expires_at }))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(TokenResponse { token, expires_at }))
 }
 
 /// Signs out: the bearer token of the request stops working at once.

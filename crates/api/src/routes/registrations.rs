@@ -30,7 +30,8 @@ use crate::state::AppState;
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path),
         ("Idempotency-Key" = Option<String>, Header, description = "retry key, kept 24 h")),
     request_body = CreateRegistrationRequest, responses(
-        (status = 201, body = CreatedRegistrationResponse),
+        (status = 201, body = CreatedRegistrationResponse,
+            headers(("Cache-Control" = String, description = "no-store: the answer holds the manage token"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json",
             description = "the e-mail is already registered (its link is mailed again), or the event is not published"),
@@ -63,12 +64,16 @@ pub async fn create_registration(
         (StatusCode::CREATED.as_u16(), body)
     })
     .await?;
+    // Both answers carry the manage token: no cache may keep them.
     Ok(match outcome {
-        Outcome::Created(r) => HttpResponse::Created().json(CreatedRegistrationResponse::from(r.as_ref())),
+        Outcome::Created(r) => HttpResponse::Created()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(CreatedRegistrationResponse::from(r.as_ref())),
         Outcome::Replayed { status, body } => {
             HttpResponse::build(StatusCode::from_u16(status).map_err(|_| ApiError::Internal)?)
                 .content_type("application/json")
                 .insert_header(("Idempotent-Replayed", "true"))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
                 .body(body)
         }
     })
