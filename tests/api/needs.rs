@@ -1288,3 +1288,52 @@ async fn an_interest_is_withdrawn_by_its_author_a_member_or_an_organiser() {
     let list: Value = app.get(&path, Some(&s.buyer_member)).await.json().await.unwrap();
     assert_eq!(list, json!([]));
 }
+
+#[tokio::test]
+async fn registrant_interests_under_a_rush_of_other_writes_never_fail() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let open = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let path = format!("/api/v1/needs/{}/interests", id_of(&open));
+    let mut registrants = Vec::new();
+    for n in 0..12 {
+        let org = id_of(
+            &created(
+                &app,
+                "/api/v1/organisations",
+                &s.organiser,
+                json!({"kind": "ess_structure", "name": format!("Structure {n}")}),
+            )
+            .await,
+        );
+        let r = register(&app, &s.event, "ess_structure", Some(&org)).await;
+        approve(&app, &s.organiser, &r).await;
+        registrants.push(r);
+    }
+    // Each interest reads, then writes, while registrations write at the same time.
+    let mut interests = Vec::new();
+    let mut others = Vec::new();
+    for r in &registrants {
+        let request = app
+            .request(Method::POST, &path, Some(&token_of(r)))
+            .json(&json!({"registration_id": r["id"], "message": "Intéressés"}));
+        interests.push(tokio::spawn(async move { request.send().await.unwrap().status() }));
+        for _ in 0..2 {
+            let request = app
+                .request(Method::POST, &format!("/api/v1/events/{}/registrations", s.event), None)
+                .json(&json!({
+                    "category": "visitor",
+                    "person": {"first_name": "Awa", "last_name": "Diallo",
+                               "email": format!("{}@example.org", Uuid::now_v7().simple())},
+                    "locale": "fr",
+                }));
+            others.push(tokio::spawn(async move { request.send().await.unwrap().status() }));
+        }
+    }
+    for task in interests {
+        assert_eq!(task.await.unwrap(), StatusCode::CREATED);
+    }
+    for task in others {
+        assert_eq!(task.await.unwrap(), StatusCode::CREATED);
+    }
+}

@@ -421,7 +421,7 @@ pub async fn add_registrant_interest(
     registration_id: Uuid,
     message: String,
 ) -> Result<Interest, Error> {
-    let txn = db.begin().await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     let need = get_visible(&txn, need_id, who.actor()).await?;
     let mut registration = crate::registrations::to_registration(
         crate::registrations::authorised(&txn, registration_id, who).await?,
