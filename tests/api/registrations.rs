@@ -187,6 +187,41 @@ async fn answers_that_carry_a_token_are_not_stored_by_caches() {
 }
 
 #[tokio::test]
+async fn an_idempotency_key_belongs_to_one_person() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    let send = |body: Value| {
+        app.request(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{event}/registrations"),
+            None,
+        )
+        .header("Idempotency-Key", "1")
+        .json(&body)
+        .send()
+    };
+    // Two people whose clients both use the key "1": each registers, with their own token.
+    let first = send(person("visitor", 1)).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let second = send(person("visitor", 2)).await.unwrap();
+    assert_eq!(second.status(), StatusCode::CREATED);
+    assert!(second.headers().get("idempotent-replayed").is_none());
+    let second: Value = second.json().await.unwrap();
+    assert_ne!(first["id"], second["id"]);
+    assert_ne!(first["manage_token"], second["manage_token"]);
+    // The same person and body replay; the same person with another body is refused.
+    let again = send(person("visitor", 2)).await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], second["id"]);
+    let mut changed = person("visitor", 2);
+    changed["person"]["last_name"] = json!("Autre");
+    let body = problem(send(changed).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(fields(&body), ["Idempotency-Key"]);
+}
+
+#[tokio::test]
 async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() {
     let app = spawn_app().await;
     let org = app.organiser().await;
@@ -205,11 +240,9 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() 
     assert_eq!(r2.status(), StatusCode::CREATED);
     let b2: Value = r2.json().await.unwrap();
     assert_eq!(b1, b2, "same status and body, manage token included");
-    let body = problem(
-        send(person("visitor", 2)).await.unwrap(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
+    let mut other_body = person("visitor", 1);
+    other_body["locale"] = json!("en");
+    let body = problem(send(other_body).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(fields(&body), ["Idempotency-Key"]);
 
     // Concurrent duplicates with one key create one row.
