@@ -1182,3 +1182,100 @@ async fn an_unknown_organisation_is_named_not_a_server_error() {
     let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(fields(&p), ["organisation_id"]);
 }
+
+/// Shrinking a quota while registrations pour in never takes a seat from a confirmed person:
+/// a shrink is refused (409) when the seats it would drop are taken meanwhile, and at the end
+/// every confirmed registration holds a seat, within the quota.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn shrinking_a_quota_during_a_rush_never_unseats_anyone() {
+    use sea_orm::ConnectionTrait;
+
+    let app = spawn_app().await;
+    let count = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<i64>(0).unwrap()
+        }
+    };
+    let org = app.organiser().await;
+    const RUSH: i64 = 1500;
+    let event = open_event(&app, &org, 2000, json!({"buyer": RUSH})).await;
+    let url = format!("{}/api/v1/events/{event}/registrations", app.address);
+    // 16 registrants at a time, so that the organiser's changes get a connection meanwhile.
+    let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(16));
+    let mut rush = Vec::new();
+    for n in 0..RUSH as usize {
+        let (client, url, in_flight) = (app.client.clone(), url.clone(), in_flight.clone());
+        rush.push(tokio::spawn(async move {
+            let _turn = in_flight.acquire_owned().await.unwrap();
+            client
+                .post(url)
+                .json(&person("buyer", n))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    // Again and again: shrink the pool to just above the seats taken (dropping the free seats
+    // registrants are claiming), then widen it again (promoting whoever waits).
+    let event_url = format!("{}/api/v1/events/{event}", app.address);
+    let set_quota = |quota: i64| {
+        app.client
+            .patch(&event_url)
+            .bearer_auth(&org)
+            .json(&json!({"quotas": {"buyer": quota}}))
+            .send()
+    };
+    let (mut refused, mut shrinks) = (0, 0);
+    while !rush.iter().all(|task| task.is_finished()) {
+        shrinks += 1;
+        let taken = count("SELECT COUNT(registration_id) FROM seats WHERE pool = 'buyer'").await;
+        let margin = [4, 8, 12, 16, 24, 32][shrinks % 6];
+        let status = set_quota(taken + margin).await.unwrap().status();
+        assert!([StatusCode::OK, StatusCode::CONFLICT].contains(&status), "{status}");
+        refused += usize::from(status == StatusCode::CONFLICT);
+        // Promotions run one by one while the event is held: a few dozen at a time.
+        let taken = count("SELECT COUNT(registration_id) FROM seats WHERE pool = 'buyer'").await;
+        let status = set_quota((taken + 60).min(RUSH)).await.unwrap().status();
+        assert!([StatusCode::OK, StatusCode::CONFLICT].contains(&status), "{status}");
+    }
+    // A registrant whose event changed under it three times in a row is told to try again.
+    let mut registered = 0;
+    for status in join_all(rush).await {
+        assert!([StatusCode::CREATED, StatusCode::CONFLICT].contains(&status), "{status}");
+        registered += i64::from(status == StatusCode::CREATED);
+    }
+    let taken = count("SELECT COUNT(registration_id) FROM seats WHERE pool = 'buyer'").await;
+    let last = set_quota(taken + 1).await.unwrap();
+    assert_eq!(last.status(), StatusCode::OK);
+    let quota = taken + 1;
+    let unseated = count(
+        "SELECT COUNT(*) FROM registrations r WHERE r.status = 'confirmed' \
+         AND NOT EXISTS (SELECT 1 FROM seats s WHERE s.registration_id = r.id)",
+    )
+    .await;
+    assert_eq!(
+        unseated, 0,
+        "confirmed registrations without a seat ({refused} of {shrinks} shrinks refused)"
+    );
+    let confirmed = count("SELECT COUNT(*) FROM registrations WHERE status = 'confirmed' AND category = 'buyer'").await;
+    assert!(
+        confirmed <= quota,
+        "{confirmed} confirmed buyers for a quota of {quota}"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM seats WHERE pool = 'buyer'").await, quota);
+    let held_twice = count(
+        "SELECT COUNT(*) FROM (SELECT registration_id FROM seats WHERE registration_id IS NOT NULL \
+         GROUP BY registration_id HAVING COUNT(*) > 1) x",
+    )
+    .await;
+    assert_eq!(held_twice, 0, "no registration holds two seats");
+    let waitlisted = count("SELECT COUNT(*) FROM registrations WHERE status = 'waitlisted'").await;
+    assert_eq!(confirmed + waitlisted, registered);
+}

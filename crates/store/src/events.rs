@@ -290,6 +290,7 @@ where
     F: FnOnce(&Event) -> Result<EventChange, Error>,
 {
     let (_turn, txn) = crate::begin_write(db).await?;
+    crate::registrations::lock_event_for_change(&txn, id).await?;
     let current = get_editable(&txn, id, actor).await?;
     if if_match.is_some_and(|v| v != current.version) {
         return Err(Error::Stale);
