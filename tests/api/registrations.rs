@@ -1248,7 +1248,10 @@ async fn shrinking_a_quota_during_a_rush_never_unseats_anyone() {
     // A registrant whose event changed under it three times in a row is told to try again.
     let mut registered = 0;
     for status in join_all(rush).await {
-        assert!([StatusCode::CREATED, StatusCode::CONFLICT].contains(&status), "{status}");
+        assert!(
+            [StatusCode::CREATED, StatusCode::CONFLICT].contains(&status),
+            "{status}"
+        );
         registered += i64::from(status == StatusCode::CREATED);
     }
     let taken = count("SELECT COUNT(registration_id) FROM seats WHERE pool = 'buyer'").await;
