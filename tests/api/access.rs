@@ -278,6 +278,8 @@ static ROWS: &[Row] = &[
     // An interest through a registration: its token or an organiser of its event.
     ("POST",   "/api/v1/needs/{id}/interests",                  Registrant, NewInterest,        [U, N, N, N, OK, OK]),
     ("DELETE", "/api/v1/needs/{id}/interests/{interest_id}",    Registrant, FreshInterest,      [U, N, N, N, OK, OK]),
+    // Signing out revokes the caller's own token: last, so that no row after it loses its callers.
+    ("POST",   "/api/v1/auth/logout",                           Organiser,  Nothing,            [U, U, OK, OK, OK, OK]),
 ];
 
 /// Served, listed in [`ROWS`], but not in the OpenAPI document (the document itself and its

@@ -1,4 +1,4 @@
-use matinale_domain::user::Role;
+use matinale_domain::user::{NewUser, Role};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -106,4 +106,110 @@ async fn sign_in_attempts_are_rate_limited() {
     let limited = app.post("/api/v1/auth/token", None, &attempt).await;
     assert!(limited.headers().contains_key("retry-after"));
     problem(limited, StatusCode::TOO_MANY_REQUESTS).await;
+}
+
+/// A sign-in attempt from `forwarded_for` (an `X-Forwarded-For` value).
+async fn attempt_from(app: &crate::support::TestApp, email: &str, forwarded_for: &str) -> reqwest::Response {
+    app.request(reqwest::Method::POST, "/api/v1/auth/token", None)
+        .header("X-Forwarded-For", forwarded_for)
+        .json(&json!({"email": email, "password": "wrong password"}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_sign_in_limit() {
+    let app = crate::support::spawn_app_with(|c| {
+        c.login_attempts_per_minute = 2;
+        c.trusted_proxies = matinale_api::proxies::TrustedProxies::parse("127.0.0.1").0;
+    })
+    .await;
+    for n in 0..2 {
+        let r = attempt_from(&app, &format!("a{n}@test.matinale"), "203.0.113.1").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The left-most value is the client's own word; the proxy appended the address it saw.
+    let limited = attempt_from(&app, "a2@test.matinale", "10.9.9.9, 203.0.113.1").await;
+    assert!(limited.headers().contains_key("retry-after"));
+    problem(limited, StatusCode::TOO_MANY_REQUESTS).await;
+    let other = attempt_from(&app, "a3@test.matinale", "203.0.113.2").await;
+    assert_eq!(
+        other.status(),
+        StatusCode::UNAUTHORIZED,
+        "another client behind the same proxy"
+    );
+}
+
+#[tokio::test]
+async fn a_forwarded_address_from_an_untrusted_peer_is_ignored() {
+    let app = crate::support::spawn_app_with(|c| c.login_attempts_per_minute = 2).await;
+    for n in 0..2 {
+        let r = attempt_from(&app, &format!("b{n}@test.matinale"), &format!("203.0.113.{n}")).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = attempt_from(&app, "b9@test.matinale", "203.0.113.99").await;
+    problem(r, StatusCode::TOO_MANY_REQUESTS).await;
+}
+
+#[tokio::test]
+async fn sign_ins_are_limited_per_e_mail_even_from_many_addresses() {
+    let app = crate::support::spawn_app_with(|c| {
+        c.login_attempts_per_minute = 1000;
+        c.login_attempts_per_email_per_minute = 5;
+        c.trusted_proxies = matinale_api::proxies::TrustedProxies::parse("127.0.0.1").0;
+    })
+    .await;
+    let new = NewUser::parse("target@test.matinale", "T", Role::Organiser, "correct horse battery").unwrap();
+    matinale_store::accounts::create_user(&app.db, new).await.unwrap();
+    for n in 0..5 {
+        let r = attempt_from(&app, "Target@test.matinale", &format!("198.51.100.{n}")).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password waits now; another account does not.
+    let right = app
+        .request(reqwest::Method::POST, "/api/v1/auth/token", None)
+        .header("X-Forwarded-For", "198.51.100.77")
+        .json(&json!({"email": "target@test.matinale", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(right.headers().contains_key("retry-after"));
+    problem(right, StatusCode::TOO_MANY_REQUESTS).await;
+    let other = attempt_from(&app, "someone-else@test.matinale", "198.51.100.1").await;
+    assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn signing_out_revokes_the_token() {
+    let app = spawn_app().await;
+    let (_, token) = app.account(Role::Organiser).await;
+    let logout = |token: Option<&str>| app.request(reqwest::Method::POST, "/api/v1/auth/logout", token).send();
+    problem(logout(None).await.unwrap(), StatusCode::UNAUTHORIZED).await;
+    problem(logout(Some("mt_forged")).await.unwrap(), StatusCode::UNAUTHORIZED).await;
+    assert_eq!(app.get("/api/v1/outbox", Some(&token)).await.status(), StatusCode::OK);
+    assert_eq!(logout(Some(&token)).await.unwrap().status(), StatusCode::NO_CONTENT);
+    problem(app.get("/api/v1/outbox", Some(&token)).await, StatusCode::UNAUTHORIZED).await;
+    problem(logout(Some(&token)).await.unwrap(), StatusCode::UNAUTHORIZED).await;
+}
+
+#[tokio::test]
+async fn expired_account_tokens_are_purged() {
+    let app = spawn_app().await;
+    let (_, token) = app.account(Role::Organiser).await;
+    let now = chrono::Utc::now();
+    assert_eq!(
+        matinale_store::accounts::purge_expired_tokens(&app.db, now)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(app.get("/api/v1/outbox", Some(&token)).await.status(), StatusCode::OK);
+    let later = now + chrono::Duration::hours(13);
+    assert_eq!(
+        matinale_store::accounts::purge_expired_tokens(&app.db, later)
+            .await
+            .unwrap(),
+        1
+    );
 }

@@ -510,6 +510,59 @@ async fn suggestions_rank_structures_with_their_reasons() {
 }
 
 #[tokio::test]
+async fn suggestions_are_the_best_fifty() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    // 55 structures in the sector, 5 of which also serve Orly; others match nothing.
+    for n in 0..55 {
+        let cities = if n % 11 == 0 { json!(["Orly"]) } else { json!(["Lyon"]) };
+        created(
+            &app,
+            "/api/v1/organisations",
+            &s.organiser,
+            json!({"kind": "ess_structure", "name": format!("Ressourcerie {n:02}"),
+                   "sectors": ["Réemploi"], "cities": cities}),
+        )
+        .await;
+    }
+    for n in 0..5 {
+        created(
+            &app,
+            "/api/v1/organisations",
+            &s.organiser,
+            json!({"kind": "ess_structure", "name": format!("Traiteur {n}"),
+                   "sectors": ["traiteur"], "cities": ["Lyon"]}),
+        )
+        .await;
+    }
+    let open = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let r = app
+        .get(&format!("/api/v1/needs/{}/suggestions", id_of(&open)), None)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let ranked: Value = r.json().await.unwrap();
+    let items = ranked["items"].as_array().unwrap();
+    assert_eq!(items.len(), 50);
+    let names: Vec<&str> = items.iter().map(|i| i["name"].as_str().unwrap()).collect();
+    // Sector and perimeter (5) first, ties by name; the scene's structure is one of them.
+    assert_eq!(
+        names[..6],
+        [
+            "Adopte un Bureau",
+            "Ressourcerie 00",
+            "Ressourcerie 11",
+            "Ressourcerie 22",
+            "Ressourcerie 33",
+            "Ressourcerie 44"
+        ]
+    );
+    assert!(items[..6].iter().all(|i| i["score"] == 5));
+    assert!(items[6..].iter().all(|i| i["score"] == 3));
+    assert_eq!(names[6], "Ressourcerie 01");
+    assert!(names.iter().all(|n| !n.starts_with("Traiteur")));
+}
+
+#[tokio::test]
 async fn an_ess_member_expresses_interest_once_and_the_buyer_lists_it() {
     let app = spawn_app().await;
     let s = scene(&app).await;
@@ -1287,4 +1340,53 @@ async fn an_interest_is_withdrawn_by_its_author_a_member_or_an_organiser() {
     );
     let list: Value = app.get(&path, Some(&s.buyer_member)).await.json().await.unwrap();
     assert_eq!(list, json!([]));
+}
+
+#[tokio::test]
+async fn registrant_interests_under_a_rush_of_other_writes_never_fail() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let open = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let path = format!("/api/v1/needs/{}/interests", id_of(&open));
+    let mut registrants = Vec::new();
+    for n in 0..12 {
+        let org = id_of(
+            &created(
+                &app,
+                "/api/v1/organisations",
+                &s.organiser,
+                json!({"kind": "ess_structure", "name": format!("Structure {n}")}),
+            )
+            .await,
+        );
+        let r = register(&app, &s.event, "ess_structure", Some(&org)).await;
+        approve(&app, &s.organiser, &r).await;
+        registrants.push(r);
+    }
+    // Each interest reads, then writes, while registrations write at the same time.
+    let mut interests = Vec::new();
+    let mut others = Vec::new();
+    for r in &registrants {
+        let request = app
+            .request(Method::POST, &path, Some(&token_of(r)))
+            .json(&json!({"registration_id": r["id"], "message": "Intéressés"}));
+        interests.push(tokio::spawn(async move { request.send().await.unwrap().status() }));
+        for _ in 0..2 {
+            let request = app
+                .request(Method::POST, &format!("/api/v1/events/{}/registrations", s.event), None)
+                .json(&json!({
+                    "category": "visitor",
+                    "person": {"first_name": "Awa", "last_name": "Diallo",
+                               "email": format!("{}@example.org", Uuid::now_v7().simple())},
+                    "locale": "fr",
+                }));
+            others.push(tokio::spawn(async move { request.send().await.unwrap().status() }));
+        }
+    }
+    for task in interests {
+        assert_eq!(task.await.unwrap(), StatusCode::CREATED);
+    }
+    for task in others {
+        assert_eq!(task.await.unwrap(), StatusCode::CREATED);
+    }
 }

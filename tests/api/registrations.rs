@@ -147,6 +147,81 @@ async fn the_same_email_twice_is_a_conflict_and_the_link_is_queued_again() {
 }
 
 #[tokio::test]
+async fn answers_that_carry_a_token_are_not_stored_by_caches() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    let no_store =
+        |r: &reqwest::Response| r.headers().get("cache-control").and_then(|v| v.to_str().ok()) == Some("no-store");
+    let send = || {
+        app.request(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{event}/registrations"),
+            None,
+        )
+        .header("Idempotency-Key", "k-cache")
+        .json(&person("visitor", 1))
+        .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(no_store(&first), "{:?}", first.headers());
+    let replay = send().await.unwrap();
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert!(no_store(&replay), "{:?}", replay.headers());
+    let (id, _) = app.account(matinale_domain::user::Role::Organiser).await;
+    let email = matinale_store::accounts::user_by_id(&app.db, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
+    let token = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            &json!({"email": email, "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(token.status(), StatusCode::OK);
+    assert!(no_store(&token), "{:?}", token.headers());
+}
+
+#[tokio::test]
+async fn an_idempotency_key_belongs_to_one_person() {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    let send = |body: Value| {
+        app.request(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{event}/registrations"),
+            None,
+        )
+        .header("Idempotency-Key", "1")
+        .json(&body)
+        .send()
+    };
+    // Two people whose clients both use the key "1": each registers, with their own token.
+    let first = send(person("visitor", 1)).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let second = send(person("visitor", 2)).await.unwrap();
+    assert_eq!(second.status(), StatusCode::CREATED);
+    assert!(second.headers().get("idempotent-replayed").is_none());
+    let second: Value = second.json().await.unwrap();
+    assert_ne!(first["id"], second["id"]);
+    assert_ne!(first["manage_token"], second["manage_token"]);
+    // The same person and body replay; the same person with another body is refused.
+    let again = send(person("visitor", 2)).await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], second["id"]);
+    let mut changed = person("visitor", 2);
+    changed["person"]["last_name"] = json!("Autre");
+    let body = problem(send(changed).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(fields(&body), ["Idempotency-Key"]);
+}
+
+#[tokio::test]
 async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() {
     let app = spawn_app().await;
     let org = app.organiser().await;
@@ -165,11 +240,9 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() 
     assert_eq!(r2.status(), StatusCode::CREATED);
     let b2: Value = r2.json().await.unwrap();
     assert_eq!(b1, b2, "same status and body, manage token included");
-    let body = problem(
-        send(person("visitor", 2)).await.unwrap(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
+    let mut other_body = person("visitor", 1);
+    other_body["locale"] = json!("en");
+    let body = problem(send(other_body).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(fields(&body), ["Idempotency-Key"]);
 
     // Concurrent duplicates with one key create one row.
@@ -1019,6 +1092,32 @@ async fn registrations_from_one_address_are_rate_limited() {
 }
 
 #[tokio::test]
+async fn behind_a_trusted_proxy_registrations_are_limited_per_forwarded_client() {
+    let app = crate::support::spawn_app_with(|c| {
+        c.registration_rate_per_minute = 2;
+        c.trusted_proxies = matinale_api::proxies::TrustedProxies::parse("127.0.0.0/8").0;
+    })
+    .await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org, 10, json!({})).await;
+    let from = |client: &'static str, n: usize| {
+        app.request(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{event}/registrations"),
+            None,
+        )
+        .header("X-Forwarded-For", client)
+        .json(&person("visitor", n))
+        .send()
+    };
+    for n in 0..2 {
+        assert_eq!(from("203.0.113.1", n).await.unwrap().status(), StatusCode::CREATED);
+    }
+    problem(from("203.0.113.1", 2).await.unwrap(), StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(from("203.0.113.2", 3).await.unwrap().status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
 async fn names_are_refused_with_line_breaks_or_control_characters() {
     let app = spawn_app().await;
     let org = app.organiser().await;
@@ -1082,4 +1181,104 @@ async fn an_unknown_organisation_is_named_not_a_server_error() {
         .await;
     let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(fields(&p), ["organisation_id"]);
+}
+
+/// Shrinking a quota while registrations pour in never takes a seat from a confirmed person:
+/// a shrink is refused (409) when the seats it would drop are taken meanwhile, and at the end
+/// every confirmed registration holds a seat, within the quota.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn shrinking_a_quota_during_a_rush_never_unseats_anyone() {
+    use sea_orm::ConnectionTrait;
+
+    let app = spawn_app().await;
+    let count = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<i64>(0).unwrap()
+        }
+    };
+    let org = app.organiser().await;
+    const RUSH: i64 = 1500;
+    let event = open_event(&app, &org, 2000, json!({"buyer": RUSH})).await;
+    let url = format!("{}/api/v1/events/{event}/registrations", app.address);
+    // 16 registrants at a time, so that the organiser's changes get a connection meanwhile.
+    let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(16));
+    let mut rush = Vec::new();
+    for n in 0..RUSH as usize {
+        let (client, url, in_flight) = (app.client.clone(), url.clone(), in_flight.clone());
+        rush.push(tokio::spawn(async move {
+            let _turn = in_flight.acquire_owned().await.unwrap();
+            client
+                .post(url)
+                .json(&person("buyer", n))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    // Again and again: shrink the pool to just above the seats taken (dropping the free seats
+    // registrants are claiming), then widen it again (promoting whoever waits).
+    let event_url = format!("{}/api/v1/events/{event}", app.address);
+    let set_quota = |quota: i64| {
+        app.client
+            .patch(&event_url)
+            .bearer_auth(&org)
+            .json(&json!({"quotas": {"buyer": quota}}))
+            .send()
+    };
+    let (mut refused, mut shrinks) = (0, 0);
+    while !rush.iter().all(|task| task.is_finished()) {
+        shrinks += 1;
+        let taken = count("SELECT COUNT(registration_id) FROM seats WHERE pool = 'buyer'").await;
+        let margin = [4, 8, 12, 16, 24, 32][shrinks % 6];
+        let status = set_quota(taken + margin).await.unwrap().status();
+        assert!([StatusCode::OK, StatusCode::CONFLICT].contains(&status), "{status}");
+        refused += usize::from(status == StatusCode::CONFLICT);
+        // Promotions run one by one while the event is held: a few dozen at a time.
+        let taken = count("SELECT COUNT(registration_id) FROM seats WHERE pool = 'buyer'").await;
+        let status = set_quota((taken + 60).min(RUSH)).await.unwrap().status();
+        assert!([StatusCode::OK, StatusCode::CONFLICT].contains(&status), "{status}");
+    }
+    // A registrant whose event changed under it three times in a row is told to try again.
+    let mut registered = 0;
+    for status in join_all(rush).await {
+        assert!(
+            [StatusCode::CREATED, StatusCode::CONFLICT].contains(&status),
+            "{status}"
+        );
+        registered += i64::from(status == StatusCode::CREATED);
+    }
+    let taken = count("SELECT COUNT(registration_id) FROM seats WHERE pool = 'buyer'").await;
+    let last = set_quota(taken + 1).await.unwrap();
+    assert_eq!(last.status(), StatusCode::OK);
+    let quota = taken + 1;
+    let unseated = count(
+        "SELECT COUNT(*) FROM registrations r WHERE r.status = 'confirmed' \
+         AND NOT EXISTS (SELECT 1 FROM seats s WHERE s.registration_id = r.id)",
+    )
+    .await;
+    assert_eq!(
+        unseated, 0,
+        "confirmed registrations without a seat ({refused} of {shrinks} shrinks refused)"
+    );
+    let confirmed = count("SELECT COUNT(*) FROM registrations WHERE status = 'confirmed' AND category = 'buyer'").await;
+    assert!(
+        confirmed <= quota,
+        "{confirmed} confirmed buyers for a quota of {quota}"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM seats WHERE pool = 'buyer'").await, quota);
+    let held_twice = count(
+        "SELECT COUNT(*) FROM (SELECT registration_id FROM seats WHERE registration_id IS NOT NULL \
+         GROUP BY registration_id HAVING COUNT(*) > 1) x",
+    )
+    .await;
+    assert_eq!(held_twice, 0, "no registration holds two seats");
+    let waitlisted = count("SELECT COUNT(*) FROM registrations WHERE status = 'waitlisted'").await;
+    assert_eq!(confirmed + waitlisted, registered);
 }

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::proxies::TrustedProxies;
+
 /// Everything the server needs to know about its surroundings.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -41,6 +43,13 @@ pub struct Config {
     pub body_limit: usize,
     /// Attempts at `/auth/token` allowed per client address per minute.
     pub login_attempts_per_minute: u32,
+    /// Attempts at `/auth/token` allowed per e-mail (lower-cased) per minute, whatever the address.
+    pub login_attempts_per_email_per_minute: u32,
+    /// Password checks (Argon2, 19 MiB each) run at once; further sign-ins wait their turn.
+    pub password_checks: usize,
+    /// `MATINALE_TRUSTED_PROXIES`: proxies whose `X-Forwarded-For` names the client address
+    /// (for the sign-in and registration limits); none by default.
+    pub trusted_proxies: TrustedProxies,
     /// `MATINALE_REGISTRATION_RATE`: registrations a client address may post per minute
     /// (default 300, in bursts of up to 100: a whole town hall may sit behind one address);
     /// `0` turns the limit off.
@@ -66,6 +75,9 @@ impl Default for Config {
             reminder_sweep: Duration::from_secs(60),
             body_limit: 256 * 1024,
             login_attempts_per_minute: 10,
+            login_attempts_per_email_per_minute: 5,
+            password_checks: 4,
+            trusted_proxies: TrustedProxies::default(),
             registration_rate_per_minute: 300,
         }
     }
@@ -106,6 +118,18 @@ impl Config {
             reminder_sweep: d.reminder_sweep,
             body_limit: d.body_limit,
             login_attempts_per_minute: d.login_attempts_per_minute,
+            login_attempts_per_email_per_minute: d.login_attempts_per_email_per_minute,
+            password_checks: d.password_checks,
+            trusted_proxies: lookup("MATINALE_TRUSTED_PROXIES").map_or(d.trusted_proxies, |list| {
+                let (proxies, unreadable) = TrustedProxies::parse(&list);
+                if !unreadable.is_empty() {
+                    tracing::warn!(
+                        ?unreadable,
+                        "MATINALE_TRUSTED_PROXIES: entries that are neither an address nor a network are ignored"
+                    );
+                }
+                proxies
+            }),
             registration_rate_per_minute: match lookup("MATINALE_REGISTRATION_RATE") {
                 Some(v) => v.trim().parse().unwrap_or_else(|_| {
                     tracing::warn!(value = %v, "MATINALE_REGISTRATION_RATE is not a number; using the default");
@@ -149,5 +173,13 @@ mod tests {
         assert_eq!(rate("0"), 0);
         assert_eq!(rate("1200"), 1200);
         assert_eq!(rate("lots"), 300);
+    }
+
+    #[test]
+    fn trusted_proxies_are_read_from_the_environment() {
+        let c = Config::from_lookup(|k| (k == "MATINALE_TRUSTED_PROXIES").then(|| "10.0.0.0/8, ::1".to_owned()));
+        assert!(c.trusted_proxies.contains("10.9.8.7".parse().unwrap()));
+        assert!(c.trusted_proxies.contains("::1".parse().unwrap()));
+        assert!(Config::from_lookup(|_| None).trusted_proxies.is_empty());
     }
 }

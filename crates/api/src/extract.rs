@@ -217,6 +217,23 @@ impl FromRequest for SignedIn {
     }
 }
 
+/// The bearer token of the request, as sent; 401 without one.
+#[derive(Debug, Clone)]
+pub struct BearerToken(pub String);
+
+impl FromRequest for BearerToken {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(match bearer(req) {
+            Ok(Some(token)) => Ok(BearerToken(token)),
+            Ok(None) => Err(ApiError::Unauthorized("sign in: POST /api/v1/auth/token".into())),
+            Err(e) => Err(e),
+        })
+    }
+}
+
 /// Who acts on one registration: an account, or the holder of the registration's manage token
 /// (`Authorization: Bearer mr_…`). Anonymous callers and unknown tokens get 401.
 #[derive(Debug, Clone, Copy)]

@@ -1,5 +1,6 @@
 //! The HTTP API: actix handlers, authentication, problem+json errors and the OpenAPI document.
 
+pub mod access_log;
 pub mod config;
 pub mod dto;
 pub mod error;
@@ -7,6 +8,7 @@ pub mod etag;
 pub mod extract;
 pub mod mail;
 pub mod page;
+pub mod proxies;
 pub mod routes;
 pub mod state;
 
@@ -73,6 +75,7 @@ impl Modify for BearerAuth {
 
 fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(auth::create_token)
+        .service(auth::logout)
         .service(users::create_user)
         .service(series::create_series)
         .service(series::list_series)
@@ -201,10 +204,13 @@ pub fn serve(
         None
     };
     let (db, config) = (state.db.clone(), state.config.clone());
+    let state = web::Data::new(state);
+    let pruning = tokio::spawn(prune_limiters(state.clone()));
     let server = http_server(listener, state)?;
     let worker = mailer.map(|mailer| mail::MailWorker::start(db, &config, mailer));
     Ok(async move {
         let stopped = server.await;
+        pruning.abort();
         if let Some(worker) = worker {
             worker.stop().await;
         }
@@ -212,8 +218,17 @@ pub fn serve(
     })
 }
 
-fn http_server(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
-    let state = web::Data::new(state);
+/// Prunes the rate limiters of `state` every [`state::LIMITER_PRUNE_EVERY`], for ever.
+async fn prune_limiters(state: web::Data<AppState>) {
+    let mut every = tokio::time::interval(state::LIMITER_PRUNE_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        state.prune_limiters();
+    }
+}
+
+fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
     let doc = openapi();
     let spec = web::Data::new(Spec(doc.to_yaml().unwrap_or_default()));
     let server = HttpServer::new(move || {
@@ -225,7 +240,7 @@ fn http_server(listener: TcpListener, state: AppState) -> std::io::Result<Server
             }))
             .wrap(
                 middleware::Logger::new("%a \"%{request}xi\" %s %b %Dms")
-                    .custom_request_replace("request", calendars::loggable_request_line),
+                    .custom_request_replace("request", access_log::loggable_request_line),
             )
             .service(openapi_yaml_handler)
             .service(docs_redirect)

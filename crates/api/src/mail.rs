@@ -403,6 +403,11 @@ async fn sweep_reminders(db: Db, every: Duration, mut shutdown: watch::Receiver<
             Ok(purged) => tracing::info!(purged, "expired idempotency keys purged"),
             Err(error) => tracing::error!(%error, "the idempotency purge failed; trying again later"),
         }
+        match matinale_store::accounts::purge_expired_tokens(&db, Utc::now()).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired account tokens purged"),
+            Err(error) => tracing::error!(%error, "the account token purge failed; trying again later"),
+        }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
             changed = shutdown.changed() => if changed.is_err() { break },

@@ -8,6 +8,8 @@ use matinale_domain::user::{Actor, NewUser, Role, User};
 use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::entity::{api_token, user};
@@ -39,14 +41,23 @@ async fn hash_password(password: String) -> Result<String, Error> {
     .map_err(|e| Error::Database(sea_orm::DbErr::Custom(format!("hashing task failed: {e}"))))?
 }
 
-async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
+/// Checks a password off the async executor, in a turn of `checks`: the permit moves into the
+/// blocking task, so a caller that stops waiting (a client hanging up) does not free its turn
+/// before the check is over.
+async fn verify_password(password: String, hash: String, checks: &Arc<Semaphore>) -> Result<bool, Error> {
+    let permit = checks
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| Error::Database(sea_orm::DbErr::Custom("password checks are closed".into())))?;
+    Ok(tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         PasswordHash::new(&hash)
             .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
             .unwrap_or(false)
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false))
 }
 
 /// Creates an account; an e-mail already in use is a conflict.
@@ -117,8 +128,14 @@ pub async fn user_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Us
 const DECOY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7V1ZqB+QGx8E3Pm2m2X8mqYbWqQ0V7bC0c7yqJ8s5uQ";
 
-/// Checks credentials; `None` when the e-mail is unknown or the password wrong.
-pub async fn authenticate(db: &impl ConnectionTrait, email: &str, password: &str) -> Result<Option<User>, Error> {
+/// Checks credentials; `None` when the e-mail is unknown or the password wrong. The password
+/// is checked in a turn of `checks` (at most as many checks run at once as it has permits).
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    email: &str,
+    password: &str,
+    checks: &Arc<Semaphore>,
+) -> Result<Option<User>, Error> {
     let found = user::Entity::find()
         .filter(user::Column::Email.eq(email.trim().to_lowercase()))
         .one(db)
@@ -126,7 +143,7 @@ pub async fn authenticate(db: &impl ConnectionTrait, email: &str, password: &str
     let hash = found
         .as_ref()
         .map_or(DECOY_HASH.to_owned(), |u| u.password_hash.clone());
-    let ok = verify_password(password.to_owned(), hash).await;
+    let ok = verify_password(password.to_owned(), hash, checks).await?;
     match found {
         Some(u) if ok => to_user(u).map(Some),
         _ => Ok(None),
@@ -185,7 +202,51 @@ pub async fn actor_for_token(db: &impl ConnectionTrait, token: &str) -> Result<O
     }))
 }
 
+/// Revokes a bearer token (sign-out); false when it was unknown or already expired.
+pub async fn revoke_token(db: &impl ConnectionTrait, token: &str) -> Result<bool, Error> {
+    let done = api_token::Entity::delete_many()
+        .filter(api_token::Column::TokenHash.eq(secret_hash(token)))
+        .filter(api_token::Column::ExpiresAt.gt(Utc::now()))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected > 0)
+}
+
+/// Deletes the bearer tokens expired at `now` (the worker's sweep); returns how many.
+pub async fn purge_expired_tokens(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, Error> {
+    let done = api_token::Entity::delete_many()
+        .filter(api_token::Column::ExpiresAt.lte(now))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
 /// Whether a user with this id exists.
 pub async fn user_exists(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, Error> {
     Ok(user::Entity::find_by_id(id).one(db).await?.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn password_checks_wait_for_a_turn() {
+        let hash = Argon2::default()
+            .hash_password(b"secret words", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        let checks = Arc::new(Semaphore::new(0));
+        let check = verify_password("secret words".into(), hash, &checks);
+        tokio::pin!(check);
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(300), &mut check)
+                .await
+                .is_err(),
+            "no turn, no check"
+        );
+        checks.add_permits(1);
+        assert!(check.await.unwrap());
+        assert_eq!(checks.available_permits(), 1, "the turn is given back");
+    }
 }

@@ -40,10 +40,17 @@ impl Error {
     }
 }
 
+/// What a client reads when a unique constraint refuses a write.
+pub const UNIQUE_CONFLICT: &str = "this already exists";
+
 impl From<DbErr> for Error {
     fn from(err: DbErr) -> Self {
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(detail)) => Error::Conflict(format!("already exists ({detail})")),
+            // The detail names tables, columns and values: for the log, not for the client.
+            Some(SqlErr::UniqueConstraintViolation(detail)) => {
+                tracing::info!(%detail, "a unique constraint refused a write");
+                Error::Conflict(UNIQUE_CONFLICT.into())
+            }
             _ => Error::Database(err),
         }
     }
@@ -61,4 +68,33 @@ impl From<sea_orm::TransactionError<Error>> for Error {
 /// A stored value that no longer parses: the database was edited by hand.
 pub(crate) fn corrupt(what: &str) -> Error {
     Error::Database(DbErr::Custom(format!("stored {what} is not valid")))
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::ConnectionTrait;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_unique_violation_does_not_tell_the_client_what_it_hit() {
+        let db = crate::connect("sqlite::memory:").await.unwrap();
+        db.execute_unprepared("CREATE TABLE secret_things (email TEXT UNIQUE)")
+            .await
+            .unwrap();
+        db.execute_unprepared("INSERT INTO secret_things VALUES ('awa@example.org')")
+            .await
+            .unwrap();
+        let err = db
+            .execute_unprepared("INSERT INTO secret_things VALUES ('awa@example.org')")
+            .await
+            .map(|_| ())
+            .map_err(Error::from)
+            .unwrap_err();
+        let Error::Conflict(message) = err else {
+            panic!("a conflict, not {err:?}");
+        };
+        assert_eq!(message, UNIQUE_CONFLICT);
+        assert!(!message.contains("secret_things") && !message.contains("email"));
+    }
 }

@@ -141,14 +141,22 @@ fn without_co_organisers(m: event::Model) -> Result<Event, Error> {
     })
 }
 
+/// Checks the references of an event's fields. Putting the event in a series (`series_id`
+/// other than `current_series`) is for the series' creator or an admin (403 otherwise): series
+/// have no co-organisers, and anyone else could fill another's series with their events.
 async fn check_references(
     db: &impl ConnectionTrait,
+    actor: &Actor,
     fields: &EventFields,
+    current_series: Option<Uuid>,
     co_organisers: Option<&[Uuid]>,
 ) -> Result<(), Error> {
-    if let Some(series_id) = fields.series_id {
-        if series::Entity::find_by_id(series_id).one(db).await?.is_none() {
+    if let Some(series_id) = fields.series_id.filter(|s| Some(*s) != current_series) {
+        let Some(series) = series::Entity::find_by_id(series_id).one(db).await? else {
             return Err(matinale_domain::Error::field("series_id", "unknown", "no series has this id").into());
+        };
+        if series.created_by != actor.user_id && !actor.is_admin() {
+            return Err(Error::Forbidden);
         }
     }
     for (i, id) in co_organisers.unwrap_or_default().iter().enumerate() {
@@ -195,7 +203,7 @@ pub async fn create(
         EventStatus::Draft.transition_to(status)?;
     }
     let (_turn, txn) = crate::begin_write(db).await?;
-    check_references(&txn, &fields, Some(co_organisers)).await?;
+    check_references(&txn, actor, &fields, None, Some(co_organisers)).await?;
     let now = Utc::now();
     let id = Uuid::now_v7();
     let mut am = event::ActiveModel {
@@ -282,6 +290,7 @@ where
     F: FnOnce(&Event) -> Result<EventChange, Error>,
 {
     let (_turn, txn) = crate::begin_write(db).await?;
+    crate::registrations::lock_event_for_change(&txn, id).await?;
     let current = get_editable(&txn, id, actor).await?;
     if if_match.is_some_and(|v| v != current.version) {
         return Err(Error::Stale);
@@ -291,7 +300,14 @@ where
         Some(s) if s != current.status => current.status.transition_to(s)?,
         _ => current.status,
     };
-    check_references(&txn, &next.fields, next.co_organisers.as_deref()).await?;
+    check_references(
+        &txn,
+        actor,
+        &next.fields,
+        current.fields.series_id,
+        next.co_organisers.as_deref(),
+    )
+    .await?;
     let mut am = event::ActiveModel {
         status: Set(status.as_str().to_owned()),
         version: Set(current.version + 1),

@@ -8,7 +8,7 @@ use matinale_domain::need::{
     interest_registration, may_edit_need, suggest, CpvCode, InterestWish, Need, NeedCategory, NeedFields, NeedStatus,
     ReservedMarket, Suggestion, INTEREST_WISH_PRIORITY,
 };
-use matinale_domain::organisation::{Organisation, OrganisationKind};
+use matinale_domain::organisation::{EssKind, Organisation, OrganisationKind};
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::stand::StandKind;
 use matinale_domain::text;
@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::entity::{need, need_interest, organisation_member};
 use crate::error::{corrupt, Error};
-use crate::organisations::OrganisationFilter;
+use crate::organisations::SuggestionCriteria;
 use crate::registrations::Credential;
 
 /// Filters of the public list of needs; all optional and combined with AND.
@@ -421,7 +421,7 @@ pub async fn add_registrant_interest(
     registration_id: Uuid,
     message: String,
 ) -> Result<Interest, Error> {
-    let txn = db.begin().await?;
+    let (_turn, txn) = crate::begin_write(db).await?;
     let need = get_visible(&txn, need_id, who.actor()).await?;
     let mut registration = crate::registrations::to_registration(
         crate::registrations::authorised(&txn, registration_id, who).await?,
@@ -599,27 +599,28 @@ pub async fn wishes_for_event(db: &impl ConnectionTrait, event_id: Uuid) -> Resu
         .collect())
 }
 
-/// ESS structures ranked for a visible need, with the reasons.
+/// At most this many ESS structures are suggested for a need.
+pub const MAX_SUGGESTIONS: usize = 50;
+
+/// The [`MAX_SUGGESTIONS`] ESS structures best ranked for a visible need, with the reasons:
+/// the directory is filtered in SQL (structures meeting a criterion), not read whole.
 pub async fn suggestions(
     db: &impl ConnectionTrait,
     need_id: Uuid,
     actor: Option<&Actor>,
 ) -> Result<Vec<Suggestion>, Error> {
     let need = get_visible(db, need_id, actor).await?;
-    let filter = OrganisationFilter {
-        kind: Some(OrganisationKind::EssStructure),
-        ..Default::default()
+    let f = &need.fields;
+    let criteria = SuggestionCriteria {
+        sector_keywords: f.category.sector_keywords().iter().map(|k| text::fold(k)).collect(),
+        cities: f.cities.iter().map(|c| text::fold(c)).collect(),
+        eligible_kinds: match f.reserved_market {
+            ReservedMarket::None => None,
+            market => Some(EssKind::ALL.iter().copied().filter(|k| market.admits(&[*k])).collect()),
+        },
     };
-    let mut candidates: Vec<Organisation> = Vec::new();
-    let mut page = PageRequest::parse(Some(1), Some(matinale_domain::page::MAX_PER_PAGE))?;
-    loop {
-        let batch = crate::organisations::list(db, &filter, page).await?;
-        let last = batch.last_page();
-        candidates.extend(batch.items);
-        if page.page >= last {
-            break;
-        }
-        page.page += 1;
-    }
-    Ok(suggest(&need.fields, candidates))
+    let candidates = crate::organisations::best_suggestions(db, &criteria, MAX_SUGGESTIONS).await?;
+    let mut ranked = suggest(f, candidates);
+    ranked.truncate(MAX_SUGGESTIONS);
+    Ok(ranked)
 }

@@ -273,6 +273,89 @@ pub async fn list(
     })
 }
 
+/// What makes an ESS structure worth suggesting for a need (see `matinale_domain::need::suggest`).
+#[derive(Debug, Clone, Default)]
+pub struct SuggestionCriteria {
+    /// Folded keywords, one of which a sector of the structure contains (scores 3).
+    pub sector_keywords: Vec<String>,
+    /// Folded communes, one of which the structure serves (scores 2).
+    pub cities: Vec<String>,
+    /// For a reserved market: the kinds that may bid, one of which the structure must be.
+    pub eligible_kinds: Option<Vec<EssKind>>,
+}
+
+/// A subquery: organisations with a tag of `facet` whose folded value passes `matches`.
+fn tag_where(facet: &'static str, matches: Condition) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(organisation_tag::Column::OrganisationId)
+        .from(organisation_tag::Entity)
+        .and_where(organisation_tag::Column::Facet.eq(facet))
+        .cond_where(matches)
+        .to_owned()
+}
+
+/// The `limit` ESS structures that best meet `criteria`, best first (ties by folded name),
+/// selected in SQL: only structures meeting at least one criterion are read (and only those
+/// eligible, for a reserved market), and only the best `limit` are loaded whole.
+pub async fn best_suggestions(
+    db: &impl ConnectionTrait,
+    criteria: &SuggestionCriteria,
+    limit: usize,
+) -> Result<Vec<Organisation>, Error> {
+    let sector = (!criteria.sector_keywords.is_empty()).then(|| {
+        let any = criteria.sector_keywords.iter().fold(Condition::any(), |any, keyword| {
+            any.add(
+                Expr::col(organisation_tag::Column::Folded)
+                    .like(LikeExpr::new(text::like_pattern(keyword)).escape('\\')),
+            )
+        });
+        Expr::col(organisation::Column::Id).in_subquery(tag_where(SECTOR, any))
+    });
+    let city = (!criteria.cities.is_empty()).then(|| {
+        let any = Condition::all().add(organisation_tag::Column::Folded.is_in(criteria.cities.clone()));
+        Expr::col(organisation::Column::Id).in_subquery(tag_where(CITY, any))
+    });
+    let mut cond = Condition::all().add(organisation::Column::Kind.eq(OrganisationKind::EssStructure.as_str()));
+    let mut score = Expr::val(0);
+    let mut any_criterion = Condition::any();
+    for (matches, points) in [(sector, 3), (city, 2)] {
+        if let Some(matches) = matches {
+            score = score.add(Expr::case(matches.clone(), points).finally(0));
+            any_criterion = any_criterion.add(matches);
+        }
+    }
+    match &criteria.eligible_kinds {
+        // An eligible structure always has a reason: the reserved market.
+        Some(kinds) => {
+            let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            let any = Condition::all().add(organisation_tag::Column::Value.is_in(kinds));
+            cond = cond.add(Expr::col(organisation::Column::Id).in_subquery(tag_where(ESS_KIND, any)));
+        }
+        None if any_criterion.is_empty() => return Ok(Vec::new()),
+        None => cond = cond.add(any_criterion),
+    }
+    let mut ranked: Vec<(Uuid, String, i32)> = organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .column(organisation::Column::Name)
+        .column_as(score, "score")
+        .filter(cond)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut ranked: Vec<(i32, String, Uuid)> = ranked
+        .drain(..)
+        .map(|(id, name, score)| (score, text::fold(&name), id))
+        .collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)).then_with(|| a.2.cmp(&b.2)));
+    let best: Vec<Uuid> = ranked.into_iter().take(limit).map(|(_, _, id)| id).collect();
+    let rows = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(best))
+        .all(db)
+        .await?;
+    assemble(db, rows).await
+}
+
 /// Adds `user_id` to the members of an organisation; `actor` must be a member or an admin.
 /// Adding a member twice changes nothing.
 pub async fn add_member(

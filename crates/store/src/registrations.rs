@@ -582,8 +582,14 @@ pub(crate) async fn insert_registration(
         serde_json::json!({"manage_token": fresh.token}),
     );
     // Every part writes only while the event has the version `event` was read at ($26): else the
-    // statement returns no row, and the caller reads the event again.
-    let unchanged = "EXISTS (SELECT 1 FROM events WHERE id = $2 AND version = $26)";
+    // statement returns no row, and the caller reads the event again. On PostgreSQL the check
+    // takes the key-share lock that the foreign key takes anyway, so it waits for an event
+    // change in progress ([`lock_event_for_change`]) and then reads the version it committed.
+    let unchanged = if backend == DbBackend::Postgres {
+        "EXISTS (SELECT 1 FROM events WHERE id = $2 AND version = $26 FOR KEY SHARE)"
+    } else {
+        "EXISTS (SELECT 1 FROM events WHERE id = $2 AND version = $26)"
+    };
     let claim = format!(
         "UPDATE seats SET registration_id = $1 WHERE event_id = $2 AND pool = $3 AND seat_no = {} AND {unchanged}",
         free_seat(backend)
@@ -1016,14 +1022,14 @@ pub async fn update_details(
 }
 
 /// Gives a freed seat of `pool` to the first waitlisted registration of that pool (of
-/// `category` first); returns whom it promoted.
+/// `category` first), if the seat is still free.
 async fn promote_into(
     db: &impl ConnectionTrait,
     event_id: Uuid,
     pool: &str,
     seat_no: i32,
     category: &str,
-) -> Result<Option<Uuid>, Error> {
+) -> Result<Promotion, Error> {
     let backend = db.get_database_backend();
     let lock = if backend == DbBackend::Postgres {
         "FOR UPDATE SKIP LOCKED"
@@ -1040,16 +1046,25 @@ async fn promote_into(
             vec![event_id.into(), pool.into(), category.into()],
         ))
         .await?;
-    let Some(row) = row else { return Ok(None) };
+    let Some(row) = row else {
+        return Ok(Promotion::NobodyWaiting);
+    };
     let promoted: Uuid = row.try_get("", "id")?;
     let promoted_category: String = row.try_get("", "category")?;
+    // Only while the seat is still free: a registrant may have claimed it since it was read.
+    let claimed = db
+        .execute_raw(stmt(
+            backend,
+            "UPDATE seats SET registration_id = $1 WHERE event_id = $2 AND pool = $3 AND seat_no = $4 \
+             AND registration_id IS NULL",
+            vec![promoted.into(), event_id.into(), pool.into(), seat_no.into()],
+        ))
+        .await?
+        .rows_affected();
+    if claimed != 1 {
+        return Ok(Promotion::SeatTaken);
+    }
     untally_waitlisted(db, event_id, &promoted_category, promoted).await?;
-    db.execute_raw(stmt(
-        backend,
-        "UPDATE seats SET registration_id = $1 WHERE event_id = $2 AND pool = $3 AND seat_no = $4",
-        vec![promoted.into(), event_id.into(), pool.into(), seat_no.into()],
-    ))
-    .await?;
     let now = Utc::now();
     registration::Entity::update_many()
         .col_expr(
@@ -1075,7 +1090,18 @@ async fn promote_into(
     .await?;
     let m = load(db, promoted).await?;
     mail(db, MailKind::RegistrationPromoted, &m, serde_json::json!({})).await?;
-    Ok(Some(promoted))
+    Ok(Promotion::Promoted)
+}
+
+/// What [`promote_into`] did with a free seat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Promotion {
+    /// The first waitlisted registration has it now.
+    Promoted,
+    /// Nobody waits in its pool.
+    NobodyWaiting,
+    /// Someone took it meanwhile; nothing was changed.
+    SeatTaken,
 }
 
 /// Cancels a registration and, in the same transaction, gives its seat to the first
@@ -1337,7 +1363,9 @@ async fn seat_counts(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<(S
 }
 
 /// Makes the seat rows of an event match its capacity and quotas, then gives any free seat to
-/// the waiting list. Lowering below the seats already taken is a conflict.
+/// the waiting list. Lowering below the seats already taken is a conflict, and so is a seat
+/// to drop that a registrant took meanwhile (every delete checks the seat is free and counts
+/// what it dropped). Call it with the event held ([`lock_event_for_change`]).
 pub async fn sync_seats(
     db: &impl ConnectionTrait,
     event_id: Uuid,
@@ -1354,13 +1382,17 @@ pub async fn sync_seats(
                     "{taken} registrations hold seats of the {pool} pool; cancel them before changing its quota"
                 )));
             }
-            let _ = seats;
-            db.execute_raw(stmt(
-                backend,
-                "DELETE FROM seats WHERE event_id = $1 AND pool = $2",
-                vec![event_id.into(), pool.clone().into()],
-            ))
-            .await?;
+            let dropped = db
+                .execute_raw(stmt(
+                    backend,
+                    "DELETE FROM seats WHERE event_id = $1 AND pool = $2 AND registration_id IS NULL",
+                    vec![event_id.into(), pool.clone().into()],
+                ))
+                .await?
+                .rows_affected();
+            if i64::try_from(dropped).ok() != Some(*seats) {
+                return Err(taken_meanwhile(pool));
+            }
         }
     }
     // A category that moves between its own pool and the open pool would leave its live
@@ -1419,17 +1451,45 @@ pub async fn sync_seats(
                     pool.as_str()
                 )));
             }
-            db.execute_raw(stmt(
-                backend,
-                "DELETE FROM seats WHERE event_id = $1 AND pool = $2 AND seat_no IN \
-                 (SELECT seat_no FROM seats WHERE event_id = $1 AND pool = $2 AND registration_id IS NULL \
-                 ORDER BY seat_no DESC LIMIT $3)",
-                vec![event_id.into(), pool.as_str().into(), (seats - size).into()],
-            ))
-            .await?;
+            // The outer statement checks again that each seat is free: under READ COMMITTED the
+            // subquery's choice is not re-read when a registrant claims one of them meanwhile.
+            let dropped = db
+                .execute_raw(stmt(
+                    backend,
+                    "DELETE FROM seats WHERE event_id = $1 AND pool = $2 AND registration_id IS NULL AND seat_no IN \
+                     (SELECT seat_no FROM seats WHERE event_id = $1 AND pool = $2 AND registration_id IS NULL \
+                     ORDER BY seat_no DESC LIMIT $3)",
+                    vec![event_id.into(), pool.as_str().into(), (seats - size).into()],
+                ))
+                .await?
+                .rows_affected();
+            if i64::try_from(dropped).ok() != Some(seats - size) {
+                return Err(taken_meanwhile(pool.as_str()));
+            }
         }
     }
     fill_free_seats(db, event_id).await
+}
+
+fn taken_meanwhile(pool: &str) -> Error {
+    Error::Conflict(format!(
+        "seats of the {pool} pool were taken while it was changed; read the event again and retry"
+    ))
+}
+
+/// Takes the event's row for a change (PostgreSQL; SQLite has one writer): registrations
+/// check the event's version under a key-share lock, so those in flight finish first (and are
+/// counted), and those arriving wait for the change and then see its version.
+pub(crate) async fn lock_event_for_change(db: &impl ConnectionTrait, event_id: Uuid) -> Result<(), Error> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_raw(stmt(
+            DbBackend::Postgres,
+            "SELECT 1 FROM events WHERE id = $1 FOR UPDATE",
+            vec![event_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// Promotes waitlisted registrations while their pool has free seats (after a quota rises).
@@ -1439,16 +1499,21 @@ async fn fill_free_seats(db: &impl ConnectionTrait, event_id: Uuid) -> Result<()
         let free = db
             .query_one_raw(stmt(
                 backend,
-                "SELECT s.pool AS pool, MIN(s.seat_no) AS seat_no FROM seats s WHERE s.event_id = $1 \
-                 AND s.registration_id IS NULL AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = $1 \
-                 AND r.pool = s.pool AND r.status = 'waitlisted') GROUP BY s.pool LIMIT 1",
+                // From the pools where someone waits to their first free seat (by the index of
+                // free seats), not from every free seat: the event is held meanwhile, and
+                // registrations wait for it.
+                "SELECT pool, seat_no FROM (SELECT w.pool AS pool, (SELECT MIN(s.seat_no) FROM seats s \
+                 WHERE s.event_id = $1 AND s.pool = w.pool AND s.registration_id IS NULL) AS seat_no \
+                 FROM (SELECT DISTINCT r.pool AS pool FROM registrations r WHERE r.event_id = $1 \
+                 AND r.status = 'waitlisted') w) free WHERE seat_no IS NOT NULL LIMIT 1",
                 vec![event_id.into()],
             ))
             .await?;
         let Some(row) = free else { return Ok(()) };
         let pool: String = row.try_get("", "pool")?;
         let seat_no: i32 = row.try_get("", "seat_no")?;
-        if promote_into(db, event_id, &pool, seat_no, "").await?.is_none() {
+        // A seat taken meanwhile: look for another free one.
+        if promote_into(db, event_id, &pool, seat_no, "").await? == Promotion::NobodyWaiting {
             return Ok(());
         }
     }

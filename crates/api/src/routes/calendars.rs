@@ -371,44 +371,8 @@ pub async fn calendar_feed(
     Ok(agenda_response(&req, &agenda, &meetings, &state.config.public_url))
 }
 
-/// The request line for the access log, with the secret of a calendar feed path hidden: the
-/// path is the feed's only credential.
-pub fn loggable_request_line(req: &actix_web::dev::ServiceRequest) -> String {
-    let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
-    format!("{} {} {:?}", req.method(), redact_feed_token(target), req.version())
-}
-
-fn redact_feed_token(target: &str) -> String {
-    const MARK: &str = "/calendars/";
-    match target.find(MARK) {
-        Some(at) => {
-            let start = at + MARK.len();
-            let rest = &target[start..];
-            let end = rest
-                .find(".ics")
-                .or_else(|| rest.find(['/', '?']))
-                .unwrap_or(rest.len());
-            format!("{}[redacted]{}", &target[..start], &rest[end..])
-        }
-        None => target.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn feed_secrets_stay_out_of_the_access_log() {
-        assert_eq!(
-            super::redact_feed_token("/api/v1/calendars/mc_s3cret-_x.ics?x=1"),
-            "/api/v1/calendars/[redacted].ics?x=1"
-        );
-        assert_eq!(
-            super::redact_feed_token("/api/v1/calendars/mc_abc"),
-            "/api/v1/calendars/[redacted]"
-        );
-        assert_eq!(super::redact_feed_token("/api/v1/events"), "/api/v1/events");
-    }
-
     #[test]
     fn a_feed_has_an_https_and_a_webcal_url() {
         let urls = super::feed_urls("https://agenda.example.org", "mc_t");

@@ -42,10 +42,13 @@ fn event_response(event: matinale_domain::event::Event, status: actix_web::http:
     response.json(EventResponse::new(event, true))
 }
 
-/// Creates an event (a draft unless `status` is `published`).
+/// Creates an event (a draft unless `status` is `published`). Only the series' creator or an
+/// admin may put it in a series (`series_id`).
 #[utoipa::path(tag = "events", request_body = CreateEventRequest, security(("bearer" = [])), responses(
     (status = 201, body = EventResponse, headers(("ETag" = String))),
     (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json",
+        description = "not an organiser, or the series (series_id) is another organiser's"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/events")]
@@ -62,13 +65,15 @@ pub async fn create_event(
     Ok(event_response(event, actix_web::http::StatusCode::CREATED))
 }
 
-/// Changes an event (its organisers only). Send `If-Match` with the ETag you read.
+/// Changes an event (its organisers only). Send `If-Match` with the ETag you read. Moving it
+/// into a series is for the series' creator or an admin.
 #[utoipa::path(tag = "events", request_body = PatchEventRequest, security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     responses(
         (status = 200, body = EventResponse, headers(("ETag" = String))),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json",
+            description = "the caller may see the event but not change it, or the series (series_id) is another organiser's"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "status change not allowed"),
         (status = 412, body = Problem, content_type = "application/problem+json"),

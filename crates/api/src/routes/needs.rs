@@ -633,8 +633,8 @@ pub async fn list_interests(
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// ESS structures ranked for a need by sector, perimeter and reserved-market eligibility,
-/// with the reasons. For a reserved market, structures that may not bid are left out.
+/// The 50 ESS structures best ranked for a need by sector, perimeter and reserved-market
+/// eligibility, with the reasons. For a reserved market, structures that may not bid are left out.
 #[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), responses(
     (status = 200, body = SuggestionsResponse),
     (status = 404, body = Problem, content_type = "application/problem+json"),

@@ -23,19 +23,21 @@ use crate::state::AppState;
 
 /// Registers for a published event inside its registration window. Beyond the quota of the
 /// category (or the capacity) the registration is `waitlisted` with its place. Send an
-/// `Idempotency-Key` to retry safely: the same key and body replay the first answer for 24 h.
+/// `Idempotency-Key` to retry safely: the same key and body replay the first answer for 24 h
+/// (a key is scoped by the e-mail registered: another person's key neither blocks nor answers).
 /// An e-mail already registered gets its management link by mail (a new one, the earlier ones
 /// still work; at most one such mail per registration every 10 minutes). Each client address
 /// may post `MATINALE_REGISTRATION_RATE` registrations a minute (default 300, in bursts of 100).
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path),
         ("Idempotency-Key" = Option<String>, Header, description = "retry key, kept 24 h")),
     request_body = CreateRegistrationRequest, responses(
-        (status = 201, body = CreatedRegistrationResponse),
+        (status = 201, body = CreatedRegistrationResponse,
+            headers(("Cache-Control" = String, description = "no-store: the answer holds the manage token"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json",
             description = "the e-mail is already registered (its link is mailed again), or the event is not published"),
         (status = 422, body = Problem, content_type = "application/problem+json",
-            description = "invalid input (names on one line, without control characters; an organisation_id that exists), outside the registration window, or an Idempotency-Key reused with another body"),
+            description = "invalid input (names on one line, without control characters; an organisation_id that exists), outside the registration window, or an Idempotency-Key reused for the same e-mail with another body"),
         (status = 429, body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = String, description = "seconds to wait")),
             description = "too many registrations from this client address"),
@@ -49,26 +51,36 @@ pub async fn create_registration(
     key: IdempotencyKey,
     body: Json<CreateRegistrationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.admit_registration(req.peer_addr().map(|a| a.ip()))?;
+    state.admit_registration(state.client_address(&req))?;
     let body = body.into_inner();
     let event_id = event_id.into_inner();
+    let request_hash = matinale_store::accounts::secret_hash(&serde_json::to_string(&body).unwrap_or_default());
+    let new = NewRegistration::try_from(body)?;
+    // A key is the person's own: scoped by the event and the e-mail, and replayed only for the
+    // same body, so a key that another person happens to use neither blocks nor answers them.
     let idempotency = key.0.map(|key| IdempotencyRequest {
         key,
-        scope: format!("POST /events/{event_id}/registrations"),
-        request_hash: matinale_store::accounts::secret_hash(&serde_json::to_string(&body).unwrap_or_default()),
+        scope: format!(
+            "POST /events/{event_id}/registrations {}",
+            matinale_store::accounts::secret_hash(new.person.email.as_str())
+        ),
+        request_hash,
     });
-    let new = NewRegistration::try_from(body)?;
     let outcome = matinale_store::registrations::register(&state.db, event_id, new, idempotency, |r| {
         let body = serde_json::to_string(&CreatedRegistrationResponse::from(r)).unwrap_or_default();
         (StatusCode::CREATED.as_u16(), body)
     })
     .await?;
+    // Both answers carry the manage token: no cache may keep them.
     Ok(match outcome {
-        Outcome::Created(r) => HttpResponse::Created().json(CreatedRegistrationResponse::from(r.as_ref())),
+        Outcome::Created(r) => HttpResponse::Created()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(CreatedRegistrationResponse::from(r.as_ref())),
         Outcome::Replayed { status, body } => {
             HttpResponse::build(StatusCode::from_u16(status).map_err(|_| ApiError::Internal)?)
                 .content_type("application/json")
                 .insert_header(("Idempotent-Replayed", "true"))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
                 .body(body)
         }
     })
