@@ -38,6 +38,43 @@ async fn unknown_routes_and_ids_are_problem_404s() {
 }
 
 #[tokio::test]
+async fn a_wrong_method_on_a_known_path_is_405_with_the_allowed_ones() {
+    let app = spawn_app().await;
+    let id = "01900000-0000-7000-8000-000000000000";
+    for (method, path, allow) in [
+        (reqwest::Method::DELETE, "/api/v1/events".to_owned(), "GET, POST"),
+        (reqwest::Method::PUT, format!("/api/v1/events/{id}"), "GET, PATCH"),
+        (reqwest::Method::GET, format!("/api/v1/events/{id}/cancel"), "POST"),
+        (reqwest::Method::POST, "/api/v1/calendars/mc_x.ics".to_owned(), "GET"),
+        (
+            reqwest::Method::HEAD,
+            format!("/api/v1/registrations/{id}/agenda.ics"),
+            "GET",
+        ),
+    ] {
+        let r = app.request(method.clone(), &path, None).send().await.unwrap();
+        assert_eq!(
+            r.headers().get("allow").map(|v| v.to_str().unwrap().to_owned()),
+            Some(allow.to_owned()),
+            "{method} {path}"
+        );
+        if method != reqwest::Method::HEAD {
+            problem(r, StatusCode::METHOD_NOT_ALLOWED).await;
+        } else {
+            assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+        }
+    }
+    // An unknown path stays a 404, whatever the method.
+    let r = app
+        .request(reqwest::Method::DELETE, "/api/v1/nothing-here", None)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("allow").is_none());
+    problem(r, StatusCode::NOT_FOUND).await;
+}
+
+#[tokio::test]
 async fn the_committed_openapi_document_matches_the_code() {
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml"))
         .expect("openapi.yaml is committed at the root");

@@ -1,6 +1,7 @@
 //! The HTTP API: actix handlers, authentication, problem+json errors and the OpenAPI document.
 
 pub mod access_log;
+mod allowed_methods;
 pub mod config;
 pub mod dto;
 pub mod error;
@@ -15,7 +16,7 @@ pub mod state;
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::{get, middleware, web, App, HttpResponse, HttpServer, ResponseError};
+use actix_web::{get, middleware, web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::{Modify, OpenApi};
@@ -186,8 +187,17 @@ async fn docs_redirect() -> HttpResponse {
         .finish()
 }
 
-async fn not_found() -> HttpResponse {
-    ApiError::NotFound.error_response()
+/// No route answered: 405 with `Allow` when the path is known under other methods, else 404.
+async fn not_found(req: HttpRequest, routes: web::Data<allowed_methods::KnownRoutes>) -> HttpResponse {
+    let allowed = routes.allowed(req.path());
+    if allowed.is_empty() {
+        return ApiError::NotFound.error_response();
+    }
+    let mut response = ApiError::MethodNotAllowed.error_response();
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allowed.join(", ")) {
+        response.headers_mut().insert(actix_web::http::header::ALLOW, value);
+    }
+    response
 }
 
 /// Starts serving on `listener`, and the mail worker unless `config.worker` is off. The
@@ -231,10 +241,15 @@ async fn prune_limiters(state: web::Data<AppState>) {
 fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
     let doc = openapi();
     let spec = web::Data::new(Spec(doc.to_yaml().unwrap_or_default()));
+    let routes = web::Data::new(allowed_methods::KnownRoutes::new(
+        &doc,
+        &[("/openapi.yaml", "GET"), ("/r/{id}", "GET"), ("/e/{id}", "GET")],
+    ));
     let server = HttpServer::new(move || {
         let (app, _) = documented_app().split_for_parts();
         app.app_data(state.clone())
             .app_data(spec.clone())
+            .app_data(routes.clone())
             .app_data(web::PathConfig::default().error_handler(|err, _| {
                 actix_web::error::InternalError::from_response(err, ApiError::NotFound.error_response()).into()
             }))
