@@ -59,9 +59,23 @@ impl KnownRoutes {
 
     /// The methods a path answers, in a stable order; empty for an unknown path.
     pub fn allowed(&self, path: &str) -> Vec<&'static str> {
+        self.matching(path, false)
+    }
+
+    /// The methods of the templates that name `path` literally (`/needs/categories`, not
+    /// `/needs/{id}`): a request that only a parameterised route caught, with a parameter that
+    /// does not parse, was meant for them.
+    pub fn allowed_literally(&self, path: &str) -> Vec<&'static str> {
+        self.matching(path, true)
+    }
+
+    fn matching(&self, path: &str, literal_only: bool) -> Vec<&'static str> {
         let parts = segments(path);
         let mut allowed: Vec<&'static str> = Vec::new();
         for (template, methods) in &self.0 {
+            if literal_only && template.iter().any(|t| t.contains('{')) {
+                continue;
+            }
             if template.len() == parts.len() && template.iter().zip(&parts).all(|(t, p)| fits(t, p)) {
                 for method in methods {
                     if !allowed.contains(method) {
@@ -93,5 +107,7 @@ mod tests {
         assert_eq!(routes.allowed("/api/v1/events"), ["GET", "POST"]);
         assert_eq!(routes.allowed("/r/0190f"), ["GET"]);
         assert!(routes.allowed("/api/v1/nothing-here").is_empty());
+        assert_eq!(routes.allowed_literally("/api/v1/needs/categories"), ["GET"]);
+        assert!(routes.allowed_literally("/api/v1/needs/0190f").is_empty());
     }
 }

@@ -193,6 +193,11 @@ async fn not_found(req: HttpRequest, routes: web::Data<allowed_methods::KnownRou
     if allowed.is_empty() {
         return ApiError::NotFound.error_response();
     }
+    method_not_allowed(&allowed)
+}
+
+/// 405 problem+json with `Allow: <allowed>`.
+fn method_not_allowed(allowed: &[&str]) -> HttpResponse {
     let mut response = ApiError::MethodNotAllowed.error_response();
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allowed.join(", ")) {
         response.headers_mut().insert(actix_web::http::header::ALLOW, value);
@@ -250,8 +255,19 @@ fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Re
         app.app_data(state.clone())
             .app_data(spec.clone())
             .app_data(routes.clone())
-            .app_data(web::PathConfig::default().error_handler(|err, _| {
-                actix_web::error::InternalError::from_response(err, ApiError::NotFound.error_response()).into()
+            .app_data(web::PathConfig::default().error_handler(|err, req| {
+                // `PATCH /needs/categories` is caught by `PATCH /needs/{id}`, whose id does not
+                // parse; the path names `GET /needs/categories`: a wrong method, not a 404.
+                let literal = req
+                    .app_data::<web::Data<allowed_methods::KnownRoutes>>()
+                    .map(|routes| routes.allowed_literally(req.path()))
+                    .unwrap_or_default();
+                let response = if literal.is_empty() || literal.contains(&req.method().as_str()) {
+                    ApiError::NotFound.error_response()
+                } else {
+                    method_not_allowed(&literal)
+                };
+                actix_web::error::InternalError::from_response(err, response).into()
             }))
             .wrap(
                 middleware::Logger::new("%a \"%{request}xi\" %s %b %Dms")

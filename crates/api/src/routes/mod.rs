@@ -32,8 +32,10 @@ use matinale_domain::page::PageRequest;
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
