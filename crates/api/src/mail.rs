@@ -142,18 +142,18 @@ impl StoreOutbox {
         })
     }
 
-    /// The event of a row, read once per batch.
+    /// The event of a row and what mail shows of it, read once per batch.
     async fn event<'a>(
         &self,
         id: Uuid,
-        cache: &'a mut HashMap<Uuid, (EventStatus, EventInfo)>,
-    ) -> Result<&'a (EventStatus, EventInfo), Unsendable> {
+        cache: &'a mut HashMap<Uuid, (Event, EventInfo)>,
+    ) -> Result<&'a (Event, EventInfo), Unsendable> {
         Ok(match cache.entry(id) {
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(slot) => {
                 let event = matinale_store::events::get(&self.db, id).await?;
                 let info = self.event_info(&event).await?;
-                slot.insert((event.status, info))
+                slot.insert((event, info))
             }
         })
     }
@@ -161,7 +161,7 @@ impl StoreOutbox {
     async fn envelope(
         &self,
         row: &Mail,
-        events: &mut HashMap<Uuid, (EventStatus, EventInfo)>,
+        events: &mut HashMap<Uuid, (Event, EventInfo)>,
     ) -> Result<Envelope, Unsendable> {
         let kind =
             MailKind::from_db(&row.kind).ok_or_else(|| Unsendable::Bad(format!("unknown mail kind {:?}", row.kind)))?;
@@ -171,14 +171,14 @@ impl StoreOutbox {
             .event_id
             .or(payload.event_id)
             .ok_or_else(|| Unsendable::Bad("the mail names no event".into()))?;
-        let (status, event) = self.event(event_id, events).await?;
-        if *status == EventStatus::Cancelled && !kind.survives_event_cancellation() {
+        let (full, info) = self.event(event_id, events).await?;
+        if full.status == EventStatus::Cancelled && !kind.survives_event_cancellation() {
             return Err(Unsendable::Bad(format!(
                 "the event was cancelled before this {} mail went out",
                 row.kind
             )));
         }
-        let event = event.clone();
+        let event = info.clone();
         let recipient_name = format!("{} {}", payload.first_name.trim(), payload.last_name.trim())
             .trim()
             .to_owned();
@@ -234,10 +234,10 @@ impl StoreOutbox {
                 recipient_name: recipient_name.clone(),
                 event,
                 manage_url: page_url,
-                meetings: self.meetings_of(payload.registration_id, event_id).await?,
+                meetings: self.meetings_of(payload.registration_id, full, info).await?,
             },
             MailKind::AgendaPublished => {
-                let meetings = self.meetings_of(payload.registration_id, event_id).await?;
+                let meetings = self.meetings_of(payload.registration_id, full, info).await?;
                 if meetings.is_empty() {
                     return Err(Unsendable::Bad("the person has no meeting any more".into()));
                 }
@@ -254,13 +254,12 @@ impl StoreOutbox {
                     .meeting_id
                     .ok_or_else(|| Unsendable::Bad("the cancellation mail names no meeting".into()))?;
                 let view = matinale_store::meetings::get(&self.db, meeting_id).await?;
-                let full = matinale_store::events::get(&self.db, event_id).await?;
                 let mut meeting = meeting_entry(
                     &view,
-                    &full,
+                    full,
                     payload.registration_id,
                     &self.public_url,
-                    event.organizer.clone(),
+                    info.organizer.clone(),
                 );
                 meeting.cancelled = true;
                 Message::MeetingCancelled {
@@ -284,17 +283,17 @@ impl StoreOutbox {
 
     /// The published meetings of a registration still on, as invitations from the event's
     /// organiser.
-    async fn meetings_of(&self, registration_id: Uuid, event_id: Uuid) -> Result<Vec<MeetingEntry>, Unsendable> {
+    async fn meetings_of(
+        &self,
+        registration_id: Uuid,
+        event: &Event,
+        info: &EventInfo,
+    ) -> Result<Vec<MeetingEntry>, Unsendable> {
         let views = matinale_store::meetings::of_registration(&self.db, registration_id).await?;
-        if views.is_empty() {
-            return Ok(Vec::new());
-        }
-        let event = matinale_store::events::get(&self.db, event_id).await?;
-        let organizer = self.event_info(&event).await?.organizer;
         Ok(views
             .iter()
             .filter(|m| m.status == Some(MeetingStatus::Scheduled))
-            .map(|m| meeting_entry(m, &event, registration_id, &self.public_url, organizer.clone()))
+            .map(|m| meeting_entry(m, event, registration_id, &self.public_url, info.organizer.clone()))
             .collect())
     }
 
