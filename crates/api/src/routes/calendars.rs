@@ -34,15 +34,21 @@ pub(crate) fn uid_domain(public_url: &str) -> &str {
     }
 }
 
+/// Where an event takes place, for `LOCATION`: "name, address, postcode city", else its online
+/// link.
+fn event_location(event: &Event) -> Option<String> {
+    let f = &event.fields;
+    f.venue
+        .as_ref()
+        .map(|v| format!("{}, {}, {} {}", v.name, v.address, v.postcode, v.city))
+        .or_else(|| f.online_url.clone())
+}
+
 /// An event as a VEVENT. The UID never changes; SEQUENCE follows the event's version, and
 /// DTSTAMP its last change, so that the same state always renders the same bytes.
 pub fn event_entry(event: &Event, public_url: &str) -> EventEntry {
     let f = &event.fields;
-    let location = match (&f.venue, &f.online_url) {
-        (Some(v), _) => Some(format!("{}, {}, {} {}", v.name, v.address, v.postcode, v.city)),
-        (None, Some(link)) => Some(link.clone()),
-        (None, None) => None,
-    };
+    let location = event_location(event);
     EventEntry {
         uid: calendar::uid_for(UidKind::Event, event.id, uid_domain(public_url)),
         sequence: u32::try_from(event.version.saturating_sub(1)).unwrap_or(0),
@@ -175,12 +181,7 @@ pub fn meeting_entry(
     organizer: Option<Contact>,
 ) -> MeetingEntry {
     let f = &event.fields;
-    let venue = f
-        .venue
-        .as_ref()
-        .map(|v| format!("{}, {}, {} {}", v.name, v.address, v.postcode, v.city))
-        .or_else(|| f.online_url.clone());
-    let location = match venue {
+    let location = match event_location(event) {
         Some(venue) => format!("{}, {venue}", meeting.table_label),
         None => meeting.table_label.clone(),
     };
