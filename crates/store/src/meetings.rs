@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use matinale_domain::mail::MailKind;
 use matinale_domain::meeting::MeetingStatus;
 use matinale_domain::page::{Page, PageRequest};
@@ -213,7 +214,7 @@ impl Roster {
 }
 
 /// Orders meetings by slot start, then table.
-fn in_time_order(list: &mut [MeetingView]) {
+pub(crate) fn in_time_order(list: &mut [MeetingView]) {
     list.sort_by_key(|a| (a.starts_at, a.table, a.id));
 }
 
@@ -230,6 +231,15 @@ pub struct MeetingFilter {
     pub status: Option<MeetingStatus>,
 }
 
+/// A page of an event's timetable.
+#[derive(Debug, Clone)]
+pub struct Timetable {
+    /// The event's zone, in which its times are shown.
+    pub timezone: Tz,
+    /// The meetings.
+    pub meetings: Page<MeetingView>,
+}
+
 /// The published meetings of an event for its organisers, in time order then by table; every
 /// matching one when `page` is `None` (the CSV sheet).
 pub async fn list(
@@ -238,8 +248,8 @@ pub async fn list(
     actor: &Actor,
     filter: MeetingFilter,
     page: Option<PageRequest>,
-) -> Result<Page<MeetingView>, Error> {
-    crate::events::get_editable(db, event_id, actor).await?;
+) -> Result<Timetable, Error> {
+    let timezone = crate::events::get_editable(db, event_id, actor).await?.fields.timezone;
     let mut query = meeting::Entity::find().filter(meeting::Column::EventId.eq(event_id));
     if let Some(r) = filter.registration {
         query = query.filter(
@@ -276,7 +286,10 @@ pub async fn list(
         .skip(skip)
         .take(usize::try_from(request.per_page).unwrap_or(usize::MAX))
         .collect();
-    Ok(Page { items, request, total })
+    Ok(Timetable {
+        timezone,
+        meetings: Page { items, request, total },
+    })
 }
 
 /// The published meetings of one registration, cancelled ones included, in time order.

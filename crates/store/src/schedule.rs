@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 use matinale_domain::event::Category;
 use matinale_domain::meeting::{MeetingStatus, Side};
 use matinale_domain::registration::RegistrationStatus;
@@ -17,7 +18,7 @@ use matinale_scheduler::{self as scheduler, Instance, KeptMeeting, MeetingSlot, 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
-    TransactionTrait,
+    TransactionTrait, UpdateMany,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -142,6 +143,8 @@ pub struct Draft {
     pub meetings: Vec<MeetingView>,
     /// Its figures.
     pub stats: ScheduleStats,
+    /// The event's zone, in which its times are shown.
+    pub timezone: Tz,
 }
 
 /// The scheduler's instance for an event, and what maps its answer back to rows.
@@ -497,6 +500,19 @@ async fn claim_run(db: &(impl ConnectionTrait + TransactionTrait), event_id: Uui
     Ok(token)
 }
 
+/// The update that ends the run `token` on the event's row; it changes nothing if another run
+/// took the claim over.
+fn ending_claim(event_id: Uuid, token: Uuid) -> UpdateMany<schedule_draft::Entity> {
+    schedule_draft::Entity::update_many()
+        .col_expr(schedule_draft::Column::RunToken, Expr::val(Option::<Uuid>::None))
+        .col_expr(
+            schedule_draft::Column::RunningSince,
+            Expr::val(Option::<DateTime<Utc>>::None),
+        )
+        .filter(schedule_draft::Column::EventId.eq(event_id))
+        .filter(schedule_draft::Column::RunToken.eq(token))
+}
+
 /// Stores the run's draft if the run still holds its claim.
 async fn store_draft(
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -508,7 +524,7 @@ async fn store_draft(
     let now = Utc::now();
     let json = serde_json::to_value(result).map_err(|_| corrupt("draft schedule"))?;
     let (_turn, txn) = crate::begin_write(db).await?;
-    let written = schedule_draft::Entity::update_many()
+    let written = ending_claim(event_id, token)
         .col_expr(schedule_draft::Column::DraftId, Expr::val(draft_id))
         .col_expr(schedule_draft::Column::Result, Expr::val(json))
         .col_expr(schedule_draft::Column::CreatedAt, Expr::val(now))
@@ -516,13 +532,6 @@ async fn store_draft(
             schedule_draft::Column::PublishedAt,
             Expr::val(Option::<DateTime<Utc>>::None),
         )
-        .col_expr(schedule_draft::Column::RunToken, Expr::val(Option::<Uuid>::None))
-        .col_expr(
-            schedule_draft::Column::RunningSince,
-            Expr::val(Option::<DateTime<Utc>>::None),
-        )
-        .filter(schedule_draft::Column::EventId.eq(event_id))
-        .filter(schedule_draft::Column::RunToken.eq(token))
         .exec(&txn)
         .await?;
     if written.rows_affected != 1 {
@@ -534,16 +543,7 @@ async fn store_draft(
 
 async fn release_run(db: &(impl ConnectionTrait + TransactionTrait), event_id: Uuid, token: Uuid) -> Result<(), Error> {
     let (_turn, txn) = crate::begin_write(db).await?;
-    schedule_draft::Entity::update_many()
-        .col_expr(schedule_draft::Column::RunToken, Expr::val(Option::<Uuid>::None))
-        .col_expr(
-            schedule_draft::Column::RunningSince,
-            Expr::val(Option::<DateTime<Utc>>::None),
-        )
-        .filter(schedule_draft::Column::EventId.eq(event_id))
-        .filter(schedule_draft::Column::RunToken.eq(token))
-        .exec(&txn)
-        .await?;
+    ending_claim(event_id, token).exec(&txn).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -555,18 +555,13 @@ pub async fn run(
     event_id: Uuid,
     actor: &Actor,
 ) -> Result<Draft, Error> {
-    crate::events::get_editable(db, event_id, actor).await?;
+    let timezone = crate::events::get_editable(db, event_id, actor).await?.fields.timezone;
     let token = claim_run(db, event_id).await?;
     let outcome = async {
         let built = build_instance(db, event_id).await?;
-        let (built, solved) = tokio::task::spawn_blocking(move || {
-            let solved = solve(&built);
-            (built, solved)
-        })
-        .await
-        .map_err(|e| Error::Database(sea_orm::DbErr::Custom(format!("the scheduler stopped: {e}"))))?;
-        drop(built);
-        let result = solved?;
+        let result = tokio::task::spawn_blocking(move || solve(&built))
+            .await
+            .map_err(|e| Error::Database(sea_orm::DbErr::Custom(format!("the scheduler stopped: {e}"))))??;
         let draft_id = Uuid::now_v7();
         let created_at = store_draft(db, event_id, token, draft_id, &result).await?;
         Ok::<_, Error>((draft_id, created_at, result))
@@ -581,12 +576,13 @@ pub async fn run(
             return Err(e);
         }
     };
-    resolve(db, event_id, draft_id, created_at, None, result).await
+    resolve(db, event_id, timezone, draft_id, created_at, None, result).await
 }
 
 async fn resolve(
     db: &impl ConnectionTrait,
     event_id: Uuid,
+    timezone: Tz,
     draft_id: Uuid,
     created_at: DateTime<Utc>,
     published_at: Option<DateTime<Utc>>,
@@ -615,7 +611,7 @@ async fn resolve(
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
-    meetings.sort_by_key(|a| (a.starts_at, a.table, a.id));
+    crate::meetings::in_time_order(&mut meetings);
     Ok(Draft {
         id: draft_id,
         event_id,
@@ -623,12 +619,13 @@ async fn resolve(
         published_at,
         meetings,
         stats: result.stats,
+        timezone,
     })
 }
 
 /// The event's current draft, for its organisers; not found when none was computed.
 pub async fn draft(db: &impl ConnectionTrait, event_id: Uuid, actor: &Actor) -> Result<Draft, Error> {
-    crate::events::get_editable(db, event_id, actor).await?;
+    let timezone = crate::events::get_editable(db, event_id, actor).await?.fields.timezone;
     let row = schedule_draft::Entity::find_by_id(event_id)
         .one(db)
         .await?
@@ -637,5 +634,5 @@ pub async fn draft(db: &impl ConnectionTrait, event_id: Uuid, actor: &Actor) -> 
         return Err(Error::NotFound);
     };
     let result: DraftResult = serde_json::from_value(result).map_err(|_| corrupt("draft schedule"))?;
-    resolve(db, event_id, id, created_at, row.published_at, result).await
+    resolve(db, event_id, timezone, id, created_at, row.published_at, result).await
 }

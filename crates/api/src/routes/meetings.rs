@@ -210,8 +210,9 @@ pub struct DraftResponse {
     pub stats: ScheduleStatsResponse,
 }
 
-impl DraftResponse {
-    fn new(d: Draft, tz: Tz) -> Self {
+impl From<Draft> for DraftResponse {
+    fn from(d: Draft) -> Self {
+        let tz = d.timezone;
         Self {
             id: d.id,
             event_id: d.event_id,
@@ -221,10 +222,6 @@ impl DraftResponse {
             stats: ScheduleStatsResponse::new(d.stats, tz),
         }
     }
-}
-
-async fn timezone(state: &AppState, event_id: Uuid) -> Result<Tz, ApiError> {
-    Ok(matinale_store::events::get(&state.db, event_id).await?.fields.timezone)
 }
 
 /// Runs the scheduler over the event's slots, participants (confirmed buyers and ESS structures
@@ -245,10 +242,8 @@ pub async fn run_schedule(
     SignedIn(actor): SignedIn,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let event_id = id.into_inner();
-    let draft = matinale_store::schedule::run(&state.db, event_id, &actor).await?;
-    let tz = timezone(&state, event_id).await?;
-    Ok(HttpResponse::Created().json(DraftResponse::new(draft, tz)))
+    let draft = matinale_store::schedule::run(&state.db, id.into_inner(), &actor).await?;
+    Ok(HttpResponse::Created().json(DraftResponse::from(draft)))
 }
 
 /// The event's current draft schedule.
@@ -264,10 +259,8 @@ pub async fn get_schedule(
     SignedIn(actor): SignedIn,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let event_id = id.into_inner();
-    let draft = matinale_store::schedule::draft(&state.db, event_id, &actor).await?;
-    let tz = timezone(&state, event_id).await?;
-    Ok(HttpResponse::Ok().json(DraftResponse::new(draft, tz)))
+    let draft = matinale_store::schedule::draft(&state.db, id.into_inner(), &actor).await?;
+    Ok(HttpResponse::Ok().json(DraftResponse::from(draft)))
 }
 
 /// What the next run would solve, in the file format of `matinale schedule --input` (see
@@ -421,7 +414,6 @@ pub async fn list_meetings(
     filter: Query<MeetingListQuery>,
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let event_id = id.into_inner();
     let filter = MeetingFilter {
         registration: filter.0.registration,
         slot: filter.0.slot,
@@ -430,14 +422,14 @@ pub async fn list_meetings(
     };
     let as_csv = wants_csv(&req);
     let page = if as_csv { None } else { Some(page.0.parse()?) };
-    let list = matinale_store::meetings::list(&state.db, event_id, &actor, filter, page).await?;
-    let tz = timezone(&state, event_id).await?;
+    let list = matinale_store::meetings::list(&state.db, id.into_inner(), &actor, filter, page).await?;
+    let tz = list.timezone;
     if as_csv {
-        return csv(list.items, tz);
+        return csv(list.meetings.items, tz);
     }
     Ok(paged(
         &req,
-        ListResponse::from_page(list, |m| MeetingResponse::new(m, tz)),
+        ListResponse::from_page(list.meetings, |m| MeetingResponse::new(m, tz)),
     ))
 }
 
