@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, SubsecRound, Utc};
 use matinale_domain::event::Category;
 use matinale_domain::meeting::{check_wish, Side, WishParty, WishPriority, MAX_WISHES_MADE};
-use matinale_domain::registration::{organisation_claim_confirmed, RegistrationStatus};
+use matinale_domain::registration::RegistrationStatus;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionSession, TransactionTrait,
@@ -77,19 +77,16 @@ async fn first_registration_by_organisation(
         .into_tuple()
         .all(db)
         .await?;
-    let mut unsettled: Vec<Uuid> = rows.iter().filter(|r| r.3.is_none()).filter_map(|r| r.1).collect();
-    unsettled.sort();
-    unsettled.dedup();
-    let evidence = crate::organisations::claim_evidence(db, unsettled).await?;
+    // Every row names an organisation (filtered above), so `claims` lines up with `rows`.
+    let claims: Vec<(Uuid, &str)> = rows
+        .iter()
+        .filter_map(|r| r.1.map(|organisation| (organisation, r.2.as_str())))
+        .collect();
+    let by_evidence = crate::registrations::confirmed_by_evidence(db, &claims).await?;
     let mut first = HashMap::new();
-    for (id, organisation, email, approved_at) in rows {
-        let Some(organisation) = organisation else { continue };
-        let confirmed = approved_at.is_some()
-            || evidence
-                .get(&organisation)
-                .is_some_and(|e| organisation_claim_confirmed(&email, false, &e.member_emails, &e.verified_domains));
-        if confirmed {
-            first.entry(organisation).or_insert(id);
+    for (((id, _, _, approved_at), (organisation, _)), evidence) in rows.iter().zip(&claims).zip(by_evidence) {
+        if approved_at.is_some() || evidence {
+            first.entry(*organisation).or_insert(*id);
         }
     }
     Ok(first)
