@@ -106,6 +106,23 @@ impl TryFrom<outbox::Model> for Mail {
     }
 }
 
+/// A payload without any key that names a token, at any depth: what a person or an organiser
+/// may be shown of a mail never holds a credential.
+pub fn without_tokens(mut payload: serde_json::Value) -> serde_json::Value {
+    fn scrub(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.retain(|key, _| !key.to_ascii_lowercase().contains("token"));
+                map.values_mut().for_each(scrub);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(scrub),
+            _ => {}
+        }
+    }
+    scrub(&mut payload);
+    payload
+}
+
 /// The row of a mail queued at `now`.
 fn queued(mail: NewMail, now: DateTime<Utc>) -> outbox::ActiveModel {
     outbox::ActiveModel {
@@ -327,4 +344,19 @@ pub async fn list(
         request: page,
         total,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn tokens_are_redacted_at_any_depth() {
+        let payload = json!({"first_name": "Awa", "manage_token": "mr_secret",
+            "nested": {"feed_token": "x", "keep": 1}, "list": [{"Token": "y"}]});
+        assert_eq!(
+            super::without_tokens(payload),
+            json!({"first_name": "Awa", "nested": {"keep": 1}, "list": [{}]})
+        );
+    }
 }

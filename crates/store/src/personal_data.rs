@@ -67,14 +67,6 @@ fn time(t: DateTime<Utc>) -> Value {
     Value::String(t.to_rfc3339())
 }
 
-/// Removes every key holding a credential from a mail payload.
-fn without_tokens(mut payload: Value) -> Value {
-    if let Value::Object(map) = &mut payload {
-        map.retain(|key, _| !key.contains("token"));
-    }
-    payload
-}
-
 async fn export_of(db: &impl ConnectionTrait, r: registration::Model) -> Result<RegistrationExport, Error> {
     let event = event::Entity::find_by_id(r.event_id).one(db).await?;
     let history = registration_history::Entity::find()
@@ -146,7 +138,7 @@ async fn export_of(db: &impl ConnectionTrait, r: registration::Model) -> Result<
         .into_iter()
         .map(|m| {
             serde_json::json!({"id": m.id, "kind": m.kind, "to_email": m.to_email, "status": m.status,
-                               "payload": without_tokens(m.payload), "created_at": time(m.created_at),
+                               "payload": crate::outbox::without_tokens(m.payload), "created_at": time(m.created_at),
                                "sent_at": m.sent_at.map(time)})
         })
         .collect();

@@ -59,22 +59,6 @@ pub struct OutboxMailResponse {
     pub payload: serde_json::Value,
 }
 
-/// Drops every key that names a token, at any depth: the view must never leak a credential.
-fn redacted(mut payload: serde_json::Value) -> serde_json::Value {
-    fn scrub(value: &mut serde_json::Value) {
-        match value {
-            serde_json::Value::Object(map) => {
-                map.retain(|key, _| !key.to_ascii_lowercase().contains("token"));
-                map.values_mut().for_each(scrub);
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(scrub),
-            _ => {}
-        }
-    }
-    scrub(&mut payload);
-    payload
-}
-
 impl From<Mail> for OutboxMailResponse {
     fn from(m: Mail) -> Self {
         Self {
@@ -90,7 +74,7 @@ impl From<Mail> for OutboxMailResponse {
             event_id: m.event_id,
             created_at: m.created_at,
             sent_at: m.sent_at,
-            payload: redacted(m.payload),
+            payload: matinale_store::outbox::without_tokens(m.payload),
         }
     }
 }
@@ -121,19 +105,4 @@ pub async fn list_outbox(
     };
     let list = matinale_store::outbox::list(&state.db, &actor, filter, page).await?;
     Ok(paged(&req, ListResponse::from_page(list, OutboxMailResponse::from)))
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    #[test]
-    fn tokens_are_redacted_at_any_depth() {
-        let payload = json!({"first_name": "Awa", "manage_token": "mr_secret",
-            "nested": {"feed_token": "x", "keep": 1}, "list": [{"Token": "y"}]});
-        assert_eq!(
-            super::redacted(payload),
-            json!({"first_name": "Awa", "nested": {"keep": 1}, "list": [{}]})
-        );
-    }
 }
