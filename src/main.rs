@@ -112,7 +112,23 @@ async fn serve(db: matinale_store::Db, config: Config) -> anyhow::Result<()> {
     }
     let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
     tracing::info!(address = %config.bind, database = %redact(&config.database_url), "serving Matinale");
-    matinale_api::serve(listener, AppState::new(db, config))?.await?;
+    // The mail worker runs next to the server unless MATINALE_WORKER=off; it finishes the mail
+    // it is sending once the server has stopped.
+    let worker = if config.worker {
+        let settings = config.worker_settings();
+        let mailer = matinale_worker::mailer(&settings).context("MATINALE_SMTP_URL is not a usable SMTP URL")?;
+        Some(matinale_worker::MailWorker::start(db.clone(), &settings, mailer))
+    } else {
+        None
+    };
+    let served = match matinale_api::serve(listener, AppState::new(db, config)) {
+        Ok(server) => server.await,
+        Err(error) => Err(error),
+    };
+    if let Some(worker) = worker {
+        worker.stop().await;
+    }
+    served?;
     tracing::info!("stopped");
     Ok(())
 }

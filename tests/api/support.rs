@@ -16,6 +16,8 @@ pub struct TestApp {
     pub db: matinale_store::Db,
     /// The test's own database, for a second pool (another "process") on it.
     pub database_url: String,
+    /// The mail worker when the test's configuration runs one; it stops with the app.
+    _worker: Option<matinale_worker::MailWorker>,
 }
 
 pub async fn fresh_database_url() -> String {
@@ -60,6 +62,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     };
     adjust(&mut config);
     let database_url = config.database_url.clone();
+    // As the binary does: the mail worker next to the server when the configuration asks.
+    let worker = config.worker.then(|| {
+        let settings = config.worker_settings();
+        let mailer = matinale_worker::mailer(&settings).expect("a mailer");
+        matinale_worker::MailWorker::start(db.clone(), &settings, mailer)
+    });
     let server = matinale_api::serve(listener, AppState::new(db.clone(), config)).expect("serve");
     tokio::spawn(server);
     TestApp {
@@ -72,6 +80,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
             .expect("an HTTP client"),
         db,
         database_url,
+        _worker: worker,
     }
 }
 

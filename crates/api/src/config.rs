@@ -17,7 +17,7 @@ pub struct Config {
     /// `MATINALE_MANAGE_URL`: the template of the links mails give to a registration's page,
     /// with `{id}`, `{event_id}` and `{token}`, such as
     /// `https://mois-ess.example.org/inscription/{id}#token={token}`. Unset: the built-in page,
-    /// `{public_url}/r/{id}?e={event_id}#token={token}` (see [`crate::page::manage_link`]).
+    /// `{public_url}/r/{id}?e={event_id}#token={token}` (see [`matinale_notify::links::manage_link`]).
     pub manage_url: Option<String>,
     /// `MATINALE_SMTP_URL`; unset: mail is written as files.
     pub smtp_url: Option<String>,
@@ -84,6 +84,22 @@ impl Default for Config {
 }
 
 impl Config {
+    /// What the mail worker of this configuration needs (the binary starts it).
+    pub fn worker_settings(&self) -> matinale_worker::Settings {
+        matinale_worker::Settings {
+            public_url: self.public_url.clone(),
+            manage_url: self.manage_url.clone(),
+            smtp_url: self.smtp_url.clone(),
+            mail_dir: self.mail_dir.clone(),
+            mail_from: self.mail_from.clone(),
+            batch: self.worker_batch,
+            lease: self.worker_lease,
+            idle: self.worker_idle,
+            retry_base: self.mail_retry_base,
+            reminder_sweep: self.reminder_sweep,
+        }
+    }
+
     /// Reads `MATINALE_*` variables, falling back to the defaults.
     pub fn from_env() -> Self {
         Self::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))

@@ -7,7 +7,6 @@ pub mod dto;
 pub mod error;
 pub mod etag;
 pub mod extract;
-pub mod mail;
 pub mod page;
 pub mod proxies;
 pub mod routes;
@@ -205,30 +204,19 @@ fn method_not_allowed(allowed: &[&str]) -> HttpResponse {
     response
 }
 
-/// Starts serving on `listener`, and the mail worker unless `config.worker` is off. The
-/// returned future runs until SIGINT/SIGTERM: in-flight requests finish (10 s at most), then
-/// the worker finishes the mail it is sending and stops. Must be called inside a Tokio runtime.
-/// Fails when the address cannot be used or `MATINALE_SMTP_URL` is not a usable SMTP URL.
+/// Starts serving on `listener` (the mail worker is `matinale_worker`'s, started by the
+/// binary). The returned future runs until SIGINT/SIGTERM: in-flight requests finish (10 s at
+/// most). Must be called inside a Tokio runtime. Fails when the address cannot be used.
 pub fn serve(
     listener: TcpListener,
     state: AppState,
 ) -> std::io::Result<impl std::future::Future<Output = std::io::Result<()>> + Send + 'static> {
-    let mailer = if state.config.worker {
-        Some(mail::mailer(&state.config).map_err(std::io::Error::other)?)
-    } else {
-        None
-    };
-    let (db, config) = (state.db.clone(), state.config.clone());
     let state = web::Data::new(state);
     let pruning = tokio::spawn(prune_limiters(state.clone()));
     let server = http_server(listener, state)?;
-    let worker = mailer.map(|mailer| mail::MailWorker::start(db, &config, mailer));
     Ok(async move {
         let stopped = server.await;
         pruning.abort();
-        if let Some(worker) = worker {
-            worker.stop().await;
-        }
         stopped
     })
 }

@@ -18,41 +18,6 @@ const EVENT_HTML: &str = include_str!("../assets/event.html");
 const PAGE_CSS: &str = include_str!("../assets/page.css");
 const PAGE_JS: &str = include_str!("../assets/page.js");
 
-/// The link a mail gives to a registration's page: `template` (`MATINALE_MANAGE_URL`) with
-/// `{id}`, `{event_id}` and `{token}` replaced, or the built-in page
-/// `{public_url}/r/{id}?e={event_id}#token={token}`. Without a token (mails queued after the
-/// token was hashed away) the fragment holding `{token}` is dropped, so that the page offers
-/// to send a new link; a `{token}` outside a fragment becomes empty.
-pub fn manage_link(
-    template: Option<&str>,
-    public_url: &str,
-    registration_id: Uuid,
-    event_id: Uuid,
-    token: Option<&str>,
-) -> String {
-    let builtin = format!(
-        "{}/r/{{id}}?e={{event_id}}#token={{token}}",
-        public_url.trim_end_matches('/')
-    );
-    let template = template.unwrap_or(&builtin);
-    let template = match (token, template.split_once('#')) {
-        (None, Some((before, fragment))) if fragment.contains("{token}") => before,
-        _ => template,
-    };
-    let token: String = token
-        .map(|t| form_urlencoded::byte_serialize(t.as_bytes()).collect())
-        .unwrap_or_default();
-    template
-        .replace("{id}", &registration_id.to_string())
-        .replace("{event_id}", &event_id.to_string())
-        .replace("{token}", &token)
-}
-
-/// The public page of an event.
-pub fn event_link(public_url: &str, event_id: Uuid) -> String {
-    format!("{}/e/{event_id}", public_url.trim_end_matches('/'))
-}
-
 /// A short digest of the assets, put in their URLs so that they may be cached for a year.
 fn asset_version() -> &'static str {
     static VERSION: OnceLock<String> = OnceLock::new();
@@ -113,44 +78,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const ID: &str = "0190f3c4-5a6b-7c8d-9e0f-112233445566";
-    const EVENT: &str = "0190f3c4-0000-7000-8000-000000000001";
-
-    fn ids() -> (Uuid, Uuid) {
-        (ID.parse().unwrap(), EVENT.parse().unwrap())
-    }
-
-    #[test]
-    fn the_builtin_page_gets_the_token_in_the_fragment() {
-        let (id, event) = ids();
-        assert_eq!(
-            manage_link(None, "https://m.example/", id, event, Some("mt_a+b/c")),
-            format!("https://m.example/r/{ID}?e={EVENT}#token=mt_a%2Bb%2Fc")
-        );
-        assert_eq!(
-            manage_link(None, "https://m.example", id, event, None),
-            format!("https://m.example/r/{ID}?e={EVENT}")
-        );
-    }
-
-    #[test]
-    fn an_integrators_template_is_filled_in() {
-        let (id, event) = ids();
-        let template = "https://mois-ess.example.org/inscription/{id}?evenement={event_id}#token={token}";
-        assert_eq!(
-            manage_link(Some(template), "https://m.example", id, event, Some("mt_x")),
-            format!("https://mois-ess.example.org/inscription/{ID}?evenement={EVENT}#token=mt_x")
-        );
-        assert_eq!(
-            manage_link(Some(template), "https://m.example", id, event, None),
-            format!("https://mois-ess.example.org/inscription/{ID}?evenement={EVENT}")
-        );
-        assert_eq!(
-            manage_link(Some("https://x.example/{id}?t={token}"), "", id, event, None),
-            format!("https://x.example/{ID}?t=")
-        );
-    }
 
     #[test]
     fn the_pages_ask_for_their_assets_by_digest() {

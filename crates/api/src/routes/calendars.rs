@@ -4,12 +4,11 @@
 use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use matinale_domain::event::{Event, EventStatus};
-use matinale_domain::meeting::MeetingStatus;
 use matinale_domain::registration::{Locale as RegistrationLocale, RegistrationStatus};
-use matinale_notify::calendar::{self, Contact, EventEntry, MeetingEntry, MeetingParty, Method, UidKind};
+use matinale_notify::calendar::{self, EventEntry, Method};
 use matinale_notify::locale::Locale;
-use matinale_store::meetings::{MeetingView, Party};
+use matinale_store::meetings::MeetingView;
+use matinale_worker::calendar::meeting_entry;
 use matinale_store::registrations::Agenda;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -22,53 +21,6 @@ use crate::state::AppState;
 
 /// Prefix of calendar-feed tokens.
 const FEED_TOKEN_PREFIX: &str = "mc_";
-
-/// The host part of the public URL, used in UIDs (`event-<id>@host`) and Message-IDs.
-pub(crate) fn uid_domain(public_url: &str) -> &str {
-    let rest = public_url.split_once("://").map_or(public_url, |(_, r)| r);
-    let host = rest.split(['/', ':']).next().unwrap_or("matinale");
-    if host.is_empty() {
-        "matinale"
-    } else {
-        host
-    }
-}
-
-/// Where an event takes place, for `LOCATION`: "name, address, postcode city", else its online
-/// link.
-fn event_location(event: &Event) -> Option<String> {
-    let f = &event.fields;
-    f.venue
-        .as_ref()
-        .map(|v| format!("{}, {}, {} {}", v.name, v.address, v.postcode, v.city))
-        .or_else(|| f.online_url.clone())
-}
-
-/// An event as a VEVENT. The UID never changes; SEQUENCE follows the event's version, and
-/// DTSTAMP its last change, so that the same state always renders the same bytes.
-pub fn event_entry(event: &Event, public_url: &str) -> EventEntry {
-    let f = &event.fields;
-    let location = event_location(event);
-    EventEntry {
-        uid: calendar::uid_for(UidKind::Event, event.id, uid_domain(public_url)),
-        sequence: u32::try_from(event.version.saturating_sub(1)).unwrap_or(0),
-        dtstamp: event.updated_at,
-        starts_at: f.starts_at,
-        ends_at: f.ends_at,
-        timezone: f.timezone,
-        title: f.title.clone(),
-        description: f.description.clone(),
-        location,
-        url: Some(crate::page::event_link(public_url, event.id)),
-        organizer: None,
-        attendees: Vec::new(),
-        status: if event.status == EventStatus::Cancelled {
-            calendar::EventStatus::Cancelled
-        } else {
-            calendar::EventStatus::Confirmed
-        },
-    }
-}
 
 /// Who may cache a calendar: anyone for public ones, only the client for a person's agenda.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +86,7 @@ pub async fn event_calendar(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let event = matinale_store::events::get_visible(&state.db, id.into_inner(), actor.as_ref()).await?;
-    let entry = event_entry(&event, &state.config.public_url);
+    let entry = EventEntry::of_event(&event, &state.config.public_url);
     let body = calendar::render_calendar(Method::Publish, &[entry], &event.fields.title);
     Ok(ics_response(&req, body, Some(event.updated_at), Audience::Public))
 }
@@ -156,7 +108,7 @@ pub async fn series_calendar(
     let events = matinale_store::events::public_in_series(&state.db, series.id).await?;
     let entries: Vec<EventEntry> = events
         .iter()
-        .map(|e| event_entry(e, &state.config.public_url))
+        .map(|e| EventEntry::of_event(e, &state.config.public_url))
         .collect();
     let last_modified = events.iter().map(|e| e.updated_at).max();
     let body = calendar::render_calendar(Method::Publish, &entries, &series.title);
@@ -167,56 +119,6 @@ fn locale_of(agenda: &Agenda) -> Locale {
     match agenda.registration.details.locale {
         RegistrationLocale::En => Locale::En,
         RegistrationLocale::Fr => Locale::Fr,
-    }
-}
-
-/// A published meeting as the calendar entry of one of its two sides (`viewer`): the partner
-/// is an `ATTENDEE` only if they consented to share their contact, and `LOCATION` is the table
-/// then the venue.
-pub fn meeting_entry(
-    meeting: &MeetingView,
-    event: &Event,
-    viewer: Uuid,
-    public_url: &str,
-    organizer: Option<Contact>,
-) -> MeetingEntry {
-    let f = &event.fields;
-    let location = match event_location(event) {
-        Some(venue) => format!("{}, {venue}", meeting.table_label),
-        None => meeting.table_label.clone(),
-    };
-    let (me, partner) = if meeting.buyer.registration_id == viewer {
-        (&meeting.buyer, &meeting.supplier)
-    } else {
-        (&meeting.supplier, &meeting.buyer)
-    };
-    let contact = |p: &Party| Contact {
-        name: p.name.clone(),
-        email: p.email.clone(),
-    };
-    let mut attendees = vec![contact(me)];
-    if partner.share_contact {
-        attendees.push(contact(partner));
-    }
-    let party = |p: &Party| MeetingParty {
-        person: p.name.clone(),
-        organisation: p.organisation.clone().unwrap_or_else(|| p.name.clone()),
-    };
-    MeetingEntry {
-        uid: calendar::uid_for(UidKind::Meeting, meeting.id, uid_domain(public_url)),
-        sequence: meeting.sequence,
-        event_title: f.title.clone(),
-        buyer: party(&meeting.buyer),
-        supplier: party(&meeting.supplier),
-        table: meeting.table,
-        starts_at: meeting.starts_at,
-        ends_at: meeting.ends_at,
-        timezone: f.timezone,
-        location: Some(location),
-        url: Some(crate::page::manage_link(None, public_url, viewer, event.id, None)),
-        organizer,
-        attendees,
-        cancelled: meeting.status == Some(MeetingStatus::Cancelled),
     }
 }
 
@@ -237,7 +139,7 @@ fn meeting_entries(agenda: &Agenda, meetings: &[MeetingView], locale: Locale, pu
 /// CANCELLED and a SEQUENCE past the event's, so that a subscribed calendar applies it.
 /// A cancellation is final, so the SEQUENCE never goes back.
 pub fn agenda_entries(agenda: &Agenda, meetings: Vec<EventEntry>, public_url: &str) -> Vec<EventEntry> {
-    let mut event = event_entry(&agenda.event, public_url);
+    let mut event = EventEntry::of_event(&agenda.event, public_url);
     if agenda.registration.status == RegistrationStatus::Cancelled {
         event.status = calendar::EventStatus::Cancelled;
         event.sequence += 1;
@@ -379,14 +281,5 @@ mod tests {
         let urls = super::feed_urls("https://agenda.example.org", "mc_t");
         assert_eq!(urls.url, "https://agenda.example.org/api/v1/calendars/mc_t.ics");
         assert_eq!(urls.webcal_url, "webcal://agenda.example.org/api/v1/calendars/mc_t.ics");
-    }
-
-    #[test]
-    fn uid_domain_is_the_host() {
-        assert_eq!(
-            super::uid_domain("https://agenda.grand-orly.fr/base"),
-            "agenda.grand-orly.fr"
-        );
-        assert_eq!(super::uid_domain("http://127.0.0.1:8080"), "127.0.0.1");
     }
 }

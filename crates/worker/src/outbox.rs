@@ -1,5 +1,4 @@
-//! The mail worker of `serve`: delivers the store's outbox with `matinale_notify`, and sweeps
-//! for events whose day-before reminders are due.
+//! The store's outbox seen through `matinale_notify::worker::Outbox`.
 //!
 //! [`StoreOutbox`] is the bridge: it claims rows with `matinale_store::outbox` (leased,
 //! exclusive across processes) and turns each into a [`Message`] by reading the event as it is
@@ -15,19 +14,16 @@ use matinale_domain::event::{Event, EventStatus};
 use matinale_domain::mail::MailKind;
 use matinale_domain::meeting::MeetingStatus;
 use matinale_notify::calendar::{Contact, MeetingEntry};
-use matinale_notify::delivery::{DeliveryError, Mailer, MailerConfig};
-use matinale_notify::templates::{EventInfo, Message, Venue};
-use matinale_notify::worker::{self, Envelope, Outbox, OutboxError, WorkerConfig};
+use matinale_notify::links::manage_link;
+use matinale_notify::templates::{EventInfo, Message};
+use matinale_notify::worker::{Envelope, Outbox, OutboxError};
 use matinale_notify::Locale;
 use matinale_store::outbox::{Mail, MANAGE_TOKEN_KEY};
 use matinale_store::Db;
 use serde::Deserialize;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::config::Config;
-use crate::routes::calendars::{event_entry, meeting_entry, uid_domain};
+use crate::calendar::meeting_entry;
 
 /// The outbox table seen through `matinale_notify::worker::Outbox`.
 #[derive(Clone)]
@@ -100,11 +96,11 @@ impl StoreOutbox {
         }
     }
 
-    /// The magic link of a registration (see [`crate::page::manage_link`]), with the manage
+    /// The magic link of a registration (see [`manage_link`]), with the manage
     /// token in its fragment when the mail carries one (confirmation, waiting list, link
     /// re-sent).
     fn manage_url(&self, registration_id: Uuid, event_id: Uuid, token: Option<&str>) -> String {
-        crate::page::manage_link(
+        manage_link(
             self.manage_template.as_deref(),
             &self.public_url,
             registration_id,
@@ -114,32 +110,13 @@ impl StoreOutbox {
     }
 
     async fn event_info(&self, event: &Event) -> Result<EventInfo, matinale_store::Error> {
-        let entry = event_entry(event, &self.public_url);
         let organizer = matinale_store::accounts::user_by_id(&self.db, event.created_by)
             .await?
             .map(|user| Contact {
                 name: user.name,
                 email: user.email,
             });
-        let f = &event.fields;
-        Ok(EventInfo {
-            uid: entry.uid,
-            sequence: entry.sequence,
-            title: f.title.clone(),
-            description: f.description.clone(),
-            starts_at: f.starts_at,
-            ends_at: f.ends_at,
-            timezone: f.timezone,
-            venue: f.venue.as_ref().map(|v| Venue {
-                name: v.name.clone(),
-                address: v.address.clone(),
-                postcode: v.postcode.clone(),
-                city: v.city.clone(),
-            }),
-            online_url: f.online_url.clone(),
-            url: entry.url,
-            organizer,
-        })
+        Ok(EventInfo::of_event(event, &self.public_url, organizer))
     }
 
     /// The event of a row and what mail shows of it, read once per batch.
@@ -357,92 +334,5 @@ impl Outbox for StoreOutbox {
             Self::lease_lost("given up", claimed);
         }
         Ok(())
-    }
-}
-
-/// The mailer `config` asks for: SMTP when `MATINALE_SMTP_URL` is set, else `.eml` files.
-pub fn mailer(config: &Config) -> Result<Mailer, DeliveryError> {
-    Mailer::new(&MailerConfig {
-        smtp_url: config.smtp_url.clone(),
-        mail_dir: config.mail_dir.clone(),
-        timeout: Duration::from_secs(30),
-    })
-}
-
-/// How the worker of `config` paces itself.
-pub fn worker_config(config: &Config) -> WorkerConfig {
-    WorkerConfig {
-        from: config.mail_from.clone(),
-        message_id_domain: uid_domain(&config.public_url).to_owned(),
-        batch: config.worker_batch.max(1),
-        lease: config.worker_lease,
-        idle: config.worker_idle,
-        retry_base: config.mail_retry_base,
-        ..WorkerConfig::default()
-    }
-}
-
-/// Queues due reminders and purges expired idempotency keys every `every` until `shutdown`
-/// turns true.
-async fn sweep_reminders(db: Db, every: Duration, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        if *shutdown.borrow() {
-            break;
-        }
-        match matinale_store::notices::queue_due_reminders(&db, Utc::now()).await {
-            Ok(sweep) if sweep.events > 0 => {
-                tracing::info!(events = sweep.events, mails = sweep.mails, "reminders queued");
-            }
-            Ok(_) => {}
-            Err(error) => tracing::error!(%error, "the reminder sweep failed; trying again later"),
-        }
-        // Expired `Idempotency-Key` answers hold a manage token in clear: drop them.
-        match matinale_store::registrations::purge_idempotency(&db, Utc::now()).await {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "expired idempotency keys purged"),
-            Err(error) => tracing::error!(%error, "the idempotency purge failed; trying again later"),
-        }
-        match matinale_store::accounts::purge_expired_tokens(&db, Utc::now()).await {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "expired account tokens purged"),
-            Err(error) => tracing::error!(%error, "the account token purge failed; trying again later"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            changed = shutdown.changed() => if changed.is_err() { break },
-        }
-    }
-}
-
-/// The background worker of a process: outbox delivery and the reminder sweep.
-pub struct MailWorker {
-    shutdown: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
-}
-
-impl MailWorker {
-    /// Starts delivering the outbox of `db` through `mailer` and sweeping for reminders, as
-    /// `config` says. Needs a Tokio runtime.
-    pub fn start(db: Db, config: &Config, mailer: Mailer) -> Self {
-        let (shutdown, receiver) = watch::channel(false);
-        let outbox = StoreOutbox::new(db.clone(), config.public_url.clone()).with_manage_url(config.manage_url.clone());
-        let tasks = vec![
-            tokio::spawn(worker::run(outbox, mailer, worker_config(config), receiver.clone())),
-            tokio::spawn(sweep_reminders(db, config.reminder_sweep, receiver)),
-        ];
-        Self { shutdown, tasks }
-    }
-
-    /// Asks the tasks to stop after what they are doing, and waits for them (at most 35 s,
-    /// longer than one SMTP exchange may take); a row still being sent then comes back to
-    /// another worker when its lease expires.
-    pub async fn stop(self) {
-        let _ = self.shutdown.send(true);
-        for task in self.tasks {
-            let abort = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(35), task).await.is_err() {
-                abort.abort();
-            }
-        }
     }
 }

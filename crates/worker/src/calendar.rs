@@ -1,0 +1,59 @@
+//! A stored meeting as the calendar entry of one of its sides, for the invitations the worker
+//! sends and for the API's agenda calendars.
+
+use matinale_domain::event::Event;
+use matinale_domain::meeting::MeetingStatus;
+use matinale_notify::calendar::{self, Contact, MeetingEntry, MeetingParty, UidKind};
+use matinale_notify::events::event_location;
+use matinale_notify::links::{manage_link, uid_domain};
+use matinale_store::meetings::{MeetingView, Party};
+use uuid::Uuid;
+
+/// A published meeting as the calendar entry of one of its two sides (`viewer`): the partner
+/// is an `ATTENDEE` only if they consented to share their contact, and `LOCATION` is the table
+/// then the venue.
+pub fn meeting_entry(
+    meeting: &MeetingView,
+    event: &Event,
+    viewer: Uuid,
+    public_url: &str,
+    organizer: Option<Contact>,
+) -> MeetingEntry {
+    let location = match event_location(event) {
+        Some(venue) => format!("{}, {venue}", meeting.table_label),
+        None => meeting.table_label.clone(),
+    };
+    let (me, partner) = if meeting.buyer.registration_id == viewer {
+        (&meeting.buyer, &meeting.supplier)
+    } else {
+        (&meeting.supplier, &meeting.buyer)
+    };
+    let contact = |p: &Party| Contact {
+        name: p.name.clone(),
+        email: p.email.clone(),
+    };
+    let mut attendees = vec![contact(me)];
+    if partner.share_contact {
+        attendees.push(contact(partner));
+    }
+    let party = |p: &Party| MeetingParty {
+        person: p.name.clone(),
+        organisation: p.organisation.clone().unwrap_or_else(|| p.name.clone()),
+    };
+    MeetingEntry {
+        uid: calendar::uid_for(UidKind::Meeting, meeting.id, uid_domain(public_url)),
+        sequence: meeting.sequence,
+        event_title: event.fields.title.clone(),
+        buyer: party(&meeting.buyer),
+        supplier: party(&meeting.supplier),
+        table: meeting.table,
+        starts_at: meeting.starts_at,
+        ends_at: meeting.ends_at,
+        timezone: event.fields.timezone,
+        location: Some(location),
+        url: Some(manage_link(None, public_url, viewer, event.id, None)),
+        organizer,
+        attendees,
+        cancelled: meeting.status == Some(MeetingStatus::Cancelled),
+    }
+}
