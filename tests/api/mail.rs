@@ -512,7 +512,11 @@ async fn a_worker_killed_mid_batch_leaves_the_rest_to_the_next_after_its_lease()
     // The next worker (another pool, as another process would have) finds the two others
     // once the lease has run out.
     let db = matinale_store::connect(&app.database_url).await.unwrap();
-    let next = MailWorker::start(db, &config.worker_settings(), mailer(&config.worker_settings()).unwrap());
+    let next = MailWorker::start(
+        db,
+        &config.worker_settings(),
+        mailer(&config.worker_settings()).unwrap(),
+    );
     let mails = sink.wait_for(3).await;
     outbox_until(&app, &org, "&status=sent", |items| items.len() == 3).await;
     settle().await;
@@ -594,7 +598,11 @@ async fn several_workers_on_one_database_send_each_mail_exactly_once() {
     let mut workers = Vec::new();
     for _ in 0..4 {
         let db = matinale_store::connect(&app.database_url).await.unwrap();
-        workers.push(MailWorker::start(db, &config.worker_settings(), mailer(&config.worker_settings()).unwrap()));
+        workers.push(MailWorker::start(
+            db,
+            &config.worker_settings(),
+            mailer(&config.worker_settings()).unwrap(),
+        ));
     }
     sink.wait_for(PEOPLE).await;
     outbox_until(&app, &org, "&status=sent", |items| items.len() == PEOPLE).await;
@@ -727,7 +735,11 @@ async fn a_mail_that_cannot_be_built_is_given_up_with_the_reason() {
         matinale_store::outbox::enqueue(&app.db, mail).await.unwrap();
     }
     let config = worker_config(&app, &sink.url());
-    let worker = MailWorker::start(app.db.clone(), &config.worker_settings(), mailer(&config.worker_settings()).unwrap());
+    let worker = MailWorker::start(
+        app.db.clone(),
+        &config.worker_settings(),
+        mailer(&config.worker_settings()).unwrap(),
+    );
     let failed = outbox_until(&app, &org, "&status=failed", |items| items.len() == 4).await;
     sink.wait_for(1).await;
     settle().await;

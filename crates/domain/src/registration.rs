@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::error::{bounded_text, optional_text, required_text, Checker};
+use crate::error::{optional_text, required_text, Checker};
 use crate::event::{Category, Event, EventStatus, Quotas};
 use crate::user::Email;
 use crate::Error;
@@ -222,11 +222,6 @@ pub struct RegistrationDetails {
 /// Parses the free-text accessibility needs (at most 1000 characters).
 pub fn accessibility_needs(value: Option<&str>) -> Result<Option<String>, Error> {
     optional_text("accessibility_needs", value, 1000)
-}
-
-/// Parses a name for a PATCH.
-pub fn name(field: &str, value: &str) -> Result<String, Error> {
-    required_text(field, value, 100).and_then(|v| bounded_text(field, &v, 100))
 }
 
 /// Whether `event` takes registrations at `now`: published (else a conflict) and inside its

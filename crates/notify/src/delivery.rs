@@ -29,20 +29,6 @@ pub struct MailerConfig {
     pub timeout: Duration,
 }
 
-impl MailerConfig {
-    /// Reads `MATINALE_SMTP_URL` and `MATINALE_MAIL_DIR`; an empty value counts as unset.
-    pub fn from_env() -> Self {
-        let non_empty = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        MailerConfig {
-            smtp_url: non_empty("MATINALE_SMTP_URL"),
-            mail_dir: non_empty("MATINALE_MAIL_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("./mail-out")),
-            timeout: Duration::from_secs(30),
-        }
-    }
-}
-
 /// One mail to one person, as the outbox hands it over.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingMail {

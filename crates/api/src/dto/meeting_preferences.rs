@@ -1,13 +1,13 @@
 //! Speed-meeting preferences of a registration, in `PATCH /registrations/{id}` and in every
 //! registration answered.
 
+use super::nullable;
 use matinale_domain::meeting::MeetingPreferences;
 use matinale_store::meeting_preferences::PreferencesChange;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-use super::nullable;
 
 /// `meetings` of `PATCH /registrations/{id}`: absent keys keep their current value.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

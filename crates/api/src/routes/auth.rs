@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
-use crate::dto::{TokenRequest, TokenResponse};
+use crate::dto::auth::{TokenRequest, TokenResponse};
 use crate::error::{ApiError, Problem};
 use crate::extract::{BearerToken, Json};
 use crate::state::AppState;

@@ -8,13 +8,12 @@ use matinale_domain::registration::{Locale as RegistrationLocale, RegistrationSt
 use matinale_notify::calendar::{self, EventEntry, Method};
 use matinale_notify::locale::Locale;
 use matinale_store::meetings::MeetingView;
-use matinale_worker::calendar::meeting_entry;
 use matinale_store::registrations::Agenda;
-use serde::Serialize;
+use matinale_worker::calendar::meeting_entry;
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::dto::calendars::CalendarFeedResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Caller, RegistrationCaller};
 use crate::state::AppState;
@@ -186,17 +185,6 @@ pub async fn registration_agenda(
     let agenda = matinale_store::registrations::agenda(&state.db, id.into_inner(), &who).await?;
     let meetings = matinale_store::meetings::of_registration(&state.db, agenda.registration.id).await?;
     Ok(agenda_response(&req, &agenda, &meetings, &state.config.public_url))
-}
-
-/// A new secret calendar feed; the token is shown only here.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CalendarFeedResponse {
-    /// The feed to subscribe to (no other credential needed): `…/api/v1/calendars/{token}.ics`.
-    pub url: String,
-    /// The same feed as a `webcal://` link, which calendar applications open as a subscription.
-    pub webcal_url: String,
-    /// The feed token (`mc_…`); it opens this agenda only, read-only.
-    pub token: String,
 }
 
 fn feed_urls(public_url: &str, token: &str) -> CalendarFeedResponse {

@@ -1,40 +1,21 @@
 //! Events, their status and programme.
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, FixedOffset, Utc};
-use matinale_domain::event::{EventFields, EventKind, EventStatus, NewProgrammeItem};
+use chrono::Utc;
+use matinale_domain::event::{EventFields, EventStatus, NewProgrammeItem};
 use matinale_store::events::{EventChange, EventFilter};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{paged, PageQuery};
-use crate::dto::{
-    CreateEventRequest, CreateProgrammeItemRequest, EventResponse, ListResponse, PatchEventRequest,
+use crate::dto::events::{
+    CreateEventRequest, CreateProgrammeItemRequest, EventListQuery, EventResponse, PatchEventRequest,
     ProgrammeItemResponse,
 };
+use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::etag;
 use crate::extract::{Caller, IfMatch, Json, Query, SignedIn};
 use crate::state::AppState;
-
-/// Filters of `GET /events`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct EventListQuery {
-    /// Series id.
-    pub series: Option<Uuid>,
-    /// Commune of the venue (accents and case ignored).
-    pub city: Option<String>,
-    /// Kind.
-    pub kind: Option<EventKind>,
-    /// Events ending at or after this time (RFC 3339; encode `+` as `%2B`).
-    pub from: Option<DateTime<FixedOffset>>,
-    /// Events starting at or before this time.
-    pub to: Option<DateTime<FixedOffset>>,
-    /// Free text in title, description and venue (accents and case ignored).
-    pub q: Option<String>,
-}
 
 fn event_response(event: matinale_domain::event::Event, status: actix_web::http::StatusCode) -> HttpResponse {
     let mut response = HttpResponse::build(status);

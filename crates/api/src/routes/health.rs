@@ -2,7 +2,7 @@
 
 use actix_web::{get, web, HttpResponse};
 
-use crate::dto::HealthResponse;
+use crate::dto::health::HealthResponse;
 use crate::state::AppState;
 
 /// The process is up.

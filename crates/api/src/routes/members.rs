@@ -2,23 +2,12 @@
 //! express interest on its behalf.
 
 use actix_web::{delete, get, post, web, HttpResponse};
-use matinale_domain::user::Role;
-use matinale_store::organisations::Member;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::dto::members::{AddMemberRequest, MemberResponse};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, SignedIn};
 use crate::state::AppState;
-
-/// `POST /organisations/{id}/members`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AddMemberRequest {
-    /// The account to add (typically created with role `member` by an admin).
-    pub user_id: Uuid,
-}
 
 /// Adds an account to the members of an organisation (by one of its members or an admin).
 /// Adding an existing member changes nothing.
@@ -40,30 +29,6 @@ pub async fn add_member(
 ) -> Result<HttpResponse, ApiError> {
     matinale_store::organisations::add_member(&state.db, id.into_inner(), &actor, body.into_inner().user_id).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// A member of an organisation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberResponse {
-    /// The account.
-    pub user_id: Uuid,
-    /// Display name.
-    pub name: String,
-    /// Login address.
-    pub email: String,
-    /// Role of the account (`member`, `organiser` or `admin`).
-    pub role: Role,
-}
-
-impl From<Member> for MemberResponse {
-    fn from(m: Member) -> Self {
-        Self {
-            user_id: m.user_id,
-            name: m.name,
-            email: m.email,
-            role: m.role,
-        }
-    }
 }
 
 /// The members of an organisation, by name: for its members, organisers and admins.

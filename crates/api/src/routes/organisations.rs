@@ -2,32 +2,19 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use matinale_domain::organisation::{Organisation, OrganisationDraft, OrganisationFields, OrganisationKind};
+use matinale_domain::organisation::{Organisation, OrganisationDraft, OrganisationFields};
 use matinale_store::organisations::OrganisationFilter;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{paged, PageQuery};
-use crate::dto::{CreateOrganisationRequest, ListResponse, OrganisationResponse, PatchOrganisationRequest};
+use crate::dto::organisations::{
+    CreateOrganisationRequest, OrganisationListQuery, OrganisationResponse, PatchOrganisationRequest,
+};
+use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::etag;
 use crate::extract::{IfMatch, Json, Query, SignedIn};
 use crate::state::AppState;
-
-/// Filters of `GET /organisations`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct OrganisationListQuery {
-    /// Kind.
-    pub kind: Option<OrganisationKind>,
-    /// Sector (accents and case ignored).
-    pub sector: Option<String>,
-    /// Commune served (accents and case ignored).
-    pub city: Option<String>,
-    /// Free text (accents and case ignored).
-    pub q: Option<String>,
-}
 
 fn respond(org: Organisation, status: StatusCode) -> HttpResponse {
     let mut response = HttpResponse::build(status);

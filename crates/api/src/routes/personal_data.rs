@@ -2,51 +2,13 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, web, HttpResponse};
-use matinale_domain::user::Email;
-use matinale_store::personal_data::Erased;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
 use uuid::Uuid;
 
+use crate::dto::personal_data::{ErasedResponse, PersonQuery};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, RegistrationCaller, SignedIn};
 use crate::state::AppState;
-
-/// What an erasure did.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErasedResponse {
-    /// Registrations made anonymous (kept for counts and reports).
-    pub registrations: u64,
-    /// Accounts with that address, left as they are (admins manage staff accounts).
-    pub accounts_kept: u64,
-}
-
-impl From<Erased> for ErasedResponse {
-    fn from(e: Erased) -> Self {
-        Self {
-            registrations: e.registrations,
-            accounts_kept: e.accounts_kept,
-        }
-    }
-}
-
-/// `?email=` of the person routes.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PersonQuery {
-    /// The person's e-mail address.
-    pub email: Option<String>,
-}
-
-impl PersonQuery {
-    fn email(&self) -> Result<Email, ApiError> {
-        let given = self
-            .email
-            .as_deref()
-            .ok_or_else(|| matinale_domain::Error::field("email", "required", "give the person's e-mail"))?;
-        Ok(Email::parse("email", given)?)
-    }
-}
 
 fn private_json<T: Serialize>(body: &T) -> HttpResponse {
     HttpResponse::Ok()

@@ -3,19 +3,17 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use matinale_domain::event::Category;
 use matinale_domain::meeting::MeetingPreferences;
-use matinale_domain::registration::{self, NewRegistration, Registration, RegistrationStatus};
+use matinale_domain::registration::{self, NewRegistration, Registration};
 use matinale_store::registrations::{IdempotencyRequest, Outcome, RegistrationFilter, RegistrationWithHistory};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{paged, PageQuery};
-use crate::dto::{
-    CheckInRequest, CreateRegistrationRequest, CreatedRegistrationResponse, ListResponse, NoShowsResponse,
-    PatchRegistrationRequest, RegistrationResponse,
+use crate::dto::registrations::{
+    CheckInRequest, CreateRegistrationRequest, CreatedRegistrationResponse, NoShowsResponse, PatchRegistrationRequest,
+    RegistrationListQuery, RegistrationResponse,
 };
+use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::etag;
 use crate::extract::{IdempotencyKey, IfMatch, Json, Query, RegistrationCaller, SignedIn};
@@ -191,16 +189,6 @@ pub async fn cancel_registration(
         matinale_store::registrations::cancel(&state.db, id.into_inner(), &who).await?,
     )
     .await
-}
-
-/// Filters of `GET /events/{id}/registrations`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RegistrationListQuery {
-    /// Only this status.
-    pub status: Option<RegistrationStatus>,
-    /// Only this category.
-    pub category: Option<Category>,
 }
 
 const CSV_HEADER: [&str; 13] = [

@@ -5,7 +5,8 @@ use matinale_domain::series::NewSeries;
 use uuid::Uuid;
 
 use super::{paged, PageQuery};
-use crate::dto::{CreateSeriesRequest, ListResponse, SeriesResponse};
+use crate::dto::series::{CreateSeriesRequest, SeriesResponse};
+use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, SignedIn};
 use crate::state::AppState;

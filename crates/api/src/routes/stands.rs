@@ -1,66 +1,13 @@
 //! Stands of an event: classic (an ESS structure) and inverted (a buyer presenting its needs).
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, Utc};
-use matinale_domain::stand::{NewStand, Stand, StandKind};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use matinale_domain::stand::{NewStand, Stand};
 use uuid::Uuid;
 
+use crate::dto::stands::{CreateStandRequest, StandResponse};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Caller, Json, SignedIn};
 use crate::state::AppState;
-
-/// `POST /events/{id}/stands`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateStandRequest {
-    /// `classic` (held by an ESS structure) or `inverted` (held by a public buyer).
-    pub kind: StandKind,
-    /// The organisation holding the stand.
-    pub organisation_id: Uuid,
-    /// Title.
-    pub title: String,
-    /// Location label, such as "Salle des fêtes, stand 4".
-    #[serde(default)]
-    pub location: String,
-}
-
-/// A stand.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StandResponse {
-    /// Id.
-    pub id: Uuid,
-    /// Event.
-    pub event_id: Uuid,
-    /// Kind.
-    pub kind: StandKind,
-    /// Holder.
-    pub organisation_id: Uuid,
-    /// Holder's name.
-    pub organisation_name: String,
-    /// Title.
-    pub title: String,
-    /// Location label.
-    pub location: String,
-    /// Creation time.
-    pub created_at: DateTime<Utc>,
-}
-
-impl StandResponse {
-    fn new(s: Stand, organisation_name: String) -> Self {
-        Self {
-            id: s.id,
-            event_id: s.event_id,
-            kind: s.stand.kind,
-            organisation_id: s.stand.organisation_id,
-            organisation_name,
-            title: s.stand.title,
-            location: s.stand.location,
-            created_at: s.created_at,
-        }
-    }
-}
 
 async fn respond(state: &AppState, stands: Vec<Stand>) -> Result<Vec<StandResponse>, ApiError> {
     let mut out = Vec::with_capacity(stands.len());

@@ -3,7 +3,7 @@
 use actix_web::{post, web, HttpResponse};
 use matinale_domain::user::NewUser;
 
-use crate::dto::{CreateUserRequest, UserResponse};
+use crate::dto::users::{CreateUserRequest, UserResponse};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, SignedIn};
 use crate::state::AppState;

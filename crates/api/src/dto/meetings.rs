@@ -1,0 +1,315 @@
+//! Speed meetings: drafts, statistics, publication, agendas.
+
+use crate::dto::events::EventResponse;
+use chrono::DateTime;
+use chrono::FixedOffset;
+use chrono::Utc;
+use chrono_tz::Tz;
+use matinale_domain::meeting::MeetingStatus;
+use matinale_store::meetings::MeetingView;
+use matinale_store::meetings::Party;
+use matinale_store::schedule::Draft;
+use matinale_store::schedule::ScheduleStats;
+use matinale_store::schedule::SlotUse;
+use matinale_store::schedule::Spread;
+use matinale_store::schedule::WishTally;
+use serde::Deserialize;
+use serde::Serialize;
+use utoipa::IntoParams;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A meeting of the timetable (published, or proposed by a draft).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingResponse {
+    /// Id; its calendar UID is `meeting-<id>@<host>`.
+    pub id: Uuid,
+    /// Slot.
+    pub slot_id: Uuid,
+    /// Slot start, in the event's time zone.
+    pub slot_starts_at: DateTime<FixedOffset>,
+    /// Slot end.
+    pub slot_ends_at: DateTime<FixedOffset>,
+    /// Table number, from 1.
+    pub table: u32,
+    /// The table's label ("Table 4" unless the block names its tables).
+    pub table_label: String,
+    /// The buyer's registration (sits at the table).
+    pub buyer_registration_id: Uuid,
+    /// The ESS structure's registration.
+    pub supplier_registration_id: Uuid,
+    /// The buyer's name.
+    pub buyer_name: String,
+    /// The ESS structure's name.
+    pub supplier_name: String,
+    /// The buyer's organisation.
+    pub buyer_organisation: Option<String>,
+    /// The ESS structure's organisation.
+    pub supplier_organisation: Option<String>,
+    /// Where it stands; `null` in a draft for a meeting not published yet.
+    pub status: Option<MeetingStatus>,
+    /// Revision of its invitations (a move or a cancellation adds one).
+    pub sequence: u32,
+    /// Wish weights of both sides (0 for a kept meeting nobody wishes any more).
+    pub score: u32,
+}
+
+pub(crate) fn local(t: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
+    t.with_timezone(&tz).fixed_offset()
+}
+
+impl MeetingResponse {
+    pub(crate) fn new(m: MeetingView, tz: Tz) -> Self {
+        Self {
+            id: m.id,
+            slot_id: m.slot_id,
+            slot_starts_at: local(m.starts_at, tz),
+            slot_ends_at: local(m.ends_at, tz),
+            table: m.table,
+            table_label: m.table_label,
+            buyer_registration_id: m.buyer.registration_id,
+            supplier_registration_id: m.supplier.registration_id,
+            buyer_name: m.buyer.name,
+            supplier_name: m.supplier.name,
+            buyer_organisation: m.buyer.organisation,
+            supplier_organisation: m.supplier.organisation,
+            status: m.status,
+            sequence: m.sequence,
+            score: m.score,
+        }
+    }
+}
+
+/// Wishes of one priority and how many the draft meets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WishTallyResponse {
+    /// 1 (nice to meet) to 3 (must meet).
+    pub priority: u8,
+    /// Wishes of that priority (one per direction; declined pairs left out).
+    pub wished: u32,
+    /// Of those, met.
+    pub met: u32,
+}
+
+/// Least, median and most.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpreadResponse {
+    /// Least.
+    pub min: u32,
+    /// Median (the lower of the two middle values).
+    pub median: u32,
+    /// Most.
+    pub max: u32,
+}
+
+/// How full one slot is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotUseResponse {
+    /// Slot.
+    pub slot_id: Uuid,
+    /// Its start.
+    pub starts_at: DateTime<FixedOffset>,
+    /// Tables with a meeting.
+    pub used: u32,
+    /// Tables of the slot.
+    pub tables: u32,
+}
+
+/// The figures of a draft.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScheduleStatsResponse {
+    /// Sum of meeting scores plus the coverage bonus of everyone met (see SCHEDULER.md).
+    pub objective: i64,
+    /// A proven upper bound on the objective (Lagrangian relaxation; see the scheduler crate).
+    pub upper_bound: f64,
+    /// objective / upper_bound.
+    pub ratio: f64,
+    /// Wishes met, by priority.
+    pub wishes_by_priority: Vec<WishTallyResponse>,
+    /// Confirmed buyers and ESS structures taking part.
+    pub participants: u32,
+    /// Participants who made or received a wish.
+    pub participants_asking: u32,
+    /// Participants with at least one meeting.
+    pub participants_met: u32,
+    /// Asking participants with at least one meeting.
+    pub asking_met: u32,
+    /// Meetings per asking participant.
+    pub meetings_per_participant: SpreadResponse,
+    /// Tables used, slot by slot.
+    pub tables_used: Vec<SlotUseResponse>,
+    /// Meetings in the draft.
+    pub meetings: u32,
+    /// Published meetings kept exactly.
+    pub kept: u32,
+    /// Published meetings dropped because a side no longer takes part.
+    pub dropped_kept: u32,
+    /// Times a buyer changes table between two consecutive meetings.
+    pub buyer_table_changes: u32,
+    /// Time the scheduler took, in milliseconds.
+    pub runtime_ms: u64,
+}
+
+impl ScheduleStatsResponse {
+    pub(crate) fn new(s: ScheduleStats, tz: Tz) -> Self {
+        let Spread { min, median, max } = s.meetings_per_participant;
+        Self {
+            objective: s.objective,
+            upper_bound: s.upper_bound,
+            ratio: s.ratio,
+            wishes_by_priority: s
+                .wishes_by_priority
+                .into_iter()
+                .map(|WishTally { priority, wished, met }| WishTallyResponse { priority, wished, met })
+                .collect(),
+            participants: s.participants,
+            participants_asking: s.participants_asking,
+            participants_met: s.participants_met,
+            asking_met: s.asking_met,
+            meetings_per_participant: SpreadResponse { min, median, max },
+            tables_used: s
+                .tables_used
+                .into_iter()
+                .map(
+                    |SlotUse {
+                         slot_id,
+                         starts_at,
+                         used,
+                         tables,
+                     }| SlotUseResponse {
+                        slot_id,
+                        starts_at: local(starts_at, tz),
+                        used,
+                        tables,
+                    },
+                )
+                .collect(),
+            meetings: s.meetings,
+            kept: s.kept,
+            dropped_kept: s.dropped_kept,
+            buyer_table_changes: s.buyer_table_changes,
+            runtime_ms: s.millis,
+        }
+    }
+}
+
+/// The event's draft schedule.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DraftResponse {
+    /// Id of this draft; every run makes a new one.
+    pub id: Uuid,
+    /// The event.
+    pub event_id: Uuid,
+    /// When it was computed.
+    pub created_at: DateTime<Utc>,
+    /// When it was published, if it was.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Every meeting of the timetable it proposes, published ones included, in time order.
+    pub meetings: Vec<MeetingResponse>,
+    /// Its figures.
+    pub stats: ScheduleStatsResponse,
+}
+
+impl From<Draft> for DraftResponse {
+    fn from(d: Draft) -> Self {
+        let tz = d.timezone;
+        Self {
+            id: d.id,
+            event_id: d.event_id,
+            created_at: d.created_at,
+            published_at: d.published_at,
+            meetings: d.meetings.into_iter().map(|m| MeetingResponse::new(m, tz)).collect(),
+            stats: ScheduleStatsResponse::new(d.stats, tz),
+        }
+    }
+}
+
+/// What publishing did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublishResponse {
+    /// The draft published.
+    pub draft_id: Uuid,
+    /// Meetings added to the timetable.
+    pub added: u64,
+    /// Published meetings kept as they were.
+    pub kept: u64,
+    /// Published meetings the draft dropped (a side no longer takes part), now cancelled.
+    pub cancelled: u64,
+    /// Meetings of the draft not booked: a side cancelled or opted out since the draft was
+    /// computed (run the schedule again to fill their places).
+    pub skipped: u64,
+    /// People whose agenda changed, each mailed once.
+    pub notified: u64,
+    /// The draft was already published: nothing changed and nobody was mailed.
+    pub already_published: bool,
+}
+
+/// Filters of `GET /events/{id}/meetings`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MeetingListQuery {
+    /// Meetings of this registration (either side).
+    pub registration: Option<Uuid>,
+    /// In this slot.
+    pub slot: Option<Uuid>,
+    /// At this table.
+    pub table: Option<u32>,
+    /// In this status.
+    pub status: Option<MeetingStatus>,
+}
+
+/// The other side of a meeting, as the person sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerResponse {
+    /// Their registration.
+    pub registration_id: Uuid,
+    /// Their name.
+    pub name: String,
+    /// Their organisation.
+    pub organisation: Option<String>,
+    /// Their e-mail, only if they consented to share contact details.
+    pub email: Option<String>,
+}
+
+/// One meeting in a person's agenda.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgendaMeetingResponse {
+    /// Meeting id.
+    pub id: Uuid,
+    /// Slot.
+    pub slot_id: Uuid,
+    /// Start, in the event's time zone.
+    pub starts_at: DateTime<FixedOffset>,
+    /// End.
+    pub ends_at: DateTime<FixedOffset>,
+    /// Table number.
+    pub table: u32,
+    /// Table label.
+    pub table_label: String,
+    /// `buyer` (you sit at the table) or `supplier` (you walk to it).
+    pub side: String,
+    /// Whom you meet.
+    pub partner: PartnerResponse,
+    /// Where it stands.
+    pub status: Option<MeetingStatus>,
+}
+
+/// A person's agenda: the event, then their meetings in time order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgendaResponse {
+    /// The registration.
+    pub registration_id: Uuid,
+    /// Its event.
+    pub event: EventResponse,
+    /// Published meetings, cancelled ones included (with their status), in time order.
+    pub meetings: Vec<AgendaMeetingResponse>,
+}
+
+pub(crate) fn partner(p: Party) -> PartnerResponse {
+    PartnerResponse {
+        registration_id: p.registration_id,
+        name: p.name,
+        organisation: p.organisation,
+        email: p.share_contact.then_some(p.email),
+    }
+}

@@ -1,0 +1,40 @@
+//! Members of an organisation.
+
+use matinale_domain::user::Role;
+use matinale_store::organisations::Member;
+use serde::Deserialize;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// `POST /organisations/{id}/members`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMemberRequest {
+    /// The account to add (typically created with role `member` by an admin).
+    pub user_id: Uuid,
+}
+
+/// A member of an organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberResponse {
+    /// The account.
+    pub user_id: Uuid,
+    /// Display name.
+    pub name: String,
+    /// Login address.
+    pub email: String,
+    /// Role of the account (`member`, `organiser` or `admin`).
+    pub role: Role,
+}
+
+impl From<Member> for MemberResponse {
+    fn from(m: Member) -> Self {
+        Self {
+            user_id: m.user_id,
+            name: m.name,
+            email: m.email,
+            role: m.role,
+        }
+    }
+}

@@ -1,0 +1,435 @@
+//! Buyer needs, expressions of interest, suggestions.
+
+use crate::dto::nullable;
+use crate::error::ApiError;
+use chrono::DateTime;
+use chrono::NaiveDate;
+use chrono::Utc;
+use matinale_domain::need::interest_message;
+use matinale_domain::need::Need;
+use matinale_domain::need::NeedCategory;
+use matinale_domain::need::NeedDraft;
+use matinale_domain::need::NeedStatus;
+use matinale_domain::need::ReservedMarket;
+use matinale_domain::need::Suggestion;
+use matinale_domain::organisation::EssKind;
+use matinale_domain::FieldError;
+use matinale_store::needs::Interest;
+use serde::Deserialize;
+use serde::Serialize;
+use utoipa::IntoParams;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub(crate) fn no_reserved_market() -> ReservedMarket {
+    ReservedMarket::None
+}
+
+/// `POST /needs`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateNeedRequest {
+    /// The public buyer publishing the need.
+    pub organisation_id: Uuid,
+    /// The event where it is presented.
+    #[serde(default)]
+    pub event_id: Option<Uuid>,
+    /// The inverted stand (of the same buyer, at that event).
+    #[serde(default)]
+    pub stand_id: Option<Uuid>,
+    /// Title.
+    pub title: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// Category, from `GET /needs/categories`.
+    pub category: NeedCategory,
+    /// CPV codes, `NNNNNNNN-N` with a valid check digit.
+    #[serde(default)]
+    pub cpv_codes: Vec<String>,
+    /// Lowest estimated amount, euros (≥ 0).
+    #[serde(default)]
+    pub amount_min_eur: Option<i64>,
+    /// Highest estimated amount, euros (≥ amount_min_eur).
+    #[serde(default)]
+    pub amount_max_eur: Option<i64>,
+    /// Expected tender date.
+    #[serde(default)]
+    pub expected_tender_on: Option<NaiveDate>,
+    /// `none` (default), `l2113_12` (EA/ESAT) or `l2113_13` (SIAE and equivalents).
+    #[serde(default = "no_reserved_market")]
+    pub reserved_market: ReservedMarket,
+    /// An insertion clause is planned.
+    #[serde(default)]
+    pub social_clause: bool,
+    /// An environmental criterion is planned.
+    #[serde(default)]
+    pub environmental_criterion: bool,
+    /// Communes of the perimeter.
+    #[serde(default)]
+    pub cities: Vec<String>,
+    /// `draft` (default, visible to its editors only) or `open`.
+    #[serde(default)]
+    pub status: Option<NeedStatus>,
+}
+
+impl CreateNeedRequest {
+    pub(crate) fn draft(self) -> NeedDraft {
+        NeedDraft {
+            organisation_id: self.organisation_id,
+            event_id: self.event_id,
+            stand_id: self.stand_id,
+            title: self.title,
+            description: self.description,
+            category: self.category,
+            cpv_codes: self.cpv_codes,
+            amount_min_eur: self.amount_min_eur,
+            amount_max_eur: self.amount_max_eur,
+            expected_tender_on: self.expected_tender_on,
+            reserved_market: self.reserved_market,
+            social_clause: self.social_clause,
+            environmental_criterion: self.environmental_criterion,
+            cities: self.cities,
+        }
+    }
+}
+
+/// `PATCH /needs/{id}`: absent fields stay, `null` clears an optional one.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchNeedRequest {
+    /// Buyer organisation.
+    pub organisation_id: Option<Uuid>,
+    /// Event (`null` detaches).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub event_id: Option<Option<Uuid>>,
+    /// Inverted stand (`null` detaches).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub stand_id: Option<Option<Uuid>>,
+    /// Title.
+    pub title: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Category.
+    pub category: Option<NeedCategory>,
+    /// CPV codes, replaced as a whole.
+    pub cpv_codes: Option<Vec<String>>,
+    /// Lowest amount (`null` clears).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>, nullable)]
+    pub amount_min_eur: Option<Option<i64>>,
+    /// Highest amount (`null` clears).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>, nullable)]
+    pub amount_max_eur: Option<Option<i64>>,
+    /// Expected tender date (`null` clears).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<NaiveDate>, nullable)]
+    pub expected_tender_on: Option<Option<NaiveDate>>,
+    /// Reserved market.
+    pub reserved_market: Option<ReservedMarket>,
+    /// Social clause.
+    pub social_clause: Option<bool>,
+    /// Environmental criterion.
+    pub environmental_criterion: Option<bool>,
+    /// Cities, replaced as a whole.
+    pub cities: Option<Vec<String>>,
+    /// Status: draft → open ⇄ closed → awarded.
+    pub status: Option<NeedStatus>,
+}
+
+impl PatchNeedRequest {
+    pub(crate) fn apply(&self, mut d: NeedDraft) -> NeedDraft {
+        if let Some(v) = self.organisation_id {
+            d.organisation_id = v;
+        }
+        if let Some(v) = self.event_id {
+            d.event_id = v;
+        }
+        if let Some(v) = self.stand_id {
+            d.stand_id = v;
+        }
+        if let Some(v) = &self.title {
+            d.title = v.clone();
+        }
+        if let Some(v) = &self.description {
+            d.description = v.clone();
+        }
+        if let Some(v) = self.category {
+            d.category = v;
+        }
+        if let Some(v) = &self.cpv_codes {
+            d.cpv_codes = v.clone();
+        }
+        if let Some(v) = self.amount_min_eur {
+            d.amount_min_eur = v;
+        }
+        if let Some(v) = self.amount_max_eur {
+            d.amount_max_eur = v;
+        }
+        if let Some(v) = self.expected_tender_on {
+            d.expected_tender_on = v;
+        }
+        if let Some(v) = self.reserved_market {
+            d.reserved_market = v;
+        }
+        if let Some(v) = self.social_clause {
+            d.social_clause = v;
+        }
+        if let Some(v) = self.environmental_criterion {
+            d.environmental_criterion = v;
+        }
+        if let Some(v) = &self.cities {
+            d.cities = v.clone();
+        }
+        d
+    }
+}
+
+/// A buyer need.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Buyer organisation.
+    pub organisation_id: Uuid,
+    /// Event.
+    pub event_id: Option<Uuid>,
+    /// Inverted stand.
+    pub stand_id: Option<Uuid>,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Category.
+    pub category: NeedCategory,
+    /// The category's French label.
+    pub category_label: String,
+    /// CPV codes.
+    pub cpv_codes: Vec<String>,
+    /// Lowest amount, euros.
+    pub amount_min_eur: Option<i64>,
+    /// Highest amount, euros.
+    pub amount_max_eur: Option<i64>,
+    /// Expected tender date.
+    pub expected_tender_on: Option<NaiveDate>,
+    /// Reserved market.
+    pub reserved_market: ReservedMarket,
+    /// Social clause.
+    pub social_clause: bool,
+    /// Environmental criterion.
+    pub environmental_criterion: bool,
+    /// Communes of the perimeter.
+    pub cities: Vec<String>,
+    /// Status.
+    pub status: NeedStatus,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Need> for NeedResponse {
+    fn from(n: Need) -> Self {
+        let f = n.fields;
+        Self {
+            id: n.id,
+            organisation_id: f.organisation_id,
+            event_id: f.event_id,
+            stand_id: f.stand_id,
+            title: f.title,
+            description: f.description,
+            category: f.category,
+            category_label: f.category.label_fr().to_owned(),
+            cpv_codes: f.cpv_codes.iter().map(|c| c.as_str().to_owned()).collect(),
+            amount_min_eur: f.amount_min_eur,
+            amount_max_eur: f.amount_max_eur,
+            expected_tender_on: f.expected_tender_on,
+            reserved_market: f.reserved_market,
+            social_clause: f.social_clause,
+            environmental_criterion: f.environmental_criterion,
+            cities: f.cities,
+            status: n.status,
+            created_at: n.created_at,
+            updated_at: n.updated_at,
+        }
+    }
+}
+
+/// A category of the taxonomy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryResponse {
+    /// Code used in `category`.
+    pub code: NeedCategory,
+    /// French label.
+    pub label: String,
+}
+
+/// Filters of `GET /needs`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NeedListQuery {
+    /// Event id.
+    pub event: Option<Uuid>,
+    /// Category.
+    pub category: Option<NeedCategory>,
+    /// Commune of the perimeter (accents and case ignored).
+    pub city: Option<String>,
+    /// Reserved market.
+    pub reserved_market: Option<ReservedMarket>,
+    /// Buyer organisation id.
+    pub organisation: Option<Uuid>,
+    /// `open`, `closed` or `awarded` (default: these three, plus the drafts a signed-in caller
+    /// may edit); `draft` lists only those drafts and needs a signed-in caller (422 otherwise).
+    pub status: Option<NeedStatus>,
+    /// Free text in title, description, category, cities and CPV codes (accents and case ignored).
+    pub q: Option<String>,
+}
+
+/// `POST /needs/{id}/interests`: send exactly one of `organisation_id` (a member of that ESS
+/// structure, signed in with an account token) and `registration_id` (an ESS-structure
+/// registration of the need's event, with its manage token `mr_…` as bearer; an organiser of
+/// the event may also use it on the registration's behalf).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInterestRequest {
+    /// Member path: the ESS structure, of which the signed-in caller is a member.
+    #[serde(default)]
+    pub organisation_id: Option<Uuid>,
+    /// Registrant path: the registration whose manage token is the bearer. It must be of
+    /// category `ess_structure`, not cancelled, for the need's event, and name its organisation
+    /// (the ESS structure the interest is recorded for) with `organisation_confirmed`: an
+    /// unconfirmed claim is refused (422), so that it never takes the structure's place.
+    #[serde(default)]
+    pub registration_id: Option<Uuid>,
+    /// Message to the buyer (at most 5000 characters).
+    #[serde(default)]
+    pub message: String,
+}
+
+/// On whose behalf an interest is expressed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum InterestFrom {
+    /// A member of this ESS structure, with an account.
+    Member(Uuid),
+    /// This registration, with its manage token (or an organiser of its event).
+    Registration(Uuid),
+}
+
+impl CreateInterestRequest {
+    /// Checks that the body names exactly one way in and a valid message.
+    pub(crate) fn parse(self) -> Result<(InterestFrom, String), ApiError> {
+        let message = interest_message("message", &self.message)?;
+        let from = match (self.organisation_id, self.registration_id) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::field(
+                    "registration_id",
+                    "exclusive",
+                    "send organisation_id (as a member) or registration_id (with its manage token), not both",
+                ))
+            }
+            (None, None) => {
+                let why = "send organisation_id (as a member) or registration_id (with its manage token)";
+                return Err(ApiError::Invalid(vec![
+                    FieldError::new("organisation_id", "required", why),
+                    FieldError::new("registration_id", "required", why),
+                ]));
+            }
+            (Some(org), None) => InterestFrom::Member(org),
+            (None, Some(reg)) => InterestFrom::Registration(reg),
+        };
+        Ok((from, message))
+    }
+}
+
+/// An expression of interest.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InterestResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Need.
+    pub need_id: Uuid,
+    /// ESS structure.
+    pub organisation_id: Uuid,
+    /// Its name.
+    pub organisation_name: String,
+    /// The registration it came through (manage-token path); `null` for a member's interest.
+    pub registration_id: Option<Uuid>,
+    /// Message.
+    pub message: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Interest> for InterestResponse {
+    fn from(i: Interest) -> Self {
+        Self {
+            id: i.id,
+            need_id: i.need_id,
+            organisation_id: i.organisation_id,
+            organisation_name: i.organisation_name,
+            registration_id: i.registration_id,
+            message: i.message,
+            created_at: i.created_at,
+        }
+    }
+}
+
+/// Why a structure is suggested.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReasonResponse {
+    /// `sector`, `perimeter` or `reserved_market`.
+    pub code: String,
+    /// Explanation in French.
+    pub message: String,
+}
+
+/// An ESS structure suggested for a need.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionResponse {
+    /// Organisation id.
+    pub organisation_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// ESS kinds.
+    pub ess_kinds: Vec<EssKind>,
+    /// Sectors.
+    pub sectors: Vec<String>,
+    /// Cities served.
+    pub cities: Vec<String>,
+    /// Sector 3, perimeter 2, reserved-market eligibility 3.
+    pub score: u32,
+    /// Every reason.
+    pub reasons: Vec<ReasonResponse>,
+}
+
+impl From<Suggestion> for SuggestionResponse {
+    fn from(s: Suggestion) -> Self {
+        let f = s.organisation.fields;
+        Self {
+            organisation_id: s.organisation.id,
+            name: f.name,
+            ess_kinds: f.ess_kinds,
+            sectors: f.sectors,
+            cities: f.cities,
+            score: s.score,
+            reasons: s
+                .reasons
+                .into_iter()
+                .map(|r| ReasonResponse {
+                    code: r.code.to_owned(),
+                    message: r.message,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Ranked suggestions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionsResponse {
+    /// Best first.
+    pub items: Vec<SuggestionResponse>,
+}

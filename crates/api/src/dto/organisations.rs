@@ -1,0 +1,194 @@
+//! Organisations: buyers, ESS structures, partners.
+
+use crate::dto::nullable;
+use matinale_domain::organisation::EssKind;
+use matinale_domain::organisation::Organisation;
+use matinale_domain::organisation::OrganisationDraft;
+use matinale_domain::organisation::OrganisationKind;
+use serde::Deserialize;
+use serde::Serialize;
+use utoipa::IntoParams;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// `POST /organisations`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrganisationRequest {
+    /// Kind.
+    pub kind: OrganisationKind,
+    /// Name.
+    pub name: String,
+    /// SIRET (14 digits, Luhn-checked; La Poste's own rule).
+    #[serde(default)]
+    pub siret: Option<String>,
+    /// ESS kinds, for ESS structures only.
+    #[serde(default)]
+    pub ess_kinds: Vec<EssKind>,
+    /// Sectors of activity.
+    #[serde(default)]
+    pub sectors: Vec<String>,
+    /// Communes served.
+    #[serde(default)]
+    pub cities: Vec<String>,
+    /// Website.
+    #[serde(default)]
+    pub website: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// Labels and approvals.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// Mail domains of the organisation (`rejoue.org`, at most 20): a registration with an
+    /// address there speaks for the organisation without approval.
+    #[serde(default)]
+    pub verified_domains: Vec<String>,
+}
+
+/// `PATCH /organisations/{id}`: absent fields stay, `null` clears `siret` or `website`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchOrganisationRequest {
+    /// Kind.
+    pub kind: Option<OrganisationKind>,
+    /// Name.
+    pub name: Option<String>,
+    /// SIRET.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub siret: Option<Option<String>>,
+    /// ESS kinds.
+    pub ess_kinds: Option<Vec<EssKind>>,
+    /// Sectors.
+    pub sectors: Option<Vec<String>>,
+    /// Cities.
+    pub cities: Option<Vec<String>>,
+    /// Website.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub website: Option<Option<String>>,
+    /// Description.
+    pub description: Option<String>,
+    /// Labels.
+    pub labels: Option<Vec<String>>,
+    /// Verified mail domains (the list replaces the current one).
+    pub verified_domains: Option<Vec<String>>,
+}
+
+impl PatchOrganisationRequest {
+    /// Merges the patch into the current draft.
+    pub fn apply(&self, mut d: OrganisationDraft) -> OrganisationDraft {
+        if let Some(v) = self.kind {
+            d.kind = Some(v);
+        }
+        if let Some(v) = &self.name {
+            d.name = v.clone();
+        }
+        if let Some(v) = &self.siret {
+            d.siret = v.clone();
+        }
+        if let Some(v) = &self.ess_kinds {
+            d.ess_kinds = v.clone();
+        }
+        if let Some(v) = &self.sectors {
+            d.sectors = v.clone();
+        }
+        if let Some(v) = &self.cities {
+            d.cities = v.clone();
+        }
+        if let Some(v) = &self.website {
+            d.website = v.clone();
+        }
+        if let Some(v) = &self.description {
+            d.description = v.clone();
+        }
+        if let Some(v) = &self.labels {
+            d.labels = v.clone();
+        }
+        if let Some(v) = &self.verified_domains {
+            d.verified_domains = v.clone();
+        }
+        d
+    }
+}
+
+/// An organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Kind.
+    pub kind: OrganisationKind,
+    /// Name.
+    pub name: String,
+    /// SIRET.
+    pub siret: Option<String>,
+    /// SIREN, the first nine digits of the SIRET.
+    pub siren: Option<String>,
+    /// ESS kinds.
+    pub ess_kinds: Vec<EssKind>,
+    /// Sectors.
+    pub sectors: Vec<String>,
+    /// Cities served.
+    pub cities: Vec<String>,
+    /// Website.
+    pub website: Option<String>,
+    /// Description.
+    pub description: String,
+    /// Labels.
+    pub labels: Vec<String>,
+    /// Verified mail domains.
+    pub verified_domains: Vec<String>,
+}
+
+impl From<Organisation> for OrganisationResponse {
+    fn from(o: Organisation) -> Self {
+        let f = o.fields;
+        Self {
+            id: o.id,
+            kind: f.kind,
+            name: f.name,
+            siren: f.siret.as_ref().map(|s| s.siren().to_owned()),
+            siret: f.siret.map(|s| s.as_str().to_owned()),
+            ess_kinds: f.ess_kinds,
+            sectors: f.sectors,
+            cities: f.cities,
+            website: f.website,
+            description: f.description,
+            labels: f.labels,
+            verified_domains: f.verified_domains,
+        }
+    }
+}
+
+/// Filters of `GET /organisations`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrganisationListQuery {
+    /// Kind.
+    pub kind: Option<OrganisationKind>,
+    /// Sector (accents and case ignored).
+    pub sector: Option<String>,
+    /// Commune served (accents and case ignored).
+    pub city: Option<String>,
+    /// Free text (accents and case ignored).
+    pub q: Option<String>,
+}
+
+impl From<CreateOrganisationRequest> for OrganisationDraft {
+    fn from(r: CreateOrganisationRequest) -> Self {
+        OrganisationDraft {
+            kind: Some(r.kind),
+            name: r.name,
+            siret: r.siret,
+            ess_kinds: r.ess_kinds,
+            sectors: r.sectors,
+            cities: r.cities,
+            website: r.website,
+            description: r.description,
+            labels: r.labels,
+            verified_domains: r.verified_domains,
+        }
+    }
+}
