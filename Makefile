@@ -4,7 +4,7 @@ CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export MATINALE_DATABASE_URL ?= sqlite://matinale.db?mode=rwc
 
-.PHONY: run test test-sqlite test-postgres bench bench-scheduler bench-registrations bench-meetings lint fmt openapi clean-test-dbs
+.PHONY: run test fuzz test-sqlite test-postgres bench bench-scheduler bench-registrations bench-meetings lint fmt openapi clean-test-dbs
 
 ## Build, migrate the SQLite file, load the demo if empty, serve on :8080.
 run:
@@ -15,6 +15,10 @@ run:
 
 ## The whole suite: every crate on SQLite, then the HTTP tests on PostgreSQL.
 test: test-sqlite test-postgres
+
+## Contract run: schemathesis against the binary on a seeded SQLite file (tests/fuzz/).
+fuzz:
+	tests/fuzz/run_schemathesis.sh
 
 test-sqlite:
 	$(CARGO) test --workspace

@@ -9,6 +9,7 @@ pub mod etag;
 pub mod extract;
 pub mod page;
 pub mod proxies;
+pub mod responses;
 pub mod routes;
 pub mod state;
 

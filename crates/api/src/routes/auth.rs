@@ -6,11 +6,13 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use crate::dto::auth::{TokenRequest, TokenResponse};
 use crate::error::{ApiError, Problem};
 use crate::extract::{BearerToken, Json};
+use crate::responses::{ReadErrors, WriteErrors};
 use crate::state::AppState;
 
 /// Exchanges e-mail and password for a bearer token (12 h). Rate-limited per client address
 /// (behind `MATINALE_TRUSTED_PROXIES`, the address they forward) and per e-mail.
 #[utoipa::path(tag = "auth", request_body = TokenRequest, responses(
+        WriteErrors,
     (status = 200, body = TokenResponse, headers(("Cache-Control" = String, description = "no-store"))),
     (status = 401, body = Problem, content_type = "application/problem+json", description = "bad credentials"),
     (status = 429, body = Problem, content_type = "application/problem+json",
@@ -37,6 +39,7 @@ pub async fn create_token(
 
 /// Signs out: the bearer token of the request stops working at once.
 #[utoipa::path(tag = "auth", security(("bearer" = [])), responses(
+        ReadErrors,
     (status = 204, description = "the token is revoked"),
     (status = 401, body = Problem, content_type = "application/problem+json", description = "no token, or an unknown or expired one"),
 ))]

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::dto::calendars::CalendarFeedResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Caller, RegistrationCaller};
+use crate::responses::{NotFoundErrors, ReadErrors};
 use crate::state::AppState;
 
 /// Prefix of calendar-feed tokens.
@@ -72,10 +73,10 @@ fn ics_response(
 
 /// The event as one VEVENT (drafts to their organisers only).
 #[utoipa::path(tag = "calendars", params(("id" = Uuid, Path)), responses(
+        ReadErrors,
     (status = 200, description = "text/calendar, METHOD:PUBLISH", content_type = "text/calendar", body = String,
         headers(("ETag" = String), ("Last-Modified" = String))),
     (status = 304, description = "unchanged since the ETag in If-None-Match"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/events/{id}/calendar.ics")]
 pub async fn event_calendar(
@@ -92,10 +93,10 @@ pub async fn event_calendar(
 
 /// Every public event of the series, for calendar subscription (webcal).
 #[utoipa::path(tag = "calendars", params(("id" = Uuid, Path)), responses(
+        NotFoundErrors,
     (status = 200, description = "text/calendar, METHOD:PUBLISH", content_type = "text/calendar", body = String,
         headers(("ETag" = String), ("Last-Modified" = String))),
     (status = 304, description = "unchanged since the ETag in If-None-Match"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/series/{id}/calendar.ics")]
 pub async fn series_calendar(
@@ -169,10 +170,10 @@ fn agenda_response(req: &HttpRequest, agenda: &Agenda, meetings: &[MeetingView],
 /// A registration's agenda: its event (cancelled for them if they cancelled) and, once the
 /// speed meetings are published, their meetings. Its manage token or an organiser of the event.
 #[utoipa::path(tag = "calendars", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        ReadErrors,
     (status = 200, description = "text/calendar, METHOD:PUBLISH", content_type = "text/calendar", body = String,
         headers(("ETag" = String), ("Last-Modified" = String))),
     (status = 304, description = "unchanged since the ETag in If-None-Match"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown, or not this token's registration, or not an organiser of its event"),
 ))]
 #[get("/registrations/{id}/agenda.ics")]
@@ -203,8 +204,8 @@ fn feed_urls(public_url: &str, token: &str) -> CalendarFeedResponse {
 /// Opens the registration's secret calendar feed, or replaces its token: the previous feed URL
 /// stops working at once. Its manage token or an organiser of the event.
 #[utoipa::path(tag = "calendars", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        ReadErrors,
     (status = 201, body = CalendarFeedResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown, or not this token's registration, or not an organiser of its event"),
 ))]
 #[post("/registrations/{id}/calendar-feed")]
@@ -223,8 +224,8 @@ pub async fn open_calendar_feed(
 /// Closes the registration's calendar feed: its URL answers 404 from now on. Closing a closed
 /// feed changes nothing (204).
 #[utoipa::path(tag = "calendars", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        ReadErrors,
     (status = 204, description = "no feed is open"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown, or not this token's registration, or not an organiser of its event"),
 ))]
 #[delete("/registrations/{id}/calendar-feed")]
@@ -242,10 +243,10 @@ pub async fn close_calendar_feed(
 /// `GET /registrations/{id}/agenda.ics`, opened by the secret in the path alone. Unknown,
 /// replaced or closed feeds are not found.
 #[utoipa::path(tag = "calendars", params(("feed_token" = String, Path, description = "the `mc_…` token of `POST /registrations/{id}/calendar-feed`")), responses(
+        NotFoundErrors,
     (status = 200, description = "text/calendar, METHOD:PUBLISH", content_type = "text/calendar", body = String,
         headers(("ETag" = String), ("Last-Modified" = String))),
     (status = 304, description = "unchanged since the ETag in If-None-Match"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/calendars/{feed_token}.ics")]
 pub async fn calendar_feed(

@@ -15,6 +15,7 @@ use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::etag;
 use crate::extract::{Caller, IfMatch, Json, Query, SignedIn};
+use crate::responses::{ListErrors, OrganiserErrors, PatchErrors, ReadErrors, WriteErrors};
 use crate::state::AppState;
 
 fn event_response(event: matinale_domain::event::Event, status: actix_web::http::StatusCode) -> HttpResponse {
@@ -26,11 +27,10 @@ fn event_response(event: matinale_domain::event::Event, status: actix_web::http:
 /// Creates an event (a draft unless `status` is `published`). Only the series' creator or an
 /// admin may put it in a series (`series_id`).
 #[utoipa::path(tag = "events", request_body = CreateEventRequest, security(("bearer" = [])), responses(
+        WriteErrors,
     (status = 201, body = EventResponse, headers(("ETag" = String))),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json",
         description = "not an organiser, or the series (series_id) is another organiser's"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/events")]
 #[tracing::instrument(skip_all)]
@@ -51,14 +51,11 @@ pub async fn create_event(
 #[utoipa::path(tag = "events", request_body = PatchEventRequest, security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     responses(
+        PatchErrors,
         (status = 200, body = EventResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json",
             description = "the caller may see the event but not change it, or the series (series_id) is another organiser's"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "status change not allowed"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/events/{id}")]
 #[tracing::instrument(skip_all)]
@@ -90,8 +87,8 @@ pub async fn patch_event(
 
 /// One event: published ones to anyone, drafts to their organisers only.
 #[utoipa::path(tag = "events", params(("id" = Uuid, Path)), responses(
+        ReadErrors,
     (status = 200, body = EventResponse, headers(("ETag" = String))),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/events/{id}")]
 pub async fn get_event(
@@ -108,8 +105,8 @@ pub async fn get_event(
 
 /// Public events (published or closed), soonest first, filtered.
 #[utoipa::path(tag = "events", params(EventListQuery, PageQuery), responses(
+        ListErrors,
     (status = 200, body = ListResponse<EventResponse>, headers(("Link" = String))),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/events")]
 pub async fn list_events(
@@ -146,9 +143,8 @@ async fn transition(
 
 /// Publishes a draft (or re-opens a closed event).
 #[utoipa::path(tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 200, body = EventResponse),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "not allowed from the current status"),
 ))]
 #[post("/events/{id}/publish")]
@@ -162,9 +158,8 @@ pub async fn publish_event(
 
 /// Cancels an event.
 #[utoipa::path(tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 200, body = EventResponse),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "already cancelled"),
 ))]
 #[post("/events/{id}/cancel")]
@@ -179,10 +174,8 @@ pub async fn cancel_event(
 /// Adds an item to the programme.
 #[utoipa::path(tag = "events", params(("id" = Uuid, Path)), request_body = CreateProgrammeItemRequest,
     security(("bearer" = [])), responses(
+        WriteErrors,
         (status = 201, body = ProgrammeItemResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/events/{id}/programme")]
 #[tracing::instrument(skip_all)]
@@ -204,8 +197,8 @@ pub async fn add_programme_item(
 
 /// The programme of a visible event, in time order.
 #[utoipa::path(tag = "events", params(("id" = Uuid, Path)), responses(
+        ReadErrors,
     (status = 200, body = Vec<ProgrammeItemResponse>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/events/{id}/programme")]
 pub async fn get_programme(

@@ -10,6 +10,7 @@ use crate::dto::meeting_blocks::{CreateMeetingBlockRequest, MeetingBlockResponse
 use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, SignedIn};
+use crate::responses::{OrganiserErrors, OrganiserListErrors, WriteErrors};
 use crate::state::AppState;
 
 impl From<CreateMeetingBlockRequest> for MeetingBlockDraft {
@@ -30,10 +31,9 @@ impl From<CreateMeetingBlockRequest> for MeetingBlockDraft {
 /// the event and overlaps none of its other blocks.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), request_body = CreateMeetingBlockRequest,
     security(("bearer" = [])), responses(
+        WriteErrors,
         (status = 201, body = MeetingBlockResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "not an organiser of this event"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json",
             description = "outside the event, over another block, slots too short or long, labels that do not match the tables"),
 ))]
@@ -52,11 +52,8 @@ pub async fn create_meeting_block(
 
 /// The meeting blocks of an event in time order, with their slots, for its organisers.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path), PageQuery), security(("bearer" = [])), responses(
+        OrganiserListErrors,
     (status = 200, body = ListResponse<MeetingBlockResponse>, headers(("Link" = String))),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/events/{id}/meeting-blocks")]
 pub async fn list_meeting_blocks(
@@ -74,10 +71,8 @@ pub async fn list_meeting_blocks(
 /// Deletes a meeting block and its slots, and drops the event's draft schedule (run the
 /// scheduler again). Once meetings are published in the block it cannot be deleted.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 204),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "meetings are published in this block"),
 ))]
 #[delete("/meeting-blocks/{id}")]

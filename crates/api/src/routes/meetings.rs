@@ -17,6 +17,7 @@ use crate::dto::meetings::{
 use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, RegistrationCaller, SignedIn};
+use crate::responses::{OrganiserErrors, OrganiserListErrors, ReadErrors};
 use crate::state::AppState;
 
 /// Runs the scheduler over the event's slots, participants (confirmed buyers and ESS structures
@@ -24,10 +25,8 @@ use crate::state::AppState;
 /// declined pairs left out) and published meetings (kept exactly), and stores the result as
 /// the event's one draft, replacing the previous one. Nothing is published or mailed.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 201, body = DraftResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "another run for this event is under way"),
 ))]
 #[post("/events/{id}/schedule")]
@@ -43,9 +42,8 @@ pub async fn run_schedule(
 
 /// The event's current draft schedule.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 200, body = DraftResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown event, or no draft yet"),
 ))]
 #[get("/events/{id}/schedule")]
@@ -61,10 +59,8 @@ pub async fn get_schedule(
 /// What the next run would solve, in the file format of `matinale schedule --input` (see
 /// SCHEDULER.md): ids are slot and registration ids. For checking a draft offline.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 200, description = "the scheduler's instance", body = Object),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/events/{id}/schedule/instance")]
 pub async fn schedule_instance(
@@ -80,10 +76,8 @@ pub async fn schedule_instance(
 /// whose agenda changed gets one mail with an invitation (`METHOD:REQUEST`) per meeting.
 /// Publishing the same draft again changes nothing.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 200, body = PublishResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "no draft, or the draft no longer fits the published timetable"),
 ))]
 #[post("/events/{id}/schedule/publish")]
@@ -159,12 +153,9 @@ fn csv(items: Vec<MeetingView>, tz: Tz) -> Result<HttpResponse, ApiError> {
 /// names and organisations; UTF-8 with BOM) without paging.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path), MeetingListQuery, PageQuery),
     security(("bearer" = [])), responses(
+        OrganiserListErrors,
         (status = 200, body = ListResponse<MeetingResponse>, headers(("Link" = String))),
         (status = 200, content_type = "text/csv", body = String),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/events/{id}/meetings")]
 pub async fn list_meetings(
@@ -197,8 +188,8 @@ pub async fn list_meetings(
 /// A registration's agenda as JSON: its event and each published meeting (partner,
 /// organisation, table, slot). Its manage token or an organiser of the event.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        ReadErrors,
     (status = 200, body = AgendaResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown, or not this token's registration, or not an organiser of its event"),
 ))]
 #[get("/registrations/{id}/agenda")]

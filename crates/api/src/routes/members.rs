@@ -7,17 +7,15 @@ use uuid::Uuid;
 use crate::dto::members::{AddMemberRequest, MemberResponse};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, SignedIn};
+use crate::responses::{OrganiserErrors, ReadErrors, WriteErrors};
 use crate::state::AppState;
 
 /// Adds an account to the members of an organisation (by one of its members or an admin).
 /// Adding an existing member changes nothing.
 #[utoipa::path(tag = "organisations", params(("id" = Uuid, Path)), request_body = AddMemberRequest,
     security(("bearer" = [])), responses(
+        WriteErrors,
         (status = 204, description = "the account is a member"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/organisations/{id}/members")]
 #[tracing::instrument(skip_all)]
@@ -33,10 +31,9 @@ pub async fn add_member(
 
 /// The members of an organisation, by name: for its members, organisers and admins.
 #[utoipa::path(tag = "organisations", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        ReadErrors,
     (status = 200, body = Vec<MemberResponse>),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json", description = "a member of another organisation"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/organisations/{id}/members")]
 pub async fn list_members(
@@ -53,9 +50,8 @@ pub async fn list_members(
 /// remove itself, or an admin). The last member cannot be removed (409).
 #[utoipa::path(tag = "organisations", params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
     security(("bearer" = [])), responses(
+        OrganiserErrors,
         (status = 204, description = "the account is no longer a member"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "no such organisation, or the account is not a member"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "the last member"),
 ))]

@@ -16,6 +16,7 @@ use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::etag;
 use crate::extract::{Caller, IfMatch, Json, Query, RegistrationCaller, SignedIn};
+use crate::responses::{OrganiserErrors, PatchErrors, ReadErrors, WriteErrors};
 use crate::state::AppState;
 
 fn respond(need: Need, status: StatusCode) -> HttpResponse {
@@ -40,11 +41,9 @@ pub async fn list_categories() -> HttpResponse {
 
 /// Publishes a need (a member of the buyer organisation, an organiser of its event, or an admin).
 #[utoipa::path(tag = "needs", request_body = CreateNeedRequest, security(("bearer" = [])), responses(
+        WriteErrors,
     (status = 201, body = NeedResponse, headers(("ETag" = String))),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "status not allowed"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/needs")]
 #[tracing::instrument(skip_all)]
@@ -64,6 +63,7 @@ pub async fn create_need(
 /// signed-in member of the buyer, organiser of the need's event or admin, also the drafts
 /// they may edit. Anonymous callers never see drafts.
 #[utoipa::path(tag = "needs", params(NeedListQuery, PageQuery), security((), ("bearer" = [])), responses(
+        ReadErrors,
     (status = 200, body = ListResponse<NeedResponse>, headers(("Link" = String))),
     (status = 401, body = Problem, content_type = "application/problem+json", description = "a bad or expired token"),
     (status = 422, body = Problem, content_type = "application/problem+json", description = "a bad filter, or status=draft without signing in"),
@@ -92,8 +92,8 @@ pub async fn list_needs(
 
 /// One need: public unless a draft, which only its editors see.
 #[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), responses(
+        ReadErrors,
     (status = 200, body = NeedResponse, headers(("ETag" = String))),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/needs/{id}")]
 pub async fn get_need(
@@ -109,13 +109,9 @@ pub async fn get_need(
 #[utoipa::path(tag = "needs", request_body = PatchNeedRequest, security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     responses(
+        PatchErrors,
         (status = 200, body = NeedResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "status change not allowed"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/needs/{id}")]
 #[tracing::instrument(skip_all)]
@@ -143,8 +139,8 @@ pub async fn patch_need(
 /// (priority 2) from the structure to the buyer.
 #[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), request_body = CreateInterestRequest,
     security(("bearer" = [])), responses(
+        WriteErrors,
         (status = 201, body = InterestResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "not a member of that structure"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "no such need (or a draft), or a registration that is not the token's own"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "already expressed by the structure, the need is not open, or the registration is cancelled"),
@@ -183,8 +179,8 @@ pub async fn create_interest(
 /// goes with it.
 #[utoipa::path(tag = "needs", params(("id" = Uuid, Path), ("interest_id" = Uuid, Path)),
     security(("bearer" = [])), responses(
+        ReadErrors,
         (status = 204),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "no such interest in this need, or not the caller's to withdraw"),
 ))]
 #[delete("/needs/{id}/interests/{interest_id}")]
@@ -201,10 +197,8 @@ pub async fn withdraw_interest(
 
 /// The interests in a need, for its editors (the buyer side).
 #[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 200, body = Vec<InterestResponse>),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/needs/{id}/interests")]
 pub async fn list_interests(
@@ -220,8 +214,8 @@ pub async fn list_interests(
 /// The 50 ESS structures best ranked for a need by sector, perimeter and reserved-market
 /// eligibility, with the reasons. For a reserved market, structures that may not bid are left out.
 #[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), responses(
+        ReadErrors,
     (status = 200, body = SuggestionsResponse),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/needs/{id}/suggestions")]
 pub async fn list_suggestions(

@@ -11,9 +11,10 @@ use crate::dto::organisations::{
     CreateOrganisationRequest, OrganisationListQuery, OrganisationResponse, PatchOrganisationRequest,
 };
 use crate::dto::ListResponse;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::etag;
 use crate::extract::{IfMatch, Json, Query, SignedIn};
+use crate::responses::{ListErrors, NotFoundErrors, PatchErrors, WriteErrors};
 use crate::state::AppState;
 
 fn respond(org: Organisation, status: StatusCode) -> HttpResponse {
@@ -24,9 +25,8 @@ fn respond(org: Organisation, status: StatusCode) -> HttpResponse {
 
 /// Creates an organisation; its creator becomes a member and may edit it.
 #[utoipa::path(tag = "organisations", request_body = CreateOrganisationRequest, security(("bearer" = [])), responses(
+        WriteErrors,
     (status = 201, body = OrganisationResponse, headers(("ETag" = String))),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/organisations")]
 #[tracing::instrument(skip_all)]
@@ -42,8 +42,8 @@ pub async fn create_organisation(
 
 /// The directory, by name, filtered.
 #[utoipa::path(tag = "organisations", params(OrganisationListQuery, PageQuery), responses(
+        ListErrors,
     (status = 200, body = ListResponse<OrganisationResponse>, headers(("Link" = String))),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/organisations")]
 pub async fn list_organisations(
@@ -65,8 +65,8 @@ pub async fn list_organisations(
 
 /// One organisation.
 #[utoipa::path(tag = "organisations", params(("id" = Uuid, Path)), responses(
+        NotFoundErrors,
     (status = 200, body = OrganisationResponse, headers(("ETag" = String))),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/organisations/{id}")]
 pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
@@ -78,12 +78,8 @@ pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<Uuid>) -
 #[utoipa::path(tag = "organisations", request_body = PatchOrganisationRequest, security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     responses(
+        PatchErrors,
         (status = 200, body = OrganisationResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/organisations/{id}")]
 #[tracing::instrument(skip_all)]

@@ -8,14 +8,15 @@ use crate::dto::outbox::{OutboxMailResponse, OutboxQuery};
 use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, SignedIn};
+use crate::responses::ReadErrors;
 use crate::state::AppState;
 
 /// The outbox, newest first: every mail for an admin, the mail of the events they organise for
 /// an organiser. Mail leaves the outbox by a background worker (`MATINALE_WORKER`), retried with
 /// back-off while the mail server is unreachable.
 #[utoipa::path(tag = "outbox", params(OutboxQuery, PageQuery), security(("bearer" = [])), responses(
+        ReadErrors,
     (status = 200, body = ListResponse<OutboxMailResponse>, headers(("Link" = String))),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json",
         description = "not an organiser or admin, or an event you do not organise"),
     (status = 422, body = Problem, content_type = "application/problem+json",

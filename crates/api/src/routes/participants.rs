@@ -11,6 +11,7 @@ use crate::dto::participants::{ParticipantCategory, ParticipantListQuery, Partic
 use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, RegistrationCaller};
+use crate::responses::ReadErrors;
 use crate::state::AppState;
 
 impl From<ParticipantCategory> for Side {
@@ -28,8 +29,8 @@ impl From<ParticipantCategory> for Side {
 /// part; or an organiser of the event, who also sees those who opted out (`takes_part: false`).
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path), ParticipantListQuery, PageQuery),
     security(("bearer" = [])), responses(
+        ReadErrors,
         (status = 200, body = ListResponse<ParticipantResponse>, headers(("Link" = String))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json",
             description = "a token of a waitlisted, cancelled or absent registration, or of a partner or visitor; an account that does not organise this event"),
         (status = 404, body = Problem, content_type = "application/problem+json",

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::dto::personal_data::{ErasedResponse, PersonQuery};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, RegistrationCaller, SignedIn};
+use crate::responses::OrganiserErrors;
 use crate::state::AppState;
 
 fn private_json<T: Serialize>(body: &T) -> HttpResponse {
@@ -20,10 +21,8 @@ fn private_json<T: Serialize>(body: &T) -> HttpResponse {
 /// meeting preferences, wishes, meetings (partners by id only), interests and mail (without
 /// tokens). Its manage token or an admin (organisers of the event: 403).
 #[utoipa::path(tag = "personal data", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 200, description = "the export, JSON", body = Object),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/registrations/{id}/export")]
 pub async fn export_registration(
@@ -39,10 +38,8 @@ pub async fn export_registration(
 /// messages and the addresses of their mail; every token of it stops working. The registration
 /// stays as an anonymous row, so counts and reports stay right. Its manage token or an admin.
 #[utoipa::path(tag = "personal data", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 200, body = ErasedResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/registrations/{id}/personal-data")]
 #[tracing::instrument(skip_all)]
@@ -57,9 +54,8 @@ pub async fn erase_registration(
 
 /// Everything stored about an e-mail address, across events (admins).
 #[utoipa::path(tag = "personal data", params(PersonQuery), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 200, description = "the export, JSON", body = Object),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json", description = "no or an invalid email"),
 ))]
 #[get("/people/export")]
@@ -75,9 +71,8 @@ pub async fn export_person(
 
 /// Erases every registration of an e-mail address (admins); accounts are kept.
 #[utoipa::path(tag = "personal data", params(PersonQuery), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 200, body = ErasedResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json", description = "no or an invalid email"),
 ))]
 #[delete("/people")]

@@ -17,6 +17,7 @@ use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::etag;
 use crate::extract::{IdempotencyKey, IfMatch, Json, Query, RegistrationCaller, SignedIn};
+use crate::responses::{OrganiserErrors, OrganiserListErrors, PatchErrors, ReadErrors, WriteErrors};
 use crate::state::AppState;
 
 /// Registers for a published event inside its registration window. Beyond the quota of the
@@ -29,9 +30,9 @@ use crate::state::AppState;
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path),
         ("Idempotency-Key" = Option<String>, Header, description = "retry key, kept 24 h")),
     request_body = CreateRegistrationRequest, responses(
+        WriteErrors,
         (status = 201, body = CreatedRegistrationResponse,
             headers(("Cache-Control" = String, description = "no-store: the answer holds the manage token"))),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json",
             description = "the e-mail is already registered (its link is mailed again), or the event is not published"),
         (status = 422, body = Problem, content_type = "application/problem+json",
@@ -99,9 +100,8 @@ async fn one(db: &matinale_store::Db, r: RegistrationWithHistory) -> Result<Http
 
 /// One registration with its history (who moved it, when, why): its token or an organiser.
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        ReadErrors,
     (status = 200, body = RegistrationResponse, headers(("ETag" = String))),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/registrations/{id}")]
 pub async fn get_registration(
@@ -121,11 +121,8 @@ pub async fn get_registration(
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchRegistrationRequest, security(("bearer" = [])), responses(
+        PatchErrors,
         (status = 200, body = RegistrationResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/registrations/{id}")]
 pub async fn patch_registration(
@@ -156,8 +153,8 @@ pub async fn patch_registration(
 /// of the organisation; approving twice changes nothing; naming another organisation later
 /// drops the approval.
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        ReadErrors,
     (status = 200, body = RegistrationResponse, headers(("ETag" = String))),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "no such registration, or the caller neither organises its event nor is a member of its organisation"),
     (status = 422, body = Problem, content_type = "application/problem+json", description = "the registration names no organisation (organisation_id)"),
 ))]
@@ -173,9 +170,8 @@ pub async fn approve_organisation(
 
 /// Cancels a registration; its seat goes at once to the first waitlisted person of its category.
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        ReadErrors,
     (status = 200, body = RegistrationResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "already cancelled, attended or no-show"),
 ))]
 #[post("/registrations/{id}/cancel")]
@@ -263,12 +259,9 @@ pub(crate) fn wants_csv(req: &HttpRequest) -> bool {
 /// every matching row as CSV (UTF-8 with BOM; formula-like cells neutralised) without paging.
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path), RegistrationListQuery, PageQuery),
     security(("bearer" = [])), responses(
+        OrganiserListErrors,
         (status = 200, body = ListResponse<RegistrationResponse>, headers(("Link" = String))),
         (status = 200, content_type = "text/csv", body = String),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/events/{id}/registrations")]
 pub async fn list_registrations(
@@ -305,10 +298,9 @@ pub async fn list_registrations(
 /// of its id, its manage token or the text of its check-in QR code.
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path)), request_body = CheckInRequest,
     security(("bearer" = [])), responses(
+        WriteErrors,
         (status = 200, body = RegistrationResponse),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "none or several of registration_id, token, qr; malformed token or QR text"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "not confirmed (waitlisted, cancelled, already attended)"),
 ))]
 #[post("/events/{id}/check-ins")]
@@ -333,9 +325,8 @@ pub async fn check_in(
 
 /// After the event: every confirmed registration that did not check in becomes `no_show`.
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 200, body = NoShowsResponse),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "the event has not ended"),
 ))]
 #[post("/events/{id}/no-shows")]

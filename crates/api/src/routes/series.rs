@@ -9,14 +9,14 @@ use crate::dto::series::{CreateSeriesRequest, SeriesResponse};
 use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, SignedIn};
+use crate::responses::{ListErrors, NotFoundErrors, WriteErrors};
 use crate::state::AppState;
 
 /// Creates a series.
 #[utoipa::path(tag = "series", request_body = CreateSeriesRequest, security(("bearer" = [])), responses(
+        WriteErrors,
     (status = 201, body = SeriesResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "slug taken"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/series")]
 #[tracing::instrument(skip_all)]
@@ -33,8 +33,8 @@ pub async fn create_series(
 
 /// Lists series, newest first.
 #[utoipa::path(tag = "series", params(PageQuery), responses(
+        ListErrors,
     (status = 200, body = ListResponse<SeriesResponse>),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/series")]
 pub async fn list_series(
@@ -48,8 +48,8 @@ pub async fn list_series(
 
 /// One series.
 #[utoipa::path(tag = "series", params(("id" = Uuid, Path)), responses(
+        NotFoundErrors,
     (status = 200, body = SeriesResponse),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/series/{id}")]
 pub async fn get_series(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {

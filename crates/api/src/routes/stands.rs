@@ -5,8 +5,9 @@ use matinale_domain::stand::{NewStand, Stand};
 use uuid::Uuid;
 
 use crate::dto::stands::{CreateStandRequest, StandResponse};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::{Caller, Json, SignedIn};
+use crate::responses::{ReadErrors, WriteErrors};
 use crate::state::AppState;
 
 async fn respond(state: &AppState, stands: Vec<Stand>) -> Result<Vec<StandResponse>, ApiError> {
@@ -22,11 +23,8 @@ async fn respond(state: &AppState, stands: Vec<Stand>) -> Result<Vec<StandRespon
 /// inverted one by a public buyer.
 #[utoipa::path(tag = "stands", params(("id" = Uuid, Path)), request_body = CreateStandRequest,
     security(("bearer" = [])), responses(
+        WriteErrors,
         (status = 201, body = StandResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/events/{id}/stands")]
 #[tracing::instrument(skip_all)]
@@ -47,8 +45,8 @@ pub async fn create_stand(
 
 /// The stands of a visible event, by location.
 #[utoipa::path(tag = "stands", params(("id" = Uuid, Path)), responses(
+        ReadErrors,
     (status = 200, body = Vec<StandResponse>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/events/{id}/stands")]
 pub async fn list_stands(

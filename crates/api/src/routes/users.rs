@@ -6,15 +6,14 @@ use matinale_domain::user::NewUser;
 use crate::dto::users::{CreateUserRequest, UserResponse};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, SignedIn};
+use crate::responses::WriteErrors;
 use crate::state::AppState;
 
 /// Creates an organiser or admin account (admins only).
 #[utoipa::path(tag = "users", request_body = CreateUserRequest, security(("bearer" = [])), responses(
+        WriteErrors,
     (status = 201, body = UserResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "e-mail taken"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/users")]
 #[tracing::instrument(skip_all)]

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::dto::wishes::{CreateWishRequest, RegistrationWishesResponse, WishResponse};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, RegistrationCaller};
+use crate::responses::{OrganiserErrors, ReadErrors, WriteErrors};
 use crate::state::AppState;
 
 /// Makes a wish to meet: from a buyer to an ESS structure or the other way, between live
@@ -16,8 +17,8 @@ use crate::state::AppState;
 /// registration's manage token, or sign in as an organiser of the event.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), request_body = CreateWishRequest,
     security(("bearer" = [])), responses(
+        WriteErrors,
         (status = 201, body = WishResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "not an organiser of this event"),
         (status = 404, body = Problem, content_type = "application/problem+json",
             description = "no such event, or a manage token of another registration than from_registration_id"),
@@ -46,9 +47,8 @@ pub async fn create_wish(
 /// The wishes a registration made and received, those implied by expressions of interest
 /// included: its manage token or an organiser of its event.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        ReadErrors,
     (status = 200, body = RegistrationWishesResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/registrations/{id}/wishes")]
 pub async fn registration_wishes(
@@ -63,10 +63,8 @@ pub async fn registration_wishes(
 /// Withdraws a wish: the `from` registration's manage token or an organiser of the event. A
 /// wish implied by an interest is not found here: withdraw the interest.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 204),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/wishes/{id}")]
 #[tracing::instrument(skip_all)]
@@ -83,9 +81,8 @@ pub async fn delete_wish(
 /// wished it. The `to` registration's manage token or an organiser of the event; declining
 /// again changes nothing.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        OrganiserErrors,
     (status = 200, body = WishResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json",
         description = "no such wish, or a manage token of another registration than the wish's `to` side"),
 ))]
