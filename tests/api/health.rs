@@ -46,6 +46,8 @@ async fn a_wrong_method_on_a_known_path_is_405_with_the_allowed_ones() {
         (reqwest::Method::PUT, format!("/api/v1/events/{id}"), "GET, PATCH"),
         (reqwest::Method::GET, format!("/api/v1/events/{id}/cancel"), "POST"),
         (reqwest::Method::POST, "/api/v1/calendars/mc_x.ics".to_owned(), "GET"),
+        // A literal path answers for itself, not for the `/needs/{id}` it also fits.
+        (reqwest::Method::OPTIONS, "/api/v1/needs/categories".to_owned(), "GET"),
         (
             reqwest::Method::HEAD,
             format!("/api/v1/registrations/{id}/agenda.ics"),

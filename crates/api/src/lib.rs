@@ -189,7 +189,13 @@ async fn docs_redirect() -> HttpResponse {
 
 /// No route answered: 405 with `Allow` when the path is known under other methods, else 404.
 async fn not_found(req: HttpRequest, routes: web::Data<allowed_methods::KnownRoutes>) -> HttpResponse {
-    let allowed = routes.allowed(req.path());
+    // A literal template (`/needs/categories`) answers for its path, not `/needs/{id}` too.
+    let literal = routes.allowed_literally(req.path());
+    let allowed = if literal.is_empty() {
+        routes.allowed(req.path())
+    } else {
+        literal
+    };
     if allowed.is_empty() {
         return ApiError::NotFound.error_response();
     }
