@@ -17,6 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+pub mod meeting_changes;
 pub mod meeting_preferences;
 
 use meeting_preferences::{MeetingPreferencesPatch, MeetingPreferencesResponse};

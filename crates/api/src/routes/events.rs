@@ -75,7 +75,7 @@ pub async fn create_event(
         (status = 403, body = Problem, content_type = "application/problem+json",
             description = "the caller may see the event but not change it, or the series (series_id) is another organiser's"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "status change not allowed"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "status change not allowed, or new times (`starts_at`, `ends_at`) would leave a published meeting outside the event"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]

@@ -59,7 +59,7 @@ fn local(t: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
 }
 
 impl MeetingResponse {
-    fn new(m: MeetingView, tz: Tz) -> Self {
+    pub(crate) fn new(m: MeetingView, tz: Tz) -> Self {
         Self {
             id: m.id,
             slot_id: m.slot_id,
