@@ -180,7 +180,7 @@ enum Subject {
     Credentials,
     /// `{id}` = the published meeting of E; body: a move to where it is.
     Meeting,
-    /// `{id}` = a new meeting of E between new registrants.
+    /// `{id}` = a new meeting of E between new registrants; body: a reason.
     FreshMeeting,
     /// `{id}` = E; body: a meeting between new registrants at a free place.
     NewMeeting,
@@ -790,7 +790,7 @@ impl World {
             FreshMeeting => {
                 let body = self.new_meeting(app).await;
                 let path = format!("/api/v1/events/{event}/meetings");
-                Call::id(id_of(&post(app, &path, a, body).await))
+                Call::id(id_of(&post(app, &path, a, body).await)).with_body(json!({"reason": "Salle fermée"}))
             }
             NewMeeting => Call::id(event).with_body(self.new_meeting(app).await),
             MeetingsNow => Call {
