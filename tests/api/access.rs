@@ -178,6 +178,14 @@ enum Subject {
     NewAccount,
     /// Body: the credentials of a new account.
     Credentials,
+    /// `{id}` = the published meeting of E; body: a move to where it is.
+    Meeting,
+    /// `{id}` = a new meeting of E between new registrants; body: a reason.
+    FreshMeeting,
+    /// `{id}` = E; body: a meeting between new registrants at a free place.
+    NewMeeting,
+    /// `{id}` = E; query `at=` during the first slot.
+    MeetingsNow,
 }
 use Subject::*;
 
@@ -231,6 +239,12 @@ static ROWS: &[Row] = &[
     ("GET",    "/api/v1/events/{id}/schedule/instance",         Organiser,  Event,              [U, U, F, F, OK, OK]),
     ("POST",   "/api/v1/events/{id}/schedule/publish",          Organiser,  Event,              [U, U, F, F, OK, OK]),
     ("GET",    "/api/v1/events/{id}/meetings",                  Organiser,  Event,              [U, U, F, F, OK, OK]),
+    ("POST",   "/api/v1/events/{id}/meetings",                  Organiser,  NewMeeting,         [U, U, F, F, OK, OK]),
+    ("GET",    "/api/v1/events/{id}/meetings/now",              Organiser,  MeetingsNow,        [U, U, F, F, OK, OK]),
+    ("PATCH",  "/api/v1/meetings/{id}",                         Organiser,  Meeting,            [U, U, F, F, OK, OK]),
+    ("POST",   "/api/v1/meetings/{id}/cancel",                  Organiser,  FreshMeeting,       [U, U, F, F, OK, OK]),
+    // One meeting: either side's token or an organiser of its event; anyone else 404.
+    ("GET",    "/api/v1/meetings/{id}",                         Registrant, Meeting,            [U, N, N, N, OK, OK]),
     // Who takes part in the speed meetings: the event's live registrants and its organisers.
     ("GET",    "/api/v1/events/{id}/participants",              Registrant, Event,              [U, N, F, F, OK, OK]),
     ("GET",    "/api/v1/outbox",                                Organiser,  OutboxOfEvent,      [U, U, F, F, OK, OK]),
@@ -601,6 +615,40 @@ impl World {
         id_of(&post(app, &format!("/api/v1/events/{}/wishes", self.event), &from.token, body).await).to_owned()
     }
 
+    /// A meeting between a new buyer and a new ESS structure of E, at the first free place.
+    async fn new_meeting(&self, app: &TestApp) -> Value {
+        let a = Some(self.organiser.as_str());
+        let blocks = format!("/api/v1/events/{}/meeting-blocks", self.event);
+        let blocks = expect_success(app, Method::GET, &blocks, a, None).await;
+        let block = &blocks["items"][0];
+        let meetings = format!("/api/v1/events/{}/meetings?per_page=200", self.event);
+        let meetings = expect_success(app, Method::GET, &meetings, a, None).await;
+        let taken: BTreeSet<(String, u64)> = meetings["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|m| m["status"] != "cancelled")
+            .map(|m| {
+                (
+                    m["slot_id"].as_str().unwrap_or_default().to_owned(),
+                    m["table"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        let tables = block["tables"].as_u64().expect("tables");
+        let (slot, table) = block["slots"]
+            .as_array()
+            .expect("slots")
+            .iter()
+            .flat_map(|s| (1..=tables).map(move |t| (s["id"].as_str().unwrap_or_default().to_owned(), t)))
+            .find(|place| !taken.contains(place))
+            .expect("a free place in the block");
+        let buyer = self.fresh_registrant(app, "buyer").await;
+        let supplier = self.fresh_registrant(app, "ess_structure").await;
+        json!({"slot_id": slot, "table": table,
+               "buyer_registration_id": buyer.id, "supplier_registration_id": supplier.id})
+    }
+
     /// Builds what a row acts on (anew, for `Fresh…` and `New…` subjects).
     async fn call(&self, app: &TestApp, subject: Subject) -> Call {
         let (event, a) = (self.event.as_str(), self.organiser.as_str());
@@ -732,6 +780,23 @@ impl World {
                 let (_, email) = self.fresh_user(app, "correct horse battery").await;
                 Call::default().with_body(json!({"email": email, "password": "correct horse battery"}))
             }
+            Meeting => {
+                let path = format!("/api/v1/events/{event}/meetings");
+                let list = expect_success(app, Method::GET, &path, Some(a), None).await;
+                let m = &list["items"][0];
+                Call::id(m["id"].as_str().expect("a meeting"))
+                    .with_body(json!({"slot_id": m["slot_id"], "table": m["table"]}))
+            }
+            FreshMeeting => {
+                let body = self.new_meeting(app).await;
+                let path = format!("/api/v1/events/{event}/meetings");
+                Call::id(id_of(&post(app, &path, a, body).await)).with_body(json!({"reason": "Salle fermée"}))
+            }
+            NewMeeting => Call::id(event).with_body(self.new_meeting(app).await),
+            MeetingsNow => Call {
+                query: Some(format!("at={}", at(31).replace('+', "%2B"))),
+                ..Call::id(event)
+            },
         }
     }
 

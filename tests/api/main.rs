@@ -6,6 +6,7 @@ mod events;
 mod health;
 mod mail;
 mod meeting_blocks;
+mod meeting_changes;
 mod meetings;
 mod members;
 mod needs;

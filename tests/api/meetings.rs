@@ -16,22 +16,22 @@ use crate::support::{fields, matinale, problem, spawn_app, spawn_app_with, TestA
 
 /// A registrant and the manage token that speaks for them.
 #[derive(Debug, Clone)]
-struct Person {
-    id: String,
-    token: String,
-    email: String,
+pub(crate) struct Person {
+    pub(crate) id: String,
+    pub(crate) token: String,
+    pub(crate) email: String,
 }
 
 /// A published matinale with one meeting block, buyers and ESS structures registered.
-struct Scene {
-    organiser: String,
-    event: String,
-    slots: Vec<String>,
-    buyers: Vec<Person>,
-    suppliers: Vec<Person>,
+pub(crate) struct Scene {
+    pub(crate) organiser: String,
+    pub(crate) event: String,
+    pub(crate) slots: Vec<String>,
+    pub(crate) buyers: Vec<Person>,
+    pub(crate) suppliers: Vec<Person>,
 }
 
-async fn created(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> Value {
+pub(crate) async fn created(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> Value {
     let r = app.post(path, token, &body).await;
     let status = r.status();
     let json: Value = r.json().await.expect("JSON");
@@ -40,7 +40,13 @@ async fn created(app: &TestApp, path: &str, token: Option<&str>, body: Value) ->
 }
 
 /// Registers someone in `category`; buyers share their contact, structures do not.
-async fn register(app: &TestApp, event: &str, category: &str, organisation: Option<&str>, n: usize) -> Person {
+pub(crate) async fn register(
+    app: &TestApp,
+    event: &str,
+    category: &str,
+    organisation: Option<&str>,
+    n: usize,
+) -> Person {
     let email = format!("{category}-{n}-{}@example.org", Uuid::now_v7().simple());
     let body = json!({
         "category": category,
@@ -59,7 +65,7 @@ async fn register(app: &TestApp, event: &str, category: &str, organisation: Opti
 
 /// The matinale of 25 November 2099, 9:00–12:30 in Orly, registrations open now, with a block
 /// 10:30–12:00 of 10-minute slots and 2-minute breaks (7 slots) and `tables` tables.
-async fn scene(app: &TestApp, buyers: usize, suppliers: usize, tables: u32) -> Scene {
+pub(crate) async fn scene(app: &TestApp, buyers: usize, suppliers: usize, tables: u32) -> Scene {
     let organiser = app.organiser().await;
     let mut body = matinale();
     body["status"] = json!("published");
@@ -113,7 +119,7 @@ async fn scene(app: &TestApp, buyers: usize, suppliers: usize, tables: u32) -> S
     scene
 }
 
-async fn wish(app: &TestApp, event: &str, from: &Person, to: &Person, priority: u8) -> Value {
+pub(crate) async fn wish(app: &TestApp, event: &str, from: &Person, to: &Person, priority: u8) -> Value {
     created(
         app,
         &format!("/api/v1/events/{event}/wishes"),
@@ -123,7 +129,7 @@ async fn wish(app: &TestApp, event: &str, from: &Person, to: &Person, priority: 
     .await
 }
 
-async fn run(app: &TestApp, s: &Scene) -> Value {
+pub(crate) async fn run(app: &TestApp, s: &Scene) -> Value {
     created(
         app,
         &format!("/api/v1/events/{}/schedule", s.event),
@@ -133,7 +139,7 @@ async fn run(app: &TestApp, s: &Scene) -> Value {
     .await
 }
 
-async fn publish(app: &TestApp, s: &Scene) -> Value {
+pub(crate) async fn publish(app: &TestApp, s: &Scene) -> Value {
     let r = app
         .post(
             &format!("/api/v1/events/{}/schedule/publish", s.event),
@@ -147,7 +153,7 @@ async fn publish(app: &TestApp, s: &Scene) -> Value {
     body
 }
 
-async fn ok_json(app: &TestApp, path: &str, token: &str) -> Value {
+pub(crate) async fn ok_json(app: &TestApp, path: &str, token: &str) -> Value {
     let r = app.get(path, Some(token)).await;
     let status = r.status();
     let body: Value = r.json().await.expect("JSON");
@@ -156,7 +162,7 @@ async fn ok_json(app: &TestApp, path: &str, token: &str) -> Value {
 }
 
 /// Every published meeting of the event, in one page.
-async fn timetable(app: &TestApp, s: &Scene) -> Vec<Value> {
+pub(crate) async fn timetable(app: &TestApp, s: &Scene) -> Vec<Value> {
     ok_json(
         app,
         &format!("/api/v1/events/{}/meetings?per_page=200", s.event),
@@ -169,7 +175,7 @@ async fn timetable(app: &TestApp, s: &Scene) -> Vec<Value> {
 }
 
 /// Nobody and no table twice in a slot, and no pair twice.
-fn assert_no_double_booking(meetings: &[Value]) {
+pub(crate) fn assert_no_double_booking(meetings: &[Value]) {
     let mut taken = HashSet::new();
     let mut pairs = HashSet::new();
     for m in meetings.iter().filter(|m| m["status"] != "cancelled") {
@@ -447,7 +453,7 @@ async fn the_draft_objective_equals_the_offline_scheduler_on_the_same_instance()
 }
 
 /// Runs `sql` (with `$n` parameters) on the test's database.
-async fn sql(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> Option<sea_orm::QueryResult> {
+pub(crate) async fn sql(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> Option<sea_orm::QueryResult> {
     let backend = app.db.get_database_backend();
     let sql = if backend == DbBackend::Postgres {
         sql.to_owned()

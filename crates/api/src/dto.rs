@@ -10,6 +10,7 @@ pub mod calendars;
 pub mod events;
 pub mod health;
 pub mod meeting_blocks;
+pub mod meeting_changes;
 pub mod meeting_preferences;
 pub mod meetings;
 pub mod members;

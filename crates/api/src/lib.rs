@@ -29,8 +29,8 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use routes::{
-    auth, calendars, events, health, meeting_blocks, meetings, members, needs, organisations, outbox, participants,
-    personal_data, registrations, series, stands, users, wishes,
+    auth, calendars, events, health, meeting_blocks, meeting_changes, meetings, members, needs, organisations, outbox,
+    participants, personal_data, registrations, series, stands, users, wishes,
 };
 
 #[derive(OpenApi)]
@@ -128,6 +128,11 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(meetings::publish_schedule)
         .service(meetings::list_meetings)
         .service(meetings::registration_agenda_json)
+        .service(meeting_changes::meetings_now)
+        .service(meeting_changes::add_meeting)
+        .service(meeting_changes::get_meeting)
+        .service(meeting_changes::move_meeting)
+        .service(meeting_changes::cancel_meeting)
         .service(meeting_blocks::create_meeting_block)
         .service(meeting_blocks::list_meeting_blocks)
         .service(meeting_blocks::delete_meeting_block)

@@ -36,6 +36,8 @@ text_enum! {
         AgendaPublished => "agenda_published",
         /// A published meeting was cancelled.
         MeetingCancelled => "meeting_cancelled",
+        /// An organiser moved a published meeting or added one by hand: a new invitation.
+        MeetingChanged => "meeting_changed",
     }
 }
 

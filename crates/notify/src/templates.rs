@@ -168,6 +168,9 @@ pub enum Message {
         reason: Option<String>,
         /// When the message was queued.
         issued_at: DateTime<Utc>,
+        /// The person's speed meetings, cancelled with the event: one `METHOD:CANCEL` each.
+        #[serde(default)]
+        meetings: Vec<MeetingEntry>,
     },
     /// Someone registered again with the same address: the management link is sent again.
     ManageLinkResent {
@@ -497,9 +500,21 @@ fn meeting_context(meeting: &MeetingEntry, locale: Locale) -> Value {
         "time": time_range(meeting.starts_at, meeting.ends_at, meeting.timezone, locale),
         "date": locale::format_date(meeting.starts_at, meeting.timezone, locale),
         "table": meeting.table,
+        "start": locale::format_time(meeting.starts_at, meeting.timezone, locale),
         "buyer": format!("{} ({})", meeting.buyer.organisation, meeting.buyer.person),
         "supplier": format!("{} ({})", meeting.supplier.organisation, meeting.supplier.person),
     })
+}
+
+/// The other side of a meeting for its recipient, the first attendee of its invitation.
+fn partner(meeting: &MeetingEntry) -> String {
+    let me = meeting.attendees.first().map(|a| a.name.as_str());
+    let other = if me == Some(meeting.buyer.person.as_str()) {
+        &meeting.supplier
+    } else {
+        &meeting.buyer
+    };
+    format!("{} ({})", other.person, other.organisation)
 }
 
 fn time_range(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, tz: Tz, locale: Locale) -> String {
@@ -528,7 +543,9 @@ fn context(message: &Message, locale: Locale) -> Value {
             position, manage_url, ..
         } => json!({ "position": position, "manage_url": manage_url }),
         Message::RegistrationCancelled { .. } => json!({}),
-        Message::EventCancelled { reason, .. } => json!({ "reason": reason }),
+        Message::EventCancelled {
+            reason, meetings: list, ..
+        } => json!({ "reason": reason, "meetings": meetings(list) }),
         Message::Reminder {
             manage_url,
             meetings: list,
@@ -541,7 +558,9 @@ fn context(message: &Message, locale: Locale) -> Value {
         } => json!({ "meetings": meetings(list), "agenda_url": agenda_url }),
         Message::MeetingChanged { meeting, previous, .. } => json!({
             "meeting": meeting_context(meeting, locale),
+            "partner": partner(meeting),
             "previous": previous.as_ref().map(|p| json!({
+                "start": locale::format_time(p.starts_at, meeting.timezone, locale),
                 "time": time_range(p.starts_at, p.ends_at, meeting.timezone, locale),
                 "date": locale::format_date(p.starts_at, meeting.timezone, locale),
                 "table": p.table,
@@ -583,12 +602,32 @@ fn attachments(message: &Message, locale: Locale) -> Vec<Attachment> {
             &[event.to_event_entry(*issued_at, EventStatus::Confirmed)],
             &event.title,
         )],
-        Message::EventCancelled { event, issued_at, .. } => vec![calendar_attachment(
-            cancellation,
-            Method::Cancel,
-            &[event.to_event_entry(*issued_at, EventStatus::Cancelled)],
-            &event.title,
-        )],
+        Message::EventCancelled {
+            event,
+            issued_at,
+            meetings,
+            ..
+        } => {
+            // One calendar per UID (RFC 5546 wants one UID per iTIP object): the event's, then
+            // each meeting's.
+            let mut files = vec![calendar_attachment(
+                cancellation,
+                Method::Cancel,
+                &[event.to_event_entry(*issued_at, EventStatus::Cancelled)],
+                &event.title,
+            )];
+            files.extend(meetings.iter().enumerate().map(|(index, meeting)| {
+                let mut entry = meeting.to_event_entry(locale, *issued_at);
+                entry.status = EventStatus::Cancelled;
+                calendar_attachment(
+                    &format!("{meeting_file}-{}-{cancellation}", index + 1),
+                    Method::Cancel,
+                    &[entry],
+                    &event.title,
+                )
+            }));
+            files
+        }
         Message::AgendaPublished {
             event,
             meetings,

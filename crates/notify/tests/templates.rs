@@ -55,6 +55,7 @@ fn all_messages() -> Vec<Message> {
             event: cancelled_event,
             reason: Some("La salle n'est plus disponible ; une nouvelle date sera annoncée.".into()),
             issued_at: issued_at(),
+            meetings: Vec::new(),
         },
         Message::ManageLinkResent {
             recipient_name: recipient_name(),

@@ -7,6 +7,7 @@ pub mod error;
 pub mod events;
 mod group_commit;
 pub mod meeting_blocks;
+pub mod meeting_changes;
 pub mod meeting_preferences;
 pub mod meetings;
 pub mod needs;

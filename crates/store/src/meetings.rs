@@ -198,7 +198,7 @@ impl Roster {
         })
     }
 
-    fn view_of(&self, m: &meeting::Model) -> Result<MeetingView, Error> {
+    pub(crate) fn view_of(&self, m: &meeting::Model) -> Result<MeetingView, Error> {
         self.view(
             m.id,
             m.slot_id,
@@ -525,7 +525,7 @@ pub async fn publish(
     })
 }
 
-fn mail_to(r: &registration::Model, kind: MailKind, extra: serde_json::Value) -> NewMail {
+pub(crate) fn mail_to(r: &registration::Model, kind: MailKind, extra: serde_json::Value) -> NewMail {
     NewMail {
         kind: kind.as_str(),
         to_email: r.email.clone(),

@@ -1198,6 +1198,7 @@ async fn cancel_once(
     )
     .await?;
     mail(&txn, MailKind::RegistrationCancelled, &m, serde_json::json!({})).await?;
+    crate::meeting_changes::cancel_for_registration(&txn, id).await?;
     if let Some(row) = freed {
         let pool: String = row.try_get("", "pool")?;
         let seat_no: i32 = row.try_get("", "seat_no")?;

@@ -10,6 +10,7 @@
 //! It depends on `store`, `notify` and `domain`, never on `api`.
 
 pub mod calendar;
+mod mail_changes;
 pub mod outbox;
 
 use std::path::PathBuf;

@@ -52,7 +52,7 @@ struct Payload {
 }
 
 /// Why a claimed row cannot be turned into a mail.
-enum Unsendable {
+pub(crate) enum Unsendable {
     /// Retrying will not help: mark it failed with this reason.
     Bad(String),
     /// The database failed: leave the row to its lease and try later.
@@ -206,6 +206,14 @@ impl StoreOutbox {
                 event,
                 reason: payload.reason.clone(),
                 issued_at,
+                meetings: crate::mail_changes::cancelled_with_event(
+                    &self.db,
+                    &self.public_url,
+                    payload.registration_id,
+                    full,
+                    info,
+                )
+                .await?,
             },
             MailKind::EventReminder => Message::Reminder {
                 recipient_name: recipient_name.clone(),
@@ -243,9 +251,17 @@ impl StoreOutbox {
                     recipient_name: recipient_name.clone(),
                     event,
                     meeting,
-                    reason: None,
+                    reason: payload.reason.clone(),
                     issued_at,
                 }
+            }
+            MailKind::MeetingChanged => {
+                let to = crate::mail_changes::Recipient {
+                    registration_id: payload.registration_id,
+                    name: recipient_name.clone(),
+                    issued_at,
+                };
+                crate::mail_changes::meeting_changed(&self.db, &self.public_url, &row.payload, to, full, info).await?
             }
         };
         Ok(Envelope {

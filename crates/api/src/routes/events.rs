@@ -55,7 +55,7 @@ pub async fn create_event(
         (status = 200, body = EventResponse, headers(("ETag" = String))),
         (status = 403, body = Problem, content_type = "application/problem+json",
             description = "the caller may see the event but not change it, or the series (series_id) is another organiser's"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "status change not allowed"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "status change not allowed, or new times (`starts_at`, `ends_at`) would leave a published meeting outside the event"),
 ))]
 #[patch("/events/{id}")]
 #[tracing::instrument(skip_all)]

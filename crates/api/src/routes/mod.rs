@@ -5,6 +5,7 @@ pub mod calendars;
 pub mod events;
 pub mod health;
 pub mod meeting_blocks;
+pub mod meeting_changes;
 pub mod meetings;
 pub mod members;
 pub mod needs;

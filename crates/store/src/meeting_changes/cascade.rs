@@ -1,0 +1,153 @@
+//! What a registration or an event that goes away, or moves, does to its meetings.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use matinale_domain::event::EventFields;
+use matinale_domain::mail::MailKind;
+use matinale_domain::meeting::MeetingStatus;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::{live_statuses, tell, EVENT_CANCELLED, PARTICIPANT_LEFT};
+use crate::entity::{meeting, meeting_slot};
+use crate::error::Error;
+use crate::meetings::MeetingView;
+
+/// Cancels those of `rows` still scheduled, with `reason`; each `sequence` grows by one.
+async fn cancel_all(db: &impl ConnectionTrait, rows: &[meeting::Model], reason: &str) -> Result<(), Error> {
+    for chunk in rows.chunks(500) {
+        meeting::Entity::update_many()
+            .col_expr(meeting::Column::Status, Expr::val(MeetingStatus::Cancelled.as_str()))
+            .col_expr(meeting::Column::Sequence, Expr::col(meeting::Column::Sequence).add(1))
+            .col_expr(meeting::Column::CancelReason, Expr::val(reason))
+            .col_expr(meeting::Column::UpdatedAt, Expr::val(Utc::now()))
+            .filter(meeting::Column::Id.is_in(chunk.iter().map(|m| m.id).collect::<Vec<_>>()))
+            .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Inside the transaction that cancels registration `id`: cancels its scheduled meetings that
+/// have not started and queues each partner the cancellation. Returns how many.
+pub async fn cancel_for_registration(db: &impl ConnectionTrait, id: Uuid) -> Result<usize, Error> {
+    let rows = meeting::Entity::find()
+        .filter(
+            Condition::any()
+                .add(meeting::Column::BuyerRegistrationId.eq(id))
+                .add(meeting::Column::SupplierRegistrationId.eq(id)),
+        )
+        .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let slot_ids: Vec<Uuid> = rows
+        .iter()
+        .map(|m| m.slot_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let now = Utc::now();
+    let future: HashSet<Uuid> = meeting_slot::Entity::find()
+        .filter(meeting_slot::Column::Id.is_in(slot_ids))
+        .filter(meeting_slot::Column::StartsAt.gt(now))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let rows: Vec<meeting::Model> = rows.into_iter().filter(|m| future.contains(&m.slot_id)).collect();
+    cancel_all(db, &rows, PARTICIPANT_LEFT).await?;
+    for m in &rows {
+        let partner = if m.buyer_registration_id == id {
+            m.supplier_registration_id
+        } else {
+            m.buyer_registration_id
+        };
+        tell(
+            db,
+            &[partner],
+            MailKind::MeetingCancelled,
+            serde_json::json!({ "meeting_id": m.id }),
+        )
+        .await?;
+    }
+    Ok(rows.len())
+}
+
+/// Inside the transaction that cancels event `event_id`: cancels all its scheduled meetings.
+/// Their `METHOD:CANCEL`s go out in each person's `event_cancelled` mail (see
+/// [`cancelled_with_event`]), not one mail per meeting.
+pub async fn cancel_for_event(db: &impl ConnectionTrait, event_id: Uuid) -> Result<usize, Error> {
+    let rows = meeting::Entity::find()
+        .filter(meeting::Column::EventId.eq(event_id))
+        .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
+        .all(db)
+        .await?;
+    cancel_all(db, &rows, EVENT_CANCELLED).await?;
+    Ok(rows.len())
+}
+
+/// The meetings of registration `id` that its event's cancellation cancelled, in time order.
+pub async fn cancelled_with_event(db: &impl ConnectionTrait, id: Uuid) -> Result<Vec<MeetingView>, Error> {
+    let mut all = crate::meetings::of_registration(db, id).await?;
+    let ids: Vec<Uuid> = all.iter().map(|m| m.id).collect();
+    let with_event: HashSet<Uuid> = meeting::Entity::find()
+        .filter(meeting::Column::Id.is_in(ids))
+        .filter(meeting::Column::CancelReason.eq(EVENT_CANCELLED))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    all.retain(|m| with_event.contains(&m.id));
+    Ok(all)
+}
+
+/// Inside the transaction that changes event `event_id` from `current` to `next`: refuses new
+/// times that would leave a live meeting (scheduled, held or no-show) outside the event, naming
+/// `starts_at` or `ends_at`. Cancel or move those meetings first.
+pub async fn check_event_times(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    current: &EventFields,
+    next: &EventFields,
+) -> Result<(), Error> {
+    if current.starts_at == next.starts_at && current.ends_at == next.ends_at {
+        return Ok(());
+    }
+    let slots: HashMap<Uuid, meeting_slot::Model> = meeting_slot::Entity::find()
+        .filter(meeting_slot::Column::EventId.eq(event_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let live = meeting::Entity::find()
+        .filter(meeting::Column::EventId.eq(event_id))
+        .filter(meeting::Column::Status.is_in(live_statuses()))
+        .all(db)
+        .await?;
+    let used = live.iter().filter_map(|m| slots.get(&m.slot_id));
+    let (mut first, mut last): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = (None, None);
+    for slot in used {
+        first = Some(first.map_or(slot.starts_at, |f| Ord::min(f, slot.starts_at)));
+        last = Some(last.map_or(slot.ends_at, |l| Ord::max(l, slot.ends_at)));
+    }
+    if let Some(first) = first.filter(|f| *f < next.starts_at) {
+        return Err(Error::Conflict(format!(
+            "starts_at: a published meeting starts at {first}, before the new start; move or cancel it first"
+        )));
+    }
+    if let Some(last) = last.filter(|l| *l > next.ends_at) {
+        return Err(Error::Conflict(format!(
+            "ends_at: a published meeting ends at {last}, after the new end; move or cancel it first"
+        )));
+    }
+    Ok(())
+}
