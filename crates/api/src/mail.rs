@@ -249,6 +249,17 @@ impl StoreOutbox {
                     issued_at,
                 }
             }
+            MailKind::FollowUpRequest => crate::mail_follow_up::message(
+                &self.db,
+                &self.public_url,
+                recipient_name.clone(),
+                full,
+                info,
+                payload.registration_id,
+                token_url()?,
+            )
+            .await?
+            .ok_or_else(|| Unsendable::Bad("the person has no held meeting any more".into()))?,
             MailKind::MeetingCancelled => {
                 let meeting_id = payload
                     .meeting_id
@@ -396,6 +407,7 @@ async fn sweep_reminders(db: Db, every: Duration, mut shutdown: watch::Receiver<
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "the reminder sweep failed; trying again later"),
         }
+        crate::mail_follow_up::sweep(&db).await;
         // Expired `Idempotency-Key` answers hold a manage token in clear: drop them.
         match matinale_store::registrations::purge_idempotency(&db, Utc::now()).await {
             Ok(0) => {}

@@ -36,6 +36,8 @@ text_enum! {
         AgendaPublished => "agenda_published",
         /// A published meeting was cancelled.
         MeetingCancelled => "meeting_cancelled",
+        /// Some time after the event: what came of the person's meetings?
+        FollowUpRequest => "follow_up_request",
     }
 }
 
