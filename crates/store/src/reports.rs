@@ -121,10 +121,7 @@ impl Report {
 
 /// What counts as a meeting's outcome: the buyer's latest report, else the ESS structure's
 /// (the buyer is the one who asks for quotes and signs).
-pub fn meeting_outcome<'a>(
-    latest: &'a HashMap<(Uuid, Side), OutcomeRecord>,
-    meeting: Uuid,
-) -> Option<&'a OutcomeRecord> {
+pub fn meeting_outcome(latest: &HashMap<(Uuid, Side), OutcomeRecord>, meeting: Uuid) -> Option<&OutcomeRecord> {
     latest
         .get(&(meeting, Side::Buyer))
         .or_else(|| latest.get(&(meeting, Side::Supplier)))
