@@ -120,6 +120,7 @@ async fn fill(db: &matinale_store::Db, actor: Actor, size: Size) -> anyhow::Resu
         quotas: [None, None, None, None],
         registration_opens_at: Some("2020-01-01T00:00:00+00:00".parse()?),
         registration_closes_at: Some((day - Duration::days(1)).fixed_offset()),
+        follow_up_days: None,
     })?;
     let event = matinale_store::events::create(db, &actor, fields, EventStatus::Published, &[]).await?;
     let block_start = day + Duration::minutes(30);

@@ -154,6 +154,7 @@ async fn main() -> anyhow::Result<()> {
         quotas: QUOTAS.map(|(_, q)| Some(i64::from(q))),
         registration_opens_at: Some(t("2020-01-01T00:00:00+00:00")?),
         registration_closes_at: Some(t("2099-11-24T18:00:00+01:00")?),
+        follow_up_days: None,
     })?;
     let event = matinale_store::events::create(&db, &actor, fields.clone(), EventStatus::Published, &[]).await?;
     // Another event for the warm-up, so that its registrations stay out of the count.

@@ -337,6 +337,7 @@ et speed meetings."
         quotas: [Some(25), Some(55), Some(10), Some(10)],
         registration_opens_at: Some(registration_opens_at),
         registration_closes_at: Some(paris(before, 18, 0)?),
+        follow_up_days: None,
     })?)
 }
 

@@ -14,6 +14,7 @@ mod m20261124_130000_create_waitlist_tally;
 mod m20261202_090000_create_meetings;
 mod m20261202_100000_add_organisation_claims;
 mod m20261202_110000_create_registration_tokens;
+mod m20261202_130000_meeting_outcomes;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_090000_create_meetings::Migration),
             Box::new(m20261202_100000_add_organisation_claims::Migration),
             Box::new(m20261202_110000_create_registration_tokens::Migration),
+            Box::new(m20261202_130000_meeting_outcomes::Migration),
         ]
     }
 }

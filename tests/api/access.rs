@@ -134,6 +134,12 @@ enum Subject {
     FreshBlock,
     /// Query `event=E`.
     OutboxOfEvent,
+    /// `{id}` = that meeting; body: marked held.
+    MeetingHeld,
+    /// `{id}` = that meeting; body: a quote asked for, on the ESS side.
+    MeetingOutcome,
+    /// `{id}` = a new series of A with a new published event of A in it.
+    FreshSeriesWithEvent,
     /// `{id}` = the open need of O on E.
     Need,
     /// `{id}` = the draft need of O on E.
@@ -245,6 +251,13 @@ static ROWS: &[Row] = &[
     ("POST",   "/api/v1/meetings/{id}/cancel",                  Organiser,  FreshMeeting,       [U, U, F, F, OK, OK]),
     // One meeting: either side's token or an organiser of its event; anyone else 404.
     ("GET",    "/api/v1/meetings/{id}",                         Registrant, Meeting,            [U, N, N, N, OK, OK]),
+    // After the meetings: attendance by the organisers; outcomes by either side (its token)
+    // or the organisers; reports by the organisers (of every event of a series).
+    ("POST",   "/api/v1/meetings/{id}/attendance",              Organiser,  MeetingHeld,        [U, U, F, F, OK, OK]),
+    ("POST",   "/api/v1/meetings/{id}/outcome",                 Registrant, MeetingOutcome,     [U, N, F, F, OK, OK]),
+    ("GET",    "/api/v1/meetings/{id}/outcomes",                Registrant, Meeting,            [U, N, F, F, OK, OK]),
+    ("GET",    "/api/v1/events/{id}/report",                    Organiser,  Event,              [U, U, F, F, OK, OK]),
+    ("GET",    "/api/v1/series/{id}/report",                    Organiser,  FreshSeriesWithEvent, [U, U, F, F, OK, OK]),
     // Who takes part in the speed meetings: the event's live registrants and its organisers.
     ("GET",    "/api/v1/events/{id}/participants",              Registrant, Event,              [U, N, F, F, OK, OK]),
     ("GET",    "/api/v1/outbox",                                Organiser,  OutboxOfEvent,      [U, U, F, F, OK, OK]),
@@ -461,6 +474,8 @@ struct World {
     need: String,
     draft_need: String,
     feed_token: String,
+    /// The published meeting of E, between O's buyer and R.
+    meeting: String,
 }
 
 impl World {
@@ -557,6 +572,7 @@ impl World {
         )
         .await;
         assert_eq!(meetings["total"], 1, "one published meeting: {meetings}");
+        let meeting = meetings["items"][0]["id"].as_str().expect("a meeting id").to_owned();
         let feed = post(
             app,
             &format!("/api/v1/registrations/{}/calendar-feed", registrant.id),
@@ -582,6 +598,7 @@ impl World {
             need,
             draft_need,
             feed_token,
+            meeting,
         }
     }
 
@@ -691,6 +708,24 @@ impl World {
                 )
                 .await;
                 Call::id(id_of(&block))
+            }
+            MeetingHeld => Call::id(&self.meeting).with_body(json!({"status": "held"})),
+            MeetingOutcome => Call::id(&self.meeting)
+                .with_body(json!({"outcome": "quote_requested", "amount_eur": 1200.5, "side": "supplier"})),
+            FreshSeriesWithEvent => {
+                let series = post(
+                    app,
+                    "/api/v1/series",
+                    a,
+                    json!({
+                    "slug": unique("mois-ess"), "title": "Mois de l'ESS",
+                    "starts_on": "2027-11-01", "ends_on": "2027-11-30"}),
+                )
+                .await;
+                let mut body = speed_matinale("published");
+                body["series_id"] = json!(id_of(&series));
+                app.create_event(a, &body).await;
+                Call::id(id_of(&series))
             }
             OutboxOfEvent => Call {
                 query: Some(format!("event={event}")),

@@ -9,6 +9,7 @@ pub mod etag;
 pub mod extract;
 pub mod page;
 pub mod proxies;
+mod report_chart;
 pub mod responses;
 pub mod routes;
 pub mod state;
@@ -29,8 +30,8 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use routes::{
-    auth, calendars, events, health, meeting_blocks, meeting_changes, meetings, members, needs, organisations, outbox,
-    participants, personal_data, registrations, series, stands, users, wishes,
+    auth, calendars, events, health, meeting_blocks, meeting_changes, meeting_outcomes, meetings, members, needs,
+    organisations, outbox, participants, personal_data, registrations, reports, series, stands, users, wishes,
 };
 
 #[derive(OpenApi)]
@@ -55,6 +56,7 @@ with `errors[{field, code, message}]`. Lists take `page` and `per_page` (max 200
         (name = "calendars", description = "iCalendar (RFC 5545) views and feeds"),
         (name = "registrations", description = "Registrations, waiting list, magic-link tokens, check-in"),
         (name = "meetings", description = "Speed meetings: draft schedules, publication, timetables, agendas"),
+        (name = "reports", description = "Figures for the SPASER and the ESS observatory: JSON, CSV, SVG"),
         (name = "personal data", description = "RGPD: export and erasure of a person's data"),
         (name = "outbox", description = "Mail queued for delivery, for organisers"),
         (name = "health", description = "Probes"),
@@ -145,7 +147,12 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(personal_data::erase_registration)
         .service(personal_data::export_person)
         .service(personal_data::erase_person)
-        .service(outbox::list_outbox);
+        .service(outbox::list_outbox)
+        .service(meeting_outcomes::mark_attendance)
+        .service(meeting_outcomes::record_outcome)
+        .service(meeting_outcomes::meeting_outcomes)
+        .service(reports::event_report)
+        .service(reports::series_report);
 }
 
 /// The routes and the OpenAPI document they describe, built from the same registrations.

@@ -164,6 +164,8 @@ pub struct EventDraft {
     pub registration_opens_at: Option<DateTime<FixedOffset>>,
     /// Registration closing.
     pub registration_closes_at: Option<DateTime<FixedOffset>>,
+    /// Days after the event its follow-up mail goes out (default 30).
+    pub follow_up_days: Option<i64>,
 }
 
 /// Largest capacity an event may declare.
@@ -198,6 +200,8 @@ pub struct EventFields {
     pub registration_opens_at: Option<DateTime<Utc>>,
     /// Registration closing.
     pub registration_closes_at: Option<DateTime<Utc>>,
+    /// Days after the event its follow-up mail goes out, 0 to 365.
+    pub follow_up_days: u32,
 }
 
 fn venue(draft: &VenueDraft) -> Result<Venue, Error> {
@@ -304,8 +308,11 @@ impl EventFields {
         if let Some(o) = opens {
             check.ensure(o < ends_at, "registration_opens_at", "order", "must be before ends_at");
         }
-        match (title, description, tz, venue, online_url) {
-            (Some(title), Some(description), Some(timezone), Some(venue), Some(online_url)) => {
+        let follow_up_days = check.take(crate::outcome::parse_follow_up_days(
+            draft.follow_up_days.unwrap_or(crate::outcome::DEFAULT_FOLLOW_UP_DAYS),
+        ));
+        match (title, description, tz, venue, online_url, follow_up_days) {
+            (Some(title), Some(description), Some(timezone), Some(venue), Some(online_url), Some(follow_up_days)) => {
                 check.finish(|| EventFields {
                     series_id: draft.series_id,
                     kind: draft.kind,
@@ -325,6 +332,7 @@ impl EventFields {
                     },
                     registration_opens_at: opens,
                     registration_closes_at: closes,
+                    follow_up_days,
                 })
             }
             _ => Err(check.into_error()),
@@ -358,6 +366,7 @@ impl EventFields {
             ],
             registration_opens_at: self.registration_opens_at.map(local),
             registration_closes_at: self.registration_closes_at.map(local),
+            follow_up_days: Some(i64::from(self.follow_up_days)),
         }
     }
 }
@@ -529,6 +538,7 @@ mod tests {
             quotas: [Some(20), Some(40), None, None],
             registration_opens_at: Some(t("2026-10-01T09:00:00+02:00")),
             registration_closes_at: Some(t("2026-11-24T18:00:00+01:00")),
+            follow_up_days: None,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod mail;
 pub mod meeting;
 pub mod need;
 pub mod organisation;
+pub mod outcome;
 pub mod page;
 pub mod registration;
 pub mod series;

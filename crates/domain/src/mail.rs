@@ -38,6 +38,8 @@ text_enum! {
         MeetingCancelled => "meeting_cancelled",
         /// An organiser moved a published meeting or added one by hand: a new invitation.
         MeetingChanged => "meeting_changed",
+        /// Some time after the event: what came of the person's meetings?
+        FollowUpRequest => "follow_up_request",
     }
 }
 

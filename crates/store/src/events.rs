@@ -85,6 +85,7 @@ fn to_fields(m: &event::Model) -> Result<EventFields, Error> {
         },
         registration_opens_at: m.registration_opens_at,
         registration_closes_at: m.registration_closes_at,
+        follow_up_days: u32::try_from(m.follow_up_days).map_err(|_| corrupt("follow_up_days"))?,
     })
 }
 
@@ -110,6 +111,7 @@ fn set_fields(am: &mut event::ActiveModel, f: &EventFields) {
     am.quota_visitor = Set(quota(f.quotas.visitor));
     am.registration_opens_at = Set(f.registration_opens_at);
     am.registration_closes_at = Set(f.registration_closes_at);
+    am.follow_up_days = Set(i32::try_from(f.follow_up_days).unwrap_or(i32::MAX));
     am.search_text = Set(search_text(f));
 }
 

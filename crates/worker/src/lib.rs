@@ -11,6 +11,7 @@
 
 pub mod calendar;
 mod mail_changes;
+mod mail_follow_up;
 pub mod outbox;
 
 use std::path::PathBuf;
@@ -88,6 +89,7 @@ async fn sweep_reminders(db: Db, every: Duration, mut shutdown: watch::Receiver<
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "the reminder sweep failed; trying again later"),
         }
+        mail_follow_up::sweep(&db).await;
         // Expired `Idempotency-Key` answers hold a manage token in clear: drop them.
         match matinale_store::registrations::purge_idempotency(&db, Utc::now()).await {
             Ok(0) => {}

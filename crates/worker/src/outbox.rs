@@ -234,6 +234,17 @@ impl StoreOutbox {
                     issued_at,
                 }
             }
+            MailKind::FollowUpRequest => crate::mail_follow_up::message(
+                &self.db,
+                &self.public_url,
+                recipient_name.clone(),
+                full,
+                info,
+                payload.registration_id,
+                token_url()?,
+            )
+            .await?
+            .ok_or_else(|| Unsendable::Bad("the person has no held meeting any more".into()))?,
             MailKind::MeetingCancelled => {
                 let meeting_id = payload
                     .meeting_id

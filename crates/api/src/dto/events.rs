@@ -99,6 +99,11 @@ pub struct CreateEventRequest {
     /// Registration closing, no later than the end.
     #[serde(default)]
     pub registration_closes_at: Option<DateTime<FixedOffset>>,
+    /// Days after the end of the event its follow-up mail asks for the meetings' outcomes
+    /// (0 to 365, default 30).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 365)]
+    pub follow_up_days: Option<i64>,
     /// `draft` (default) or `published`.
     #[serde(default)]
     pub status: Option<EventStatus>,
@@ -124,6 +129,7 @@ impl CreateEventRequest {
             quotas: self.quotas.unwrap_or_default().to_array(),
             registration_opens_at: self.registration_opens_at,
             registration_closes_at: self.registration_closes_at,
+            follow_up_days: self.follow_up_days,
         }
     }
 }
@@ -168,6 +174,9 @@ pub struct PatchEventRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DateTime<FixedOffset>>, nullable)]
     pub registration_closes_at: Option<Option<DateTime<FixedOffset>>>,
+    /// Days after the end of the event its follow-up mail goes out (0 to 365).
+    #[schema(minimum = 0, maximum = 365)]
+    pub follow_up_days: Option<i64>,
     /// `published` or `closed`; cancel with `POST /events/{id}/cancel`.
     pub status: Option<EventStatus>,
     /// Co-organisers, replaced as a whole.
@@ -215,6 +224,9 @@ impl PatchEventRequest {
         }
         if let Some(v) = self.registration_closes_at {
             d.registration_closes_at = v;
+        }
+        if let Some(v) = self.follow_up_days {
+            d.follow_up_days = Some(v);
         }
         d
     }
@@ -264,6 +276,8 @@ pub struct EventResponse {
     pub registration_opens_at: Option<DateTime<FixedOffset>>,
     /// Registration closing.
     pub registration_closes_at: Option<DateTime<FixedOffset>>,
+    /// Days after the end its follow-up mail asks for the meetings' outcomes.
+    pub follow_up_days: u32,
     /// Status.
     pub status: EventStatus,
     /// Co-organisers' account ids (shown to the event's organisers only).
@@ -306,6 +320,7 @@ impl EventResponse {
             },
             registration_opens_at: f.registration_opens_at.map(local),
             registration_closes_at: f.registration_closes_at.map(local),
+            follow_up_days: f.follow_up_days,
             status: e.status,
             co_organisers: for_organiser.then_some(e.co_organisers),
             created_at: e.created_at,

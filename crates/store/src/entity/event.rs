@@ -35,6 +35,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub reminders_queued_at: Option<DateTimeUtc>,
+    /// Days after the event its follow-up mail goes out (see `outcomes`).
+    pub follow_up_days: i32,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

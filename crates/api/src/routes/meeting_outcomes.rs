@@ -1,0 +1,84 @@
+//! After the meetings: attendance marked by an organiser, and what came of each meeting as
+//! either side (its manage token) or an organiser reports it.
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::Utc;
+use matinale_domain::outcome::AttendanceMark;
+use uuid::Uuid;
+
+use crate::dto::outcomes::{AttendanceRequest, AttendanceResponse, MeetingOutcomesResponse, OutcomeRequest};
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, RegistrationCaller, SignedIn};
+use crate::state::AppState;
+
+/// Marks a published meeting `held`, or `no_show` with who was `absent` (required then). The
+/// mark wins over check-ins, which otherwise decide once the meeting's block is over (both
+/// checked in: held; a side not: no-show). The meeting's `status` in the timetable follows.
+/// Organisers of the event.
+#[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), request_body = AttendanceRequest,
+    security(("bearer" = [])), responses(
+        (status = 200, body = AttendanceResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "the meeting was cancelled"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`absent` missing for a no_show or given for held; an unknown status"),
+))]
+#[post("/meetings/{id}/attendance")]
+#[tracing::instrument(skip_all)]
+pub async fn mark_attendance(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+    body: Json<AttendanceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mark = AttendanceMark::try_from(body.into_inner())?;
+    let facts = matinale_store::outcomes::mark_attendance(&state.db, id.into_inner(), &actor, mark, Utc::now()).await?;
+    Ok(HttpResponse::Ok().json(AttendanceResponse::from(facts)))
+}
+
+/// Records what came of a meeting for one side: `none`, `quote_requested`, `contract_signed`
+/// or `reserved_market_awarded`, with an amount in euros (0 to 100,000,000, at most 2
+/// decimals) and a comment (2,000 characters at most). Either side with its manage token (its
+/// own side), or an organiser of the event, who says which `side`. One outcome per side counts,
+/// the latest; earlier ones stay in the history. Any meeting not cancelled and not a no-show
+/// takes one, also before the day. Another registration's token: 404.
+#[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), request_body = OutcomeRequest,
+    security(("bearer" = [])), responses(
+        (status = 201, body = MeetingOutcomesResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown meeting, or a token of neither side"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "outcome: the meeting was cancelled or is a no-show"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "an unknown outcome, an amount below 0, above 100 M€ or with more than 2 decimals, a comment too long, a side missing (organiser) or not the token's"),
+))]
+#[post("/meetings/{id}/outcome")]
+#[tracing::instrument(skip_all)]
+pub async fn record_outcome(
+    state: web::Data<AppState>,
+    RegistrationCaller(who): RegistrationCaller,
+    id: web::Path<Uuid>,
+    body: Json<OutcomeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (new, side) = body.into_inner().parse()?;
+    let outcomes = matinale_store::outcomes::record(&state.db, id.into_inner(), &who, side, new).await?;
+    Ok(HttpResponse::Created().json(MeetingOutcomesResponse::from(outcomes)))
+}
+
+/// The outcomes of a meeting: the latest of each side (what counts) and the whole history.
+/// Either side with its manage token, or an organiser of the event.
+#[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = MeetingOutcomesResponse),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown meeting, or a token of neither side"),
+))]
+#[get("/meetings/{id}/outcomes")]
+pub async fn meeting_outcomes(
+    state: web::Data<AppState>,
+    RegistrationCaller(who): RegistrationCaller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let outcomes = matinale_store::outcomes::of_meeting(&state.db, id.into_inner(), &who).await?;
+    Ok(HttpResponse::Ok().json(MeetingOutcomesResponse::from(outcomes)))
+}

@@ -1,0 +1,491 @@
+//! What came of the meetings: attendance (marked by an organiser, else derived from check-ins
+//! once the block is over, see [`AttendanceFacts::effective`]), the outcome each side reports
+//! (history kept, the latest per side wins), and the follow-up mail that asks for them.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+use matinale_domain::event::EventStatus;
+use matinale_domain::mail::MailKind;
+use matinale_domain::meeting::{MeetingStatus, Side};
+use matinale_domain::outcome::{
+    side_from_text, side_text, Absent, AmountCents, Attendance, AttendanceFacts, AttendanceMark, MarkedAttendance,
+    NewOutcome, OutcomeKind,
+};
+use matinale_domain::registration::RegistrationStatus;
+use matinale_domain::user::Actor;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::entity::{
+    event_follow_up, meeting_attendance, meeting_block, meeting_outcome, meeting_slot, registration, registration_token,
+};
+use crate::error::{corrupt, Error};
+use crate::registrations::Credential;
+
+/// Rows read at once with `IN (…)` (well under both databases' limits on bound parameters).
+const CHUNK: usize = 500;
+
+/// A published meeting with what reports and outcomes need of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingFacts {
+    /// The meeting.
+    pub id: Uuid,
+    /// Its event.
+    pub event_id: Uuid,
+    /// The buyer's registration.
+    pub buyer: Uuid,
+    /// The ESS structure's registration.
+    pub supplier: Uuid,
+    /// Called off.
+    pub cancelled: bool,
+    /// Effective attendance (`planned` for a cancelled meeting).
+    pub attendance: Attendance,
+    /// Who was missing, for a no-show.
+    pub absent: Option<Absent>,
+}
+
+/// The published meetings of `event_ids` with their effective attendance at `now`.
+pub(crate) async fn meeting_facts(
+    db: &impl ConnectionTrait,
+    event_ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<Vec<MeetingFacts>, Error> {
+    let mut rows = Vec::new();
+    let mut block_ends: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
+    let mut slot_block: HashMap<Uuid, Uuid> = HashMap::new();
+    let mut checked_in: HashSet<Uuid> = HashSet::new();
+    for chunk in event_ids.chunks(CHUNK) {
+        rows.extend(
+            meeting_attendance::Entity::find()
+                .filter(meeting_attendance::Column::EventId.is_in(chunk.to_vec()))
+                .order_by_asc(meeting_attendance::Column::Id)
+                .all(db)
+                .await?,
+        );
+        for b in meeting_block::Entity::find()
+            .filter(meeting_block::Column::EventId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            block_ends.insert(b.id, b.ends_at);
+        }
+        for s in meeting_slot::Entity::find()
+            .filter(meeting_slot::Column::EventId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            slot_block.insert(s.id, s.block_id);
+        }
+        let attended: Vec<Uuid> = registration::Entity::find()
+            .filter(registration::Column::EventId.is_in(chunk.to_vec()))
+            .filter(registration::Column::Status.eq(RegistrationStatus::Attended.as_str()))
+            .select_only()
+            .column(registration::Column::Id)
+            .into_tuple()
+            .all(db)
+            .await?;
+        checked_in.extend(attended);
+    }
+    rows.into_iter()
+        .map(|m| {
+            let block_ends_at = slot_block
+                .get(&m.slot_id)
+                .and_then(|b| block_ends.get(b))
+                .copied()
+                .ok_or_else(|| corrupt("meeting slot"))?;
+            let cancelled = m.status == MeetingStatus::Cancelled.as_str();
+            let facts = AttendanceFacts {
+                marked: marked(&m)?,
+                block_ends_at,
+                buyer_checked_in: checked_in.contains(&m.buyer_registration_id),
+                supplier_checked_in: checked_in.contains(&m.supplier_registration_id),
+            };
+            let (attendance, absent) = if cancelled {
+                (Attendance::Planned, None)
+            } else {
+                facts.effective(now)
+            };
+            Ok(MeetingFacts {
+                id: m.id,
+                event_id: m.event_id,
+                buyer: m.buyer_registration_id,
+                supplier: m.supplier_registration_id,
+                cancelled,
+                attendance,
+                absent,
+            })
+        })
+        .collect()
+}
+
+fn marked(m: &meeting_attendance::Model) -> Result<Option<AttendanceMark>, Error> {
+    let Some(status) = m.attendance.as_deref() else {
+        return Ok(None);
+    };
+    let status = MarkedAttendance::from_db(status).ok_or_else(|| corrupt("meeting attendance"))?;
+    let absent = match m.absent.as_deref() {
+        Some(a) => Some(Absent::from_db(a).ok_or_else(|| corrupt("meeting absent side"))?),
+        None => None,
+    };
+    Ok(Some(AttendanceMark { status, absent }))
+}
+
+/// The facts of one meeting at `now`.
+async fn facts_of(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<MeetingFacts, Error> {
+    let event_id = meeting_attendance::Entity::find_by_id(id)
+        .select_only()
+        .column(meeting_attendance::Column::EventId)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    meeting_facts(db, &[event_id], now)
+        .await?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or(Error::NotFound)
+}
+
+/// Marks a meeting held or not by an organiser of its event; the mark wins over check-ins. The
+/// meeting's status follows (`held` or `no_show`), so that the timetable shows it. A
+/// cancelled meeting takes no mark (409).
+pub async fn mark_attendance(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    id: Uuid,
+    actor: &Actor,
+    mark: AttendanceMark,
+    now: DateTime<Utc>,
+) -> Result<MeetingFacts, Error> {
+    let (_turn, txn) = crate::begin_write(db).await?;
+    let m = meeting_attendance::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    crate::events::get_editable(&txn, m.event_id, actor).await?;
+    if m.status == MeetingStatus::Cancelled.as_str() {
+        return Err(Error::Conflict(
+            "status: this meeting was cancelled; it takes no attendance".into(),
+        ));
+    }
+    let status = match mark.status {
+        MarkedAttendance::Held => MeetingStatus::Held,
+        MarkedAttendance::NoShow => MeetingStatus::NoShow,
+    };
+    let written = meeting_attendance::Entity::update_many()
+        .col_expr(meeting_attendance::Column::Attendance, Expr::val(mark.status.as_str()))
+        .col_expr(
+            meeting_attendance::Column::Absent,
+            Expr::val(mark.absent.map(|a| a.as_str().to_owned())),
+        )
+        .col_expr(meeting_attendance::Column::AttendanceMarkedAt, Expr::val(now))
+        .col_expr(meeting_attendance::Column::Status, Expr::val(status.as_str()))
+        .col_expr(meeting_attendance::Column::UpdatedAt, Expr::val(now))
+        .filter(meeting_attendance::Column::Id.eq(id))
+        .filter(meeting_attendance::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+        .exec(&txn)
+        .await?;
+    if written.rows_affected != 1 {
+        return Err(Error::Conflict(
+            "status: the meeting changed meanwhile; try again".into(),
+        ));
+    }
+    let facts = facts_of(&txn, id, now).await?;
+    txn.commit().await?;
+    Ok(facts)
+}
+
+/// One recorded outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeRecord {
+    /// Id.
+    pub id: Uuid,
+    /// The side it speaks for.
+    pub side: Side,
+    /// What came of it.
+    pub outcome: OutcomeKind,
+    /// For how much.
+    pub amount: Option<AmountCents>,
+    /// A note.
+    pub comment: Option<String>,
+    /// Entered by an organiser (else by the side itself, with its token).
+    pub by_organiser: bool,
+    /// When.
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl OutcomeRecord {
+    fn from_row(row: meeting_outcome::Model) -> Result<Self, Error> {
+        Ok(Self {
+            id: row.id,
+            side: side_from_text(&row.side).ok_or_else(|| corrupt("outcome side"))?,
+            outcome: OutcomeKind::from_db(&row.outcome).ok_or_else(|| corrupt("outcome"))?,
+            amount: row.amount_cents.map(AmountCents::from_cents),
+            comment: row.comment,
+            by_organiser: row.recorded_by.starts_with("user:"),
+            recorded_at: row.recorded_at,
+        })
+    }
+}
+
+/// A meeting's outcomes: the latest of each side, and every one recorded, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeetingOutcomes {
+    /// The meeting.
+    pub meeting_id: Uuid,
+    /// Its effective attendance now.
+    pub attendance: Attendance,
+    /// The latest outcome of each side that reported one (buyer first).
+    pub latest: Vec<OutcomeRecord>,
+    /// Every outcome recorded, oldest first.
+    pub history: Vec<OutcomeRecord>,
+}
+
+/// Who may read or record the outcomes of meeting `m`, and for which side: an organiser of its
+/// event (any side), or one of its two registrations (its own side). Anyone else: not found.
+async fn access(db: &impl ConnectionTrait, m: &MeetingFacts, who: &Credential) -> Result<Option<Side>, Error> {
+    match who {
+        Credential::User(actor) => {
+            crate::events::get_editable(db, m.event_id, actor).await?;
+            Ok(None)
+        }
+        Credential::Registrant(id) if *id == m.buyer => Ok(Some(Side::Buyer)),
+        Credential::Registrant(id) if *id == m.supplier => Ok(Some(Side::Supplier)),
+        Credential::Registrant(_) => Err(Error::NotFound),
+    }
+}
+
+/// The outcomes of a meeting (history and latest per side), for an organiser of its event or
+/// either side.
+pub async fn of_meeting(db: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<MeetingOutcomes, Error> {
+    let facts = facts_of(db, id, Utc::now()).await?;
+    access(db, &facts, who).await?;
+    read(db, &facts).await
+}
+
+async fn read(db: &impl ConnectionTrait, facts: &MeetingFacts) -> Result<MeetingOutcomes, Error> {
+    let history = meeting_outcome::Entity::find()
+        .filter(meeting_outcome::Column::MeetingId.eq(facts.id))
+        .order_by_asc(meeting_outcome::Column::RecordedAt)
+        .order_by_asc(meeting_outcome::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(OutcomeRecord::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut latest: Vec<OutcomeRecord> = [Side::Buyer, Side::Supplier]
+        .into_iter()
+        .filter_map(|side| history.iter().rev().find(|o| o.side == side).cloned())
+        .collect();
+    latest.sort_by_key(|o| o.side);
+    Ok(MeetingOutcomes {
+        meeting_id: facts.id,
+        attendance: facts.attendance,
+        latest,
+        history,
+    })
+}
+
+/// Records what came of a meeting for one side: the caller's own side for a registrant (a
+/// `side` naming the other one is refused), the `side` given for an organiser (required).
+/// A cancelled meeting or a no-show takes none (409); an outcome known before the day may be
+/// entered on a meeting still planned.
+pub async fn record(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    id: Uuid,
+    who: &Credential,
+    side: Option<Side>,
+    new: NewOutcome,
+) -> Result<MeetingOutcomes, Error> {
+    let now = Utc::now();
+    let (_turn, txn) = crate::begin_write(db).await?;
+    let facts = facts_of(&txn, id, now).await?;
+    let side = match (access(&txn, &facts, who).await?, side) {
+        (Some(own), Some(asked)) if own != asked => {
+            return Err(matinale_domain::Error::field(
+                "side",
+                "not_allowed",
+                "a manage token records the outcome of its own side only",
+            )
+            .into())
+        }
+        (Some(own), _) => own,
+        (None, Some(asked)) => asked,
+        (None, None) => {
+            return Err(matinale_domain::Error::field(
+                "side",
+                "required",
+                "say which side this outcome is for: buyer or supplier",
+            )
+            .into())
+        }
+    };
+    if facts.cancelled {
+        return Err(Error::Conflict(
+            "outcome: this meeting was cancelled; it takes no outcome".into(),
+        ));
+    }
+    if facts.attendance == Attendance::NoShow {
+        return Err(Error::Conflict(
+            "outcome: this meeting did not take place (no-show); it takes no outcome".into(),
+        ));
+    }
+    let recorded_by = match who {
+        Credential::User(actor) => format!("user:{}", actor.user_id),
+        Credential::Registrant(r) => format!("registration:{r}"),
+    };
+    meeting_outcome::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        meeting_id: Set(id),
+        side: Set(side_text(side).to_owned()),
+        outcome: Set(new.outcome.as_str().to_owned()),
+        amount_cents: Set(new.amount.map(AmountCents::cents)),
+        comment: Set(new.comment),
+        recorded_by: Set(recorded_by),
+        recorded_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let outcomes = read(&txn, &facts).await?;
+    txn.commit().await?;
+    Ok(outcomes)
+}
+
+/// The latest outcome of each side of each meeting among `meeting_ids`.
+pub(crate) async fn latest_outcomes(
+    db: &impl ConnectionTrait,
+    meeting_ids: &[Uuid],
+) -> Result<HashMap<(Uuid, Side), OutcomeRecord>, Error> {
+    let mut latest: HashMap<(Uuid, Side), OutcomeRecord> = HashMap::new();
+    for chunk in meeting_ids.chunks(CHUNK) {
+        let rows = meeting_outcome::Entity::find()
+            .filter(meeting_outcome::Column::MeetingId.is_in(chunk.to_vec()))
+            .order_by_asc(meeting_outcome::Column::RecordedAt)
+            .order_by_asc(meeting_outcome::Column::Id)
+            .all(db)
+            .await?;
+        for row in rows {
+            let meeting = row.meeting_id;
+            let record = OutcomeRecord::from_row(row)?;
+            latest.insert((meeting, record.side), record);
+        }
+    }
+    Ok(latest)
+}
+
+/// The held meetings of a registration at `now`, for its follow-up mail.
+pub async fn held_meetings_of(
+    db: &impl ConnectionTrait,
+    registration_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<Uuid>, Error> {
+    let Some(event_id) = registration::Entity::find_by_id(registration_id)
+        .select_only()
+        .column(registration::Column::EventId)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    Ok(meeting_facts(db, &[event_id], now)
+        .await?
+        .into_iter()
+        .filter(|m| !m.cancelled && m.attendance == Attendance::Held)
+        .filter(|m| m.buyer == registration_id || m.supplier == registration_id)
+        .map(|m| m.id)
+        .collect())
+}
+
+/// What one follow-up sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FollowUpSweep {
+    /// Events whose follow-up this sweep queued.
+    pub events: usize,
+    /// Mails queued.
+    pub mails: usize,
+}
+
+/// Queues the follow-up of every event that ended `follow_up_days` before `now` and whose
+/// follow-up was not queued yet: one `follow_up_request` to each person with at least one held
+/// meeting, carrying a new manage token of theirs so that the link opens their registration.
+///
+/// As for reminders, each event is marked (`follow_ups_queued_at`) by a conditional update
+/// that opens its transaction, so that of two sweeps (two processes) exactly one queues them.
+pub async fn queue_due_follow_ups(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+) -> Result<FollowUpSweep, Error> {
+    let over = [EventStatus::Published.as_str(), EventStatus::Closed.as_str()];
+    let candidates = event_follow_up::Entity::find()
+        .filter(event_follow_up::Column::FollowUpsQueuedAt.is_null())
+        .filter(event_follow_up::Column::Status.is_in(over))
+        .filter(event_follow_up::Column::EndsAt.lte(now))
+        .order_by_asc(event_follow_up::Column::EndsAt)
+        .all(db)
+        .await?;
+    let mut sweep = FollowUpSweep::default();
+    for e in candidates {
+        if e.ends_at + Duration::days(i64::from(e.follow_up_days)) > now {
+            continue;
+        }
+        let (_turn, txn) = crate::begin_write(db).await?;
+        let marked = event_follow_up::Entity::update_many()
+            .col_expr(event_follow_up::Column::FollowUpsQueuedAt, Expr::val(now))
+            .filter(event_follow_up::Column::Id.eq(e.id))
+            .filter(event_follow_up::Column::FollowUpsQueuedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if marked.rows_affected != 1 {
+            continue;
+        }
+        let held: HashSet<Uuid> = meeting_facts(&txn, &[e.id], now)
+            .await?
+            .into_iter()
+            .filter(|m| !m.cancelled && m.attendance == Attendance::Held)
+            .flat_map(|m| [m.buyer, m.supplier])
+            .collect();
+        let people = registration::Entity::find()
+            .filter(registration::Column::EventId.eq(e.id))
+            .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()))
+            .order_by_asc(registration::Column::QueueOrder)
+            .order_by_asc(registration::Column::Id)
+            .all(&txn)
+            .await?;
+        let mut mails = 0;
+        for r in people.iter().filter(|r| held.contains(&r.id)) {
+            let token = issue_manage_token(&txn, r.id, now).await?;
+            crate::registrations::mail(
+                &txn,
+                MailKind::FollowUpRequest,
+                r,
+                serde_json::json!({ crate::outbox::MANAGE_TOKEN_KEY: token }),
+            )
+            .await?;
+            mails += 1;
+        }
+        txn.commit().await?;
+        sweep.events += 1;
+        sweep.mails += mails;
+        tracing::info!(event_id = %e.id, mails, "follow-up mails queued");
+    }
+    Ok(sweep)
+}
+
+/// A new manage token of registration `id` (the ones sent before keep working), for a link in
+/// a mail; only its hash is kept.
+async fn issue_manage_token(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<String, Error> {
+    let token = crate::accounts::new_secret("mr_");
+    registration_token::ActiveModel {
+        token_hash: Set(crate::accounts::secret_hash(&token)),
+        registration_id: Set(id),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}

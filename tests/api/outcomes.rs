@@ -1,0 +1,642 @@
+//! After the matinale: attendance (marked, or derived from check-ins once the block is over),
+//! outcomes by either side or an organiser (latest per side, history kept), bad input named by
+//! its field, and the follow-up mail queued once even with two workers, on SQLite or
+//! PostgreSQL.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use matinale_api::Config;
+use matinale_worker::{mailer, MailWorker};
+use reqwest::StatusCode;
+use sea_orm::Value as SqlValue;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::mail::{fast_worker, SmtpSink};
+use crate::meeting_blocks::sql;
+use crate::support::{fields, matinale, problem, spawn_app, spawn_app_with, TestApp};
+
+/// A registrant with the manage token that speaks for them.
+#[derive(Debug, Clone)]
+pub(crate) struct Person {
+    pub(crate) id: String,
+    pub(crate) token: String,
+    pub(crate) email: String,
+}
+
+/// A published matinale of 25 November 2099 with one block of 3 tables (10:30–12:00), buyers
+/// and ESS structures registered for organisations, every buyer wishing to meet every
+/// structure, and the schedule published.
+pub(crate) struct Scene {
+    pub(crate) organiser: String,
+    pub(crate) event: String,
+    pub(crate) buyers: Vec<Person>,
+    pub(crate) suppliers: Vec<Person>,
+    /// The organisation of each buyer, in order.
+    pub(crate) buyer_orgs: Vec<String>,
+    /// The organisation of each supplier, in order.
+    pub(crate) supplier_orgs: Vec<String>,
+}
+
+pub(crate) async fn created(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> Value {
+    let r = app.post(path, token, &body).await;
+    let status = r.status();
+    let json: Value = r.json().await.expect("JSON");
+    assert_eq!(status, StatusCode::CREATED, "{path}: {json}");
+    json
+}
+
+pub(crate) async fn ok_json(app: &TestApp, path: &str, token: &str) -> Value {
+    let r = app.get(path, Some(token)).await;
+    let status = r.status();
+    let body: Value = r.json().await.expect("JSON");
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    body
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().expect("a string").to_owned()
+}
+
+async fn register(app: &TestApp, event: &str, category: &str, organisation: &str, n: usize) -> Person {
+    let email = format!("{category}-{n}-{}@example.org", Uuid::now_v7().simple());
+    let body = json!({
+        "category": category,
+        "person": {"first_name": category, "last_name": format!("N{n}"), "email": email},
+        "organisation_id": organisation,
+        "locale": if n.is_multiple_of(2) { "fr" } else { "en" },
+        "consents": {"share_contact": true},
+    });
+    let r = created(app, &format!("/api/v1/events/{event}/registrations"), None, body).await;
+    Person {
+        id: text(&r["id"]),
+        token: text(&r["manage_token"]),
+        email,
+    }
+}
+
+/// ESS kinds given to the structures, in turn.
+pub(crate) const KINDS: [&[&str]; 3] = [&["siae", "ei"], &["ea"], &["scop"]];
+
+pub(crate) async fn scene(app: &TestApp, buyers: usize, suppliers: usize) -> Scene {
+    let organiser = app.organiser().await;
+    let mut body = matinale();
+    body["status"] = json!("published");
+    body["capacity"] = json!(500);
+    body["quotas"] = json!({});
+    body["starts_at"] = json!("2099-11-25T09:00:00+01:00");
+    body["ends_at"] = json!("2099-11-25T12:30:00+01:00");
+    body["registration_opens_at"] = json!("2020-01-01T00:00:00Z");
+    body["registration_closes_at"] = json!("2099-11-24T18:00:00+01:00");
+    let event = text(&app.create_event(&organiser, &body).await["id"]);
+    created(
+        app,
+        &format!("/api/v1/events/{event}/meeting-blocks"),
+        Some(&organiser),
+        json!({"starts_at": "2099-11-25T10:30:00+01:00", "ends_at": "2099-11-25T12:00:00+01:00",
+               "slot_minutes": 10, "break_minutes": 2, "tables": 3}),
+    )
+    .await;
+    let mut scene = Scene {
+        organiser,
+        event,
+        buyers: Vec::new(),
+        suppliers: Vec::new(),
+        buyer_orgs: Vec::new(),
+        supplier_orgs: Vec::new(),
+    };
+    for n in 0..buyers {
+        let org = created(
+            app,
+            "/api/v1/organisations",
+            Some(&scene.organiser),
+            json!({"kind": "public_buyer", "name": format!("Ville n°{n}"), "cities": ["Orly"]}),
+        )
+        .await;
+        scene.buyer_orgs.push(text(&org["id"]));
+        scene
+            .buyers
+            .push(register(app, &scene.event, "buyer", &text(&org["id"]), n).await);
+    }
+    for n in 0..suppliers {
+        let org = created(
+            app,
+            "/api/v1/organisations",
+            Some(&scene.organiser),
+            json!({"kind": "ess_structure", "name": format!("Structure n°{n}"), "ess_kinds": KINDS[n % KINDS.len()]}),
+        )
+        .await;
+        scene.supplier_orgs.push(text(&org["id"]));
+        scene
+            .suppliers
+            .push(register(app, &scene.event, "ess_structure", &text(&org["id"]), n).await);
+    }
+    for (i, b) in scene.buyers.iter().enumerate() {
+        for (j, su) in scene.suppliers.iter().enumerate() {
+            created(
+                app,
+                &format!("/api/v1/events/{}/wishes", scene.event),
+                Some(&b.token),
+                json!({"from_registration_id": b.id, "to_registration_id": su.id, "priority": 1 + (i + j) % 3}),
+            )
+            .await;
+        }
+    }
+    let path = format!("/api/v1/events/{}/schedule", scene.event);
+    created(app, &path, Some(&scene.organiser), json!({})).await;
+    let r = app
+        .post(&format!("{path}/publish"), Some(&scene.organiser), &json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    scene
+}
+
+/// Every published meeting of the scene's event.
+pub(crate) async fn timetable(app: &TestApp, s: &Scene) -> Vec<Value> {
+    ok_json(
+        app,
+        &format!("/api/v1/events/{}/meetings?per_page=200", s.event),
+        &s.organiser,
+    )
+    .await["items"]
+        .as_array()
+        .expect("items")
+        .clone()
+}
+
+/// The block is over: its end moves to an hour ago (the clock cannot be moved).
+pub(crate) async fn end_the_block(app: &TestApp, event: &str) {
+    let past = Utc::now() - chrono::Duration::hours(1);
+    let event: Uuid = event.parse().expect("event id");
+    sql(
+        app,
+        "UPDATE meeting_blocks SET ends_at = $1 WHERE event_id = $2",
+        vec![SqlValue::from(past), SqlValue::from(event)],
+    )
+    .await;
+}
+
+pub(crate) async fn check_in(app: &TestApp, s: &Scene, who: &str) {
+    let r = app
+        .post(
+            &format!("/api/v1/events/{}/check-ins", s.event),
+            Some(&s.organiser),
+            &json!({"registration_id": who}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
+}
+
+pub(crate) async fn mark(app: &TestApp, s: &Scene, meeting: &str, body: Value) -> Value {
+    let r = app
+        .post(
+            &format!("/api/v1/meetings/{meeting}/attendance"),
+            Some(&s.organiser),
+            &body,
+        )
+        .await;
+    let status = r.status();
+    let json: Value = r.json().await.expect("JSON");
+    assert_eq!(status, StatusCode::OK, "{json}");
+    json
+}
+
+pub(crate) async fn outcome(app: &TestApp, meeting: &str, token: &str, body: Value) -> reqwest::Response {
+    app.post(&format!("/api/v1/meetings/{meeting}/outcome"), Some(token), &body)
+        .await
+}
+
+pub(crate) fn person_of<'a>(s: &'a Scene, id: &str) -> &'a Person {
+    s.buyers
+        .iter()
+        .chain(&s.suppliers)
+        .find(|p| p.id == id)
+        .expect("a person of the scene")
+}
+
+#[tokio::test]
+async fn each_side_records_its_outcome_the_latest_wins_and_history_is_kept() {
+    let app = spawn_app().await;
+    let s = scene(&app, 2, 2).await;
+    let meetings = timetable(&app, &s).await;
+    let m = &meetings[0];
+    let id = text(&m["id"]);
+    let buyer = person_of(&s, m["buyer_registration_id"].as_str().unwrap()).clone();
+    let supplier = person_of(&s, m["supplier_registration_id"].as_str().unwrap()).clone();
+
+    // An outcome known before the day, by the ESS side (its side is inferred from its token).
+    let r = outcome(
+        &app,
+        &id,
+        &supplier.token,
+        json!({"outcome": "quote_requested", "amount_eur": 1200.5}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let first: Value = r.json().await.unwrap();
+    assert_eq!(first["latest"][0]["side"], "supplier");
+    assert_eq!(first["latest"][0]["amount_cents"], 120_050);
+    assert_eq!(first["latest"][0]["recorded_by"], "supplier");
+    assert_eq!(first["attendance"], "planned");
+    // The buyer, then the buyer again: the latest of each side counts.
+    let r = outcome(
+        &app,
+        &id,
+        &buyer.token,
+        json!({"outcome": "quote_requested", "comment": "Devis reçu"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = outcome(
+        &app,
+        &id,
+        &buyer.token,
+        json!({"outcome": "contract_signed", "amount_eur": 45000.99, "comment": "Marché signé"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // An organiser says which side.
+    let r = outcome(
+        &app,
+        &id,
+        &s.organiser,
+        json!({"outcome": "reserved_market_awarded", "amount_eur": 10, "side": "supplier"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    let read = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &buyer.token).await;
+    assert_eq!(read["history"].as_array().unwrap().len(), 4, "{read}");
+    let latest = read["latest"].as_array().unwrap();
+    assert_eq!(latest.len(), 2);
+    assert_eq!(latest[0]["side"], "buyer");
+    assert_eq!(latest[0]["outcome"], "contract_signed");
+    assert_eq!(latest[0]["amount_cents"], 4_500_099);
+    assert_eq!(latest[0]["comment"], "Marché signé");
+    assert_eq!(latest[1]["side"], "supplier");
+    assert_eq!(latest[1]["outcome"], "reserved_market_awarded");
+    assert_eq!(latest[1]["recorded_by"], "organiser");
+    // The same for the other side and for the organiser.
+    assert_eq!(
+        ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &supplier.token).await,
+        read
+    );
+    assert_eq!(
+        ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &s.organiser).await,
+        read
+    );
+
+    // Another registrant of the event, not part of this meeting: not found.
+    let stranger = s
+        .buyers
+        .iter()
+        .chain(&s.suppliers)
+        .find(|p| p.id != buyer.id && p.id != supplier.id)
+        .unwrap();
+    let r = outcome(&app, &id, &stranger.token, json!({"outcome": "none"})).await;
+    problem(r, StatusCode::NOT_FOUND).await;
+    let r = app
+        .get(&format!("/api/v1/meetings/{id}/outcomes"), Some(&stranger.token))
+        .await;
+    problem(r, StatusCode::NOT_FOUND).await;
+    // A token speaks for its own side only.
+    let r = outcome(&app, &id, &buyer.token, json!({"outcome": "none", "side": "supplier"})).await;
+    assert_eq!(fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await), ["side"]);
+    // An organiser must say which side.
+    let r = outcome(&app, &id, &s.organiser, json!({"outcome": "none"})).await;
+    assert_eq!(fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await), ["side"]);
+}
+
+#[tokio::test]
+async fn bad_outcomes_are_refused_naming_the_field() {
+    let app = spawn_app().await;
+    let s = scene(&app, 1, 2).await;
+    let meetings = timetable(&app, &s).await;
+    let id = text(&meetings[0]["id"]);
+    let token = person_of(&s, meetings[0]["buyer_registration_id"].as_str().unwrap())
+        .token
+        .clone();
+    for (body, field) in [
+        (json!({"outcome": "quote_requested", "amount_eur": -1}), "amount_eur"),
+        (json!({"outcome": "quote_requested", "amount_eur": -0.01}), "amount_eur"),
+        (
+            json!({"outcome": "contract_signed", "amount_eur": 100_000_000.01}),
+            "amount_eur",
+        ),
+        (json!({"outcome": "contract_signed", "amount_eur": 1e12}), "amount_eur"),
+        (
+            json!({"outcome": "contract_signed", "amount_eur": 12.345}),
+            "amount_eur",
+        ),
+        (json!({"outcome": "contract_signed", "amount_eur": "12"}), "amount_eur"),
+        (json!({"outcome": "none", "comment": "é".repeat(2001)}), "comment"),
+        (json!({"outcome": "signed_in_blood"}), "outcome"),
+        (json!({"amount_eur": 10}), "outcome"),
+        (json!({"outcome": "none", "value": 3}), "value"),
+    ] {
+        let r = outcome(&app, &id, &token, body.clone()).await;
+        let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(fields(&p), [field], "{body}: {p}");
+    }
+    // The bounds themselves are accepted.
+    for amount in [json!(0), json!(100_000_000), json!(99_999_999.99)] {
+        let r = outcome(
+            &app,
+            &id,
+            &token,
+            json!({"outcome": "contract_signed", "amount_eur": amount}),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{amount}");
+    }
+    let r = outcome(
+        &app,
+        &id,
+        &token,
+        json!({"outcome": "none", "comment": "é".repeat(2000)}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // Nothing refused was written.
+    let read = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &token).await;
+    assert_eq!(read["history"].as_array().unwrap().len(), 4);
+
+    // Attendance: `absent` goes with no_show only; an unknown meeting is not found.
+    let bad = |body: Value| {
+        let path = format!("/api/v1/meetings/{id}/attendance");
+        let organiser = s.organiser.clone();
+        let app = &app;
+        async move { app.post(&path, Some(&organiser), &body).await }
+    };
+    let p = problem(
+        bad(json!({"status": "no_show"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&p), ["absent"]);
+    let p = problem(
+        bad(json!({"status": "held", "absent": "buyer"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&p), ["absent"]);
+    let p = problem(bad(json!({"status": "late"})).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(fields(&p), ["status"]);
+    let r = app
+        .post(
+            &format!("/api/v1/meetings/{}/attendance", Uuid::now_v7()),
+            Some(&s.organiser),
+            &json!({"status": "held"}),
+        )
+        .await;
+    problem(r, StatusCode::NOT_FOUND).await;
+}
+
+async fn attendance_of(app: &TestApp, s: &Scene, m: &Value) -> Value {
+    let id = text(&m["id"]);
+    ok_json(app, &format!("/api/v1/meetings/{id}/outcomes"), &s.organiser).await["attendance"].clone()
+}
+
+#[tokio::test]
+async fn attendance_comes_from_marks_then_check_ins_and_no_shows_take_no_outcome() {
+    let app = spawn_app().await;
+    let s = scene(&app, 2, 2).await;
+    let meetings = timetable(&app, &s).await;
+    assert!(meetings.len() >= 3, "{meetings:?}");
+    // Before the block ends and without a mark: planned.
+    assert_eq!(attendance_of(&app, &s, &meetings[0]).await, "planned");
+
+    // Marked no-show: no outcome (409 naming the field), and the timetable says so.
+    let marked = mark(
+        &app,
+        &s,
+        meetings[0]["id"].as_str().unwrap(),
+        json!({"status": "no_show", "absent": "buyer"}),
+    )
+    .await;
+    assert_eq!(marked["attendance"], "no_show");
+    assert_eq!(marked["absent"], "buyer");
+    let buyer0 = person_of(&s, meetings[0]["buyer_registration_id"].as_str().unwrap());
+    let r = outcome(
+        &app,
+        meetings[0]["id"].as_str().unwrap(),
+        &buyer0.token,
+        json!({"outcome": "none"}),
+    )
+    .await;
+    let p = problem(r, StatusCode::CONFLICT).await;
+    assert!(p["detail"].as_str().unwrap().starts_with("outcome:"), "{p}");
+    let listed = timetable(&app, &s).await;
+    let again = listed.iter().find(|m| m["id"] == meetings[0]["id"]).unwrap();
+    assert_eq!(again["status"], "no_show");
+    // Marked held afterwards: it takes outcomes again.
+    mark(&app, &s, meetings[0]["id"].as_str().unwrap(), json!({"status": "held"})).await;
+    let r = outcome(
+        &app,
+        meetings[0]["id"].as_str().unwrap(),
+        &buyer0.token,
+        json!({"outcome": "none"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    // Unmarked meetings after the block: check-ins decide.
+    let m1 = &meetings[1];
+    let m2 = &meetings[2];
+    check_in(&app, &s, m1["buyer_registration_id"].as_str().unwrap()).await;
+    check_in(&app, &s, m1["supplier_registration_id"].as_str().unwrap()).await;
+    assert_eq!(
+        attendance_of(&app, &s, m1).await,
+        "planned",
+        "the block is not over yet"
+    );
+    end_the_block(&app, &s.event).await;
+    // Both people of m1 came; m2 shares at most one person with m1.
+    assert_eq!(attendance_of(&app, &s, m1).await, "held");
+    let came = |id: &Value| id == &m1["buyer_registration_id"] || id == &m1["supplier_registration_id"];
+    let expected = if came(&m2["buyer_registration_id"]) && came(&m2["supplier_registration_id"]) {
+        "held"
+    } else {
+        "no_show"
+    };
+    assert_eq!(attendance_of(&app, &s, m2).await, expected);
+    if expected == "no_show" {
+        let supplier = person_of(&s, m2["supplier_registration_id"].as_str().unwrap());
+        let r = outcome(
+            &app,
+            m2["id"].as_str().unwrap(),
+            &supplier.token,
+            json!({"outcome": "none"}),
+        )
+        .await;
+        problem(r, StatusCode::CONFLICT).await;
+    }
+}
+
+/// The configuration of an extra worker (another process) on `app`'s database.
+fn second_worker(app: &TestApp, smtp_url: &str) -> Config {
+    let mut config = Config {
+        database_url: app.database_url.clone(),
+        public_url: app.address.clone(),
+        ..Config::default()
+    };
+    fast_worker(&mut config, smtp_url);
+    config
+}
+
+#[tokio::test]
+async fn the_follow_up_goes_out_once_to_each_person_with_held_meetings_even_with_two_workers() {
+    let Some(sink) = SmtpSink::start() else { return };
+    let app = spawn_app().await;
+    let s = scene(&app, 2, 3).await;
+    let meetings = timetable(&app, &s).await;
+    // Two meetings held (marked), one a no-show; the others never marked, and their block is
+    // not over: they are still planned and ask for nothing.
+    mark(&app, &s, meetings[0]["id"].as_str().unwrap(), json!({"status": "held"})).await;
+    mark(&app, &s, meetings[1]["id"].as_str().unwrap(), json!({"status": "held"})).await;
+    mark(
+        &app,
+        &s,
+        meetings[2]["id"].as_str().unwrap(),
+        json!({"status": "no_show", "absent": "both"}),
+    )
+    .await;
+    let mut held: HashMap<String, usize> = HashMap::new();
+    for m in &meetings[..2] {
+        for side in ["buyer_registration_id", "supplier_registration_id"] {
+            *held.entry(text(&m[side])).or_default() += 1;
+        }
+    }
+    // The event ended yesterday and follows up the same day (`follow_up_days` 0).
+    let event: Uuid = s.event.parse().unwrap();
+    let ended = Utc::now() - chrono::Duration::days(1);
+    sql(
+        &app,
+        "UPDATE events SET starts_at = $1, ends_at = $2, follow_up_days = 0 WHERE id = $3",
+        vec![
+            SqlValue::from(ended - chrono::Duration::hours(3)),
+            SqlValue::from(ended),
+            SqlValue::from(event),
+        ],
+    )
+    .await;
+
+    // The mail queued so far (confirmations, agendas) is not this test's: out of the way.
+    sql(&app, "UPDATE outbox SET status = 'sent'", vec![]).await;
+    // Two processes' workers, each sweeping every 100 ms, on the one database.
+    let mut workers = Vec::new();
+    for _ in 0..2 {
+        let config = second_worker(&app, &sink.url());
+        let db = matinale_store::connect(&config.database_url).await.unwrap();
+        let settings = config.worker_settings();
+        workers.push(MailWorker::start(db, &settings, mailer(&settings).unwrap()));
+    }
+    let mails = sink.wait_for(held.len()).await;
+    // Several more sweeps of both workers, then nothing more may arrive.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let again = matinale_store::outcomes::queue_due_follow_ups(&app.db, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(again.events, 0);
+    for worker in workers {
+        worker.stop().await;
+    }
+    let mails_now = sink.received();
+    assert_eq!(mails_now.len(), held.len(), "{mails:#?}");
+    for (id, n) in &held {
+        let p = person_of(&s, id);
+        let theirs: Vec<_> = mails_now.iter().filter(|m| m.to() == p.email).collect();
+        assert_eq!(theirs.len(), 1, "one follow-up to {}", p.email);
+        let mail = theirs[0];
+        assert!(mail.calendars.is_empty(), "a follow-up carries no calendar");
+        // The link opens the registration with a token of its own.
+        let link = mail
+            .text
+            .split_whitespace()
+            .find(|w| w.contains(&format!("/r/{id}")))
+            .unwrap_or_else(|| panic!("a link to the registration in {}", mail.text));
+        let token = link.split("token=").nth(1).expect("a token in the link");
+        assert!(token.starts_with("mr_"), "{link}");
+        ok_json(&app, &format!("/api/v1/registrations/{id}"), token).await;
+        // Each held meeting is listed: its partners' names appear as many times.
+        let listed = mail.text.matches("- ").count();
+        assert!(listed >= *n, "{n} meetings in {}", mail.text);
+    }
+    let english = mails_now
+        .iter()
+        .filter(|m| m.subject.contains("what came of your meetings"))
+        .count();
+    let french = mails_now.iter().filter(|m| m.subject.starts_with("Et après")).count();
+    assert_eq!(
+        english + french,
+        held.len(),
+        "{:?}",
+        mails_now.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn two_sweeps_at_once_queue_the_follow_up_once() {
+    let app = spawn_app_with(|_| {}).await;
+    let s = scene(&app, 1, 2).await;
+    let meetings = timetable(&app, &s).await;
+    for m in &meetings {
+        mark(&app, &s, m["id"].as_str().unwrap(), json!({"status": "held"})).await;
+    }
+    let other = matinale_store::connect(&app.database_url).await.unwrap();
+    // Far after the event and its 30 days.
+    let later = "2100-06-01T00:00:00Z".parse().unwrap();
+    let (a, b) = tokio::join!(
+        matinale_store::outcomes::queue_due_follow_ups(&app.db, later),
+        matinale_store::outcomes::queue_due_follow_ups(&other, later),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.events + b.events, 1, "{a:?} {b:?}");
+    assert_eq!(a.mails + b.mails, 1 + meetings.len(), "one buyer, each structure met");
+    let outbox = ok_json(
+        &app,
+        &format!("/api/v1/outbox?event={}&per_page=200", s.event),
+        &s.organiser,
+    )
+    .await;
+    let follow_ups = outbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "follow_up_request")
+        .count();
+    assert_eq!(follow_ups, 1 + meetings.len());
+}
+
+#[tokio::test]
+async fn follow_up_days_default_to_30_and_stay_within_a_year() {
+    let app = spawn_app().await;
+    let organiser = app.organiser().await;
+    let event = app.create_event(&organiser, &matinale()).await;
+    assert_eq!(event["follow_up_days"], 30);
+    for days in [json!(-1), json!(366)] {
+        let mut body = matinale();
+        body["follow_up_days"] = days;
+        let r = app.post("/api/v1/events", Some(&organiser), &body).await;
+        assert_eq!(
+            fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+            ["follow_up_days"]
+        );
+    }
+    let path = format!("/api/v1/events/{}", text(&event["id"]));
+    let r = app.patch(&path, Some(&organiser), &json!({"follow_up_days": 0})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(ok_json(&app, &path, &organiser).await["follow_up_days"], 0);
+    let r = app
+        .patch(&path, Some(&organiser), &json!({"follow_up_days": 400}))
+        .await;
+    assert_eq!(
+        fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["follow_up_days"]
+    );
+    let mut body = matinale();
+    body["follow_up_days"] = json!(365);
+    assert_eq!(app.create_event(&organiser, &body).await["follow_up_days"], 365);
+}
