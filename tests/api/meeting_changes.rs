@@ -493,7 +493,7 @@ async fn a_random_walk_of_moves_never_double_books_and_every_refusal_changes_not
         let others = || model.iter().filter(|(id, _)| *id != meeting).map(|(_, m)| m);
         let expected: (StatusCode, &str) = if slot == s.slots.len() {
             (StatusCode::UNPROCESSABLE_ENTITY, "slot_id")
-        } else if table < 1 || table > i64::from(tables) {
+        } else if !(1..=i64::from(tables)).contains(&table) {
             (StatusCode::UNPROCESSABLE_ENTITY, "table")
         } else if (slot, table) == (here_slot, here_table) {
             (StatusCode::OK, "unchanged")

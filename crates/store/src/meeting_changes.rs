@@ -122,7 +122,7 @@ async fn slot_of(db: &impl ConnectionTrait, event_id: Uuid, place: Place) -> Res
         .await?
         .ok_or_else(|| corrupt("meeting block"))?;
     let tables = u32::try_from(block.tables).unwrap_or(0);
-    if place.table == 0 || place.table > tables {
+    if !(1..=tables).contains(&place.table) {
         return Err(matinale_domain::Error::field(
             "table",
             "out_of_range",
