@@ -63,7 +63,7 @@ token="$(curl -fsS -X POST "$base/api/v1/auth/token" -H 'Content-Type: applicati
 
 # Logout would end the token the rest of the run signs in with.
 status=0
-schemathesis run openapi.yaml \
+schemathesis --config-file tests/fuzz/schemathesis.toml run openapi.yaml \
   --url "$base" \
   --checks all \
   --max-examples "${FUZZ_EXAMPLES:-5}" \
