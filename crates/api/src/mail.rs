@@ -20,7 +20,7 @@ use matinale_notify::templates::{EventInfo, Message, Venue};
 use matinale_notify::worker::{self, Envelope, Outbox, OutboxError, WorkerConfig};
 use matinale_notify::Locale;
 use matinale_store::outbox::{Mail, MANAGE_TOKEN_KEY};
-use matinale_store::Db;
+use matinale_store::Store;
 use serde::Deserialize;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -32,7 +32,7 @@ use crate::routes::calendars::{event_entry, meeting_entry, uid_domain};
 /// The outbox table seen through `matinale_notify::worker::Outbox`.
 #[derive(Clone)]
 pub struct StoreOutbox {
-    db: Db,
+    db: Store,
     public_url: String,
     /// `MATINALE_MANAGE_URL`, the template of the links to a registration's page.
     manage_template: Option<String>,
@@ -83,7 +83,7 @@ fn claim_of(envelope: &Envelope) -> i32 {
 
 impl StoreOutbox {
     /// The outbox of `db`; links in mail start with `public_url`.
-    pub fn new(db: Db, public_url: impl Into<String>) -> Self {
+    pub fn new(db: Store, public_url: impl Into<String>) -> Self {
         Self {
             db,
             public_url: public_url.into().trim_end_matches('/').to_owned(),
@@ -384,7 +384,7 @@ pub fn worker_config(config: &Config) -> WorkerConfig {
 
 /// Queues due reminders and purges expired idempotency keys every `every` until `shutdown`
 /// turns true.
-async fn sweep_reminders(db: Db, every: Duration, mut shutdown: watch::Receiver<bool>) {
+async fn sweep_reminders(db: Store, every: Duration, mut shutdown: watch::Receiver<bool>) {
     loop {
         if *shutdown.borrow() {
             break;
@@ -423,7 +423,7 @@ pub struct MailWorker {
 impl MailWorker {
     /// Starts delivering the outbox of `db` through `mailer` and sweeping for reminders, as
     /// `config` says. Needs a Tokio runtime.
-    pub fn start(db: Db, config: &Config, mailer: Mailer) -> Self {
+    pub fn start(db: Store, config: &Config, mailer: Mailer) -> Self {
         let (shutdown, receiver) = watch::channel(false);
         let outbox = StoreOutbox::new(db.clone(), config.public_url.clone()).with_manage_url(config.manage_url.clone());
         let tasks = vec![
