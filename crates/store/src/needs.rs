@@ -216,11 +216,6 @@ pub async fn get_visible(db: &impl ConnectionTrait, id: Uuid, actor: Option<&Act
     }
 }
 
-/// Whether `actor` may edit this need (for responses that show more to editors).
-pub async fn is_editor(db: &impl ConnectionTrait, need: &Need, actor: Option<&Actor>) -> Result<bool, Error> {
-    may_edit(db, need, actor).await
-}
-
 /// Changes a need in one transaction: checks access (404 for a hidden draft, 403 otherwise)
 /// and `If-Match`, lets `change` compute the new fields and status, and checks that the caller
 /// may also edit the need under its new references.

@@ -86,8 +86,3 @@ pub async fn list(db: &impl ConnectionTrait, page: PageRequest) -> Result<Page<S
         total,
     })
 }
-
-/// Whether a series exists.
-pub async fn exists(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, Error> {
-    Ok(series::Entity::find_by_id(id).one(db).await?.is_some())
-}
