@@ -9,7 +9,7 @@ use chrono::Utc;
 use matinale_domain::meeting::MeetingPreferences;
 use matinale_domain::registration::{Registration, RegistrationDetails};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::database::Store;

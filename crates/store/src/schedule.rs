@@ -16,10 +16,7 @@ use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::user::Actor;
 use matinale_scheduler::{self as scheduler, Instance, KeptMeeting, MeetingSlot, Participant, Wish};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
-    TransactionTrait, UpdateMany,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, UpdateMany};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

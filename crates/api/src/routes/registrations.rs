@@ -1,7 +1,7 @@
 //! Registrations: create (anyone, idempotent), read/change/cancel (its token or an organiser),
 //! the organiser's list and CSV export, check-in and no-shows.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use matinale_domain::event::Category;
 use matinale_domain::meeting::MeetingPreferences;
