@@ -91,7 +91,7 @@ where
 }
 
 /// The event, its block and its people, made from a generated instance.
-async fn fill(db: &matinale_store::Db, actor: Actor, size: Size) -> anyhow::Result<(Uuid, usize)> {
+async fn fill(db: &matinale_store::Store, actor: Actor, size: Size) -> anyhow::Result<(Uuid, usize)> {
     let (name, buyers, suppliers, slots, tables, seed) = size;
     let generated: Instance = generate(&GeneratorParams {
         buyers,
@@ -175,7 +175,7 @@ async fn fill(db: &matinale_store::Db, actor: Actor, size: Size) -> anyhow::Resu
                 accessibility_needs: None,
                 consents: Consents { share_contact: true },
             };
-            match matinale_store::registrations::register(&db, event_id, new, None, |_| (201, String::new())).await? {
+            match matinale_store::registrations::register(&db, event_id, new, None).await? {
                 Outcome::Created(r) => Ok::<_, anyhow::Error>((id, r.registration.id)),
                 Outcome::Replayed { .. } => anyhow::bail!("a replay without a key"),
             }

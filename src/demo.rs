@@ -19,7 +19,7 @@ use matinale_domain::stand::{NewStand, StandKind};
 use matinale_domain::user::{Actor, NewUser, Role};
 use matinale_store::registrations::{Credential, Outcome};
 use matinale_store::wishes::NewWish;
-use matinale_store::Db;
+use matinale_store::Store;
 use uuid::Uuid;
 
 /// The demo organiser's login, printed by `make run`.
@@ -292,7 +292,7 @@ fn paris(day: NaiveDate, hour: u32, minute: u32) -> anyhow::Result<DateTime<Fixe
 }
 
 /// The series "Mois de l'ESS {year}".
-async fn series_of(db: &Db, actor: &Actor, year: i32) -> anyhow::Result<matinale_domain::series::Series> {
+async fn series_of(db: &Store, actor: &Actor, year: i32) -> anyhow::Result<matinale_domain::series::Series> {
     Ok(matinale_store::series::create(
         db,
         actor,
@@ -346,7 +346,7 @@ et speed meetings."
 /// The coming matinale is dated from `today` ([`matinale_day`]), with registrations open now;
 /// the editions since the fourth (Orly, 25 November 2026) that are already past stay in their
 /// own year's series, closed.
-pub async fn seed(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
+pub async fn seed(db: &Store, today: NaiveDate) -> anyhow::Result<()> {
     let existing = matinale_store::accounts::user_by_email(db, ORGANISER_EMAIL).await?;
     if existing.is_some() {
         print_credentials("already loaded");
@@ -535,7 +535,7 @@ const BUYER_WISHES: [(usize, usize, i64); 2] = [(0, 9, 3), (4, 10, 2)];
 /// breaks, one labelled table per buyer), the six buyers and twelve structures registered (confirmed),
 /// and a dozen wishes, so that one `POST /events/{id}/schedule` shows a timetable.
 async fn speed_meetings(
-    db: &Db,
+    db: &Store,
     actor: &Actor,
     event_id: Uuid,
     day: NaiveDate,
@@ -578,11 +578,10 @@ async fn speed_meetings(
             accessibility_needs: None,
             consents: Consents { share_contact: true },
         };
-        let id =
-            match matinale_store::registrations::register(db, event_id, new, None, |_| (201, String::new())).await? {
-                Outcome::Created(r) => r.registration.id,
-                Outcome::Replayed { .. } => anyhow::bail!("a replay without an idempotency key"),
-            };
+        let id = match matinale_store::registrations::register(db, event_id, new, None).await? {
+            Outcome::Created(r) => r.registration.id,
+            Outcome::Replayed { .. } => anyhow::bail!("a replay without an idempotency key"),
+        };
         // The organiser knows these people: their organisations are confirmed.
         matinale_store::registrations::approve_organisation(db, id, actor).await?;
         Ok(id)

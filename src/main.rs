@@ -79,7 +79,11 @@ fn init_tracing() {
 async fn run_async(command: Command) -> anyhow::Result<()> {
     init_tracing();
     let config = Config::from_env();
-    let db = matinale_store::connect(&config.database_url)
+    let store_config = matinale_store::Config {
+        url: config.database_url.clone(),
+        pool_size: std::env::var("MATINALE_DB_POOL").ok().and_then(|v| v.parse().ok()),
+    };
+    let db = matinale_store::Store::connect(&store_config)
         .await
         .with_context(|| format!("cannot open the database {}", redact(&config.database_url)))?;
     matinale_store::migrate(&db).await.context("migrations failed")?;
@@ -103,7 +107,7 @@ async fn run_async(command: Command) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(db: matinale_store::Db, config: Config) -> anyhow::Result<()> {
+async fn serve(db: matinale_store::Store, config: Config) -> anyhow::Result<()> {
     if let Some((email, password)) = &config.admin {
         let new = NewUser::parse(email, "Administrateur", Role::Admin, password)?;
         if matinale_store::accounts::ensure_admin(&db, new).await? {

@@ -842,8 +842,8 @@ async fn a_claim_in_progress_is_skipped_not_waited_for_on_postgresql() {
     }
     let lease = chrono::Duration::seconds(60);
     // One worker's claim is still open (its transaction holds the row locks)…
-    let open = app.db.begin().await.unwrap();
-    let first = matinale_store::outbox::claim(&open, 2, lease, Utc::now())
+    let open = app.db.connection().begin().await.unwrap();
+    let first = matinale_store::outbox::claim_in(&open, 2, lease, Utc::now())
         .await
         .unwrap();
     assert_eq!(first.len(), 2);

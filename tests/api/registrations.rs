@@ -976,8 +976,8 @@ async fn a_postgresql_deadlock_is_an_error_to_run_again() {
         )
         .await
         .unwrap();
-    let a = app.db.begin().await.unwrap();
-    let b = app.db.begin().await.unwrap();
+    let a = app.db.connection().begin().await.unwrap();
+    let b = app.db.connection().begin().await.unwrap();
     let lock = |id: i32| format!("SELECT id FROM deadlock_probe WHERE id = {id} FOR UPDATE");
     a.execute_unprepared(&lock(1)).await.unwrap();
     b.execute_unprepared(&lock(2)).await.unwrap();

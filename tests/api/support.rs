@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub db: matinale_store::Db,
+    pub db: matinale_store::Store,
     /// The test's own database, for a second pool (another "process") on it.
     pub database_url: String,
     /// The mail worker when the test's configuration runs one; it stops with the app.

@@ -141,6 +141,10 @@ impl ResponseError for ApiError {
         if let ApiError::TooManyRequests(seconds) = self {
             response.insert_header(("Retry-After", seconds.max(&1).to_string()));
         }
+        if let ApiError::Unavailable = self {
+            // A full writer queue or pool drains in moments.
+            response.insert_header(("Retry-After", "1"));
+        }
         response.json(self.problem())
     }
 }
@@ -163,16 +167,16 @@ impl From<matinale_store::Error> for ApiError {
             S::Conflict(message) => ApiError::Conflict(message),
             S::Stale => ApiError::PreconditionFailed,
             S::Invalid(domain) => domain.into(),
-            S::Database(db) => {
+            S::KeyReused => matinale_domain::Error::field(
+                "Idempotency-Key",
+                "reused",
+                "this key was used with another request body",
+            )
+            .into(),
+            S::Busy | S::Unavailable => ApiError::Unavailable,
+            S::Db(db) => {
                 tracing::error!(error = %db, "database error");
-                if matches!(
-                    db,
-                    matinale_store::DbErr::ConnectionAcquire(_) | matinale_store::DbErr::Conn(_)
-                ) {
-                    ApiError::Unavailable
-                } else {
-                    ApiError::Internal
-                }
+                ApiError::Internal
             }
         }
     }

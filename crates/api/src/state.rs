@@ -9,7 +9,7 @@ use std::time::Duration;
 use actix_web::HttpRequest;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use matinale_store::Db;
+use matinale_store::Store;
 use tokio::sync::Semaphore;
 
 use crate::config::Config;
@@ -24,8 +24,8 @@ pub const LIMITER_PRUNE_EVERY: Duration = Duration::from_secs(60);
 
 /// The database pool, the configuration and the rate limiters.
 pub struct AppState {
-    /// Connection pool.
-    pub db: Db,
+    /// The store.
+    pub db: Store,
     /// Configuration.
     pub config: Config,
     /// Attempts at `/auth/token` per client address.
@@ -40,8 +40,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state around an open pool.
-    pub fn new(db: Db, config: Config) -> Self {
+    /// Builds the state around an open store.
+    pub fn new(db: Store, config: Config) -> Self {
         let per_minute = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
         let registration_limiter = NonZeroU32::new(config.registration_rate_per_minute).map(|rate| {
             let burst = NonZeroU32::new(rate.get().min(REGISTRATION_BURST)).unwrap_or(NonZeroU32::MIN);

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
+use crate::database::Store;
 use crate::entity::{api_token, user};
 use crate::error::{corrupt, Error};
 
@@ -35,10 +36,10 @@ async fn hash_password(password: String) -> Result<String, Error> {
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| Error::Database(sea_orm::DbErr::Custom(format!("hashing failed: {e}"))))
+            .map_err(|e| Error::internal(format!("hashing failed: {e}")))
     })
     .await
-    .map_err(|e| Error::Database(sea_orm::DbErr::Custom(format!("hashing task failed: {e}"))))?
+    .map_err(|e| Error::internal(format!("hashing task failed: {e}")))?
 }
 
 /// Checks a password off the async executor, in a turn of `checks`: the permit moves into the
@@ -49,7 +50,7 @@ async fn verify_password(password: String, hash: String, checks: &Arc<Semaphore>
         .clone()
         .acquire_owned()
         .await
-        .map_err(|_| Error::Database(sea_orm::DbErr::Custom("password checks are closed".into())))?;
+        .map_err(|_| Error::internal("password checks are closed"))?;
     Ok(tokio::task::spawn_blocking(move || {
         let _permit = permit;
         PasswordHash::new(&hash)
@@ -61,7 +62,8 @@ async fn verify_password(password: String, hash: String, checks: &Arc<Semaphore>
 }
 
 /// Creates an account; an e-mail already in use is a conflict.
-pub async fn create_user(db: &impl ConnectionTrait, new: NewUser) -> Result<User, Error> {
+pub async fn create_user(store: &Store, new: NewUser) -> Result<User, Error> {
+    let db = store;
     if user::Entity::find()
         .filter(user::Column::Email.eq(new.email.as_str()))
         .one(db)
@@ -74,31 +76,33 @@ pub async fn create_user(db: &impl ConnectionTrait, new: NewUser) -> Result<User
         )));
     }
     let hash = hash_password(new.password.expose().to_owned()).await?;
-    let model = user::ActiveModel {
+    let row = user::ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(new.email.as_str().to_owned()),
         name: Set(new.name),
         role: Set(new.role.as_str().to_owned()),
         password_hash: Set(hash),
         created_at: Set(Utc::now()),
-    }
-    .insert(db)
-    .await?;
+    };
+    let row = &row;
+    let model = store
+        .write(|txn| Box::pin(async move { Ok(row.clone().insert(txn).await?) }))
+        .await?;
     to_user(model)
 }
 
 /// Creates the bootstrap admin unless an admin already exists; true when one was created.
-pub async fn ensure_admin(db: &impl ConnectionTrait, new: NewUser) -> Result<bool, Error> {
+pub async fn ensure_admin(store: &Store, new: NewUser) -> Result<bool, Error> {
     let exists = user::Entity::find()
         .filter(user::Column::Role.eq(Role::Admin.as_str()))
-        .one(db)
+        .one(store)
         .await?
         .is_some();
     if exists {
         return Ok(false);
     }
     create_user(
-        db,
+        store,
         NewUser {
             role: Role::Admin,
             ..new
@@ -167,19 +171,28 @@ pub fn secret_hash(secret: &str) -> String {
 }
 
 /// Issues a bearer token for a user; returns the token (shown once) and its expiry.
-pub async fn issue_token(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(String, DateTime<Utc>), Error> {
+pub async fn issue_token(store: &Store, user_id: Uuid) -> Result<(String, DateTime<Utc>), Error> {
     let token = new_secret("mt_");
     let now = Utc::now();
     let expires_at = now + Duration::hours(TOKEN_LIFETIME_HOURS);
-    api_token::ActiveModel {
+    let row = api_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user_id),
         token_hash: Set(secret_hash(&token)),
         expires_at: Set(expires_at),
         created_at: Set(now),
-    }
-    .insert(db)
-    .await?;
+    };
+    let row = &row;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                api_token::Entity::insert(row.clone())
+                    .exec_without_returning(txn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await?;
     Ok((token, expires_at))
 }
 
@@ -203,20 +216,34 @@ pub async fn actor_for_token(db: &impl ConnectionTrait, token: &str) -> Result<O
 }
 
 /// Revokes a bearer token (sign-out); false when it was unknown or already expired.
-pub async fn revoke_token(db: &impl ConnectionTrait, token: &str) -> Result<bool, Error> {
-    let done = api_token::Entity::delete_many()
-        .filter(api_token::Column::TokenHash.eq(secret_hash(token)))
-        .filter(api_token::Column::ExpiresAt.gt(Utc::now()))
-        .exec(db)
+pub async fn revoke_token(store: &Store, token: &str) -> Result<bool, Error> {
+    let hash = secret_hash(token);
+    let hash = &hash;
+    let done = store
+        .write(|txn| {
+            Box::pin(async move {
+                Ok(api_token::Entity::delete_many()
+                    .filter(api_token::Column::TokenHash.eq(hash.as_str()))
+                    .filter(api_token::Column::ExpiresAt.gt(Utc::now()))
+                    .exec(txn)
+                    .await?)
+            })
+        })
         .await?;
     Ok(done.rows_affected > 0)
 }
 
 /// Deletes the bearer tokens expired at `now` (the worker's sweep); returns how many.
-pub async fn purge_expired_tokens(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, Error> {
-    let done = api_token::Entity::delete_many()
-        .filter(api_token::Column::ExpiresAt.lte(now))
-        .exec(db)
+pub async fn purge_expired_tokens(store: &Store, now: DateTime<Utc>) -> Result<u64, Error> {
+    let done = store
+        .write(|txn| {
+            Box::pin(async move {
+                Ok(api_token::Entity::delete_many()
+                    .filter(api_token::Column::ExpiresAt.lte(now))
+                    .exec(txn)
+                    .await?)
+            })
+        })
         .await?;
     Ok(done.rows_affected)
 }

@@ -11,10 +11,11 @@ use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionSession, TransactionTrait,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
+use crate::database::Store;
 use crate::entity::{event, event_organiser, programme_item, series, user};
 use crate::error::{corrupt, Error};
 
@@ -192,7 +193,7 @@ async fn set_co_organisers(db: &impl ConnectionTrait, event_id: Uuid, owner: Uui
 
 /// Creates an event owned by `actor`, as a draft or directly published, with co-organisers.
 pub async fn create(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    store: &Store,
     actor: &Actor,
     fields: EventFields,
     status: EventStatus,
@@ -204,26 +205,31 @@ pub async fn create(
     if status != EventStatus::Draft {
         EventStatus::Draft.transition_to(status)?;
     }
-    let (_turn, txn) = crate::begin_write(db).await?;
-    check_references(&txn, actor, &fields, None, Some(co_organisers)).await?;
-    let now = Utc::now();
-    let id = Uuid::now_v7();
-    let mut am = event::ActiveModel {
-        id: Set(id),
-        status: Set(status.as_str().to_owned()),
-        created_by: Set(actor.user_id),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    set_fields(&mut am, &fields);
-    let model = am.insert(&txn).await?;
-    crate::registrations::sync_seats(&txn, id, fields.capacity, &fields.quotas).await?;
-    set_co_organisers(&txn, id, actor.user_id, co_organisers).await?;
-    let event = to_event(&txn, model).await?;
-    txn.commit().await?;
-    Ok(event)
+    let fields = &fields;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                check_references(txn, actor, fields, None, Some(co_organisers)).await?;
+                let now = Utc::now();
+                let id = Uuid::now_v7();
+                let mut am = event::ActiveModel {
+                    id: Set(id),
+                    status: Set(status.as_str().to_owned()),
+                    created_by: Set(actor.user_id),
+                    version: Set(1),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                };
+                set_fields(&mut am, fields);
+                let model = am.insert(txn).await?;
+                crate::registrations::sync_seats(txn, id, fields.capacity, &fields.quotas).await?;
+                set_co_organisers(txn, id, actor.user_id, co_organisers).await?;
+                let event = to_event(txn, model).await?;
+                Ok(event)
+            })
+        })
+        .await
 }
 
 /// One event, whatever its status; callers decide who may see it.
@@ -281,79 +287,75 @@ pub async fn get_editable(db: &impl ConnectionTrait, id: Uuid, actor: &Actor) ->
 
 /// Changes an event in one transaction: checks access and `If-Match`, lets `change` compute
 /// the new state from the current one, and writes it only if nobody changed it meanwhile.
-pub async fn update<F>(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    id: Uuid,
-    actor: &Actor,
-    if_match: Option<i32>,
-    change: F,
-) -> Result<Event, Error>
+pub async fn update<F>(store: &Store, id: Uuid, actor: &Actor, if_match: Option<i32>, change: F) -> Result<Event, Error>
 where
-    F: FnOnce(&Event) -> Result<EventChange, Error>,
+    F: Send + FnOnce(&Event) -> Result<EventChange, Error>,
 {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    crate::registrations::lock_event_for_change(&txn, id).await?;
-    let current = get_editable(&txn, id, actor).await?;
-    if if_match.is_some_and(|v| v != current.version) {
-        return Err(Error::Stale);
-    }
-    let next = change(&current)?;
-    crate::meeting_changes::check_event_times(&txn, id, &current.fields, &next.fields).await?;
-    let status = match next.status {
-        Some(s) if s != current.status => current.status.transition_to(s)?,
-        _ => current.status,
-    };
-    check_references(
-        &txn,
-        actor,
-        &next.fields,
-        current.fields.series_id,
-        next.co_organisers.as_deref(),
-    )
-    .await?;
-    let mut am = event::ActiveModel {
-        status: Set(status.as_str().to_owned()),
-        version: Set(current.version + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    set_fields(&mut am, &next.fields);
-    if next.fields.starts_at != current.fields.starts_at {
-        // A new date deserves its own reminder.
-        am.reminders_queued_at = Set(None);
-    }
-    let written = event::Entity::update_many()
-        .set(am)
-        .filter(event::Column::Id.eq(id))
-        .filter(event::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if written.rows_affected != 1 {
-        return Err(Error::Stale);
-    }
-    if next.fields.capacity != current.fields.capacity || next.fields.quotas != current.fields.quotas {
-        crate::registrations::sync_seats(&txn, id, next.fields.capacity, &next.fields.quotas).await?;
-    }
-    if let Some(ids) = &next.co_organisers {
-        set_co_organisers(&txn, id, current.created_by, ids).await?;
-    }
-    if status == EventStatus::Cancelled && current.status != EventStatus::Cancelled {
-        crate::meeting_changes::cancel_for_event(&txn, id).await?;
-        crate::notices::queue_event_cancelled(&txn, id).await?;
-    }
-    let event = get(&txn, id).await?;
-    txn.commit().await?;
-    Ok(event)
+    let mut change = Some(change);
+    store
+        .write(|txn| {
+            let change = change.take();
+            Box::pin(async move {
+                let change = crate::database::once(change)?;
+                crate::registrations::lock_event_for_change(txn, id).await?;
+                let current = get_editable(txn, id, actor).await?;
+                if if_match.is_some_and(|v| v != current.version) {
+                    return Err(Error::Stale);
+                }
+                let next = change(&current)?;
+                crate::meeting_changes::check_event_times(txn, id, &current.fields, &next.fields).await?;
+                let status = match next.status {
+                    Some(s) if s != current.status => current.status.transition_to(s)?,
+                    _ => current.status,
+                };
+                check_references(
+                    txn,
+                    actor,
+                    &next.fields,
+                    current.fields.series_id,
+                    next.co_organisers.as_deref(),
+                )
+                .await?;
+                let mut am = event::ActiveModel {
+                    status: Set(status.as_str().to_owned()),
+                    version: Set(current.version + 1),
+                    updated_at: Set(Utc::now()),
+                    ..Default::default()
+                };
+                set_fields(&mut am, &next.fields);
+                if next.fields.starts_at != current.fields.starts_at {
+                    // A new date deserves its own reminder.
+                    am.reminders_queued_at = Set(None);
+                }
+                let written = event::Entity::update_many()
+                    .set(am)
+                    .filter(event::Column::Id.eq(id))
+                    .filter(event::Column::Version.eq(current.version))
+                    .exec(txn)
+                    .await?;
+                if written.rows_affected != 1 {
+                    return Err(Error::Stale);
+                }
+                if next.fields.capacity != current.fields.capacity || next.fields.quotas != current.fields.quotas {
+                    crate::registrations::sync_seats(txn, id, next.fields.capacity, &next.fields.quotas).await?;
+                }
+                if let Some(ids) = &next.co_organisers {
+                    set_co_organisers(txn, id, current.created_by, ids).await?;
+                }
+                if status == EventStatus::Cancelled && current.status != EventStatus::Cancelled {
+                    crate::meeting_changes::cancel_for_event(txn, id).await?;
+                    crate::notices::queue_event_cancelled(txn, id).await?;
+                }
+                let event = get(txn, id).await?;
+                Ok(event)
+            })
+        })
+        .await
 }
 
 /// Moves an event to a new status (publish, close, cancel), checking the transition.
-pub async fn transition(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    id: Uuid,
-    actor: &Actor,
-    to: EventStatus,
-) -> Result<Event, Error> {
-    update(db, id, actor, None, |current| {
+pub async fn transition(store: &Store, id: Uuid, actor: &Actor, to: EventStatus) -> Result<Event, Error> {
+    update(store, id, actor, None, |current| {
         current.status.transition_to(to)?;
         Ok(EventChange {
             fields: current.fields.clone(),
@@ -427,30 +429,37 @@ fn to_item(m: programme_item::Model) -> Result<ProgrammeItem, Error> {
 
 /// Adds an item to the programme of an event `actor` organises.
 pub async fn add_programme_item<F>(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    store: &Store,
     event_id: Uuid,
     actor: &Actor,
     parse: F,
 ) -> Result<ProgrammeItem, Error>
 where
-    F: FnOnce(&Event) -> Result<NewProgrammeItem, matinale_domain::Error>,
+    F: Send + FnOnce(&Event) -> Result<NewProgrammeItem, matinale_domain::Error>,
 {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let event = get_editable(&txn, event_id, actor).await?;
-    let item = parse(&event)?;
-    let model = programme_item::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        event_id: Set(event_id),
-        starts_at: Set(item.starts_at),
-        ends_at: Set(item.ends_at),
-        title: Set(item.title),
-        kind: Set(item.kind.as_str().to_owned()),
-        speakers: Set(serde_json::json!(item.speakers)),
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    to_item(model)
+    let mut parse = Some(parse);
+    store
+        .write(|txn| {
+            let parse = parse.take();
+            Box::pin(async move {
+                let parse = crate::database::once(parse)?;
+                let event = get_editable(txn, event_id, actor).await?;
+                let item = parse(&event)?;
+                let model = programme_item::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    event_id: Set(event_id),
+                    starts_at: Set(item.starts_at),
+                    ends_at: Set(item.ends_at),
+                    title: Set(item.title),
+                    kind: Set(item.kind.as_str().to_owned()),
+                    speakers: Set(serde_json::json!(item.speakers)),
+                }
+                .insert(txn)
+                .await?;
+                to_item(model)
+            })
+        })
+        .await
 }
 
 /// The programme of an event, in time order.

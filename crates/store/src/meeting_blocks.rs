@@ -12,10 +12,10 @@ use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
+use crate::database::Store;
 use crate::entity::{event, meeting, meeting_block, meeting_slot, schedule_draft};
 use crate::error::{corrupt, Error};
 
@@ -75,73 +75,77 @@ fn to_block(m: meeting_block::Model, slots: Vec<Slot>) -> Result<MeetingBlock, E
 /// Adds a block of speed meetings to an event, for its organisers, with its slots, in one
 /// transaction. The block lies inside the event and overlaps none of its other blocks.
 pub async fn create(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    store: &Store,
     event_id: Uuid,
     actor: &Actor,
     draft: MeetingBlockDraft,
 ) -> Result<MeetingBlock, Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    if txn.get_database_backend() == DbBackend::Postgres {
-        // Two blocks added at once must not both miss the other when checking overlaps.
-        event::Entity::find_by_id(event_id).lock_exclusive().one(&txn).await?;
-    }
-    let event = crate::events::get_editable(&txn, event_id, actor).await?;
-    let others: Vec<(DateTime<Utc>, DateTime<Utc>)> = meeting_block::Entity::find()
-        .select_only()
-        .column(meeting_block::Column::StartsAt)
-        .column(meeting_block::Column::EndsAt)
-        .filter(meeting_block::Column::EventId.eq(event_id))
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    let block = NewMeetingBlock::parse(draft, event.fields.starts_at, event.fields.ends_at, &others)?;
-    let id = Uuid::now_v7();
-    let labels = block
-        .table_labels
-        .as_ref()
-        .map(|l| serde_json::to_value(l).map_err(|_| corrupt("table labels")))
-        .transpose()?;
-    let model = meeting_block::ActiveModel {
-        id: Set(id),
-        event_id: Set(event_id),
-        starts_at: Set(block.starts_at),
-        ends_at: Set(block.ends_at),
-        slot_minutes: Set(block.slot_minutes as i32),
-        break_minutes: Set(block.break_minutes as i32),
-        tables: Set(block.tables as i32),
-        table_labels: Set(labels),
-        created_at: Set(Utc::now()),
-    };
-    meeting_block::Entity::insert(model)
-        .exec_without_returning(&txn)
-        .await?;
-    let slots: Vec<Slot> = block
-        .slots()
-        .into_iter()
-        .map(|s| Slot {
-            id: Uuid::now_v7(),
-            starts_at: s.starts_at,
-            ends_at: s.ends_at,
+    let draft = &draft;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                if txn.get_database_backend() == DbBackend::Postgres {
+                    // Two blocks added at once must not both miss the other when checking overlaps.
+                    event::Entity::find_by_id(event_id).lock_exclusive().one(txn).await?;
+                }
+                let event = crate::events::get_editable(txn, event_id, actor).await?;
+                let others: Vec<(DateTime<Utc>, DateTime<Utc>)> = meeting_block::Entity::find()
+                    .select_only()
+                    .column(meeting_block::Column::StartsAt)
+                    .column(meeting_block::Column::EndsAt)
+                    .filter(meeting_block::Column::EventId.eq(event_id))
+                    .into_tuple()
+                    .all(txn)
+                    .await?;
+                let block =
+                    NewMeetingBlock::parse(draft.clone(), event.fields.starts_at, event.fields.ends_at, &others)?;
+                let id = Uuid::now_v7();
+                let labels = block
+                    .table_labels
+                    .as_ref()
+                    .map(|l| serde_json::to_value(l).map_err(|_| corrupt("table labels")))
+                    .transpose()?;
+                let model = meeting_block::ActiveModel {
+                    id: Set(id),
+                    event_id: Set(event_id),
+                    starts_at: Set(block.starts_at),
+                    ends_at: Set(block.ends_at),
+                    slot_minutes: Set(block.slot_minutes as i32),
+                    break_minutes: Set(block.break_minutes as i32),
+                    tables: Set(block.tables as i32),
+                    table_labels: Set(labels),
+                    created_at: Set(Utc::now()),
+                };
+                meeting_block::Entity::insert(model).exec_without_returning(txn).await?;
+                let slots: Vec<Slot> = block
+                    .slots()
+                    .into_iter()
+                    .map(|s| Slot {
+                        id: Uuid::now_v7(),
+                        starts_at: s.starts_at,
+                        ends_at: s.ends_at,
+                    })
+                    .collect();
+                // A long block of short slots has a few hundred rows: in chunks, under SQLite's and
+                // PostgreSQL's limits on bound parameters.
+                for (chunk_no, chunk) in slots.chunks(500).enumerate() {
+                    let rows = chunk.iter().enumerate().map(|(i, s)| meeting_slot::ActiveModel {
+                        id: Set(s.id),
+                        block_id: Set(id),
+                        event_id: Set(event_id),
+                        position: Set((chunk_no * 500 + i) as i32),
+                        starts_at: Set(s.starts_at),
+                        ends_at: Set(s.ends_at),
+                    });
+                    meeting_slot::Entity::insert_many(rows)
+                        .exec_without_returning(txn)
+                        .await?;
+                }
+                let created = get(txn, id).await?;
+                Ok(created)
+            })
         })
-        .collect();
-    // A long block of short slots has a few hundred rows: in chunks, under SQLite's and
-    // PostgreSQL's limits on bound parameters.
-    for (chunk_no, chunk) in slots.chunks(500).enumerate() {
-        let rows = chunk.iter().enumerate().map(|(i, s)| meeting_slot::ActiveModel {
-            id: Set(s.id),
-            block_id: Set(id),
-            event_id: Set(event_id),
-            position: Set((chunk_no * 500 + i) as i32),
-            starts_at: Set(s.starts_at),
-            ends_at: Set(s.ends_at),
-        });
-        meeting_slot::Entity::insert_many(rows)
-            .exec_without_returning(&txn)
-            .await?;
-    }
-    let created = get(&txn, id).await?;
-    txn.commit().await?;
-    Ok(created)
+        .await
 }
 
 /// One block with its slots.
@@ -219,59 +223,63 @@ pub async fn list(
 /// in it (a conflict: cancel or move them first). The event's draft schedule, which may name
 /// the deleted slots, is dropped in the same transaction; preferences naming them keep them
 /// (the scheduler ignores slots that no longer exist).
-pub async fn delete(db: &(impl ConnectionTrait + TransactionTrait), id: Uuid, actor: &Actor) -> Result<(), Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let block = meeting_block::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound)?;
-    crate::events::get_editable(&txn, block.event_id, actor).await?;
-    if txn.get_database_backend() == DbBackend::Postgres {
-        // Locking the slots waits for a publication that is inserting meetings in them and
-        // keeps later ones out until this transaction ends.
-        meeting_slot::Entity::find()
-            .filter(meeting_slot::Column::BlockId.eq(id))
-            .lock_exclusive()
-            .all(&txn)
-            .await?;
-    }
-    let published = meeting::Entity::find()
-        .filter(
-            meeting::Column::SlotId.in_subquery(
-                Query::select()
-                    .column(meeting_slot::Column::Id)
-                    .from(meeting_slot::Entity)
-                    .and_where(Expr::col(meeting_slot::Column::BlockId).eq(id))
-                    .to_owned(),
-            ),
-        )
-        .count(&txn)
-        .await?;
-    if published > 0 {
-        return Err(Error::Conflict(format!(
-            "{published} published meetings are in this block; cancel or move them before deleting it"
-        )));
-    }
-    meeting_block::Entity::delete_by_id(id).exec(&txn).await?;
-    schedule_draft::Entity::update_many()
-        .col_expr(schedule_draft::Column::DraftId, Expr::val(Option::<Uuid>::None))
-        .col_expr(
-            schedule_draft::Column::Result,
-            Expr::val(Option::<serde_json::Value>::None),
-        )
-        .col_expr(
-            schedule_draft::Column::CreatedAt,
-            Expr::val(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            schedule_draft::Column::PublishedAt,
-            Expr::val(Option::<DateTime<Utc>>::None),
-        )
-        .filter(schedule_draft::Column::EventId.eq(block.event_id))
-        .exec(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(())
+pub async fn delete(store: &Store, id: Uuid, actor: &Actor) -> Result<(), Error> {
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let block = meeting_block::Entity::find_by_id(id)
+                    .one(txn)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                crate::events::get_editable(txn, block.event_id, actor).await?;
+                if txn.get_database_backend() == DbBackend::Postgres {
+                    // Locking the slots waits for a publication that is inserting meetings in them and
+                    // keeps later ones out until this transaction ends.
+                    meeting_slot::Entity::find()
+                        .filter(meeting_slot::Column::BlockId.eq(id))
+                        .lock_exclusive()
+                        .all(txn)
+                        .await?;
+                }
+                let published = meeting::Entity::find()
+                    .filter(
+                        meeting::Column::SlotId.in_subquery(
+                            Query::select()
+                                .column(meeting_slot::Column::Id)
+                                .from(meeting_slot::Entity)
+                                .and_where(Expr::col(meeting_slot::Column::BlockId).eq(id))
+                                .to_owned(),
+                        ),
+                    )
+                    .count(txn)
+                    .await?;
+                if published > 0 {
+                    return Err(Error::Conflict(format!(
+                        "{published} published meetings are in this block; cancel or move them before deleting it"
+                    )));
+                }
+                meeting_block::Entity::delete_by_id(id).exec(txn).await?;
+                schedule_draft::Entity::update_many()
+                    .col_expr(schedule_draft::Column::DraftId, Expr::val(Option::<Uuid>::None))
+                    .col_expr(
+                        schedule_draft::Column::Result,
+                        Expr::val(Option::<serde_json::Value>::None),
+                    )
+                    .col_expr(
+                        schedule_draft::Column::CreatedAt,
+                        Expr::val(Option::<DateTime<Utc>>::None),
+                    )
+                    .col_expr(
+                        schedule_draft::Column::PublishedAt,
+                        Expr::val(Option::<DateTime<Utc>>::None),
+                    )
+                    .filter(schedule_draft::Column::EventId.eq(block.event_id))
+                    .exec(txn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// The slot ids of an event's blocks.

@@ -21,9 +21,7 @@ use matinale_domain::meeting::MeetingStatus;
 use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::entity::{meeting, meeting_block, meeting_preference, meeting_slot, registration, wish_decline};
@@ -226,86 +224,80 @@ pub(super) async fn tell(
 /// Moves the meeting `id` to `to`, by an organiser of its event. The meeting keeps its id and
 /// its calendar UID, its `sequence` grows by one, and both people get the new invitation with
 /// where it was before. A move to where it already is changes nothing and mails nobody.
-pub async fn move_to(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    id: Uuid,
-    actor: &Actor,
-    to: Place,
-) -> Result<Changed, Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let (m, timezone) = editable(&txn, id, actor).await?;
-    if m.status != MeetingStatus::Scheduled.as_str() {
-        return Err(Error::Conflict(format!(
-            "status: a {} meeting cannot be moved",
-            m.status
-        )));
-    }
-    let slot = slot_of(&txn, m.event_id, to).await?;
-    let here = Place {
-        slot_id: m.slot_id,
-        table: u32::try_from(m.table_no).map_err(|_| corrupt("table"))?,
-    };
-    if here == to {
-        let meeting = view(&txn, &m).await?;
-        return Ok(Changed { meeting, timezone });
-    }
-    check_free(
-        &txn,
-        to,
-        m.buyer_registration_id,
-        m.supplier_registration_id,
-        Some(m.id),
-        &MOVE,
-    )
-    .await?;
-    let before = meeting_slot::Entity::find_by_id(m.slot_id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| corrupt("meeting slot"))?;
-    let written = meeting::Entity::update_many()
-        .col_expr(meeting::Column::SlotId, Expr::val(slot.id))
-        .col_expr(
-            meeting::Column::TableNo,
-            Expr::val(i32::try_from(to.table).unwrap_or(i32::MAX)),
-        )
-        .col_expr(meeting::Column::Sequence, Expr::col(meeting::Column::Sequence).add(1))
-        .col_expr(meeting::Column::UpdatedAt, Expr::val(Utc::now()))
-        .filter(meeting::Column::Id.eq(m.id))
-        .filter(meeting::Column::Sequence.eq(m.sequence))
-        .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
-        .exec(&txn)
-        .await?;
-    if written.rows_affected != 1 {
-        return Err(Error::Conflict("the meeting changed meanwhile; read it again".into()));
-    }
-    tell(
-        &txn,
-        &[m.buyer_registration_id, m.supplier_registration_id],
-        MailKind::MeetingChanged,
-        serde_json::json!({
-            "meeting_id": m.id,
-            "previous": {"starts_at": before.starts_at, "ends_at": before.ends_at, "table": here.table},
-        }),
-    )
-    .await?;
-    let moved = meeting::Entity::find_by_id(m.id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let meeting = view(&txn, &moved).await?;
-    txn.commit().await?;
-    Ok(Changed { meeting, timezone })
+pub async fn move_to(store: &crate::Store, id: Uuid, actor: &Actor, to: Place) -> Result<Changed, Error> {
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let (m, timezone) = editable(txn, id, actor).await?;
+                if m.status != MeetingStatus::Scheduled.as_str() {
+                    return Err(Error::Conflict(format!(
+                        "status: a {} meeting cannot be moved",
+                        m.status
+                    )));
+                }
+                let slot = slot_of(txn, m.event_id, to).await?;
+                let here = Place {
+                    slot_id: m.slot_id,
+                    table: u32::try_from(m.table_no).map_err(|_| corrupt("table"))?,
+                };
+                if here == to {
+                    let meeting = view(txn, &m).await?;
+                    return Ok(Changed { meeting, timezone });
+                }
+                check_free(
+                    txn,
+                    to,
+                    m.buyer_registration_id,
+                    m.supplier_registration_id,
+                    Some(m.id),
+                    &MOVE,
+                )
+                .await?;
+                let before = meeting_slot::Entity::find_by_id(m.slot_id)
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| corrupt("meeting slot"))?;
+                let written = meeting::Entity::update_many()
+                    .col_expr(meeting::Column::SlotId, Expr::val(slot.id))
+                    .col_expr(
+                        meeting::Column::TableNo,
+                        Expr::val(i32::try_from(to.table).unwrap_or(i32::MAX)),
+                    )
+                    .col_expr(meeting::Column::Sequence, Expr::col(meeting::Column::Sequence).add(1))
+                    .col_expr(meeting::Column::UpdatedAt, Expr::val(Utc::now()))
+                    .filter(meeting::Column::Id.eq(m.id))
+                    .filter(meeting::Column::Sequence.eq(m.sequence))
+                    .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
+                    .exec(txn)
+                    .await?;
+                if written.rows_affected != 1 {
+                    return Err(Error::Conflict("the meeting changed meanwhile; read it again".into()));
+                }
+                tell(
+                    txn,
+                    &[m.buyer_registration_id, m.supplier_registration_id],
+                    MailKind::MeetingChanged,
+                    serde_json::json!({
+                        "meeting_id": m.id,
+                        "previous": {"starts_at": before.starts_at, "ends_at": before.ends_at, "table": here.table},
+                    }),
+                )
+                .await?;
+                let moved = meeting::Entity::find_by_id(m.id)
+                    .one(txn)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                let meeting = view(txn, &moved).await?;
+                Ok(Changed { meeting, timezone })
+            })
+        })
+        .await
 }
 
 /// Cancels the meeting `id`, by an organiser of its event, with the reason they give: its
 /// `sequence` grows by one and both people get its `METHOD:CANCEL`. Only a scheduled meeting
 /// may be cancelled (twice is a conflict).
-pub async fn cancel(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    id: Uuid,
-    actor: &Actor,
-    reason: Option<String>,
-) -> Result<Changed, Error> {
+pub async fn cancel(store: &crate::Store, id: Uuid, actor: &Actor, reason: Option<String>) -> Result<Changed, Error> {
     if reason.as_ref().is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
         return Err(matinale_domain::Error::field(
             "reason",
@@ -315,43 +307,48 @@ pub async fn cancel(
         .into());
     }
     let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let (m, timezone) = editable(&txn, id, actor).await?;
-    if m.status != MeetingStatus::Scheduled.as_str() {
-        return Err(Error::Conflict(format!(
-            "status: a {} meeting cannot be cancelled",
-            m.status
-        )));
-    }
-    let written = meeting::Entity::update_many()
-        .col_expr(meeting::Column::Status, Expr::val(MeetingStatus::Cancelled.as_str()))
-        .col_expr(meeting::Column::Sequence, Expr::col(meeting::Column::Sequence).add(1))
-        .col_expr(
-            meeting::Column::CancelReason,
-            Expr::val(reason.clone().unwrap_or_else(|| "cancelled by an organiser".into())),
-        )
-        .col_expr(meeting::Column::UpdatedAt, Expr::val(Utc::now()))
-        .filter(meeting::Column::Id.eq(m.id))
-        .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
-        .exec(&txn)
-        .await?;
-    if written.rows_affected != 1 {
-        return Err(Error::Conflict("status: the meeting is already cancelled".into()));
-    }
-    tell(
-        &txn,
-        &[m.buyer_registration_id, m.supplier_registration_id],
-        MailKind::MeetingCancelled,
-        serde_json::json!({ "meeting_id": m.id, "reason": reason }),
-    )
-    .await?;
-    let cancelled = meeting::Entity::find_by_id(m.id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let meeting = view(&txn, &cancelled).await?;
-    txn.commit().await?;
-    Ok(Changed { meeting, timezone })
+    store
+        .write(|txn| {
+            let reason = reason.clone();
+            Box::pin(async move {
+                let (m, timezone) = editable(txn, id, actor).await?;
+                if m.status != MeetingStatus::Scheduled.as_str() {
+                    return Err(Error::Conflict(format!(
+                        "status: a {} meeting cannot be cancelled",
+                        m.status
+                    )));
+                }
+                let written = meeting::Entity::update_many()
+                    .col_expr(meeting::Column::Status, Expr::val(MeetingStatus::Cancelled.as_str()))
+                    .col_expr(meeting::Column::Sequence, Expr::col(meeting::Column::Sequence).add(1))
+                    .col_expr(
+                        meeting::Column::CancelReason,
+                        Expr::val(reason.clone().unwrap_or_else(|| "cancelled by an organiser".into())),
+                    )
+                    .col_expr(meeting::Column::UpdatedAt, Expr::val(Utc::now()))
+                    .filter(meeting::Column::Id.eq(m.id))
+                    .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
+                    .exec(txn)
+                    .await?;
+                if written.rows_affected != 1 {
+                    return Err(Error::Conflict("status: the meeting is already cancelled".into()));
+                }
+                tell(
+                    txn,
+                    &[m.buyer_registration_id, m.supplier_registration_id],
+                    MailKind::MeetingCancelled,
+                    serde_json::json!({ "meeting_id": m.id, "reason": reason }),
+                )
+                .await?;
+                let cancelled = meeting::Entity::find_by_id(m.id)
+                    .one(txn)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                let meeting = view(txn, &cancelled).await?;
+                Ok(Changed { meeting, timezone })
+            })
+        })
+        .await
 }
 
 /// A registration of `event_id` that may take the `category` side of a meeting: confirmed or
@@ -386,73 +383,69 @@ async fn participant(
 
 /// Adds a meeting by hand, by an organiser of `event_id`, with the checks of a move; both
 /// people get its invitation.
-pub async fn add(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    event_id: Uuid,
-    actor: &Actor,
-    new: NewMeeting,
-) -> Result<Changed, Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let event = crate::events::get_editable(&txn, event_id, actor).await?;
-    if event.status == EventStatus::Cancelled {
-        return Err(Error::Conflict("status: the event is cancelled".into()));
-    }
-    let slot = slot_of(&txn, event_id, new.place).await?;
-    participant(&txn, event_id, new.buyer, Category::Buyer, ADD.buyer).await?;
-    participant(&txn, event_id, new.supplier, Category::EssStructure, ADD.supplier).await?;
-    let declined = wish_decline::Entity::find_by_id((new.buyer, new.supplier))
-        .one(&txn)
-        .await?;
-    if declined.is_some() {
-        return Err(Error::Conflict(format!(
-            "{}: one side declined to meet the other",
-            ADD.supplier
-        )));
-    }
-    let already = meeting::Entity::find()
-        .filter(meeting::Column::BuyerRegistrationId.eq(new.buyer))
-        .filter(meeting::Column::SupplierRegistrationId.eq(new.supplier))
-        .filter(meeting::Column::Status.is_in(live_statuses()))
-        .one(&txn)
-        .await?;
-    if already.is_some() {
-        return Err(Error::Conflict(format!("{}: these two already meet", ADD.supplier)));
-    }
-    check_free(&txn, new.place, new.buyer, new.supplier, None, &ADD).await?;
-    let now = Utc::now();
-    let id = Uuid::now_v7();
-    let m = meeting::ActiveModel {
-        id: Set(id),
-        event_id: Set(event_id),
-        slot_id: Set(slot.id),
-        table_no: Set(i32::try_from(new.place.table).unwrap_or(i32::MAX)),
-        buyer_registration_id: Set(new.buyer),
-        supplier_registration_id: Set(new.supplier),
-        status: Set(MeetingStatus::Scheduled.as_str().to_owned()),
-        sequence: Set(0),
-        score: Set(0),
-        cancel_reason: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    meeting::Entity::insert(m).exec_without_returning(&txn).await?;
-    tell(
-        &txn,
-        &[new.buyer, new.supplier],
-        MailKind::MeetingChanged,
-        serde_json::json!({ "meeting_id": id }),
-    )
-    .await?;
-    let added = meeting::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let meeting = view(&txn, &added).await?;
-    txn.commit().await?;
-    Ok(Changed {
-        meeting,
-        timezone: event.fields.timezone,
-    })
+pub async fn add(store: &crate::Store, event_id: Uuid, actor: &Actor, new: NewMeeting) -> Result<Changed, Error> {
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let event = crate::events::get_editable(txn, event_id, actor).await?;
+                if event.status == EventStatus::Cancelled {
+                    return Err(Error::Conflict("status: the event is cancelled".into()));
+                }
+                let slot = slot_of(txn, event_id, new.place).await?;
+                participant(txn, event_id, new.buyer, Category::Buyer, ADD.buyer).await?;
+                participant(txn, event_id, new.supplier, Category::EssStructure, ADD.supplier).await?;
+                let declined = wish_decline::Entity::find_by_id((new.buyer, new.supplier))
+                    .one(txn)
+                    .await?;
+                if declined.is_some() {
+                    return Err(Error::Conflict(format!(
+                        "{}: one side declined to meet the other",
+                        ADD.supplier
+                    )));
+                }
+                let already = meeting::Entity::find()
+                    .filter(meeting::Column::BuyerRegistrationId.eq(new.buyer))
+                    .filter(meeting::Column::SupplierRegistrationId.eq(new.supplier))
+                    .filter(meeting::Column::Status.is_in(live_statuses()))
+                    .one(txn)
+                    .await?;
+                if already.is_some() {
+                    return Err(Error::Conflict(format!("{}: these two already meet", ADD.supplier)));
+                }
+                check_free(txn, new.place, new.buyer, new.supplier, None, &ADD).await?;
+                let now = Utc::now();
+                let id = Uuid::now_v7();
+                let m = meeting::ActiveModel {
+                    id: Set(id),
+                    event_id: Set(event_id),
+                    slot_id: Set(slot.id),
+                    table_no: Set(i32::try_from(new.place.table).unwrap_or(i32::MAX)),
+                    buyer_registration_id: Set(new.buyer),
+                    supplier_registration_id: Set(new.supplier),
+                    status: Set(MeetingStatus::Scheduled.as_str().to_owned()),
+                    sequence: Set(0),
+                    score: Set(0),
+                    cancel_reason: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                };
+                meeting::Entity::insert(m).exec_without_returning(txn).await?;
+                tell(
+                    txn,
+                    &[new.buyer, new.supplier],
+                    MailKind::MeetingChanged,
+                    serde_json::json!({ "meeting_id": id }),
+                )
+                .await?;
+                let added = meeting::Entity::find_by_id(id).one(txn).await?.ok_or(Error::NotFound)?;
+                let meeting = view(txn, &added).await?;
+                Ok(Changed {
+                    meeting,
+                    timezone: event.fields.timezone,
+                })
+            })
+        })
+        .await
 }
 
 /// One meeting, for an organiser of its event or one of its two people.

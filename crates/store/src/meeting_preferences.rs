@@ -9,9 +9,10 @@ use chrono::Utc;
 use matinale_domain::meeting::MeetingPreferences;
 use matinale_domain::registration::{Registration, RegistrationDetails};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
+use crate::database::Store;
 use crate::entity::meeting_preference;
 use crate::error::{corrupt, Error};
 use crate::registrations::{Credential, RegistrationWithHistory};
@@ -79,6 +80,19 @@ pub async fn of_registration(db: &impl ConnectionTrait, event_id: Uuid, id: Uuid
 /// Applies `change` to the preferences of registration `id` of `event_id`, checked against
 /// the event's slots, and writes them (insert or update).
 pub async fn set(
+    store: &Store,
+    event_id: Uuid,
+    id: Uuid,
+    change: PreferencesChange,
+) -> Result<MeetingPreferences, Error> {
+    let change = &change;
+    store
+        .write(|txn| Box::pin(async move { set_in(txn, event_id, id, change.clone()).await }))
+        .await
+}
+
+/// [`set`] inside the caller's write.
+async fn set_in(
     db: &impl ConnectionTrait,
     event_id: Uuid,
     id: Uuid,
@@ -119,20 +133,29 @@ pub async fn set(
 /// [`crate::registrations::update_details`] applies them, bumping the version) and, when
 /// given, the meeting preferences. Returns the registration and its preferences.
 pub async fn update_registration(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    store: &Store,
     id: Uuid,
     who: &Credential,
     if_match: Option<i32>,
-    change: impl FnOnce(&Registration) -> Result<RegistrationDetails, matinale_domain::Error>,
+    change: impl FnOnce(&Registration) -> Result<RegistrationDetails, matinale_domain::Error> + Send,
     meetings: Option<PreferencesChange>,
 ) -> Result<(RegistrationWithHistory, MeetingPreferences), Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let updated = crate::registrations::update_details(&txn, id, who, if_match, change).await?;
-    let event_id = updated.registration.event_id;
-    let preferences = match meetings {
-        Some(change) => set(&txn, event_id, id, change).await?,
-        None => of_registration(&txn, event_id, id).await?,
-    };
-    txn.commit().await?;
-    Ok((updated, preferences))
+    let mut change = Some(change);
+    let meetings = &meetings;
+    store
+        .write(|txn| {
+            let change = change.take();
+            Box::pin(async move {
+                let updated =
+                    crate::registrations::update_details_in(txn, id, who, if_match, crate::database::once(change)?)
+                        .await?;
+                let event_id = updated.registration.event_id;
+                let preferences = match meetings.clone() {
+                    Some(change) => set_in(txn, event_id, id, change).await?,
+                    None => of_registration(txn, event_id, id).await?,
+                };
+                Ok((updated, preferences))
+            })
+        })
+        .await
 }

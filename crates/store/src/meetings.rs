@@ -11,12 +11,10 @@ use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
+use crate::database::Store;
 use crate::entity::{
     meeting, meeting_block, meeting_preference, meeting_slot, organisation, registration, schedule_draft,
 };
@@ -351,14 +349,10 @@ const INSERT_CHUNK: usize = 500;
 /// published meetings it dropped are cancelled, and everyone whose agenda changed gets one
 /// mail (and each partner of a cancelled meeting its cancellation). Publishing the same draft
 /// again changes nothing.
-pub async fn publish(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    event_id: Uuid,
-    actor: &Actor,
-) -> Result<Published, Error> {
-    crate::events::get_editable(db, event_id, actor).await?;
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let draft = schedule_draft::Entity::find_by_id(event_id).one(&txn).await?;
+pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Published, Error> {
+    crate::events::get_editable(store, event_id, actor).await?;
+    store.write(|txn| Box::pin(async move {
+    let draft = schedule_draft::Entity::find_by_id(event_id).one(txn).await?;
     let Some((draft_id, result, published_at)) = draft.and_then(|d| Some((d.draft_id?, d.result?, d.published_at)))
     else {
         return Err(Error::Conflict(
@@ -381,7 +375,7 @@ pub async fn publish(
     let live = meeting::Entity::find()
         .filter(meeting::Column::EventId.eq(event_id))
         .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
-        .all(&txn)
+        .all(txn)
         .await?;
     let live_ids: HashSet<Uuid> = live.iter().map(|m| m.id).collect();
     let in_draft: HashSet<Uuid> = result.meetings.iter().map(|m| m.id).collect();
@@ -411,13 +405,13 @@ pub async fn publish(
             )
             .col_expr(meeting::Column::UpdatedAt, Expr::val(now))
             .filter(meeting::Column::Id.is_in(chunk.iter().map(|m| m.id).collect::<Vec<_>>()))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     // People who left or opted out since the draft was computed are not booked.
     let registrations: HashMap<Uuid, registration::Model> = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event_id))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|r| (r.id, r))
@@ -425,7 +419,7 @@ pub async fn publish(
     let opted_out: HashSet<Uuid> = meeting_preference::Entity::find()
         .filter(meeting_preference::Column::OptIn.eq(false))
         .filter(meeting_preference::Column::RegistrationId.is_in(registrations.keys().copied().collect::<Vec<_>>()))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|p| p.registration_id)
@@ -465,7 +459,7 @@ pub async fn publish(
     let added_count = added.len() as u64;
     for chunk in added.chunks(INSERT_CHUNK) {
         meeting::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await
             .map_err(|e| match Error::from(e) {
                 Error::Conflict(_) => Error::Conflict(
@@ -502,18 +496,17 @@ pub async fn publish(
         }
     }
     let notified = people.len() as u64;
-    outbox::enqueue_many(&txn, mails).await?;
+    outbox::enqueue_many(txn, mails).await?;
     let written = schedule_draft::Entity::update_many()
         .col_expr(schedule_draft::Column::PublishedAt, Expr::val(now))
         .filter(schedule_draft::Column::EventId.eq(event_id))
         .filter(schedule_draft::Column::DraftId.eq(draft_id))
         .filter(schedule_draft::Column::PublishedAt.is_null())
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if written.rows_affected != 1 {
         return Err(Error::Conflict("the draft changed while it was being published".into()));
     }
-    txn.commit().await?;
     Ok(Published {
         draft_id,
         added: added_count,
@@ -523,6 +516,7 @@ pub async fn publish(
         notified,
         already_published: false,
     })
+    })).await
 }
 
 pub(crate) fn mail_to(r: &registration::Model, kind: MailKind, extra: serde_json::Value) -> NewMail {

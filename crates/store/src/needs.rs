@@ -16,10 +16,11 @@ use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionSession, TransactionTrait,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
+use crate::database::Store;
 use crate::entity::{need, need_interest, organisation_member};
 use crate::error::{corrupt, Error};
 use crate::organisations::SuggestionCriteria;
@@ -173,32 +174,32 @@ async fn may_edit(db: &impl ConnectionTrait, need: &Need, actor: Option<&Actor>)
 }
 
 /// Publishes a need: by a member of the buyer, an organiser of its event, or an admin.
-pub async fn create(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    actor: &Actor,
-    fields: NeedFields,
-    status: NeedStatus,
-) -> Result<Need, Error> {
+pub async fn create(store: &Store, actor: &Actor, fields: NeedFields, status: NeedStatus) -> Result<Need, Error> {
     NeedStatus::Draft.transition_to(status)?;
-    let (_turn, txn) = crate::begin_write(db).await?;
-    check_references(&txn, &fields, actor).await?;
-    if !may_edit_fields(&txn, &fields, actor).await? {
-        return Err(Error::Forbidden);
-    }
-    let now = Utc::now();
-    let mut am = need::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        status: Set(status.as_str().to_owned()),
-        created_by: Set(actor.user_id),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    set_fields(&mut am, &fields);
-    let model = am.insert(&txn).await?;
-    txn.commit().await?;
-    to_need(model)
+    let fields = &fields;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                check_references(txn, fields, actor).await?;
+                if !may_edit_fields(txn, fields, actor).await? {
+                    return Err(Error::Forbidden);
+                }
+                let now = Utc::now();
+                let mut am = need::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    status: Set(status.as_str().to_owned()),
+                    created_by: Set(actor.user_id),
+                    version: Set(1),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                };
+                set_fields(&mut am, fields);
+                let model = am.insert(txn).await?;
+                to_need(model)
+            })
+        })
+        .await
 }
 
 async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Need, Error> {
@@ -215,64 +216,60 @@ pub async fn get_visible(db: &impl ConnectionTrait, id: Uuid, actor: Option<&Act
     }
 }
 
-/// Whether `actor` may edit this need (for responses that show more to editors).
-pub async fn is_editor(db: &impl ConnectionTrait, need: &Need, actor: Option<&Actor>) -> Result<bool, Error> {
-    may_edit(db, need, actor).await
-}
-
 /// Changes a need in one transaction: checks access (404 for a hidden draft, 403 otherwise)
 /// and `If-Match`, lets `change` compute the new fields and status, and checks that the caller
 /// may also edit the need under its new references.
-pub async fn update<F>(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    id: Uuid,
-    actor: &Actor,
-    if_match: Option<i32>,
-    change: F,
-) -> Result<Need, Error>
+pub async fn update<F>(store: &Store, id: Uuid, actor: &Actor, if_match: Option<i32>, change: F) -> Result<Need, Error>
 where
-    F: FnOnce(&Need) -> Result<(NeedFields, Option<NeedStatus>), Error>,
+    F: Send + FnOnce(&Need) -> Result<(NeedFields, Option<NeedStatus>), Error>,
 {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let current = get(&txn, id).await?;
-    if !may_edit(&txn, &current, Some(actor)).await? {
-        return Err(if current.status.is_public() {
-            Error::Forbidden
-        } else {
-            Error::NotFound
-        });
-    }
-    if if_match.is_some_and(|v| v != current.version) {
-        return Err(Error::Stale);
-    }
-    let (fields, status) = change(&current)?;
-    let status = match status {
-        Some(s) => current.status.transition_to(s)?,
-        None => current.status,
-    };
-    check_references(&txn, &fields, actor).await?;
-    if !may_edit_fields(&txn, &fields, actor).await? {
-        return Err(Error::Forbidden);
-    }
-    let mut am = need::ActiveModel {
-        status: Set(status.as_str().to_owned()),
-        version: Set(current.version + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    set_fields(&mut am, &fields);
-    let written = need::Entity::update_many()
-        .set(am)
-        .filter(need::Column::Id.eq(id))
-        .filter(need::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if written.rows_affected != 1 {
-        return Err(Error::Stale);
-    }
-    let updated = get(&txn, id).await?;
-    txn.commit().await?;
-    Ok(updated)
+    let mut change = Some(change);
+    store
+        .write(|txn| {
+            let change = change.take();
+            Box::pin(async move {
+                let change = crate::database::once(change)?;
+                let current = get(txn, id).await?;
+                if !may_edit(txn, &current, Some(actor)).await? {
+                    return Err(if current.status.is_public() {
+                        Error::Forbidden
+                    } else {
+                        Error::NotFound
+                    });
+                }
+                if if_match.is_some_and(|v| v != current.version) {
+                    return Err(Error::Stale);
+                }
+                let (fields, status) = change(&current)?;
+                let status = match status {
+                    Some(s) => current.status.transition_to(s)?,
+                    None => current.status,
+                };
+                check_references(txn, &fields, actor).await?;
+                if !may_edit_fields(txn, &fields, actor).await? {
+                    return Err(Error::Forbidden);
+                }
+                let mut am = need::ActiveModel {
+                    status: Set(status.as_str().to_owned()),
+                    version: Set(current.version + 1),
+                    updated_at: Set(Utc::now()),
+                    ..Default::default()
+                };
+                set_fields(&mut am, &fields);
+                let written = need::Entity::update_many()
+                    .set(am)
+                    .filter(need::Column::Id.eq(id))
+                    .filter(need::Column::Version.eq(current.version))
+                    .exec(txn)
+                    .await?;
+                if written.rows_affected != 1 {
+                    return Err(Error::Stale);
+                }
+                let updated = get(txn, id).await?;
+                Ok(updated)
+            })
+        })
+        .await
 }
 
 fn like(folded: &str) -> LikeExpr {
@@ -382,31 +379,38 @@ pub struct Interest {
 /// Records that the ESS structure `organisation_id`, of which `actor` is a member, is interested
 /// in an open need; one interest per structure and need (409 for a second one).
 pub async fn add_interest(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    store: &Store,
     need_id: Uuid,
     actor: &Actor,
     organisation_id: Uuid,
     message: String,
 ) -> Result<Interest, Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let need = get_visible(&txn, need_id, Some(actor)).await?;
-    let org = match crate::organisations::get(&txn, organisation_id).await {
-        Err(Error::NotFound) => return Err(invalid("organisation_id", "unknown", "no organisation has this id")),
-        other => other?,
-    };
-    if org.fields.kind != OrganisationKind::EssStructure {
-        return Err(invalid(
-            "organisation_id",
-            "invalid",
-            "interests come from ESS structures",
-        ));
-    }
-    if !crate::organisations::may_edit(&org, actor) {
-        return Err(Error::Forbidden);
-    }
-    let interest = insert_interest(&txn, &need, org, None, Some(actor.user_id), message).await?;
-    txn.commit().await?;
-    Ok(interest)
+    let message = &message;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let need = get_visible(txn, need_id, Some(actor)).await?;
+                let org = match crate::organisations::get(txn, organisation_id).await {
+                    Err(Error::NotFound) => {
+                        return Err(invalid("organisation_id", "unknown", "no organisation has this id"))
+                    }
+                    other => other?,
+                };
+                if org.fields.kind != OrganisationKind::EssStructure {
+                    return Err(invalid(
+                        "organisation_id",
+                        "invalid",
+                        "interests come from ESS structures",
+                    ));
+                }
+                if !crate::organisations::may_edit(&org, actor) {
+                    return Err(Error::Forbidden);
+                }
+                let interest = insert_interest(txn, &need, org, None, Some(actor.user_id), message.clone()).await?;
+                Ok(interest)
+            })
+        })
+        .await
 }
 
 /// Records the interest of the ESS structure a registration speaks for (its
@@ -415,41 +419,47 @@ pub async fn add_interest(
 /// the holder of the registration's manage token, or an organiser of its event; anyone else
 /// gets 404. Member and registrant interests share one rule: one per structure and need (409).
 pub async fn add_registrant_interest(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    store: &Store,
     need_id: Uuid,
     who: &Credential,
     registration_id: Uuid,
     message: String,
 ) -> Result<Interest, Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let need = get_visible(&txn, need_id, who.actor()).await?;
-    let mut registration = crate::registrations::to_registration(
-        crate::registrations::authorised(&txn, registration_id, who).await?,
-        None,
-    )?;
-    crate::registrations::settle_claims(&txn, std::slice::from_mut(&mut registration)).await?;
-    let organisation_id = interest_registration(&registration, need.fields.event_id)?;
-    let org = match crate::organisations::get(&txn, organisation_id).await {
-        Err(Error::NotFound) => {
-            return Err(invalid(
-                "registration_id",
-                "no_organisation",
-                "the registration's organisation no longer exists",
-            ))
-        }
-        other => other?,
-    };
-    if org.fields.kind != OrganisationKind::EssStructure {
-        return Err(invalid(
-            "registration_id",
-            "organisation_kind",
-            "the registration's organisation is not an ESS structure",
-        ));
-    }
-    let created_by = who.actor().map(|a| a.user_id);
-    let interest = insert_interest(&txn, &need, org, Some(registration_id), created_by, message).await?;
-    txn.commit().await?;
-    Ok(interest)
+    let message = &message;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let need = get_visible(txn, need_id, who.actor()).await?;
+                let mut registration = crate::registrations::to_registration(
+                    crate::registrations::authorised(txn, registration_id, who).await?,
+                    None,
+                )?;
+                crate::registrations::settle_claims(txn, std::slice::from_mut(&mut registration)).await?;
+                let organisation_id = interest_registration(&registration, need.fields.event_id)?;
+                let org = match crate::organisations::get(txn, organisation_id).await {
+                    Err(Error::NotFound) => {
+                        return Err(invalid(
+                            "registration_id",
+                            "no_organisation",
+                            "the registration's organisation no longer exists",
+                        ))
+                    }
+                    other => other?,
+                };
+                if org.fields.kind != OrganisationKind::EssStructure {
+                    return Err(invalid(
+                        "registration_id",
+                        "organisation_kind",
+                        "the registration's organisation is not an ESS structure",
+                    ));
+                }
+                let created_by = who.actor().map(|a| a.user_id);
+                let interest =
+                    insert_interest(txn, &need, org, Some(registration_id), created_by, message.clone()).await?;
+                Ok(interest)
+            })
+        })
+        .await
 }
 
 /// Writes an interest of `org` in `need` once the caller's right to speak for `org` is settled:
@@ -505,39 +515,38 @@ async fn insert_interest(
 /// Withdraws an interest in a need: by its author (the manage token of the registration it
 /// came through), a member of its structure, or an organiser of the need's event (or an
 /// admin); anyone else, or an interest of another need, is not found.
-pub async fn withdraw_interest(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    need_id: Uuid,
-    interest_id: Uuid,
-    who: &Credential,
-) -> Result<(), Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let interest = need_interest::Entity::find_by_id(interest_id)
-        .filter(need_interest::Column::NeedId.eq(need_id))
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let allowed = match who {
-        Credential::Registrant(own) => interest.registration_id == Some(*own),
-        Credential::User(actor) => {
-            let member = match crate::organisations::get(&txn, interest.organisation_id).await {
-                Ok(org) => crate::organisations::may_edit(&org, actor),
-                Err(Error::NotFound) => false,
-                Err(e) => return Err(e),
-            };
-            let organiser = match get(&txn, need_id).await?.fields.event_id {
-                Some(event_id) => crate::events::get(&txn, event_id).await?.is_organised_by(actor),
-                None => actor.is_admin(),
-            };
-            member || organiser
-        }
-    };
-    if !allowed {
-        return Err(Error::NotFound);
-    }
-    need_interest::Entity::delete_by_id(interest_id).exec(&txn).await?;
-    txn.commit().await?;
-    Ok(())
+pub async fn withdraw_interest(store: &Store, need_id: Uuid, interest_id: Uuid, who: &Credential) -> Result<(), Error> {
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let interest = need_interest::Entity::find_by_id(interest_id)
+                    .filter(need_interest::Column::NeedId.eq(need_id))
+                    .one(txn)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                let allowed = match who {
+                    Credential::Registrant(own) => interest.registration_id == Some(*own),
+                    Credential::User(actor) => {
+                        let member = match crate::organisations::get(txn, interest.organisation_id).await {
+                            Ok(org) => crate::organisations::may_edit(&org, actor),
+                            Err(Error::NotFound) => false,
+                            Err(e) => return Err(e),
+                        };
+                        let organiser = match get(txn, need_id).await?.fields.event_id {
+                            Some(event_id) => crate::events::get(txn, event_id).await?.is_organised_by(actor),
+                            None => actor.is_admin(),
+                        };
+                        member || organiser
+                    }
+                };
+                if !allowed {
+                    return Err(Error::NotFound);
+                }
+                need_interest::Entity::delete_by_id(interest_id).exec(txn).await?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// The interests in a need, oldest first; for those who may edit the need (the buyer side).

@@ -6,12 +6,10 @@ use matinale_domain::event::EventStatus;
 use matinale_domain::mail::MailKind;
 use matinale_domain::registration::RegistrationStatus;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use crate::database::Store;
 use crate::entity::{event, registration};
 use crate::error::Error;
 use crate::registrations::mail;
@@ -57,10 +55,7 @@ pub struct ReminderSweep {
 /// Each event is marked (`reminders_queued_at`) and its reminders queued in one transaction
 /// whose first statement is the conditional mark, so that of two sweeps (two processes on one
 /// PostgreSQL) exactly one queues them: the other's mark affects no row.
-pub async fn queue_due_reminders(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    now: DateTime<Utc>,
-) -> Result<ReminderSweep, Error> {
+pub async fn queue_due_reminders(store: &Store, now: DateTime<Utc>) -> Result<ReminderSweep, Error> {
     let public = [EventStatus::Published.as_str(), EventStatus::Closed.as_str()];
     let due: Vec<(Uuid, DateTime<Utc>)> = event::Entity::find()
         .filter(event::Column::RemindersQueuedAt.is_null())
@@ -72,38 +67,46 @@ pub async fn queue_due_reminders(
         .column(event::Column::Id)
         .column(event::Column::StartsAt)
         .into_tuple()
-        .all(db)
+        .all(store)
         .await?;
     let mut sweep = ReminderSweep::default();
     for (event_id, starts_at) in due {
-        let (_turn, txn) = crate::begin_write(db).await?;
-        let marked = event::Entity::update_many()
-            .col_expr(event::Column::RemindersQueuedAt, Expr::val(now))
-            .filter(event::Column::Id.eq(event_id))
-            .filter(event::Column::RemindersQueuedAt.is_null())
-            .filter(event::Column::Status.is_in(public))
-            // Rescheduled since it was read: the next sweep looks at it again.
-            .filter(event::Column::StartsAt.eq(starts_at))
-            .exec(&txn)
+        let public = &public;
+        let queued = store
+            .write(|txn| {
+                Box::pin(async move {
+                    let marked = event::Entity::update_many()
+                        .col_expr(event::Column::RemindersQueuedAt, Expr::val(now))
+                        .filter(event::Column::Id.eq(event_id))
+                        .filter(event::Column::RemindersQueuedAt.is_null())
+                        .filter(event::Column::Status.is_in(*public))
+                        // Rescheduled since it was read: the next sweep looks at it again.
+                        .filter(event::Column::StartsAt.eq(starts_at))
+                        .exec(txn)
+                        .await?;
+                    if marked.rows_affected != 1 {
+                        return Ok(None);
+                    }
+                    let recipients = registration::Entity::find()
+                        .filter(registration::Column::EventId.eq(event_id))
+                        .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed.as_str()))
+                        .filter(registration::Column::CreatedAt.lte(starts_at - reminder_lead()))
+                        .order_by_asc(registration::Column::QueueOrder)
+                        .order_by_asc(registration::Column::Id)
+                        .all(txn)
+                        .await?;
+                    for m in &recipients {
+                        mail(txn, MailKind::EventReminder, m, serde_json::json!({})).await?;
+                    }
+                    Ok(Some(recipients.len()))
+                })
+            })
             .await?;
-        if marked.rows_affected != 1 {
-            continue;
+        if let Some(reminders) = queued {
+            sweep.events += 1;
+            sweep.mails += reminders;
+            tracing::info!(%event_id, reminders, "day-before reminders queued");
         }
-        let recipients = registration::Entity::find()
-            .filter(registration::Column::EventId.eq(event_id))
-            .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed.as_str()))
-            .filter(registration::Column::CreatedAt.lte(starts_at - reminder_lead()))
-            .order_by_asc(registration::Column::QueueOrder)
-            .order_by_asc(registration::Column::Id)
-            .all(&txn)
-            .await?;
-        for m in &recipients {
-            mail(&txn, MailKind::EventReminder, m, serde_json::json!({})).await?;
-        }
-        txn.commit().await?;
-        sweep.events += 1;
-        sweep.mails += recipients.len();
-        tracing::info!(%event_id, reminders = recipients.len(), "day-before reminders queued");
     }
     Ok(sweep)
 }

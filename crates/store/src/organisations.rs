@@ -11,10 +11,11 @@ use matinale_domain::user::{Actor, Role};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
+use crate::database::Store;
 use crate::entity::{organisation, organisation_member, organisation_tag, user};
 use crate::error::{corrupt, Error};
 
@@ -141,34 +142,35 @@ async fn assemble(db: &impl ConnectionTrait, rows: Vec<organisation::Model>) -> 
 }
 
 /// Creates an organisation; its creator becomes its first member.
-pub async fn create(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    actor: &Actor,
-    fields: OrganisationFields,
-) -> Result<Organisation, Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let id = Uuid::now_v7();
-    let now = Utc::now();
-    let mut am = organisation::ActiveModel {
-        id: Set(id),
-        version: Set(1),
-        created_by: Set(actor.user_id),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    set_fields(&mut am, &fields);
-    am.insert(&txn).await?;
-    write_tags(&txn, id, &fields).await?;
-    organisation_member::ActiveModel {
-        organisation_id: Set(id),
-        user_id: Set(actor.user_id),
-    }
-    .insert(&txn)
-    .await?;
-    let created = get(&txn, id).await?;
-    txn.commit().await?;
-    Ok(created)
+pub async fn create(store: &Store, actor: &Actor, fields: OrganisationFields) -> Result<Organisation, Error> {
+    let fields = &fields;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let id = Uuid::now_v7();
+                let now = Utc::now();
+                let mut am = organisation::ActiveModel {
+                    id: Set(id),
+                    version: Set(1),
+                    created_by: Set(actor.user_id),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                };
+                set_fields(&mut am, fields);
+                am.insert(txn).await?;
+                write_tags(txn, id, fields).await?;
+                organisation_member::ActiveModel {
+                    organisation_id: Set(id),
+                    user_id: Set(actor.user_id),
+                }
+                .insert(txn)
+                .await?;
+                let created = get(txn, id).await?;
+                Ok(created)
+            })
+        })
+        .await
 }
 
 /// One organisation.
@@ -187,43 +189,50 @@ pub fn may_edit(org: &Organisation, actor: &Actor) -> bool {
 
 /// Changes an organisation in one transaction, checking membership and `If-Match`.
 pub async fn update<F>(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    store: &Store,
     id: Uuid,
     actor: &Actor,
     if_match: Option<i32>,
     change: F,
 ) -> Result<Organisation, Error>
 where
-    F: FnOnce(&Organisation) -> Result<OrganisationFields, Error>,
+    F: Send + FnOnce(&Organisation) -> Result<OrganisationFields, Error>,
 {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let current = get(&txn, id).await?;
-    if !may_edit(&current, actor) {
-        return Err(Error::Forbidden);
-    }
-    if if_match.is_some_and(|v| v != current.version) {
-        return Err(Error::Stale);
-    }
-    let fields = change(&current)?;
-    let mut am = organisation::ActiveModel {
-        version: Set(current.version + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    set_fields(&mut am, &fields);
-    let written = organisation::Entity::update_many()
-        .set(am)
-        .filter(organisation::Column::Id.eq(id))
-        .filter(organisation::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if written.rows_affected != 1 {
-        return Err(Error::Stale);
-    }
-    write_tags(&txn, id, &fields).await?;
-    let updated = get(&txn, id).await?;
-    txn.commit().await?;
-    Ok(updated)
+    let mut change = Some(change);
+    store
+        .write(|txn| {
+            let change = change.take();
+            Box::pin(async move {
+                let change = crate::database::once(change)?;
+                let current = get(txn, id).await?;
+                if !may_edit(&current, actor) {
+                    return Err(Error::Forbidden);
+                }
+                if if_match.is_some_and(|v| v != current.version) {
+                    return Err(Error::Stale);
+                }
+                let fields = change(&current)?;
+                let mut am = organisation::ActiveModel {
+                    version: Set(current.version + 1),
+                    updated_at: Set(Utc::now()),
+                    ..Default::default()
+                };
+                set_fields(&mut am, &fields);
+                let written = organisation::Entity::update_many()
+                    .set(am)
+                    .filter(organisation::Column::Id.eq(id))
+                    .filter(organisation::Column::Version.eq(current.version))
+                    .exec(txn)
+                    .await?;
+                if written.rows_affected != 1 {
+                    return Err(Error::Stale);
+                }
+                write_tags(txn, id, &fields).await?;
+                let updated = get(txn, id).await?;
+                Ok(updated)
+            })
+        })
+        .await
 }
 
 fn has_tag(facet: &'static str, value: &str) -> sea_orm::sea_query::SimpleExpr {
@@ -358,30 +367,29 @@ pub async fn best_suggestions(
 
 /// Adds `user_id` to the members of an organisation; `actor` must be a member or an admin.
 /// Adding a member twice changes nothing.
-pub async fn add_member(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    id: Uuid,
-    actor: &Actor,
-    user_id: Uuid,
-) -> Result<(), Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let org = get(&txn, id).await?;
-    if !may_edit(&org, actor) {
-        return Err(Error::Forbidden);
-    }
-    if !crate::accounts::user_exists(&txn, user_id).await? {
-        return Err(matinale_domain::Error::field("user_id", "unknown", "no account has this id").into());
-    }
-    if !org.members.contains(&user_id) {
-        organisation_member::ActiveModel {
-            organisation_id: Set(id),
-            user_id: Set(user_id),
-        }
-        .insert(&txn)
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(())
+pub async fn add_member(store: &Store, id: Uuid, actor: &Actor, user_id: Uuid) -> Result<(), Error> {
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let org = get(txn, id).await?;
+                if !may_edit(&org, actor) {
+                    return Err(Error::Forbidden);
+                }
+                if !crate::accounts::user_exists(txn, user_id).await? {
+                    return Err(matinale_domain::Error::field("user_id", "unknown", "no account has this id").into());
+                }
+                if !org.members.contains(&user_id) {
+                    organisation_member::ActiveModel {
+                        organisation_id: Set(id),
+                        user_id: Set(user_id),
+                    }
+                    .insert(txn)
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// What confirms a registration's claim to speak for an organisation, other than an approval:
@@ -487,51 +495,50 @@ pub async fn members(db: &impl ConnectionTrait, id: Uuid, actor: &Actor) -> Resu
 /// Removes `user_id` from the members of an organisation; `actor` must be a member (it may
 /// remove itself) or an admin. The last member stays (409): without one, only admins could
 /// edit the organisation again. Not a member: 404.
-pub async fn remove_member(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    id: Uuid,
-    actor: &Actor,
-    user_id: Uuid,
-) -> Result<(), Error> {
-    let org = get(db, id).await?;
+pub async fn remove_member(store: &Store, id: Uuid, actor: &Actor, user_id: Uuid) -> Result<(), Error> {
+    let org = get(store, id).await?;
     if !may_edit(&org, actor) {
         return Err(Error::Forbidden);
     }
     if !org.members.contains(&user_id) {
         return Err(Error::NotFound);
     }
-    let txn = db.begin().await?;
-    if txn.get_database_backend() == DbBackend::Postgres {
-        // Two removals at once must not both see "another member is left".
-        organisation::Entity::find_by_id(id).lock_exclusive().one(&txn).await?;
-    }
-    // One statement that deletes only while another member remains (on SQLite the first
-    // statement of the transaction is this write, so the writer lock is taken at once).
-    let others = Query::select()
-        .expr(Expr::val(1))
-        .from(organisation_member::Entity)
-        .and_where(organisation_member::Column::OrganisationId.eq(id))
-        .and_where(organisation_member::Column::UserId.ne(user_id))
-        .to_owned();
-    let removed = organisation_member::Entity::delete_many()
-        .filter(organisation_member::Column::OrganisationId.eq(id))
-        .filter(organisation_member::Column::UserId.eq(user_id))
-        .filter(Expr::exists(others))
-        .exec(&txn)
-        .await?;
-    if removed.rows_affected == 1 {
-        txn.commit().await?;
-        return Ok(());
-    }
-    let still = organisation_member::Entity::find()
-        .filter(organisation_member::Column::OrganisationId.eq(id))
-        .filter(organisation_member::Column::UserId.eq(user_id))
-        .one(&txn)
-        .await?;
-    Err(match still {
-        Some(_) => {
-            Error::Conflict("this is the organisation's last member; add another member before removing it".into())
-        }
-        None => Error::NotFound,
-    })
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                if txn.get_database_backend() == DbBackend::Postgres {
+                    // Two removals at once must not both see "another member is left".
+                    organisation::Entity::find_by_id(id).lock_exclusive().one(txn).await?;
+                }
+                // One statement that deletes only while another member remains (on SQLite the first
+                // statement of the transaction is this write, so the writer lock is taken at once).
+                let others = Query::select()
+                    .expr(Expr::val(1))
+                    .from(organisation_member::Entity)
+                    .and_where(organisation_member::Column::OrganisationId.eq(id))
+                    .and_where(organisation_member::Column::UserId.ne(user_id))
+                    .to_owned();
+                let removed = organisation_member::Entity::delete_many()
+                    .filter(organisation_member::Column::OrganisationId.eq(id))
+                    .filter(organisation_member::Column::UserId.eq(user_id))
+                    .filter(Expr::exists(others))
+                    .exec(txn)
+                    .await?;
+                if removed.rows_affected == 1 {
+                    return Ok(());
+                }
+                let still = organisation_member::Entity::find()
+                    .filter(organisation_member::Column::OrganisationId.eq(id))
+                    .filter(organisation_member::Column::UserId.eq(user_id))
+                    .one(txn)
+                    .await?;
+                Err(match still {
+                    Some(_) => Error::Conflict(
+                        "this is the organisation's last member; add another member before removing it".into(),
+                    ),
+                    None => Error::NotFound,
+                })
+            })
+        })
+        .await
 }

@@ -22,6 +22,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::database::Store;
 use crate::entity::outbox;
 use crate::error::{corrupt, Error};
 use crate::registrations::stmt;
@@ -180,7 +181,13 @@ pub async fn for_registration(db: &impl ConnectionTrait, registration_id: Uuid) 
 /// Claims up to `limit` due rows until `now + lease`: queued rows whose next attempt is due,
 /// and rows still `sending` whose lease has expired. Each claimed row's `attempts` grows by
 /// one; pass it back to the `mark_*` functions. Oldest due first.
-pub async fn claim(
+pub async fn claim(store: &Store, limit: u32, lease: chrono::Duration, now: DateTime<Utc>) -> Result<Vec<Mail>, Error> {
+    store.write(|txn| Box::pin(claim_in(txn, limit, lease, now))).await
+}
+
+/// [`claim`] inside the caller's transaction (a test holds one open to see that a second
+/// claim skips its rows).
+pub async fn claim_in(
     db: &impl ConnectionTrait,
     limit: u32,
     lease: chrono::Duration,
@@ -231,22 +238,30 @@ fn truncated(error: &str) -> String {
 /// Applies `update` to the row claimed with `attempt` if that claim still holds it; false
 /// when another claim took it over (the outcome is then the other claim's to record).
 async fn settle(
-    db: &impl ConnectionTrait,
+    store: &Store,
     id: Uuid,
     attempt: i32,
     update: sea_orm::UpdateMany<outbox::Entity>,
 ) -> Result<bool, Error> {
-    let written = update
-        .filter(outbox::Column::Id.eq(id))
-        .filter(outbox::Column::Status.eq(MailStatus::Sending.as_str()))
-        .filter(outbox::Column::Attempts.eq(attempt))
-        .exec(db)
+    let update = &update;
+    let written = store
+        .write(|txn| {
+            Box::pin(async move {
+                Ok(update
+                    .clone()
+                    .filter(outbox::Column::Id.eq(id))
+                    .filter(outbox::Column::Status.eq(MailStatus::Sending.as_str()))
+                    .filter(outbox::Column::Attempts.eq(attempt))
+                    .exec(txn)
+                    .await?)
+            })
+        })
         .await?;
     Ok(written.rows_affected == 1)
 }
 
 /// Records the delivery of the row claimed with `attempt` and forgets its manage token.
-pub async fn mark_sent(db: &impl ConnectionTrait, id: Uuid, attempt: i32) -> Result<bool, Error> {
+pub async fn mark_sent(db: &Store, id: Uuid, attempt: i32) -> Result<bool, Error> {
     let now = Utc::now();
     let update = outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::val(MailStatus::Sent.as_str()))
@@ -260,13 +275,7 @@ pub async fn mark_sent(db: &impl ConnectionTrait, id: Uuid, attempt: i32) -> Res
 }
 
 /// Puts the row claimed with `attempt` back in the queue until `at`, with the error.
-pub async fn retry_at(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    attempt: i32,
-    at: DateTime<Utc>,
-    error: &str,
-) -> Result<bool, Error> {
+pub async fn retry_at(db: &Store, id: Uuid, attempt: i32, at: DateTime<Utc>, error: &str) -> Result<bool, Error> {
     let update = outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::val(MailStatus::Queued.as_str()))
         .col_expr(outbox::Column::NextAttemptAt, Expr::val(at))
@@ -276,7 +285,7 @@ pub async fn retry_at(
 }
 
 /// Gives up the row claimed with `attempt`, with the reason; its manage token is forgotten.
-pub async fn mark_failed(db: &impl ConnectionTrait, id: Uuid, attempt: i32, error: &str) -> Result<bool, Error> {
+pub async fn mark_failed(db: &Store, id: Uuid, attempt: i32, error: &str) -> Result<bool, Error> {
     let update = outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::val(MailStatus::Failed.as_str()))
         .col_expr(outbox::Column::LastError, Expr::val(truncated(error)))

@@ -15,10 +15,7 @@ use matinale_domain::outcome::{
 use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::entity::{
@@ -155,48 +152,52 @@ async fn facts_of(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Re
 /// meeting's status follows (`held` or `no_show`), so that the timetable shows it. A
 /// cancelled meeting takes no mark (409).
 pub async fn mark_attendance(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    store: &crate::Store,
     id: Uuid,
     actor: &Actor,
     mark: AttendanceMark,
     now: DateTime<Utc>,
 ) -> Result<MeetingFacts, Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let m = meeting_attendance::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound)?;
-    crate::events::get_editable(&txn, m.event_id, actor).await?;
-    if m.status == MeetingStatus::Cancelled.as_str() {
-        return Err(Error::Conflict(
-            "status: this meeting was cancelled; it takes no attendance".into(),
-        ));
-    }
-    let status = match mark.status {
-        MarkedAttendance::Held => MeetingStatus::Held,
-        MarkedAttendance::NoShow => MeetingStatus::NoShow,
-    };
-    let written = meeting_attendance::Entity::update_many()
-        .col_expr(meeting_attendance::Column::Attendance, Expr::val(mark.status.as_str()))
-        .col_expr(
-            meeting_attendance::Column::Absent,
-            Expr::val(mark.absent.map(|a| a.as_str().to_owned())),
-        )
-        .col_expr(meeting_attendance::Column::AttendanceMarkedAt, Expr::val(now))
-        .col_expr(meeting_attendance::Column::Status, Expr::val(status.as_str()))
-        .col_expr(meeting_attendance::Column::UpdatedAt, Expr::val(now))
-        .filter(meeting_attendance::Column::Id.eq(id))
-        .filter(meeting_attendance::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
-        .exec(&txn)
-        .await?;
-    if written.rows_affected != 1 {
-        return Err(Error::Conflict(
-            "status: the meeting changed meanwhile; try again".into(),
-        ));
-    }
-    let facts = facts_of(&txn, id, now).await?;
-    txn.commit().await?;
-    Ok(facts)
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let m = meeting_attendance::Entity::find_by_id(id)
+                    .one(txn)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                crate::events::get_editable(txn, m.event_id, actor).await?;
+                if m.status == MeetingStatus::Cancelled.as_str() {
+                    return Err(Error::Conflict(
+                        "status: this meeting was cancelled; it takes no attendance".into(),
+                    ));
+                }
+                let status = match mark.status {
+                    MarkedAttendance::Held => MeetingStatus::Held,
+                    MarkedAttendance::NoShow => MeetingStatus::NoShow,
+                };
+                let written = meeting_attendance::Entity::update_many()
+                    .col_expr(meeting_attendance::Column::Attendance, Expr::val(mark.status.as_str()))
+                    .col_expr(
+                        meeting_attendance::Column::Absent,
+                        Expr::val(mark.absent.map(|a| a.as_str().to_owned())),
+                    )
+                    .col_expr(meeting_attendance::Column::AttendanceMarkedAt, Expr::val(now))
+                    .col_expr(meeting_attendance::Column::Status, Expr::val(status.as_str()))
+                    .col_expr(meeting_attendance::Column::UpdatedAt, Expr::val(now))
+                    .filter(meeting_attendance::Column::Id.eq(id))
+                    .filter(meeting_attendance::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+                    .exec(txn)
+                    .await?;
+                if written.rows_affected != 1 {
+                    return Err(Error::Conflict(
+                        "status: the meeting changed meanwhile; try again".into(),
+                    ));
+                }
+                let facts = facts_of(txn, id, now).await?;
+                Ok(facts)
+            })
+        })
+        .await
 }
 
 /// One recorded outcome.
@@ -295,64 +296,69 @@ async fn read(db: &impl ConnectionTrait, facts: &MeetingFacts) -> Result<Meeting
 /// A cancelled meeting or a no-show takes none (409); an outcome known before the day may be
 /// entered on a meeting still planned.
 pub async fn record(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    store: &crate::Store,
     id: Uuid,
     who: &Credential,
     side: Option<Side>,
     new: NewOutcome,
 ) -> Result<MeetingOutcomes, Error> {
     let now = Utc::now();
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let facts = facts_of(&txn, id, now).await?;
-    let side = match (access(&txn, &facts, who).await?, side) {
-        (Some(own), Some(asked)) if own != asked => {
-            return Err(matinale_domain::Error::field(
-                "side",
-                "not_allowed",
-                "a manage token records the outcome of its own side only",
-            )
-            .into())
-        }
-        (Some(own), _) => own,
-        (None, Some(asked)) => asked,
-        (None, None) => {
-            return Err(matinale_domain::Error::field(
-                "side",
-                "required",
-                "say which side this outcome is for: buyer or supplier",
-            )
-            .into())
-        }
-    };
-    if facts.cancelled {
-        return Err(Error::Conflict(
-            "outcome: this meeting was cancelled; it takes no outcome".into(),
-        ));
-    }
-    if facts.attendance == Attendance::NoShow {
-        return Err(Error::Conflict(
-            "outcome: this meeting did not take place (no-show); it takes no outcome".into(),
-        ));
-    }
-    let recorded_by = match who {
-        Credential::User(actor) => format!("user:{}", actor.user_id),
-        Credential::Registrant(r) => format!("registration:{r}"),
-    };
-    meeting_outcome::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        meeting_id: Set(id),
-        side: Set(side_text(side).to_owned()),
-        outcome: Set(new.outcome.as_str().to_owned()),
-        amount_cents: Set(new.amount.map(AmountCents::cents)),
-        comment: Set(new.comment),
-        recorded_by: Set(recorded_by),
-        recorded_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    let outcomes = read(&txn, &facts).await?;
-    txn.commit().await?;
-    Ok(outcomes)
+    store
+        .write(|txn| {
+            let new = new.clone();
+            Box::pin(async move {
+                let facts = facts_of(txn, id, now).await?;
+                let side = match (access(txn, &facts, who).await?, side) {
+                    (Some(own), Some(asked)) if own != asked => {
+                        return Err(matinale_domain::Error::field(
+                            "side",
+                            "not_allowed",
+                            "a manage token records the outcome of its own side only",
+                        )
+                        .into())
+                    }
+                    (Some(own), _) => own,
+                    (None, Some(asked)) => asked,
+                    (None, None) => {
+                        return Err(matinale_domain::Error::field(
+                            "side",
+                            "required",
+                            "say which side this outcome is for: buyer or supplier",
+                        )
+                        .into())
+                    }
+                };
+                if facts.cancelled {
+                    return Err(Error::Conflict(
+                        "outcome: this meeting was cancelled; it takes no outcome".into(),
+                    ));
+                }
+                if facts.attendance == Attendance::NoShow {
+                    return Err(Error::Conflict(
+                        "outcome: this meeting did not take place (no-show); it takes no outcome".into(),
+                    ));
+                }
+                let recorded_by = match who {
+                    Credential::User(actor) => format!("user:{}", actor.user_id),
+                    Credential::Registrant(r) => format!("registration:{r}"),
+                };
+                meeting_outcome::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    meeting_id: Set(id),
+                    side: Set(side_text(side).to_owned()),
+                    outcome: Set(new.outcome.as_str().to_owned()),
+                    amount_cents: Set(new.amount.map(AmountCents::cents)),
+                    comment: Set(new.comment),
+                    recorded_by: Set(recorded_by),
+                    recorded_at: Set(now),
+                }
+                .insert(txn)
+                .await?;
+                let outcomes = read(txn, &facts).await?;
+                Ok(outcomes)
+            })
+        })
+        .await
 }
 
 /// The latest outcome of each side of each meeting among `meeting_ids`.
@@ -416,59 +422,63 @@ pub struct FollowUpSweep {
 ///
 /// As for reminders, each event is marked (`follow_ups_queued_at`) by a conditional update
 /// that opens its transaction, so that of two sweeps (two processes) exactly one queues them.
-pub async fn queue_due_follow_ups(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    now: DateTime<Utc>,
-) -> Result<FollowUpSweep, Error> {
+pub async fn queue_due_follow_ups(store: &crate::Store, now: DateTime<Utc>) -> Result<FollowUpSweep, Error> {
     let over = [EventStatus::Published.as_str(), EventStatus::Closed.as_str()];
     let candidates = event_follow_up::Entity::find()
         .filter(event_follow_up::Column::FollowUpsQueuedAt.is_null())
         .filter(event_follow_up::Column::Status.is_in(over))
         .filter(event_follow_up::Column::EndsAt.lte(now))
         .order_by_asc(event_follow_up::Column::EndsAt)
-        .all(db)
+        .all(store)
         .await?;
     let mut sweep = FollowUpSweep::default();
     for e in candidates {
         if e.ends_at + Duration::days(i64::from(e.follow_up_days)) > now {
             continue;
         }
-        let (_turn, txn) = crate::begin_write(db).await?;
-        let marked = event_follow_up::Entity::update_many()
-            .col_expr(event_follow_up::Column::FollowUpsQueuedAt, Expr::val(now))
-            .filter(event_follow_up::Column::Id.eq(e.id))
-            .filter(event_follow_up::Column::FollowUpsQueuedAt.is_null())
-            .exec(&txn)
+        let event_id = e.id;
+        let queued = store
+            .write(|txn| {
+                Box::pin(async move {
+                    let marked = event_follow_up::Entity::update_many()
+                        .col_expr(event_follow_up::Column::FollowUpsQueuedAt, Expr::val(now))
+                        .filter(event_follow_up::Column::Id.eq(event_id))
+                        .filter(event_follow_up::Column::FollowUpsQueuedAt.is_null())
+                        .exec(txn)
+                        .await?;
+                    if marked.rows_affected != 1 {
+                        return Ok(None);
+                    }
+                    let held: HashSet<Uuid> = meeting_facts(txn, &[event_id], now)
+                        .await?
+                        .into_iter()
+                        .filter(|m| !m.cancelled && m.attendance == Attendance::Held)
+                        .flat_map(|m| [m.buyer, m.supplier])
+                        .collect();
+                    let people = registration::Entity::find()
+                        .filter(registration::Column::EventId.eq(event_id))
+                        .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()))
+                        .order_by_asc(registration::Column::QueueOrder)
+                        .order_by_asc(registration::Column::Id)
+                        .all(txn)
+                        .await?;
+                    let mut mails = 0;
+                    for r in people.iter().filter(|r| held.contains(&r.id)) {
+                        let token = issue_manage_token(txn, r.id, now).await?;
+                        crate::registrations::mail(
+                            txn,
+                            MailKind::FollowUpRequest,
+                            r,
+                            serde_json::json!({ crate::outbox::MANAGE_TOKEN_KEY: token }),
+                        )
+                        .await?;
+                        mails += 1;
+                    }
+                    Ok(Some(mails))
+                })
+            })
             .await?;
-        if marked.rows_affected != 1 {
-            continue;
-        }
-        let held: HashSet<Uuid> = meeting_facts(&txn, &[e.id], now)
-            .await?
-            .into_iter()
-            .filter(|m| !m.cancelled && m.attendance == Attendance::Held)
-            .flat_map(|m| [m.buyer, m.supplier])
-            .collect();
-        let people = registration::Entity::find()
-            .filter(registration::Column::EventId.eq(e.id))
-            .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()))
-            .order_by_asc(registration::Column::QueueOrder)
-            .order_by_asc(registration::Column::Id)
-            .all(&txn)
-            .await?;
-        let mut mails = 0;
-        for r in people.iter().filter(|r| held.contains(&r.id)) {
-            let token = issue_manage_token(&txn, r.id, now).await?;
-            crate::registrations::mail(
-                &txn,
-                MailKind::FollowUpRequest,
-                r,
-                serde_json::json!({ crate::outbox::MANAGE_TOKEN_KEY: token }),
-            )
-            .await?;
-            mails += 1;
-        }
-        txn.commit().await?;
+        let Some(mails) = queued else { continue };
         sweep.events += 1;
         sweep.mails += mails;
         tracing::info!(event_id = %e.id, mails, "follow-up mails queued");

@@ -7,14 +7,13 @@
 use chrono::{DateTime, Utc};
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::accounts::{new_secret, secret_hash};
+use crate::database::Store;
 use crate::entity::{
     event, idempotency, meeting, meeting_preference, need_interest, outbox, registration, registration_history,
     registration_token, user, wish,
@@ -291,50 +290,51 @@ async fn forget_replays(db: &impl ConnectionTrait, id: Uuid) -> Result<(), Error
 }
 
 /// Erases the person of one registration (its token or an admin), in one transaction.
-pub async fn erase_registration(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    id: Uuid,
-    who: &Credential,
-) -> Result<Erased, Error> {
-    for_owner_or_admin(db, id, who).await?;
-    let (_turn, txn) = crate::begin_write(db).await?;
-    erase(&txn, id).await?;
-    forget_replays(&txn, id).await?;
-    txn.commit().await?;
-    Ok(Erased {
-        registrations: 1,
-        accounts_kept: 0,
-    })
+pub async fn erase_registration(store: &Store, id: Uuid, who: &Credential) -> Result<Erased, Error> {
+    for_owner_or_admin(store, id, who).await?;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                erase(txn, id).await?;
+                forget_replays(txn, id).await?;
+                Ok(Erased {
+                    registrations: 1,
+                    accounts_kept: 0,
+                })
+            })
+        })
+        .await
 }
 
 /// Erases every registration of an e-mail address (admins only), in one transaction.
-pub async fn erase_person(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    email: &str,
-    actor: &Actor,
-) -> Result<Erased, Error> {
+pub async fn erase_person(store: &Store, email: &str, actor: &Actor) -> Result<Erased, Error> {
     admin_only(actor)?;
     let email = normalised(email);
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let ids: Vec<Uuid> = registration::Entity::find()
-        .filter(registration::Column::Email.eq(email.as_str()))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    for id in &ids {
-        erase(&txn, *id).await?;
-        forget_replays(&txn, *id).await?;
-    }
-    let accounts_kept = user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .all(&txn)
-        .await?
-        .len() as u64;
-    txn.commit().await?;
-    Ok(Erased {
-        registrations: ids.len() as u64,
-        accounts_kept,
-    })
+    let email = &email;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let ids: Vec<Uuid> = registration::Entity::find()
+                    .filter(registration::Column::Email.eq(email.as_str()))
+                    .all(txn)
+                    .await?
+                    .into_iter()
+                    .map(|r| r.id)
+                    .collect();
+                for id in &ids {
+                    erase(txn, *id).await?;
+                    forget_replays(txn, *id).await?;
+                }
+                let accounts_kept = user::Entity::find()
+                    .filter(user::Column::Email.eq(email.as_str()))
+                    .all(txn)
+                    .await?
+                    .len() as u64;
+                Ok(Erased {
+                    registrations: ids.len() as u64,
+                    accounts_kept,
+                })
+            })
+        })
+        .await
 }

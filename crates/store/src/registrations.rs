@@ -8,8 +8,7 @@
 //! same time share (group commit, module `group_commit`).
 //! A seat can never hold two registrations (unique `registration_id`, one row per seat).
 
-use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
 use matinale_domain::event::{Category, Event, Quotas};
@@ -22,13 +21,13 @@ use matinale_domain::registration::{
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, Statement, TransactionSession,
-    TransactionTrait, Value,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, Statement, Value,
 };
 use uuid::Uuid;
 
 use crate::accounts::{new_secret, secret_hash};
+use crate::database::Store;
 use crate::entity::{idempotency, registration, registration_history, registration_token};
 use crate::error::{corrupt, Error};
 use crate::outbox::{self, NewMail};
@@ -75,19 +74,50 @@ pub struct Registered {
     pub manage_token: String,
 }
 
+impl Registered {
+    /// What is kept of it for replays.
+    pub fn receipt(&self) -> Receipt {
+        let r = &self.registration;
+        Receipt {
+            id: r.id,
+            event_id: r.event_id,
+            category: r.category,
+            status: r.status,
+            waitlist_position: r.waitlist_position,
+            manage_token: self.manage_token.clone(),
+        }
+    }
+}
+
+/// A new registration as its registrant was first told of it: what an idempotent replay
+/// answers again. Kept (as JSON) with the idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Receipt {
+    /// The registration.
+    pub id: Uuid,
+    /// Its event.
+    pub event_id: Uuid,
+    /// Its category.
+    pub category: Category,
+    /// Its status then.
+    pub status: RegistrationStatus,
+    /// Its place on the waiting list then.
+    pub waitlist_position: Option<u32>,
+    /// The bearer secret for this registration only.
+    pub manage_token: String,
+}
+
 /// What `register` did.
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// A new registration.
     Created(Box<Registered>),
-    /// The first response to the same `Idempotency-Key` and body, replayed.
-    Replayed {
-        /// HTTP status.
-        status: u16,
-        /// Body.
-        body: String,
-    },
+    /// The registration first made with the same idempotency key and body.
+    Replayed(Receipt),
 }
+
+/// The HTTP status kept with a receipt (the column predates receipts): 201, created.
+const CREATED: i32 = 201;
 
 /// An `Idempotency-Key` with what it protects.
 #[derive(Debug, Clone)]
@@ -336,48 +366,29 @@ fn queue_order(now: DateTime<Utc>) -> i64 {
     now.timestamp_micros()
 }
 
-/// Events as last read to register for them, by id. A rush reads its event once per process
-/// instead of once per registration; the registration itself checks that the event still has
-/// the version read (see [`insert_registration`]), and reads it again when it has changed.
-static EVENTS_READ: LazyLock<Mutex<HashMap<Uuid, Event>>> = LazyLock::new(Default::default);
-
-/// At most this many events are remembered (then all are forgotten).
-const EVENTS_REMEMBERED: usize = 1024;
-
-fn events_read() -> std::sync::MutexGuard<'static, HashMap<Uuid, Event>> {
-    // A panic while holding this lock leaves the map as it was: keep using it.
-    EVENTS_READ.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 /// Registers `new` for the public event `event_id` if it takes registrations now (409 or 422
 /// otherwise), in one transaction: the idempotency key, the row, a seat or a waiting-list
-/// place, the history and the mail. `render` turns the result into the response body kept for
-/// replays.
+/// place, the history and the mail. A rush reads its event once per store instead of once
+/// per registration ([`Store::remember_event`]); the registration itself checks that the event
+/// still has the version read (see [`insert_registration`]), and reads it again when it has
+/// changed.
 pub async fn register(
-    db: &DatabaseConnection,
+    store: &Store,
     event_id: Uuid,
     new: NewRegistration,
     idempotency: Option<IdempotencyRequest>,
-    render: impl Fn(&Registered) -> (u16, String) + Send + Sync + 'static,
 ) -> Result<Outcome, Error> {
-    let db = db.clone();
+    let store = store.clone();
     crate::run_to_completion(async move {
-        let remembered = events_read().get(&event_id).cloned();
+        let remembered = store.remembered_event(event_id);
         let mut read = remembered.is_none();
         let mut event = match remembered {
             Some(event) => event,
-            None => read_event(&db, event_id).await?,
+            None => read_event(&store, event_id).await?,
         };
         for _ in 0..3 {
             match matinale_domain::registration::check_open(&event, Utc::now()) {
-                // Two PostgreSQL claims can deadlock when one locks a seat another just took
-                // (the lock follows the row's update chain) and then waits for a free one: the
-                // database rolls one back, and it runs again with a fresh snapshot.
-                Ok(()) => match crate::run_again_on_rollback(|| {
-                    register_once(&db, &event, &new, idempotency.as_ref(), &render)
-                })
-                .await
-                {
+                Ok(()) => match register_once(&store, &event, &new, idempotency.as_ref()).await {
                     // The event has changed since it was read: read it again.
                     Err(Error::Stale) => {}
                     done => return done,
@@ -386,7 +397,7 @@ pub async fn register(
                 // Closed as remembered; refuse only on what the database holds now.
                 Err(_) => {}
             }
-            event = read_event(&db, event_id).await?;
+            event = read_event(&store, event_id).await?;
             read = true;
         }
         Err(Error::Conflict(
@@ -397,69 +408,76 @@ pub async fn register(
 }
 
 /// Reads the public event `event_id` and remembers it for the next registrations.
-async fn read_event(db: &DatabaseConnection, event_id: Uuid) -> Result<Event, Error> {
-    let event = crate::events::get_public(db, event_id).await?;
-    let mut remembered = events_read();
-    if remembered.len() >= EVENTS_REMEMBERED {
-        remembered.clear();
-    }
-    remembered.insert(event_id, event.clone());
+async fn read_event(store: &Store, event_id: Uuid) -> Result<Event, Error> {
+    let event = crate::events::get_public(store, event_id).await?;
+    store.remember_event(event.clone());
     Ok(event)
 }
 
+/// Two PostgreSQL claims can deadlock when one locks a seat another just took (the lock
+/// follows the row's update chain) and then waits for a free one: the database rolls one back,
+/// and [`Store::write`] runs it again with a fresh snapshot.
 async fn register_once(
-    db: &DatabaseConnection,
+    store: &Store,
     event: &Event,
     new: &NewRegistration,
     idempotency: Option<&IdempotencyRequest>,
-    render: &impl Fn(&Registered) -> (u16, String),
 ) -> Result<Outcome, Error> {
     let Some(idem) = idempotency else {
         // The common case. On PostgreSQL one statement, its own transaction, one round trip;
         // on SQLite one batch of statements in a transaction shared with other registrants.
-        let inserted = if db.get_database_backend() == DbBackend::Postgres {
-            insert_registration(db, event, new, None).await
+        let inserted = if store.backend() == DbBackend::Postgres {
+            store
+                .write_statement(|| insert_registration(store.connection(), event, new, None))
+                .await
         } else {
-            crate::group_commit::register(db, event.clone(), new.clone()).await
+            crate::group_commit::register(store, event.clone(), new.clone()).await
         };
         return match inserted {
-            Err(Error::Conflict(_)) => Err(resend_link(db, event.id, new.person.email.as_str()).await),
+            Err(Error::Conflict(_)) => Err(resend_link(store, event.id, new.person.email.as_str()).await),
             done => done.map(|r| Outcome::Created(Box::new(r))),
         };
     };
-    // With a key: the key, the registration and the answer kept for replays, in one transaction.
-    let (turn, txn) = crate::begin_write(db).await?;
-    if let Some(earlier) = claim_idempotency_key(&txn, idem).await? {
-        return Ok(earlier);
-    }
-    let registered = match insert_registration(&txn, event, new, None).await {
-        Ok(r) => r,
-        Err(Error::Conflict(_)) => {
-            drop(txn);
-            drop(turn);
-            return Err(resend_link(db, event.id, new.person.email.as_str()).await);
+    // With a key: the key, the registration and the receipt kept for replays, in one transaction.
+    let duplicate = AtomicBool::new(false);
+    let duplicate = &duplicate;
+    let written = store
+        .write(|txn| {
+            Box::pin(async move {
+                if let Some(earlier) = claim_idempotency_key(txn, idem).await? {
+                    return Ok(Outcome::Replayed(earlier));
+                }
+                let registered = insert_registration(txn, event, new, None).await.inspect_err(|e| {
+                    duplicate.store(matches!(e, Error::Conflict(_)), Ordering::Relaxed);
+                })?;
+                let receipt = serde_json::to_string(&registered.receipt())
+                    .map_err(|e| Error::internal(format!("a receipt did not serialize: {e}")))?;
+                idempotency::Entity::update_many()
+                    .col_expr(idempotency::Column::ResponseStatus, Expr::val(CREATED))
+                    .col_expr(idempotency::Column::ResponseBody, Expr::val(receipt))
+                    .filter(idempotency::Column::Scope.eq(idem.scope.as_str()))
+                    .filter(idempotency::Column::Key.eq(idem.key.as_str()))
+                    .exec(txn)
+                    .await?;
+                Ok(Outcome::Created(Box::new(registered)))
+            })
+        })
+        .await;
+    match written {
+        Err(Error::Conflict(_)) if duplicate.load(Ordering::Relaxed) => {
+            Err(resend_link(store, event.id, new.person.email.as_str()).await)
         }
-        Err(err) => return Err(err),
-    };
-    let (status, body) = render(&registered);
-    idempotency::Entity::update_many()
-        .col_expr(idempotency::Column::ResponseStatus, Expr::val(i32::from(status)))
-        .col_expr(idempotency::Column::ResponseBody, Expr::val(body))
-        .filter(idempotency::Column::Scope.eq(idem.scope.as_str()))
-        .filter(idempotency::Column::Key.eq(idem.key.as_str()))
-        .exec(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(Outcome::Created(Box::new(registered)))
+        done => done,
+    }
 }
 
 /// Takes `idem` for this transaction. `Some` is the answer to give instead of registering: the
-/// first answer to the same key and body, replayed. A key reused with another body is a 422,
-/// and one whose first request has not finished yet a 409.
+/// first answer to the same key and body, replayed. A key reused with another body is
+/// [`Error::KeyReused`], and one whose first request has not finished yet a conflict.
 async fn claim_idempotency_key(
     txn: &impl ConnectionTrait,
     idem: &IdempotencyRequest,
-) -> Result<Option<Outcome>, Error> {
+) -> Result<Option<Receipt>, Error> {
     // The first statement writes, so SQLite takes its one writer lock right away.
     let backend = txn.get_database_backend();
     txn.execute_raw(stmt(
@@ -496,19 +514,13 @@ async fn claim_idempotency_key(
         .await?
         .ok_or_else(in_progress)?;
     if saved.request_hash != idem.request_hash {
-        return Err(matinale_domain::Error::field(
-            "Idempotency-Key",
-            "reused",
-            "this key was used with another request body",
-        )
-        .into());
+        return Err(Error::KeyReused);
     }
-    match (saved.response_status, saved.response_body) {
-        (Some(status), Some(body)) => Ok(Some(Outcome::Replayed {
-            status: status as u16,
-            body,
-        })),
-        _ => Err(in_progress()),
+    match saved.response_body {
+        Some(body) => serde_json::from_str(&body)
+            .map(Some)
+            .map_err(|_| corrupt("idempotency receipt")),
+        None => Err(in_progress()),
     }
 }
 
@@ -729,58 +741,64 @@ pub(crate) async fn insert_registration(
 
 /// Forgets the `Idempotency-Key`s older than [`IDEMPOTENCY_HOURS`] at `now`: their saved
 /// answers hold manage tokens in clear. Returns how many were dropped.
-pub async fn purge_idempotency(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, Error> {
-    Ok(idempotency::Entity::delete_many()
-        .filter(idempotency::Column::CreatedAt.lt(now - Duration::hours(IDEMPOTENCY_HOURS)))
-        .exec(db)
-        .await?
-        .rows_affected)
+pub async fn purge_idempotency(store: &Store, now: DateTime<Utc>) -> Result<u64, Error> {
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                Ok(idempotency::Entity::delete_many()
+                    .filter(idempotency::Column::CreatedAt.lt(now - Duration::hours(IDEMPOTENCY_HOURS)))
+                    .exec(txn)
+                    .await?
+                    .rows_affected)
+            })
+        })
+        .await
 }
 
 /// The e-mail is already registered: mail the registration a new manage link, unless one was
 /// mailed in the last [`LINK_RESEND_MINUTES`], then answer with the conflict. The links sent
 /// before keep working (a new token is added, none replaced), and the answer is the same
 /// whether a link was sent or not: it shows nothing of the registration.
-async fn resend_link(db: &(impl ConnectionTrait + TransactionTrait), event_id: Uuid, email: &str) -> Error {
-    let attempt = async {
-        let (_turn, txn) = crate::begin_write(db).await?;
-        let mut live = registration::Entity::find()
-            .filter(registration::Column::EventId.eq(event_id))
-            .filter(registration::Column::Email.eq(email))
-            .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()));
-        if txn.get_database_backend() == DbBackend::Postgres {
-            // Two duplicates at once: the second waits, then sees the first one's link.
-            live = live.lock_exclusive();
-        }
-        let Some(m) = live.one(&txn).await? else {
-            return Ok(());
-        };
-        let now = Utc::now();
-        let recent = registration_token::Entity::find()
-            .filter(registration_token::Column::RegistrationId.eq(m.id))
-            .filter(registration_token::Column::CreatedAt.gt(now - Duration::minutes(LINK_RESEND_MINUTES)))
-            .count(&txn)
-            .await?;
-        if recent == 0 {
-            let token = new_secret("mr_");
-            registration_token::ActiveModel {
-                token_hash: Set(secret_hash(&token)),
-                registration_id: Set(m.id),
-                created_at: Set(now),
+async fn resend_link(store: &Store, event_id: Uuid, email: &str) -> Error {
+    let attempt = store.write(|txn| {
+        Box::pin(async move {
+            let mut live = registration::Entity::find()
+                .filter(registration::Column::EventId.eq(event_id))
+                .filter(registration::Column::Email.eq(email))
+                .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()));
+            if txn.get_database_backend() == DbBackend::Postgres {
+                // Two duplicates at once: the second waits, then sees the first one's link.
+                live = live.lock_exclusive();
             }
-            .insert(&txn)
-            .await?;
-            mail(
-                &txn,
-                MailKind::RegistrationLink,
-                &m,
-                serde_json::json!({"manage_token": token}),
-            )
-            .await?;
-        }
-        txn.commit().await?;
-        Ok::<(), Error>(())
-    };
+            let Some(m) = live.one(txn).await? else {
+                return Ok(());
+            };
+            let now = Utc::now();
+            let recent = registration_token::Entity::find()
+                .filter(registration_token::Column::RegistrationId.eq(m.id))
+                .filter(registration_token::Column::CreatedAt.gt(now - Duration::minutes(LINK_RESEND_MINUTES)))
+                .count(txn)
+                .await?;
+            if recent == 0 {
+                let token = new_secret("mr_");
+                registration_token::ActiveModel {
+                    token_hash: Set(secret_hash(&token)),
+                    registration_id: Set(m.id),
+                    created_at: Set(now),
+                }
+                .insert(txn)
+                .await?;
+                mail(
+                    txn,
+                    MailKind::RegistrationLink,
+                    &m,
+                    serde_json::json!({"manage_token": token}),
+                )
+                .await?;
+            }
+            Ok(())
+        })
+    });
     match attempt.await {
         Ok(()) => Error::Conflict(format!(
             "this e-mail is already registered for this event; its management link is mailed to it \
@@ -848,13 +866,21 @@ pub async fn agenda_for_feed(db: &impl ConnectionTrait, feed_token: &str) -> Res
 /// Opens the secret calendar feed of a registration, or replaces its token (the previous
 /// one stops working at once); for its token holder or an organiser of its event. Returns
 /// the new token, which is stored only as its hash and so is shown once.
-pub async fn rotate_feed_token(db: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<String, Error> {
-    authorised(db, id, who).await?;
+pub async fn rotate_feed_token(store: &Store, id: Uuid, who: &Credential) -> Result<String, Error> {
+    authorised(store, id, who).await?;
     let token = new_secret("mc_");
-    let written = registration::Entity::update_many()
-        .col_expr(registration::Column::FeedTokenHash, Expr::val(secret_hash(&token)))
-        .filter(registration::Column::Id.eq(id))
-        .exec(db)
+    let hash = secret_hash(&token);
+    let hash = &hash;
+    let written = store
+        .write(|txn| {
+            Box::pin(async move {
+                Ok(registration::Entity::update_many()
+                    .col_expr(registration::Column::FeedTokenHash, Expr::val(hash.as_str()))
+                    .filter(registration::Column::Id.eq(id))
+                    .exec(txn)
+                    .await?)
+            })
+        })
         .await?;
     if written.rows_affected != 1 {
         return Err(Error::NotFound);
@@ -863,14 +889,20 @@ pub async fn rotate_feed_token(db: &impl ConnectionTrait, id: Uuid, who: &Creden
 }
 
 /// Closes the calendar feed of a registration; closing a closed feed changes nothing.
-pub async fn revoke_feed_token(db: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<(), Error> {
-    authorised(db, id, who).await?;
-    registration::Entity::update_many()
-        .col_expr(registration::Column::FeedTokenHash, Expr::val(Option::<String>::None))
-        .filter(registration::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
+pub async fn revoke_feed_token(store: &Store, id: Uuid, who: &Credential) -> Result<(), Error> {
+    authorised(store, id, who).await?;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                registration::Entity::update_many()
+                    .col_expr(registration::Column::FeedTokenHash, Expr::val(Option::<String>::None))
+                    .filter(registration::Column::Id.eq(id))
+                    .exec(txn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// Loads a registration for `who`: its own token, or an organiser of its event; else not found.
@@ -939,16 +971,21 @@ async fn with_history(db: &impl ConnectionTrait, m: registration::Model) -> Resu
 /// organisation (or an admin), who then see the registration; anyone else gets 404. Approving
 /// again changes nothing; the approval is kept in the history, and dropped if the registration
 /// names another organisation later. Naming none is a 422 on `organisation_id`.
-pub async fn approve_organisation(
-    db: &(impl ConnectionTrait + TransactionTrait),
+pub async fn approve_organisation(store: &Store, id: Uuid, actor: &Actor) -> Result<RegistrationWithHistory, Error> {
+    store
+        .write(|txn| Box::pin(approve_organisation_in(txn, id, actor)))
+        .await
+}
+
+async fn approve_organisation_in(
+    txn: &impl ConnectionTrait,
     id: Uuid,
     actor: &Actor,
 ) -> Result<RegistrationWithHistory, Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let m = load(&txn, id).await?;
-    let organiser = crate::events::get(&txn, m.event_id).await?.is_organised_by(actor);
+    let m = load(txn, id).await?;
+    let organiser = crate::events::get(txn, m.event_id).await?.is_organised_by(actor);
     let member = match m.organisation_id {
-        Some(org) => match crate::organisations::get(&txn, org).await {
+        Some(org) => match crate::organisations::get(txn, org).await {
             Ok(o) => crate::organisations::may_edit(&o, actor),
             Err(Error::NotFound) => false,
             Err(e) => return Err(e),
@@ -977,20 +1014,35 @@ pub async fn approve_organisation(
             )
             .col_expr(registration::Column::UpdatedAt, Expr::val(now))
             .filter(registration::Column::Id.eq(id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         let status = RegistrationStatus::from_db(&m.status).ok_or_else(|| corrupt("status"))?;
         let reason = format!("speaks for organisation {org}: approved");
-        record(&txn, id, &actor.user_id.to_string(), Some(status), status, &reason).await?;
+        record(txn, id, &actor.user_id.to_string(), Some(status), status, &reason).await?;
     }
-    let result = with_history(&txn, load(&txn, id).await?).await?;
-    txn.commit().await?;
-    Ok(result)
+    with_history(txn, load(txn, id).await?).await
 }
 
 /// Changes the details of a registration; `change` computes them from the current ones.
 pub async fn update_details(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    store: &Store,
+    id: Uuid,
+    who: &Credential,
+    if_match: Option<i32>,
+    change: impl FnOnce(&Registration) -> Result<RegistrationDetails, matinale_domain::Error> + Send,
+) -> Result<RegistrationWithHistory, Error> {
+    let mut change = Some(change);
+    store
+        .write(|txn| {
+            let change = change.take();
+            Box::pin(async move { update_details_in(txn, id, who, if_match, crate::database::once(change)?).await })
+        })
+        .await
+}
+
+/// [`update_details`] inside the caller's write.
+pub(crate) async fn update_details_in(
+    db: &impl ConnectionTrait,
     id: Uuid,
     who: &Credential,
     if_match: Option<i32>,
@@ -1036,10 +1088,7 @@ pub async fn update_details(
     if written.rows_affected != 1 {
         return Err(Error::Stale);
     }
-    let conn = db.begin().await?;
-    let result = get(&conn, id, who).await;
-    conn.commit().await?;
-    result
+    get(db, id, who).await
 }
 
 /// Gives a freed seat of `pool` to the first waitlisted registration of that pool (of
@@ -1127,23 +1176,14 @@ enum Promotion {
 
 /// Cancels a registration and, in the same transaction, gives its seat to the first
 /// waitlisted person of its category (or of its seat pool).
-pub async fn cancel(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    id: Uuid,
-    who: &Credential,
-) -> Result<RegistrationWithHistory, Error> {
-    authorised(db, id, who).await?;
+pub async fn cancel(store: &Store, id: Uuid, who: &Credential) -> Result<RegistrationWithHistory, Error> {
+    authorised(store, id, who).await?;
     // The promotion claims a seat like a registration does, so it can meet the same
-    // PostgreSQL deadlock; the rolled-back cancellation simply runs again.
-    crate::run_again_on_rollback(|| cancel_once(db, id, who)).await
+    // PostgreSQL deadlock; the rolled-back cancellation simply runs again ([`Store::write`]).
+    store.write(|txn| Box::pin(cancel_in(txn, id, who))).await
 }
 
-async fn cancel_once(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    id: Uuid,
-    who: &Credential,
-) -> Result<RegistrationWithHistory, Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
+async fn cancel_in(txn: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<RegistrationWithHistory, Error> {
     let backend = txn.get_database_backend();
     // First statement a write (SQLite's writer lock at once); the status guard settles races.
     let cancelled = registration::Entity::update_many()
@@ -1161,10 +1201,10 @@ async fn cancel_once(
             RegistrationStatus::Confirmed.as_str(),
             RegistrationStatus::Waitlisted.as_str(),
         ]))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if cancelled.rows_affected != 1 {
-        let m = load(&txn, id).await?;
+        let m = load(txn, id).await?;
         return Err(Error::Conflict(format!(
             "a {} registration cannot be cancelled",
             m.status
@@ -1177,11 +1217,11 @@ async fn cancel_once(
             vec![id.into()],
         ))
         .await?;
-    let m = load(&txn, id).await?;
+    let m = load(txn, id).await?;
     let from = if freed.is_some() {
         RegistrationStatus::Confirmed
     } else {
-        untally_waitlisted(&txn, m.event_id, &m.category, id).await?;
+        untally_waitlisted(txn, m.event_id, &m.category, id).await?;
         RegistrationStatus::Waitlisted
     };
     let reason = match who {
@@ -1189,7 +1229,7 @@ async fn cancel_once(
         Credential::Registrant(_) => "cancelled by the registrant",
     };
     record(
-        &txn,
+        txn,
         id,
         &who.actor_text(),
         Some(from),
@@ -1197,16 +1237,14 @@ async fn cancel_once(
         reason,
     )
     .await?;
-    mail(&txn, MailKind::RegistrationCancelled, &m, serde_json::json!({})).await?;
-    crate::meeting_changes::cancel_for_registration(&txn, id).await?;
+    mail(txn, MailKind::RegistrationCancelled, &m, serde_json::json!({})).await?;
+    crate::meeting_changes::cancel_for_registration(txn, id).await?;
     if let Some(row) = freed {
         let pool: String = row.try_get("", "pool")?;
         let seat_no: i32 = row.try_get("", "seat_no")?;
-        promote_into(&txn, m.event_id, &pool, seat_no, &m.category).await?;
+        promote_into(txn, m.event_id, &pool, seat_no, &m.category).await?;
     }
-    let result = get(&txn, id, who).await?;
-    txn.commit().await?;
-    Ok(result)
+    get(txn, id, who).await
 }
 
 /// Sets a registration of `event_id` from `from` to `to` (check-in, no-show), by an organiser.
@@ -1246,51 +1284,54 @@ async fn set_status(
 
 /// Checks a registration in (confirmed or no-show → attended), by an organiser of its event.
 pub async fn check_in(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    store: &Store,
     event_id: Uuid,
     id: Uuid,
     actor: &Actor,
 ) -> Result<RegistrationWithHistory, Error> {
-    crate::events::get_editable(db, event_id, actor).await?;
-    let (_turn, txn) = crate::begin_write(db).await?;
-    set_status(&txn, event_id, id, actor, RegistrationStatus::Attended, "checked in").await?;
-    let result = get(&txn, id, &Credential::User(*actor)).await?;
-    txn.commit().await?;
-    Ok(result)
+    crate::events::get_editable(store, event_id, actor).await?;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                set_status(txn, event_id, id, actor, RegistrationStatus::Attended, "checked in").await?;
+                get(txn, id, &Credential::User(*actor)).await
+            })
+        })
+        .await
 }
 
 /// After the event, marks every confirmed registration that did not check in as no-show.
-pub async fn mark_no_shows(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    event_id: Uuid,
-    actor: &Actor,
-) -> Result<u64, Error> {
-    let event = crate::events::get_editable(db, event_id, actor).await?;
+pub async fn mark_no_shows(store: &Store, event_id: Uuid, actor: &Actor) -> Result<u64, Error> {
+    let event = crate::events::get_editable(store, event_id, actor).await?;
     if Utc::now() < event.fields.ends_at {
         return Err(Error::Conflict("no-shows are marked after the event has ended".into()));
     }
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let ids: Vec<Uuid> = registration::Entity::find()
-        .filter(registration::Column::EventId.eq(event_id))
-        .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed.as_str()))
-        .select_only()
-        .column(registration::Column::Id)
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    for id in &ids {
-        set_status(
-            &txn,
-            event_id,
-            *id,
-            actor,
-            RegistrationStatus::NoShow,
-            "did not check in",
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(ids.len() as u64)
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let ids: Vec<Uuid> = registration::Entity::find()
+                    .filter(registration::Column::EventId.eq(event_id))
+                    .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed.as_str()))
+                    .select_only()
+                    .column(registration::Column::Id)
+                    .into_tuple()
+                    .all(txn)
+                    .await?;
+                for id in &ids {
+                    set_status(
+                        txn,
+                        event_id,
+                        *id,
+                        actor,
+                        RegistrationStatus::NoShow,
+                        "did not check in",
+                    )
+                    .await?;
+                }
+                Ok(ids.len() as u64)
+            })
+        })
+        .await
 }
 
 /// The registrations of an event, for its organisers: oldest first, filtered.

@@ -16,13 +16,11 @@ use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::user::Actor;
 use matinale_scheduler::{self as scheduler, Instance, KeptMeeting, MeetingSlot, Participant, Wish};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
-    TransactionTrait, UpdateMany,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, UpdateMany};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::database::Store;
 use crate::entity::{meeting, meeting_block, meeting_preference, meeting_slot, registration, schedule_draft};
 use crate::error::{corrupt, Error};
 use crate::meetings::{MeetingView, Roster};
@@ -452,52 +450,56 @@ fn already_running() -> Error {
 }
 
 /// Claims the event's run: only one at a time, across processes.
-async fn claim_run(db: &(impl ConnectionTrait + TransactionTrait), event_id: Uuid) -> Result<Uuid, Error> {
+async fn claim_run(store: &Store, event_id: Uuid) -> Result<Uuid, Error> {
     let token = Uuid::now_v7();
     let now = Utc::now();
     let stale = now - Duration::minutes(STALE_RUN_MINUTES);
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let existing = schedule_draft::Entity::find_by_id(event_id).one(&txn).await?;
-    match existing {
-        None => {
-            schedule_draft::Entity::insert(schedule_draft::ActiveModel {
-                event_id: Set(event_id),
-                draft_id: Set(None),
-                result: Set(None),
-                created_at: Set(None),
-                published_at: Set(None),
-                run_token: Set(Some(token)),
-                running_since: Set(Some(now)),
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let existing = schedule_draft::Entity::find_by_id(event_id).one(txn).await?;
+                match existing {
+                    None => {
+                        schedule_draft::Entity::insert(schedule_draft::ActiveModel {
+                            event_id: Set(event_id),
+                            draft_id: Set(None),
+                            result: Set(None),
+                            created_at: Set(None),
+                            published_at: Set(None),
+                            run_token: Set(Some(token)),
+                            running_since: Set(Some(now)),
+                        })
+                        .exec_without_returning(txn)
+                        .await
+                        .map_err(|e| match Error::from(e) {
+                            Error::Conflict(_) => already_running(),
+                            other => other,
+                        })?;
+                    }
+                    Some(row) if row.run_token.is_some() && row.running_since.is_some_and(|t| t > stale) => {
+                        return Err(already_running());
+                    }
+                    Some(_) => {
+                        let written = schedule_draft::Entity::update_many()
+                            .col_expr(schedule_draft::Column::RunToken, Expr::val(token))
+                            .col_expr(schedule_draft::Column::RunningSince, Expr::val(now))
+                            .filter(schedule_draft::Column::EventId.eq(event_id))
+                            .filter(
+                                Condition::any()
+                                    .add(schedule_draft::Column::RunToken.is_null())
+                                    .add(schedule_draft::Column::RunningSince.lt(stale)),
+                            )
+                            .exec(txn)
+                            .await?;
+                        if written.rows_affected != 1 {
+                            return Err(already_running());
+                        }
+                    }
+                }
+                Ok(token)
             })
-            .exec_without_returning(&txn)
-            .await
-            .map_err(|e| match Error::from(e) {
-                Error::Conflict(_) => already_running(),
-                other => other,
-            })?;
-        }
-        Some(row) if row.run_token.is_some() && row.running_since.is_some_and(|t| t > stale) => {
-            return Err(already_running());
-        }
-        Some(_) => {
-            let written = schedule_draft::Entity::update_many()
-                .col_expr(schedule_draft::Column::RunToken, Expr::val(token))
-                .col_expr(schedule_draft::Column::RunningSince, Expr::val(now))
-                .filter(schedule_draft::Column::EventId.eq(event_id))
-                .filter(
-                    Condition::any()
-                        .add(schedule_draft::Column::RunToken.is_null())
-                        .add(schedule_draft::Column::RunningSince.lt(stale)),
-                )
-                .exec(&txn)
-                .await?;
-            if written.rows_affected != 1 {
-                return Err(already_running());
-            }
-        }
-    }
-    txn.commit().await?;
-    Ok(token)
+        })
+        .await
 }
 
 /// The update that ends the run `token` on the event's row; it changes nothing if another run
@@ -515,7 +517,7 @@ fn ending_claim(event_id: Uuid, token: Uuid) -> UpdateMany<schedule_draft::Entit
 
 /// Stores the run's draft if the run still holds its claim.
 async fn store_draft(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    store: &Store,
     event_id: Uuid,
     token: Uuid,
     draft_id: Uuid,
@@ -523,60 +525,68 @@ async fn store_draft(
 ) -> Result<DateTime<Utc>, Error> {
     let now = Utc::now();
     let json = serde_json::to_value(result).map_err(|_| corrupt("draft schedule"))?;
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let written = ending_claim(event_id, token)
-        .col_expr(schedule_draft::Column::DraftId, Expr::val(draft_id))
-        .col_expr(schedule_draft::Column::Result, Expr::val(json))
-        .col_expr(schedule_draft::Column::CreatedAt, Expr::val(now))
-        .col_expr(
-            schedule_draft::Column::PublishedAt,
-            Expr::val(Option::<DateTime<Utc>>::None),
-        )
-        .exec(&txn)
-        .await?;
-    if written.rows_affected != 1 {
-        return Err(already_running());
-    }
-    txn.commit().await?;
-    Ok(now)
+    let json = &json;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let written = ending_claim(event_id, token)
+                    .col_expr(schedule_draft::Column::DraftId, Expr::val(draft_id))
+                    .col_expr(schedule_draft::Column::Result, Expr::val(json.clone()))
+                    .col_expr(schedule_draft::Column::CreatedAt, Expr::val(now))
+                    .col_expr(
+                        schedule_draft::Column::PublishedAt,
+                        Expr::val(Option::<DateTime<Utc>>::None),
+                    )
+                    .exec(txn)
+                    .await?;
+                if written.rows_affected != 1 {
+                    return Err(already_running());
+                }
+                Ok(now)
+            })
+        })
+        .await
 }
 
-async fn release_run(db: &(impl ConnectionTrait + TransactionTrait), event_id: Uuid, token: Uuid) -> Result<(), Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    ending_claim(event_id, token).exec(&txn).await?;
-    txn.commit().await?;
-    Ok(())
+async fn release_run(store: &Store, event_id: Uuid, token: Uuid) -> Result<(), Error> {
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                ending_claim(event_id, token).exec(txn).await?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// Runs the scheduler for `event_id` and stores the result as the event's one draft, replacing
 /// the previous one. A second run while one is under way is a conflict.
-pub async fn run(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    event_id: Uuid,
-    actor: &Actor,
-) -> Result<Draft, Error> {
-    let timezone = crate::events::get_editable(db, event_id, actor).await?.fields.timezone;
-    let token = claim_run(db, event_id).await?;
+pub async fn run(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Draft, Error> {
+    let timezone = crate::events::get_editable(store, event_id, actor)
+        .await?
+        .fields
+        .timezone;
+    let token = claim_run(store, event_id).await?;
     let outcome = async {
-        let built = build_instance(db, event_id).await?;
+        let built = build_instance(store, event_id).await?;
         let result = tokio::task::spawn_blocking(move || solve(&built))
             .await
-            .map_err(|e| Error::Database(sea_orm::DbErr::Custom(format!("the scheduler stopped: {e}"))))??;
+            .map_err(|e| Error::internal(format!("the scheduler stopped: {e}")))??;
         let draft_id = Uuid::now_v7();
-        let created_at = store_draft(db, event_id, token, draft_id, &result).await?;
+        let created_at = store_draft(store, event_id, token, draft_id, &result).await?;
         Ok::<_, Error>((draft_id, created_at, result))
     }
     .await;
     let (draft_id, created_at, result) = match outcome {
         Ok(done) => done,
         Err(e) => {
-            if let Err(release) = release_run(db, event_id, token).await {
+            if let Err(release) = release_run(store, event_id, token).await {
                 tracing::error!(error = %release, "a failed schedule run could not release its claim");
             }
             return Err(e);
         }
     };
-    resolve(db, event_id, timezone, draft_id, created_at, None, result).await
+    resolve(store, event_id, timezone, draft_id, created_at, None, result).await
 }
 
 async fn resolve(

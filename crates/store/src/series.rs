@@ -10,6 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::database::Store;
 use crate::entity::series;
 use crate::error::Error;
 
@@ -26,7 +27,8 @@ fn to_series(m: series::Model) -> Series {
 }
 
 /// Creates a series; a slug already taken is a conflict.
-pub async fn create(db: &impl ConnectionTrait, actor: &Actor, new: NewSeries) -> Result<Series, Error> {
+pub async fn create(store: &Store, actor: &Actor, new: NewSeries) -> Result<Series, Error> {
+    let db = store;
     if !actor.may_organise() {
         return Err(Error::Forbidden);
     }
@@ -50,9 +52,11 @@ pub async fn create(db: &impl ConnectionTrait, actor: &Actor, new: NewSeries) ->
         description: Set(new.description),
         created_by: Set(actor.user_id),
         created_at: Set(Utc::now()),
-    }
-    .insert(db)
-    .await?;
+    };
+    let model = &model;
+    let model = store
+        .write(|txn| Box::pin(async move { Ok(model.clone().insert(txn).await?) }))
+        .await?;
     Ok(to_series(model))
 }
 
@@ -81,9 +85,4 @@ pub async fn list(db: &impl ConnectionTrait, page: PageRequest) -> Result<Page<S
         request: page,
         total,
     })
-}
-
-/// Whether a series exists.
-pub async fn exists(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, Error> {
-    Ok(series::Entity::find_by_id(id).one(db).await?.is_some())
 }

@@ -3,12 +3,10 @@
 use chrono::Utc;
 use matinale_domain::stand::{NewStand, Stand, StandKind};
 use matinale_domain::user::Actor;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
+use crate::database::Store;
 use crate::entity::stand;
 use crate::error::{corrupt, Error};
 
@@ -28,40 +26,50 @@ pub(crate) fn to_stand(m: stand::Model) -> Result<Stand, Error> {
 
 /// Adds a stand to an event `actor` organises; `parse` checks it against its holder's kind.
 pub async fn create<F>(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    store: &Store,
     event_id: Uuid,
     actor: &Actor,
     organisation_id: Uuid,
     parse: F,
 ) -> Result<Stand, Error>
 where
-    F: FnOnce(matinale_domain::organisation::OrganisationKind) -> Result<NewStand, matinale_domain::Error>,
+    F: Send + FnOnce(matinale_domain::organisation::OrganisationKind) -> Result<NewStand, matinale_domain::Error>,
 {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    crate::events::get_editable(&txn, event_id, actor).await?;
-    let holder = match crate::organisations::get(&txn, organisation_id).await {
-        Ok(org) => org,
-        Err(Error::NotFound) => {
-            return Err(
-                matinale_domain::Error::field("organisation_id", "unknown", "no organisation has this id").into(),
-            )
-        }
-        Err(e) => return Err(e),
-    };
-    let new = parse(holder.fields.kind)?;
-    let model = stand::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        event_id: Set(event_id),
-        organisation_id: Set(new.organisation_id),
-        kind: Set(new.kind.as_str().to_owned()),
-        title: Set(new.title),
-        location: Set(new.location),
-        created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    to_stand(model)
+    let mut parse = Some(parse);
+    store
+        .write(|txn| {
+            let parse = parse.take();
+            Box::pin(async move {
+                let parse = crate::database::once(parse)?;
+                crate::events::get_editable(txn, event_id, actor).await?;
+                let holder = match crate::organisations::get(txn, organisation_id).await {
+                    Ok(org) => org,
+                    Err(Error::NotFound) => {
+                        return Err(matinale_domain::Error::field(
+                            "organisation_id",
+                            "unknown",
+                            "no organisation has this id",
+                        )
+                        .into())
+                    }
+                    Err(e) => return Err(e),
+                };
+                let new = parse(holder.fields.kind)?;
+                let model = stand::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    event_id: Set(event_id),
+                    organisation_id: Set(new.organisation_id),
+                    kind: Set(new.kind.as_str().to_owned()),
+                    title: Set(new.title),
+                    location: Set(new.location),
+                    created_at: Set(Utc::now()),
+                }
+                .insert(txn)
+                .await?;
+                to_stand(model)
+            })
+        })
+        .await
 }
 
 /// The stands of an event, by location then title.

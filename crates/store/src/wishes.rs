@@ -13,10 +13,11 @@ use matinale_domain::meeting::{check_wish, Side, WishParty, WishPriority, MAX_WI
 use matinale_domain::registration::RegistrationStatus;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionSession, TransactionTrait,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
+use crate::database::Store;
 use crate::entity::{need, need_interest, registration, wish, wish_decline};
 use crate::error::{corrupt, Error};
 use crate::registrations::Credential;
@@ -283,78 +284,77 @@ async fn party(db: &impl ConnectionTrait, id: Uuid, field: &str, lock: bool) -> 
 /// per pair and direction, at most [`MAX_WISHES_MADE`] per person. The count and the insert
 /// share one write transaction (on PostgreSQL the `from` registration is locked first), so
 /// concurrent wishes cannot pass the limit.
-pub async fn make(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    event_id: Uuid,
-    who: &Credential,
-    new: NewWish,
-) -> Result<Wish, Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let created_by = match who {
-        Credential::Registrant(own) => {
-            if *own != new.from_registration_id {
-                return Err(Error::NotFound);
-            }
-            crate::events::get(&txn, event_id).await?;
-            None
-        }
-        Credential::User(actor) => {
-            crate::events::get_editable(&txn, event_id, actor).await?;
-            Some(actor.user_id)
-        }
-    };
-    let from = party(&txn, new.from_registration_id, "from_registration_id", true).await?;
-    let to = party(&txn, new.to_registration_id, "to_registration_id", false).await?;
-    check_wish(event_id, &from, &to)?;
-    let existing = wish::Entity::find()
-        .filter(wish::Column::FromRegistrationId.eq(from.id))
-        .filter(wish::Column::ToRegistrationId.eq(to.id))
-        .count(&txn)
-        .await?;
-    if existing > 0 {
-        return Err(Error::Conflict(
-            "this wish is already made; withdraw it to change its priority".into(),
-        ));
-    }
-    let made = wish::Entity::find()
-        .filter(wish::Column::FromRegistrationId.eq(from.id))
-        .count(&txn)
-        .await?;
-    if made >= MAX_WISHES_MADE {
-        return Err(Error::Invalid(matinale_domain::Error::field(
-            "from_registration_id",
-            "too_many",
-            format!("a person makes at most {MAX_WISHES_MADE} wishes; withdraw one first"),
-        )));
-    }
-    let row = wish::Model {
-        id: Uuid::now_v7(),
-        event_id,
-        from_registration_id: from.id,
-        to_registration_id: to.id,
-        priority: i32::from(new.priority.get()),
-        created_by,
-        // As stored: PostgreSQL keeps microseconds, so the answer matches later reads.
-        created_at: Utc::now().trunc_subsecs(6),
-    };
-    wish::Entity::insert(wish::ActiveModel {
-        id: Set(row.id),
-        event_id: Set(row.event_id),
-        from_registration_id: Set(row.from_registration_id),
-        to_registration_id: Set(row.to_registration_id),
-        priority: Set(row.priority),
-        created_by: Set(row.created_by),
-        created_at: Set(row.created_at),
-    })
-    .exec_without_returning(&txn)
-    .await?;
-    let declined = is_declined(&txn, from.id, to.id).await?;
-    txn.commit().await?;
-    Ok(Wish {
-        event_id,
-        wish: direct(row)?,
-        declined,
-    })
+pub async fn make(store: &Store, event_id: Uuid, who: &Credential, new: NewWish) -> Result<Wish, Error> {
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let created_by = match who {
+                    Credential::Registrant(own) => {
+                        if *own != new.from_registration_id {
+                            return Err(Error::NotFound);
+                        }
+                        crate::events::get(txn, event_id).await?;
+                        None
+                    }
+                    Credential::User(actor) => {
+                        crate::events::get_editable(txn, event_id, actor).await?;
+                        Some(actor.user_id)
+                    }
+                };
+                let from = party(txn, new.from_registration_id, "from_registration_id", true).await?;
+                let to = party(txn, new.to_registration_id, "to_registration_id", false).await?;
+                check_wish(event_id, &from, &to)?;
+                let existing = wish::Entity::find()
+                    .filter(wish::Column::FromRegistrationId.eq(from.id))
+                    .filter(wish::Column::ToRegistrationId.eq(to.id))
+                    .count(txn)
+                    .await?;
+                if existing > 0 {
+                    return Err(Error::Conflict(
+                        "this wish is already made; withdraw it to change its priority".into(),
+                    ));
+                }
+                let made = wish::Entity::find()
+                    .filter(wish::Column::FromRegistrationId.eq(from.id))
+                    .count(txn)
+                    .await?;
+                if made >= MAX_WISHES_MADE {
+                    return Err(Error::Invalid(matinale_domain::Error::field(
+                        "from_registration_id",
+                        "too_many",
+                        format!("a person makes at most {MAX_WISHES_MADE} wishes; withdraw one first"),
+                    )));
+                }
+                let row = wish::Model {
+                    id: Uuid::now_v7(),
+                    event_id,
+                    from_registration_id: from.id,
+                    to_registration_id: to.id,
+                    priority: i32::from(new.priority.get()),
+                    created_by,
+                    // As stored: PostgreSQL keeps microseconds, so the answer matches later reads.
+                    created_at: Utc::now().trunc_subsecs(6),
+                };
+                wish::Entity::insert(wish::ActiveModel {
+                    id: Set(row.id),
+                    event_id: Set(row.event_id),
+                    from_registration_id: Set(row.from_registration_id),
+                    to_registration_id: Set(row.to_registration_id),
+                    priority: Set(row.priority),
+                    created_by: Set(row.created_by),
+                    created_at: Set(row.created_at),
+                })
+                .exec_without_returning(txn)
+                .await?;
+                let declined = is_declined(txn, from.id, to.id).await?;
+                Ok(Wish {
+                    event_id,
+                    wish: direct(row)?,
+                    declined,
+                })
+            })
+        })
+        .await
 }
 
 /// The wishes a registration made and received, those implied by interests included, for its
@@ -390,19 +390,23 @@ pub async fn of_registration(
 
 /// Withdraws a wish made with [`make`], for its `from` registrant or an organiser of the
 /// event. Wishes implied by interests are not found here: withdrawing the interest is the way.
-pub async fn withdraw(db: &(impl ConnectionTrait + TransactionTrait), id: Uuid, who: &Credential) -> Result<(), Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let w = wish::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    match who {
-        Credential::Registrant(own) if *own != w.from_registration_id => return Err(Error::NotFound),
-        Credential::Registrant(_) => {}
-        Credential::User(actor) => {
-            crate::events::get_editable(&txn, w.event_id, actor).await?;
-        }
-    }
-    wish::Entity::delete_by_id(id).exec(&txn).await?;
-    txn.commit().await?;
-    Ok(())
+pub async fn withdraw(store: &Store, id: Uuid, who: &Credential) -> Result<(), Error> {
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let w = wish::Entity::find_by_id(id).one(txn).await?.ok_or(Error::NotFound)?;
+                match who {
+                    Credential::Registrant(own) if *own != w.from_registration_id => return Err(Error::NotFound),
+                    Credential::Registrant(_) => {}
+                    Credential::User(actor) => {
+                        crate::events::get_editable(txn, w.event_id, actor).await?;
+                    }
+                }
+                wish::Entity::delete_by_id(id).exec(txn).await?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// The wish `id` (made, or implied by the interest of that id) and its event.
@@ -430,39 +434,39 @@ async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<(Uuid, EventWish), 
 
 /// Declines a wish, made or implied by an interest, for its `to` registrant or an organiser of
 /// the event: the pair is never scheduled. Declining again changes nothing.
-pub async fn decline(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    id: Uuid,
-    who: &Credential,
-) -> Result<Wish, Error> {
-    let (_turn, txn) = crate::begin_write(db).await?;
-    let (event_id, w) = find(&txn, id).await?;
-    match who {
-        Credential::Registrant(own) if *own != w.to_registration_id => return Err(Error::NotFound),
-        Credential::Registrant(_) => {}
-        Credential::User(actor) => {
-            crate::events::get_editable(&txn, event_id, actor).await?;
-        }
-    }
-    let from = party(&txn, w.from_registration_id, "from_registration_id", false).await?;
-    let (buyer, supplier) = match Side::of(from.category) {
-        Some(Side::Buyer) => (w.from_registration_id, w.to_registration_id),
-        _ => (w.to_registration_id, w.from_registration_id),
-    };
-    wish_decline::Entity::insert(wish_decline::ActiveModel {
-        buyer_registration_id: Set(buyer),
-        supplier_registration_id: Set(supplier),
-        event_id: Set(event_id),
-        declined_by_registration_id: Set(w.to_registration_id),
-        created_at: Set(Utc::now()),
-    })
-    .on_conflict_do_nothing()
-    .exec_without_returning(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(Wish {
-        event_id,
-        wish: w,
-        declined: true,
-    })
+pub async fn decline(store: &Store, id: Uuid, who: &Credential) -> Result<Wish, Error> {
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let (event_id, w) = find(txn, id).await?;
+                match who {
+                    Credential::Registrant(own) if *own != w.to_registration_id => return Err(Error::NotFound),
+                    Credential::Registrant(_) => {}
+                    Credential::User(actor) => {
+                        crate::events::get_editable(txn, event_id, actor).await?;
+                    }
+                }
+                let from = party(txn, w.from_registration_id, "from_registration_id", false).await?;
+                let (buyer, supplier) = match Side::of(from.category) {
+                    Some(Side::Buyer) => (w.from_registration_id, w.to_registration_id),
+                    _ => (w.to_registration_id, w.from_registration_id),
+                };
+                wish_decline::Entity::insert(wish_decline::ActiveModel {
+                    buyer_registration_id: Set(buyer),
+                    supplier_registration_id: Set(supplier),
+                    event_id: Set(event_id),
+                    declined_by_registration_id: Set(w.to_registration_id),
+                    created_at: Set(Utc::now()),
+                })
+                .on_conflict_do_nothing()
+                .exec_without_returning(txn)
+                .await?;
+                Ok(Wish {
+                    event_id,
+                    wish: w,
+                    declined: true,
+                })
+            })
+        })
+        .await
 }

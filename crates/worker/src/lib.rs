@@ -21,7 +21,7 @@ use chrono::Utc;
 use matinale_notify::delivery::{DeliveryError, Mailer, MailerConfig};
 use matinale_notify::links::uid_domain;
 use matinale_notify::worker::{self, WorkerConfig};
-use matinale_store::Db;
+use matinale_store::Store;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -77,7 +77,7 @@ pub fn worker_config(settings: &Settings) -> WorkerConfig {
 
 /// Queues due reminders and purges expired idempotency keys every `every` until `shutdown`
 /// turns true.
-async fn sweep_reminders(db: Db, every: Duration, mut shutdown: watch::Receiver<bool>) {
+async fn sweep_reminders(db: Store, every: Duration, mut shutdown: watch::Receiver<bool>) {
     loop {
         if *shutdown.borrow() {
             break;
@@ -117,7 +117,7 @@ pub struct MailWorker {
 impl MailWorker {
     /// Starts delivering the outbox of `db` through `mailer` and sweeping for reminders, as
     /// `settings` say. Needs a Tokio runtime.
-    pub fn start(db: Db, settings: &Settings, mailer: Mailer) -> Self {
+    pub fn start(db: Store, settings: &Settings, mailer: Mailer) -> Self {
         let (shutdown, receiver) = watch::channel(false);
         let outbox =
             StoreOutbox::new(db.clone(), settings.public_url.clone()).with_manage_url(settings.manage_url.clone());

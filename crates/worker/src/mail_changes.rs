@@ -8,7 +8,7 @@ use matinale_domain::event::Event;
 use matinale_domain::meeting::MeetingStatus;
 use matinale_notify::calendar::MeetingEntry;
 use matinale_notify::templates::{EventInfo, Message, PreviousSlot};
-use matinale_store::Db;
+use matinale_store::Store;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -36,7 +36,7 @@ pub(crate) struct Recipient {
 
 /// The invitation of a moved or added meeting, as the meeting is now.
 pub(crate) async fn meeting_changed(
-    db: &Db,
+    db: &Store,
     public_url: &str,
     payload: &serde_json::Value,
     to: Recipient,
@@ -63,7 +63,7 @@ pub(crate) async fn meeting_changed(
 /// The person's meetings that the event's cancellation cancelled, each ready for its
 /// `METHOD:CANCEL`.
 pub(crate) async fn cancelled_with_event(
-    db: &Db,
+    db: &Store,
     public_url: &str,
     registration_id: Uuid,
     event: &Event,

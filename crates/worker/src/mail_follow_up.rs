@@ -6,7 +6,7 @@
 use chrono::Utc;
 use matinale_domain::event::Event;
 use matinale_notify::templates::{EventInfo, Message};
-use matinale_store::Db;
+use matinale_store::Store;
 use uuid::Uuid;
 
 use crate::calendar::meeting_entry;
@@ -14,7 +14,7 @@ use crate::calendar::meeting_entry;
 /// The follow-up message of `registration_id`, or `None` when the person has no held meeting
 /// any more (then the row is given up).
 pub(crate) async fn message(
-    db: &Db,
+    db: &Store,
     public_url: &str,
     recipient_name: String,
     event: &Event,
@@ -47,7 +47,7 @@ pub(crate) async fn message(
 }
 
 /// One pass of the follow-up sweep, logged; the caller repeats it.
-pub(crate) async fn sweep(db: &Db) {
+pub(crate) async fn sweep(db: &Store) {
     match matinale_store::outcomes::queue_due_follow_ups(db, Utc::now()).await {
         Ok(sweep) if sweep.events > 0 => {
             tracing::info!(events = sweep.events, mails = sweep.mails, "follow-up mails queued");

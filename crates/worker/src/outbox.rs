@@ -19,7 +19,7 @@ use matinale_notify::templates::{EventInfo, Message};
 use matinale_notify::worker::{Envelope, Outbox, OutboxError};
 use matinale_notify::Locale;
 use matinale_store::outbox::{Mail, MANAGE_TOKEN_KEY};
-use matinale_store::Db;
+use matinale_store::Store;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -28,7 +28,7 @@ use crate::calendar::meeting_entry;
 /// The outbox table seen through `matinale_notify::worker::Outbox`.
 #[derive(Clone)]
 pub struct StoreOutbox {
-    db: Db,
+    db: Store,
     public_url: String,
     /// `MATINALE_MANAGE_URL`, the template of the links to a registration's page.
     manage_template: Option<String>,
@@ -79,7 +79,7 @@ fn claim_of(envelope: &Envelope) -> i32 {
 
 impl StoreOutbox {
     /// The outbox of `db`; links in mail start with `public_url`.
-    pub fn new(db: Db, public_url: impl Into<String>) -> Self {
+    pub fn new(db: Store, public_url: impl Into<String>) -> Self {
         Self {
             db,
             public_url: public_url.into().trim_end_matches('/').to_owned(),

@@ -15,7 +15,7 @@ use matinale_domain::registration::Registration;
 use matinale_domain::registration::RegistrationDetails;
 use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::registration::StatusChange;
-use matinale_store::registrations::Registered;
+use matinale_store::registrations::Receipt;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::IntoParams;
@@ -87,16 +87,16 @@ pub struct CreatedRegistrationResponse {
     pub check_in_qr: String,
 }
 
-impl From<&Registered> for CreatedRegistrationResponse {
-    fn from(r: &Registered) -> Self {
+impl From<&Receipt> for CreatedRegistrationResponse {
+    fn from(r: &Receipt) -> Self {
         Self {
-            id: r.registration.id,
-            event_id: r.registration.event_id,
-            category: r.registration.category,
-            status: r.registration.status,
-            waitlist_position: r.registration.waitlist_position,
+            id: r.id,
+            event_id: r.event_id,
+            category: r.category,
+            status: r.status,
+            waitlist_position: r.waitlist_position,
             manage_token: r.manage_token.clone(),
-            check_in_qr: matinale_domain::registration::check_in_qr(r.registration.id),
+            check_in_qr: matinale_domain::registration::check_in_qr(r.id),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Registrations: create (anyone, idempotent), read/change/cancel (its token or an organiser),
 //! the organiser's list and CSV export, check-in and no-shows.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use matinale_domain::meeting::MeetingPreferences;
 use matinale_domain::registration::{self, NewRegistration, Registration};
@@ -65,23 +65,16 @@ pub async fn create_registration(
         ),
         request_hash,
     });
-    let outcome = matinale_store::registrations::register(&state.db, event_id, new, idempotency, |r| {
-        let body = serde_json::to_string(&CreatedRegistrationResponse::from(r)).unwrap_or_default();
-        (StatusCode::CREATED.as_u16(), body)
-    })
-    .await?;
+    let outcome = matinale_store::registrations::register(&state.db, event_id, new, idempotency).await?;
     // Both answers carry the manage token: no cache may keep them.
     Ok(match outcome {
         Outcome::Created(r) => HttpResponse::Created()
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(CreatedRegistrationResponse::from(r.as_ref())),
-        Outcome::Replayed { status, body } => {
-            HttpResponse::build(StatusCode::from_u16(status).map_err(|_| ApiError::Internal)?)
-                .content_type("application/json")
-                .insert_header(("Idempotent-Replayed", "true"))
-                .insert_header((header::CACHE_CONTROL, "no-store"))
-                .body(body)
-        }
+            .json(CreatedRegistrationResponse::from(&r.receipt())),
+        Outcome::Replayed(receipt) => HttpResponse::Created()
+            .insert_header(("Idempotent-Replayed", "true"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(CreatedRegistrationResponse::from(&receipt)),
     })
 }
 
@@ -92,7 +85,7 @@ fn respond(r: RegistrationWithHistory, meetings: MeetingPreferences) -> HttpResp
 }
 
 /// The registration with its speed-meeting preferences.
-async fn one(db: &matinale_store::Db, r: RegistrationWithHistory) -> Result<HttpResponse, ApiError> {
+async fn one(db: &matinale_store::Store, r: RegistrationWithHistory) -> Result<HttpResponse, ApiError> {
     let meetings =
         matinale_store::meeting_preferences::of_registration(db, r.registration.event_id, r.registration.id).await?;
     Ok(respond(r, meetings))
