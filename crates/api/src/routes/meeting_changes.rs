@@ -12,6 +12,7 @@ use crate::dto::meeting_changes::{
 use crate::dto::meetings::MeetingResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, RegistrationCaller, SignedIn};
+use crate::responses::WriteErrors;
 use crate::state::AppState;
 
 /// One published meeting (cancelled ones too), for an organiser of its event or either of its
@@ -37,6 +38,7 @@ pub async fn get_meeting(
 /// (`METHOD:REQUEST`) saying where it was. Moving it where it is changes nothing.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), request_body = MoveMeetingRequest,
     security(("bearer" = [])), responses(
+        WriteErrors,
         (status = 200, body = MeetingResponse),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -63,6 +65,7 @@ pub async fn move_meeting(
 /// `METHOD:CANCEL` (same UID) with the reason.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), request_body = CancelMeetingRequest,
     security(("bearer" = [])), responses(
+        WriteErrors,
         (status = 200, body = MeetingResponse),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -89,6 +92,7 @@ pub async fn cancel_meeting(
 /// people get its invitation (`METHOD:REQUEST`).
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), request_body = AddMeetingRequest,
     security(("bearer" = [])), responses(
+        WriteErrors,
         (status = 201, body = MeetingResponse, headers(("Location" = String))),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::dto::outcomes::{AttendanceRequest, AttendanceResponse, MeetingOutcomesResponse, OutcomeRequest};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, RegistrationCaller, SignedIn};
+use crate::responses::WriteErrors;
 use crate::state::AppState;
 
 /// Marks a published meeting `held`, or `no_show` with who was `absent` (required then). The
@@ -17,6 +18,7 @@ use crate::state::AppState;
 /// Organisers of the event.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), request_body = AttendanceRequest,
     security(("bearer" = [])), responses(
+        WriteErrors,
         (status = 200, body = AttendanceResponse),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -45,6 +47,7 @@ pub async fn mark_attendance(
 /// takes one, also before the day. Another registration's token: 404.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), request_body = OutcomeRequest,
     security(("bearer" = [])), responses(
+        WriteErrors,
         (status = 201, body = MeetingOutcomesResponse),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
