@@ -640,3 +640,61 @@ async fn follow_up_days_default_to_30_and_stay_within_a_year() {
     body["follow_up_days"] = json!(365);
     assert_eq!(app.create_event(&organiser, &body).await["follow_up_days"], 365);
 }
+
+#[tokio::test]
+async fn a_persons_export_holds_their_outcomes_and_erasure_keeps_the_figures_not_their_words() {
+    let app = spawn_app().await;
+    let s = scene(&app, 1, 1).await;
+    let meetings = timetable(&app, &s).await;
+    let m = &meetings[0];
+    let id = text(&m["id"]);
+    let supplier = person_of(&s, m["supplier_registration_id"].as_str().unwrap()).clone();
+    let buyer = person_of(&s, m["buyer_registration_id"].as_str().unwrap()).clone();
+    let words = "Rappeler Mme Durand au 06 12 34 56 78";
+    for (who, comment) in [(&supplier, words), (&buyer, "Côté acheteur")] {
+        let r = outcome(
+            &app,
+            &id,
+            &who.token,
+            json!({"outcome": "quote_requested", "amount_eur": 800, "comment": comment}),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+
+    // The export of the ESS side holds its own outcome, not the buyer's.
+    let export = ok_json(
+        &app,
+        &format!("/api/v1/registrations/{}/export", supplier.id),
+        &supplier.token,
+    )
+    .await;
+    let exported = &export["meetings"][0];
+    assert_eq!(exported["id"], id.as_str());
+    assert_eq!(exported["side"], "supplier");
+    let reported = exported["outcomes"].as_array().expect("outcomes");
+    assert_eq!(reported.len(), 1, "only its side's: {exported}");
+    assert_eq!(reported[0]["comment"], words);
+    assert_eq!(reported[0]["amount_cents"], 80_000);
+
+    // Erasure: the outcome and its amount stay for the reports; its words go; the buyer's stay.
+    let r = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/registrations/{}/personal-data", supplier.id),
+            Some(&supplier.token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "erasure: {}", r.status());
+    let after = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &s.organiser).await;
+    let latest = after["latest"].as_array().expect("latest");
+    let of = |side: &str| latest.iter().find(|o| o["side"] == side).cloned().expect(side);
+    assert_eq!(of("supplier")["outcome"], "quote_requested");
+    assert_eq!(of("supplier")["amount_cents"], 80_000);
+    assert!(of("supplier")["comment"].is_null(), "{after}");
+    assert_eq!(of("buyer")["comment"], "Côté acheteur");
+    let history = serde_json::to_string(&after["history"]).unwrap();
+    assert!(!history.contains("Durand"), "no copy left in the history: {history}");
+}

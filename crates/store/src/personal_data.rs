@@ -1,7 +1,8 @@
 //! Personal data (RGPD): everything stored about a person, exported as one document, and its
 //! erasure. Erasing keeps each registration as an anonymous row (category, status, history,
-//! wishes, meetings), so that counts and reports stay right, as pretix's data shredder does;
-//! names, e-mail, phone, accessibility needs, messages and the addresses and names in queued
+//! wishes, meetings, outcomes and their amounts), so that counts and reports stay right, as
+//! pretix's data shredder does; names, e-mail, phone, accessibility needs, messages, the comments
+//! of the person's outcomes and the addresses and names in queued
 //! mail are replaced or removed, and every token of the registration stops working.
 
 use chrono::{DateTime, Utc};
@@ -15,8 +16,8 @@ use uuid::Uuid;
 use crate::accounts::{new_secret, secret_hash};
 use crate::database::Store;
 use crate::entity::{
-    event, idempotency, meeting, meeting_preference, need_interest, outbox, registration, registration_history,
-    registration_token, user, wish,
+    event, idempotency, meeting, meeting_outcome, meeting_preference, need_interest, outbox, registration,
+    registration_history, registration_token, user, wish,
 };
 use crate::error::Error;
 use crate::registrations::Credential;
@@ -99,7 +100,7 @@ async fn export_of(db: &impl ConnectionTrait, r: registration::Model) -> Result<
                                "created_at": time(w.created_at)})
         })
         .collect();
-    let meetings = meeting::Entity::find()
+    let mine = meeting::Entity::find()
         .filter(
             Condition::any()
                 .add(meeting::Column::BuyerRegistrationId.eq(r.id))
@@ -107,16 +108,31 @@ async fn export_of(db: &impl ConnectionTrait, r: registration::Model) -> Result<
         )
         .order_by_asc(meeting::Column::Id)
         .all(db)
-        .await?
+        .await?;
+    // The outcomes this person's side reported (the other side's are theirs).
+    let outcomes = meeting_outcome::Entity::find()
+        .filter(meeting_outcome::Column::MeetingId.is_in(mine.iter().map(|m| m.id)))
+        .order_by_asc(meeting_outcome::Column::RecordedAt)
+        .all(db)
+        .await?;
+    let meetings = mine
         .into_iter()
         .map(|m| {
-            let partner = if m.buyer_registration_id == r.id {
-                m.supplier_registration_id
+            let (side, partner) = if m.buyer_registration_id == r.id {
+                ("buyer", m.supplier_registration_id)
             } else {
-                m.buyer_registration_id
+                ("supplier", m.buyer_registration_id)
             };
+            let reported: Vec<Value> = outcomes
+                .iter()
+                .filter(|o| o.meeting_id == m.id && o.side == side)
+                .map(|o| {
+                    serde_json::json!({"outcome": o.outcome, "amount_cents": o.amount_cents,
+                                       "comment": o.comment, "recorded_at": time(o.recorded_at)})
+                })
+                .collect();
             serde_json::json!({"id": m.id, "slot_id": m.slot_id, "table": m.table_no, "status": m.status,
-                               "partner_registration_id": partner})
+                               "partner_registration_id": partner, "side": side, "outcomes": reported})
         })
         .collect();
     let interests = need_interest::Entity::find()
@@ -257,6 +273,22 @@ async fn erase(db: &impl ConnectionTrait, id: Uuid) -> Result<(), Error> {
         .filter(need_interest::Column::RegistrationId.eq(id))
         .exec(db)
         .await?;
+    // Outcomes keep their kind and amount (reports), not the words of the person's side.
+    for (side, column) in [
+        ("buyer", meeting::Column::BuyerRegistrationId),
+        ("supplier", meeting::Column::SupplierRegistrationId),
+    ] {
+        let theirs = meeting::Entity::find().filter(column.eq(id)).all(db).await?;
+        if theirs.is_empty() {
+            continue;
+        }
+        meeting_outcome::Entity::update_many()
+            .col_expr(meeting_outcome::Column::Comment, Expr::val(Option::<String>::None))
+            .filter(meeting_outcome::Column::MeetingId.is_in(theirs.iter().map(|m| m.id)))
+            .filter(meeting_outcome::Column::Side.eq(side))
+            .exec(db)
+            .await?;
+    }
     // Queued or sent mail keeps its kind and status (counts), not whom it was for.
     outbox::Entity::update_many()
         .col_expr(outbox::Column::ToEmail, Expr::val(placeholder.as_str()))
