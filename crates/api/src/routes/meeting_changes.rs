@@ -40,9 +40,6 @@ pub async fn get_meeting(
     security(("bearer" = [])), responses(
         WriteErrors,
         (status = 200, body = MeetingResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json",
             description = "the detail starts with the field at fault: `table` (taken in that slot), `buyer` or `supplier` (has a meeting then), `slot_id` (a side is unavailable then), `status` (the meeting or the event is cancelled)"),
         (status = 422, body = Problem, content_type = "application/problem+json",
@@ -67,12 +64,8 @@ pub async fn move_meeting(
     security(("bearer" = [])), responses(
         WriteErrors,
         (status = 200, body = MeetingResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json",
             description = "`status`: already cancelled, held or a no-show, or the event is cancelled"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/meetings/{id}/cancel")]
 #[tracing::instrument(skip_all)]
@@ -94,12 +87,8 @@ pub async fn cancel_meeting(
     security(("bearer" = [])), responses(
         WriteErrors,
         (status = 201, body = MeetingResponse, headers(("Location" = String))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json",
             description = "the detail starts with the field at fault: `table`, `buyer_registration_id`, `supplier_registration_id`, `slot_id` or `status`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/events/{id}/meetings")]
 #[tracing::instrument(skip_all)]

@@ -20,9 +20,6 @@ use crate::state::AppState;
     security(("bearer" = [])), responses(
         WriteErrors,
         (status = 200, body = AttendanceResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "the meeting was cancelled"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`absent` missing for a no_show or given for held; an unknown status"),
 ))]
@@ -49,8 +46,6 @@ pub async fn mark_attendance(
     security(("bearer" = [])), responses(
         WriteErrors,
         (status = 201, body = MeetingOutcomesResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown meeting, or a token of neither side"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "outcome: the meeting was cancelled or is a no-show"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "an unknown outcome, an amount below 0, above 100 M€ or with more than 2 decimals, a comment too long, a side missing (organiser) or not the token's"),
