@@ -81,6 +81,35 @@ pub struct Contact {
     pub email: String,
 }
 
+/// When something takes place: `DTSTART`, `DTEND` and the zone they are written in. Its
+/// fields are flattened into the JSON of what holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// Start instant.
+    pub starts_at: DateTime<Utc>,
+    /// End instant.
+    pub ends_at: DateTime<Utc>,
+    /// Zone the times are written in (`DTSTART;TZID=…`), Europe/Paris for our events.
+    #[serde(default = "default_timezone")]
+    pub timezone: Tz,
+}
+
+/// Where to go, where to read more, who invites and who is invited: what the `VEVENT` of an
+/// event and of a meeting say alike. Its fields are flattened into the JSON of what holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Invitation {
+    /// `LOCATION`: the venue as "name, address, postcode city" (after the table, for a
+    /// meeting), or an online link.
+    pub location: Option<String>,
+    /// `URL`: the public page of the event, or the person's agenda for a meeting.
+    pub url: Option<String>,
+    /// `ORGANIZER`, the event's organiser; required by clients for `REQUEST` and `CANCEL`.
+    pub organizer: Option<Contact>,
+    /// `ATTENDEE`s; for an invitation, at least the recipient (usually the recipient alone).
+    #[serde(default)]
+    pub attendees: Vec<Contact>,
+}
+
 /// One `VEVENT`: an event of the programme, or anything already turned into one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventEntry {
@@ -90,26 +119,16 @@ pub struct EventEntry {
     pub sequence: u32,
     /// When this calendar object was created. Passed in so that output is reproducible.
     pub dtstamp: DateTime<Utc>,
-    /// Start instant.
-    pub starts_at: DateTime<Utc>,
-    /// End instant.
-    pub ends_at: DateTime<Utc>,
-    /// Zone the times are written in (`DTSTART;TZID=…`), Europe/Paris for our events.
-    #[serde(default = "default_timezone")]
-    pub timezone: Tz,
+    /// `DTSTART`, `DTEND` and their zone.
+    #[serde(flatten)]
+    pub span: Span,
     /// `SUMMARY`.
     pub title: String,
     /// `DESCRIPTION`, may span several lines.
     pub description: String,
-    /// `LOCATION`: the venue as "name, address, postcode city", or an online link.
-    pub location: Option<String>,
-    /// `URL`: the public page of the event.
-    pub url: Option<String>,
-    /// `ORGANIZER`, required by clients for `REQUEST` and `CANCEL`.
-    pub organizer: Option<Contact>,
-    /// `ATTENDEE`s; for an invitation, at least the recipient.
-    #[serde(default)]
-    pub attendees: Vec<Contact>,
+    /// `LOCATION`, `URL`, `ORGANIZER`, `ATTENDEE`s.
+    #[serde(flatten)]
+    pub invitation: Invitation,
     /// `STATUS`.
     #[serde(default)]
     pub status: EventStatus,
@@ -144,22 +163,12 @@ pub struct MeetingEntry {
     pub supplier: MeetingParty,
     /// Table number, as printed on the tables in the room.
     pub table: u32,
-    /// Slot start.
-    pub starts_at: DateTime<Utc>,
-    /// Slot end.
-    pub ends_at: DateTime<Utc>,
-    /// Zone of the event.
-    #[serde(default = "default_timezone")]
-    pub timezone: Tz,
-    /// Venue of the event, "name, address, postcode city".
-    pub location: Option<String>,
-    /// Link to the person's agenda.
-    pub url: Option<String>,
-    /// The event's organiser, who sends the invitation.
-    pub organizer: Option<Contact>,
-    /// Who the invitation is for (usually the recipient alone).
-    #[serde(default)]
-    pub attendees: Vec<Contact>,
+    /// The slot, in the event's zone.
+    #[serde(flatten)]
+    pub span: Span,
+    /// The table and venue, the person's agenda, the organiser and who it is for.
+    #[serde(flatten)]
+    pub invitation: Invitation,
     /// The meeting was cancelled (a participant left, the schedule was re-run).
     #[serde(default)]
     pub cancelled: bool,
@@ -168,36 +177,26 @@ pub struct MeetingEntry {
 impl MeetingEntry {
     /// The meeting as a `VEVENT`, its summary and description written in `locale`.
     pub fn to_event_entry(&self, locale: Locale, dtstamp: DateTime<Utc>) -> EventEntry {
-        let span = locale::format_span(self.starts_at, self.ends_at, self.timezone, locale);
+        let Span {
+            starts_at,
+            ends_at,
+            timezone,
+        } = self.span;
+        let span = locale::format_span(starts_at, ends_at, timezone, locale);
+        let (event, table) = (&self.event_title, self.table);
+        let (buyer, buyer_org) = (&self.buyer.person, &self.buyer.organisation);
+        let (supplier, supplier_org) = (&self.supplier.person, &self.supplier.organisation);
         let (title, description) = match locale {
             Locale::Fr => (
+                format!("Rendez-vous {buyer_org} × {supplier_org} (table {table})"),
                 format!(
-                    "Rendez-vous {} × {} (table {})",
-                    self.buyer.organisation, self.supplier.organisation, self.table
-                ),
-                format!(
-                    "Speed meeting de «\u{a0}{}\u{a0}»\n{span}, table {}\nAcheteur\u{a0}: {} ({})\nStructure de l'ESS\u{a0}: {} ({})",
-                    self.event_title,
-                    self.table,
-                    self.buyer.person,
-                    self.buyer.organisation,
-                    self.supplier.person,
-                    self.supplier.organisation
+                    "Speed meeting de «\u{a0}{event}\u{a0}»\n{span}, table {table}\nAcheteur\u{a0}: {buyer} ({buyer_org})\nStructure de l'ESS\u{a0}: {supplier} ({supplier_org})"
                 ),
             ),
             Locale::En => (
+                format!("Meeting {buyer_org} × {supplier_org} (table {table})"),
                 format!(
-                    "Meeting {} × {} (table {})",
-                    self.buyer.organisation, self.supplier.organisation, self.table
-                ),
-                format!(
-                    "Speed meeting at “{}”\n{span}, table {}\nBuyer: {} ({})\nESS structure: {} ({})",
-                    self.event_title,
-                    self.table,
-                    self.buyer.person,
-                    self.buyer.organisation,
-                    self.supplier.person,
-                    self.supplier.organisation
+                    "Speed meeting at “{event}”\n{span}, table {table}\nBuyer: {buyer} ({buyer_org})\nESS structure: {supplier} ({supplier_org})"
                 ),
             ),
         };
@@ -205,15 +204,10 @@ impl MeetingEntry {
             uid: self.uid.clone(),
             sequence: self.sequence,
             dtstamp,
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
-            timezone: self.timezone,
+            span: self.span,
             title,
             description,
-            location: self.location.clone(),
-            url: self.url.clone(),
-            organizer: self.organizer.clone(),
-            attendees: self.attendees.clone(),
+            invitation: self.invitation.clone(),
             status: if self.cancelled {
                 EventStatus::Cancelled
             } else {
@@ -259,7 +253,7 @@ pub fn render_calendar(method: Method, entries: &[EventEntry], calname: &str) ->
         calendar.add_timezone(vtimezone(name, rule));
     }
     for entry in entries {
-        let zoned = zones.contains_key(entry.timezone.name());
+        let zoned = zones.contains_key(entry.span.timezone.name());
         calendar.add_event(vevent(method, entry, zoned));
     }
     refold(&calendar.to_string())
@@ -268,11 +262,16 @@ pub fn render_calendar(method: Method, entries: &[EventEntry], calname: &str) ->
 fn vevent(method: Method, entry: &EventEntry, zoned: bool) -> Event<'static> {
     let mut event = Event::new(escape_text(&entry.uid), utc_stamp(entry.dtstamp));
     event.push(Sequence::new(entry.sequence.to_string()));
-    for (name, at) in [("DTSTART", entry.starts_at), ("DTEND", entry.ends_at)] {
+    let Span {
+        starts_at,
+        ends_at,
+        timezone,
+    } = entry.span;
+    for (name, at) in [("DTSTART", starts_at), ("DTEND", ends_at)] {
         let property = if zoned {
-            let local = entry.timezone.from_utc_datetime(&at.naive_utc());
+            let local = timezone.from_utc_datetime(&at.naive_utc());
             let mut property = Property::new(name, local.format("%Y%m%dT%H%M%S").to_string());
-            property.add(Parameter::new("TZID", entry.timezone.name()));
+            property.add(Parameter::new("TZID", timezone.name()));
             property
         } else {
             Property::new(name, utc_stamp(at))
@@ -283,21 +282,22 @@ fn vevent(method: Method, entry: &EventEntry, zoned: bool) -> Event<'static> {
     if !entry.description.is_empty() {
         event.push(Description::new(escape_text(&entry.description)));
     }
-    if let Some(location) = entry.location.as_deref().filter(|l| !l.is_empty()) {
+    let invitation = &entry.invitation;
+    if let Some(location) = invitation.location.as_deref().filter(|l| !l.is_empty()) {
         event.push(Location::new(escape_text(location)));
     }
-    if let Some(url) = entry.url.as_deref() {
+    if let Some(url) = invitation.url.as_deref() {
         let url = sanitize_uri(url);
         if !url.is_empty() {
             event.push(URL::new(url));
         }
     }
-    if let Some(organizer) = &entry.organizer {
+    if let Some(organizer) = &invitation.organizer {
         let mut property = Organizer::new(mailto(&organizer.email));
         property.add(Parameter::new("CN", quote_param(&organizer.name)));
         event.push(property);
     }
-    for attendee in &entry.attendees {
+    for attendee in &invitation.attendees {
         let mut property = Attendee::new(mailto(&attendee.email));
         property.add(Parameter::new("CN", quote_param(&attendee.name)));
         property.add(Parameter::new("ROLE", "REQ-PARTICIPANT"));
@@ -491,10 +491,15 @@ fn rule_for(tz: Tz, instants: &[DateTime<Utc>]) -> Option<ZoneRule> {
 fn zone_rules(entries: &[EventEntry]) -> BTreeMap<&'static str, ZoneRule> {
     let mut instants: BTreeMap<&'static str, (Tz, Vec<DateTime<Utc>>)> = BTreeMap::new();
     for entry in entries {
+        let Span {
+            starts_at,
+            ends_at,
+            timezone,
+        } = entry.span;
         let (_, list) = instants
-            .entry(entry.timezone.name())
-            .or_insert_with(|| (entry.timezone, Vec::new()));
-        list.extend([entry.starts_at, entry.ends_at]);
+            .entry(timezone.name())
+            .or_insert_with(|| (timezone, Vec::new()));
+        list.extend([starts_at, ends_at]);
     }
     instants
         .into_iter()
@@ -557,26 +562,21 @@ mod tests {
     use super::*;
     use chrono_tz::Europe::Paris;
 
-    fn utc(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("test literal")
-            .with_timezone(&Utc)
-    }
+    use crate::testing::utc;
 
     fn entry(title: &str) -> EventEntry {
         EventEntry {
             uid: "event-1@matinale".into(),
             sequence: 0,
             dtstamp: utc("2026-10-01T12:00:00Z"),
-            starts_at: utc("2026-11-25T08:00:00Z"),
-            ends_at: utc("2026-11-25T11:30:00Z"),
-            timezone: Paris,
+            span: Span {
+                starts_at: utc("2026-11-25T08:00:00Z"),
+                ends_at: utc("2026-11-25T11:30:00Z"),
+                timezone: Paris,
+            },
             title: title.into(),
             description: String::new(),
-            location: None,
-            url: None,
-            organizer: None,
-            attendees: vec![],
+            invitation: Invitation::default(),
             status: EventStatus::Confirmed,
         }
     }
@@ -624,7 +624,7 @@ mod tests {
     #[test]
     fn zones_without_eu_rules_are_written_in_utc() {
         let mut e = entry("New York");
-        e.timezone = chrono_tz::America::New_York;
+        e.span.timezone = chrono_tz::America::New_York;
         let ics = render_calendar(Method::Publish, &[e], "x");
         assert!(!ics.contains("VTIMEZONE"));
         assert!(ics.contains("DTSTART:20261125T080000Z\r\n"));
@@ -633,7 +633,7 @@ mod tests {
     #[test]
     fn zones_without_summer_time_get_a_single_standard_rule() {
         let mut e = entry("La Réunion");
-        e.timezone = chrono_tz::Indian::Reunion;
+        e.span.timezone = chrono_tz::Indian::Reunion;
         let ics = render_calendar(Method::Publish, &[e], "x");
         assert!(ics.contains("TZID:Indian/Reunion\r\n"));
         assert!(ics.contains("TZOFFSETTO:+0400\r\n"));
@@ -644,29 +644,23 @@ mod tests {
     #[test]
     fn paris_vtimezone_switches_at_2_and_3_local_time() {
         let ics = render_calendar(Method::Publish, &[entry("t")], "x");
-        let block = |name: &str| {
+        // Each line expected in the block `name` (DAYLIGHT or STANDARD).
+        let block_has = |name: &str, expected: [&str; 4]| {
             let begin = ics.find(&format!("BEGIN:{name}\r\n")).expect("the block");
             let end = ics[begin..].find(&format!("END:{name}\r\n")).expect("its end");
-            ics[begin..begin + end].lines().map(str::to_owned).collect::<Vec<_>>()
+            let block: Vec<&str> = ics[begin..begin + end].lines().collect();
+            for line in expected {
+                assert!(block.contains(&line), "{line} in {block:?}");
+            }
         };
-        let daylight = block("DAYLIGHT");
-        for line in [
-            "TZOFFSETFROM:+0100",
-            "TZOFFSETTO:+0200",
-            "TZNAME:CEST",
-            "DTSTART:19700329T020000",
-        ] {
-            assert!(daylight.iter().any(|l| l == line), "{line} in {daylight:?}");
-        }
-        let standard = block("STANDARD");
-        for line in [
-            "TZOFFSETFROM:+0200",
-            "TZOFFSETTO:+0100",
-            "TZNAME:CET",
-            "DTSTART:19701025T030000",
-        ] {
-            assert!(standard.iter().any(|l| l == line), "{line} in {standard:?}");
-        }
+        block_has(
+            "DAYLIGHT",
+            ["TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "TZNAME:CEST", "DTSTART:19700329T020000"],
+        );
+        block_has(
+            "STANDARD",
+            ["TZOFFSETFROM:+0200", "TZOFFSETTO:+0100", "TZNAME:CET", "DTSTART:19701025T030000"],
+        );
         assert!(ics.contains("DTSTART;TZID=Europe/Paris:20261125T090000\r\n"));
         assert!(ics.contains("DTEND;TZID=Europe/Paris:20261125T123000\r\n"));
     }
@@ -698,7 +692,7 @@ mod tests {
     #[test]
     fn names_with_quotes_stay_inside_the_cn_parameter() {
         let mut e = entry("t");
-        e.organizer = Some(Contact {
+        e.invitation.organizer = Some(Contact {
             name: "Ville \"Vitry\"; achats:\r\nX".into(),
             email: "achats@vitry.fr\r\nATTENDEE:mailto:x".into(),
         });

@@ -3,7 +3,7 @@
 
 use matinale_domain::event::{Event, EventStatus as DomainStatus, Venue as DomainVenue};
 
-use crate::calendar::{self, Contact, EventEntry, EventStatus, UidKind};
+use crate::calendar::{self, Contact, EventEntry, EventStatus, Span, UidKind};
 use crate::links::{event_link, uid_domain};
 use crate::templates::{EventInfo, Venue};
 
@@ -29,9 +29,11 @@ impl EventInfo {
             sequence: u32::try_from(event.version.saturating_sub(1)).unwrap_or(0),
             title: f.title.clone(),
             description: f.description.clone(),
-            starts_at: f.starts_at,
-            ends_at: f.ends_at,
-            timezone: f.timezone,
+            span: Span {
+                starts_at: f.starts_at,
+                ends_at: f.ends_at,
+                timezone: f.timezone,
+            },
             venue: f.venue.as_ref().map(Venue::from),
             online_url: f.online_url.clone(),
             url: Some(event_link(public_url, event.id)),

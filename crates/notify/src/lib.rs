@@ -2,7 +2,10 @@
 //! wait, are promoted, cancel, get their speed-meeting agenda, and after the event.
 //!
 //! Layers, each usable on its own:
-//! - [`calendar`]: pure RFC 5545 rendering (escaping, folding, `VTIMEZONE`, stable UIDs);
+//! - [`calendar`]: pure RFC 5545 rendering, built with the `ics` crate (`VCALENDAR`, `VEVENT`,
+//!   `VTIMEZONE`); thin layers add what `ics` leaves to its caller — control characters
+//!   dropped from TEXT, quoted `CN`, folding at 75 octets counting the continuation's space,
+//!   a `VTIMEZONE` only when it agrees with tzdata — and stable UIDs;
 //! - [`templates`]: the [`templates::Message`] an outbox stores as JSON, rendered into a
 //!   [`templates::RenderedMail`] (subject, text, HTML, `.ics` attachments) in French or English;
 //! - [`events`] and [`links`]: what calendars and mail show of a domain event, and the links
@@ -19,3 +22,16 @@ pub mod templates;
 pub mod worker;
 
 pub use locale::Locale;
+
+/// What the unit tests of several modules share.
+#[cfg(test)]
+mod testing {
+    use chrono::{DateTime, Utc};
+
+    /// An RFC 3339 literal as a UTC instant.
+    pub(crate) fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("test literal")
+            .with_timezone(&Utc)
+    }
+}

@@ -174,11 +174,7 @@ mod tests {
     use super::*;
     use chrono_tz::Europe::Paris;
 
-    fn utc(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("test literal")
-            .with_timezone(&Utc)
-    }
+    use crate::testing::utc;
 
     #[test]
     fn a_november_morning_in_paris_is_written_in_french() {

@@ -14,7 +14,7 @@ use minijinja::Environment;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::calendar::{self, Contact, EventEntry, EventStatus, MeetingEntry, Method};
+use crate::calendar::{self, Contact, EventEntry, EventStatus, Invitation, MeetingEntry, Method, Span};
 use crate::locale::{self, Locale};
 
 /// An event as a mail needs it: a snapshot taken when the mail is queued, so the outbox
@@ -30,13 +30,9 @@ pub struct EventInfo {
     /// Short description shown in the calendar entry.
     #[serde(default)]
     pub description: String,
-    /// Start instant.
-    pub starts_at: DateTime<Utc>,
-    /// End instant.
-    pub ends_at: DateTime<Utc>,
-    /// Zone the times are shown in.
-    #[serde(default = "paris")]
-    pub timezone: Tz,
+    /// When it takes place, and the zone its times are shown in.
+    #[serde(flatten)]
+    pub span: Span,
     /// Where it happens, if on site.
     pub venue: Option<Venue>,
     /// Video-conference link, if online.
@@ -45,10 +41,6 @@ pub struct EventInfo {
     pub url: Option<String>,
     /// Who organises it; also the `ORGANIZER` of invitations.
     pub organizer: Option<Contact>,
-}
-
-fn paris() -> Tz {
-    chrono_tz::Europe::Paris
 }
 
 /// A venue: "Hôtel de ville, 2 avenue Youri-Gagarine, 94400 Vitry-sur-Seine".
@@ -86,15 +78,15 @@ impl EventInfo {
             uid: self.uid.clone(),
             sequence: self.sequence,
             dtstamp,
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
-            timezone: self.timezone,
+            span: self.span,
             title: self.title.clone(),
             description: self.description.clone(),
-            location: self.location(),
-            url: self.url.clone(),
-            organizer: self.organizer.clone(),
-            attendees: Vec::new(),
+            invitation: Invitation {
+                location: self.location(),
+                url: self.url.clone(),
+                organizer: self.organizer.clone(),
+                attendees: Vec::new(),
+            },
             status,
         }
     }
@@ -477,11 +469,16 @@ fn normalise_text(text: &str) -> String {
 }
 
 fn event_context(event: &EventInfo, locale: Locale) -> Value {
+    let Span {
+        starts_at,
+        ends_at,
+        timezone,
+    } = event.span;
     json!({
         "title": event.title,
-        "when": locale::format_span(event.starts_at, event.ends_at, event.timezone, locale),
-        "date": locale::format_date(event.starts_at, event.timezone, locale),
-        "starts": locale::format_datetime(event.starts_at, event.timezone, locale),
+        "when": locale::format_span(starts_at, ends_at, timezone, locale),
+        "date": locale::format_date(starts_at, timezone, locale),
+        "starts": locale::format_datetime(starts_at, timezone, locale),
         "venue": event.venue.as_ref().map(Venue::one_line),
         "online_url": event.online_url.as_deref().and_then(web_link),
         "url": event.url.as_deref().and_then(web_link),
@@ -496,11 +493,16 @@ fn web_link(url: &str) -> Option<&str> {
 }
 
 fn meeting_context(meeting: &MeetingEntry, locale: Locale) -> Value {
+    let Span {
+        starts_at,
+        ends_at,
+        timezone,
+    } = meeting.span;
     json!({
-        "time": time_range(meeting.starts_at, meeting.ends_at, meeting.timezone, locale),
-        "date": locale::format_date(meeting.starts_at, meeting.timezone, locale),
+        "time": time_range(starts_at, ends_at, timezone, locale),
+        "date": locale::format_date(starts_at, timezone, locale),
         "table": meeting.table,
-        "start": locale::format_time(meeting.starts_at, meeting.timezone, locale),
+        "start": locale::format_time(starts_at, timezone, locale),
         "buyer": format!("{} ({})", meeting.buyer.organisation, meeting.buyer.person),
         "supplier": format!("{} ({})", meeting.supplier.organisation, meeting.supplier.person),
     })
@@ -508,7 +510,7 @@ fn meeting_context(meeting: &MeetingEntry, locale: Locale) -> Value {
 
 /// The other side of a meeting for its recipient, the first attendee of its invitation.
 fn partner(meeting: &MeetingEntry) -> String {
-    let me = meeting.attendees.first().map(|a| a.name.as_str());
+    let me = meeting.invitation.attendees.first().map(|a| a.name.as_str());
     let other = if me == Some(meeting.buyer.person.as_str()) {
         &meeting.supplier
     } else {
@@ -560,9 +562,9 @@ fn context(message: &Message, locale: Locale) -> Value {
             "meeting": meeting_context(meeting, locale),
             "partner": partner(meeting),
             "previous": previous.as_ref().map(|p| json!({
-                "start": locale::format_time(p.starts_at, meeting.timezone, locale),
-                "time": time_range(p.starts_at, p.ends_at, meeting.timezone, locale),
-                "date": locale::format_date(p.starts_at, meeting.timezone, locale),
+                "start": locale::format_time(p.starts_at, meeting.span.timezone, locale),
+                "time": time_range(p.starts_at, p.ends_at, meeting.span.timezone, locale),
+                "date": locale::format_date(p.starts_at, meeting.span.timezone, locale),
                 "table": p.table,
             })),
         }),

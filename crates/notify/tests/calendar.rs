@@ -5,12 +5,18 @@ mod common;
 
 use common::{check_ics, matinale, meeting, prop, props, utc};
 use matinale_notify::calendar::{render_calendar, EventStatus, Method};
+use matinale_notify::templates::EventInfo;
 use matinale_notify::Locale;
 
 const INJECTED_TITLE: &str = "Matinale, achats; réemploi \\ ESS\r\nATTENDEE:mailto:intrus@example.org\r\nX-EVIL:1";
 
 fn dtstamp() -> chrono::DateTime<chrono::Utc> {
     utc("2026-10-01T08:30:00Z")
+}
+
+/// `event` alone in a calendar sent with `method`, created at [`dtstamp`].
+fn event_calendar(method: Method, event: &EventInfo, calname: &str) -> String {
+    render_calendar(method, &[event.to_event_entry(dtstamp(), EventStatus::Confirmed)], calname)
 }
 
 fn golden(ics: &str) -> String {
@@ -21,8 +27,7 @@ fn golden(ics: &str) -> String {
 #[test]
 fn an_event_ics_is_golden_and_reads_back_field_by_field() {
     let event = matinale();
-    let entry = event.to_event_entry(dtstamp(), EventStatus::Confirmed);
-    let ics = render_calendar(Method::Publish, &[entry], &event.title);
+    let ics = event_calendar(Method::Publish, &event, &event.title);
     insta::assert_snapshot!("event_publish_ics", golden(&ics));
 
     let Some(parsed) = check_ics(&ics) else {
@@ -64,11 +69,7 @@ fn a_hostile_title_stays_one_summary_and_creates_no_attendee() {
     let mut event = matinale();
     event.title = INJECTED_TITLE.into();
     event.description = "Ligne 1\nLigne 2\r\nLigne 3; avec, virgules".into();
-    let ics = render_calendar(
-        Method::Publish,
-        &[event.to_event_entry(dtstamp(), EventStatus::Confirmed)],
-        INJECTED_TITLE,
-    );
+    let ics = event_calendar(Method::Publish, &event, INJECTED_TITLE);
     assert!(!ics.contains("\r\nATTENDEE"), "a raw ATTENDEE line was written:\n{ics}");
     assert!(!ics.contains("\r\nX-EVIL"));
 
@@ -80,17 +81,12 @@ fn a_hostile_title_stays_one_summary_and_creates_no_attendee() {
     assert!(props(vevent, "X-EVIL").is_empty());
     assert!(props(parsed.component("VCALENDAR"), "ATTENDEE").is_empty());
     // Commas, semicolons and the backslash come back intact; CRLF comes back as one "\n".
-    assert_eq!(
-        prop(vevent, "SUMMARY")["value"],
-        "Matinale, achats; réemploi \\ ESS\nATTENDEE:mailto:intrus@example.org\nX-EVIL:1"
-    );
+    let title = "Matinale, achats; réemploi \\ ESS\nATTENDEE:mailto:intrus@example.org\nX-EVIL:1";
+    assert_eq!(prop(vevent, "SUMMARY")["value"], title);
+    assert_eq!(prop(parsed.component("VCALENDAR"), "X-WR-CALNAME")["value"], title);
     assert_eq!(
         prop(vevent, "DESCRIPTION")["value"],
         "Ligne 1\nLigne 2\nLigne 3; avec, virgules"
-    );
-    assert_eq!(
-        prop(parsed.component("VCALENDAR"), "X-WR-CALNAME")["value"],
-        "Matinale, achats; réemploi \\ ESS\nATTENDEE:mailto:intrus@example.org\nX-EVIL:1"
     );
 }
 
@@ -102,11 +98,7 @@ fn long_french_text_is_folded_on_character_boundaries_and_reads_back_whole() {
         collecte des biodéchets, matériel informatique reconditionné, événementiel \
         responsable — à Vitry-sur-Seine, L'Haÿ-les-Roses, Choisy-le-Roi… 🌱"
         .repeat(3);
-    let ics = render_calendar(
-        Method::Publish,
-        &[event.to_event_entry(dtstamp(), EventStatus::Confirmed)],
-        "Mois de l'ESS 2026",
-    );
+    let ics = event_calendar(Method::Publish, &event, "Mois de l'ESS 2026");
     for line in ics.split("\r\n") {
         assert!(line.len() <= 75, "{} octets: {line}", line.len());
     }
@@ -202,12 +194,8 @@ fn an_agenda_across_both_summer_time_switches_gets_the_right_local_times() {
 #[test]
 fn an_event_outside_known_zone_rules_is_written_in_utc() {
     let mut event = matinale();
-    event.timezone = chrono_tz::America::New_York;
-    let ics = render_calendar(
-        Method::Publish,
-        &[event.to_event_entry(dtstamp(), EventStatus::Confirmed)],
-        "x",
-    );
+    event.span.timezone = chrono_tz::America::New_York;
+    let ics = event_calendar(Method::Publish, &event, "x");
     let Some(parsed) = check_ics(&ics) else {
         return;
     };
@@ -222,11 +210,7 @@ fn an_event_outside_known_zone_rules_is_written_in_utc() {
 fn a_cancelled_event_calendar_says_cancel() {
     let mut event = matinale();
     event.sequence = 3;
-    let ics = render_calendar(
-        Method::Cancel,
-        &[event.to_event_entry(dtstamp(), EventStatus::Confirmed)],
-        &event.title,
-    );
+    let ics = event_calendar(Method::Cancel, &event, &event.title);
     let Some(parsed) = check_ics(&ics) else {
         return;
     };

@@ -29,16 +29,21 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-fn child(size: usize, algorithm: &str) -> ExitCode {
-    let (_, buyers, suppliers, slots, tables, seed, _, _) = SIZES[size];
-    let instance = generate(&GeneratorParams {
+/// The generator's parameters of `SIZES[size]` (the largest if out of range), with `seed`
+/// instead of the size's own if given.
+fn params_of(size: usize, seed: Option<u64>) -> GeneratorParams {
+    let (_, buyers, suppliers, slots, tables, own_seed, _, _) = SIZES[size.min(SIZES.len() - 1)];
+    GeneratorParams {
         buyers,
         suppliers,
         slots,
         tables,
-        seed,
-    });
-    run(&instance, algorithm)
+        seed: seed.unwrap_or(own_seed),
+    }
+}
+
+fn child(size: usize, algorithm: &str) -> ExitCode {
+    run(&generate(&params_of(size, None)), algorithm)
 }
 
 /// Solves `instance`, checks the schedule, prints objective, bound, ms, peak RSS (KiB),
@@ -79,19 +84,18 @@ fn main() -> ExitCode {
         // The instance of one size as JSON (optionally with another seed), or of any size
         // (`--dump BUYERS SUPPLIERS SLOTS TABLES SEED`), e.g. for tools/lp_reference.py.
         let n: Vec<u64> = args[2..].iter().map(|a| a.parse().unwrap_or(0)).collect();
-        let (buyers, suppliers, slots, tables, seed) = if n.len() == 5 {
-            (n[0] as u32, n[1] as u32, n[2] as u32, n[3] as u32, n[4])
+        let params = if n.len() == 5 {
+            GeneratorParams {
+                buyers: n[0] as u32,
+                suppliers: n[1] as u32,
+                slots: n[2] as u32,
+                tables: n[3] as u32,
+                seed: n[4],
+            }
         } else {
-            let (_, b, s, t, tables, seed, _, _) = SIZES[(n[0] as usize).min(SIZES.len() - 1)];
-            (b, s, t, tables, n.get(1).copied().unwrap_or(seed))
+            params_of(n[0] as usize, n.get(1).copied())
         };
-        let instance = generate(&GeneratorParams {
-            buyers,
-            suppliers,
-            slots,
-            tables,
-            seed,
-        });
+        let instance = generate(&params);
         println!("{}", serde_json::to_string(&instance).expect("serialisable"));
         return ExitCode::SUCCESS;
     }

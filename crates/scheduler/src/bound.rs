@@ -1,6 +1,6 @@
 //! The Lagrangian (LP-dual) upper bound; see the crate documentation for the derivation.
 
-use crate::matching::SmallMatcher;
+use crate::matching::{Rows, SmallMatcher};
 use crate::problem::{Problem, NONE};
 use crate::timetable::Candidates;
 
@@ -200,7 +200,12 @@ impl<'a> Lagrangian<'a> {
                 }
             }
             let k = self.supplier_k[s];
-            let v = sc.matcher.solve(&sc.rows, &sc.edges, nt, k, &mut sc.assigned);
+            let g = Rows {
+                rows: &sc.rows,
+                edges: &sc.edges,
+                slots: nt,
+            };
+            let v = sc.matcher.solve(g, k, &mut sc.assigned);
             let mut any = false;
             for (r, &t) in sc.assigned.iter().enumerate() {
                 if t != NONE {
@@ -345,7 +350,12 @@ impl<'a> Lagrangian<'a> {
                     sc.rows.push((lo, sc.edges.len() as u32));
                     sc.row_pair.push(e);
                 }
-                v = sc.matcher.solve_uniform(&sc.rows, &sc.edges, nt, k, &mut sc.assigned);
+                let g = Rows {
+                    rows: &sc.rows,
+                    edges: &sc.edges,
+                    slots: nt,
+                };
+                v = sc.matcher.solve_uniform(g, k, &mut sc.assigned);
                 sc.ranked.clear();
                 for (r, &t) in sc.assigned.iter().enumerate() {
                     if t != NONE {

@@ -41,6 +41,30 @@ impl Rng {
     fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
+
+    /// Adds values of `draw` not yet in `chosen` until it holds `k`, giving up after `tries`
+    /// draws (a draw already chosen is one try spent).
+    fn distinct(&mut self, chosen: &mut Vec<u32>, k: usize, tries: u32, draw: impl Fn(&mut Rng) -> u32) {
+        let mut spent = 0;
+        while chosen.len() < k && spent < tries {
+            spent += 1;
+            let x = draw(self);
+            if !chosen.contains(&x) {
+                chosen.push(x);
+            }
+        }
+    }
+
+    /// One wish from `from` to each of `to`, each weighing 1–3.
+    fn wishes(&mut self, wishes: &mut Vec<Wish>, from: &str, to: impl IntoIterator<Item = String>) {
+        for to in to {
+            wishes.push(Wish {
+                from: from.to_owned(),
+                to,
+                weight: i64::from(self.range(1, 3)),
+            });
+        }
+    }
 }
 
 /// Generates an instance like a real event: a few popular buyers wished by about half the
@@ -92,7 +116,6 @@ pub fn generate(params: &GeneratorParams) -> Instance {
         });
     }
     let mut wishes = Vec::new();
-    let weight = |rng: &mut Rng| i64::from(rng.range(1, 3));
     let popular = (nb / 8).clamp(1, 5).min(nb);
     if nb > 0 {
         for s in 0..ns {
@@ -103,44 +126,19 @@ pub fn generate(params: &GeneratorParams) -> Instance {
                     chosen.push(b);
                 }
             }
-            let mut tries = 0;
-            while chosen.len() < k && tries < 50 {
-                tries += 1;
-                // Mild skew towards the first buyers: some are more sought after than others.
-                let b = (rng.unit().powf(1.5) * f64::from(nb)) as u32;
-                let b = b.min(nb - 1);
-                if !chosen.contains(&b) {
-                    chosen.push(b);
-                }
-            }
-            for b in chosen {
-                wishes.push(Wish {
-                    from: supplier_id(s),
-                    to: buyer_id(b),
-                    weight: weight(&mut rng),
-                });
-            }
+            // Mild skew towards the first buyers: some are more sought after than others.
+            rng.distinct(&mut chosen, k, 50, |rng| {
+                ((rng.unit().powf(1.5) * f64::from(nb)) as u32).min(nb - 1)
+            });
+            rng.wishes(&mut wishes, &supplier_id(s), chosen.into_iter().map(buyer_id));
         }
     }
     if ns > 0 {
         for b in 0..nb {
             let k = rng.range(3, 15).min(ns) as usize;
             let mut chosen: Vec<u32> = Vec::with_capacity(k);
-            let mut tries = 0;
-            while chosen.len() < k && tries < 100 {
-                tries += 1;
-                let s = rng.range(0, ns - 1);
-                if !chosen.contains(&s) {
-                    chosen.push(s);
-                }
-            }
-            for s in chosen {
-                wishes.push(Wish {
-                    from: buyer_id(b),
-                    to: supplier_id(s),
-                    weight: weight(&mut rng),
-                });
-            }
+            rng.distinct(&mut chosen, k, 100, |rng| rng.range(0, ns - 1));
+            rng.wishes(&mut wishes, &buyer_id(b), chosen.into_iter().map(supplier_id));
         }
     }
     Instance {

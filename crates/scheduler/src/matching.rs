@@ -3,6 +3,22 @@
 
 use crate::problem::NONE;
 
+/// A participant's subproblem: row `r` (one of its pairs) may take any edge
+/// `edges[rows[r].0..rows[r].1]` = (slot, weight), among `slots` slots.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rows<'a> {
+    pub rows: &'a [(u32, u32)],
+    pub edges: &'a [(u32, f64)],
+    pub slots: usize,
+}
+
+impl Rows<'_> {
+    /// The edges of row `r`.
+    fn of(&self, r: usize) -> &[(u32, f64)] {
+        &self.edges[self.rows[r].0 as usize..self.rows[r].1 as usize]
+    }
+}
+
 /// Scratch space for [`SmallMatcher::solve`], reused across calls.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SmallMatcher {
@@ -16,25 +32,16 @@ pub(crate) struct SmallMatcher {
 }
 
 impl SmallMatcher {
-    /// Maximum weight of a matching of rows to slots (`slots` slots in all) using at most `k`
-    /// rows, where row `r` may take any edge `edges[rows[r].0..rows[r].1]` = (slot, weight).
-    /// Only edges of positive weight should be given (the others never help). Writes each row's
-    /// slot (or NONE) into `assigned` and returns the weight.
+    /// Maximum weight of a matching of rows to slots using at most `k` rows. Only edges of
+    /// positive weight should be given (the others never help). Writes each row's slot (or
+    /// NONE) into `assigned` and returns the weight.
     ///
     /// Successive longest augmenting paths (Bellman–Ford on the residual graph): after i
     /// augmentations the matching is a heaviest one with i rows, and the heaviest weight is a
     /// concave function of i, so stopping at the first non-positive gain (or at `k`) is exact.
-    pub fn solve(
-        &mut self,
-        rows: &[(u32, u32)],
-        edges: &[(u32, f64)],
-        slots: usize,
-        k: usize,
-        assigned: &mut Vec<u32>,
-    ) -> f64 {
-        let n = rows.len();
-        assigned.clear();
-        assigned.resize(n, NONE);
+    pub fn solve(&mut self, g: Rows, k: usize, assigned: &mut Vec<u32>) -> f64 {
+        let slots = g.slots;
+        let n = unassigned(&g, assigned);
         // A matching never has more edges than there are slots.
         let k = k.min(slots);
         if n == 0 || k == 0 {
@@ -42,9 +49,8 @@ impl SmallMatcher {
         }
         // One row: its best edge.
         if n == 1 {
-            let (lo, hi) = (rows[0].0 as usize, rows[0].1 as usize);
             let mut best = 0.0;
-            for &(t, a) in &edges[lo..hi] {
+            for &(t, a) in g.of(0) {
                 if a > best {
                     best = a;
                     assigned[0] = t;
@@ -52,13 +58,10 @@ impl SmallMatcher {
             }
             return best;
         }
-        self.row_match.clear();
-        self.row_match.resize(n, NONE);
-        self.slot_match.clear();
-        self.slot_match.resize(slots, NONE);
+        self.clear_matching(n, slots);
         self.slot_weight.clear();
         self.slot_weight.resize(slots, 0.0);
-        if let Some(v) = self.best_edges_fit(rows, edges, k, assigned) {
+        if let Some(v) = self.best_edges_fit(g, k, assigned) {
             return v;
         }
         self.row_match.fill(NONE);
@@ -88,7 +91,7 @@ impl SmallMatcher {
                     if d == f64::NEG_INFINITY {
                         continue;
                     }
-                    for &(t, a) in &edges[rows[r].0 as usize..rows[r].1 as usize] {
+                    for &(t, a) in g.of(r) {
                         let t = t as usize;
                         if self.slot_match[t] == r as u32 {
                             continue;
@@ -132,8 +135,8 @@ impl SmallMatcher {
             loop {
                 let r = self.pred_slot[t] as usize;
                 let previous = self.row_match[r];
-                let (lo, hi) = (rows[r].0 as usize, rows[r].1 as usize);
-                let a = edges[lo..hi]
+                let a = g
+                    .of(r)
                     .iter()
                     .find(|&&(x, _)| x as usize == t)
                     .map_or(0.0, |&(_, a)| a);
@@ -168,21 +171,10 @@ impl SmallMatcher {
     /// non-increasing weight: matchable row sets form a (truncated transversal) matroid, so
     /// the greedy that keeps each row, heaviest first, whenever an augmenting path (Kuhn) still
     /// finds it a slot is exact. O(rows × edges) at worst, for any number of rows.
-    pub fn solve_uniform(
-        &mut self,
-        rows: &[(u32, u32)],
-        edges: &[(u32, f64)],
-        slots: usize,
-        k: usize,
-        assigned: &mut Vec<u32>,
-    ) -> f64 {
-        let n = rows.len();
-        assigned.clear();
-        assigned.resize(n, NONE);
-        self.row_match.clear();
-        self.row_match.resize(n, NONE);
-        self.slot_match.clear();
-        self.slot_match.resize(slots, NONE);
+    pub fn solve_uniform(&mut self, g: Rows, k: usize, assigned: &mut Vec<u32>) -> f64 {
+        let (rows, edges, slots) = (g.rows, g.edges, g.slots);
+        let n = unassigned(&g, assigned);
+        self.clear_matching(n, slots);
         let k = k.min(slots);
         let mut value = 0.0;
         let mut size = 0;
@@ -249,21 +241,13 @@ impl SmallMatcher {
     /// The common easy case: the `k` rows with the heaviest best edges can each take one of
     /// their heaviest edges in distinct slots. No matching weighs more than the sum of the `k`
     /// largest row maxima, so that matching is then optimal. Returns None otherwise.
-    fn best_edges_fit(
-        &mut self,
-        rows: &[(u32, u32)],
-        edges: &[(u32, f64)],
-        k: usize,
-        assigned: &mut [u32],
-    ) -> Option<f64> {
-        let n = rows.len();
+    fn best_edges_fit(&mut self, g: Rows, k: usize, assigned: &mut [u32]) -> Option<f64> {
+        let n = g.rows.len();
         // Row maxima, rows by decreasing maximum (ties by index); dist_row is free scratch here.
         self.dist_row.clear();
         self.pred_row.clear();
         for r in 0..n {
-            let best = edges[rows[r].0 as usize..rows[r].1 as usize]
-                .iter()
-                .fold(f64::NEG_INFINITY, |m, e| m.max(e.1));
+            let best = g.of(r).iter().fold(f64::NEG_INFINITY, |m, e| m.max(e.1));
             self.dist_row.push(best);
             self.pred_row.push(r as u32);
         }
@@ -277,8 +261,8 @@ impl SmallMatcher {
             if best <= 0.0 {
                 break;
             }
-            let (lo, hi) = (rows[r].0 as usize, rows[r].1 as usize);
-            let free = edges[lo..hi]
+            let free = g
+                .of(r)
                 .iter()
                 .find(|&&(t, a)| a >= best && self.slot_match[t as usize] == NONE);
             let &(t, a) = free?;
@@ -289,6 +273,22 @@ impl SmallMatcher {
         assigned[..n].copy_from_slice(&self.row_match[..n]);
         Some(value)
     }
+
+    /// No row matched among `n`, no slot taken among `slots`.
+    fn clear_matching(&mut self, n: usize, slots: usize) {
+        self.row_match.clear();
+        self.row_match.resize(n, NONE);
+        self.slot_match.clear();
+        self.slot_match.resize(slots, NONE);
+    }
+}
+
+/// Sets every row of `g` unassigned in `assigned`; returns the number of rows.
+fn unassigned(g: &Rows, assigned: &mut Vec<u32>) -> usize {
+    let n = g.rows.len();
+    assigned.clear();
+    assigned.resize(n, NONE);
+    n
 }
 
 #[cfg(test)]
@@ -312,33 +312,52 @@ mod tests {
         go(0, rows, edges, 0, k)
     }
 
-    #[test]
-    fn matches_exhaustive_search() {
-        let mut state = 12345u64;
-        let mut next = move || {
-            state = state
+    /// A linear congruential generator, enough to draw small test cases.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self) -> u32 {
+            self.0 = self
+                .0
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            (state >> 33) as u32
-        };
+            (self.0 >> 33) as u32
+        }
+    }
+
+    /// `n` rows, each with an edge to each of `slots` slots with probability 2/3, weighing
+    /// `weight(row, rng)`.
+    fn random_rows(
+        rng: &mut Lcg,
+        n: usize,
+        slots: usize,
+        weight: impl Fn(usize, &mut Lcg) -> f64,
+    ) -> (Vec<(u32, u32)>, Vec<(u32, f64)>) {
+        let mut rows = Vec::new();
+        let mut edges = Vec::new();
+        for r in 0..n {
+            let lo = edges.len() as u32;
+            for t in 0..slots {
+                if rng.next() % 3 != 0 {
+                    edges.push((t as u32, weight(r, rng)));
+                }
+            }
+            rows.push((lo, edges.len() as u32));
+        }
+        (rows, edges)
+    }
+
+    #[test]
+    fn matches_exhaustive_search() {
+        let mut rng = Lcg(12345);
         let mut m = SmallMatcher::default();
         let mut assigned = Vec::new();
         for _ in 0..3000 {
-            let n = 1 + next() as usize % 5;
-            let slots = 1 + next() as usize % 5;
-            let k = next() as usize % 6;
-            let mut rows = Vec::new();
-            let mut edges = Vec::new();
-            for _ in 0..n {
-                let lo = edges.len() as u32;
-                for t in 0..slots {
-                    if next() % 3 != 0 {
-                        edges.push((t as u32, 0.5 + f64::from(next() % 40) / 4.0));
-                    }
-                }
-                rows.push((lo, edges.len() as u32));
-            }
-            let v = m.solve(&rows, &edges, slots, k, &mut assigned);
+            let n = 1 + rng.next() as usize % 5;
+            let slots = 1 + rng.next() as usize % 5;
+            let k = rng.next() as usize % 6;
+            let (rows, edges) = random_rows(&mut rng, n, slots, |_, rng| 0.5 + f64::from(rng.next() % 40) / 4.0);
+            let v = m.solve(Rows { rows: &rows, edges: &edges, slots }, k, &mut assigned);
             assert!((v - brute(&rows, &edges, k)).abs() < 1e-9);
             let mut used = vec![false; slots];
             let mut total = 0.0;
@@ -348,8 +367,8 @@ mod tests {
                     assert!(!used[t as usize]);
                     used[t as usize] = true;
                     count += 1;
-                    let (lo, hi) = (rows[r].0 as usize, rows[r].1 as usize);
-                    total += edges[lo..hi].iter().find(|e| e.0 == t).unwrap().1;
+                    let g = Rows { rows: &rows, edges: &edges, slots };
+                    total += g.of(r).iter().find(|e| e.0 == t).unwrap().1;
                 }
             }
             assert!(count <= k);
@@ -359,39 +378,24 @@ mod tests {
 
     #[test]
     fn the_uniform_greedy_matches_exhaustive_search() {
-        let mut state = 777u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as u32
-        };
+        let mut rng = Lcg(777);
         let mut m = SmallMatcher::default();
         let mut assigned = Vec::new();
         for _ in 0..3000 {
-            let n = 1 + next() as usize % 7;
-            let slots = 1 + next() as usize % 4;
-            let k = next() as usize % 6;
-            let mut weights: Vec<f64> = (0..n).map(|_| f64::from(next() % 8) - 1.0).collect();
+            let n = 1 + rng.next() as usize % 7;
+            let slots = 1 + rng.next() as usize % 4;
+            let k = rng.next() as usize % 6;
+            let mut weights: Vec<f64> = (0..n).map(|_| f64::from(rng.next() % 8) - 1.0).collect();
             weights.sort_by(|a, b| b.total_cmp(a));
-            let mut rows = Vec::new();
-            let mut edges = Vec::new();
-            for &w in &weights {
-                let lo = edges.len() as u32;
-                for t in 0..slots {
-                    if next() % 3 != 0 {
-                        edges.push((t as u32, w));
-                    }
-                }
-                rows.push((lo, edges.len() as u32));
-            }
-            let v = m.solve_uniform(&rows, &edges, slots, k, &mut assigned);
+            let (rows, edges) = random_rows(&mut rng, n, slots, |r, _| weights[r]);
+            let g = Rows { rows: &rows, edges: &edges, slots };
+            let v = m.solve_uniform(g, k, &mut assigned);
             assert!(
                 (v - brute(&rows, &edges, k)).abs() < 1e-9,
                 "{v} vs {}",
                 brute(&rows, &edges, k)
             );
-            let general = m.solve(&rows, &edges, slots, k, &mut Vec::new());
+            let general = m.solve(g, k, &mut Vec::new());
             assert!((v - general).abs() < 1e-9);
         }
     }

@@ -3,7 +3,7 @@
 
 use matinale_domain::event::Event;
 use matinale_domain::meeting::MeetingStatus;
-use matinale_notify::calendar::{self, Contact, MeetingEntry, MeetingParty, UidKind};
+use matinale_notify::calendar::{self, Contact, Invitation, MeetingEntry, MeetingParty, Span, UidKind};
 use matinale_notify::events::event_location;
 use matinale_notify::links::{manage_link, uid_domain};
 use matinale_store::meetings::{MeetingView, Party};
@@ -47,13 +47,17 @@ pub fn meeting_entry(
         buyer: party(&meeting.buyer),
         supplier: party(&meeting.supplier),
         table: meeting.table,
-        starts_at: meeting.starts_at,
-        ends_at: meeting.ends_at,
-        timezone: event.fields.timezone,
-        location: Some(location),
-        url: Some(manage_link(None, public_url, viewer, event.id, None)),
-        organizer,
-        attendees,
+        span: Span {
+            starts_at: meeting.starts_at,
+            ends_at: meeting.ends_at,
+            timezone: event.fields.timezone,
+        },
+        invitation: Invitation {
+            location: Some(location),
+            url: Some(manage_link(None, public_url, viewer, event.id, None)),
+            organizer,
+            attendees,
+        },
         cancelled: meeting.status == Some(MeetingStatus::Cancelled),
     }
 }

@@ -34,7 +34,7 @@ pub(crate) async fn message(
             info.organizer.clone(),
         ));
     }
-    meetings.sort_by_key(|m| (m.starts_at, m.table));
+    meetings.sort_by_key(|m| (m.span.starts_at, m.table));
     if meetings.is_empty() {
         return Ok(None);
     }

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use matinale_notify::calendar::{Contact, MeetingEntry, MeetingParty};
+use matinale_notify::calendar::{Contact, Invitation, MeetingEntry, MeetingParty, Span};
 use matinale_notify::templates::{EventInfo, Venue};
 use serde_json::Value;
 
@@ -41,15 +41,22 @@ pub fn missing_tool(what: &str) {
     eprintln!("\n!!!!! SKIPPED: {what}. Set CI=1 to make this a failure. !!!!!\n");
 }
 
+/// From `starts` to `ends` (RFC 3339), shown in Paris time.
+pub fn paris(starts: &str, ends: &str) -> Span {
+    Span {
+        starts_at: utc(starts),
+        ends_at: utc(ends),
+        timezone: chrono_tz::Europe::Paris,
+    }
+}
+
 pub fn matinale() -> EventInfo {
     EventInfo {
         uid: "event-0190f3c4-5a6b-7c8d-9e0f-112233445566@matinale".into(),
         sequence: 0,
         title: "Matinale des achats responsables — 4e édition".into(),
         description: "Quiz, point juridique sur le critère environnemental, stands inversés et speed meetings entre acheteurs publics et structures de l'ESS.".into(),
-        starts_at: utc("2026-11-25T09:00:00+01:00"),
-        ends_at: utc("2026-11-25T12:30:00+01:00"),
-        timezone: chrono_tz::Europe::Paris,
+        span: paris("2026-11-25T09:00:00+01:00", "2026-11-25T12:30:00+01:00"),
         venue: Some(Venue {
             name: "Hôtel de ville".into(),
             address: "2 avenue Youri-Gagarine".into(),
@@ -83,19 +90,19 @@ pub fn meeting(number: u32, starts: &str, ends: &str, table: u32) -> MeetingEntr
             },
         },
         table,
-        starts_at: utc(starts),
-        ends_at: utc(ends),
-        timezone: chrono_tz::Europe::Paris,
-        location: Some("Hôtel de ville, 2 avenue Youri-Gagarine, 94400 Vitry-sur-Seine".into()),
-        url: Some("https://matinale.example.org/agenda".into()),
-        organizer: Some(Contact {
-            name: "Grand-Orly Seine Bièvre".into(),
-            email: "ess@grandorlyseinebievre.example".into(),
-        }),
-        attendees: vec![Contact {
-            name: "Claire Dubois".into(),
-            email: "claire.dubois@ivry.example".into(),
-        }],
+        span: paris(starts, ends),
+        invitation: Invitation {
+            location: Some("Hôtel de ville, 2 avenue Youri-Gagarine, 94400 Vitry-sur-Seine".into()),
+            url: Some("https://matinale.example.org/agenda".into()),
+            organizer: Some(Contact {
+                name: "Grand-Orly Seine Bièvre".into(),
+                email: "ess@grandorlyseinebievre.example".into(),
+            }),
+            attendees: vec![Contact {
+                name: "Claire Dubois".into(),
+                email: "claire.dubois@ivry.example".into(),
+            }],
+        },
         cancelled: false,
     }
 }
@@ -137,22 +144,27 @@ pub fn prop<'a>(component: &'a Value, name: &str) -> &'a Value {
     found[0]
 }
 
-/// Runs the independent parser on `ics`. `None` when it cannot run here (outside CI).
-/// Panics when it rejects the calendar or reports a structural problem.
-pub fn check_ics(ics: &str) -> Option<ParsedCalendar> {
-    let child = Command::new("python3")
-        .arg(support_script("check_ics.py"))
+/// Starts a Python helper with its standard streams piped; `None` (after [`missing_tool`])
+/// when python3 cannot be started.
+fn python(command: &mut Command) -> Option<Child> {
+    let started = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn();
-    let mut child = match child {
-        Ok(child) => child,
+    match started {
+        Ok(child) => Some(child),
         Err(error) => {
             missing_tool(&format!("python3 cannot be started ({error})"));
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// Runs the independent parser on `ics`. `None` when it cannot run here (outside CI).
+/// Panics when it rejects the calendar or reports a structural problem.
+pub fn check_ics(ics: &str) -> Option<ParsedCalendar> {
+    let mut child = python(&mut Command::new("python3").arg(support_script("check_ics.py")))?;
     child
         .stdin
         .take()
@@ -188,22 +200,13 @@ impl SmtpSink {
     /// `None` when it cannot run here (outside CI).
     pub fn start(extra: &[&str]) -> Option<SmtpSink> {
         let dir = tempfile::tempdir().expect("temp dir");
-        let child = Command::new("python3")
-            .arg(support_script("smtp_sink.py"))
-            .args(["--port", "0", "--dir"])
-            .arg(dir.path())
-            .args(extra)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn();
-        let mut child = match child {
-            Ok(child) => child,
-            Err(error) => {
-                missing_tool(&format!("python3 cannot be started ({error})"));
-                return None;
-            }
-        };
+        let mut child = python(
+            Command::new("python3")
+                .arg(support_script("smtp_sink.py"))
+                .args(["--port", "0", "--dir"])
+                .arg(dir.path())
+                .args(extra),
+        )?;
         let mut line = String::new();
         let stdout = child.stdout.take().expect("piped stdout");
         BufReader::new(stdout)
