@@ -18,7 +18,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::calendars::{parse_ics, value, vevents};
-use crate::support::{fields, matinale, problem, spawn_app, spawn_app_with, TestApp};
+use crate::support::{cancel_own, created, fields, open_matinale, problem, spawn_app, spawn_app_with, TestApp};
 
 /// The SMTP sink and its start-up, shared with `matinale-notify`'s own tests.
 #[path = "../../crates/notify/tests/common/mod.rs"]
@@ -151,6 +151,15 @@ fn assert_each_once(mails: &[Received]) {
     assert!(twice.is_empty(), "delivered more than once: {twice:?}");
 }
 
+/// The app with a worker that mails a fresh [`SmtpSink`] quickly; `None` where the sink
+/// cannot run (see [`SmtpSink::start`]).
+pub(crate) async fn app_with_sink() -> Option<(SmtpSink, TestApp)> {
+    let sink = SmtpSink::start()?;
+    let smtp = sink.url();
+    let app = spawn_app_with(|c| fast_worker(c, &smtp)).await;
+    Some((sink, app))
+}
+
 /// A worker that notices new mail at once and retries quickly.
 pub(crate) fn fast_worker(config: &mut Config, smtp_url: &str) {
     config.worker = true;
@@ -162,7 +171,7 @@ pub(crate) fn fast_worker(config: &mut Config, smtp_url: &str) {
 }
 
 /// The configuration of an extra worker (another process) on `app`'s database.
-fn worker_config(app: &TestApp, smtp_url: &str) -> Config {
+pub(crate) fn worker_config(app: &TestApp, smtp_url: &str) -> Config {
     let mut config = Config {
         database_url: app.database_url.clone(),
         public_url: app.address.clone(),
@@ -178,15 +187,9 @@ fn rfc3339(at: chrono::DateTime<Utc>) -> String {
 
 /// A published event open for registration now, far in the future.
 async fn open_event(app: &TestApp, token: &str, title: &str, capacity: u32) -> String {
-    let mut body = matinale();
-    body["status"] = json!("published");
+    let mut body = open_matinale();
     body["title"] = json!(title);
     body["capacity"] = json!(capacity);
-    body["quotas"] = json!({});
-    body["starts_at"] = json!("2099-11-25T09:00:00+01:00");
-    body["ends_at"] = json!("2099-11-25T12:30:00+01:00");
-    body["registration_opens_at"] = json!("2020-01-01T00:00:00Z");
-    body["registration_closes_at"] = json!("2099-11-24T18:00:00+01:00");
     app.create_event(token, &body).await["id"]
         .as_str()
         .expect("event id")
@@ -200,25 +203,7 @@ async fn register(app: &TestApp, event: &str, email: &str, last_name: &str, loca
         "person": {"first_name": "Éloïse", "last_name": last_name, "email": email},
         "locale": locale,
     });
-    let r = app
-        .post(&format!("/api/v1/events/{event}/registrations"), None, &body)
-        .await;
-    let status = r.status();
-    let json: Value = r.json().await.expect("registration JSON");
-    assert_eq!(status, StatusCode::CREATED, "{json}");
-    json
-}
-
-/// Cancels a registration with its own manage token.
-async fn cancel_own(app: &TestApp, registration: &Value) {
-    let r = app
-        .post(
-            &format!("/api/v1/registrations/{}/cancel", registration["id"].as_str().unwrap()),
-            Some(registration["manage_token"].as_str().unwrap()),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    created(app, &format!("/api/v1/events/{event}/registrations"), None, body).await
 }
 
 /// `GET /outbox` with `query`, as `token`.
@@ -255,8 +240,7 @@ async fn settle() {
 
 #[tokio::test]
 async fn a_registration_is_confirmed_by_mail_in_french_with_the_event_invitation() {
-    let Some(sink) = SmtpSink::start() else { return };
-    let app = spawn_app_with(|c| fast_worker(c, &sink.url())).await;
+    let Some((sink, app)) = app_with_sink().await else { return };
     let org = app.organiser().await;
     let event = open_event(&app, &org, "Matinale des achats responsables ; 4e édition", 80).await;
     let registration = register(&app, &event, "eloise.martin@vitry.example", "Martin", "fr").await;
@@ -341,8 +325,7 @@ async fn a_registration_is_confirmed_by_mail_in_french_with_the_event_invitation
 
 #[tokio::test]
 async fn english_registrants_get_english_mail_and_the_waitlisted_their_position() {
-    let Some(sink) = SmtpSink::start() else { return };
-    let app = spawn_app_with(|c| fast_worker(c, &sink.url())).await;
+    let Some((sink, app)) = app_with_sink().await else { return };
     let org = app.organiser().await;
     let event = open_event(&app, &org, "Forum du réemploi", 1).await;
     let first = register(&app, &event, "ada@example.org", "Lovelace", "en").await;
@@ -381,8 +364,7 @@ async fn english_registrants_get_english_mail_and_the_waitlisted_their_position(
 
 #[tokio::test]
 async fn cancelling_the_event_sends_a_method_cancel_to_every_live_registrant() {
-    let Some(sink) = SmtpSink::start() else { return };
-    let app = spawn_app_with(|c| fast_worker(c, &sink.url())).await;
+    let Some((sink, app)) = app_with_sink().await else { return };
     let org = app.organiser().await;
     let event = open_event(&app, &org, "Matinale de Vitry", 1).await;
     register(&app, &event, "confirmed@example.org", "Un", "fr").await;
@@ -627,8 +609,7 @@ async fn several_workers_on_one_database_send_each_mail_exactly_once() {
 
 #[tokio::test]
 async fn reminders_go_out_the_day_before_once_and_not_to_late_registrants() {
-    let Some(sink) = SmtpSink::start() else { return };
-    let app = spawn_app_with(|c| fast_worker(c, &sink.url())).await;
+    let Some((sink, app)) = app_with_sink().await else { return };
     let org = app.organiser().await;
     let event = open_event(&app, &org, "Matinale de demain", 80).await;
     register(&app, &event, "early@example.org", "Tôt", "fr").await;

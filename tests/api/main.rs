@@ -17,6 +17,7 @@ mod participants;
 mod personal_data;
 mod registrations;
 mod reports;
+mod scene;
 mod series;
 mod support;
 mod wishes;

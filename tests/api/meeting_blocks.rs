@@ -4,7 +4,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, Value as SqlValue};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::support::{fields, matinale, problem, spawn_app, TestApp};
+use crate::support::{created, fields, matinale, problem, spawn_app, TestApp};
 
 /// When the events of these tests start: in 30 days, at 08:00 UTC; they last four hours.
 pub fn event_start() -> DateTime<Utc> {
@@ -45,13 +45,7 @@ pub async fn register(app: &TestApp, event: &str, category: &str, organisation: 
         "organisation_id": organisation,
         "locale": "fr",
     });
-    let r = app
-        .post(&format!("/api/v1/events/{event}/registrations"), None, &body)
-        .await;
-    let status = r.status();
-    let json: Value = r.json().await.expect("registration JSON");
-    assert_eq!(status, StatusCode::CREATED, "{json}");
-    json
+    created(app, &format!("/api/v1/events/{event}/registrations"), None, body).await
 }
 
 pub fn id_of(v: &Value) -> &str {
@@ -99,13 +93,15 @@ fn block(start: i64, end: i64) -> Value {
 }
 
 async fn create_block(app: &TestApp, token: &str, event: &str, body: &Value) -> Value {
-    let r = app
-        .post(&format!("/api/v1/events/{event}/meeting-blocks"), Some(token), body)
-        .await;
-    let status = r.status();
-    let json: Value = r.json().await.expect("block JSON");
-    assert_eq!(status, StatusCode::CREATED, "{json}");
-    json
+    created(app, &format!("/api/v1/events/{event}/meeting-blocks"), Some(token), body.clone()).await
+}
+
+/// A fresh app, an organiser's token and their published speed matinale.
+async fn organised() -> (TestApp, String, String) {
+    let app = spawn_app().await;
+    let org = app.organiser().await;
+    let event = open_event(&app, &org).await;
+    (app, org, event)
 }
 
 async fn delete(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::Response {
@@ -114,9 +110,7 @@ async fn delete(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::Resp
 
 #[tokio::test]
 async fn a_block_is_cut_into_slots_and_the_blocks_are_listed_in_time_order() {
-    let app = spawn_app().await;
-    let org = app.organiser().await;
-    let event = open_event(&app, &org).await;
+    let (app, org, event) = organised().await;
 
     // 10:00–11:30 with 10-minute slots and 2-minute breaks: seven slots.
     let late = create_block(&app, &org, &event, &block(120, 210)).await;
@@ -178,9 +172,7 @@ async fn a_block_is_cut_into_slots_and_the_blocks_are_listed_in_time_order() {
 
 #[tokio::test]
 async fn blocks_outside_the_event_over_another_or_with_bad_slots_are_refused_by_field() {
-    let app = spawn_app().await;
-    let org = app.organiser().await;
-    let event = open_event(&app, &org).await;
+    let (app, org, event) = organised().await;
     create_block(&app, &org, &event, &block(100, 130)).await;
     let path = format!("/api/v1/events/{event}/meeting-blocks");
 
@@ -282,9 +274,7 @@ async fn only_the_organisers_of_the_event_manage_its_blocks() {
 
 #[tokio::test]
 async fn deleting_a_block_deletes_its_slots_and_clears_the_draft_schedule() {
-    let app = spawn_app().await;
-    let org = app.organiser().await;
-    let event = open_event(&app, &org).await;
+    let (app, org, event) = organised().await;
     let keep = create_block(&app, &org, &event, &block(30, 60)).await;
     let gone = create_block(&app, &org, &event, &block(60, 120)).await;
     let event_id = Uuid::parse_str(&event).unwrap();
@@ -334,9 +324,7 @@ async fn deleting_a_block_deletes_its_slots_and_clears_the_draft_schedule() {
 
 #[tokio::test]
 async fn a_block_with_a_published_meeting_cannot_be_deleted() {
-    let app = spawn_app().await;
-    let org = app.organiser().await;
-    let event = open_event(&app, &org).await;
+    let (app, org, event) = organised().await;
     let b = create_block(&app, &org, &event, &block(60, 120)).await;
     let buyer = register(&app, &event, "buyer", None).await;
     let ess = register(&app, &event, "ess_structure", None).await;
@@ -374,9 +362,7 @@ async fn a_block_with_a_published_meeting_cannot_be_deleted() {
 
 #[tokio::test]
 async fn a_registrant_says_whether_how_much_and_when_it_takes_part_in_speed_meetings() {
-    let app = spawn_app().await;
-    let org = app.organiser().await;
-    let event = open_event(&app, &org).await;
+    let (app, org, event) = organised().await;
     let b = create_block(&app, &org, &event, &block(60, 120)).await;
     let slot = |i: usize| b["slots"][i]["id"].as_str().unwrap().to_owned();
     let me = register(&app, &event, "ess_structure", None).await;
@@ -501,9 +487,7 @@ async fn a_registrant_says_whether_how_much_and_when_it_takes_part_in_speed_meet
 
 #[tokio::test]
 async fn bad_meeting_preferences_are_refused_by_field_and_change_nothing() {
-    let app = spawn_app().await;
-    let org = app.organiser().await;
-    let event = open_event(&app, &org).await;
+    let (app, org, event) = organised().await;
     let other_event = open_event(&app, &org).await;
     create_block(&app, &org, &event, &block(60, 120)).await;
     let elsewhere = create_block(&app, &org, &other_event, &block(60, 120)).await;

@@ -13,11 +13,10 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::calendars::{parse_ics, value, vevents};
-use crate::mail::{fast_worker, Received, SmtpSink};
-use crate::meetings::{
-    assert_no_double_booking, created, ok_json, publish, register, run, scene, timetable, wish, Person, Scene,
-};
-use crate::support::{fields, problem, spawn_app, spawn_app_with, TestApp};
+use crate::mail::{app_with_sink, Received};
+use crate::meetings::assert_no_double_booking;
+use crate::scene::{publish, register, run, timetable, wish, Person, Scene};
+use crate::support::{created, fields, ok_json, problem, spawn_app, spawn_app_with, TestApp};
 
 /// `PATCH /meetings/{id}` to slot `slot` and `table`.
 async fn move_to(app: &TestApp, s: &Scene, meeting: &str, slot: &str, table: i64) -> reqwest::Response {
@@ -106,11 +105,9 @@ fn free_slot(s: &Scene, all: &[Value]) -> usize {
 
 #[tokio::test]
 async fn a_moved_meeting_keeps_its_uid_with_a_higher_sequence_and_only_its_two_people_are_told() {
-    let Some(sink) = SmtpSink::start() else { return };
-    let smtp = sink.url();
-    let app = spawn_app_with(|c| fast_worker(c, &smtp)).await;
+    let Some((sink, app)) = app_with_sink().await else { return };
     // Index 0 registers in French, index 1 in English.
-    let s = scene(&app, 2, 2, 3).await;
+    let s = Scene::with(2, 2).tables(3).build(&app).await;
     wish(&app, &s.event, &s.suppliers[0], &s.buyers[0], 3).await;
     wish(&app, &s.event, &s.suppliers[1], &s.buyers[1], 3).await;
     run(&app, &s).await;
@@ -245,7 +242,7 @@ async fn a_moved_meeting_keeps_its_uid_with_a_higher_sequence_and_only_its_two_p
 #[tokio::test]
 async fn bad_moves_and_additions_are_refused_naming_the_field_and_change_nothing() {
     let app = spawn_app().await;
-    let s = scene(&app, 2, 3, 2).await;
+    let s = Scene::with(2, 3).tables(2).build(&app).await;
     let (b0, b1) = (&s.buyers[0], &s.buyers[1]);
     let (s0, s1) = (&s.suppliers[0], &s.suppliers[1]);
     let m1 = add(&app, &s, 0, 1, b0, s0).await;
@@ -253,14 +250,7 @@ async fn bad_moves_and_additions_are_refused_naming_the_field_and_change_nothing
     add(&app, &s, 2, 1, b1, s0).await;
     assert_eq!(m1["sequence"], 0);
     // s0 cannot come in slot 3.
-    let r = app
-        .patch(
-            &format!("/api/v1/registrations/{}", s0.id),
-            Some(&s0.token),
-            &json!({"meetings": {"unavailable_slot_ids": [s.slots[3]]}}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    s0.set_meetings(&app, json!({"unavailable_slot_ids": [s.slots[3]]})).await;
     let before = timetable(&app, &s).await;
     let m1 = id(&m1);
 
@@ -279,7 +269,7 @@ async fn bad_moves_and_additions_are_refused_naming_the_field_and_change_nothing
         assert!(detail.starts_with(&format!("{field}:")), "{field}: {p}");
     }
     let other = app.organiser().await;
-    let elsewhere = crate::meetings::scene(&app, 0, 0, 1).await;
+    let elsewhere = Scene::with(0, 0).tables(1).build(&app).await;
     for (body, field) in [
         (json!({"slot_id": Uuid::now_v7(), "table": 1}), "slot_id"),
         (json!({"slot_id": elsewhere.slots[0], "table": 1}), "slot_id"),
@@ -323,56 +313,23 @@ async fn bad_moves_and_additions_are_refused_naming_the_field_and_change_nothing
     // structures on the right sides.
     let events_meetings = format!("/api/v1/events/{}/meetings", s.event);
     let s2 = &s.suppliers[2];
-    let cancelled = register(&app, &s.event, "ess_structure", None, 9).await;
-    let r = app
-        .post(
-            &format!("/api/v1/registrations/{}/cancel", cancelled.id),
-            Some(&cancelled.token),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let cancelled = register(&app, &s.event, "ess_structure", None, 9, false).await;
+    cancelled.cancel(&app).await;
     let addition = |slot: usize, table: u32, buyer: &str, supplier: &str| {
         json!({"slot_id": s.slots[slot], "table": table,
                "buyer_registration_id": buyer, "supplier_registration_id": supplier})
     };
+    let (taken, refused) = (StatusCode::CONFLICT, StatusCode::UNPROCESSABLE_ENTITY);
+    let (buyer, supplier) = ("buyer_registration_id", "supplier_registration_id");
     for (body, status, field) in [
-        (addition(0, 1, &b1.id, &s2.id), StatusCode::CONFLICT, "table"),
-        (
-            addition(1, 1, &b0.id, &s2.id),
-            StatusCode::CONFLICT,
-            "buyer_registration_id",
-        ),
-        (
-            addition(0, 2, &b1.id, &s0.id),
-            StatusCode::CONFLICT,
-            "supplier_registration_id",
-        ),
-        (
-            addition(4, 1, &b0.id, &s0.id),
-            StatusCode::CONFLICT,
-            "supplier_registration_id",
-        ),
-        (
-            addition(4, 1, &s2.id, &s1.id),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "buyer_registration_id",
-        ),
-        (
-            addition(4, 1, &b1.id, &b0.id),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "supplier_registration_id",
-        ),
-        (
-            addition(4, 1, &b1.id, &cancelled.id),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "supplier_registration_id",
-        ),
-        (
-            addition(4, 9, &b1.id, &s2.id),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "table",
-        ),
+        (addition(0, 1, &b1.id, &s2.id), taken, "table"),
+        (addition(1, 1, &b0.id, &s2.id), taken, buyer),
+        (addition(0, 2, &b1.id, &s0.id), taken, supplier),
+        (addition(4, 1, &b0.id, &s0.id), taken, supplier),
+        (addition(4, 1, &s2.id, &s1.id), refused, buyer),
+        (addition(4, 1, &b1.id, &b0.id), refused, supplier),
+        (addition(4, 1, &b1.id, &cancelled.id), refused, supplier),
+        (addition(4, 9, &b1.id, &s2.id), refused, "table"),
     ] {
         let r = app.post(&events_meetings, Some(&s.organiser), &body).await;
         let p = problem(r, status).await;
@@ -466,18 +423,11 @@ async fn fill(app: &TestApp, s: &Scene, tables: u32, count: usize) {
 async fn a_random_walk_of_moves_never_double_books_and_every_refusal_changes_nothing() {
     let app = spawn_app().await;
     let tables = 4u32;
-    let s = scene(&app, 4, 5, tables).await;
+    let s = Scene::with(4, 5).tables(tables).build(&app).await;
     fill(&app, &s, tables, 12).await;
     // The last structure cannot come in the last slot.
     let away = &s.suppliers[4];
-    let r = app
-        .patch(
-            &format!("/api/v1/registrations/{}", away.id),
-            Some(&away.token),
-            &json!({"meetings": {"unavailable_slot_ids": [s.slots[6]]}}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    away.set_meetings(&app, json!({"unavailable_slot_ids": [s.slots[6]]})).await;
     let mut model = model_of(&s, &timetable(&app, &s).await);
     assert_eq!(model.len(), 12);
     let mut ids: Vec<String> = model.keys().cloned().collect();
@@ -551,10 +501,8 @@ async fn a_random_walk_of_moves_never_double_books_and_every_refusal_changes_not
 
 #[tokio::test]
 async fn a_meeting_added_by_hand_invites_both_people() {
-    let Some(sink) = SmtpSink::start() else { return };
-    let smtp = sink.url();
-    let app = spawn_app_with(|c| fast_worker(c, &smtp)).await;
-    let s = scene(&app, 2, 2, 2).await;
+    let Some((sink, app)) = app_with_sink().await else { return };
+    let s = Scene::with(2, 2).tables(2).build(&app).await;
     sink.wait_for(4).await;
     let path = format!("/api/v1/events/{}/meetings", s.event);
     let body = json!({"slot_id": s.slots[2], "table": 2,
@@ -589,17 +537,10 @@ async fn a_meeting_added_by_hand_invites_both_people() {
 
 #[tokio::test]
 async fn a_cancelled_registration_cancels_its_future_meetings_tells_each_partner_and_a_rerun_refills() {
-    let Some(sink) = SmtpSink::start() else { return };
-    let smtp = sink.url();
-    let app = spawn_app_with(|c| fast_worker(c, &smtp)).await;
-    let s = scene(&app, 2, 2, 1).await;
-    for b in &s.buyers {
-        for sup in &s.suppliers {
-            wish(&app, &s.event, sup, b, 2).await;
-        }
-    }
-    run(&app, &s).await;
-    publish(&app, &s).await;
+    let Some((sink, app)) = app_with_sink().await else { return };
+    let s = Scene::with(2, 2).tables(1).build(&app).await;
+    s.structures_wish_every_buyer(&app, 2).await;
+    s.run_and_publish(&app).await;
     sink.wait_for(8).await;
     let published = timetable(&app, &s).await;
     assert_eq!(published.len(), 4);
@@ -610,14 +551,7 @@ async fn a_cancelled_registration_cancels_its_future_meetings_tells_each_partner
         .map(|sup| meeting_of(&published, leaver, sup))
         .collect();
 
-    let r = app
-        .post(
-            &format!("/api/v1/registrations/{}/cancel", leaver.id),
-            Some(&leaver.token),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    leaver.cancel(&app).await;
     let mails = sink.wait_for(11).await;
     let new = &mails[8..];
     assert_eq!(
@@ -650,17 +584,10 @@ async fn a_cancelled_registration_cancels_its_future_meetings_tells_each_partner
 
     // A newcomer who can only come in the freed slots takes them at the next run; the
     // published meetings stay where they were.
-    let newcomer = register(&app, &s.event, "buyer", None, 7).await;
+    let newcomer = register(&app, &s.event, "buyer", None, 7, true).await;
     let freed: Vec<String> = lost.iter().map(|m| m["slot_id"].as_str().unwrap().to_owned()).collect();
     let busy: Vec<&String> = s.slots.iter().filter(|x| !freed.contains(x)).collect();
-    let r = app
-        .patch(
-            &format!("/api/v1/registrations/{}", newcomer.id),
-            Some(&newcomer.token),
-            &json!({"meetings": {"unavailable_slot_ids": busy}}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    newcomer.set_meetings(&app, json!({"unavailable_slot_ids": busy})).await;
     for sup in &s.suppliers {
         wish(&app, &s.event, sup, &newcomer, 3).await;
     }
@@ -682,7 +609,7 @@ async fn a_cancelled_registration_cancels_its_future_meetings_tells_each_partner
 #[tokio::test]
 async fn the_events_times_cannot_leave_a_published_meeting_outside() {
     let app = spawn_app().await;
-    let s = scene(&app, 1, 1, 2).await;
+    let s = Scene::with(1, 1).tables(2).build(&app).await;
     // 10:30-10:40 and 11:42-11:52 (Paris).
     let first = add(&app, &s, 0, 1, &s.buyers[0], &s.suppliers[0]).await;
     let path = format!("/api/v1/events/{}", s.event);
@@ -724,17 +651,10 @@ async fn the_events_times_cannot_leave_a_published_meeting_outside() {
 
 #[tokio::test]
 async fn cancelling_the_event_cancels_every_meeting_in_one_mail_per_person() {
-    let Some(sink) = SmtpSink::start() else { return };
-    let smtp = sink.url();
-    let app = spawn_app_with(|c| fast_worker(c, &smtp)).await;
-    let s = scene(&app, 2, 2, 2).await;
-    for b in &s.buyers {
-        for sup in &s.suppliers {
-            wish(&app, &s.event, sup, b, 2).await;
-        }
-    }
-    run(&app, &s).await;
-    publish(&app, &s).await;
+    let Some((sink, app)) = app_with_sink().await else { return };
+    let s = Scene::with(2, 2).tables(2).build(&app).await;
+    s.structures_wish_every_buyer(&app, 2).await;
+    s.run_and_publish(&app).await;
     sink.wait_for(8).await;
     let published = timetable(&app, &s).await;
     assert_eq!(published.len(), 4);
@@ -789,7 +709,7 @@ async fn cancelling_the_event_cancels_every_meeting_in_one_mail_per_person() {
 #[tokio::test]
 async fn the_steward_view_gives_the_current_and_next_slot_table_by_table_with_check_ins() {
     let app = spawn_app().await;
-    let s = scene(&app, 2, 2, 2).await;
+    let s = Scene::with(2, 2).tables(2).build(&app).await;
     let (b0, b1, s0, s1) = (&s.buyers[0], &s.buyers[1], &s.suppliers[0], &s.suppliers[1]);
     add(&app, &s, 0, 2, b1, s1).await;
     add(&app, &s, 0, 1, b0, s0).await;

@@ -11,168 +11,9 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::calendars::{parse_ics, value, vevents};
-use crate::mail::{fast_worker, SmtpSink};
-use crate::support::{fields, matinale, problem, spawn_app, spawn_app_with, TestApp};
-
-/// A registrant and the manage token that speaks for them.
-#[derive(Debug, Clone)]
-pub(crate) struct Person {
-    pub(crate) id: String,
-    pub(crate) token: String,
-    pub(crate) email: String,
-}
-
-/// A published matinale with one meeting block, buyers and ESS structures registered.
-pub(crate) struct Scene {
-    pub(crate) organiser: String,
-    pub(crate) event: String,
-    pub(crate) slots: Vec<String>,
-    pub(crate) buyers: Vec<Person>,
-    pub(crate) suppliers: Vec<Person>,
-}
-
-pub(crate) async fn created(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> Value {
-    let r = app.post(path, token, &body).await;
-    let status = r.status();
-    let json: Value = r.json().await.expect("JSON");
-    assert_eq!(status, StatusCode::CREATED, "{path}: {json}");
-    json
-}
-
-/// Registers someone in `category`; buyers share their contact, structures do not.
-pub(crate) async fn register(
-    app: &TestApp,
-    event: &str,
-    category: &str,
-    organisation: Option<&str>,
-    n: usize,
-) -> Person {
-    let email = format!("{category}-{n}-{}@example.org", Uuid::now_v7().simple());
-    let body = json!({
-        "category": category,
-        "person": {"first_name": format!("{category}"), "last_name": format!("N{n}"), "email": email},
-        "organisation_id": organisation,
-        "locale": if n.is_multiple_of(2) { "fr" } else { "en" },
-        "consents": {"share_contact": category == "buyer"},
-    });
-    let r = created(app, &format!("/api/v1/events/{event}/registrations"), None, body).await;
-    Person {
-        id: r["id"].as_str().expect("id").to_owned(),
-        token: r["manage_token"].as_str().expect("token").to_owned(),
-        email,
-    }
-}
-
-/// The matinale of 25 November 2099, 9:00–12:30 in Orly, registrations open now, with a block
-/// 10:30–12:00 of 10-minute slots and 2-minute breaks (7 slots) and `tables` tables.
-pub(crate) async fn scene(app: &TestApp, buyers: usize, suppliers: usize, tables: u32) -> Scene {
-    let organiser = app.organiser().await;
-    let mut body = matinale();
-    body["status"] = json!("published");
-    body["capacity"] = json!(500);
-    body["quotas"] = json!({});
-    body["starts_at"] = json!("2099-11-25T09:00:00+01:00");
-    body["ends_at"] = json!("2099-11-25T12:30:00+01:00");
-    body["registration_opens_at"] = json!("2020-01-01T00:00:00Z");
-    body["registration_closes_at"] = json!("2099-11-24T18:00:00+01:00");
-    let event = app.create_event(&organiser, &body).await["id"]
-        .as_str()
-        .expect("event id")
-        .to_owned();
-    let block = created(
-        app,
-        &format!("/api/v1/events/{event}/meeting-blocks"),
-        Some(&organiser),
-        json!({"starts_at": "2099-11-25T10:30:00+01:00", "ends_at": "2099-11-25T12:00:00+01:00",
-               "slot_minutes": 10, "break_minutes": 2, "tables": tables}),
-    )
-    .await;
-    let slots: Vec<String> = block["slots"]
-        .as_array()
-        .expect("slots")
-        .iter()
-        .map(|s| s["id"].as_str().expect("slot id").to_owned())
-        .collect();
-    assert_eq!(slots.len(), 7, "{block}");
-    let mut scene = Scene {
-        organiser,
-        event,
-        slots,
-        buyers: Vec::new(),
-        suppliers: Vec::new(),
-    };
-    for n in 0..buyers {
-        let org = created(
-            app,
-            "/api/v1/organisations",
-            Some(&scene.organiser),
-            json!({"kind": "public_buyer", "name": format!("Ville n°{n}"), "cities": ["Orly"]}),
-        )
-        .await;
-        let person = register(app, &scene.event, "buyer", org["id"].as_str(), n).await;
-        scene.buyers.push(person);
-    }
-    for n in 0..suppliers {
-        let person = register(app, &scene.event, "ess_structure", None, n).await;
-        scene.suppliers.push(person);
-    }
-    scene
-}
-
-pub(crate) async fn wish(app: &TestApp, event: &str, from: &Person, to: &Person, priority: u8) -> Value {
-    created(
-        app,
-        &format!("/api/v1/events/{event}/wishes"),
-        Some(&from.token),
-        json!({"from_registration_id": from.id, "to_registration_id": to.id, "priority": priority}),
-    )
-    .await
-}
-
-pub(crate) async fn run(app: &TestApp, s: &Scene) -> Value {
-    created(
-        app,
-        &format!("/api/v1/events/{}/schedule", s.event),
-        Some(&s.organiser),
-        json!({}),
-    )
-    .await
-}
-
-pub(crate) async fn publish(app: &TestApp, s: &Scene) -> Value {
-    let r = app
-        .post(
-            &format!("/api/v1/events/{}/schedule/publish", s.event),
-            Some(&s.organiser),
-            &json!({}),
-        )
-        .await;
-    let status = r.status();
-    let body: Value = r.json().await.expect("JSON");
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
-}
-
-pub(crate) async fn ok_json(app: &TestApp, path: &str, token: &str) -> Value {
-    let r = app.get(path, Some(token)).await;
-    let status = r.status();
-    let body: Value = r.json().await.expect("JSON");
-    assert_eq!(status, StatusCode::OK, "{path}: {body}");
-    body
-}
-
-/// Every published meeting of the event, in one page.
-pub(crate) async fn timetable(app: &TestApp, s: &Scene) -> Vec<Value> {
-    ok_json(
-        app,
-        &format!("/api/v1/events/{}/meetings?per_page=200", s.event),
-        &s.organiser,
-    )
-    .await["items"]
-        .as_array()
-        .expect("items")
-        .clone()
-}
+use crate::mail::app_with_sink;
+use crate::scene::{publish, register, run, timetable, wish, Scene};
+use crate::support::{created, fields, matinale, ok_json, problem, spawn_app, spawn_app_with, TestApp};
 
 /// Nobody and no table twice in a slot, and no pair twice.
 pub(crate) fn assert_no_double_booking(meetings: &[Value]) {
@@ -209,10 +50,8 @@ fn pair_of(m: &Value) -> (String, String) {
 
 #[tokio::test]
 async fn a_draft_meets_every_wish_and_publication_invites_each_person_once() {
-    let Some(sink) = SmtpSink::start() else { return };
-    let smtp = sink.url();
-    let app = spawn_app_with(|c| fast_worker(c, &smtp)).await;
-    let s = scene(&app, 3, 5, 3).await;
+    let Some((sink, app)) = app_with_sink().await else { return };
+    let s = Scene::with(3, 5).tables(3).build(&app).await;
     // Every structure wishes two buyers; buyer 0 also wishes structure 4 (the same pair as
     // one of structure 4's own wishes, so the pair scores 2 + 3).
     let mut wished = HashSet::new();
@@ -342,7 +181,7 @@ async fn agenda_mails(app: &TestApp, people: &[&Person]) -> HashMap<String, usiz
 #[tokio::test]
 async fn a_rerun_keeps_published_meetings_exactly_and_mails_only_changed_agendas() {
     let app = spawn_app().await;
-    let s = scene(&app, 3, 4, 2).await;
+    let s = Scene::with(3, 4).tables(2).build(&app).await;
     for (n, supplier) in s.suppliers.iter().enumerate() {
         wish(&app, &s.event, supplier, &s.buyers[n % 3], 3).await;
     }
@@ -352,7 +191,7 @@ async fn a_rerun_keeps_published_meetings_exactly_and_mails_only_changed_agendas
     assert_eq!(before.len(), 4);
 
     // A late structure and a late wish.
-    let late = register(&app, &s.event, "ess_structure", None, 9).await;
+    let late = register(&app, &s.event, "ess_structure", None, 9, false).await;
     wish(&app, &s.event, &late, &s.buyers[2], 1).await;
     let draft = run(&app, &s).await;
     assert_eq!(draft["stats"]["kept"], 4);
@@ -393,7 +232,7 @@ async fn a_rerun_keeps_published_meetings_exactly_and_mails_only_changed_agendas
 #[tokio::test]
 async fn the_draft_objective_equals_the_offline_scheduler_on_the_same_instance() {
     let app = spawn_app().await;
-    let s = scene(&app, 3, 6, 2).await;
+    let s = Scene::with(3, 6).tables(2).build(&app).await;
     for (n, supplier) in s.suppliers.iter().enumerate() {
         for b in 0..3 {
             if (n + b) % 2 == 0 {
@@ -402,14 +241,7 @@ async fn the_draft_objective_equals_the_offline_scheduler_on_the_same_instance()
         }
     }
     // A structure that cannot come to the first three slots and wants at most one meeting.
-    let r = app
-        .patch(
-            &format!("/api/v1/registrations/{}", s.suppliers[0].id),
-            Some(&s.suppliers[0].token),
-            &json!({"meetings": {"opt_in": true, "max_meetings": 1, "unavailable_slot_ids": &s.slots[..3]}}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
+    s.suppliers[0].set_meetings(&app, json!({"opt_in": true, "max_meetings": 1, "unavailable_slot_ids": &s.slots[..3]})).await;
     let instance = ok_json(
         &app,
         &format!("/api/v1/events/{}/schedule/instance", s.event),
@@ -469,7 +301,7 @@ pub(crate) async fn sql(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -
 #[tokio::test]
 async fn one_run_at_a_time_never_two_drafts() {
     let app = spawn_app().await;
-    let s = scene(&app, 2, 3, 2).await;
+    let s = Scene::with(2, 3).tables(2).build(&app).await;
     for (n, supplier) in s.suppliers.iter().enumerate() {
         wish(&app, &s.event, supplier, &s.buyers[n % 2], 2).await;
     }
@@ -534,14 +366,9 @@ async fn one_run_at_a_time_never_two_drafts() {
 #[tokio::test]
 async fn agendas_show_a_persons_meetings_and_tokens_read_only_their_own() {
     let app = spawn_app().await;
-    let s = scene(&app, 2, 2, 2).await;
-    for supplier in &s.suppliers {
-        for buyer in &s.buyers {
-            wish(&app, &s.event, supplier, buyer, 2).await;
-        }
-    }
-    run(&app, &s).await;
-    publish(&app, &s).await;
+    let s = Scene::with(2, 2).tables(2).build(&app).await;
+    s.structures_wish_every_buyer(&app, 2).await;
+    s.run_and_publish(&app).await;
     let b0 = &s.buyers[0];
     let path = format!("/api/v1/registrations/{}/agenda", b0.id);
     let agenda = ok_json(&app, &path, &b0.token).await;
@@ -618,14 +445,9 @@ async fn agendas_show_a_persons_meetings_and_tokens_read_only_their_own() {
 #[tokio::test]
 async fn the_timetable_filters_and_gives_the_stewards_sheet_as_csv() {
     let app = spawn_app().await;
-    let s = scene(&app, 2, 3, 2).await;
-    for supplier in &s.suppliers {
-        for buyer in &s.buyers {
-            wish(&app, &s.event, supplier, buyer, 1).await;
-        }
-    }
-    run(&app, &s).await;
-    publish(&app, &s).await;
+    let s = Scene::with(2, 3).tables(2).build(&app).await;
+    s.structures_wish_every_buyer(&app, 1).await;
+    s.run_and_publish(&app).await;
     let all = timetable(&app, &s).await;
     assert_eq!(all.len(), 6);
     assert_no_double_booking(&all);
@@ -692,29 +514,11 @@ async fn the_timetable_filters_and_gives_the_stewards_sheet_as_csv() {
 #[tokio::test]
 async fn only_confirmed_opted_in_people_are_scheduled_and_declined_pairs_never() {
     let app = spawn_app().await;
-    let s = scene(&app, 2, 5, 3).await;
-    for supplier in &s.suppliers {
-        for buyer in &s.buyers {
-            wish(&app, &s.event, supplier, buyer, 2).await;
-        }
-    }
+    let s = Scene::with(2, 5).tables(3).build(&app).await;
+    s.structures_wish_every_buyer(&app, 2).await;
     // Structure 0 cancels, structure 1 opts out, buyer 1 declines structure 2.
-    let r = app
-        .post(
-            &format!("/api/v1/registrations/{}/cancel", s.suppliers[0].id),
-            Some(&s.suppliers[0].token),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let r = app
-        .patch(
-            &format!("/api/v1/registrations/{}", s.suppliers[1].id),
-            Some(&s.suppliers[1].token),
-            &json!({"meetings": {"opt_in": false}}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    s.suppliers[0].cancel(&app).await;
+    s.suppliers[1].set_meetings(&app, json!({"opt_in": false})).await;
     let received = ok_json(
         &app,
         &format!("/api/v1/registrations/{}/wishes", s.buyers[1].id),
@@ -737,8 +541,8 @@ async fn only_confirmed_opted_in_people_are_scheduled_and_declined_pairs_never()
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     // A partner and a visitor registered too; they never meet anyone.
-    register(&app, &s.event, "partner", None, 1).await;
-    register(&app, &s.event, "visitor", None, 2).await;
+    register(&app, &s.event, "partner", None, 1, false).await;
+    register(&app, &s.event, "visitor", None, 2, false).await;
 
     let draft = run(&app, &s).await;
     let meetings = draft["meetings"].as_array().unwrap();
@@ -758,7 +562,7 @@ async fn only_confirmed_opted_in_people_are_scheduled_and_declined_pairs_never()
 #[tokio::test]
 async fn an_interest_in_a_need_counts_as_a_wish() {
     let app = spawn_app().await;
-    let s = scene(&app, 1, 0, 1).await;
+    let s = Scene::with(1, 0).tables(1).build(&app).await;
     let ess_org = created(
         &app,
         "/api/v1/organisations",
@@ -766,7 +570,7 @@ async fn an_interest_in_a_need_counts_as_a_wish() {
         json!({"kind": "ess_structure", "name": "Les Cuisines Solidaires", "cities": ["Orly"]}),
     )
     .await;
-    let supplier = register(&app, &s.event, "ess_structure", ess_org["id"].as_str(), 0).await;
+    let supplier = register(&app, &s.event, "ess_structure", ess_org["id"].as_str(), 0, false).await;
     let buyer_org = ok_json(
         &app,
         &format!("/api/v1/registrations/{}", s.buyers[0].id),
@@ -827,7 +631,7 @@ async fn an_interest_in_a_need_counts_as_a_wish() {
 #[tokio::test]
 async fn schedules_are_for_the_events_organisers_only() {
     let app = spawn_app().await;
-    let s = scene(&app, 1, 1, 1).await;
+    let s = Scene::with(1, 1).tables(1).build(&app).await;
     let path = format!("/api/v1/events/{}/schedule", s.event);
     problem(app.get(&path, Some(&s.organiser)).await, StatusCode::NOT_FOUND).await;
     problem(
@@ -872,7 +676,7 @@ async fn schedules_are_for_the_events_organisers_only() {
 #[tokio::test]
 async fn people_who_leave_after_the_draft_are_not_booked_when_it_is_published() {
     let app = spawn_app().await;
-    let s = scene(&app, 2, 3, 2).await;
+    let s = Scene::with(2, 3).tables(2).build(&app).await;
     for supplier in &s.suppliers {
         wish(&app, &s.event, supplier, &s.buyers[0], 2).await;
     }
@@ -880,22 +684,8 @@ async fn people_who_leave_after_the_draft_are_not_booked_when_it_is_published() 
     let draft = run(&app, &s).await;
     assert_eq!(draft["meetings"].as_array().unwrap().len(), 4);
     // Structure 0 cancels and structure 1 opts out before the organiser publishes.
-    let r = app
-        .post(
-            &format!("/api/v1/registrations/{}/cancel", s.suppliers[0].id),
-            Some(&s.suppliers[0].token),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let r = app
-        .patch(
-            &format!("/api/v1/registrations/{}", s.suppliers[1].id),
-            Some(&s.suppliers[1].token),
-            &json!({"meetings": {"opt_in": false}}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    s.suppliers[0].cancel(&app).await;
+    s.suppliers[1].set_meetings(&app, json!({"opt_in": false})).await;
     let published = publish(&app, &s).await;
     assert_eq!(
         (published["added"].as_u64(), published["skipped"].as_u64()),

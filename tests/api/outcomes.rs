@@ -7,163 +7,32 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::Utc;
-use matinale_api::Config;
 use matinale_worker::{mailer, MailWorker};
 use reqwest::StatusCode;
 use sea_orm::Value as SqlValue;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::mail::{fast_worker, SmtpSink};
+use crate::mail::{worker_config, SmtpSink};
 use crate::meeting_blocks::sql;
-use crate::support::{fields, matinale, problem, spawn_app, spawn_app_with, TestApp};
-
-/// A registrant with the manage token that speaks for them.
-#[derive(Debug, Clone)]
-pub(crate) struct Person {
-    pub(crate) id: String,
-    pub(crate) token: String,
-    pub(crate) email: String,
-}
-
-/// A published matinale of 25 November 2099 with one block of 3 tables (10:30–12:00), buyers
-/// and ESS structures registered for organisations, every buyer wishing to meet every
-/// structure, and the schedule published.
-pub(crate) struct Scene {
-    pub(crate) organiser: String,
-    pub(crate) event: String,
-    pub(crate) buyers: Vec<Person>,
-    pub(crate) suppliers: Vec<Person>,
-    /// The organisation of each buyer, in order.
-    pub(crate) buyer_orgs: Vec<String>,
-    /// The organisation of each supplier, in order.
-    pub(crate) supplier_orgs: Vec<String>,
-}
-
-pub(crate) async fn created(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> Value {
-    let r = app.post(path, token, &body).await;
-    let status = r.status();
-    let json: Value = r.json().await.expect("JSON");
-    assert_eq!(status, StatusCode::CREATED, "{path}: {json}");
-    json
-}
-
-pub(crate) async fn ok_json(app: &TestApp, path: &str, token: &str) -> Value {
-    let r = app.get(path, Some(token)).await;
-    let status = r.status();
-    let body: Value = r.json().await.expect("JSON");
-    assert_eq!(status, StatusCode::OK, "{path}: {body}");
-    body
-}
+use crate::scene::{timetable, Scene};
+use crate::support::{created, fields, matinale, ok_json, problem, spawn_app, spawn_app_with, TestApp};
 
 fn text(v: &Value) -> String {
     v.as_str().expect("a string").to_owned()
 }
 
-async fn register(app: &TestApp, event: &str, category: &str, organisation: &str, n: usize) -> Person {
-    let email = format!("{category}-{n}-{}@example.org", Uuid::now_v7().simple());
-    let body = json!({
-        "category": category,
-        "person": {"first_name": category, "last_name": format!("N{n}"), "email": email},
-        "organisation_id": organisation,
-        "locale": if n.is_multiple_of(2) { "fr" } else { "en" },
-        "consents": {"share_contact": true},
-    });
-    let r = created(app, &format!("/api/v1/events/{event}/registrations"), None, body).await;
-    Person {
-        id: text(&r["id"]),
-        token: text(&r["manage_token"]),
-        email,
-    }
-}
-
-/// ESS kinds given to the structures, in turn.
-pub(crate) const KINDS: [&[&str]; 3] = [&["siae", "ei"], &["ea"], &["scop"]];
-
-pub(crate) async fn scene(app: &TestApp, buyers: usize, suppliers: usize) -> Scene {
-    let organiser = app.organiser().await;
-    let mut body = matinale();
-    body["status"] = json!("published");
-    body["capacity"] = json!(500);
-    body["quotas"] = json!({});
-    body["starts_at"] = json!("2099-11-25T09:00:00+01:00");
-    body["ends_at"] = json!("2099-11-25T12:30:00+01:00");
-    body["registration_opens_at"] = json!("2020-01-01T00:00:00Z");
-    body["registration_closes_at"] = json!("2099-11-24T18:00:00+01:00");
-    let event = text(&app.create_event(&organiser, &body).await["id"]);
-    created(
-        app,
-        &format!("/api/v1/events/{event}/meeting-blocks"),
-        Some(&organiser),
-        json!({"starts_at": "2099-11-25T10:30:00+01:00", "ends_at": "2099-11-25T12:00:00+01:00",
-               "slot_minutes": 10, "break_minutes": 2, "tables": 3}),
-    )
-    .await;
-    let mut scene = Scene {
-        organiser,
-        event,
-        buyers: Vec::new(),
-        suppliers: Vec::new(),
-        buyer_orgs: Vec::new(),
-        supplier_orgs: Vec::new(),
-    };
-    for n in 0..buyers {
-        let org = created(
-            app,
-            "/api/v1/organisations",
-            Some(&scene.organiser),
-            json!({"kind": "public_buyer", "name": format!("Ville n°{n}"), "cities": ["Orly"]}),
-        )
+/// The scene of these tests, on the day: ESS structures in organisations of their own, every
+/// contact shared, every buyer wishing to meet every structure, the schedule published.
+pub(crate) async fn day(app: &TestApp, buyers: usize, suppliers: usize) -> Scene {
+    let scene = Scene::with(buyers, suppliers)
+        .structures_in_organisations()
+        .everyone_shares_contact()
+        .build(app)
         .await;
-        scene.buyer_orgs.push(text(&org["id"]));
-        scene
-            .buyers
-            .push(register(app, &scene.event, "buyer", &text(&org["id"]), n).await);
-    }
-    for n in 0..suppliers {
-        let org = created(
-            app,
-            "/api/v1/organisations",
-            Some(&scene.organiser),
-            json!({"kind": "ess_structure", "name": format!("Structure n°{n}"), "ess_kinds": KINDS[n % KINDS.len()]}),
-        )
-        .await;
-        scene.supplier_orgs.push(text(&org["id"]));
-        scene
-            .suppliers
-            .push(register(app, &scene.event, "ess_structure", &text(&org["id"]), n).await);
-    }
-    for (i, b) in scene.buyers.iter().enumerate() {
-        for (j, su) in scene.suppliers.iter().enumerate() {
-            created(
-                app,
-                &format!("/api/v1/events/{}/wishes", scene.event),
-                Some(&b.token),
-                json!({"from_registration_id": b.id, "to_registration_id": su.id, "priority": 1 + (i + j) % 3}),
-            )
-            .await;
-        }
-    }
-    let path = format!("/api/v1/events/{}/schedule", scene.event);
-    created(app, &path, Some(&scene.organiser), json!({})).await;
-    let r = app
-        .post(&format!("{path}/publish"), Some(&scene.organiser), &json!({}))
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    scene.buyers_wish_every_structure(app).await;
+    scene.run_and_publish(app).await;
     scene
-}
-
-/// Every published meeting of the scene's event.
-pub(crate) async fn timetable(app: &TestApp, s: &Scene) -> Vec<Value> {
-    ok_json(
-        app,
-        &format!("/api/v1/events/{}/meetings?per_page=200", s.event),
-        &s.organiser,
-    )
-    .await["items"]
-        .as_array()
-        .expect("items")
-        .clone()
 }
 
 /// The block is over: its end moves to an hour ago (the clock cannot be moved).
@@ -208,64 +77,36 @@ pub(crate) async fn outcome(app: &TestApp, meeting: &str, token: &str, body: Val
         .await
 }
 
-pub(crate) fn person_of<'a>(s: &'a Scene, id: &str) -> &'a Person {
-    s.buyers
-        .iter()
-        .chain(&s.suppliers)
-        .find(|p| p.id == id)
-        .expect("a person of the scene")
+/// `token` records an outcome, which must be accepted (201); the answer.
+pub(crate) async fn recorded(app: &TestApp, meeting: &str, token: &str, body: Value) -> Value {
+    let r = outcome(app, meeting, token, body).await;
+    let status = r.status();
+    let json: Value = r.json().await.expect("JSON");
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    json
 }
 
 #[tokio::test]
 async fn each_side_records_its_outcome_the_latest_wins_and_history_is_kept() {
     let app = spawn_app().await;
-    let s = scene(&app, 2, 2).await;
+    let s = day(&app, 2, 2).await;
     let meetings = timetable(&app, &s).await;
     let m = &meetings[0];
     let id = text(&m["id"]);
-    let buyer = person_of(&s, m["buyer_registration_id"].as_str().unwrap()).clone();
-    let supplier = person_of(&s, m["supplier_registration_id"].as_str().unwrap()).clone();
+    let buyer = s.person(m["buyer_registration_id"].as_str().unwrap()).clone();
+    let supplier = s.person(m["supplier_registration_id"].as_str().unwrap()).clone();
 
     // An outcome known before the day, by the ESS side (its side is inferred from its token).
-    let r = outcome(
-        &app,
-        &id,
-        &supplier.token,
-        json!({"outcome": "quote_requested", "amount_eur": 1200.5}),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let first: Value = r.json().await.unwrap();
+    let first = recorded(&app, &id, &supplier.token, json!({"outcome": "quote_requested", "amount_eur": 1200.5})).await;
     assert_eq!(first["latest"][0]["side"], "supplier");
     assert_eq!(first["latest"][0]["amount_cents"], 120_050);
     assert_eq!(first["latest"][0]["recorded_by"], "supplier");
     assert_eq!(first["attendance"], "planned");
     // The buyer, then the buyer again: the latest of each side counts.
-    let r = outcome(
-        &app,
-        &id,
-        &buyer.token,
-        json!({"outcome": "quote_requested", "comment": "Devis reçu"}),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let r = outcome(
-        &app,
-        &id,
-        &buyer.token,
-        json!({"outcome": "contract_signed", "amount_eur": 45000.99, "comment": "Marché signé"}),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
+    recorded(&app, &id, &buyer.token, json!({"outcome": "quote_requested", "comment": "Devis reçu"})).await;
+    recorded(&app, &id, &buyer.token, json!({"outcome": "contract_signed", "amount_eur": 45000.99, "comment": "Marché signé"})).await;
     // An organiser says which side.
-    let r = outcome(
-        &app,
-        &id,
-        &s.organiser,
-        json!({"outcome": "reserved_market_awarded", "amount_eur": 10, "side": "supplier"}),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
+    recorded(&app, &id, &s.organiser, json!({"outcome": "reserved_market_awarded", "amount_eur": 10, "side": "supplier"})).await;
 
     let read = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &buyer.token).await;
     assert_eq!(read["history"].as_array().unwrap().len(), 4, "{read}");
@@ -312,10 +153,10 @@ async fn each_side_records_its_outcome_the_latest_wins_and_history_is_kept() {
 #[tokio::test]
 async fn bad_outcomes_are_refused_naming_the_field() {
     let app = spawn_app().await;
-    let s = scene(&app, 1, 2).await;
+    let s = day(&app, 1, 2).await;
     let meetings = timetable(&app, &s).await;
     let id = text(&meetings[0]["id"]);
-    let token = person_of(&s, meetings[0]["buyer_registration_id"].as_str().unwrap())
+    let token = s.person(meetings[0]["buyer_registration_id"].as_str().unwrap())
         .token
         .clone();
     for (body, field) in [
@@ -342,23 +183,9 @@ async fn bad_outcomes_are_refused_naming_the_field() {
     }
     // The bounds themselves are accepted.
     for amount in [json!(0), json!(100_000_000), json!(99_999_999.99)] {
-        let r = outcome(
-            &app,
-            &id,
-            &token,
-            json!({"outcome": "contract_signed", "amount_eur": amount}),
-        )
-        .await;
-        assert_eq!(r.status(), StatusCode::CREATED, "{amount}");
+        recorded(&app, &id, &token, json!({"outcome": "contract_signed", "amount_eur": amount})).await;
     }
-    let r = outcome(
-        &app,
-        &id,
-        &token,
-        json!({"outcome": "none", "comment": "é".repeat(2000)}),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
+    recorded(&app, &id, &token, json!({"outcome": "none", "comment": "é".repeat(2000)})).await;
     // Nothing refused was written.
     let read = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &token).await;
     assert_eq!(read["history"].as_array().unwrap().len(), 4);
@@ -402,7 +229,7 @@ async fn attendance_of(app: &TestApp, s: &Scene, m: &Value) -> Value {
 #[tokio::test]
 async fn attendance_comes_from_marks_then_check_ins_and_no_shows_take_no_outcome() {
     let app = spawn_app().await;
-    let s = scene(&app, 2, 2).await;
+    let s = day(&app, 2, 2).await;
     let meetings = timetable(&app, &s).await;
     assert!(meetings.len() >= 3, "{meetings:?}");
     // Before the block ends and without a mark: planned.
@@ -418,7 +245,7 @@ async fn attendance_comes_from_marks_then_check_ins_and_no_shows_take_no_outcome
     .await;
     assert_eq!(marked["attendance"], "no_show");
     assert_eq!(marked["absent"], "buyer");
-    let buyer0 = person_of(&s, meetings[0]["buyer_registration_id"].as_str().unwrap());
+    let buyer0 = s.person(meetings[0]["buyer_registration_id"].as_str().unwrap());
     let r = outcome(
         &app,
         meetings[0]["id"].as_str().unwrap(),
@@ -433,14 +260,7 @@ async fn attendance_comes_from_marks_then_check_ins_and_no_shows_take_no_outcome
     assert_eq!(again["status"], "no_show");
     // Marked held afterwards: it takes outcomes again.
     mark(&app, &s, meetings[0]["id"].as_str().unwrap(), json!({"status": "held"})).await;
-    let r = outcome(
-        &app,
-        meetings[0]["id"].as_str().unwrap(),
-        &buyer0.token,
-        json!({"outcome": "none"}),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
+    recorded(&app, meetings[0]["id"].as_str().unwrap(), &buyer0.token, json!({"outcome": "none"})).await;
 
     // Unmarked meetings after the block: check-ins decide.
     let m1 = &meetings[1];
@@ -463,7 +283,7 @@ async fn attendance_comes_from_marks_then_check_ins_and_no_shows_take_no_outcome
     };
     assert_eq!(attendance_of(&app, &s, m2).await, expected);
     if expected == "no_show" {
-        let supplier = person_of(&s, m2["supplier_registration_id"].as_str().unwrap());
+        let supplier = s.person(m2["supplier_registration_id"].as_str().unwrap());
         let r = outcome(
             &app,
             m2["id"].as_str().unwrap(),
@@ -475,22 +295,11 @@ async fn attendance_comes_from_marks_then_check_ins_and_no_shows_take_no_outcome
     }
 }
 
-/// The configuration of an extra worker (another process) on `app`'s database.
-fn second_worker(app: &TestApp, smtp_url: &str) -> Config {
-    let mut config = Config {
-        database_url: app.database_url.clone(),
-        public_url: app.address.clone(),
-        ..Config::default()
-    };
-    fast_worker(&mut config, smtp_url);
-    config
-}
-
 #[tokio::test]
 async fn the_follow_up_goes_out_once_to_each_person_with_held_meetings_even_with_two_workers() {
     let Some(sink) = SmtpSink::start() else { return };
     let app = spawn_app().await;
-    let s = scene(&app, 2, 3).await;
+    let s = day(&app, 2, 3).await;
     let meetings = timetable(&app, &s).await;
     // Two meetings held (marked), one a no-show; the others never marked, and their block is
     // not over: they are still planned and ask for nothing.
@@ -528,7 +337,7 @@ async fn the_follow_up_goes_out_once_to_each_person_with_held_meetings_even_with
     // Two processes' workers, each sweeping every 100 ms, on the one database.
     let mut workers = Vec::new();
     for _ in 0..2 {
-        let config = second_worker(&app, &sink.url());
+        let config = worker_config(&app, &sink.url());
         let db = matinale_store::connect(&config.database_url).await.unwrap();
         let settings = config.worker_settings();
         workers.push(MailWorker::start(db, &settings, mailer(&settings).unwrap()));
@@ -546,7 +355,7 @@ async fn the_follow_up_goes_out_once_to_each_person_with_held_meetings_even_with
     let mails_now = sink.received();
     assert_eq!(mails_now.len(), held.len(), "{mails:#?}");
     for (id, n) in &held {
-        let p = person_of(&s, id);
+        let p = s.person(id);
         let theirs: Vec<_> = mails_now.iter().filter(|m| m.to() == p.email).collect();
         assert_eq!(theirs.len(), 1, "one follow-up to {}", p.email);
         let mail = theirs[0];
@@ -580,7 +389,7 @@ async fn the_follow_up_goes_out_once_to_each_person_with_held_meetings_even_with
 #[tokio::test]
 async fn two_sweeps_at_once_queue_the_follow_up_once() {
     let app = spawn_app_with(|_| {}).await;
-    let s = scene(&app, 1, 2).await;
+    let s = day(&app, 1, 2).await;
     let meetings = timetable(&app, &s).await;
     for m in &meetings {
         mark(&app, &s, m["id"].as_str().unwrap(), json!({"status": "held"})).await;
@@ -644,22 +453,15 @@ async fn follow_up_days_default_to_30_and_stay_within_a_year() {
 #[tokio::test]
 async fn a_persons_export_holds_their_outcomes_and_erasure_keeps_the_figures_not_their_words() {
     let app = spawn_app().await;
-    let s = scene(&app, 1, 1).await;
+    let s = day(&app, 1, 1).await;
     let meetings = timetable(&app, &s).await;
     let m = &meetings[0];
     let id = text(&m["id"]);
-    let supplier = person_of(&s, m["supplier_registration_id"].as_str().unwrap()).clone();
-    let buyer = person_of(&s, m["buyer_registration_id"].as_str().unwrap()).clone();
+    let supplier = s.person(m["supplier_registration_id"].as_str().unwrap()).clone();
+    let buyer = s.person(m["buyer_registration_id"].as_str().unwrap()).clone();
     let words = "Rappeler Mme Durand au 06 12 34 56 78";
     for (who, comment) in [(&supplier, words), (&buyer, "Côté acheteur")] {
-        let r = outcome(
-            &app,
-            &id,
-            &who.token,
-            json!({"outcome": "quote_requested", "amount_eur": 800, "comment": comment}),
-        )
-        .await;
-        assert_eq!(r.status(), StatusCode::CREATED);
+        recorded(&app, &id, &who.token, json!({"outcome": "quote_requested", "amount_eur": 800, "comment": comment})).await;
     }
 
     // The export of the ESS side holds its own outcome, not the buyer's.

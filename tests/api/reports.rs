@@ -10,8 +10,9 @@ use std::process::{Command, Stdio};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::outcomes::{check_in, created, end_the_block, mark, ok_json, outcome, person_of, scene, timetable, Scene};
-use crate::support::{problem, spawn_app, TestApp};
+use crate::outcomes::{check_in, day, end_the_block, mark, outcome, recorded};
+use crate::scene::{timetable, Scene};
+use crate::support::{created, ok_json, problem, spawn_app, TestApp};
 
 fn s(v: &Value) -> String {
     v.as_str().expect("a string").to_owned()
@@ -25,7 +26,7 @@ fn items(v: &Value) -> Vec<Value> {
 /// opts out after publication (its meetings cancelled by the next publication), marks,
 /// check-ins, the block over, and outcomes of every kind.
 async fn the_day_after(app: &TestApp) -> Scene {
-    let sc = scene(app, 3, 3).await;
+    let sc = day(app, 3, 3).await;
     let need = |category: &str, reserved: &str, status: &str| {
         json!({"organisation_id": sc.buyer_orgs[0], "event_id": sc.event, "title": format!("Besoin {category}"),
                "category": category, "reserved_market": reserved, "status": status})
@@ -65,20 +66,8 @@ async fn the_day_after(app: &TestApp) -> Scene {
 
     // The third structure leaves the speed meetings: the next publication cancels its meetings.
     let leaving = &sc.suppliers[2];
-    let r = app
-        .patch(
-            &format!("/api/v1/registrations/{}", leaving.id),
-            Some(&leaving.token),
-            &json!({"meetings": {"opt_in": false}}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
-    let path = format!("/api/v1/events/{}/schedule", sc.event);
-    created(app, &path, Some(&sc.organiser), json!({})).await;
-    let r = app
-        .post(&format!("{path}/publish"), Some(&sc.organiser), &json!({}))
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    leaving.set_meetings(app, json!({"opt_in": false})).await;
+    sc.run_and_publish(app).await;
 
     let meetings = timetable(app, &sc).await;
     let live: Vec<&Value> = meetings.iter().filter(|m| m["status"] != "cancelled").collect();
@@ -128,7 +117,7 @@ async fn the_day_after(app: &TestApp) -> Scene {
         } else {
             "supplier_registration_id"
         };
-        let who = person_of(&sc, m[side].as_str().unwrap());
+        let who = sc.person(m[side].as_str().unwrap());
         let r = outcome(app, &id, &who.token, bodies[n % bodies.len()].clone()).await;
         let status = r.status();
         if status == StatusCode::CONFLICT {
@@ -137,15 +126,8 @@ async fn the_day_after(app: &TestApp) -> Scene {
         assert_eq!(status, StatusCode::CREATED, "{}", r.text().await.unwrap_or_default());
         if n == 0 {
             // The ESS side says otherwise: the buyer's report counts.
-            let other = person_of(&sc, m["supplier_registration_id"].as_str().unwrap());
-            let r = outcome(
-                app,
-                &id,
-                &other.token,
-                json!({"outcome": "quote_requested", "amount_eur": 3}),
-            )
-            .await;
-            assert_eq!(r.status(), StatusCode::CREATED);
+            let other = sc.person(m["supplier_registration_id"].as_str().unwrap());
+            recorded(app, &id, &other.token, json!({"outcome": "quote_requested", "amount_eur": 3})).await;
         }
         n += 1;
     }
@@ -370,12 +352,7 @@ async fn the_event_report_equals_the_counts_of_the_raw_lists_in_json_csv_and_svg
     assert_eq!(report["needs"]["published"], 2, "the draft need does not count");
 
     // CSV: the same numbers, one row each.
-    let r = app
-        .request(reqwest::Method::GET, &path, Some(&sc.organiser))
-        .header("Accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
+    let r = app.get_accepting(&path, Some(&sc.organiser), "text/csv").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let text = r.text().await.unwrap();
@@ -427,12 +404,7 @@ async fn the_event_report_equals_the_counts_of_the_raw_lists_in_json_csv_and_svg
     assert!(!text.lines().any(|l| l.starts_with('=')));
 
     // SVG: one self-contained chart, with the funnel and the euros by ESS kind.
-    let r = app
-        .request(reqwest::Method::GET, &path, Some(&sc.organiser))
-        .header("Accept", "image/svg+xml")
-        .send()
-        .await
-        .unwrap();
+    let r = app.get_accepting(&path, Some(&sc.organiser), "image/svg+xml").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "image/svg+xml");
     let svg = r.text().await.unwrap();

@@ -97,6 +97,15 @@ impl TestApp {
         self.request(Method::GET, path, token).send().await.expect("GET")
     }
 
+    /// GET asking for the media type `accept` (`text/csv`, `image/svg+xml`, …).
+    pub async fn get_accepting(&self, path: &str, token: Option<&str>, accept: &str) -> Response {
+        self.request(Method::GET, path, token)
+            .header("Accept", accept)
+            .send()
+            .await
+            .expect("GET")
+    }
+
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
         self.request(Method::POST, path, token)
             .json(body)
@@ -171,6 +180,20 @@ pub fn matinale() -> Value {
     })
 }
 
+/// A published matinale on 25 November 2099 (9:00–12:30), open for registration since 2020,
+/// 500 seats and no quotas.
+pub fn open_matinale() -> Value {
+    let mut body = matinale();
+    body["status"] = json!("published");
+    body["capacity"] = json!(500);
+    body["quotas"] = json!({});
+    body["starts_at"] = json!("2099-11-25T09:00:00+01:00");
+    body["ends_at"] = json!("2099-11-25T12:30:00+01:00");
+    body["registration_opens_at"] = json!("2020-01-01T00:00:00Z");
+    body["registration_closes_at"] = json!("2099-11-24T18:00:00+01:00");
+    body
+}
+
 /// Reads a problem+json answer, checking its media type and status field.
 pub async fn problem(response: Response, expected: StatusCode) -> Value {
     assert_eq!(response.status(), expected);
@@ -198,4 +221,32 @@ pub fn fields(problem: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// POSTs `body` to `path`, expects 201; the created resource.
+pub async fn created(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> Value {
+    let r = app.post(path, token, &body).await;
+    let status = r.status();
+    let json: Value = r.json().await.expect("JSON");
+    assert_eq!(status, StatusCode::CREATED, "{path}: {json}");
+    json
+}
+
+/// GETs `path` as `token`, expects 200; the body.
+pub async fn ok_json(app: &TestApp, path: &str, token: &str) -> Value {
+    let r = app.get(path, Some(token)).await;
+    let status = r.status();
+    let body: Value = r.json().await.expect("JSON");
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    body
+}
+
+/// Cancels a registration (its 201 body) with its own manage token.
+pub async fn cancel_own(app: &TestApp, registration: &Value) {
+    let id = registration["id"].as_str().expect("an id");
+    let token = registration["manage_token"].as_str().expect("a manage token");
+    let r = app
+        .post(&format!("/api/v1/registrations/{id}/cancel"), Some(token), &json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
 }

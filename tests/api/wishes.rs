@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::meeting_blocks::{count, id_of, open_event, register, speed_matinale, token_of};
-use crate::support::{fields, problem, spawn_app, TestApp};
+use crate::support::{cancel_own, fields, problem, spawn_app, TestApp};
 
 /// POSTs a wish to `event` with `token`; the answer.
 async fn wish(
@@ -119,14 +119,7 @@ async fn wishes_that_break_a_rule_are_refused_naming_the_field() {
     let partner = register(&app, &event, "partner", None).await;
     let visitor = register(&app, &event, "visitor", None).await;
     let cancelled = register(&app, &event, "ess_structure", None).await;
-    let r = app
-        .post(
-            &format!("/api/v1/registrations/{}/cancel", id_of(&cancelled)),
-            Some(token_of(&cancelled)),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    cancel_own(&app, &cancelled).await;
     let abroad = register(&app, &other_event, "ess_structure", None).await;
     let other_ess = register(&app, &event, "ess_structure", None).await;
     let (b, e) = (id_of(&buyer), id_of(&ess));
