@@ -240,7 +240,9 @@ async fn settle() {
 
 #[tokio::test]
 async fn a_registration_is_confirmed_by_mail_in_french_with_the_event_invitation() {
-    let Some((sink, app)) = app_with_sink().await else { return };
+    let Some((sink, app)) = app_with_sink().await else {
+        return;
+    };
     let org = app.organiser().await;
     let event = open_event(&app, &org, "Matinale des achats responsables ; 4e édition", 80).await;
     let registration = register(&app, &event, "eloise.martin@vitry.example", "Martin", "fr").await;
@@ -325,7 +327,9 @@ async fn a_registration_is_confirmed_by_mail_in_french_with_the_event_invitation
 
 #[tokio::test]
 async fn english_registrants_get_english_mail_and_the_waitlisted_their_position() {
-    let Some((sink, app)) = app_with_sink().await else { return };
+    let Some((sink, app)) = app_with_sink().await else {
+        return;
+    };
     let org = app.organiser().await;
     let event = open_event(&app, &org, "Forum du réemploi", 1).await;
     let first = register(&app, &event, "ada@example.org", "Lovelace", "en").await;
@@ -364,7 +368,9 @@ async fn english_registrants_get_english_mail_and_the_waitlisted_their_position(
 
 #[tokio::test]
 async fn cancelling_the_event_sends_a_method_cancel_to_every_live_registrant() {
-    let Some((sink, app)) = app_with_sink().await else { return };
+    let Some((sink, app)) = app_with_sink().await else {
+        return;
+    };
     let org = app.organiser().await;
     let event = open_event(&app, &org, "Matinale de Vitry", 1).await;
     register(&app, &event, "confirmed@example.org", "Un", "fr").await;
@@ -609,7 +615,9 @@ async fn several_workers_on_one_database_send_each_mail_exactly_once() {
 
 #[tokio::test]
 async fn reminders_go_out_the_day_before_once_and_not_to_late_registrants() {
-    let Some((sink, app)) = app_with_sink().await else { return };
+    let Some((sink, app)) = app_with_sink().await else {
+        return;
+    };
     let org = app.organiser().await;
     let event = open_event(&app, &org, "Matinale de demain", 80).await;
     register(&app, &event, "early@example.org", "Tôt", "fr").await;

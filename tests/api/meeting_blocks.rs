@@ -93,7 +93,13 @@ fn block(start: i64, end: i64) -> Value {
 }
 
 async fn create_block(app: &TestApp, token: &str, event: &str, body: &Value) -> Value {
-    created(app, &format!("/api/v1/events/{event}/meeting-blocks"), Some(token), body.clone()).await
+    created(
+        app,
+        &format!("/api/v1/events/{event}/meeting-blocks"),
+        Some(token),
+        body.clone(),
+    )
+    .await
 }
 
 /// A fresh app, an organiser's token and their published speed matinale.

@@ -16,7 +16,7 @@ use crate::calendars::{parse_ics, value, vevents};
 use crate::mail::{app_with_sink, Received};
 use crate::meetings::assert_no_double_booking;
 use crate::scene::{publish, register, run, timetable, wish, Person, Scene};
-use crate::support::{created, fields, ok_json, problem, spawn_app, spawn_app_with, TestApp};
+use crate::support::{created, fields, ok_json, problem, spawn_app, TestApp};
 
 /// `PATCH /meetings/{id}` to slot `slot` and `table`.
 async fn move_to(app: &TestApp, s: &Scene, meeting: &str, slot: &str, table: i64) -> reqwest::Response {
@@ -105,7 +105,9 @@ fn free_slot(s: &Scene, all: &[Value]) -> usize {
 
 #[tokio::test]
 async fn a_moved_meeting_keeps_its_uid_with_a_higher_sequence_and_only_its_two_people_are_told() {
-    let Some((sink, app)) = app_with_sink().await else { return };
+    let Some((sink, app)) = app_with_sink().await else {
+        return;
+    };
     // Index 0 registers in French, index 1 in English.
     let s = Scene::with(2, 2).tables(3).build(&app).await;
     wish(&app, &s.event, &s.suppliers[0], &s.buyers[0], 3).await;
@@ -250,7 +252,8 @@ async fn bad_moves_and_additions_are_refused_naming_the_field_and_change_nothing
     add(&app, &s, 2, 1, b1, s0).await;
     assert_eq!(m1["sequence"], 0);
     // s0 cannot come in slot 3.
-    s0.set_meetings(&app, json!({"unavailable_slot_ids": [s.slots[3]]})).await;
+    s0.set_meetings(&app, json!({"unavailable_slot_ids": [s.slots[3]]}))
+        .await;
     let before = timetable(&app, &s).await;
     let m1 = id(&m1);
 
@@ -427,7 +430,8 @@ async fn a_random_walk_of_moves_never_double_books_and_every_refusal_changes_not
     fill(&app, &s, tables, 12).await;
     // The last structure cannot come in the last slot.
     let away = &s.suppliers[4];
-    away.set_meetings(&app, json!({"unavailable_slot_ids": [s.slots[6]]})).await;
+    away.set_meetings(&app, json!({"unavailable_slot_ids": [s.slots[6]]}))
+        .await;
     let mut model = model_of(&s, &timetable(&app, &s).await);
     assert_eq!(model.len(), 12);
     let mut ids: Vec<String> = model.keys().cloned().collect();
@@ -501,7 +505,9 @@ async fn a_random_walk_of_moves_never_double_books_and_every_refusal_changes_not
 
 #[tokio::test]
 async fn a_meeting_added_by_hand_invites_both_people() {
-    let Some((sink, app)) = app_with_sink().await else { return };
+    let Some((sink, app)) = app_with_sink().await else {
+        return;
+    };
     let s = Scene::with(2, 2).tables(2).build(&app).await;
     sink.wait_for(4).await;
     let path = format!("/api/v1/events/{}/meetings", s.event);
@@ -537,7 +543,9 @@ async fn a_meeting_added_by_hand_invites_both_people() {
 
 #[tokio::test]
 async fn a_cancelled_registration_cancels_its_future_meetings_tells_each_partner_and_a_rerun_refills() {
-    let Some((sink, app)) = app_with_sink().await else { return };
+    let Some((sink, app)) = app_with_sink().await else {
+        return;
+    };
     let s = Scene::with(2, 2).tables(1).build(&app).await;
     s.structures_wish_every_buyer(&app, 2).await;
     s.run_and_publish(&app).await;
@@ -651,7 +659,9 @@ async fn the_events_times_cannot_leave_a_published_meeting_outside() {
 
 #[tokio::test]
 async fn cancelling_the_event_cancels_every_meeting_in_one_mail_per_person() {
-    let Some((sink, app)) = app_with_sink().await else { return };
+    let Some((sink, app)) = app_with_sink().await else {
+        return;
+    };
     let s = Scene::with(2, 2).tables(2).build(&app).await;
     s.structures_wish_every_buyer(&app, 2).await;
     s.run_and_publish(&app).await;

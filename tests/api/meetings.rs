@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use crate::calendars::{parse_ics, value, vevents};
 use crate::mail::app_with_sink;
-use crate::scene::{publish, register, run, timetable, wish, Scene};
-use crate::support::{created, fields, matinale, ok_json, problem, spawn_app, spawn_app_with, TestApp};
+use crate::scene::{publish, register, run, timetable, wish, Person, Scene};
+use crate::support::{created, fields, ok_json, problem, spawn_app, TestApp};
 
 /// Nobody and no table twice in a slot, and no pair twice.
 pub(crate) fn assert_no_double_booking(meetings: &[Value]) {
@@ -50,7 +50,9 @@ fn pair_of(m: &Value) -> (String, String) {
 
 #[tokio::test]
 async fn a_draft_meets_every_wish_and_publication_invites_each_person_once() {
-    let Some((sink, app)) = app_with_sink().await else { return };
+    let Some((sink, app)) = app_with_sink().await else {
+        return;
+    };
     let s = Scene::with(3, 5).tables(3).build(&app).await;
     // Every structure wishes two buyers; buyer 0 also wishes structure 4 (the same pair as
     // one of structure 4's own wishes, so the pair scores 2 + 3).
@@ -241,7 +243,12 @@ async fn the_draft_objective_equals_the_offline_scheduler_on_the_same_instance()
         }
     }
     // A structure that cannot come to the first three slots and wants at most one meeting.
-    s.suppliers[0].set_meetings(&app, json!({"opt_in": true, "max_meetings": 1, "unavailable_slot_ids": &s.slots[..3]})).await;
+    s.suppliers[0]
+        .set_meetings(
+            &app,
+            json!({"opt_in": true, "max_meetings": 1, "unavailable_slot_ids": &s.slots[..3]}),
+        )
+        .await;
     let instance = ok_json(
         &app,
         &format!("/api/v1/events/{}/schedule/instance", s.event),

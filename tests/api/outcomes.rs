@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::mail::{worker_config, SmtpSink};
 use crate::meeting_blocks::sql;
 use crate::scene::{timetable, Scene};
-use crate::support::{created, fields, matinale, ok_json, problem, spawn_app, spawn_app_with, TestApp};
+use crate::support::{fields, matinale, ok_json, problem, spawn_app, spawn_app_with, TestApp};
 
 fn text(v: &Value) -> String {
     v.as_str().expect("a string").to_owned()
@@ -97,16 +97,40 @@ async fn each_side_records_its_outcome_the_latest_wins_and_history_is_kept() {
     let supplier = s.person(m["supplier_registration_id"].as_str().unwrap()).clone();
 
     // An outcome known before the day, by the ESS side (its side is inferred from its token).
-    let first = recorded(&app, &id, &supplier.token, json!({"outcome": "quote_requested", "amount_eur": 1200.5})).await;
+    let first = recorded(
+        &app,
+        &id,
+        &supplier.token,
+        json!({"outcome": "quote_requested", "amount_eur": 1200.5}),
+    )
+    .await;
     assert_eq!(first["latest"][0]["side"], "supplier");
     assert_eq!(first["latest"][0]["amount_cents"], 120_050);
     assert_eq!(first["latest"][0]["recorded_by"], "supplier");
     assert_eq!(first["attendance"], "planned");
     // The buyer, then the buyer again: the latest of each side counts.
-    recorded(&app, &id, &buyer.token, json!({"outcome": "quote_requested", "comment": "Devis reçu"})).await;
-    recorded(&app, &id, &buyer.token, json!({"outcome": "contract_signed", "amount_eur": 45000.99, "comment": "Marché signé"})).await;
+    recorded(
+        &app,
+        &id,
+        &buyer.token,
+        json!({"outcome": "quote_requested", "comment": "Devis reçu"}),
+    )
+    .await;
+    recorded(
+        &app,
+        &id,
+        &buyer.token,
+        json!({"outcome": "contract_signed", "amount_eur": 45000.99, "comment": "Marché signé"}),
+    )
+    .await;
     // An organiser says which side.
-    recorded(&app, &id, &s.organiser, json!({"outcome": "reserved_market_awarded", "amount_eur": 10, "side": "supplier"})).await;
+    recorded(
+        &app,
+        &id,
+        &s.organiser,
+        json!({"outcome": "reserved_market_awarded", "amount_eur": 10, "side": "supplier"}),
+    )
+    .await;
 
     let read = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &buyer.token).await;
     assert_eq!(read["history"].as_array().unwrap().len(), 4, "{read}");
@@ -156,7 +180,8 @@ async fn bad_outcomes_are_refused_naming_the_field() {
     let s = day(&app, 1, 2).await;
     let meetings = timetable(&app, &s).await;
     let id = text(&meetings[0]["id"]);
-    let token = s.person(meetings[0]["buyer_registration_id"].as_str().unwrap())
+    let token = s
+        .person(meetings[0]["buyer_registration_id"].as_str().unwrap())
         .token
         .clone();
     for (body, field) in [
@@ -183,9 +208,21 @@ async fn bad_outcomes_are_refused_naming_the_field() {
     }
     // The bounds themselves are accepted.
     for amount in [json!(0), json!(100_000_000), json!(99_999_999.99)] {
-        recorded(&app, &id, &token, json!({"outcome": "contract_signed", "amount_eur": amount})).await;
+        recorded(
+            &app,
+            &id,
+            &token,
+            json!({"outcome": "contract_signed", "amount_eur": amount}),
+        )
+        .await;
     }
-    recorded(&app, &id, &token, json!({"outcome": "none", "comment": "é".repeat(2000)})).await;
+    recorded(
+        &app,
+        &id,
+        &token,
+        json!({"outcome": "none", "comment": "é".repeat(2000)}),
+    )
+    .await;
     // Nothing refused was written.
     let read = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &token).await;
     assert_eq!(read["history"].as_array().unwrap().len(), 4);
@@ -260,7 +297,13 @@ async fn attendance_comes_from_marks_then_check_ins_and_no_shows_take_no_outcome
     assert_eq!(again["status"], "no_show");
     // Marked held afterwards: it takes outcomes again.
     mark(&app, &s, meetings[0]["id"].as_str().unwrap(), json!({"status": "held"})).await;
-    recorded(&app, meetings[0]["id"].as_str().unwrap(), &buyer0.token, json!({"outcome": "none"})).await;
+    recorded(
+        &app,
+        meetings[0]["id"].as_str().unwrap(),
+        &buyer0.token,
+        json!({"outcome": "none"}),
+    )
+    .await;
 
     // Unmarked meetings after the block: check-ins decide.
     let m1 = &meetings[1];
@@ -461,7 +504,13 @@ async fn a_persons_export_holds_their_outcomes_and_erasure_keeps_the_figures_not
     let buyer = s.person(m["buyer_registration_id"].as_str().unwrap()).clone();
     let words = "Rappeler Mme Durand au 06 12 34 56 78";
     for (who, comment) in [(&supplier, words), (&buyer, "Côté acheteur")] {
-        recorded(&app, &id, &who.token, json!({"outcome": "quote_requested", "amount_eur": 800, "comment": comment})).await;
+        recorded(
+            &app,
+            &id,
+            &who.token,
+            json!({"outcome": "quote_requested", "amount_eur": 800, "comment": comment}),
+        )
+        .await;
     }
 
     // The export of the ESS side holds its own outcome, not the buyer's.

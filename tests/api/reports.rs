@@ -127,7 +127,13 @@ async fn the_day_after(app: &TestApp) -> Scene {
         if n == 0 {
             // The ESS side says otherwise: the buyer's report counts.
             let other = sc.person(m["supplier_registration_id"].as_str().unwrap());
-            recorded(app, &id, &other.token, json!({"outcome": "quote_requested", "amount_eur": 3})).await;
+            recorded(
+                app,
+                &id,
+                &other.token,
+                json!({"outcome": "quote_requested", "amount_eur": 3}),
+            )
+            .await;
         }
         n += 1;
     }

@@ -31,7 +31,9 @@ impl Person {
     /// token.
     pub(crate) async fn set_meetings(&self, app: &TestApp, meetings: Value) {
         let path = format!("/api/v1/registrations/{}", self.id);
-        let r = app.patch(&path, Some(&self.token), &json!({ "meetings": meetings })).await;
+        let r = app
+            .patch(&path, Some(&self.token), &json!({ "meetings": meetings }))
+            .await;
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
     }
 }

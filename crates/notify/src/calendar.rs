@@ -655,11 +655,21 @@ mod tests {
         };
         block_has(
             "DAYLIGHT",
-            ["TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "TZNAME:CEST", "DTSTART:19700329T020000"],
+            [
+                "TZOFFSETFROM:+0100",
+                "TZOFFSETTO:+0200",
+                "TZNAME:CEST",
+                "DTSTART:19700329T020000",
+            ],
         );
         block_has(
             "STANDARD",
-            ["TZOFFSETFROM:+0200", "TZOFFSETTO:+0100", "TZNAME:CET", "DTSTART:19701025T030000"],
+            [
+                "TZOFFSETFROM:+0200",
+                "TZOFFSETTO:+0100",
+                "TZNAME:CET",
+                "DTSTART:19701025T030000",
+            ],
         );
         assert!(ics.contains("DTSTART;TZID=Europe/Paris:20261125T090000\r\n"));
         assert!(ics.contains("DTEND;TZID=Europe/Paris:20261125T123000\r\n"));

@@ -16,7 +16,11 @@ fn dtstamp() -> chrono::DateTime<chrono::Utc> {
 
 /// `event` alone in a calendar sent with `method`, created at [`dtstamp`].
 fn event_calendar(method: Method, event: &EventInfo, calname: &str) -> String {
-    render_calendar(method, &[event.to_event_entry(dtstamp(), EventStatus::Confirmed)], calname)
+    render_calendar(
+        method,
+        &[event.to_event_entry(dtstamp(), EventStatus::Confirmed)],
+        calname,
+    )
 }
 
 fn golden(ics: &str) -> String {

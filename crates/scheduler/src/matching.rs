@@ -135,11 +135,7 @@ impl SmallMatcher {
             loop {
                 let r = self.pred_slot[t] as usize;
                 let previous = self.row_match[r];
-                let a = g
-                    .of(r)
-                    .iter()
-                    .find(|&&(x, _)| x as usize == t)
-                    .map_or(0.0, |&(_, a)| a);
+                let a = g.of(r).iter().find(|&&(x, _)| x as usize == t).map_or(0.0, |&(_, a)| a);
                 self.row_match[r] = t as u32;
                 self.slot_match[t] = r as u32;
                 self.slot_weight[t] = a;
@@ -357,7 +353,15 @@ mod tests {
             let slots = 1 + rng.next() as usize % 5;
             let k = rng.next() as usize % 6;
             let (rows, edges) = random_rows(&mut rng, n, slots, |_, rng| 0.5 + f64::from(rng.next() % 40) / 4.0);
-            let v = m.solve(Rows { rows: &rows, edges: &edges, slots }, k, &mut assigned);
+            let v = m.solve(
+                Rows {
+                    rows: &rows,
+                    edges: &edges,
+                    slots,
+                },
+                k,
+                &mut assigned,
+            );
             assert!((v - brute(&rows, &edges, k)).abs() < 1e-9);
             let mut used = vec![false; slots];
             let mut total = 0.0;
@@ -367,7 +371,11 @@ mod tests {
                     assert!(!used[t as usize]);
                     used[t as usize] = true;
                     count += 1;
-                    let g = Rows { rows: &rows, edges: &edges, slots };
+                    let g = Rows {
+                        rows: &rows,
+                        edges: &edges,
+                        slots,
+                    };
                     total += g.of(r).iter().find(|e| e.0 == t).unwrap().1;
                 }
             }
@@ -388,7 +396,11 @@ mod tests {
             let mut weights: Vec<f64> = (0..n).map(|_| f64::from(rng.next() % 8) - 1.0).collect();
             weights.sort_by(|a, b| b.total_cmp(a));
             let (rows, edges) = random_rows(&mut rng, n, slots, |r, _| weights[r]);
-            let g = Rows { rows: &rows, edges: &edges, slots };
+            let g = Rows {
+                rows: &rows,
+                edges: &edges,
+                slots,
+            };
             let v = m.solve_uniform(g, k, &mut assigned);
             assert!(
                 (v - brute(&rows, &edges, k)).abs() < 1e-9,
