@@ -4,7 +4,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, Value as SqlValue};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::support::{created, fields, matinale, problem, spawn_app, TestApp};
+use crate::support::{created, fields, matinale, ok_json, problem, spawn_app, TestApp};
 
 /// When the events of these tests start: in 30 days, at 08:00 UTC; they last four hours.
 pub fn event_start() -> DateTime<Utc> {
@@ -56,16 +56,21 @@ pub fn token_of(v: &Value) -> &str {
     v["manage_token"].as_str().expect("a manage token")
 }
 
-/// Runs one SQL statement written with `$n` parameters on the test's database.
-pub async fn sql(app: &TestApp, text: &str, values: Vec<SqlValue>) -> u64 {
+/// One statement written with `$n` parameters, for the test's database (`?` on SQLite).
+pub fn statement(app: &TestApp, text: &str, values: Vec<SqlValue>) -> Statement {
     let backend = app.db.get_database_backend();
     let text = if backend == DbBackend::Sqlite {
         text.replace('$', "?")
     } else {
         text.to_owned()
     };
+    Statement::from_sql_and_values(backend, text, values)
+}
+
+/// Runs one SQL statement written with `$n` parameters on the test's database.
+pub async fn sql(app: &TestApp, text: &str, values: Vec<SqlValue>) -> u64 {
     app.db
-        .execute_raw(Statement::from_sql_and_values(backend, text, values))
+        .execute_raw(statement(app, text, values))
         .await
         .expect("SQL")
         .rows_affected()
@@ -73,15 +78,9 @@ pub async fn sql(app: &TestApp, text: &str, values: Vec<SqlValue>) -> u64 {
 
 /// Counts the rows a `SELECT COUNT(*) AS n …` finds.
 pub async fn count(app: &TestApp, text: &str, values: Vec<SqlValue>) -> i64 {
-    let backend = app.db.get_database_backend();
-    let text = if backend == DbBackend::Sqlite {
-        text.replace('$', "?")
-    } else {
-        text.to_owned()
-    };
     let row = app
         .db
-        .query_one_raw(Statement::from_sql_and_values(backend, text, values))
+        .query_one_raw(statement(app, text, values))
         .await
         .expect("SQL")
         .expect("a row");
@@ -98,6 +97,17 @@ async fn create_block(app: &TestApp, token: &str, event: &str, body: &Value) -> 
         &format!("/api/v1/events/{event}/meeting-blocks"),
         Some(token),
         body.clone(),
+    )
+    .await
+}
+
+/// How many slots of `block` (its JSON) the database holds, under `condition` (`" AND …"`).
+async fn slot_count(app: &TestApp, block: &Value, condition: &str) -> i64 {
+    let text = format!("SELECT COUNT(*) AS n FROM meeting_slots WHERE block_id = $1{condition}");
+    count(
+        app,
+        &text,
+        vec![Uuid::parse_str(id_of(block)).expect("a block id").into()],
     )
     .await
 }
@@ -167,13 +177,7 @@ async fn a_block_is_cut_into_slots_and_the_blocks_are_listed_in_time_order() {
     assert_eq!(page["total"], 3);
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     assert_eq!(page["items"][0]["id"], late["id"]);
-    let positions = count(
-        &app,
-        "SELECT COUNT(*) AS n FROM meeting_slots WHERE block_id = $1 AND position BETWEEN 0 AND 6",
-        vec![Uuid::parse_str(id_of(&late)).unwrap().into()],
-    )
-    .await;
-    assert_eq!(positions, 7);
+    assert_eq!(slot_count(&app, &late, " AND position BETWEEN 0 AND 6").await, 7);
 }
 
 #[tokio::test]
@@ -298,21 +302,10 @@ async fn deleting_a_block_deletes_its_slots_and_clears_the_draft_schedule() {
 
     let r = delete(&app, &format!("/api/v1/meeting-blocks/{}", id_of(&gone)), Some(&org)).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let listed: Value = app
-        .get(&format!("/api/v1/events/{event}/meeting-blocks"), Some(&org))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = ok_json(&app, &format!("/api/v1/events/{event}/meeting-blocks"), &org).await;
     assert_eq!(listed["total"], 1);
     assert_eq!(listed["items"][0]["id"], keep["id"]);
-    let slots = count(
-        &app,
-        "SELECT COUNT(*) AS n FROM meeting_slots WHERE block_id = $1",
-        vec![Uuid::parse_str(id_of(&gone)).unwrap().into()],
-    )
-    .await;
-    assert_eq!(slots, 0);
+    assert_eq!(slot_count(&app, &gone, "").await, 0);
     let drafts = count(
         &app,
         "SELECT COUNT(*) AS n FROM schedule_drafts WHERE event_id = $1 AND draft_id IS NULL AND result IS NULL \
@@ -357,12 +350,7 @@ async fn a_block_with_a_published_meeting_cannot_be_deleted() {
     )
     .await;
     assert!(p["detail"].as_str().unwrap().contains("published"), "{p}");
-    let listed: Value = app
-        .get(&format!("/api/v1/events/{event}/meeting-blocks"), Some(&org))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = ok_json(&app, &format!("/api/v1/events/{event}/meeting-blocks"), &org).await;
     assert_eq!(listed["items"][0]["slots"], b["slots"]);
 }
 
@@ -447,12 +435,7 @@ async fn a_registrant_says_whether_how_much_and_when_it_takes_part_in_speed_meet
 
     // The organiser's list and the single read show them; others keep the defaults.
     let other = register(&app, &event, "buyer", None).await;
-    let list: Value = app
-        .get(&format!("/api/v1/events/{event}/registrations"), Some(&org))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = ok_json(&app, &format!("/api/v1/events/{event}/registrations"), &org).await;
     let of = |id: &str| {
         list["items"]
             .as_array()

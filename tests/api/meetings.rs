@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::calendars::{parse_ics, value, vevents};
 use crate::mail::app_with_sink;
+use crate::meeting_blocks::statement;
 use crate::scene::{publish, register, run, timetable, wish, Person, Scene};
 use crate::support::{created, fields, ok_json, problem, spawn_app, TestApp};
 
@@ -293,14 +294,8 @@ async fn the_draft_objective_equals_the_offline_scheduler_on_the_same_instance()
 
 /// Runs `sql` (with `$n` parameters) on the test's database.
 pub(crate) async fn sql(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> Option<sea_orm::QueryResult> {
-    let backend = app.db.get_database_backend();
-    let sql = if backend == DbBackend::Postgres {
-        sql.to_owned()
-    } else {
-        sql.replace('$', "?")
-    };
     app.db
-        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+        .query_one_raw(statement(app, sql, values))
         .await
         .expect("SQL runs")
 }
