@@ -321,20 +321,18 @@ mod tests {
         }
     }
 
+    /// Rows and their edges, as [`Rows`] borrows them.
+    type Owned = (Vec<(u32, u32)>, Vec<(u32, f64)>);
+
     /// `n` rows, each with an edge to each of `slots` slots with probability 2/3, weighing
     /// `weight(row, rng)`.
-    fn random_rows(
-        rng: &mut Lcg,
-        n: usize,
-        slots: usize,
-        weight: impl Fn(usize, &mut Lcg) -> f64,
-    ) -> (Vec<(u32, u32)>, Vec<(u32, f64)>) {
+    fn random_rows(rng: &mut Lcg, n: usize, slots: usize, weight: impl Fn(usize, &mut Lcg) -> f64) -> Owned {
         let mut rows = Vec::new();
         let mut edges = Vec::new();
         for r in 0..n {
             let lo = edges.len() as u32;
             for t in 0..slots {
-                if rng.next() % 3 != 0 {
+                if !rng.next().is_multiple_of(3) {
                     edges.push((t as u32, weight(r, rng)));
                 }
             }

@@ -164,7 +164,7 @@ fn python(command: &mut Command) -> Option<Child> {
 /// Runs the independent parser on `ics`. `None` when it cannot run here (outside CI).
 /// Panics when it rejects the calendar or reports a structural problem.
 pub fn check_ics(ics: &str) -> Option<ParsedCalendar> {
-    let mut child = python(&mut Command::new("python3").arg(support_script("check_ics.py")))?;
+    let mut child = python(Command::new("python3").arg(support_script("check_ics.py")))?;
     child
         .stdin
         .take()
