@@ -1,7 +1,9 @@
 //! Request and response bodies: the HTTP shape, separate from domain types and entities; one
-//! module per resource, with the list envelope and the PATCH `nullable` helper shared here.
+//! module per resource, with the list envelope and the PATCH helpers (`nullable`, `patched`)
+//! shared here.
 
 use matinale_domain::page::Page;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
@@ -30,6 +32,24 @@ pub mod wishes;
 /// Distinguishes "absent" (`None`) from "null" (`Some(None)`) in a PATCH body.
 pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
+}
+
+/// The current values of a resource with a PATCH body merged over them, as JSON: each member
+/// the patch sends replaces the current one (`null` clears a nullable one), the others stay.
+/// Patch structs skip their absent members when serialised; members the values do not hold
+/// (an event's `status`) are ignored here and applied by the caller. The result is raw again:
+/// the domain checks it as it checks a new resource.
+pub fn patched<D: Serialize + DeserializeOwned>(current: &D, patch: &impl Serialize) -> Result<D, matinale_domain::Error> {
+    let unreadable = |e: serde_json::Error| matinale_domain::Error::field("", "invalid", e.to_string());
+    let mut merged = serde_json::to_value(current).map_err(unreadable)?;
+    if let (Some(values), serde_json::Value::Object(changes)) =
+        (merged.as_object_mut(), serde_json::to_value(patch).map_err(unreadable)?)
+    {
+        values.extend(changes);
+    }
+    serde_path_to_error::deserialize(merged).map_err(|e| {
+        matinale_domain::Error::field(e.path().to_string(), "invalid", e.inner().to_string())
+    })
 }
 
 /// One page of a list.

@@ -2,6 +2,7 @@
 //! structures that could answer a need.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{bounded_text, required_text, Checker, FieldError};
@@ -211,8 +212,8 @@ impl CpvCode {
     }
 }
 
-/// Raw need values as received.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Raw need values as received (also the JSON a PATCH is merged over).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NeedDraft {
     /// The buyer organisation.
     pub organisation_id: Uuid,

@@ -1,9 +1,11 @@
 //! Buyer organisations, ESS structures, partners and companies.
 
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{bounded_text, required_text, url, Checker, FieldError};
 use crate::siret::Siret;
+use crate::user::Actor;
 use crate::Error;
 
 text_enum! {
@@ -73,8 +75,8 @@ impl EssKind {
     }
 }
 
-/// Raw organisation values as received.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Raw organisation values as received (also the JSON a PATCH is merged over).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganisationDraft {
     /// Kind.
     pub kind: Option<OrganisationKind>,
@@ -259,6 +261,13 @@ pub struct Organisation {
     pub version: i32,
     /// Users who manage it.
     pub members: Vec<Uuid>,
+}
+
+/// Whether `actor` may read the e-mail addresses of an organisation's `members`: one of them,
+/// or an admin. Other organisers list the members by name and role only (data minimisation,
+/// RGPD art. 5.1.c: inviting members to an event needs no address).
+pub fn may_read_member_emails(actor: &Actor, members: &[Uuid]) -> bool {
+    actor.is_admin() || members.contains(&actor.user_id)
 }
 
 #[cfg(test)]
