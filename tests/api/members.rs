@@ -112,11 +112,17 @@ async fn members_organisers_and_admins_list_the_members_of_an_organisation() {
     };
     for token in [&buyer, &creator, &admin] {
         let seen = emails(app.get(&path, Some(token)).await.json().await.unwrap());
-        assert!(seen.iter().all(|e| e.as_deref().is_some_and(|e| e.ends_with("@test.matinale"))));
+        assert!(seen
+            .iter()
+            .all(|e| e.as_deref().is_some_and(|e| e.ends_with("@test.matinale"))));
     }
     let body: Value = app.get(&path, Some(&stranger)).await.json().await.unwrap();
     assert_eq!(emails(body.clone()), vec![None, None]);
-    assert!(body.as_array().unwrap().iter().all(|m| m["name"] == "Test" && m["role"].is_string()));
+    assert!(body
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["name"] == "Test" && m["role"].is_string()));
     assert_eq!(
         listed(&app, &ess, &outsider).await,
         sorted(vec![creator_id.to_string(), outsider_id.to_string()])

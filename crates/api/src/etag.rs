@@ -16,7 +16,9 @@ pub fn of(version: i32) -> EntityTag {
 
 /// A JSON answer carrying the ETag of `version`.
 pub fn tagged(status: StatusCode, version: i32, body: impl Serialize) -> HttpResponse {
-    HttpResponse::build(status).insert_header((ETAG, of(version))).json(body)
+    HttpResponse::build(status)
+        .insert_header((ETAG, of(version)))
+        .json(body)
 }
 
 /// Reads the version out of an `If-Match` value such as `"v3"` or `W/"v3"`.

@@ -209,7 +209,10 @@ impl FromRequest for Caller {
     type Future = Authenticating<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        with_token(req, |state, token| async move { Ok(Caller(resolve(state, token).await?)) })
+        with_token(
+            req,
+            |state, token| async move { Ok(Caller(resolve(state, token).await?)) },
+        )
     }
 }
 

@@ -136,7 +136,8 @@ mod tests {
             assert!(!page.contains("{{"), "{page}");
         }
         assert!(registration.contains("<body data-page=\"registration\">"));
-        assert!(registration.contains("<meta name=\"robots\" content=\"noindex\">\n<title>Mon inscription · Matinale</title>"));
+        assert!(registration
+            .contains("<meta name=\"robots\" content=\"noindex\">\n<title>Mon inscription · Matinale</title>"));
         assert!(event.contains("<meta name=\"referrer\" content=\"no-referrer\">\n<title>Événement · Matinale</title>"));
         assert!(event.contains("afficher l'événement. · This page needs JavaScript to show the event."));
     }

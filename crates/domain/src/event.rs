@@ -1,8 +1,8 @@
 //! Events, their status, venue, capacity, quotas and programme.
 
 use chrono::{DateTime, FixedOffset, Utc};
-use serde::{Deserialize, Serialize};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{bounded_text, required_text, url, Checker, FieldError};

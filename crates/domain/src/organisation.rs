@@ -75,16 +75,19 @@ impl EssKind {
     }
 }
 
-/// Raw organisation values as received (also the JSON a PATCH is merged over).
+/// An organisation's values, raw or checked: [`OrganisationDraft`] as received (also the JSON
+/// a PATCH is merged over), [`OrganisationFields`] once [`OrganisationFields::parse`] accepted
+/// it. They differ in the kind (optional until checked) and the SIRET (`String` as typed or
+/// [`Siret`]); parsing also trims the texts and drops repeats.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrganisationDraft {
+pub struct OrganisationValues<Kind, SiretNumber> {
     /// Kind.
-    pub kind: Option<OrganisationKind>,
+    pub kind: Kind,
     /// Name.
     pub name: String,
     /// SIRET, optional.
-    pub siret: Option<String>,
-    /// ESS kinds (only for ESS structures).
+    pub siret: Option<SiretNumber>,
+    /// ESS kinds, only for ESS structures (once parsed: sorted, without repeats).
     pub ess_kinds: Vec<EssKind>,
     /// Sectors of activity.
     pub sectors: Vec<String>,
@@ -97,34 +100,15 @@ pub struct OrganisationDraft {
     /// Labels and approvals (e.g. "Lucie", "B Corp").
     pub labels: Vec<String>,
     /// Mail domains of the organisation (`rejoue.org`): a registration with an address there
-    /// speaks for it without approval.
+    /// speaks for it without approval (once parsed: lower case, without repeats).
     pub verified_domains: Vec<String>,
 }
 
+/// Raw organisation values as received.
+pub type OrganisationDraft = OrganisationValues<Option<OrganisationKind>, String>;
+
 /// Validated organisation fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrganisationFields {
-    /// Kind.
-    pub kind: OrganisationKind,
-    /// Name.
-    pub name: String,
-    /// SIRET.
-    pub siret: Option<Siret>,
-    /// ESS kinds, sorted and without repeats.
-    pub ess_kinds: Vec<EssKind>,
-    /// Sectors, trimmed, without repeats.
-    pub sectors: Vec<String>,
-    /// Cities, trimmed, without repeats.
-    pub cities: Vec<String>,
-    /// Website.
-    pub website: Option<String>,
-    /// Description.
-    pub description: String,
-    /// Labels.
-    pub labels: Vec<String>,
-    /// Mail domains, lower case, without repeats.
-    pub verified_domains: Vec<String>,
-}
+pub type OrganisationFields = OrganisationValues<OrganisationKind, Siret>;
 
 fn tag_list(check: &mut Checker, field: &str, values: &[String], max_items: usize) -> Vec<String> {
     if values.len() > max_items {

@@ -25,6 +25,7 @@ pub struct MemberResponse {
     /// Login address: shown to the organisation's members and to admins only (other
     /// organisers list the members without it).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, required = false)]
     pub email: Option<String>,
     /// Role of the account (`member`, `organiser` or `admin`).
     pub role: Role,

@@ -5,11 +5,11 @@ use matinale_domain::organisation::EssKind;
 use matinale_domain::organisation::Organisation;
 use matinale_domain::organisation::OrganisationDraft;
 use matinale_domain::organisation::OrganisationKind;
+use matinale_store::organisations::OrganisationFilter;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::IntoParams;
 use utoipa::ToSchema;
-use matinale_store::organisations::OrganisationFilter;
 use uuid::Uuid;
 
 /// `POST /organisations`.
@@ -19,7 +19,11 @@ pub struct CreateOrganisationRequest {
     /// Kind.
     pub kind: OrganisationKind,
     /// Name.
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     /// SIRET (14 digits, Luhn-checked; La Poste's own rule).
     #[serde(default)]
@@ -62,7 +66,11 @@ pub struct PatchOrganisationRequest {
     pub kind: Option<OrganisationKind>,
     /// Name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub name: Option<String>,
     /// SIRET.
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]

@@ -27,10 +27,18 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct PersonBody {
     /// First name.
-    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
+    )]
     pub first_name: String,
     /// Last name.
-    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
+    )]
     pub last_name: String,
     /// E-mail; one live registration per e-mail and event.
     #[schema(format = Email, max_length = 254)]
@@ -92,16 +100,26 @@ pub struct CreatedRegistrationResponse {
     pub check_in_qr: String,
 }
 
-impl From<&Receipt> for CreatedRegistrationResponse {
-    fn from(r: &Receipt) -> Self {
+impl From<Receipt> for CreatedRegistrationResponse {
+    fn from(r: Receipt) -> Self {
+        let Receipt {
+            id,
+            event_id,
+            category,
+            status,
+            waitlist_position,
+            manage_token,
+            ..
+        } = r;
+        let check_in_qr = matinale_domain::registration::check_in_qr(id);
         Self {
-            id: r.id,
-            event_id: r.event_id,
-            category: r.category,
-            status: r.status,
-            waitlist_position: r.waitlist_position,
-            manage_token: r.manage_token.clone(),
-            check_in_qr: matinale_domain::registration::check_in_qr(r.id),
+            id,
+            event_id,
+            category,
+            status,
+            waitlist_position,
+            manage_token,
+            check_in_qr,
         }
     }
 }
@@ -231,11 +249,19 @@ impl RegistrationResponse {
 pub struct PatchRegistrationRequest {
     /// First name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
+    )]
     pub first_name: Option<String>,
     /// Last name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
+    )]
     pub last_name: Option<String>,
     /// Phone (`null` clears).
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]

@@ -98,7 +98,11 @@ pub async fn get_event(
 ) -> Result<HttpResponse, ApiError> {
     let event = matinale_store::events::get_visible(&state.db, id.into_inner(), actor.as_ref()).await?;
     let organiser = actor.is_some_and(|a| event.is_organised_by(&a));
-    Ok(etag::tagged(StatusCode::OK, event.version, EventResponse::new(event, organiser)))
+    Ok(etag::tagged(
+        StatusCode::OK,
+        event.version,
+        EventResponse::new(event, organiser),
+    ))
 }
 
 /// Public events (published or closed), soonest first, filtered.

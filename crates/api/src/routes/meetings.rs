@@ -142,8 +142,8 @@ fn csv(items: Vec<MeetingView>, tz: Tz) -> Result<HttpResponse, ApiError> {
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path), MeetingListQuery, PageQuery),
     security(("bearer" = [])), responses(
         OrganiserListErrors,
-        (status = 200, body = ListResponse<MeetingResponse>, headers(("Link" = String))),
-        (status = 200, content_type = "text/csv", body = String),
+        (status = 200, headers(("Link" = String)),
+            content((ListResponse<MeetingResponse> = "application/json"), (String = "text/csv"))),
 ))]
 #[get("/events/{id}/meetings")]
 pub async fn list_meetings(

@@ -46,7 +46,10 @@ pub async fn list_members(
     let members = matinale_store::organisations::members(&state.db, id.into_inner(), &actor).await?;
     let ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
     let with_email = may_read_member_emails(&actor, &ids);
-    let body: Vec<MemberResponse> = members.into_iter().map(|m| MemberResponse::new(m, with_email)).collect();
+    let body: Vec<MemberResponse> = members
+        .into_iter()
+        .map(|m| MemberResponse::new(m, with_email))
+        .collect();
     Ok(HttpResponse::Ok().json(body))
 }
 

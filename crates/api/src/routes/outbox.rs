@@ -17,10 +17,8 @@ use crate::state::AppState;
 #[utoipa::path(tag = "outbox", params(OutboxQuery, PageQuery), security(("bearer" = [])), responses(
         ReadErrors,
     (status = 200, body = ListResponse<OutboxMailResponse>, headers(("Link" = String))),
-    (status = 403, body = Problem, content_type = "application/problem+json",
-        description = "not an organiser or admin, or an event you do not organise"),
-    (status = 422, body = Problem, content_type = "application/problem+json",
-        description = "a bad `status`, `event`, `page` or `per_page`; an unknown event"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "not an organiser or admin, or an event you do not organise"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "a bad `status`, `event`, `page` or `per_page`; an unknown event"),
 ))]
 #[get("/outbox")]
 pub async fn list_outbox(

@@ -72,11 +72,11 @@ pub async fn create_registration(
     Ok(match outcome {
         Outcome::Created(r) => HttpResponse::Created()
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(CreatedRegistrationResponse::from(&r.receipt())),
+            .json(CreatedRegistrationResponse::from(r.receipt())),
         Outcome::Replayed(receipt) => HttpResponse::Created()
             .insert_header(("Idempotent-Replayed", "true"))
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(CreatedRegistrationResponse::from(&receipt)),
+            .json(CreatedRegistrationResponse::from(receipt)),
     })
 }
 
@@ -225,8 +225,8 @@ fn csv(items: Vec<Registration>) -> Result<HttpResponse, ApiError> {
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path), RegistrationListQuery, PageQuery),
     security(("bearer" = [])), responses(
         OrganiserListErrors,
-        (status = 200, body = ListResponse<RegistrationResponse>, headers(("Link" = String))),
-        (status = 200, content_type = "text/csv", body = String),
+        (status = 200, headers(("Link" = String)),
+            content((ListResponse<RegistrationResponse> = "application/json"), (String = "text/csv"))),
 ))]
 #[get("/events/{id}/registrations")]
 pub async fn list_registrations(

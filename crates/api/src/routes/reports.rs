@@ -102,9 +102,8 @@ fn respond(req: &HttpRequest, report: matinale_store::reports::Report, name: &st
 /// `Accept: image/svg+xml` one chart (the meetings funnel and the euros by ESS kind).
 /// Organisers of the event and admins.
 #[utoipa::path(tag = "reports", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
-    (status = 200, body = ReportResponse),
-    (status = 200, content_type = "text/csv", body = String),
-    (status = 200, content_type = "image/svg+xml", body = String),
+    (status = 200, content(
+        (ReportResponse = "application/json"), (String = "text/csv"), (String = "image/svg+xml"))),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -124,9 +123,8 @@ pub async fn event_report(
 /// The report of a series over its events that are not drafts, with the same figures as an
 /// event's. Those who organise every event of the series, and admins.
 #[utoipa::path(tag = "reports", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
-    (status = 200, body = ReportResponse),
-    (status = 200, content_type = "text/csv", body = String),
-    (status = 200, content_type = "image/svg+xml", body = String),
+    (status = 200, content(
+        (ReportResponse = "application/json"), (String = "text/csv"), (String = "image/svg+xml"))),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json", description = "not an organiser of every event of the series"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
