@@ -285,7 +285,8 @@ static ROWS: &[Row] = &[
     // (an account: a manage token is a 401 here).
     ("POST",   "/api/v1/registrations/{id}/organisation/approve", Organiser, Registration,     [U, U, N, N, OK, OK]),
     // Organisations: anyone signed in creates one; its members (or admins) change it; any
-    // organiser may list its members.
+    // organiser may list its members (the e-mail addresses only for members and admins:
+    // members.rs).
     ("GET",    "/api/v1/organisations",                         Anyone,     Nothing,            [OK, OK, OK, OK, OK, OK]),
     ("POST",   "/api/v1/organisations",                         Member,     NewOrganisation,    [U, U, OK, OK, OK, OK]),
     ("GET",    "/api/v1/organisations/{id}",                    Anyone,     Organisation,       [OK, OK, OK, OK, OK, OK]),

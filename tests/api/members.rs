@@ -101,6 +101,28 @@ async fn members_organisers_and_admins_list_the_members_of_an_organisation() {
     assert_eq!(me["role"], "member");
     assert_eq!(me["name"], "Test");
     assert!(me["email"].as_str().unwrap().ends_with("@test.matinale"));
+    // The addresses are for the organisation's members and admins; another organiser lists
+    // the members by name and role, without e-mail (data minimisation).
+    let emails = |body: Value| -> Vec<Option<String>> {
+        body.as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m.get("email").and_then(Value::as_str).map(str::to_owned))
+            .collect()
+    };
+    for token in [&buyer, &creator, &admin] {
+        let seen = emails(app.get(&path, Some(token)).await.json().await.unwrap());
+        assert!(seen
+            .iter()
+            .all(|e| e.as_deref().is_some_and(|e| e.ends_with("@test.matinale"))));
+    }
+    let body: Value = app.get(&path, Some(&stranger)).await.json().await.unwrap();
+    assert_eq!(emails(body.clone()), vec![None, None]);
+    assert!(body
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["name"] == "Test" && m["role"].is_string()));
     assert_eq!(
         listed(&app, &ess, &outsider).await,
         sorted(vec![creator_id.to_string(), outsider_id.to_string()])

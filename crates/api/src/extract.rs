@@ -145,13 +145,17 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(req.query_string().as_bytes()));
-        let parsed = serde_path_to_error::deserialize(de).map(Query).map_err(|err| {
-            let path = field_path(err.path());
-            data_error(&path, &err.inner().to_string())
-        });
-        std::future::ready(parsed)
+        std::future::ready(parse_query(req).map(Query))
     }
+}
+
+/// The query string parsed into `T`; a bad value is a 422 naming the parameter.
+pub(crate) fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(req.query_string().as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = field_path(err.path());
+        data_error(&path, &err.inner().to_string())
+    })
 }
 
 /// The bearer token of a request, if any.
@@ -182,18 +186,33 @@ fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>().cloned().ok_or(ApiError::Internal)
 }
 
+/// The future of an extractor that looks its bearer token up.
+type Authenticating<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+/// Reads the bearer token of `req` (if any) and hands it to `then` with the state.
+fn with_token<T, F, Fut>(req: &HttpRequest, then: F) -> Authenticating<T>
+where
+    F: FnOnce(web::Data<AppState>, Option<String>) -> Fut + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
+    let token = bearer(req);
+    let state = state_of(req);
+    Box::pin(async move { then(state?, token?).await })
+}
+
 /// The caller, or `None` when anonymous; a bad or expired token is still a 401.
 #[derive(Debug, Clone, Copy)]
 pub struct Caller(pub Option<Actor>);
 
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = Authenticating<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let state = state_of(req);
-        Box::pin(async move { Ok(Caller(resolve(state?, token?).await?)) })
+        with_token(
+            req,
+            |state, token| async move { Ok(Caller(resolve(state, token).await?)) },
+        )
     }
 }
 
@@ -203,18 +222,17 @@ pub struct SignedIn(pub Actor);
 
 impl FromRequest for SignedIn {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = Authenticating<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let state = state_of(req);
-        Box::pin(async move {
-            match resolve(state?, token?).await? {
-                Some(actor) => Ok(SignedIn(actor)),
-                None => Err(ApiError::Unauthorized("sign in: POST /api/v1/auth/token".into())),
-            }
+        with_token(req, |state, token| async move {
+            resolve(state, token).await?.map(SignedIn).ok_or_else(sign_in)
         })
     }
+}
+
+fn sign_in() -> ApiError {
+    ApiError::Unauthorized("sign in: POST /api/v1/auth/token".into())
 }
 
 /// The bearer token of the request, as sent; 401 without one.
@@ -228,7 +246,7 @@ impl FromRequest for BearerToken {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(match bearer(req) {
             Ok(Some(token)) => Ok(BearerToken(token)),
-            Ok(None) => Err(ApiError::Unauthorized("sign in: POST /api/v1/auth/token".into())),
+            Ok(None) => Err(sign_in()),
             Err(e) => Err(e),
         })
     }
@@ -241,15 +259,12 @@ pub struct RegistrationCaller(pub matinale_store::registrations::Credential);
 
 impl FromRequest for RegistrationCaller {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = Authenticating<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         use matinale_store::registrations::Credential;
-        let token = bearer(req);
-        let state = state_of(req);
-        Box::pin(async move {
-            let state = state?;
-            let Some(token) = token? else {
+        with_token(req, |state, token| async move {
+            let Some(token) = token else {
                 return Err(ApiError::Unauthorized(
                     "use the registration's manage token or sign in".into(),
                 ));
@@ -260,10 +275,8 @@ impl FromRequest for RegistrationCaller {
                     None => Err(ApiError::Unauthorized("the manage token is unknown".into())),
                 };
             }
-            match resolve(state, Some(token)).await? {
-                Some(actor) => Ok(RegistrationCaller(Credential::User(actor))),
-                None => Err(ApiError::Unauthorized("sign in: POST /api/v1/auth/token".into())),
-            }
+            let actor = resolve(state, Some(token)).await?.ok_or_else(sign_in)?;
+            Ok(RegistrationCaller(Credential::User(actor)))
         })
     }
 }
@@ -287,26 +300,6 @@ impl FromRequest for IdempotencyKey {
                 "invalid",
                 "1 to 200 visible ASCII characters",
             )),
-        };
-        std::future::ready(parsed)
-    }
-}
-
-/// The version an `If-Match` header asks for: `None` without the header or with `*`.
-#[derive(Debug, Clone, Copy)]
-pub struct IfMatch(pub Option<i32>);
-
-impl FromRequest for IfMatch {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let parsed = match req.headers().get(header::IF_MATCH).map(|v| v.to_str()) {
-            None => Ok(IfMatch(None)),
-            Some(Ok(text)) if text.trim() == "*" => Ok(IfMatch(None)),
-            // An If-Match that names no version of ours can never match: 412.
-            Some(Ok(text)) => Ok(IfMatch(Some(crate::etag::parse(text).unwrap_or(-1)))),
-            Some(Err(_)) => Err(ApiError::PreconditionFailed),
         };
         std::future::ready(parsed)
     }

@@ -12,6 +12,7 @@ pub mod proxies;
 mod report_chart;
 pub mod responses;
 pub mod routes;
+pub mod spreadsheet;
 pub mod state;
 
 use std::net::TcpListener;

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 
-const REGISTRATION_HTML: &str = include_str!("../assets/registration.html");
-const EVENT_HTML: &str = include_str!("../assets/event.html");
+/// The one layout of both pages; [`Page`] fills its `{{…}}` holes.
+const PAGE_HTML: &str = include_str!("../assets/page.html");
 const PAGE_CSS: &str = include_str!("../assets/page.css");
 const PAGE_JS: &str = include_str!("../assets/page.js");
 
@@ -31,28 +31,66 @@ fn asset_version() -> &'static str {
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-fn html(template: &str) -> HttpResponse {
+/// What differs between the pages.
+struct Page {
+    /// `data-page`, which the script reads to know what to show.
+    name: &'static str,
+    /// Extra `<meta>` lines.
+    meta: &'static str,
+    /// The title, before ` · Matinale`.
+    title: &'static str,
+    /// What the page shows, for the `<noscript>` notice: in French, then in English.
+    shows: (&'static str, &'static str),
+}
+
+const REGISTRATION: Page = Page {
+    name: "registration",
+    meta: "<meta name=\"robots\" content=\"noindex\">\n",
+    title: "Mon inscription",
+    shows: ("votre inscription", "your registration"),
+};
+
+const EVENT: Page = Page {
+    name: "event",
+    meta: "",
+    title: "Événement",
+    shows: ("l'événement", "the event"),
+};
+
+impl Page {
+    fn render(&self) -> String {
+        PAGE_HTML
+            .replace("{{meta}}", self.meta)
+            .replace("{{title}}", self.title)
+            .replace("{{page}}", self.name)
+            .replace("{{shows_fr}}", self.shows.0)
+            .replace("{{shows_en}}", self.shows.1)
+            .replace("{{v}}", asset_version())
+    }
+}
+
+fn html(page: &Page) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .body(template.replace("{{v}}", asset_version()))
+        .body(page.render())
 }
 
 /// The participant's page (the data comes from the API with the token of the fragment).
 #[get("/r/{id}")]
 async fn registration_page(id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     id.parse::<Uuid>().map_err(|_| ApiError::NotFound)?;
-    Ok(html(REGISTRATION_HTML))
+    Ok(html(&REGISTRATION))
 }
 
 /// The public page of an event.
 #[get("/e/{id}")]
 async fn event_page(id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     id.parse::<Uuid>().map_err(|_| ApiError::NotFound)?;
-    Ok(html(EVENT_HTML))
+    Ok(html(&EVENT))
 }
 
 /// The stylesheet and the script, cached for a year (their URLs carry their digest).
@@ -81,10 +119,26 @@ mod tests {
 
     #[test]
     fn the_pages_ask_for_their_assets_by_digest() {
-        let page = html(REGISTRATION_HTML);
+        let page = html(&REGISTRATION);
         assert_eq!(page.status(), 200);
-        assert!(REGISTRATION_HTML.contains("/assets/page.js?v={{v}}"));
-        assert!(EVENT_HTML.contains("/assets/page.css?v={{v}}"));
-        assert_eq!(asset_version().len(), 12);
+        let registration = REGISTRATION.render();
+        let v = asset_version();
+        assert!(registration.contains(&format!("/assets/page.js?v={v}\"")));
+        assert!(EVENT.render().contains(&format!("/assets/page.css?v={v}\"")));
+        assert_eq!(v.len(), 12);
+    }
+
+    #[test]
+    fn each_page_fills_every_hole_of_the_layout() {
+        let registration = REGISTRATION.render();
+        let event = EVENT.render();
+        for page in [&registration, &event] {
+            assert!(!page.contains("{{"), "{page}");
+        }
+        assert!(registration.contains("<body data-page=\"registration\">"));
+        assert!(registration
+            .contains("<meta name=\"robots\" content=\"noindex\">\n<title>Mon inscription · Matinale</title>"));
+        assert!(event.contains("<meta name=\"referrer\" content=\"no-referrer\">\n<title>Événement · Matinale</title>"));
+        assert!(event.contains("afficher l'événement. · This page needs JavaScript to show the event."));
     }
 }

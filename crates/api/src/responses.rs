@@ -7,100 +7,95 @@ use utoipa::IntoResponses;
 
 use crate::error::Problem;
 
-/// A public resource: unknown, or not visible to the caller.
-#[derive(IntoResponses)]
-pub enum NotFoundErrors {
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
+/// Declares a set: one problem+json response per `status Variant`, documented by its `///`.
+macro_rules! error_set {
+    ($(#[doc = $doc:literal])* $name:ident { $($(#[doc = $what:literal])* $status:literal $variant:ident,)* }) => {
+        $(#[doc = $doc])*
+        #[derive(IntoResponses)]
+        pub enum $name {
+            $(
+                $(#[doc = $what])*
+                #[response(status = $status, content_type = "application/problem+json")]
+                $variant(Problem),
+            )*
+        }
+    };
 }
 
-/// A read that takes an optional token (an organiser's, a member's or a manage token).
-#[derive(IntoResponses)]
-pub enum ReadErrors {
-    /// a token was sent that is unknown or expired
-    #[response(status = 401, content_type = "application/problem+json")]
-    Unauthorized(Problem),
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
+error_set! {
+    /// A public resource: unknown, or not visible to the caller.
+    NotFoundErrors {
+        404 NotFound,
+    }
 }
 
-/// A list: an unknown or expired token, a bad filter, page or per_page.
-#[derive(IntoResponses)]
-pub enum ListErrors {
-    /// a token was sent that is unknown or expired
-    #[response(status = 401, content_type = "application/problem+json")]
-    Unauthorized(Problem),
-    #[response(status = 422, content_type = "application/problem+json")]
-    Invalid(Problem),
+error_set! {
+    /// A read that takes an optional token (an organiser's, a member's or a manage token).
+    ReadErrors {
+        /// a token was sent that is unknown or expired
+        401 Unauthorized,
+        404 NotFound,
+    }
 }
 
-/// A route for signed-in callers with a right on the resource (an organiser of the event, a
-/// member of the organisation, an admin).
-#[derive(IntoResponses)]
-pub enum OrganiserErrors {
-    #[response(status = 401, content_type = "application/problem+json")]
-    Unauthorized(Problem),
-    #[response(status = 403, content_type = "application/problem+json")]
-    Forbidden(Problem),
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
+error_set! {
+    /// A list: an unknown or expired token, a bad filter, page or per_page.
+    ListErrors {
+        /// a token was sent that is unknown or expired
+        401 Unauthorized,
+        422 Invalid,
+    }
 }
 
-/// [`OrganiserErrors`] of a list or a query, whose parameters may be invalid.
-#[derive(IntoResponses)]
-pub enum OrganiserListErrors {
-    #[response(status = 401, content_type = "application/problem+json")]
-    Unauthorized(Problem),
-    #[response(status = 403, content_type = "application/problem+json")]
-    Forbidden(Problem),
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
-    #[response(status = 422, content_type = "application/problem+json")]
-    Invalid(Problem),
+error_set! {
+    /// A route for signed-in callers with a right on the resource (an organiser of the event, a
+    /// member of the organisation, an admin).
+    OrganiserErrors {
+        401 Unauthorized,
+        403 Forbidden,
+        404 NotFound,
+    }
 }
 
-/// A write with a JSON body.
-#[derive(IntoResponses)]
-pub enum WriteErrors {
-    /// the body is not JSON, or not of the expected shape
-    #[response(status = 400, content_type = "application/problem+json")]
-    BadRequest(Problem),
-    #[response(status = 401, content_type = "application/problem+json")]
-    Unauthorized(Problem),
-    #[response(status = 403, content_type = "application/problem+json")]
-    Forbidden(Problem),
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
-    /// the body is larger than the limit
-    #[response(status = 413, content_type = "application/problem+json")]
-    PayloadTooLarge(Problem),
-    /// the body is not sent as application/json
-    #[response(status = 415, content_type = "application/problem+json")]
-    UnsupportedMediaType(Problem),
-    #[response(status = 422, content_type = "application/problem+json")]
-    Invalid(Problem),
+error_set! {
+    /// [`OrganiserErrors`] of a list or a query, whose parameters may be invalid.
+    OrganiserListErrors {
+        401 Unauthorized,
+        403 Forbidden,
+        404 NotFound,
+        422 Invalid,
+    }
 }
 
-/// A PATCH: [`WriteErrors`], and `If-Match` naming a version that is no longer current.
-#[derive(IntoResponses)]
-pub enum PatchErrors {
-    /// the body is not JSON, or not of the expected shape
-    #[response(status = 400, content_type = "application/problem+json")]
-    BadRequest(Problem),
-    #[response(status = 401, content_type = "application/problem+json")]
-    Unauthorized(Problem),
-    #[response(status = 403, content_type = "application/problem+json")]
-    Forbidden(Problem),
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
-    #[response(status = 412, content_type = "application/problem+json")]
-    PreconditionFailed(Problem),
-    /// the body is larger than the limit
-    #[response(status = 413, content_type = "application/problem+json")]
-    PayloadTooLarge(Problem),
-    /// the body is not sent as application/json
-    #[response(status = 415, content_type = "application/problem+json")]
-    UnsupportedMediaType(Problem),
-    #[response(status = 422, content_type = "application/problem+json")]
-    Invalid(Problem),
+error_set! {
+    /// A write with a JSON body.
+    WriteErrors {
+        /// the body is not JSON, or not of the expected shape
+        400 BadRequest,
+        401 Unauthorized,
+        403 Forbidden,
+        404 NotFound,
+        /// the body is larger than the limit
+        413 PayloadTooLarge,
+        /// the body is not sent as application/json
+        415 UnsupportedMediaType,
+        422 Invalid,
+    }
+}
+
+error_set! {
+    /// A PATCH: [`WriteErrors`], and `If-Match` naming a version that is no longer current.
+    PatchErrors {
+        /// the body is not JSON, or not of the expected shape
+        400 BadRequest,
+        401 Unauthorized,
+        403 Forbidden,
+        404 NotFound,
+        412 PreconditionFailed,
+        /// the body is larger than the limit
+        413 PayloadTooLarge,
+        /// the body is not sent as application/json
+        415 UnsupportedMediaType,
+        422 Invalid,
+    }
 }

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{bounded_text, required_text, url, Checker, FieldError};
@@ -123,7 +124,7 @@ pub struct Venue {
 }
 
 /// Raw venue values as received.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VenueDraft {
     /// Name.
     pub name: String,
@@ -135,8 +136,9 @@ pub struct VenueDraft {
     pub city: String,
 }
 
-/// Raw event values as received, before any rule is checked.
-#[derive(Debug, Clone, PartialEq)]
+/// Raw event values as received, before any rule is checked (also the JSON a PATCH is merged
+/// over).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDraft {
     /// Series the event belongs to.
     pub series_id: Option<Uuid>,
@@ -158,7 +160,8 @@ pub struct EventDraft {
     pub online_url: Option<String>,
     /// Total seats.
     pub capacity: i64,
-    /// Quotas per category.
+    /// Quotas per category, in the order of [`Category::ALL`]; in JSON an object by category.
+    #[serde(with = "quotas_by_category")]
     pub quotas: [Option<i64>; 4],
     /// Registration opening.
     pub registration_opens_at: Option<DateTime<FixedOffset>>,
@@ -166,6 +169,36 @@ pub struct EventDraft {
     pub registration_closes_at: Option<DateTime<FixedOffset>>,
     /// Days after the event its follow-up mail goes out (default 30).
     pub follow_up_days: Option<i64>,
+}
+
+/// Quotas in JSON: `{"buyer": 10, "ess_structure": null, …}`, as clients send them.
+mod quotas_by_category {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Default, Serialize, Deserialize)]
+    #[serde(default)]
+    struct ByCategory {
+        buyer: Option<i64>,
+        ess_structure: Option<i64>,
+        partner: Option<i64>,
+        visitor: Option<i64>,
+    }
+
+    pub fn serialize<S: Serializer>(q: &[Option<i64>; 4], s: S) -> Result<S::Ok, S::Error> {
+        let [buyer, ess_structure, partner, visitor] = *q;
+        ByCategory {
+            buyer,
+            ess_structure,
+            partner,
+            visitor,
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[Option<i64>; 4], D::Error> {
+        let q = ByCategory::deserialize(d)?;
+        Ok([q.buyer, q.ess_structure, q.partner, q.visitor])
+    }
 }
 
 /// Largest capacity an event may declare.

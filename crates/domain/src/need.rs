@@ -2,6 +2,7 @@
 //! structures that could answer a need.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{bounded_text, required_text, Checker, FieldError};
@@ -211,9 +212,12 @@ impl CpvCode {
     }
 }
 
-/// Raw need values as received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NeedDraft {
+/// A need's values, raw or checked: [`NeedDraft`] as received (also the JSON a PATCH is merged
+/// over), [`NeedFields`] once [`NeedFields::parse`] accepted it. They differ in the CPV codes,
+/// `String` as typed or [`CpvCode`]; parsing also trims the texts, drops repeated codes and
+/// cities, and checks the amounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedValues<Cpv> {
     /// The buyer organisation.
     pub organisation_id: Uuid,
     /// The event where it is presented.
@@ -226,11 +230,11 @@ pub struct NeedDraft {
     pub description: String,
     /// Category.
     pub category: NeedCategory,
-    /// CPV codes as typed.
-    pub cpv_codes: Vec<String>,
-    /// Lowest estimated amount, euros.
+    /// CPV codes (once parsed: valid, without repeats).
+    pub cpv_codes: Vec<Cpv>,
+    /// Lowest estimated amount, euros (once parsed: non-negative).
     pub amount_min_eur: Option<i64>,
-    /// Highest estimated amount, euros.
+    /// Highest estimated amount, euros (once parsed: at least the lowest).
     pub amount_max_eur: Option<i64>,
     /// When the tender is expected.
     pub expected_tender_on: Option<NaiveDate>,
@@ -240,42 +244,16 @@ pub struct NeedDraft {
     pub social_clause: bool,
     /// Whether an environmental criterion is planned.
     pub environmental_criterion: bool,
-    /// Communes of the perimeter.
+    /// Communes of the perimeter (once parsed: trimmed, without repeats, accents and case
+    /// ignored).
     pub cities: Vec<String>,
 }
 
+/// Raw need values as received.
+pub type NeedDraft = NeedValues<String>;
+
 /// Validated need fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NeedFields {
-    /// The buyer organisation.
-    pub organisation_id: Uuid,
-    /// The event.
-    pub event_id: Option<Uuid>,
-    /// The inverted stand.
-    pub stand_id: Option<Uuid>,
-    /// Title.
-    pub title: String,
-    /// Description.
-    pub description: String,
-    /// Category.
-    pub category: NeedCategory,
-    /// CPV codes, without repeats.
-    pub cpv_codes: Vec<CpvCode>,
-    /// Lowest amount, euros, non-negative.
-    pub amount_min_eur: Option<i64>,
-    /// Highest amount, euros, at least the lowest.
-    pub amount_max_eur: Option<i64>,
-    /// Expected tender date.
-    pub expected_tender_on: Option<NaiveDate>,
-    /// Reserved market.
-    pub reserved_market: ReservedMarket,
-    /// Social clause.
-    pub social_clause: bool,
-    /// Environmental criterion.
-    pub environmental_criterion: bool,
-    /// Communes, trimmed, without repeats (accents and case ignored).
-    pub cities: Vec<String>,
-}
+pub type NeedFields = NeedValues<CpvCode>;
 
 /// Largest amount a need may state (ten billion euros).
 pub const MAX_AMOUNT_EUR: i64 = 10_000_000_000;

@@ -1,9 +1,11 @@
 //! Buyer organisations, ESS structures, partners and companies.
 
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{bounded_text, required_text, url, Checker, FieldError};
 use crate::siret::Siret;
+use crate::user::Actor;
 use crate::Error;
 
 text_enum! {
@@ -73,16 +75,19 @@ impl EssKind {
     }
 }
 
-/// Raw organisation values as received.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OrganisationDraft {
+/// An organisation's values, raw or checked: [`OrganisationDraft`] as received (also the JSON
+/// a PATCH is merged over), [`OrganisationFields`] once [`OrganisationFields::parse`] accepted
+/// it. They differ in the kind (optional until checked) and the SIRET (`String` as typed or
+/// [`Siret`]); parsing also trims the texts and drops repeats.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationValues<Kind, SiretNumber> {
     /// Kind.
-    pub kind: Option<OrganisationKind>,
+    pub kind: Kind,
     /// Name.
     pub name: String,
     /// SIRET, optional.
-    pub siret: Option<String>,
-    /// ESS kinds (only for ESS structures).
+    pub siret: Option<SiretNumber>,
+    /// ESS kinds, only for ESS structures (once parsed: sorted, without repeats).
     pub ess_kinds: Vec<EssKind>,
     /// Sectors of activity.
     pub sectors: Vec<String>,
@@ -95,34 +100,15 @@ pub struct OrganisationDraft {
     /// Labels and approvals (e.g. "Lucie", "B Corp").
     pub labels: Vec<String>,
     /// Mail domains of the organisation (`rejoue.org`): a registration with an address there
-    /// speaks for it without approval.
+    /// speaks for it without approval (once parsed: lower case, without repeats).
     pub verified_domains: Vec<String>,
 }
 
+/// Raw organisation values as received.
+pub type OrganisationDraft = OrganisationValues<Option<OrganisationKind>, String>;
+
 /// Validated organisation fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrganisationFields {
-    /// Kind.
-    pub kind: OrganisationKind,
-    /// Name.
-    pub name: String,
-    /// SIRET.
-    pub siret: Option<Siret>,
-    /// ESS kinds, sorted and without repeats.
-    pub ess_kinds: Vec<EssKind>,
-    /// Sectors, trimmed, without repeats.
-    pub sectors: Vec<String>,
-    /// Cities, trimmed, without repeats.
-    pub cities: Vec<String>,
-    /// Website.
-    pub website: Option<String>,
-    /// Description.
-    pub description: String,
-    /// Labels.
-    pub labels: Vec<String>,
-    /// Mail domains, lower case, without repeats.
-    pub verified_domains: Vec<String>,
-}
+pub type OrganisationFields = OrganisationValues<OrganisationKind, Siret>;
 
 fn tag_list(check: &mut Checker, field: &str, values: &[String], max_items: usize) -> Vec<String> {
     if values.len() > max_items {
@@ -259,6 +245,13 @@ pub struct Organisation {
     pub version: i32,
     /// Users who manage it.
     pub members: Vec<Uuid>,
+}
+
+/// Whether `actor` may read the e-mail addresses of an organisation's `members`: one of them,
+/// or an admin. Other organisers list the members by name and role only (data minimisation,
+/// RGPD art. 5.1.c: inviting members to an event needs no address).
+pub fn may_read_member_emails(actor: &Actor, members: &[Uuid]) -> bool {
+    actor.is_admin() || members.contains(&actor.user_id)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! registration goes through (confirmed, waitlisted, cancelled, attended, no-show).
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{optional_text, required_text, Checker};
@@ -177,7 +178,7 @@ pub fn organisation_claim_confirmed(
 }
 
 /// What the person agreed to.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consents {
     /// Share contact details with meeting partners.
     pub share_contact: bool,
@@ -201,7 +202,7 @@ pub struct NewRegistration {
 }
 
 /// The fields a registrant may change afterwards (not the category nor the e-mail).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegistrationDetails {
     /// First name.
     pub first_name: String,
@@ -217,6 +218,31 @@ pub struct RegistrationDetails {
     pub accessibility_needs: Option<String>,
     /// Consents.
     pub consents: Consents,
+}
+
+impl RegistrationDetails {
+    /// Checks changed details as a registration is checked: names and phone as
+    /// [`Person::parse`] does (with the registration's `email`), then the accessibility needs.
+    pub fn parse(email: &str, raw: RegistrationDetails) -> Result<Self, Error> {
+        let mut check = Checker::new();
+        let person = check.take(Person::parse(
+            &raw.first_name,
+            &raw.last_name,
+            email,
+            raw.phone.as_deref(),
+        ));
+        let needs = check.take(accessibility_needs(raw.accessibility_needs.as_deref()));
+        match (person, needs) {
+            (Some(person), Some(accessibility_needs)) => Ok(Self {
+                first_name: person.first_name,
+                last_name: person.last_name,
+                phone: person.phone,
+                accessibility_needs,
+                ..raw
+            }),
+            _ => Err(check.into_error()),
+        }
+    }
 }
 
 /// Parses the free-text accessibility needs (at most 1000 characters).

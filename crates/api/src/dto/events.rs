@@ -12,6 +12,7 @@ use matinale_domain::event::EventStatus;
 use matinale_domain::event::ProgrammeItem;
 use matinale_domain::event::ProgrammeItemKind;
 use matinale_domain::event::VenueDraft;
+use matinale_store::events::EventFilter;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::IntoParams;
@@ -23,13 +24,25 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct VenueBody {
     /// Name of the place.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     /// Street address.
     #[serde(default)]
+    #[schema(max_length = 300, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub address: String,
     /// Five-digit postcode.
+    #[schema(pattern = r"^[0-9]{5}$")]
     pub postcode: String,
     /// Commune.
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub city: String,
 }
 
@@ -39,15 +52,19 @@ pub struct VenueBody {
 pub struct QuotasBody {
     /// Public buyers.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
     pub buyer: Option<i64>,
     /// ESS structures.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
     pub ess_structure: Option<i64>,
     /// Partners.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
     pub partner: Option<i64>,
     /// Visitors.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
     pub visitor: Option<i64>,
 }
 
@@ -71,9 +88,15 @@ pub struct CreateEventRequest {
     /// Kind.
     pub kind: EventKind,
     /// Title.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub title: String,
     /// Description.
     #[serde(default)]
+    #[schema(max_length = 20000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub description: String,
     /// Start, RFC 3339 with offset.
     pub starts_at: DateTime<FixedOffset>,
@@ -89,6 +112,7 @@ pub struct CreateEventRequest {
     #[serde(default)]
     pub online_url: Option<String>,
     /// Total seats, 1 to 100000.
+    #[schema(minimum = 1, maximum = 100000)]
     pub capacity: i64,
     /// Seats per category.
     #[serde(default)]
@@ -135,101 +159,70 @@ impl CreateEventRequest {
 }
 
 /// `PATCH /events/{id}`: absent fields stay as they are, `null` clears an optional one.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchEventRequest {
     /// Series (`null` detaches).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Uuid>, nullable)]
     pub series_id: Option<Option<Uuid>>,
     /// Kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<EventKind>,
     /// Title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub title: Option<String>,
     /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub description: Option<String>,
     /// Start.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub starts_at: Option<DateTime<FixedOffset>>,
     /// End.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ends_at: Option<DateTime<FixedOffset>>,
     /// Time zone.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// Venue (`null` removes it).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<VenueBody>, nullable)]
     pub venue: Option<Option<VenueBody>>,
     /// Online link (`null` removes it).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, nullable)]
     pub online_url: Option<Option<String>>,
     /// Capacity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 100000)]
     pub capacity: Option<i64>,
     /// Quotas, replaced as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quotas: Option<QuotasBody>,
     /// Registration opening (`null` removes it).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<DateTime<FixedOffset>>, nullable)]
     pub registration_opens_at: Option<Option<DateTime<FixedOffset>>>,
     /// Registration closing (`null` removes it).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<DateTime<FixedOffset>>, nullable)]
     pub registration_closes_at: Option<Option<DateTime<FixedOffset>>>,
     /// Days after the end of the event its follow-up mail goes out (0 to 365).
     #[schema(minimum = 0, maximum = 365)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_days: Option<i64>,
     /// `published` or `closed`; cancel with `POST /events/{id}/cancel`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStatus>,
     /// Co-organisers, replaced as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub co_organisers: Option<Vec<Uuid>>,
-}
-
-impl PatchEventRequest {
-    /// Merges the patch into the current draft.
-    pub fn apply(&self, mut d: EventDraft) -> EventDraft {
-        if let Some(v) = self.series_id {
-            d.series_id = v;
-        }
-        if let Some(v) = self.kind {
-            d.kind = v;
-        }
-        if let Some(v) = &self.title {
-            d.title = v.clone();
-        }
-        if let Some(v) = &self.description {
-            d.description = v.clone();
-        }
-        if let Some(v) = self.starts_at {
-            d.starts_at = v;
-        }
-        if let Some(v) = self.ends_at {
-            d.ends_at = v;
-        }
-        if let Some(v) = &self.timezone {
-            d.timezone = v.clone();
-        }
-        if let Some(v) = &self.venue {
-            d.venue = v.clone().map(Into::into);
-        }
-        if let Some(v) = &self.online_url {
-            d.online_url = v.clone();
-        }
-        if let Some(v) = self.capacity {
-            d.capacity = v;
-        }
-        if let Some(v) = self.quotas {
-            d.quotas = v.to_array();
-        }
-        if let Some(v) = self.registration_opens_at {
-            d.registration_opens_at = v;
-        }
-        if let Some(v) = self.registration_closes_at {
-            d.registration_closes_at = v;
-        }
-        if let Some(v) = self.follow_up_days {
-            d.follow_up_days = Some(v);
-        }
-        d
-    }
 }
 
 /// Seats per category as stored.
@@ -338,11 +331,17 @@ pub struct CreateProgrammeItemRequest {
     /// End, within the event.
     pub ends_at: DateTime<FixedOffset>,
     /// Title.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub title: String,
     /// Kind.
     pub kind: ProgrammeItemKind,
     /// Speakers' names.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub speakers: Vec<String>,
 }
 
@@ -393,6 +392,19 @@ pub struct EventListQuery {
     pub to: Option<DateTime<FixedOffset>>,
     /// Free text in title, description and venue (accents and case ignored).
     pub q: Option<String>,
+}
+
+impl From<EventListQuery> for EventFilter {
+    fn from(q: EventListQuery) -> Self {
+        Self {
+            series: q.series,
+            city: q.city,
+            kind: q.kind,
+            from: q.from.map(|t| t.with_timezone(&Utc)),
+            to: q.to.map(|t| t.with_timezone(&Utc)),
+            q: q.q,
+        }
+    }
 }
 
 impl From<VenueBody> for VenueDraft {

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// `meetings` of `PATCH /registrations/{id}`: absent keys keep their current value.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeetingPreferencesPatch {
     /// Takes part in speed meetings (true unless set otherwise).

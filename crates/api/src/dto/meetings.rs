@@ -6,6 +6,7 @@ use chrono::FixedOffset;
 use chrono::Utc;
 use chrono_tz::Tz;
 use matinale_domain::meeting::MeetingStatus;
+use matinale_store::meetings::MeetingFilter;
 use matinale_store::meetings::MeetingView;
 use matinale_store::meetings::Party;
 use matinale_store::schedule::Draft;
@@ -256,6 +257,17 @@ pub struct MeetingListQuery {
     pub table: Option<u32>,
     /// In this status.
     pub status: Option<MeetingStatus>,
+}
+
+impl From<MeetingListQuery> for MeetingFilter {
+    fn from(q: MeetingListQuery) -> Self {
+        Self {
+            registration: q.registration,
+            slot: q.slot,
+            table: q.table,
+            status: q.status,
+        }
+    }
 }
 
 /// The other side of a meeting, as the person sees it.

@@ -22,18 +22,22 @@ pub struct MemberResponse {
     pub user_id: Uuid,
     /// Display name.
     pub name: String,
-    /// Login address.
-    pub email: String,
+    /// Login address: shown to the organisation's members and to admins only (other
+    /// organisers list the members without it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, required = false)]
+    pub email: Option<String>,
     /// Role of the account (`member`, `organiser` or `admin`).
     pub role: Role,
 }
 
-impl From<Member> for MemberResponse {
-    fn from(m: Member) -> Self {
+impl MemberResponse {
+    /// A member, with the e-mail address when `with_email`.
+    pub fn new(m: Member, with_email: bool) -> Self {
         Self {
             user_id: m.user_id,
             name: m.name,
-            email: m.email,
+            email: with_email.then_some(m.email),
             role: m.role,
         }
     }

@@ -15,6 +15,7 @@ use matinale_domain::need::Suggestion;
 use matinale_domain::organisation::EssKind;
 use matinale_domain::FieldError;
 use matinale_store::needs::Interest;
+use matinale_store::needs::NeedFilter;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::IntoParams;
@@ -38,20 +39,29 @@ pub struct CreateNeedRequest {
     #[serde(default)]
     pub stand_id: Option<Uuid>,
     /// Title.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub title: String,
     /// Description.
     #[serde(default)]
+    #[schema(max_length = 20000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub description: String,
     /// Category, from `GET /needs/categories`.
     pub category: NeedCategory,
     /// CPV codes, `NNNNNNNN-N` with a valid check digit.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub cpv_codes: Vec<String>,
     /// Lowest estimated amount, euros (≥ 0).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 10000000000_i64)]
     pub amount_min_eur: Option<i64>,
     /// Highest estimated amount, euros (≥ amount_min_eur).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 10000000000_i64)]
     pub amount_max_eur: Option<i64>,
     /// Expected tender date.
     #[serde(default)]
@@ -67,6 +77,7 @@ pub struct CreateNeedRequest {
     pub environmental_criterion: bool,
     /// Communes of the perimeter.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub cities: Vec<String>,
     /// `draft` (default, visible to its editors only) or `open`.
     #[serde(default)]
@@ -95,97 +106,67 @@ impl CreateNeedRequest {
 }
 
 /// `PATCH /needs/{id}`: absent fields stay, `null` clears an optional one.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchNeedRequest {
     /// Buyer organisation.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organisation_id: Option<Uuid>,
     /// Event (`null` detaches).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Uuid>, nullable)]
     pub event_id: Option<Option<Uuid>>,
     /// Inverted stand (`null` detaches).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Uuid>, nullable)]
     pub stand_id: Option<Option<Uuid>>,
     /// Title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub title: Option<String>,
     /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub description: Option<String>,
     /// Category.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<NeedCategory>,
     /// CPV codes, replaced as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 20)]
     pub cpv_codes: Option<Vec<String>>,
     /// Lowest amount (`null` clears).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<i64>, nullable)]
     pub amount_min_eur: Option<Option<i64>>,
     /// Highest amount (`null` clears).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<i64>, nullable)]
     pub amount_max_eur: Option<Option<i64>>,
     /// Expected tender date (`null` clears).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<NaiveDate>, nullable)]
     pub expected_tender_on: Option<Option<NaiveDate>>,
     /// Reserved market.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved_market: Option<ReservedMarket>,
     /// Social clause.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub social_clause: Option<bool>,
     /// Environmental criterion.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub environmental_criterion: Option<bool>,
     /// Cities, replaced as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 100)]
     pub cities: Option<Vec<String>>,
     /// Status: draft → open ⇄ closed → awarded.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<NeedStatus>,
-}
-
-impl PatchNeedRequest {
-    pub(crate) fn apply(&self, mut d: NeedDraft) -> NeedDraft {
-        if let Some(v) = self.organisation_id {
-            d.organisation_id = v;
-        }
-        if let Some(v) = self.event_id {
-            d.event_id = v;
-        }
-        if let Some(v) = self.stand_id {
-            d.stand_id = v;
-        }
-        if let Some(v) = &self.title {
-            d.title = v.clone();
-        }
-        if let Some(v) = &self.description {
-            d.description = v.clone();
-        }
-        if let Some(v) = self.category {
-            d.category = v;
-        }
-        if let Some(v) = &self.cpv_codes {
-            d.cpv_codes = v.clone();
-        }
-        if let Some(v) = self.amount_min_eur {
-            d.amount_min_eur = v;
-        }
-        if let Some(v) = self.amount_max_eur {
-            d.amount_max_eur = v;
-        }
-        if let Some(v) = self.expected_tender_on {
-            d.expected_tender_on = v;
-        }
-        if let Some(v) = self.reserved_market {
-            d.reserved_market = v;
-        }
-        if let Some(v) = self.social_clause {
-            d.social_clause = v;
-        }
-        if let Some(v) = self.environmental_criterion {
-            d.environmental_criterion = v;
-        }
-        if let Some(v) = &self.cities {
-            d.cities = v.clone();
-        }
-        d
-    }
 }
 
 /// A buyer need.
@@ -288,6 +269,20 @@ pub struct NeedListQuery {
     pub q: Option<String>,
 }
 
+impl From<NeedListQuery> for NeedFilter {
+    fn from(q: NeedListQuery) -> Self {
+        Self {
+            event: q.event,
+            category: q.category,
+            city: q.city,
+            reserved_market: q.reserved_market,
+            organisation: q.organisation,
+            status: q.status,
+            q: q.q,
+        }
+    }
+}
+
 /// `POST /needs/{id}/interests`: send exactly one of `organisation_id` (a member of that ESS
 /// structure, signed in with an account token) and `registration_id` (an ESS-structure
 /// registration of the need's event, with its manage token `mr_…` as bearer; an organiser of
@@ -306,6 +301,7 @@ pub struct CreateInterestRequest {
     pub registration_id: Option<Uuid>,
     /// Message to the buyer (at most 5000 characters).
     #[serde(default)]
+    #[schema(max_length = 5000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub message: String,
 }
 

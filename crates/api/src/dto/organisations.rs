@@ -5,6 +5,7 @@ use matinale_domain::organisation::EssKind;
 use matinale_domain::organisation::Organisation;
 use matinale_domain::organisation::OrganisationDraft;
 use matinale_domain::organisation::OrganisationKind;
+use matinale_store::organisations::OrganisationFilter;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::IntoParams;
@@ -18,6 +19,11 @@ pub struct CreateOrganisationRequest {
     /// Kind.
     pub kind: OrganisationKind,
     /// Name.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     /// SIRET (14 digits, Luhn-checked; La Poste's own rule).
     #[serde(default)]
@@ -27,90 +33,76 @@ pub struct CreateOrganisationRequest {
     pub ess_kinds: Vec<EssKind>,
     /// Sectors of activity.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub sectors: Vec<String>,
     /// Communes served.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub cities: Vec<String>,
     /// Website.
     #[serde(default)]
     pub website: Option<String>,
     /// Description.
     #[serde(default)]
+    #[schema(max_length = 20000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub description: String,
     /// Labels and approvals.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub labels: Vec<String>,
     /// Mail domains of the organisation (`rejoue.org`, at most 20): a registration with an
     /// address there speaks for the organisation without approval.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub verified_domains: Vec<String>,
 }
 
 /// `PATCH /organisations/{id}`: absent fields stay, `null` clears `siret` or `website`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchOrganisationRequest {
     /// Kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<OrganisationKind>,
     /// Name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub name: Option<String>,
     /// SIRET.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, nullable)]
     pub siret: Option<Option<String>>,
     /// ESS kinds.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ess_kinds: Option<Vec<EssKind>>,
     /// Sectors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 50)]
     pub sectors: Option<Vec<String>>,
     /// Cities.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 50)]
     pub cities: Option<Vec<String>>,
     /// Website.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, nullable)]
     pub website: Option<Option<String>>,
     /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub description: Option<String>,
     /// Labels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 50)]
     pub labels: Option<Vec<String>>,
     /// Verified mail domains (the list replaces the current one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 20)]
     pub verified_domains: Option<Vec<String>>,
-}
-
-impl PatchOrganisationRequest {
-    /// Merges the patch into the current draft.
-    pub fn apply(&self, mut d: OrganisationDraft) -> OrganisationDraft {
-        if let Some(v) = self.kind {
-            d.kind = Some(v);
-        }
-        if let Some(v) = &self.name {
-            d.name = v.clone();
-        }
-        if let Some(v) = &self.siret {
-            d.siret = v.clone();
-        }
-        if let Some(v) = &self.ess_kinds {
-            d.ess_kinds = v.clone();
-        }
-        if let Some(v) = &self.sectors {
-            d.sectors = v.clone();
-        }
-        if let Some(v) = &self.cities {
-            d.cities = v.clone();
-        }
-        if let Some(v) = &self.website {
-            d.website = v.clone();
-        }
-        if let Some(v) = &self.description {
-            d.description = v.clone();
-        }
-        if let Some(v) = &self.labels {
-            d.labels = v.clone();
-        }
-        if let Some(v) = &self.verified_domains {
-            d.verified_domains = v.clone();
-        }
-        d
-    }
 }
 
 /// An organisation.
@@ -174,6 +166,17 @@ pub struct OrganisationListQuery {
     pub city: Option<String>,
     /// Free text (accents and case ignored).
     pub q: Option<String>,
+}
+
+impl From<OrganisationListQuery> for OrganisationFilter {
+    fn from(q: OrganisationListQuery) -> Self {
+        Self {
+            kind: q.kind,
+            sector: q.sector,
+            city: q.city,
+            q: q.q,
+        }
+    }
 }
 
 impl From<CreateOrganisationRequest> for OrganisationDraft {

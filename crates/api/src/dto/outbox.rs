@@ -4,6 +4,7 @@ use chrono::DateTime;
 use chrono::Utc;
 use matinale_domain::mail::MailStatus;
 use matinale_store::outbox::Mail;
+use matinale_store::outbox::OutboxFilter;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::IntoParams;
@@ -18,6 +19,15 @@ pub struct OutboxQuery {
     pub status: Option<MailStatus>,
     /// Only mail about this event (one you organise).
     pub event: Option<Uuid>,
+}
+
+impl From<OutboxQuery> for OutboxFilter {
+    fn from(q: OutboxQuery) -> Self {
+        Self {
+            status: q.status,
+            event: q.event,
+        }
+    }
 }
 
 /// One mail of the outbox. Its template data is shown without secrets: a manage token never

@@ -2,6 +2,7 @@
 
 use matinale_domain::meeting::Side;
 use matinale_store::participants::Participant;
+use matinale_store::participants::ParticipantFilter;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::IntoParams;
@@ -35,6 +36,24 @@ pub struct ParticipantListQuery {
     pub category: Option<ParticipantCategory>,
     /// Words in the organisation or the shown name (accents and case ignored).
     pub q: Option<String>,
+}
+
+impl From<ParticipantCategory> for Side {
+    fn from(c: ParticipantCategory) -> Self {
+        match c {
+            ParticipantCategory::Buyer => Side::Buyer,
+            ParticipantCategory::EssStructure => Side::Supplier,
+        }
+    }
+}
+
+impl From<ParticipantListQuery> for ParticipantFilter {
+    fn from(q: ParticipantListQuery) -> Self {
+        Self {
+            side: q.category.map(Side::from),
+            q: q.q,
+        }
+    }
 }
 
 /// An open need of a buyer, by title (`GET /needs/{id}` has the rest).

@@ -30,7 +30,8 @@ impl From<Erased> for ErasedResponse {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PersonQuery {
-    /// The person's e-mail address.
+    /// The person's e-mail address (required).
+    #[param(value_type = String, required = true, format = Email, max_length = 254)]
     pub email: Option<String>,
 }
 

@@ -12,10 +12,10 @@ use matinale_domain::registration::Locale;
 use matinale_domain::registration::NewRegistration;
 use matinale_domain::registration::Person;
 use matinale_domain::registration::Registration;
-use matinale_domain::registration::RegistrationDetails;
 use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::registration::StatusChange;
 use matinale_store::registrations::Receipt;
+use matinale_store::registrations::RegistrationFilter;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::IntoParams;
@@ -27,13 +27,25 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct PersonBody {
     /// First name.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
+    )]
     pub first_name: String,
     /// Last name.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
+    )]
     pub last_name: String,
     /// E-mail; one live registration per e-mail and event.
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// Phone.
     #[serde(default)]
+    #[schema(max_length = 40, pattern = r"^[0-9 +.()-]*$")]
     pub phone: Option<String>,
 }
 
@@ -62,6 +74,7 @@ pub struct CreateRegistrationRequest {
     pub locale: Option<Locale>,
     /// Needs the organiser should know of.
     #[serde(default)]
+    #[schema(max_length = 1000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub accessibility_needs: Option<String>,
     /// Consents.
     #[serde(default)]
@@ -87,16 +100,26 @@ pub struct CreatedRegistrationResponse {
     pub check_in_qr: String,
 }
 
-impl From<&Receipt> for CreatedRegistrationResponse {
-    fn from(r: &Receipt) -> Self {
+impl From<Receipt> for CreatedRegistrationResponse {
+    fn from(r: Receipt) -> Self {
+        let Receipt {
+            id,
+            event_id,
+            category,
+            status,
+            waitlist_position,
+            manage_token,
+            ..
+        } = r;
+        let check_in_qr = matinale_domain::registration::check_in_qr(id);
         Self {
-            id: r.id,
-            event_id: r.event_id,
-            category: r.category,
-            status: r.status,
-            waitlist_position: r.waitlist_position,
-            manage_token: r.manage_token.clone(),
-            check_in_qr: matinale_domain::registration::check_in_qr(r.id),
+            id,
+            event_id,
+            category,
+            status,
+            waitlist_position,
+            manage_token,
+            check_in_qr,
         }
     }
 }
@@ -221,61 +244,46 @@ impl RegistrationResponse {
 }
 
 /// `PATCH /registrations/{id}`: absent fields stay; the e-mail and category do not change.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchRegistrationRequest {
     /// First name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
+    )]
     pub first_name: Option<String>,
     /// Last name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
+    )]
     pub last_name: Option<String>,
     /// Phone (`null` clears).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, nullable)]
     pub phone: Option<Option<String>>,
     /// Organisation (`null` clears).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Uuid>, nullable)]
     pub organisation_id: Option<Option<Uuid>>,
     /// Locale.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<Locale>,
     /// Accessibility needs (`null` clears).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, nullable)]
     pub accessibility_needs: Option<Option<String>>,
     /// Consents.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub consents: Option<ConsentsBody>,
     /// Speed meetings: whether to take part, how many, and when not.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meetings: Option<MeetingPreferencesPatch>,
-}
-
-impl PatchRegistrationRequest {
-    /// The details after the patch, validated.
-    pub fn apply(&self, current: &Registration) -> Result<RegistrationDetails, matinale_domain::Error> {
-        let d = &current.details;
-        let first = self.first_name.as_deref().unwrap_or(&d.first_name);
-        let last = self.last_name.as_deref().unwrap_or(&d.last_name);
-        let phone = match &self.phone {
-            Some(p) => p.as_deref(),
-            None => d.phone.as_deref(),
-        };
-        // Person::parse checks names and phone the same way as at registration.
-        let person = Person::parse(first, last, &current.email, phone)?;
-        let accessibility_needs = match &self.accessibility_needs {
-            Some(n) => registration::accessibility_needs(n.as_deref())?,
-            None => d.accessibility_needs.clone(),
-        };
-        Ok(RegistrationDetails {
-            first_name: person.first_name,
-            last_name: person.last_name,
-            phone: person.phone,
-            organisation_id: self.organisation_id.unwrap_or(d.organisation_id),
-            locale: self.locale.unwrap_or(d.locale),
-            accessibility_needs,
-            consents: self.consents.map_or(d.consents, |c| Consents {
-                share_contact: c.share_contact,
-            }),
-        })
-    }
 }
 
 /// `POST /events/{id}/check-ins`.
@@ -285,6 +293,7 @@ pub struct CheckInRequest {
     /// The registration that arrived, found in the list…
     pub registration_id: Option<Uuid>,
     /// …or its manage token (`mr_…`), when the person shows their management link…
+    #[schema(pattern = r"^\s*mr_")]
     pub token: Option<String>,
     /// …or the text of its check-in QR code (`matinale:registration:<id>`, see `check_in_qr`).
     pub qr: Option<String>,
@@ -305,6 +314,15 @@ pub struct RegistrationListQuery {
     pub status: Option<RegistrationStatus>,
     /// Only this category.
     pub category: Option<Category>,
+}
+
+impl From<RegistrationListQuery> for RegistrationFilter {
+    fn from(q: RegistrationListQuery) -> Self {
+        Self {
+            status: q.status,
+            category: q.category,
+        }
+    }
 }
 
 impl TryFrom<CreateRegistrationRequest> for NewRegistration {

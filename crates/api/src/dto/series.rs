@@ -12,8 +12,14 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct CreateSeriesRequest {
     /// Unique slug such as `mois-ess-2026`.
+    #[schema(min_length = 2, max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: String,
     /// Title.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub title: String,
     /// First day.
     pub starts_on: NaiveDate,
@@ -21,6 +27,7 @@ pub struct CreateSeriesRequest {
     pub ends_on: NaiveDate,
     /// Description.
     #[serde(default)]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub description: String,
 }
 

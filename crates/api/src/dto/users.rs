@@ -14,12 +14,19 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// Login e-mail.
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// Password, 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
     /// `organiser`, `admin`, or `member` (acts only for the organisations it is added to).
     pub role: Role,
     /// Display name.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
 }
 

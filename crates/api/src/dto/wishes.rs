@@ -20,6 +20,7 @@ pub struct CreateWishRequest {
     /// Whom: a buyer for an ESS structure, an ESS structure for a buyer.
     pub to_registration_id: Uuid,
     /// 1 (nice to meet) to 3 (must meet).
+    #[schema(minimum = 1, maximum = 3)]
     pub priority: i64,
 }
 

@@ -1,27 +1,27 @@
 //! Events, their status and programme.
 
+use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use matinale_domain::event::{EventFields, EventStatus, NewProgrammeItem};
 use matinale_store::events::{EventChange, EventFilter};
 use uuid::Uuid;
 
-use super::{paged, PageQuery};
+use super::{paged, ListQuery, PageQuery};
 use crate::dto::events::{
     CreateEventRequest, CreateProgrammeItemRequest, EventListQuery, EventResponse, PatchEventRequest,
     ProgrammeItemResponse,
 };
-use crate::dto::ListResponse;
+use crate::dto::{patched, ListResponse};
 use crate::error::{ApiError, Problem};
 use crate::etag;
-use crate::extract::{Caller, IfMatch, Json, Query, SignedIn};
+use crate::etag::IfMatch;
+use crate::extract::{Caller, Json, SignedIn};
 use crate::responses::{ListErrors, OrganiserErrors, PatchErrors, ReadErrors, WriteErrors};
 use crate::state::AppState;
 
-fn event_response(event: matinale_domain::event::Event, status: actix_web::http::StatusCode) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    etag::set(&mut response, event.version);
-    response.json(EventResponse::new(event, true))
+/// An event as its organisers see it, with its ETag.
+fn organised(event: matinale_domain::event::Event, status: StatusCode) -> HttpResponse {
+    etag::tagged(status, event.version, EventResponse::new(event, true))
 }
 
 /// Creates an event (a draft unless `status` is `published`). Only the series' creator or an
@@ -43,7 +43,7 @@ pub async fn create_event(
     let fields = EventFields::parse(body.draft())?;
     let status = body.status.unwrap_or(EventStatus::Draft);
     let event = matinale_store::events::create(&state.db, &actor, fields, status, &body.co_organisers).await?;
-    Ok(event_response(event, actix_web::http::StatusCode::CREATED))
+    Ok(organised(event, StatusCode::CREATED))
 }
 
 /// Changes an event (its organisers only). Send `If-Match` with the ETag you read. Moving it
@@ -76,13 +76,13 @@ pub async fn patch_event(
     }
     let event = matinale_store::events::update(&state.db, id.into_inner(), &actor, if_match.0, |current| {
         Ok(EventChange {
-            fields: EventFields::parse(patch.apply(current.fields.to_draft()))?,
+            fields: EventFields::parse(patched(&current.fields.to_draft(), &patch)?)?,
             status: patch.status,
             co_organisers: patch.co_organisers.clone(),
         })
     })
     .await?;
-    Ok(event_response(event, actix_web::http::StatusCode::OK))
+    Ok(organised(event, StatusCode::OK))
 }
 
 /// One event: published ones to anyone, drafts to their organisers only.
@@ -98,9 +98,11 @@ pub async fn get_event(
 ) -> Result<HttpResponse, ApiError> {
     let event = matinale_store::events::get_visible(&state.db, id.into_inner(), actor.as_ref()).await?;
     let organiser = actor.is_some_and(|a| event.is_organised_by(&a));
-    let mut response = HttpResponse::Ok();
-    etag::set(&mut response, event.version);
-    Ok(response.json(EventResponse::new(event, organiser)))
+    Ok(etag::tagged(
+        StatusCode::OK,
+        event.version,
+        EventResponse::new(event, organiser),
+    ))
 }
 
 /// Public events (published or closed), soonest first, filtered.
@@ -112,19 +114,10 @@ pub async fn get_event(
 pub async fn list_events(
     req: HttpRequest,
     state: web::Data<AppState>,
-    filter: Query<EventListQuery>,
-    page: Query<PageQuery>,
+    list: ListQuery<EventListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let f = filter.0;
-    let filter = EventFilter {
-        series: f.series,
-        city: f.city,
-        kind: f.kind,
-        from: f.from.map(|t| t.with_timezone(&Utc)),
-        to: f.to.map(|t| t.with_timezone(&Utc)),
-        q: f.q,
-    };
-    let page = matinale_store::events::list_public(&state.db, &filter, page.0.parse()?).await?;
+    let filter = EventFilter::from(list.filter);
+    let page = matinale_store::events::list_public(&state.db, &filter, list.page.parse()?).await?;
     Ok(paged(
         &req,
         ListResponse::from_page(page, |e| EventResponse::new(e, false)),
@@ -138,7 +131,7 @@ async fn transition(
     to: EventStatus,
 ) -> Result<HttpResponse, ApiError> {
     let event = matinale_store::events::transition(&state.db, id, &actor, to).await?;
-    Ok(event_response(event, actix_web::http::StatusCode::OK))
+    Ok(organised(event, StatusCode::OK))
 }
 
 /// Publishes a draft (or re-opens a closed event).

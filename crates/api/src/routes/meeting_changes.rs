@@ -12,7 +12,7 @@ use crate::dto::meeting_changes::{
 use crate::dto::meetings::MeetingResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, RegistrationCaller, SignedIn};
-use crate::responses::WriteErrors;
+use crate::responses::{OrganiserListErrors, WriteErrors};
 use crate::state::AppState;
 
 /// One published meeting (cancelled ones too), for an organiser of its event or either of its
@@ -110,10 +110,8 @@ pub async fn add_meeting(
 /// before the meetings begin), each table by table with both people and whether they have
 /// checked in. `?at=` looks from another instant.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path), NowQuery), security(("bearer" = [])), responses(
+    OrganiserListErrors,
     (status = 200, body = MeetingsNowResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json", description = "`at` is not an RFC 3339 instant"),
 ))]
 #[get("/events/{id}/meetings/now")]

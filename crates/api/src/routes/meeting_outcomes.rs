@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::dto::outcomes::{AttendanceRequest, AttendanceResponse, MeetingOutcomesResponse, OutcomeRequest};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, RegistrationCaller, SignedIn};
-use crate::responses::WriteErrors;
+use crate::responses::{OrganiserErrors, WriteErrors};
 use crate::state::AppState;
 
 /// Marks a published meeting `held`, or `no_show` with who was `absent` (required then). The
@@ -66,9 +66,8 @@ pub async fn record_outcome(
 /// The outcomes of a meeting: the latest of each side (what counts) and the whole history.
 /// Either side with its manage token, or an organiser of the event.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    OrganiserErrors,
     (status = 200, body = MeetingOutcomesResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown meeting, or a token of neither side"),
 ))]
 #[get("/meetings/{id}/outcomes")]

@@ -1,14 +1,12 @@
 //! Speed meetings: the event's draft schedule (run, read, publish), the published meetings
 //! (JSON or the stewards' CSV sheet) and a person's agenda.
 
-use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono_tz::Tz;
 use matinale_store::meetings::{MeetingFilter, MeetingView};
 use uuid::Uuid;
 
-use super::registrations::{neutralised, wants_csv};
-use super::{paged, PageQuery};
+use super::{paged, ListQuery, PageQuery};
 use crate::dto::events::EventResponse;
 use crate::dto::meetings::{
     local, partner, AgendaMeetingResponse, AgendaResponse, DraftResponse, MeetingListQuery, MeetingResponse,
@@ -16,8 +14,9 @@ use crate::dto::meetings::{
 };
 use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
-use crate::extract::{Query, RegistrationCaller, SignedIn};
+use crate::extract::{RegistrationCaller, SignedIn};
 use crate::responses::{OrganiserErrors, OrganiserListErrors, ReadErrors};
+use crate::spreadsheet;
 use crate::state::AppState;
 
 /// Runs the scheduler over the event's slots, participants (confirmed buyers and ESS structures
@@ -116,15 +115,9 @@ const CSV_HEADER: [&str; 13] = [
 ];
 
 fn csv(items: Vec<MeetingView>, tz: Tz) -> Result<HttpResponse, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
-    let failed = |e: csv::Error| {
-        tracing::error!(error = %e, "CSV export failed");
-        ApiError::Internal
-    };
-    writer.write_record(CSV_HEADER).map_err(failed)?;
-    for m in items {
+    let rows = items.into_iter().map(|m| {
         let (start, end) = (m.starts_at.with_timezone(&tz), m.ends_at.with_timezone(&tz));
-        let row = [
+        [
             start.format("%Y-%m-%d").to_string(),
             start.format("%H:%M").to_string(),
             end.format("%H:%M").to_string(),
@@ -138,14 +131,9 @@ fn csv(items: Vec<MeetingView>, tz: Tz) -> Result<HttpResponse, ApiError> {
             m.buyer.registration_id.to_string(),
             m.supplier.registration_id.to_string(),
             m.id.to_string(),
-        ];
-        writer.write_record(row.map(neutralised)).map_err(failed)?;
-    }
-    let bytes = writer.into_inner().map_err(|_| ApiError::Internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"meetings.csv\""))
-        .body(bytes))
+        ]
+    });
+    spreadsheet::answer("meetings", CSV_HEADER, rows)
 }
 
 /// The published meetings of an event, in time order then by table, for its organisers. With
@@ -154,8 +142,8 @@ fn csv(items: Vec<MeetingView>, tz: Tz) -> Result<HttpResponse, ApiError> {
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path), MeetingListQuery, PageQuery),
     security(("bearer" = [])), responses(
         OrganiserListErrors,
-        (status = 200, body = ListResponse<MeetingResponse>, headers(("Link" = String))),
-        (status = 200, content_type = "text/csv", body = String),
+        (status = 200, headers(("Link" = String)),
+            content((ListResponse<MeetingResponse> = "application/json"), (String = "text/csv"))),
 ))]
 #[get("/events/{id}/meetings")]
 pub async fn list_meetings(
@@ -163,17 +151,11 @@ pub async fn list_meetings(
     state: web::Data<AppState>,
     SignedIn(actor): SignedIn,
     id: web::Path<Uuid>,
-    filter: Query<MeetingListQuery>,
-    page: Query<PageQuery>,
+    list: ListQuery<MeetingListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = MeetingFilter {
-        registration: filter.0.registration,
-        slot: filter.0.slot,
-        table: filter.0.table,
-        status: filter.0.status,
-    };
-    let as_csv = wants_csv(&req);
-    let page = if as_csv { None } else { Some(page.0.parse()?) };
+    let filter = MeetingFilter::from(list.filter);
+    let as_csv = spreadsheet::wanted(&req);
+    let page = if as_csv { None } else { Some(list.page.parse()?) };
     let list = matinale_store::meetings::list(&state.db, id.into_inner(), &actor, filter, page).await?;
     let tz = list.timezone;
     if as_csv {

@@ -2,6 +2,7 @@
 //! express interest on its behalf.
 
 use actix_web::{delete, get, post, web, HttpResponse};
+use matinale_domain::organisation::may_read_member_emails;
 use uuid::Uuid;
 
 use crate::dto::members::{AddMemberRequest, MemberResponse};
@@ -29,7 +30,8 @@ pub async fn add_member(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The members of an organisation, by name: for its members, organisers and admins.
+/// The members of an organisation, by name: for its members, organisers and admins. Only its
+/// members and admins see the e-mail addresses; other organisers get names and roles.
 #[utoipa::path(tag = "organisations", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
         ReadErrors,
     (status = 200, body = Vec<MemberResponse>),
@@ -42,7 +44,12 @@ pub async fn list_members(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let members = matinale_store::organisations::members(&state.db, id.into_inner(), &actor).await?;
-    let body: Vec<MemberResponse> = members.into_iter().map(Into::into).collect();
+    let ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
+    let with_email = may_read_member_emails(&actor, &ids);
+    let body: Vec<MemberResponse> = members
+        .into_iter()
+        .map(|m| MemberResponse::new(m, with_email))
+        .collect();
     Ok(HttpResponse::Ok().json(body))
 }
 

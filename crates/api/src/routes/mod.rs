@@ -21,13 +21,16 @@ pub mod stands;
 pub mod users;
 pub mod wishes;
 
+use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::dto::ListResponse;
 use crate::error::ApiError;
+use crate::extract::parse_query;
 use matinale_domain::page::PageRequest;
 
 /// `?page=&per_page=` of every list.
@@ -46,6 +49,31 @@ impl PageQuery {
     /// The validated page request.
     pub fn parse(&self) -> Result<PageRequest, ApiError> {
         Ok(PageRequest::parse(self.page, self.per_page)?)
+    }
+}
+
+/// The query string of a list: its filters `F` (one `Deserialize + IntoParams` struct a list,
+/// which converts into the store's filter) and the page asked for. A bad value is a 422
+/// naming the parameter.
+#[derive(Debug)]
+pub struct ListQuery<F> {
+    /// The filters.
+    pub filter: F,
+    /// `?page=&per_page=`, checked by [`PageQuery::parse`] (CSV exports take every row).
+    pub page: PageQuery,
+}
+
+impl<F: DeserializeOwned> FromRequest for ListQuery<F> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req).and_then(|filter| {
+            Ok(ListQuery {
+                filter,
+                page: parse_query(req)?,
+            })
+        }))
     }
 }
 

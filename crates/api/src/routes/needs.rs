@@ -7,22 +7,21 @@ use matinale_store::needs::NeedFilter;
 use matinale_store::registrations::Credential;
 use uuid::Uuid;
 
-use super::{paged, PageQuery};
+use super::{paged, ListQuery, PageQuery};
 use crate::dto::needs::{
     CategoryResponse, CreateInterestRequest, CreateNeedRequest, InterestFrom, InterestResponse, NeedListQuery,
     NeedResponse, PatchNeedRequest, SuggestionsResponse,
 };
-use crate::dto::ListResponse;
+use crate::dto::{patched, ListResponse};
 use crate::error::{ApiError, Problem};
 use crate::etag;
-use crate::extract::{Caller, IfMatch, Json, Query, RegistrationCaller, SignedIn};
+use crate::etag::IfMatch;
+use crate::extract::{Caller, Json, RegistrationCaller, SignedIn};
 use crate::responses::{OrganiserErrors, PatchErrors, ReadErrors, WriteErrors};
 use crate::state::AppState;
 
 fn respond(need: Need, status: StatusCode) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    etag::set(&mut response, need.version);
-    response.json(NeedResponse::from(need))
+    etag::tagged(status, need.version, NeedResponse::from(need))
 }
 
 /// The taxonomy of needs with French labels.
@@ -73,20 +72,10 @@ pub async fn list_needs(
     req: HttpRequest,
     state: web::Data<AppState>,
     Caller(actor): Caller,
-    filter: Query<NeedListQuery>,
-    page: Query<PageQuery>,
+    list: ListQuery<NeedListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let f = filter.0;
-    let filter = NeedFilter {
-        event: f.event,
-        category: f.category,
-        city: f.city,
-        reserved_market: f.reserved_market,
-        organisation: f.organisation,
-        status: f.status,
-        q: f.q,
-    };
-    let page = matinale_store::needs::list(&state.db, &filter, actor.as_ref(), page.0.parse()?).await?;
+    let filter = NeedFilter::from(list.filter);
+    let page = matinale_store::needs::list(&state.db, &filter, actor.as_ref(), list.page.parse()?).await?;
     Ok(paged(&req, ListResponse::from_page(page, NeedResponse::from)))
 }
 
@@ -124,7 +113,7 @@ pub async fn patch_need(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_inner();
     let need = matinale_store::needs::update(&state.db, id.into_inner(), &actor, if_match.0, |current| {
-        let fields = NeedFields::parse(patch.apply(current.fields.to_draft()))?;
+        let fields = NeedFields::parse(patched(&current.fields.to_draft(), &patch)?)?;
         Ok((fields, patch.status))
     })
     .await?;

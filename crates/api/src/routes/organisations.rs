@@ -6,21 +6,20 @@ use matinale_domain::organisation::{Organisation, OrganisationDraft, Organisatio
 use matinale_store::organisations::OrganisationFilter;
 use uuid::Uuid;
 
-use super::{paged, PageQuery};
+use super::{paged, ListQuery, PageQuery};
 use crate::dto::organisations::{
     CreateOrganisationRequest, OrganisationListQuery, OrganisationResponse, PatchOrganisationRequest,
 };
-use crate::dto::ListResponse;
+use crate::dto::{patched, ListResponse};
 use crate::error::ApiError;
 use crate::etag;
-use crate::extract::{IfMatch, Json, Query, SignedIn};
+use crate::etag::IfMatch;
+use crate::extract::{Json, SignedIn};
 use crate::responses::{ListErrors, NotFoundErrors, PatchErrors, WriteErrors};
 use crate::state::AppState;
 
 fn respond(org: Organisation, status: StatusCode) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    etag::set(&mut response, org.version);
-    response.json(OrganisationResponse::from(org))
+    etag::tagged(status, org.version, OrganisationResponse::from(org))
 }
 
 /// Creates an organisation; its creator becomes a member and may edit it.
@@ -49,17 +48,10 @@ pub async fn create_organisation(
 pub async fn list_organisations(
     req: HttpRequest,
     state: web::Data<AppState>,
-    filter: Query<OrganisationListQuery>,
-    page: Query<PageQuery>,
+    list: ListQuery<OrganisationListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let f = filter.0;
-    let filter = OrganisationFilter {
-        kind: f.kind,
-        sector: f.sector,
-        city: f.city,
-        q: f.q,
-    };
-    let page = matinale_store::organisations::list(&state.db, &filter, page.0.parse()?).await?;
+    let filter = OrganisationFilter::from(list.filter);
+    let page = matinale_store::organisations::list(&state.db, &filter, list.page.parse()?).await?;
     Ok(paged(&req, ListResponse::from_page(page, OrganisationResponse::from)))
 }
 
@@ -92,7 +84,7 @@ pub async fn patch_organisation(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_inner();
     let org = matinale_store::organisations::update(&state.db, id.into_inner(), &actor, if_match.0, |current| {
-        Ok(OrganisationFields::parse(patch.apply(current.fields.to_draft()))?)
+        Ok(OrganisationFields::parse(patched(&current.fields.to_draft(), &patch)?)?)
     })
     .await?;
     Ok(respond(org, StatusCode::OK))

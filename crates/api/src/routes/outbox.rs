@@ -3,11 +3,11 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use matinale_store::outbox::OutboxFilter;
 
-use super::{paged, PageQuery};
+use super::{paged, ListQuery, PageQuery};
 use crate::dto::outbox::{OutboxMailResponse, OutboxQuery};
 use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
-use crate::extract::{Query, SignedIn};
+use crate::extract::SignedIn;
 use crate::responses::ReadErrors;
 use crate::state::AppState;
 
@@ -17,24 +17,17 @@ use crate::state::AppState;
 #[utoipa::path(tag = "outbox", params(OutboxQuery, PageQuery), security(("bearer" = [])), responses(
         ReadErrors,
     (status = 200, body = ListResponse<OutboxMailResponse>, headers(("Link" = String))),
-    (status = 403, body = Problem, content_type = "application/problem+json",
-        description = "not an organiser or admin, or an event you do not organise"),
-    (status = 422, body = Problem, content_type = "application/problem+json",
-        description = "a bad `status`, `event`, `page` or `per_page`; an unknown event"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "not an organiser or admin, or an event you do not organise"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "a bad `status`, `event`, `page` or `per_page`; an unknown event"),
 ))]
 #[get("/outbox")]
 pub async fn list_outbox(
     req: HttpRequest,
     state: web::Data<AppState>,
     SignedIn(actor): SignedIn,
-    filter: Query<OutboxQuery>,
-    page: Query<PageQuery>,
+    list: ListQuery<OutboxQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page.0.parse()?;
-    let filter = OutboxFilter {
-        status: filter.0.status,
-        event: filter.0.event,
-    };
-    let list = matinale_store::outbox::list(&state.db, &actor, filter, page).await?;
+    let page = list.page.parse()?;
+    let list = matinale_store::outbox::list(&state.db, &actor, OutboxFilter::from(list.filter), page).await?;
     Ok(paged(&req, ListResponse::from_page(list, OutboxMailResponse::from)))
 }

@@ -2,26 +2,16 @@
 //! for) and its organisers.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use matinale_domain::meeting::Side;
 use matinale_store::participants::ParticipantFilter;
 use uuid::Uuid;
 
-use super::{paged, PageQuery};
-use crate::dto::participants::{ParticipantCategory, ParticipantListQuery, ParticipantResponse};
+use super::{paged, ListQuery, PageQuery};
+use crate::dto::participants::{ParticipantListQuery, ParticipantResponse};
 use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
-use crate::extract::{Query, RegistrationCaller};
+use crate::extract::RegistrationCaller;
 use crate::responses::ReadErrors;
 use crate::state::AppState;
-
-impl From<ParticipantCategory> for Side {
-    fn from(c: ParticipantCategory) -> Self {
-        match c {
-            ParticipantCategory::Buyer => Side::Buyer,
-            ParticipantCategory::EssStructure => Side::Supplier,
-        }
-    }
-}
 
 /// The buyers and ESS structures taking part in an event's speed meetings (confirmed or
 /// checked in; never partners or visitors), by organisation then name. For the manage token
@@ -43,14 +33,10 @@ pub async fn list_participants(
     state: web::Data<AppState>,
     RegistrationCaller(who): RegistrationCaller,
     id: web::Path<Uuid>,
-    filter: Query<ParticipantListQuery>,
-    page: Query<PageQuery>,
+    list: ListQuery<ParticipantListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page.0.parse()?;
-    let filter = ParticipantFilter {
-        side: filter.0.category.map(Side::from),
-        q: filter.0.q,
-    };
+    let page = list.page.parse()?;
+    let filter = ParticipantFilter::from(list.filter);
     let list = matinale_store::participants::list(&state.db, id.into_inner(), &who, filter, page).await?;
     Ok(paged(&req, ListResponse::from_page(list, ParticipantResponse::from)))
 }

@@ -1,23 +1,25 @@
 //! Registrations: create (anyone, idempotent), read/change/cancel (its token or an organiser),
 //! the organiser's list and CSV export, check-in and no-shows.
 
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use matinale_domain::meeting::MeetingPreferences;
-use matinale_domain::registration::{self, NewRegistration, Registration};
+use matinale_domain::registration::{self, NewRegistration, Registration, RegistrationDetails};
 use matinale_store::registrations::{IdempotencyRequest, Outcome, RegistrationFilter, RegistrationWithHistory};
 use uuid::Uuid;
 
-use super::{paged, PageQuery};
+use super::{paged, ListQuery, PageQuery};
 use crate::dto::registrations::{
     CheckInRequest, CreateRegistrationRequest, CreatedRegistrationResponse, NoShowsResponse, PatchRegistrationRequest,
     RegistrationListQuery, RegistrationResponse,
 };
-use crate::dto::ListResponse;
+use crate::dto::{patched, ListResponse};
 use crate::error::{ApiError, Problem};
 use crate::etag;
-use crate::extract::{IdempotencyKey, IfMatch, Json, Query, RegistrationCaller, SignedIn};
+use crate::etag::IfMatch;
+use crate::extract::{IdempotencyKey, Json, RegistrationCaller, SignedIn};
 use crate::responses::{OrganiserErrors, OrganiserListErrors, PatchErrors, ReadErrors, WriteErrors};
+use crate::spreadsheet;
 use crate::state::AppState;
 
 /// Registers for a published event inside its registration window. Beyond the quota of the
@@ -70,18 +72,18 @@ pub async fn create_registration(
     Ok(match outcome {
         Outcome::Created(r) => HttpResponse::Created()
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(CreatedRegistrationResponse::from(&r.receipt())),
+            .json(CreatedRegistrationResponse::from(r.receipt())),
         Outcome::Replayed(receipt) => HttpResponse::Created()
             .insert_header(("Idempotent-Replayed", "true"))
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(CreatedRegistrationResponse::from(&receipt)),
+            .json(CreatedRegistrationResponse::from(receipt)),
     })
 }
 
 fn respond(r: RegistrationWithHistory, meetings: MeetingPreferences) -> HttpResponse {
-    let mut response = HttpResponse::Ok();
-    etag::set(&mut response, r.registration.version);
-    response.json(RegistrationResponse::new(r.registration, Some(r.history)).with_meetings(meetings))
+    let version = r.registration.version;
+    let body = RegistrationResponse::new(r.registration, Some(r.history)).with_meetings(meetings);
+    etag::tagged(StatusCode::OK, version, body)
 }
 
 /// The registration with its speed-meeting preferences.
@@ -125,14 +127,14 @@ pub async fn patch_registration(
     if_match: IfMatch,
     body: Json<PatchRegistrationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = body.into_inner();
-    let meetings = patch.meetings.clone().map(Into::into);
+    let mut patch = body.into_inner();
+    let meetings = patch.meetings.take().map(Into::into);
     let (r, meetings) = matinale_store::meeting_preferences::update_registration(
         &state.db,
         id.into_inner(),
         &who,
         if_match.0,
-        |current| patch.apply(current),
+        |current| RegistrationDetails::parse(&current.email, patched(&current.details, &patch)?),
         meetings,
     )
     .await?;
@@ -196,25 +198,10 @@ const CSV_HEADER: [&str; 13] = [
     "created_at",
 ];
 
-/// A cell a spreadsheet would run as a formula is prefixed with `'` (CSV injection).
-pub(crate) fn neutralised(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell
-    }
-}
-
 fn csv(items: Vec<Registration>) -> Result<HttpResponse, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
-    let failed = |e: csv::Error| {
-        tracing::error!(error = %e, "CSV export failed");
-        ApiError::Internal
-    };
-    writer.write_record(CSV_HEADER).map_err(failed)?;
-    for r in items {
+    let rows = items.into_iter().map(|r| {
         let d = r.details;
-        let row = [
+        [
             r.id.to_string(),
             r.status.to_string(),
             r.category.to_string(),
@@ -228,24 +215,9 @@ fn csv(items: Vec<Registration>) -> Result<HttpResponse, ApiError> {
             d.accessibility_needs.unwrap_or_default(),
             d.consents.share_contact.to_string(),
             r.created_at.to_rfc3339(),
-        ];
-        writer.write_record(row.map(neutralised)).map_err(failed)?;
-    }
-    let bytes = writer.into_inner().map_err(|_| ApiError::Internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"registrations.csv\"",
-        ))
-        .body(bytes))
-}
-
-pub(crate) fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/csv"))
+        ]
+    });
+    spreadsheet::answer("registrations", CSV_HEADER, rows)
 }
 
 /// The registrations of an event, oldest first, for its organisers. With `Accept: text/csv`,
@@ -253,8 +225,8 @@ pub(crate) fn wants_csv(req: &HttpRequest) -> bool {
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path), RegistrationListQuery, PageQuery),
     security(("bearer" = [])), responses(
         OrganiserListErrors,
-        (status = 200, body = ListResponse<RegistrationResponse>, headers(("Link" = String))),
-        (status = 200, content_type = "text/csv", body = String),
+        (status = 200, headers(("Link" = String)),
+            content((ListResponse<RegistrationResponse> = "application/json"), (String = "text/csv"))),
 ))]
 #[get("/events/{id}/registrations")]
 pub async fn list_registrations(
@@ -262,16 +234,12 @@ pub async fn list_registrations(
     state: web::Data<AppState>,
     SignedIn(actor): SignedIn,
     id: web::Path<Uuid>,
-    filter: Query<RegistrationListQuery>,
-    page: Query<PageQuery>,
+    list: ListQuery<RegistrationListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = RegistrationFilter {
-        status: filter.0.status,
-        category: filter.0.category,
-    };
-    let as_csv = wants_csv(&req);
-    let page = if as_csv { None } else { Some(page.0.parse()?) };
+    let as_csv = spreadsheet::wanted(&req);
+    let page = if as_csv { None } else { Some(list.page.parse()?) };
     let event_id = id.into_inner();
+    let filter = RegistrationFilter::from(list.filter);
     let list = matinale_store::registrations::list(&state.db, event_id, &actor, filter, page).await?;
     if as_csv {
         return csv(list.items);
@@ -330,14 +298,4 @@ pub async fn mark_no_shows(
 ) -> Result<HttpResponse, ApiError> {
     let marked = matinale_store::registrations::mark_no_shows(&state.db, id.into_inner(), &actor).await?;
     Ok(HttpResponse::Ok().json(NoShowsResponse { marked }))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn formula_cells_are_neutralised() {
-        assert_eq!(super::neutralised("=SUM(A1)".into()), "'=SUM(A1)");
-        assert_eq!(super::neutralised("@x".into()), "'@x");
-        assert_eq!(super::neutralised("Éloïse".into()), "Éloïse");
-    }
 }

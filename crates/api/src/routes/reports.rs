@@ -8,10 +8,10 @@ use chrono::Utc;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::registrations::{neutralised, wants_csv};
 use crate::dto::reports::ReportResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::SignedIn;
+use crate::spreadsheet;
 use crate::state::AppState;
 
 fn wants_svg(req: &HttpRequest) -> bool {
@@ -81,28 +81,6 @@ pub fn rows(report: &ReportResponse) -> Vec<[String; 4]> {
     out
 }
 
-fn csv(report: &ReportResponse, name: &str) -> Result<HttpResponse, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
-    let failed = |e: csv::Error| {
-        tracing::error!(error = %e, "CSV report failed");
-        ApiError::Internal
-    };
-    writer
-        .write_record(["section", "group", "key", "value"])
-        .map_err(failed)?;
-    for row in rows(report) {
-        writer.write_record(row.map(neutralised)).map_err(failed)?;
-    }
-    let bytes = writer.into_inner().map_err(|_| ApiError::Internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.csv\""),
-        ))
-        .body(bytes))
-}
-
 /// JSON, CSV or SVG, as the request accepts.
 fn respond(req: &HttpRequest, report: matinale_store::reports::Report, name: &str) -> Result<HttpResponse, ApiError> {
     let report = ReportResponse::from(report);
@@ -111,8 +89,8 @@ fn respond(req: &HttpRequest, report: matinale_store::reports::Report, name: &st
             .content_type("image/svg+xml")
             .body(crate::report_chart::render(&report)));
     }
-    if wants_csv(req) {
-        return csv(&report, name);
+    if spreadsheet::wanted(req) {
+        return spreadsheet::answer(name, ["section", "group", "key", "value"], rows(&report));
     }
     Ok(HttpResponse::Ok().json(report))
 }
@@ -124,9 +102,8 @@ fn respond(req: &HttpRequest, report: matinale_store::reports::Report, name: &st
 /// `Accept: image/svg+xml` one chart (the meetings funnel and the euros by ESS kind).
 /// Organisers of the event and admins.
 #[utoipa::path(tag = "reports", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
-    (status = 200, body = ReportResponse),
-    (status = 200, content_type = "text/csv", body = String),
-    (status = 200, content_type = "image/svg+xml", body = String),
+    (status = 200, content(
+        (ReportResponse = "application/json"), (String = "text/csv"), (String = "image/svg+xml"))),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -146,9 +123,8 @@ pub async fn event_report(
 /// The report of a series over its events that are not drafts, with the same figures as an
 /// event's. Those who organise every event of the series, and admins.
 #[utoipa::path(tag = "reports", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
-    (status = 200, body = ReportResponse),
-    (status = 200, content_type = "text/csv", body = String),
-    (status = 200, content_type = "image/svg+xml", body = String),
+    (status = 200, content(
+        (ReportResponse = "application/json"), (String = "text/csv"), (String = "image/svg+xml"))),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json", description = "not an organiser of every event of the series"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
