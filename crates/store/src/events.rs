@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::database::Store;
 use crate::entity::{event, event_organiser, programme_item, series, user};
 use crate::error::{corrupt, Error};
+use crate::versioned::{self, expect_version};
 
 /// Filters of the public event list; all optional and combined with AND.
 #[derive(Debug, Clone, Default)]
@@ -210,19 +211,13 @@ pub async fn create(
         .write(|txn| {
             Box::pin(async move {
                 check_references(txn, actor, fields, None, Some(co_organisers)).await?;
-                let now = Utc::now();
                 let id = Uuid::now_v7();
                 let mut am = event::ActiveModel {
-                    id: Set(id),
                     status: Set(status.as_str().to_owned()),
-                    created_by: Set(actor.user_id),
-                    version: Set(1),
-                    created_at: Set(now),
-                    updated_at: Set(now),
                     ..Default::default()
                 };
                 set_fields(&mut am, fields);
-                let model = am.insert(txn).await?;
+                let model = versioned::insert::<event::Entity>(txn, am, id, actor.user_id).await?;
                 crate::registrations::sync_seats(txn, id, fields.capacity, &fields.quotas).await?;
                 set_co_organisers(txn, id, actor.user_id, co_organisers).await?;
                 let event = to_event(txn, model).await?;
@@ -291,17 +286,12 @@ pub async fn update<F>(store: &Store, id: Uuid, actor: &Actor, if_match: Option<
 where
     F: Send + FnOnce(&Event) -> Result<EventChange, Error>,
 {
-    let mut change = Some(change);
     store
-        .write(|txn| {
-            let change = change.take();
+        .write_once(change, |txn, change| {
             Box::pin(async move {
-                let change = crate::database::once(change)?;
                 crate::registrations::lock_event_for_change(txn, id).await?;
                 let current = get_editable(txn, id, actor).await?;
-                if if_match.is_some_and(|v| v != current.version) {
-                    return Err(Error::Stale);
-                }
+                expect_version(if_match, current.version)?;
                 let next = change(&current)?;
                 crate::meeting_changes::check_event_times(txn, id, &current.fields, &next.fields).await?;
                 let status = match next.status {
@@ -318,8 +308,6 @@ where
                 .await?;
                 let mut am = event::ActiveModel {
                     status: Set(status.as_str().to_owned()),
-                    version: Set(current.version + 1),
-                    updated_at: Set(Utc::now()),
                     ..Default::default()
                 };
                 set_fields(&mut am, &next.fields);
@@ -327,15 +315,7 @@ where
                     // A new date deserves its own reminder.
                     am.reminders_queued_at = Set(None);
                 }
-                let written = event::Entity::update_many()
-                    .set(am)
-                    .filter(event::Column::Id.eq(id))
-                    .filter(event::Column::Version.eq(current.version))
-                    .exec(txn)
-                    .await?;
-                if written.rows_affected != 1 {
-                    return Err(Error::Stale);
-                }
+                versioned::update::<event::Entity>(txn, am, id, current.version).await?;
                 if next.fields.capacity != current.fields.capacity || next.fields.quotas != current.fields.quotas {
                     crate::registrations::sync_seats(txn, id, next.fields.capacity, &next.fields.quotas).await?;
                 }
@@ -437,12 +417,9 @@ pub async fn add_programme_item<F>(
 where
     F: Send + FnOnce(&Event) -> Result<NewProgrammeItem, matinale_domain::Error>,
 {
-    let mut parse = Some(parse);
     store
-        .write(|txn| {
-            let parse = parse.take();
+        .write_once(parse, |txn, parse| {
             Box::pin(async move {
-                let parse = crate::database::once(parse)?;
                 let event = get_editable(txn, event_id, actor).await?;
                 let item = parse(&event)?;
                 let model = programme_item::ActiveModel {

@@ -19,7 +19,7 @@ use crate::entity::{
     meeting, meeting_block, meeting_preference, meeting_slot, organisation, registration, schedule_draft,
 };
 use crate::error::{corrupt, Error};
-use crate::outbox::{self, NewMail};
+use crate::outbox::{self, MailDetails, NewMail};
 use crate::schedule::{DraftMeeting, DraftResult};
 
 /// One side of a meeting, as shown to organisers and to the other side.
@@ -453,6 +453,7 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
                 cancel_reason: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
+                ..Default::default()
             }
         })
         .collect();
@@ -484,14 +485,14 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
         .collect();
     let mut mails = Vec::with_capacity(people.len() + cancellations.len());
     for r in people.values() {
-        mails.push(mail_to(r, MailKind::AgendaPublished, serde_json::json!({})));
+        mails.push(NewMail::to_registration(r, MailKind::AgendaPublished, MailDetails::default()));
     }
     for (meeting_id, person) in cancellations {
         if let Some(r) = people.get(&person) {
-            mails.push(mail_to(
+            mails.push(NewMail::to_registration(
                 r,
                 MailKind::MeetingCancelled,
-                serde_json::json!({ "meeting_id": meeting_id }),
+                MailDetails::meeting(meeting_id),
             ));
         }
     }
@@ -517,15 +518,4 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
         already_published: false,
     })
     })).await
-}
-
-pub(crate) fn mail_to(r: &registration::Model, kind: MailKind, extra: serde_json::Value) -> NewMail {
-    NewMail {
-        kind: kind.as_str(),
-        to_email: r.email.clone(),
-        locale: r.locale.clone(),
-        payload: crate::registrations::mail_payload(r.id, r.event_id, &r.first_name, &r.last_name, &r.category, extra),
-        registration_id: Some(r.id),
-        event_id: Some(r.event_id),
-    }
 }

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::database::Store;
 use crate::entity::{organisation, organisation_member, organisation_tag, user};
 use crate::error::{corrupt, Error};
+use crate::versioned::{self, expect_version};
 
 /// Filters of the organisation directory; all optional and combined with AND.
 #[derive(Debug, Clone, Default)]
@@ -148,17 +149,9 @@ pub async fn create(store: &Store, actor: &Actor, fields: OrganisationFields) ->
         .write(|txn| {
             Box::pin(async move {
                 let id = Uuid::now_v7();
-                let now = Utc::now();
-                let mut am = organisation::ActiveModel {
-                    id: Set(id),
-                    version: Set(1),
-                    created_by: Set(actor.user_id),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                };
+                let mut am = organisation::ActiveModel::default();
                 set_fields(&mut am, fields);
-                am.insert(txn).await?;
+                versioned::insert::<organisation::Entity>(txn, am, id, actor.user_id).await?;
                 write_tags(txn, id, fields).await?;
                 organisation_member::ActiveModel {
                     organisation_id: Set(id),
@@ -198,35 +191,18 @@ pub async fn update<F>(
 where
     F: Send + FnOnce(&Organisation) -> Result<OrganisationFields, Error>,
 {
-    let mut change = Some(change);
     store
-        .write(|txn| {
-            let change = change.take();
+        .write_once(change, |txn, change| {
             Box::pin(async move {
-                let change = crate::database::once(change)?;
                 let current = get(txn, id).await?;
                 if !may_edit(&current, actor) {
                     return Err(Error::Forbidden);
                 }
-                if if_match.is_some_and(|v| v != current.version) {
-                    return Err(Error::Stale);
-                }
+                expect_version(if_match, current.version)?;
                 let fields = change(&current)?;
-                let mut am = organisation::ActiveModel {
-                    version: Set(current.version + 1),
-                    updated_at: Set(Utc::now()),
-                    ..Default::default()
-                };
+                let mut am = organisation::ActiveModel::default();
                 set_fields(&mut am, &fields);
-                let written = organisation::Entity::update_many()
-                    .set(am)
-                    .filter(organisation::Column::Id.eq(id))
-                    .filter(organisation::Column::Version.eq(current.version))
-                    .exec(txn)
-                    .await?;
-                if written.rows_affected != 1 {
-                    return Err(Error::Stale);
-                }
+                versioned::update::<organisation::Entity>(txn, am, id, current.version).await?;
                 write_tags(txn, id, &fields).await?;
                 let updated = get(txn, id).await?;
                 Ok(updated)

@@ -12,7 +12,7 @@
 //! cannot overwrite the newer claim's outcome.
 
 use chrono::{DateTime, Utc};
-use matinale_domain::mail::MailStatus;
+use matinale_domain::mail::{MailKind, MailStatus};
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::Expr;
@@ -20,10 +20,11 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::database::Store;
-use crate::entity::outbox;
+use crate::entity::{outbox, registration};
 use crate::error::{corrupt, Error};
 use crate::registrations::stmt;
 
@@ -34,6 +35,90 @@ pub const MANAGE_TOKEN_KEY: &str = "manage_token";
 /// Longest `last_error` kept; SMTP replies can be long and the column is for people to read.
 const MAX_ERROR_CHARS: usize = 1000;
 
+/// What a queued mail's `payload` holds: the person it greets, the registration and event it
+/// is about, and what its kind needs besides ([`MailDetails`]). Store writes it, the mail
+/// worker reads it back; the JSON keys are those of the rows already stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailPayload {
+    /// The registration the mail is about.
+    pub registration_id: Uuid,
+    /// Its event (the row's `event_id` too).
+    #[serde(default)]
+    pub event_id: Option<Uuid>,
+    /// Greeting first name.
+    pub first_name: String,
+    /// Greeting last name.
+    pub last_name: String,
+    /// The person's category (`buyer`, `supplier`, …).
+    #[serde(default)]
+    pub category: Option<String>,
+    /// What the mail's kind needs besides.
+    #[serde(flatten)]
+    pub details: MailDetails,
+}
+
+/// What some mail kinds need besides the person; each kind sets the fields it uses.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MailDetails {
+    /// The registration's manage token, in clear until the mail is sent ([`MANAGE_TOKEN_KEY`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manage_token: Option<String>,
+    /// The place on the waiting list (`registration_waitlisted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waitlist_position: Option<u32>,
+    /// The meeting a meeting mail is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_id: Option<Uuid>,
+    /// Why it was cancelled, as the organiser wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Where a moved meeting was before (`meeting_changed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<PreviousPlace>,
+}
+
+impl MailDetails {
+    /// A mail that carries the manage token `token`.
+    pub fn token(token: impl Into<String>) -> Self {
+        MailDetails {
+            manage_token: Some(token.into()),
+            ..Self::default()
+        }
+    }
+
+    /// A mail about the meeting `id`.
+    pub fn meeting(id: Uuid) -> Self {
+        MailDetails {
+            meeting_id: Some(id),
+            ..Self::default()
+        }
+    }
+}
+
+/// Where a meeting was before it moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviousPlace {
+    /// Former start.
+    pub starts_at: DateTime<Utc>,
+    /// Former end.
+    pub ends_at: DateTime<Utc>,
+    /// Former table.
+    pub table: u32,
+}
+
+impl MailPayload {
+    /// The JSON stored in the outbox row.
+    pub fn to_json(&self) -> serde_json::Value {
+        // A struct of strings, numbers and ids always serialises.
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
+    /// Reads a stored row's payload back.
+    pub fn from_json(value: &serde_json::Value) -> Result<Self, serde_json::Error> {
+        Self::deserialize(value)
+    }
+}
+
 /// A mail to queue.
 #[derive(Debug, Clone)]
 pub struct NewMail {
@@ -43,12 +128,34 @@ pub struct NewMail {
     pub to_email: String,
     /// `fr` or `en`.
     pub locale: String,
-    /// What the template needs.
+    /// What the template needs: a [`MailPayload`] as JSON.
     pub payload: serde_json::Value,
     /// The registration it concerns.
     pub registration_id: Option<Uuid>,
     /// The event it concerns.
     pub event_id: Option<Uuid>,
+}
+
+impl NewMail {
+    /// A mail of `kind` to the person of the registration `r`, about it and its event.
+    pub(crate) fn to_registration(r: &registration::Model, kind: MailKind, details: MailDetails) -> Self {
+        let payload = MailPayload {
+            registration_id: r.id,
+            event_id: Some(r.event_id),
+            first_name: r.first_name.clone(),
+            last_name: r.last_name.clone(),
+            category: Some(r.category.clone()),
+            details,
+        };
+        NewMail {
+            kind: kind.as_str(),
+            to_email: r.email.clone(),
+            locale: r.locale.clone(),
+            payload: payload.to_json(),
+            registration_id: Some(r.id),
+            event_id: Some(r.event_id),
+        }
+    }
 }
 
 /// A queued (or sent) mail.

@@ -19,7 +19,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use uuid::Uuid;
 
 use crate::entity::{
-    event_follow_up, meeting_attendance, meeting_block, meeting_outcome, meeting_slot, registration, registration_token,
+    event, meeting, meeting_block, meeting_outcome, meeting_slot, registration, registration_token,
 };
 use crate::error::{corrupt, Error};
 use crate::registrations::Credential;
@@ -58,9 +58,9 @@ pub(crate) async fn meeting_facts(
     let mut checked_in: HashSet<Uuid> = HashSet::new();
     for chunk in event_ids.chunks(CHUNK) {
         rows.extend(
-            meeting_attendance::Entity::find()
-                .filter(meeting_attendance::Column::EventId.is_in(chunk.to_vec()))
-                .order_by_asc(meeting_attendance::Column::Id)
+            meeting::Entity::find()
+                .filter(meeting::Column::EventId.is_in(chunk.to_vec()))
+                .order_by_asc(meeting::Column::Id)
                 .all(db)
                 .await?,
         );
@@ -120,7 +120,7 @@ pub(crate) async fn meeting_facts(
         .collect()
 }
 
-fn marked(m: &meeting_attendance::Model) -> Result<Option<AttendanceMark>, Error> {
+fn marked(m: &meeting::Model) -> Result<Option<AttendanceMark>, Error> {
     let Some(status) = m.attendance.as_deref() else {
         return Ok(None);
     };
@@ -134,9 +134,9 @@ fn marked(m: &meeting_attendance::Model) -> Result<Option<AttendanceMark>, Error
 
 /// The facts of one meeting at `now`.
 async fn facts_of(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<MeetingFacts, Error> {
-    let event_id = meeting_attendance::Entity::find_by_id(id)
+    let event_id = meeting::Entity::find_by_id(id)
         .select_only()
-        .column(meeting_attendance::Column::EventId)
+        .column(meeting::Column::EventId)
         .into_tuple::<Uuid>()
         .one(db)
         .await?
@@ -161,7 +161,7 @@ pub async fn mark_attendance(
     store
         .write(|txn| {
             Box::pin(async move {
-                let m = meeting_attendance::Entity::find_by_id(id)
+                let m = meeting::Entity::find_by_id(id)
                     .one(txn)
                     .await?
                     .ok_or(Error::NotFound)?;
@@ -175,17 +175,17 @@ pub async fn mark_attendance(
                     MarkedAttendance::Held => MeetingStatus::Held,
                     MarkedAttendance::NoShow => MeetingStatus::NoShow,
                 };
-                let written = meeting_attendance::Entity::update_many()
-                    .col_expr(meeting_attendance::Column::Attendance, Expr::val(mark.status.as_str()))
+                let written = meeting::Entity::update_many()
+                    .col_expr(meeting::Column::Attendance, Expr::val(mark.status.as_str()))
                     .col_expr(
-                        meeting_attendance::Column::Absent,
+                        meeting::Column::Absent,
                         Expr::val(mark.absent.map(|a| a.as_str().to_owned())),
                     )
-                    .col_expr(meeting_attendance::Column::AttendanceMarkedAt, Expr::val(now))
-                    .col_expr(meeting_attendance::Column::Status, Expr::val(status.as_str()))
-                    .col_expr(meeting_attendance::Column::UpdatedAt, Expr::val(now))
-                    .filter(meeting_attendance::Column::Id.eq(id))
-                    .filter(meeting_attendance::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+                    .col_expr(meeting::Column::AttendanceMarkedAt, Expr::val(now))
+                    .col_expr(meeting::Column::Status, Expr::val(status.as_str()))
+                    .col_expr(meeting::Column::UpdatedAt, Expr::val(now))
+                    .filter(meeting::Column::Id.eq(id))
+                    .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
                     .exec(txn)
                     .await?;
                 if written.rows_affected != 1 {
@@ -424,11 +424,11 @@ pub struct FollowUpSweep {
 /// that opens its transaction, so that of two sweeps (two processes) exactly one queues them.
 pub async fn queue_due_follow_ups(store: &crate::Store, now: DateTime<Utc>) -> Result<FollowUpSweep, Error> {
     let over = [EventStatus::Published.as_str(), EventStatus::Closed.as_str()];
-    let candidates = event_follow_up::Entity::find()
-        .filter(event_follow_up::Column::FollowUpsQueuedAt.is_null())
-        .filter(event_follow_up::Column::Status.is_in(over))
-        .filter(event_follow_up::Column::EndsAt.lte(now))
-        .order_by_asc(event_follow_up::Column::EndsAt)
+    let candidates = event::Entity::find()
+        .filter(event::Column::FollowUpsQueuedAt.is_null())
+        .filter(event::Column::Status.is_in(over))
+        .filter(event::Column::EndsAt.lte(now))
+        .order_by_asc(event::Column::EndsAt)
         .all(store)
         .await?;
     let mut sweep = FollowUpSweep::default();
@@ -440,10 +440,10 @@ pub async fn queue_due_follow_ups(store: &crate::Store, now: DateTime<Utc>) -> R
         let queued = store
             .write(|txn| {
                 Box::pin(async move {
-                    let marked = event_follow_up::Entity::update_many()
-                        .col_expr(event_follow_up::Column::FollowUpsQueuedAt, Expr::val(now))
-                        .filter(event_follow_up::Column::Id.eq(event_id))
-                        .filter(event_follow_up::Column::FollowUpsQueuedAt.is_null())
+                    let marked = event::Entity::update_many()
+                        .col_expr(event::Column::FollowUpsQueuedAt, Expr::val(now))
+                        .filter(event::Column::Id.eq(event_id))
+                        .filter(event::Column::FollowUpsQueuedAt.is_null())
                         .exec(txn)
                         .await?;
                     if marked.rows_affected != 1 {
@@ -469,7 +469,7 @@ pub async fn queue_due_follow_ups(store: &crate::Store, now: DateTime<Utc>) -> R
                             txn,
                             MailKind::FollowUpRequest,
                             r,
-                            serde_json::json!({ crate::outbox::MANAGE_TOKEN_KEY: token }),
+                            crate::outbox::MailDetails::token(token),
                         )
                         .await?;
                         mails += 1;

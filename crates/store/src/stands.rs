@@ -35,12 +35,9 @@ pub async fn create<F>(
 where
     F: Send + FnOnce(matinale_domain::organisation::OrganisationKind) -> Result<NewStand, matinale_domain::Error>,
 {
-    let mut parse = Some(parse);
     store
-        .write(|txn| {
-            let parse = parse.take();
+        .write_once(parse, |txn, parse| {
             Box::pin(async move {
-                let parse = crate::database::once(parse)?;
                 crate::events::get_editable(txn, event_id, actor).await?;
                 let holder = match crate::organisations::get(txn, organisation_id).await {
                     Ok(org) => org,

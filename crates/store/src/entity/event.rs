@@ -37,6 +37,8 @@ pub struct Model {
     pub reminders_queued_at: Option<DateTimeUtc>,
     /// Days after the event its follow-up mail goes out (see `outcomes`).
     pub follow_up_days: i32,
+    /// When the follow-up mails went out; `None` until then.
+    pub follow_ups_queued_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

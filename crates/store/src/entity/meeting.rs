@@ -18,6 +18,11 @@ pub struct Model {
     pub cancel_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// What the organiser marked (see `outcomes`); `None` until then.
+    pub attendance: Option<String>,
+    /// Who was absent, when the attendance says so.
+    pub absent: Option<String>,
+    pub attendance_marked_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,11 +2,9 @@
 
 pub mod api_token;
 pub mod event;
-pub mod event_follow_up;
 pub mod event_organiser;
 pub mod idempotency;
 pub mod meeting;
-pub mod meeting_attendance;
 pub mod meeting_block;
 pub mod meeting_outcome;
 pub mod meeting_preference;

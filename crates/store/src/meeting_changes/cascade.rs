@@ -14,6 +14,7 @@ use super::{live_statuses, tell, EVENT_CANCELLED, PARTICIPANT_LEFT};
 use crate::entity::{meeting, meeting_slot};
 use crate::error::Error;
 use crate::meetings::MeetingView;
+use crate::outbox::MailDetails;
 
 /// Cancels those of `rows` still scheduled, with `reason`; each `sequence` grows by one.
 async fn cancel_all(db: &impl ConnectionTrait, rows: &[meeting::Model], reason: &str) -> Result<(), Error> {
@@ -73,7 +74,7 @@ pub async fn cancel_for_registration(db: &impl ConnectionTrait, id: Uuid) -> Res
             db,
             &[partner],
             MailKind::MeetingCancelled,
-            serde_json::json!({ "meeting_id": m.id }),
+            MailDetails::meeting(m.id),
         )
         .await?;
     }
