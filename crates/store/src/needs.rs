@@ -1,7 +1,6 @@
 //! Buyer needs, the expressions of interest of ESS structures (module `interests`), the
 //! wishes they imply for the scheduler, and suggestions of structures for a need.
 
-use chrono::Utc;
 use matinale_domain::need::{
     may_edit_need, suggest, CpvCode, Need, NeedCategory, NeedFields, NeedStatus, ReservedMarket, Suggestion,
 };
@@ -12,7 +11,7 @@ use matinale_domain::text;
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
 use uuid::Uuid;

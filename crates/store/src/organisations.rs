@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
 use matinale_domain::organisation::{EssKind, Organisation, OrganisationFields, OrganisationKind};
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::siret::Siret;
@@ -149,7 +148,7 @@ pub async fn create(store: &Store, actor: &Actor, fields: OrganisationFields) ->
         .write(|txn| {
             Box::pin(async move {
                 let id = Uuid::now_v7();
-                let mut am = organisation::ActiveModel::default();
+                let mut am = <organisation::ActiveModel as Default>::default();
                 set_fields(&mut am, fields);
                 versioned::insert::<organisation::Entity>(txn, am, id, actor.user_id).await?;
                 write_tags(txn, id, fields).await?;
@@ -200,7 +199,7 @@ where
                 }
                 expect_version(if_match, current.version)?;
                 let fields = change(&current)?;
-                let mut am = organisation::ActiveModel::default();
+                let mut am = <organisation::ActiveModel as Default>::default();
                 set_fields(&mut am, &fields);
                 versioned::update::<organisation::Entity>(txn, am, id, current.version).await?;
                 write_tags(txn, id, &fields).await?;
