@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use matinale_domain::event::{
-    Access, Event, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItem, ProgrammeItemKind, Quotas,
+    Access, Event, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItem, Quotas,
     Venue,
 };
 use matinale_domain::page::{Page, PageRequest};
@@ -15,6 +15,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::entity::text::Text;
 use crate::database::Store;
 use crate::entity::{event, event_organiser, programme_item, series, user};
 use crate::error::{corrupt, Error};
@@ -70,7 +71,7 @@ fn to_fields(m: &event::Model) -> Result<EventFields, Error> {
     let quota = |q: Option<i32>| q.map(|v| Ord::max(v, 0) as u32);
     Ok(EventFields {
         series_id: m.series_id,
-        kind: EventKind::from_db(&m.kind).ok_or_else(|| corrupt("event kind"))?,
+        kind: m.kind.get(),
         title: m.title.clone(),
         description: m.description.clone(),
         starts_at: m.starts_at,
@@ -94,7 +95,7 @@ fn to_fields(m: &event::Model) -> Result<EventFields, Error> {
 fn set_fields(am: &mut event::ActiveModel, f: &EventFields) {
     let quota = |q: Option<u32>| q.map(|v| v as i32);
     am.series_id = Set(f.series_id);
-    am.kind = Set(f.kind.as_str().to_owned());
+    am.kind = Set(Text(f.kind));
     am.title = Set(f.title.clone());
     am.description = Set(f.description.clone());
     am.starts_at = Set(f.starts_at);
@@ -136,7 +137,7 @@ fn without_co_organisers(m: event::Model) -> Result<Event, Error> {
     Ok(Event {
         id: m.id,
         fields: to_fields(&m)?,
-        status: EventStatus::from_db(&m.status).ok_or_else(|| corrupt("event status"))?,
+        status: m.status.get(),
         created_by: m.created_by,
         co_organisers: Vec::new(),
         version: m.version,
@@ -213,7 +214,7 @@ pub async fn create(
                 check_references(txn, actor, fields, None, Some(co_organisers)).await?;
                 let id = Uuid::now_v7();
                 let mut am = event::ActiveModel {
-                    status: Set(status.as_str().to_owned()),
+                    status: Set(Text(status)),
                     ..Default::default()
                 };
                 set_fields(&mut am, fields);
@@ -307,7 +308,7 @@ where
                 )
                 .await?;
                 let mut am = event::ActiveModel {
-                    status: Set(status.as_str().to_owned()),
+                    status: Set(Text(status)),
                     ..Default::default()
                 };
                 set_fields(&mut am, &next.fields);
@@ -401,7 +402,7 @@ fn to_item(m: programme_item::Model) -> Result<ProgrammeItem, Error> {
             starts_at: m.starts_at,
             ends_at: m.ends_at,
             title: m.title,
-            kind: ProgrammeItemKind::from_db(&m.kind).ok_or_else(|| corrupt("programme kind"))?,
+            kind: m.kind.get(),
             speakers,
         },
     })
@@ -428,7 +429,7 @@ where
                     starts_at: Set(item.starts_at),
                     ends_at: Set(item.ends_at),
                     title: Set(item.title),
-                    kind: Set(item.kind.as_str().to_owned()),
+                    kind: Set(Text(item.kind)),
                     speakers: Set(serde_json::json!(item.speakers)),
                 }
                 .insert(txn)

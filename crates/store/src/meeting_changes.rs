@@ -24,6 +24,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
+use crate::entity::text::Text;
 use crate::entity::{meeting, meeting_block, meeting_preference, meeting_slot, registration, wish_decline};
 use crate::error::{corrupt, Error};
 use crate::meetings::{MeetingView, Roster};
@@ -229,7 +230,7 @@ pub async fn move_to(store: &crate::Store, id: Uuid, actor: &Actor, to: Place) -
         .write(|txn| {
             Box::pin(async move {
                 let (m, timezone) = editable(txn, id, actor).await?;
-                if m.status != MeetingStatus::Scheduled.as_str() {
+                if m.status != MeetingStatus::Scheduled {
                     return Err(Error::Conflict(format!(
                         "status: a {} meeting cannot be moved",
                         m.status
@@ -317,7 +318,7 @@ pub async fn cancel(store: &crate::Store, id: Uuid, actor: &Actor, reason: Optio
             let reason = reason.clone();
             Box::pin(async move {
                 let (m, timezone) = editable(txn, id, actor).await?;
-                if m.status != MeetingStatus::Scheduled.as_str() {
+                if m.status != MeetingStatus::Scheduled {
                     return Err(Error::Conflict(format!(
                         "status: a {} meeting cannot be cancelled",
                         m.status
@@ -430,7 +431,7 @@ pub async fn add(store: &crate::Store, event_id: Uuid, actor: &Actor, new: NewMe
                     table_no: Set(i32::try_from(new.place.table).unwrap_or(i32::MAX)),
                     buyer_registration_id: Set(new.buyer),
                     supplier_registration_id: Set(new.supplier),
-                    status: Set(MeetingStatus::Scheduled.as_str().to_owned()),
+                    status: Set(Text(MeetingStatus::Scheduled)),
                     sequence: Set(0),
                     score: Set(0),
                     cancel_reason: Set(None),

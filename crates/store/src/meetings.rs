@@ -14,6 +14,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
+use crate::entity::text::Text;
 use crate::database::Store;
 use crate::entity::{
     meeting, meeting_block, meeting_preference, meeting_slot, organisation, registration, schedule_draft,
@@ -203,7 +204,7 @@ impl Roster {
             u32::try_from(m.table_no).map_err(|_| corrupt("table"))?,
             m.buyer_registration_id,
             m.supplier_registration_id,
-            Some(MeetingStatus::from_db(&m.status).ok_or_else(|| corrupt("meeting status"))?),
+            Some(m.status.get()),
             u32::try_from(m.sequence).unwrap_or(0),
             u32::try_from(m.score).unwrap_or(0),
             m.updated_at,
@@ -391,7 +392,7 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
     }
     let dropped: Vec<&meeting::Model> = live
         .iter()
-        .filter(|m| m.status == MeetingStatus::Scheduled.as_str() && !in_draft.contains(&m.id))
+        .filter(|m| m.status == MeetingStatus::Scheduled && !in_draft.contains(&m.id))
         .collect();
     let now = Utc::now();
     let mut changed: HashSet<Uuid> = HashSet::new();
@@ -447,7 +448,7 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
                 table_no: Set(i32::try_from(m.table).unwrap_or(i32::MAX)),
                 buyer_registration_id: Set(m.buyer_registration_id),
                 supplier_registration_id: Set(m.supplier_registration_id),
-                status: Set(MeetingStatus::Scheduled.as_str().to_owned()),
+                status: Set(Text(MeetingStatus::Scheduled)),
                 sequence: Set(0),
                 score: Set(i32::try_from(m.score).unwrap_or(i32::MAX)),
                 cancel_reason: Set(None),

@@ -16,6 +16,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::entity::text::Text;
 use crate::database::Store;
 use crate::entity::{need, organisation_member};
 use crate::error::{corrupt, Error};
@@ -65,17 +66,17 @@ fn to_need(m: need::Model) -> Result<Need, Error> {
             stand_id: m.stand_id,
             title: m.title,
             description: m.description,
-            category: NeedCategory::from_db(&m.category).ok_or_else(|| corrupt("need category"))?,
+            category: m.category.get(),
             cpv_codes,
             amount_min_eur: m.amount_min_eur,
             amount_max_eur: m.amount_max_eur,
             expected_tender_on: m.expected_tender_on,
-            reserved_market: ReservedMarket::from_db(&m.reserved_market).ok_or_else(|| corrupt("reserved market"))?,
+            reserved_market: m.reserved_market.get(),
             social_clause: m.social_clause,
             environmental_criterion: m.environmental_criterion,
             cities,
         },
-        status: NeedStatus::from_db(&m.status).ok_or_else(|| corrupt("need status"))?,
+        status: m.status.get(),
         created_by: m.created_by,
         version: m.version,
         created_at: m.created_at,
@@ -91,12 +92,12 @@ fn set_fields(am: &mut need::ActiveModel, f: &NeedFields) {
     am.stand_id = Set(f.stand_id);
     am.title = Set(f.title.clone());
     am.description = Set(f.description.clone());
-    am.category = Set(f.category.as_str().to_owned());
+    am.category = Set(Text(f.category));
     am.cpv_codes = Set(serde_json::json!(cpv).to_string());
     am.amount_min_eur = Set(f.amount_min_eur);
     am.amount_max_eur = Set(f.amount_max_eur);
     am.expected_tender_on = Set(f.expected_tender_on);
-    am.reserved_market = Set(f.reserved_market.as_str().to_owned());
+    am.reserved_market = Set(Text(f.reserved_market));
     am.social_clause = Set(f.social_clause);
     am.environmental_criterion = Set(f.environmental_criterion);
     am.cities = Set(serde_json::json!(f.cities).to_string());
@@ -186,7 +187,7 @@ pub async fn create(store: &Store, actor: &Actor, fields: NeedFields, status: Ne
                     return Err(Error::Forbidden);
                 }
                 let mut am = need::ActiveModel {
-                    status: Set(status.as_str().to_owned()),
+                    status: Set(Text(status)),
                     ..Default::default()
                 };
                 set_fields(&mut am, fields);
@@ -239,7 +240,7 @@ where
                     return Err(Error::Forbidden);
                 }
                 let mut am = need::ActiveModel {
-                    status: Set(status.as_str().to_owned()),
+                    status: Set(Text(status)),
                     ..Default::default()
                 };
                 set_fields(&mut am, &fields);

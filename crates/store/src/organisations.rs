@@ -14,6 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::entity::text::Text;
 use crate::database::Store;
 use crate::entity::{organisation, organisation_member, organisation_tag, user};
 use crate::error::{corrupt, Error};
@@ -74,7 +75,7 @@ async fn write_tags(db: &impl ConnectionTrait, id: Uuid, f: &OrganisationFields)
 }
 
 fn set_fields(am: &mut organisation::ActiveModel, f: &OrganisationFields) {
-    am.kind = Set(f.kind.as_str().to_owned());
+    am.kind = Set(Text(f.kind));
     am.name = Set(f.name.clone());
     am.siret = Set(f.siret.as_ref().map(|s| s.as_str().to_owned()));
     am.website = Set(f.website.clone());
@@ -123,7 +124,7 @@ async fn assemble(db: &impl ConnectionTrait, rows: Vec<organisation::Model>) -> 
             Ok(Organisation {
                 id: row.id,
                 fields: OrganisationFields {
-                    kind: OrganisationKind::from_db(&row.kind).ok_or_else(|| corrupt("organisation kind"))?,
+                    kind: row.kind.get(),
                     name: row.name,
                     siret,
                     ess_kinds,
@@ -459,7 +460,7 @@ pub async fn members(db: &impl ConnectionTrait, id: Uuid, actor: &Actor) -> Resu
         .map(|u| {
             Ok(Member {
                 user_id: u.id,
-                role: Role::from_db(&u.role).ok_or_else(|| corrupt("role"))?,
+                role: u.role.get(),
                 name: u.name,
                 email: u.email,
             })

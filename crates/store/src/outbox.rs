@@ -23,9 +23,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::entity::text::Text;
 use crate::database::Store;
 use crate::entity::{outbox, registration};
-use crate::error::{corrupt, Error};
+use crate::error::Error;
 use crate::registrations::stmt;
 
 /// The payload key of the registration's manage token: a credential, kept in clear only
@@ -201,7 +202,7 @@ impl TryFrom<outbox::Model> for Mail {
             to_email: m.to_email,
             locale: m.locale,
             payload: m.payload,
-            status: MailStatus::from_db(&m.status).ok_or_else(|| corrupt("outbox status"))?,
+            status: m.status.get(),
             attempts: m.attempts,
             next_attempt_at: m.next_attempt_at,
             last_error: m.last_error,
@@ -239,7 +240,7 @@ fn queued(mail: NewMail, now: DateTime<Utc>) -> outbox::ActiveModel {
         to_email: Set(mail.to_email),
         locale: Set(mail.locale),
         payload: Set(mail.payload),
-        status: Set(MailStatus::Queued.as_str().to_owned()),
+        status: Set(Text(MailStatus::Queued)),
         attempts: Set(0),
         next_attempt_at: Set(now),
         last_error: Set(None),

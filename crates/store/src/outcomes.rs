@@ -9,7 +9,7 @@ use matinale_domain::event::EventStatus;
 use matinale_domain::mail::MailKind;
 use matinale_domain::meeting::{MeetingStatus, Side};
 use matinale_domain::outcome::{
-    side_from_text, side_text, Absent, AmountCents, Attendance, AttendanceFacts, AttendanceMark, MarkedAttendance,
+    Absent, AmountCents, Attendance, AttendanceFacts, AttendanceMark, MarkedAttendance,
     NewOutcome, OutcomeKind,
 };
 use matinale_domain::registration::RegistrationStatus;
@@ -18,6 +18,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
+use crate::entity::text::Text;
 use crate::entity::{
     event, meeting, meeting_block, meeting_outcome, meeting_slot, registration, registration_token,
 };
@@ -95,9 +96,9 @@ pub(crate) async fn meeting_facts(
                 .and_then(|b| block_ends.get(b))
                 .copied()
                 .ok_or_else(|| corrupt("meeting slot"))?;
-            let cancelled = m.status == MeetingStatus::Cancelled.as_str();
+            let cancelled = m.status == MeetingStatus::Cancelled;
             let facts = AttendanceFacts {
-                marked: marked(&m)?,
+                marked: marked(&m),
                 block_ends_at,
                 buyer_checked_in: checked_in.contains(&m.buyer_registration_id),
                 supplier_checked_in: checked_in.contains(&m.supplier_registration_id),
@@ -120,16 +121,11 @@ pub(crate) async fn meeting_facts(
         .collect()
 }
 
-fn marked(m: &meeting::Model) -> Result<Option<AttendanceMark>, Error> {
-    let Some(status) = m.attendance.as_deref() else {
-        return Ok(None);
-    };
-    let status = MarkedAttendance::from_db(status).ok_or_else(|| corrupt("meeting attendance"))?;
-    let absent = match m.absent.as_deref() {
-        Some(a) => Some(Absent::from_db(a).ok_or_else(|| corrupt("meeting absent side"))?),
-        None => None,
-    };
-    Ok(Some(AttendanceMark { status, absent }))
+fn marked(m: &meeting::Model) -> Option<AttendanceMark> {
+    m.attendance.map(|status| AttendanceMark {
+        status: status.get(),
+        absent: m.absent.map(Text::get),
+    })
 }
 
 /// The facts of one meeting at `now`.
@@ -166,7 +162,7 @@ pub async fn mark_attendance(
                     .await?
                     .ok_or(Error::NotFound)?;
                 crate::events::get_editable(txn, m.event_id, actor).await?;
-                if m.status == MeetingStatus::Cancelled.as_str() {
+                if m.status == MeetingStatus::Cancelled {
                     return Err(Error::Conflict(
                         "status: this meeting was cancelled; it takes no attendance".into(),
                     ));
@@ -223,8 +219,8 @@ impl OutcomeRecord {
     fn from_row(row: meeting_outcome::Model) -> Result<Self, Error> {
         Ok(Self {
             id: row.id,
-            side: side_from_text(&row.side).ok_or_else(|| corrupt("outcome side"))?,
-            outcome: OutcomeKind::from_db(&row.outcome).ok_or_else(|| corrupt("outcome"))?,
+            side: row.side.get(),
+            outcome: row.outcome.get(),
             amount: row.amount_cents.map(AmountCents::from_cents),
             comment: row.comment,
             by_organiser: row.recorded_by.starts_with("user:"),
@@ -345,8 +341,8 @@ pub async fn record(
                 meeting_outcome::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     meeting_id: Set(id),
-                    side: Set(side_text(side).to_owned()),
-                    outcome: Set(new.outcome.as_str().to_owned()),
+                    side: Set(Text(side)),
+                    outcome: Set(Text(new.outcome)),
                     amount_cents: Set(new.amount.map(AmountCents::cents)),
                     comment: Set(new.comment),
                     recorded_by: Set(recorded_by),

@@ -243,10 +243,10 @@ async fn compute(
         }
     }
     for n in &needs {
-        *report.needs_by_category.entry(n.category.clone()).or_default() += 1;
+        *report.needs_by_category.entry(n.category.to_string()).or_default() += 1;
         *report
             .needs_by_reserved_market
-            .entry(n.reserved_market.clone())
+            .entry(n.reserved_market.to_string())
             .or_default() += 1;
     }
     let need_ids: Vec<Uuid> = needs.iter().map(|n| n.id).collect();
