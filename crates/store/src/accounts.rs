@@ -12,8 +12,8 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use crate::entity::text::Text;
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{api_token, user};
 use crate::error::Error;
 
@@ -95,7 +95,7 @@ pub async fn create_user(store: &Store, new: NewUser) -> Result<User, Error> {
 /// Creates the bootstrap admin unless an admin already exists; true when one was created.
 pub async fn ensure_admin(store: &Store, new: NewUser) -> Result<bool, Error> {
     let exists = user::Entity::find()
-        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::Role.eq(Text(Role::Admin)))
         .one(store)
         .await?
         .is_some();

@@ -2,8 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use matinale_domain::event::{
-    Access, Event, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItem, Quotas,
-    Venue,
+    Access, Event, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItem, Quotas, Venue,
 };
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::text;
@@ -15,8 +14,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entity::text::Text;
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{event, event_organiser, programme_item, series, user};
 use crate::error::{corrupt, Error};
 use crate::versioned::{self, expect_version};
@@ -362,7 +361,7 @@ pub async fn list_public(
         cond = cond.add(event::Column::VenueCityFolded.eq(text::fold(city)));
     }
     if let Some(kind) = filter.kind {
-        cond = cond.add(event::Column::Kind.eq(kind.as_str()));
+        cond = cond.add(event::Column::Kind.eq(Text(kind)));
     }
     if let Some(from) = filter.from {
         cond = cond.add(event::Column::EndsAt.gte(from));
@@ -457,7 +456,7 @@ pub async fn programme(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<
 pub async fn public_in_series(db: &impl ConnectionTrait, series_id: Uuid) -> Result<Vec<Event>, Error> {
     let rows = event::Entity::find()
         .filter(event::Column::SeriesId.eq(series_id))
-        .filter(event::Column::Status.ne(EventStatus::Draft.as_str()))
+        .filter(event::Column::Status.ne(Text(EventStatus::Draft)))
         .order_by_asc(event::Column::StartsAt)
         .order_by_asc(event::Column::Id)
         .all(db)

@@ -268,7 +268,7 @@ pub async fn move_to(store: &crate::Store, id: Uuid, actor: &Actor, to: Place) -
                     .col_expr(meeting::Column::UpdatedAt, Expr::val(Utc::now()))
                     .filter(meeting::Column::Id.eq(m.id))
                     .filter(meeting::Column::Sequence.eq(m.sequence))
-                    .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
+                    .filter(meeting::Column::Status.eq(Text(MeetingStatus::Scheduled)))
                     .exec(txn)
                     .await?;
                 if written.rows_affected != 1 {
@@ -333,7 +333,7 @@ pub async fn cancel(store: &crate::Store, id: Uuid, actor: &Actor, reason: Optio
                     )
                     .col_expr(meeting::Column::UpdatedAt, Expr::val(Utc::now()))
                     .filter(meeting::Column::Id.eq(m.id))
-                    .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
+                    .filter(meeting::Column::Status.eq(Text(MeetingStatus::Scheduled)))
                     .exec(txn)
                     .await?;
                 if written.rows_affected != 1 {

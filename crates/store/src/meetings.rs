@@ -14,8 +14,8 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
-use crate::entity::text::Text;
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{
     meeting, meeting_block, meeting_preference, meeting_slot, organisation, registration, schedule_draft,
 };
@@ -264,7 +264,7 @@ pub async fn list(
         query = query.filter(meeting::Column::TableNo.eq(i64::from(table)));
     }
     if let Some(status) = filter.status {
-        query = query.filter(meeting::Column::Status.eq(status.as_str()));
+        query = query.filter(meeting::Column::Status.eq(Text(status)));
     }
     let rows = query.all(db).await?;
     let people: HashSet<Uuid> = rows
@@ -375,7 +375,7 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
     }
     let live = meeting::Entity::find()
         .filter(meeting::Column::EventId.eq(event_id))
-        .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+        .filter(meeting::Column::Status.ne(Text(MeetingStatus::Cancelled)))
         .all(txn)
         .await?;
     let live_ids: HashSet<Uuid> = live.iter().map(|m| m.id).collect();

@@ -11,22 +11,19 @@ use matinale_domain::text;
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
-use crate::entity::text::Text;
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{need, organisation_member};
 use crate::error::{corrupt, Error};
-use crate::versioned::{self, expect_version};
 use crate::organisations::SuggestionCriteria;
+use crate::versioned::{self, expect_version};
 
 mod interests;
-pub use interests::{
-    add_interest, add_registrant_interest, interests, wishes_for_event, withdraw_interest, Interest,
-};
+pub use interests::{add_interest, add_registrant_interest, interests, wishes_for_event, withdraw_interest, Interest};
 
 /// Filters of the public list of needs; all optional and combined with AND.
 #[derive(Debug, Clone, Default)]
@@ -259,7 +256,7 @@ fn like(folded: &str) -> LikeExpr {
 /// The drafts `actor` may edit: all of them for an admin; else those of a buyer it is a
 /// member of, and those presented at an event it organises (the rule of [`may_edit_need`]).
 fn editable_drafts(actor: &Actor) -> Condition {
-    let draft = Condition::all().add(need::Column::Status.eq(NeedStatus::Draft.as_str()));
+    let draft = Condition::all().add(need::Column::Status.eq(Text(NeedStatus::Draft)));
     if actor.is_admin() {
         return draft;
     }
@@ -299,7 +296,7 @@ pub async fn list(
                 "drafts are listed to their editors only: sign in",
             ))
         }
-        (Some(s), _) => Condition::all().add(need::Column::Status.eq(s.as_str())),
+        (Some(s), _) => Condition::all().add(need::Column::Status.eq(Text(s))),
         (None, Some(actor)) => Condition::all().add(Condition::any().add(public).add(editable_drafts(actor))),
         (None, None) => public,
     };
@@ -307,13 +304,13 @@ pub async fn list(
         cond = cond.add(need::Column::EventId.eq(event));
     }
     if let Some(category) = filter.category {
-        cond = cond.add(need::Column::Category.eq(category.as_str()));
+        cond = cond.add(need::Column::Category.eq(Text(category)));
     }
     if let Some(city) = filter.city.as_deref().map(text::fold).filter(|c| !c.is_empty()) {
         cond = cond.add(Expr::col(need::Column::CitiesFolded).like(like(&format!("|{city}|"))));
     }
     if let Some(market) = filter.reserved_market {
-        cond = cond.add(need::Column::ReservedMarket.eq(market.as_str()));
+        cond = cond.add(need::Column::ReservedMarket.eq(Text(market)));
     }
     if let Some(org) = filter.organisation {
         cond = cond.add(need::Column::OrganisationId.eq(org));

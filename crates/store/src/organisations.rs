@@ -14,8 +14,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entity::text::Text;
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{organisation, organisation_member, organisation_tag, user};
 use crate::error::{corrupt, Error};
 use crate::versioned::{self, expect_version};
@@ -230,7 +230,7 @@ pub async fn list(
 ) -> Result<Page<Organisation>, Error> {
     let mut cond = Condition::all();
     if let Some(kind) = filter.kind {
-        cond = cond.add(organisation::Column::Kind.eq(kind.as_str()));
+        cond = cond.add(organisation::Column::Kind.eq(Text(kind)));
     }
     if let Some(sector) = &filter.sector {
         cond = cond.add(has_tag(SECTOR, sector));
@@ -300,7 +300,7 @@ pub async fn best_suggestions(
         let any = Condition::all().add(organisation_tag::Column::Folded.is_in(criteria.cities.clone()));
         Expr::col(organisation::Column::Id).in_subquery(tag_where(CITY, any))
     });
-    let mut cond = Condition::all().add(organisation::Column::Kind.eq(OrganisationKind::EssStructure.as_str()));
+    let mut cond = Condition::all().add(organisation::Column::Kind.eq(Text(OrganisationKind::EssStructure)));
     let mut score = Expr::val(0);
     let mut any_criterion = Condition::any();
     for (matches, points) in [(sector, 3), (city, 2)] {

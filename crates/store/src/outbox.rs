@@ -23,8 +23,8 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entity::text::Text;
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{outbox, registration};
 use crate::error::Error;
 use crate::registrations::stmt;
@@ -358,7 +358,7 @@ async fn settle(
                 Ok(update
                     .clone()
                     .filter(outbox::Column::Id.eq(id))
-                    .filter(outbox::Column::Status.eq(MailStatus::Sending.as_str()))
+                    .filter(outbox::Column::Status.eq(Text(MailStatus::Sending)))
                     .filter(outbox::Column::Attempts.eq(attempt))
                     .exec(txn)
                     .await?)
@@ -442,7 +442,7 @@ pub async fn list(
         cond = cond.add(crate::events::organised_by(outbox::Column::EventId, actor));
     }
     if let Some(status) = filter.status {
-        cond = cond.add(outbox::Column::Status.eq(status.as_str()));
+        cond = cond.add(outbox::Column::Status.eq(Text(status)));
     }
     let query = outbox::Entity::find().filter(cond);
     let total = query.clone().count(db).await?;
@@ -466,6 +466,56 @@ pub async fn list(
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+    use uuid::Uuid;
+
+    use super::{MailDetails, MailPayload, PreviousPlace};
+
+    #[test]
+    fn a_payload_is_stored_under_the_keys_the_rows_already_have() {
+        let (registration_id, event_id, meeting_id) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let at = chrono::DateTime::parse_from_rfc3339("2026-03-12T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        let payload = MailPayload {
+            registration_id,
+            event_id: Some(event_id),
+            first_name: "Awa".into(),
+            last_name: "Diallo".into(),
+            category: Some("buyer".into()),
+            details: MailDetails {
+                previous: Some(PreviousPlace {
+                    starts_at: at,
+                    ends_at: at,
+                    table: 4,
+                }),
+                ..MailDetails::meeting(meeting_id)
+            },
+        };
+        let stored = payload.to_json();
+        assert_eq!(
+            stored,
+            json!({"registration_id": registration_id, "event_id": event_id, "first_name": "Awa",
+                "last_name": "Diallo", "category": "buyer", "meeting_id": meeting_id,
+                "previous": {"starts_at": at, "ends_at": at, "table": 4}})
+        );
+        assert_eq!(MailPayload::from_json(&stored).unwrap(), payload);
+    }
+
+    #[test]
+    fn rows_written_before_the_typed_payload_are_read_back() {
+        let id = Uuid::now_v7();
+        // A waiting-list mail (its position set in SQL) and a cancellation without a reason.
+        let waitlisted = json!({"registration_id": id, "event_id": id, "first_name": "A", "last_name": "B",
+            "category": "supplier", "manage_token": "mr_x", "waitlist_position": 2});
+        let read = MailPayload::from_json(&waitlisted).unwrap();
+        assert_eq!(read.details.waitlist_position, Some(2));
+        assert_eq!(read.details.manage_token.as_deref(), Some("mr_x"));
+        let cancelled = json!({"registration_id": id, "event_id": id, "first_name": "A", "last_name": "B",
+            "category": "buyer", "meeting_id": id, "reason": null, "waitlist_position": null});
+        let read = MailPayload::from_json(&cancelled).unwrap();
+        assert_eq!(read.details, MailDetails::meeting(id));
+        assert!(MailPayload::from_json(&json!({"registration_id": id, "first_name": 3})).is_err());
+    }
 
     #[test]
     fn tokens_are_redacted_at_any_depth() {

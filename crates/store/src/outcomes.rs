@@ -9,8 +9,7 @@ use matinale_domain::event::EventStatus;
 use matinale_domain::mail::MailKind;
 use matinale_domain::meeting::{MeetingStatus, Side};
 use matinale_domain::outcome::{
-    Absent, AmountCents, Attendance, AttendanceFacts, AttendanceMark, MarkedAttendance,
-    NewOutcome, OutcomeKind,
+    Absent, AmountCents, Attendance, AttendanceFacts, AttendanceMark, MarkedAttendance, NewOutcome, OutcomeKind,
 };
 use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::user::Actor;
@@ -19,9 +18,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use uuid::Uuid;
 
 use crate::entity::text::Text;
-use crate::entity::{
-    event, meeting, meeting_block, meeting_outcome, meeting_slot, registration, registration_token,
-};
+use crate::entity::{event, meeting, meeting_block, meeting_outcome, meeting_slot, registration, registration_token};
 use crate::error::{corrupt, Error};
 use crate::registrations::Credential;
 
@@ -157,10 +154,7 @@ pub async fn mark_attendance(
     store
         .write(|txn| {
             Box::pin(async move {
-                let m = meeting::Entity::find_by_id(id)
-                    .one(txn)
-                    .await?
-                    .ok_or(Error::NotFound)?;
+                let m = meeting::Entity::find_by_id(id).one(txn).await?.ok_or(Error::NotFound)?;
                 crate::events::get_editable(txn, m.event_id, actor).await?;
                 if m.status == MeetingStatus::Cancelled {
                     return Err(Error::Conflict(
@@ -181,7 +175,7 @@ pub async fn mark_attendance(
                     .col_expr(meeting::Column::Status, Expr::val(status.as_str()))
                     .col_expr(meeting::Column::UpdatedAt, Expr::val(now))
                     .filter(meeting::Column::Id.eq(id))
-                    .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+                    .filter(meeting::Column::Status.ne(Text(MeetingStatus::Cancelled)))
                     .exec(txn)
                     .await?;
                 if written.rows_affected != 1 {

@@ -774,13 +774,7 @@ async fn resend_link(store: &Store, event_id: Uuid, email: &str) -> Error {
                 }
                 .insert(txn)
                 .await?;
-                mail(
-                    txn,
-                    MailKind::RegistrationLink,
-                    &m,
-                    MailDetails::token(token),
-                )
-                .await?;
+                mail(txn, MailKind::RegistrationLink, &m, MailDetails::token(token)).await?;
             }
             Ok(())
         })

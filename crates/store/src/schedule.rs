@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{meeting, meeting_block, meeting_preference, meeting_slot, registration, schedule_draft};
 use crate::error::{corrupt, Error};
 use crate::meetings::{MeetingView, Roster};
@@ -268,7 +269,7 @@ pub async fn build_instance(db: &impl ConnectionTrait, event_id: Uuid) -> Result
 
     let published = meeting::Entity::find()
         .filter(meeting::Column::EventId.eq(event_id))
-        .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+        .filter(meeting::Column::Status.ne(Text(MeetingStatus::Cancelled)))
         .order_by_asc(meeting::Column::Id)
         .all(db)
         .await?;

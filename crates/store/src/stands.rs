@@ -6,9 +6,9 @@ use matinale_domain::user::Actor;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
-use crate::entity::text::Text;
 use crate::database::Store;
 use crate::entity::stand;
+use crate::entity::text::Text;
 use crate::error::Error;
 
 pub(crate) fn to_stand(m: stand::Model) -> Result<Stand, Error> {

@@ -85,10 +85,13 @@ async fn express(store: &Store, need_id: Uuid, author: Author<'_>, message: Stri
                 };
                 let need = get_visible(txn, need_id, viewer).await?;
                 let (org, registration_id) = match author {
-                    Author::Member { actor, organisation_id } => (member_structure(txn, actor, organisation_id).await?, None),
-                    Author::Registrant { who, registration_id } => {
-                        (registrant_structure(txn, &need, who, registration_id).await?, Some(registration_id))
+                    Author::Member { actor, organisation_id } => {
+                        (member_structure(txn, actor, organisation_id).await?, None)
                     }
+                    Author::Registrant { who, registration_id } => (
+                        registrant_structure(txn, &need, who, registration_id).await?,
+                        Some(registration_id),
+                    ),
                 };
                 let created_by = viewer.map(|a| a.user_id);
                 insert_interest(txn, &need, org, registration_id, created_by, message.clone()).await
@@ -98,7 +101,11 @@ async fn express(store: &Store, need_id: Uuid, author: Author<'_>, message: Stri
 }
 
 /// The ESS structure `organisation_id`, if `actor` is a member of it.
-async fn member_structure(db: &impl ConnectionTrait, actor: &Actor, organisation_id: Uuid) -> Result<Organisation, Error> {
+async fn member_structure(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    organisation_id: Uuid,
+) -> Result<Organisation, Error> {
     let org = ess_structure(
         db,
         organisation_id,
@@ -120,10 +127,8 @@ async fn registrant_structure(
     who: &Credential,
     registration_id: Uuid,
 ) -> Result<Organisation, Error> {
-    let mut registration = crate::registrations::to_registration(
-        crate::registrations::authorised(db, registration_id, who).await?,
-        None,
-    )?;
+    let mut registration =
+        crate::registrations::to_registration(crate::registrations::authorised(db, registration_id, who).await?, None)?;
     crate::registrations::settle_claims(db, std::slice::from_mut(&mut registration)).await?;
     let organisation_id = interest_registration(&registration, need.fields.event_id)?;
     ess_structure(
