@@ -13,8 +13,9 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{api_token, user};
-use crate::error::{corrupt, Error};
+use crate::error::Error;
 
 /// How long a bearer token lives.
 pub const TOKEN_LIFETIME_HOURS: i64 = 12;
@@ -22,7 +23,7 @@ pub const TOKEN_LIFETIME_HOURS: i64 = 12;
 fn to_user(m: user::Model) -> Result<User, Error> {
     Ok(User {
         id: m.id,
-        role: Role::from_db(&m.role).ok_or_else(|| corrupt("role"))?,
+        role: m.role.get(),
         email: m.email,
         name: m.name,
         created_at: m.created_at,
@@ -80,7 +81,7 @@ pub async fn create_user(store: &Store, new: NewUser) -> Result<User, Error> {
         id: Set(Uuid::now_v7()),
         email: Set(new.email.as_str().to_owned()),
         name: Set(new.name),
-        role: Set(new.role.as_str().to_owned()),
+        role: Set(Text(new.role)),
         password_hash: Set(hash),
         created_at: Set(Utc::now()),
     };
@@ -94,7 +95,7 @@ pub async fn create_user(store: &Store, new: NewUser) -> Result<User, Error> {
 /// Creates the bootstrap admin unless an admin already exists; true when one was created.
 pub async fn ensure_admin(store: &Store, new: NewUser) -> Result<bool, Error> {
     let exists = user::Entity::find()
-        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::Role.eq(Text(Role::Admin)))
         .one(store)
         .await?
         .is_some();
@@ -211,7 +212,7 @@ pub async fn actor_for_token(db: &impl ConnectionTrait, token: &str) -> Result<O
     };
     Ok(Some(Actor {
         user_id: owner.id,
-        role: Role::from_db(&owner.role).ok_or_else(|| corrupt("role"))?,
+        role: owner.role.get(),
     }))
 }
 

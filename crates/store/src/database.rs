@@ -189,6 +189,23 @@ impl Store {
         }
     }
 
+    /// [`Store::write`] of work that uses `value` once (a caller's `FnOnce`, an owned value):
+    /// a run after PostgreSQL rolled the first one back finds it gone, and answers a conflict
+    /// for the client to try again.
+    pub async fn write_once<'env, T, A, F>(&self, value: A, mut work: F) -> Result<T, Error>
+    where
+        F: for<'c> FnMut(&'c Txn<'env>, A) -> Work<'c, T> + Send + 'env,
+        A: Send + 'env,
+        T: Send,
+    {
+        let mut value = Some(value);
+        self.write(move |txn| match value.take() {
+            Some(value) => work(txn, value),
+            None => Box::pin(async { Err(rolled_back()) }),
+        })
+        .await
+    }
+
     /// Runs `statement`, which writes with one statement on the pool: its own transaction, one
     /// round trip (no `BEGIN`/`COMMIT` around it). SQLite: in this handle's writer turn;
     /// PostgreSQL: run again while the database rolls it back, as [`Store::write`] does.
@@ -284,7 +301,11 @@ impl Store {
 /// each run of the write: a run after PostgreSQL rolled the first one back finds it gone, and
 /// answers a conflict for the client to try again.
 pub(crate) fn once<T>(taken: Option<T>) -> Result<T, Error> {
-    taken.ok_or_else(|| Error::Conflict("the change met a concurrent one and was rolled back; try again".into()))
+    taken.ok_or_else(rolled_back)
+}
+
+fn rolled_back() -> Error {
+    Error::Conflict("the change met a concurrent one and was rolled back; try again".into())
 }
 
 /// A panic while holding one of these locks leaves the value as it was: keep using it.

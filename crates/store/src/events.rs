@@ -2,8 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use matinale_domain::event::{
-    Access, Event, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItem, ProgrammeItemKind, Quotas,
-    Venue,
+    Access, Event, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItem, Quotas, Venue,
 };
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::text;
@@ -16,8 +15,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{event, event_organiser, programme_item, series, user};
 use crate::error::{corrupt, Error};
+use crate::versioned::{self, expect_version};
 
 /// Filters of the public event list; all optional and combined with AND.
 #[derive(Debug, Clone, Default)]
@@ -69,7 +70,7 @@ fn to_fields(m: &event::Model) -> Result<EventFields, Error> {
     let quota = |q: Option<i32>| q.map(|v| Ord::max(v, 0) as u32);
     Ok(EventFields {
         series_id: m.series_id,
-        kind: EventKind::from_db(&m.kind).ok_or_else(|| corrupt("event kind"))?,
+        kind: m.kind.get(),
         title: m.title.clone(),
         description: m.description.clone(),
         starts_at: m.starts_at,
@@ -93,7 +94,7 @@ fn to_fields(m: &event::Model) -> Result<EventFields, Error> {
 fn set_fields(am: &mut event::ActiveModel, f: &EventFields) {
     let quota = |q: Option<u32>| q.map(|v| v as i32);
     am.series_id = Set(f.series_id);
-    am.kind = Set(f.kind.as_str().to_owned());
+    am.kind = Set(Text(f.kind));
     am.title = Set(f.title.clone());
     am.description = Set(f.description.clone());
     am.starts_at = Set(f.starts_at);
@@ -135,7 +136,7 @@ fn without_co_organisers(m: event::Model) -> Result<Event, Error> {
     Ok(Event {
         id: m.id,
         fields: to_fields(&m)?,
-        status: EventStatus::from_db(&m.status).ok_or_else(|| corrupt("event status"))?,
+        status: m.status.get(),
         created_by: m.created_by,
         co_organisers: Vec::new(),
         version: m.version,
@@ -210,19 +211,13 @@ pub async fn create(
         .write(|txn| {
             Box::pin(async move {
                 check_references(txn, actor, fields, None, Some(co_organisers)).await?;
-                let now = Utc::now();
                 let id = Uuid::now_v7();
                 let mut am = event::ActiveModel {
-                    id: Set(id),
-                    status: Set(status.as_str().to_owned()),
-                    created_by: Set(actor.user_id),
-                    version: Set(1),
-                    created_at: Set(now),
-                    updated_at: Set(now),
+                    status: Set(Text(status)),
                     ..Default::default()
                 };
                 set_fields(&mut am, fields);
-                let model = am.insert(txn).await?;
+                let model = versioned::insert::<event::Entity>(txn, am, id, actor.user_id).await?;
                 crate::registrations::sync_seats(txn, id, fields.capacity, &fields.quotas).await?;
                 set_co_organisers(txn, id, actor.user_id, co_organisers).await?;
                 let event = to_event(txn, model).await?;
@@ -291,17 +286,12 @@ pub async fn update<F>(store: &Store, id: Uuid, actor: &Actor, if_match: Option<
 where
     F: Send + FnOnce(&Event) -> Result<EventChange, Error>,
 {
-    let mut change = Some(change);
     store
-        .write(|txn| {
-            let change = change.take();
+        .write_once(change, |txn, change| {
             Box::pin(async move {
-                let change = crate::database::once(change)?;
                 crate::registrations::lock_event_for_change(txn, id).await?;
                 let current = get_editable(txn, id, actor).await?;
-                if if_match.is_some_and(|v| v != current.version) {
-                    return Err(Error::Stale);
-                }
+                expect_version(if_match, current.version)?;
                 let next = change(&current)?;
                 crate::meeting_changes::check_event_times(txn, id, &current.fields, &next.fields).await?;
                 let status = match next.status {
@@ -317,9 +307,7 @@ where
                 )
                 .await?;
                 let mut am = event::ActiveModel {
-                    status: Set(status.as_str().to_owned()),
-                    version: Set(current.version + 1),
-                    updated_at: Set(Utc::now()),
+                    status: Set(Text(status)),
                     ..Default::default()
                 };
                 set_fields(&mut am, &next.fields);
@@ -327,15 +315,7 @@ where
                     // A new date deserves its own reminder.
                     am.reminders_queued_at = Set(None);
                 }
-                let written = event::Entity::update_many()
-                    .set(am)
-                    .filter(event::Column::Id.eq(id))
-                    .filter(event::Column::Version.eq(current.version))
-                    .exec(txn)
-                    .await?;
-                if written.rows_affected != 1 {
-                    return Err(Error::Stale);
-                }
+                versioned::update::<event::Entity>(txn, am, id, current.version).await?;
                 if next.fields.capacity != current.fields.capacity || next.fields.quotas != current.fields.quotas {
                     crate::registrations::sync_seats(txn, id, next.fields.capacity, &next.fields.quotas).await?;
                 }
@@ -381,7 +361,7 @@ pub async fn list_public(
         cond = cond.add(event::Column::VenueCityFolded.eq(text::fold(city)));
     }
     if let Some(kind) = filter.kind {
-        cond = cond.add(event::Column::Kind.eq(kind.as_str()));
+        cond = cond.add(event::Column::Kind.eq(Text(kind)));
     }
     if let Some(from) = filter.from {
         cond = cond.add(event::Column::EndsAt.gte(from));
@@ -421,7 +401,7 @@ fn to_item(m: programme_item::Model) -> Result<ProgrammeItem, Error> {
             starts_at: m.starts_at,
             ends_at: m.ends_at,
             title: m.title,
-            kind: ProgrammeItemKind::from_db(&m.kind).ok_or_else(|| corrupt("programme kind"))?,
+            kind: m.kind.get(),
             speakers,
         },
     })
@@ -437,12 +417,9 @@ pub async fn add_programme_item<F>(
 where
     F: Send + FnOnce(&Event) -> Result<NewProgrammeItem, matinale_domain::Error>,
 {
-    let mut parse = Some(parse);
     store
-        .write(|txn| {
-            let parse = parse.take();
+        .write_once(parse, |txn, parse| {
             Box::pin(async move {
-                let parse = crate::database::once(parse)?;
                 let event = get_editable(txn, event_id, actor).await?;
                 let item = parse(&event)?;
                 let model = programme_item::ActiveModel {
@@ -451,7 +428,7 @@ where
                     starts_at: Set(item.starts_at),
                     ends_at: Set(item.ends_at),
                     title: Set(item.title),
-                    kind: Set(item.kind.as_str().to_owned()),
+                    kind: Set(Text(item.kind)),
                     speakers: Set(serde_json::json!(item.speakers)),
                 }
                 .insert(txn)
@@ -479,7 +456,7 @@ pub async fn programme(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<
 pub async fn public_in_series(db: &impl ConnectionTrait, series_id: Uuid) -> Result<Vec<Event>, Error> {
     let rows = event::Entity::find()
         .filter(event::Column::SeriesId.eq(series_id))
-        .filter(event::Column::Status.ne(EventStatus::Draft.as_str()))
+        .filter(event::Column::Status.ne(Text(EventStatus::Draft)))
         .order_by_asc(event::Column::StartsAt)
         .order_by_asc(event::Column::Id)
         .all(db)

@@ -30,6 +30,7 @@ pub mod reports;
 pub mod schedule;
 pub mod series;
 pub mod stands;
+mod versioned;
 pub mod wishes;
 
 pub use database::{connect, Config, Store, Txn, Work};

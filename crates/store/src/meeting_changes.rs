@@ -24,10 +24,11 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
+use crate::entity::text::Text;
 use crate::entity::{meeting, meeting_block, meeting_preference, meeting_slot, registration, wish_decline};
 use crate::error::{corrupt, Error};
-use crate::meetings::{mail_to, MeetingView, Roster};
-use crate::outbox;
+use crate::meetings::{MeetingView, Roster};
+use crate::outbox::{self, MailDetails, NewMail, PreviousPlace};
 
 mod cascade;
 mod steward;
@@ -205,7 +206,7 @@ pub(super) async fn tell(
     db: &impl ConnectionTrait,
     people: &[Uuid],
     kind: MailKind,
-    extra: serde_json::Value,
+    details: MailDetails,
 ) -> Result<(), Error> {
     let rows = registration::Entity::find()
         .filter(registration::Column::Id.is_in(people.to_vec()))
@@ -215,7 +216,7 @@ pub(super) async fn tell(
     let mut mails = Vec::with_capacity(rows.len());
     for id in people {
         if let Some(r) = rows.iter().find(|r| r.id == *id) {
-            mails.push(mail_to(r, kind, extra.clone()));
+            mails.push(NewMail::to_registration(r, kind, details.clone()));
         }
     }
     outbox::enqueue_many(db, mails).await
@@ -229,7 +230,7 @@ pub async fn move_to(store: &crate::Store, id: Uuid, actor: &Actor, to: Place) -
         .write(|txn| {
             Box::pin(async move {
                 let (m, timezone) = editable(txn, id, actor).await?;
-                if m.status != MeetingStatus::Scheduled.as_str() {
+                if m.status != MeetingStatus::Scheduled {
                     return Err(Error::Conflict(format!(
                         "status: a {} meeting cannot be moved",
                         m.status
@@ -267,7 +268,7 @@ pub async fn move_to(store: &crate::Store, id: Uuid, actor: &Actor, to: Place) -
                     .col_expr(meeting::Column::UpdatedAt, Expr::val(Utc::now()))
                     .filter(meeting::Column::Id.eq(m.id))
                     .filter(meeting::Column::Sequence.eq(m.sequence))
-                    .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
+                    .filter(meeting::Column::Status.eq(Text(MeetingStatus::Scheduled)))
                     .exec(txn)
                     .await?;
                 if written.rows_affected != 1 {
@@ -277,10 +278,15 @@ pub async fn move_to(store: &crate::Store, id: Uuid, actor: &Actor, to: Place) -
                     txn,
                     &[m.buyer_registration_id, m.supplier_registration_id],
                     MailKind::MeetingChanged,
-                    serde_json::json!({
-                        "meeting_id": m.id,
-                        "previous": {"starts_at": before.starts_at, "ends_at": before.ends_at, "table": here.table},
-                    }),
+                    MailDetails {
+                        meeting_id: Some(m.id),
+                        previous: Some(PreviousPlace {
+                            starts_at: before.starts_at,
+                            ends_at: before.ends_at,
+                            table: here.table,
+                        }),
+                        ..MailDetails::default()
+                    },
                 )
                 .await?;
                 let moved = meeting::Entity::find_by_id(m.id)
@@ -312,7 +318,7 @@ pub async fn cancel(store: &crate::Store, id: Uuid, actor: &Actor, reason: Optio
             let reason = reason.clone();
             Box::pin(async move {
                 let (m, timezone) = editable(txn, id, actor).await?;
-                if m.status != MeetingStatus::Scheduled.as_str() {
+                if m.status != MeetingStatus::Scheduled {
                     return Err(Error::Conflict(format!(
                         "status: a {} meeting cannot be cancelled",
                         m.status
@@ -327,7 +333,7 @@ pub async fn cancel(store: &crate::Store, id: Uuid, actor: &Actor, reason: Optio
                     )
                     .col_expr(meeting::Column::UpdatedAt, Expr::val(Utc::now()))
                     .filter(meeting::Column::Id.eq(m.id))
-                    .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
+                    .filter(meeting::Column::Status.eq(Text(MeetingStatus::Scheduled)))
                     .exec(txn)
                     .await?;
                 if written.rows_affected != 1 {
@@ -337,7 +343,10 @@ pub async fn cancel(store: &crate::Store, id: Uuid, actor: &Actor, reason: Optio
                     txn,
                     &[m.buyer_registration_id, m.supplier_registration_id],
                     MailKind::MeetingCancelled,
-                    serde_json::json!({ "meeting_id": m.id, "reason": reason }),
+                    MailDetails {
+                        reason: reason.clone(),
+                        ..MailDetails::meeting(m.id)
+                    },
                 )
                 .await?;
                 let cancelled = meeting::Entity::find_by_id(m.id)
@@ -422,19 +431,20 @@ pub async fn add(store: &crate::Store, event_id: Uuid, actor: &Actor, new: NewMe
                     table_no: Set(i32::try_from(new.place.table).unwrap_or(i32::MAX)),
                     buyer_registration_id: Set(new.buyer),
                     supplier_registration_id: Set(new.supplier),
-                    status: Set(MeetingStatus::Scheduled.as_str().to_owned()),
+                    status: Set(Text(MeetingStatus::Scheduled)),
                     sequence: Set(0),
                     score: Set(0),
                     cancel_reason: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),
+                    ..Default::default()
                 };
                 meeting::Entity::insert(m).exec_without_returning(txn).await?;
                 tell(
                     txn,
                     &[new.buyer, new.supplier],
                     MailKind::MeetingChanged,
-                    serde_json::json!({ "meeting_id": id }),
+                    MailDetails::meeting(id),
                 )
                 .await?;
                 let added = meeting::Entity::find_by_id(id).one(txn).await?.ok_or(Error::NotFound)?;

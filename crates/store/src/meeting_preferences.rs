@@ -140,17 +140,12 @@ pub async fn update_registration(
     change: impl FnOnce(&Registration) -> Result<RegistrationDetails, matinale_domain::Error> + Send,
     meetings: Option<PreferencesChange>,
 ) -> Result<(RegistrationWithHistory, MeetingPreferences), Error> {
-    let mut change = Some(change);
-    let meetings = &meetings;
     store
-        .write(|txn| {
-            let change = change.take();
+        .write_once((change, meetings), |txn, (change, meetings)| {
             Box::pin(async move {
-                let updated =
-                    crate::registrations::update_details_in(txn, id, who, if_match, crate::database::once(change)?)
-                        .await?;
+                let updated = crate::registrations::update_details_in(txn, id, who, if_match, change).await?;
                 let event_id = updated.registration.event_id;
-                let preferences = match meetings.clone() {
+                let preferences = match meetings {
                     Some(change) => set_in(txn, event_id, id, change).await?,
                     None => of_registration(txn, event_id, id).await?,
                 };

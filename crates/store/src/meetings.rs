@@ -15,11 +15,12 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 use uuid::Uuid;
 
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{
     meeting, meeting_block, meeting_preference, meeting_slot, organisation, registration, schedule_draft,
 };
 use crate::error::{corrupt, Error};
-use crate::outbox::{self, NewMail};
+use crate::outbox::{self, MailDetails, NewMail};
 use crate::schedule::{DraftMeeting, DraftResult};
 
 /// One side of a meeting, as shown to organisers and to the other side.
@@ -203,7 +204,7 @@ impl Roster {
             u32::try_from(m.table_no).map_err(|_| corrupt("table"))?,
             m.buyer_registration_id,
             m.supplier_registration_id,
-            Some(MeetingStatus::from_db(&m.status).ok_or_else(|| corrupt("meeting status"))?),
+            Some(m.status.get()),
             u32::try_from(m.sequence).unwrap_or(0),
             u32::try_from(m.score).unwrap_or(0),
             m.updated_at,
@@ -263,7 +264,7 @@ pub async fn list(
         query = query.filter(meeting::Column::TableNo.eq(i64::from(table)));
     }
     if let Some(status) = filter.status {
-        query = query.filter(meeting::Column::Status.eq(status.as_str()));
+        query = query.filter(meeting::Column::Status.eq(Text(status)));
     }
     let rows = query.all(db).await?;
     let people: HashSet<Uuid> = rows
@@ -374,7 +375,7 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
     }
     let live = meeting::Entity::find()
         .filter(meeting::Column::EventId.eq(event_id))
-        .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+        .filter(meeting::Column::Status.ne(Text(MeetingStatus::Cancelled)))
         .all(txn)
         .await?;
     let live_ids: HashSet<Uuid> = live.iter().map(|m| m.id).collect();
@@ -391,7 +392,7 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
     }
     let dropped: Vec<&meeting::Model> = live
         .iter()
-        .filter(|m| m.status == MeetingStatus::Scheduled.as_str() && !in_draft.contains(&m.id))
+        .filter(|m| m.status == MeetingStatus::Scheduled && !in_draft.contains(&m.id))
         .collect();
     let now = Utc::now();
     let mut changed: HashSet<Uuid> = HashSet::new();
@@ -447,12 +448,13 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
                 table_no: Set(i32::try_from(m.table).unwrap_or(i32::MAX)),
                 buyer_registration_id: Set(m.buyer_registration_id),
                 supplier_registration_id: Set(m.supplier_registration_id),
-                status: Set(MeetingStatus::Scheduled.as_str().to_owned()),
+                status: Set(Text(MeetingStatus::Scheduled)),
                 sequence: Set(0),
                 score: Set(i32::try_from(m.score).unwrap_or(i32::MAX)),
                 cancel_reason: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
+                ..Default::default()
             }
         })
         .collect();
@@ -484,14 +486,14 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
         .collect();
     let mut mails = Vec::with_capacity(people.len() + cancellations.len());
     for r in people.values() {
-        mails.push(mail_to(r, MailKind::AgendaPublished, serde_json::json!({})));
+        mails.push(NewMail::to_registration(r, MailKind::AgendaPublished, MailDetails::default()));
     }
     for (meeting_id, person) in cancellations {
         if let Some(r) = people.get(&person) {
-            mails.push(mail_to(
+            mails.push(NewMail::to_registration(
                 r,
                 MailKind::MeetingCancelled,
-                serde_json::json!({ "meeting_id": meeting_id }),
+                MailDetails::meeting(meeting_id),
             ));
         }
     }
@@ -517,15 +519,4 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
         already_published: false,
     })
     })).await
-}
-
-pub(crate) fn mail_to(r: &registration::Model, kind: MailKind, extra: serde_json::Value) -> NewMail {
-    NewMail {
-        kind: kind.as_str(),
-        to_email: r.email.clone(),
-        locale: r.locale.clone(),
-        payload: crate::registrations::mail_payload(r.id, r.event_id, &r.first_name, &r.last_name, &r.category, extra),
-        registration_id: Some(r.id),
-        event_id: Some(r.event_id),
-    }
 }

@@ -1,30 +1,29 @@
-//! Buyer needs, the expressions of interest of ESS structures, the wishes they imply for the
-//! scheduler, and suggestions of structures for a need.
+//! Buyer needs, the expressions of interest of ESS structures (module `interests`), the
+//! wishes they imply for the scheduler, and suggestions of structures for a need.
 
-use std::collections::BTreeMap;
-
-use chrono::Utc;
 use matinale_domain::need::{
-    interest_registration, may_edit_need, suggest, CpvCode, InterestWish, Need, NeedCategory, NeedFields, NeedStatus,
-    ReservedMarket, Suggestion, INTEREST_WISH_PRIORITY,
+    may_edit_need, suggest, CpvCode, Need, NeedCategory, NeedFields, NeedStatus, ReservedMarket, Suggestion,
 };
-use matinale_domain::organisation::{EssKind, Organisation, OrganisationKind};
+use matinale_domain::organisation::{EssKind, OrganisationKind};
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::stand::StandKind;
 use matinale_domain::text;
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
 use crate::database::Store;
-use crate::entity::{need, need_interest, organisation_member};
+use crate::entity::text::Text;
+use crate::entity::{need, organisation_member};
 use crate::error::{corrupt, Error};
 use crate::organisations::SuggestionCriteria;
-use crate::registrations::Credential;
+use crate::versioned::{self, expect_version};
+
+mod interests;
+pub use interests::{add_interest, add_registrant_interest, interests, wishes_for_event, withdraw_interest, Interest};
 
 /// Filters of the public list of needs; all optional and combined with AND.
 #[derive(Debug, Clone, Default)]
@@ -64,17 +63,17 @@ fn to_need(m: need::Model) -> Result<Need, Error> {
             stand_id: m.stand_id,
             title: m.title,
             description: m.description,
-            category: NeedCategory::from_db(&m.category).ok_or_else(|| corrupt("need category"))?,
+            category: m.category.get(),
             cpv_codes,
             amount_min_eur: m.amount_min_eur,
             amount_max_eur: m.amount_max_eur,
             expected_tender_on: m.expected_tender_on,
-            reserved_market: ReservedMarket::from_db(&m.reserved_market).ok_or_else(|| corrupt("reserved market"))?,
+            reserved_market: m.reserved_market.get(),
             social_clause: m.social_clause,
             environmental_criterion: m.environmental_criterion,
             cities,
         },
-        status: NeedStatus::from_db(&m.status).ok_or_else(|| corrupt("need status"))?,
+        status: m.status.get(),
         created_by: m.created_by,
         version: m.version,
         created_at: m.created_at,
@@ -90,12 +89,12 @@ fn set_fields(am: &mut need::ActiveModel, f: &NeedFields) {
     am.stand_id = Set(f.stand_id);
     am.title = Set(f.title.clone());
     am.description = Set(f.description.clone());
-    am.category = Set(f.category.as_str().to_owned());
+    am.category = Set(Text(f.category));
     am.cpv_codes = Set(serde_json::json!(cpv).to_string());
     am.amount_min_eur = Set(f.amount_min_eur);
     am.amount_max_eur = Set(f.amount_max_eur);
     am.expected_tender_on = Set(f.expected_tender_on);
-    am.reserved_market = Set(f.reserved_market.as_str().to_owned());
+    am.reserved_market = Set(Text(f.reserved_market));
     am.social_clause = Set(f.social_clause);
     am.environmental_criterion = Set(f.environmental_criterion);
     am.cities = Set(serde_json::json!(f.cities).to_string());
@@ -184,19 +183,12 @@ pub async fn create(store: &Store, actor: &Actor, fields: NeedFields, status: Ne
                 if !may_edit_fields(txn, fields, actor).await? {
                     return Err(Error::Forbidden);
                 }
-                let now = Utc::now();
                 let mut am = need::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    status: Set(status.as_str().to_owned()),
-                    created_by: Set(actor.user_id),
-                    version: Set(1),
-                    created_at: Set(now),
-                    updated_at: Set(now),
+                    status: Set(Text(status)),
                     ..Default::default()
                 };
                 set_fields(&mut am, fields);
-                let model = am.insert(txn).await?;
-                to_need(model)
+                to_need(versioned::insert::<need::Entity>(txn, am, Uuid::now_v7(), actor.user_id).await?)
             })
         })
         .await
@@ -223,12 +215,9 @@ pub async fn update<F>(store: &Store, id: Uuid, actor: &Actor, if_match: Option<
 where
     F: Send + FnOnce(&Need) -> Result<(NeedFields, Option<NeedStatus>), Error>,
 {
-    let mut change = Some(change);
     store
-        .write(|txn| {
-            let change = change.take();
+        .write_once(change, |txn, change| {
             Box::pin(async move {
-                let change = crate::database::once(change)?;
                 let current = get(txn, id).await?;
                 if !may_edit(txn, &current, Some(actor)).await? {
                     return Err(if current.status.is_public() {
@@ -237,9 +226,7 @@ where
                         Error::NotFound
                     });
                 }
-                if if_match.is_some_and(|v| v != current.version) {
-                    return Err(Error::Stale);
-                }
+                expect_version(if_match, current.version)?;
                 let (fields, status) = change(&current)?;
                 let status = match status {
                     Some(s) => current.status.transition_to(s)?,
@@ -250,21 +237,11 @@ where
                     return Err(Error::Forbidden);
                 }
                 let mut am = need::ActiveModel {
-                    status: Set(status.as_str().to_owned()),
-                    version: Set(current.version + 1),
-                    updated_at: Set(Utc::now()),
+                    status: Set(Text(status)),
                     ..Default::default()
                 };
                 set_fields(&mut am, &fields);
-                let written = need::Entity::update_many()
-                    .set(am)
-                    .filter(need::Column::Id.eq(id))
-                    .filter(need::Column::Version.eq(current.version))
-                    .exec(txn)
-                    .await?;
-                if written.rows_affected != 1 {
-                    return Err(Error::Stale);
-                }
+                versioned::update::<need::Entity>(txn, am, id, current.version).await?;
                 let updated = get(txn, id).await?;
                 Ok(updated)
             })
@@ -279,7 +256,7 @@ fn like(folded: &str) -> LikeExpr {
 /// The drafts `actor` may edit: all of them for an admin; else those of a buyer it is a
 /// member of, and those presented at an event it organises (the rule of [`may_edit_need`]).
 fn editable_drafts(actor: &Actor) -> Condition {
-    let draft = Condition::all().add(need::Column::Status.eq(NeedStatus::Draft.as_str()));
+    let draft = Condition::all().add(need::Column::Status.eq(Text(NeedStatus::Draft)));
     if actor.is_admin() {
         return draft;
     }
@@ -319,7 +296,7 @@ pub async fn list(
                 "drafts are listed to their editors only: sign in",
             ))
         }
-        (Some(s), _) => Condition::all().add(need::Column::Status.eq(s.as_str())),
+        (Some(s), _) => Condition::all().add(need::Column::Status.eq(Text(s))),
         (None, Some(actor)) => Condition::all().add(Condition::any().add(public).add(editable_drafts(actor))),
         (None, None) => public,
     };
@@ -327,13 +304,13 @@ pub async fn list(
         cond = cond.add(need::Column::EventId.eq(event));
     }
     if let Some(category) = filter.category {
-        cond = cond.add(need::Column::Category.eq(category.as_str()));
+        cond = cond.add(need::Column::Category.eq(Text(category)));
     }
     if let Some(city) = filter.city.as_deref().map(text::fold).filter(|c| !c.is_empty()) {
         cond = cond.add(Expr::col(need::Column::CitiesFolded).like(like(&format!("|{city}|"))));
     }
     if let Some(market) = filter.reserved_market {
-        cond = cond.add(need::Column::ReservedMarket.eq(market.as_str()));
+        cond = cond.add(need::Column::ReservedMarket.eq(Text(market)));
     }
     if let Some(org) = filter.organisation {
         cond = cond.add(need::Column::OrganisationId.eq(org));
@@ -355,257 +332,6 @@ pub async fn list(
         request: page,
         total,
     })
-}
-
-/// An expression of interest of an ESS structure in a need.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Interest {
-    /// Identifier.
-    pub id: Uuid,
-    /// The need.
-    pub need_id: Uuid,
-    /// The ESS structure.
-    pub organisation_id: Uuid,
-    /// Its name.
-    pub organisation_name: String,
-    /// The registration it came through (manage-token path); `None` for a member's interest.
-    pub registration_id: Option<Uuid>,
-    /// Message to the buyer.
-    pub message: String,
-    /// When.
-    pub created_at: chrono::DateTime<Utc>,
-}
-
-/// Records that the ESS structure `organisation_id`, of which `actor` is a member, is interested
-/// in an open need; one interest per structure and need (409 for a second one).
-pub async fn add_interest(
-    store: &Store,
-    need_id: Uuid,
-    actor: &Actor,
-    organisation_id: Uuid,
-    message: String,
-) -> Result<Interest, Error> {
-    let message = &message;
-    store
-        .write(|txn| {
-            Box::pin(async move {
-                let need = get_visible(txn, need_id, Some(actor)).await?;
-                let org = match crate::organisations::get(txn, organisation_id).await {
-                    Err(Error::NotFound) => {
-                        return Err(invalid("organisation_id", "unknown", "no organisation has this id"))
-                    }
-                    other => other?,
-                };
-                if org.fields.kind != OrganisationKind::EssStructure {
-                    return Err(invalid(
-                        "organisation_id",
-                        "invalid",
-                        "interests come from ESS structures",
-                    ));
-                }
-                if !crate::organisations::may_edit(&org, actor) {
-                    return Err(Error::Forbidden);
-                }
-                let interest = insert_interest(txn, &need, org, None, Some(actor.user_id), message.clone()).await?;
-                Ok(interest)
-            })
-        })
-        .await
-}
-
-/// Records the interest of the ESS structure a registration speaks for (its
-/// `organisation_id`, confirmed: else a 422 on `registration_id`, so that nobody can take the
-/// structure's place by typing its id) in an open need of the registration's event. `who` is
-/// the holder of the registration's manage token, or an organiser of its event; anyone else
-/// gets 404. Member and registrant interests share one rule: one per structure and need (409).
-pub async fn add_registrant_interest(
-    store: &Store,
-    need_id: Uuid,
-    who: &Credential,
-    registration_id: Uuid,
-    message: String,
-) -> Result<Interest, Error> {
-    let message = &message;
-    store
-        .write(|txn| {
-            Box::pin(async move {
-                let need = get_visible(txn, need_id, who.actor()).await?;
-                let mut registration = crate::registrations::to_registration(
-                    crate::registrations::authorised(txn, registration_id, who).await?,
-                    None,
-                )?;
-                crate::registrations::settle_claims(txn, std::slice::from_mut(&mut registration)).await?;
-                let organisation_id = interest_registration(&registration, need.fields.event_id)?;
-                let org = match crate::organisations::get(txn, organisation_id).await {
-                    Err(Error::NotFound) => {
-                        return Err(invalid(
-                            "registration_id",
-                            "no_organisation",
-                            "the registration's organisation no longer exists",
-                        ))
-                    }
-                    other => other?,
-                };
-                if org.fields.kind != OrganisationKind::EssStructure {
-                    return Err(invalid(
-                        "registration_id",
-                        "organisation_kind",
-                        "the registration's organisation is not an ESS structure",
-                    ));
-                }
-                let created_by = who.actor().map(|a| a.user_id);
-                let interest =
-                    insert_interest(txn, &need, org, Some(registration_id), created_by, message.clone()).await?;
-                Ok(interest)
-            })
-        })
-        .await
-}
-
-/// Writes an interest of `org` in `need` once the caller's right to speak for `org` is settled:
-/// the need must be open and the structure not yet interested.
-async fn insert_interest(
-    txn: &impl ConnectionTrait,
-    need: &Need,
-    org: Organisation,
-    registration_id: Option<Uuid>,
-    created_by: Option<Uuid>,
-    message: String,
-) -> Result<Interest, Error> {
-    if need.status != NeedStatus::Open {
-        return Err(Error::Conflict(format!("the need is {}, not open", need.status)));
-    }
-    let taken = need_interest::Entity::find()
-        .filter(need_interest::Column::NeedId.eq(need.id))
-        .filter(need_interest::Column::OrganisationId.eq(org.id))
-        .one(txn)
-        .await?
-        .is_some();
-    let already = || Error::Conflict("this structure has already expressed interest in this need".into());
-    if taken {
-        return Err(already());
-    }
-    let model = need_interest::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        need_id: Set(need.id),
-        organisation_id: Set(org.id),
-        registration_id: Set(registration_id),
-        created_by: Set(created_by),
-        message: Set(message),
-        created_at: Set(Utc::now()),
-    }
-    .insert(txn)
-    .await
-    .map_err(|e| match Error::from(e) {
-        // Two requests at once: the unique index decides.
-        Error::Conflict(_) => already(),
-        other => other,
-    })?;
-    Ok(Interest {
-        id: model.id,
-        need_id: need.id,
-        organisation_id: org.id,
-        organisation_name: org.fields.name,
-        registration_id: model.registration_id,
-        message: model.message,
-        created_at: model.created_at,
-    })
-}
-
-/// Withdraws an interest in a need: by its author (the manage token of the registration it
-/// came through), a member of its structure, or an organiser of the need's event (or an
-/// admin); anyone else, or an interest of another need, is not found.
-pub async fn withdraw_interest(store: &Store, need_id: Uuid, interest_id: Uuid, who: &Credential) -> Result<(), Error> {
-    store
-        .write(|txn| {
-            Box::pin(async move {
-                let interest = need_interest::Entity::find_by_id(interest_id)
-                    .filter(need_interest::Column::NeedId.eq(need_id))
-                    .one(txn)
-                    .await?
-                    .ok_or(Error::NotFound)?;
-                let allowed = match who {
-                    Credential::Registrant(own) => interest.registration_id == Some(*own),
-                    Credential::User(actor) => {
-                        let member = match crate::organisations::get(txn, interest.organisation_id).await {
-                            Ok(org) => crate::organisations::may_edit(&org, actor),
-                            Err(Error::NotFound) => false,
-                            Err(e) => return Err(e),
-                        };
-                        let organiser = match get(txn, need_id).await?.fields.event_id {
-                            Some(event_id) => crate::events::get(txn, event_id).await?.is_organised_by(actor),
-                            None => actor.is_admin(),
-                        };
-                        member || organiser
-                    }
-                };
-                if !allowed {
-                    return Err(Error::NotFound);
-                }
-                need_interest::Entity::delete_by_id(interest_id).exec(txn).await?;
-                Ok(())
-            })
-        })
-        .await
-}
-
-/// The interests in a need, oldest first; for those who may edit the need (the buyer side).
-pub async fn interests(db: &impl ConnectionTrait, need_id: Uuid, actor: &Actor) -> Result<Vec<Interest>, Error> {
-    let need = get_visible(db, need_id, Some(actor)).await?;
-    if !may_edit(db, &need, Some(actor)).await? {
-        return Err(Error::Forbidden);
-    }
-    let rows = need_interest::Entity::find()
-        .filter(need_interest::Column::NeedId.eq(need_id))
-        .order_by_asc(need_interest::Column::CreatedAt)
-        .order_by_asc(need_interest::Column::Id)
-        .all(db)
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let org = crate::organisations::get(db, row.organisation_id).await?;
-        out.push(Interest {
-            id: row.id,
-            need_id: row.need_id,
-            organisation_id: row.organisation_id,
-            organisation_name: org.fields.name,
-            registration_id: row.registration_id,
-            message: row.message,
-            created_at: row.created_at,
-        });
-    }
-    Ok(out)
-}
-
-/// The meeting wishes implied by interests in the needs of an event: from each interested ESS
-/// structure (and the registration the interest came through, if any) to the buyer, at
-/// priority 2. The scheduler reads them beside explicit wishes.
-pub async fn wishes_for_event(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<InterestWish>, Error> {
-    let needs: BTreeMap<Uuid, Uuid> = need::Entity::find()
-        .filter(need::Column::EventId.eq(event_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.organisation_id))
-        .collect();
-    let rows = need_interest::Entity::find()
-        .filter(need_interest::Column::NeedId.is_in(needs.keys().copied().collect::<Vec<_>>()))
-        .order_by_asc(need_interest::Column::CreatedAt)
-        .order_by_asc(need_interest::Column::Id)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| {
-            needs.get(&row.need_id).map(|buyer| InterestWish {
-                need_id: row.need_id,
-                from_organisation_id: row.organisation_id,
-                from_registration_id: row.registration_id,
-                to_organisation_id: *buyer,
-                priority: INTEREST_WISH_PRIORITY,
-            })
-        })
-        .collect())
 }
 
 /// At most this many ESS structures are suggested for a need.

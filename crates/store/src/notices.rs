@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::database::Store;
 use crate::entity::{event, registration};
 use crate::error::Error;
+use crate::outbox::MailDetails;
 use crate::registrations::mail;
 
 /// How long before an event its reminder becomes due.
@@ -33,7 +34,7 @@ pub async fn queue_event_cancelled(db: &impl ConnectionTrait, event_id: Uuid) ->
         .all(db)
         .await?;
     for m in &live {
-        mail(db, MailKind::EventCancelled, m, serde_json::json!({})).await?;
+        mail(db, MailKind::EventCancelled, m, MailDetails::default()).await?;
     }
     Ok(live.len())
 }
@@ -96,7 +97,7 @@ pub async fn queue_due_reminders(store: &Store, now: DateTime<Utc>) -> Result<Re
                         .all(txn)
                         .await?;
                     for m in &recipients {
-                        mail(txn, MailKind::EventReminder, m, serde_json::json!({})).await?;
+                        mail(txn, MailKind::EventReminder, m, MailDetails::default()).await?;
                     }
                     Ok(Some(recipients.len()))
                 })

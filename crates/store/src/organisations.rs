@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
 use matinale_domain::organisation::{EssKind, Organisation, OrganisationFields, OrganisationKind};
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::siret::Siret;
@@ -16,8 +15,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{organisation, organisation_member, organisation_tag, user};
 use crate::error::{corrupt, Error};
+use crate::versioned::{self, expect_version};
 
 /// Filters of the organisation directory; all optional and combined with AND.
 #[derive(Debug, Clone, Default)]
@@ -74,7 +75,7 @@ async fn write_tags(db: &impl ConnectionTrait, id: Uuid, f: &OrganisationFields)
 }
 
 fn set_fields(am: &mut organisation::ActiveModel, f: &OrganisationFields) {
-    am.kind = Set(f.kind.as_str().to_owned());
+    am.kind = Set(Text(f.kind));
     am.name = Set(f.name.clone());
     am.siret = Set(f.siret.as_ref().map(|s| s.as_str().to_owned()));
     am.website = Set(f.website.clone());
@@ -123,7 +124,7 @@ async fn assemble(db: &impl ConnectionTrait, rows: Vec<organisation::Model>) -> 
             Ok(Organisation {
                 id: row.id,
                 fields: OrganisationFields {
-                    kind: OrganisationKind::from_db(&row.kind).ok_or_else(|| corrupt("organisation kind"))?,
+                    kind: row.kind.get(),
                     name: row.name,
                     siret,
                     ess_kinds,
@@ -148,17 +149,9 @@ pub async fn create(store: &Store, actor: &Actor, fields: OrganisationFields) ->
         .write(|txn| {
             Box::pin(async move {
                 let id = Uuid::now_v7();
-                let now = Utc::now();
-                let mut am = organisation::ActiveModel {
-                    id: Set(id),
-                    version: Set(1),
-                    created_by: Set(actor.user_id),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                };
+                let mut am = <organisation::ActiveModel as Default>::default();
                 set_fields(&mut am, fields);
-                am.insert(txn).await?;
+                versioned::insert::<organisation::Entity>(txn, am, id, actor.user_id).await?;
                 write_tags(txn, id, fields).await?;
                 organisation_member::ActiveModel {
                     organisation_id: Set(id),
@@ -198,35 +191,18 @@ pub async fn update<F>(
 where
     F: Send + FnOnce(&Organisation) -> Result<OrganisationFields, Error>,
 {
-    let mut change = Some(change);
     store
-        .write(|txn| {
-            let change = change.take();
+        .write_once(change, |txn, change| {
             Box::pin(async move {
-                let change = crate::database::once(change)?;
                 let current = get(txn, id).await?;
                 if !may_edit(&current, actor) {
                     return Err(Error::Forbidden);
                 }
-                if if_match.is_some_and(|v| v != current.version) {
-                    return Err(Error::Stale);
-                }
+                expect_version(if_match, current.version)?;
                 let fields = change(&current)?;
-                let mut am = organisation::ActiveModel {
-                    version: Set(current.version + 1),
-                    updated_at: Set(Utc::now()),
-                    ..Default::default()
-                };
+                let mut am = <organisation::ActiveModel as Default>::default();
                 set_fields(&mut am, &fields);
-                let written = organisation::Entity::update_many()
-                    .set(am)
-                    .filter(organisation::Column::Id.eq(id))
-                    .filter(organisation::Column::Version.eq(current.version))
-                    .exec(txn)
-                    .await?;
-                if written.rows_affected != 1 {
-                    return Err(Error::Stale);
-                }
+                versioned::update::<organisation::Entity>(txn, am, id, current.version).await?;
                 write_tags(txn, id, &fields).await?;
                 let updated = get(txn, id).await?;
                 Ok(updated)
@@ -254,7 +230,7 @@ pub async fn list(
 ) -> Result<Page<Organisation>, Error> {
     let mut cond = Condition::all();
     if let Some(kind) = filter.kind {
-        cond = cond.add(organisation::Column::Kind.eq(kind.as_str()));
+        cond = cond.add(organisation::Column::Kind.eq(Text(kind)));
     }
     if let Some(sector) = &filter.sector {
         cond = cond.add(has_tag(SECTOR, sector));
@@ -324,7 +300,7 @@ pub async fn best_suggestions(
         let any = Condition::all().add(organisation_tag::Column::Folded.is_in(criteria.cities.clone()));
         Expr::col(organisation::Column::Id).in_subquery(tag_where(CITY, any))
     });
-    let mut cond = Condition::all().add(organisation::Column::Kind.eq(OrganisationKind::EssStructure.as_str()));
+    let mut cond = Condition::all().add(organisation::Column::Kind.eq(Text(OrganisationKind::EssStructure)));
     let mut score = Expr::val(0);
     let mut any_criterion = Condition::any();
     for (matches, points) in [(sector, 3), (city, 2)] {
@@ -484,7 +460,7 @@ pub async fn members(db: &impl ConnectionTrait, id: Uuid, actor: &Actor) -> Resu
         .map(|u| {
             Ok(Member {
                 user_id: u.id,
-                role: Role::from_db(&u.role).ok_or_else(|| corrupt("role"))?,
+                role: u.role.get(),
                 name: u.name,
                 email: u.email,
             })

@@ -12,7 +12,7 @@
 //! cannot overwrite the newer claim's outcome.
 
 use chrono::{DateTime, Utc};
-use matinale_domain::mail::MailStatus;
+use matinale_domain::mail::{MailKind, MailStatus};
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::Expr;
@@ -20,11 +20,13 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::database::Store;
-use crate::entity::outbox;
-use crate::error::{corrupt, Error};
+use crate::entity::text::Text;
+use crate::entity::{outbox, registration};
+use crate::error::Error;
 use crate::registrations::stmt;
 
 /// The payload key of the registration's manage token: a credential, kept in clear only
@@ -33,6 +35,90 @@ pub const MANAGE_TOKEN_KEY: &str = "manage_token";
 
 /// Longest `last_error` kept; SMTP replies can be long and the column is for people to read.
 const MAX_ERROR_CHARS: usize = 1000;
+
+/// What a queued mail's `payload` holds: the person it greets, the registration and event it
+/// is about, and what its kind needs besides ([`MailDetails`]). Store writes it, the mail
+/// worker reads it back; the JSON keys are those of the rows already stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailPayload {
+    /// The registration the mail is about.
+    pub registration_id: Uuid,
+    /// Its event (the row's `event_id` too).
+    #[serde(default)]
+    pub event_id: Option<Uuid>,
+    /// Greeting first name.
+    pub first_name: String,
+    /// Greeting last name.
+    pub last_name: String,
+    /// The person's category (`buyer`, `supplier`, …).
+    #[serde(default)]
+    pub category: Option<String>,
+    /// What the mail's kind needs besides.
+    #[serde(flatten)]
+    pub details: MailDetails,
+}
+
+/// What some mail kinds need besides the person; each kind sets the fields it uses.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MailDetails {
+    /// The registration's manage token, in clear until the mail is sent ([`MANAGE_TOKEN_KEY`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manage_token: Option<String>,
+    /// The place on the waiting list (`registration_waitlisted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waitlist_position: Option<u32>,
+    /// The meeting a meeting mail is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_id: Option<Uuid>,
+    /// Why it was cancelled, as the organiser wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Where a moved meeting was before (`meeting_changed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<PreviousPlace>,
+}
+
+impl MailDetails {
+    /// A mail that carries the manage token `token`.
+    pub fn token(token: impl Into<String>) -> Self {
+        MailDetails {
+            manage_token: Some(token.into()),
+            ..Self::default()
+        }
+    }
+
+    /// A mail about the meeting `id`.
+    pub fn meeting(id: Uuid) -> Self {
+        MailDetails {
+            meeting_id: Some(id),
+            ..Self::default()
+        }
+    }
+}
+
+/// Where a meeting was before it moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviousPlace {
+    /// Former start.
+    pub starts_at: DateTime<Utc>,
+    /// Former end.
+    pub ends_at: DateTime<Utc>,
+    /// Former table.
+    pub table: u32,
+}
+
+impl MailPayload {
+    /// The JSON stored in the outbox row.
+    pub fn to_json(&self) -> serde_json::Value {
+        // A struct of strings, numbers and ids always serialises.
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
+    /// Reads a stored row's payload back.
+    pub fn from_json(value: &serde_json::Value) -> Result<Self, serde_json::Error> {
+        Self::deserialize(value)
+    }
+}
 
 /// A mail to queue.
 #[derive(Debug, Clone)]
@@ -43,12 +129,34 @@ pub struct NewMail {
     pub to_email: String,
     /// `fr` or `en`.
     pub locale: String,
-    /// What the template needs.
+    /// What the template needs: a [`MailPayload`] as JSON.
     pub payload: serde_json::Value,
     /// The registration it concerns.
     pub registration_id: Option<Uuid>,
     /// The event it concerns.
     pub event_id: Option<Uuid>,
+}
+
+impl NewMail {
+    /// A mail of `kind` to the person of the registration `r`, about it and its event.
+    pub(crate) fn to_registration(r: &registration::Model, kind: MailKind, details: MailDetails) -> Self {
+        let payload = MailPayload {
+            registration_id: r.id,
+            event_id: Some(r.event_id),
+            first_name: r.first_name.clone(),
+            last_name: r.last_name.clone(),
+            category: Some(r.category.clone()),
+            details,
+        };
+        NewMail {
+            kind: kind.as_str(),
+            to_email: r.email.clone(),
+            locale: r.locale.clone(),
+            payload: payload.to_json(),
+            registration_id: Some(r.id),
+            event_id: Some(r.event_id),
+        }
+    }
 }
 
 /// A queued (or sent) mail.
@@ -94,7 +202,7 @@ impl TryFrom<outbox::Model> for Mail {
             to_email: m.to_email,
             locale: m.locale,
             payload: m.payload,
-            status: MailStatus::from_db(&m.status).ok_or_else(|| corrupt("outbox status"))?,
+            status: m.status.get(),
             attempts: m.attempts,
             next_attempt_at: m.next_attempt_at,
             last_error: m.last_error,
@@ -132,7 +240,7 @@ fn queued(mail: NewMail, now: DateTime<Utc>) -> outbox::ActiveModel {
         to_email: Set(mail.to_email),
         locale: Set(mail.locale),
         payload: Set(mail.payload),
-        status: Set(MailStatus::Queued.as_str().to_owned()),
+        status: Set(Text(MailStatus::Queued)),
         attempts: Set(0),
         next_attempt_at: Set(now),
         last_error: Set(None),
@@ -250,7 +358,7 @@ async fn settle(
                 Ok(update
                     .clone()
                     .filter(outbox::Column::Id.eq(id))
-                    .filter(outbox::Column::Status.eq(MailStatus::Sending.as_str()))
+                    .filter(outbox::Column::Status.eq(Text(MailStatus::Sending)))
                     .filter(outbox::Column::Attempts.eq(attempt))
                     .exec(txn)
                     .await?)
@@ -334,7 +442,7 @@ pub async fn list(
         cond = cond.add(crate::events::organised_by(outbox::Column::EventId, actor));
     }
     if let Some(status) = filter.status {
-        cond = cond.add(outbox::Column::Status.eq(status.as_str()));
+        cond = cond.add(outbox::Column::Status.eq(Text(status)));
     }
     let query = outbox::Entity::find().filter(cond);
     let total = query.clone().count(db).await?;
@@ -358,6 +466,56 @@ pub async fn list(
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+    use uuid::Uuid;
+
+    use super::{MailDetails, MailPayload, PreviousPlace};
+
+    #[test]
+    fn a_payload_is_stored_under_the_keys_the_rows_already_have() {
+        let (registration_id, event_id, meeting_id) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let at = chrono::DateTime::parse_from_rfc3339("2026-03-12T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        let payload = MailPayload {
+            registration_id,
+            event_id: Some(event_id),
+            first_name: "Awa".into(),
+            last_name: "Diallo".into(),
+            category: Some("buyer".into()),
+            details: MailDetails {
+                previous: Some(PreviousPlace {
+                    starts_at: at,
+                    ends_at: at,
+                    table: 4,
+                }),
+                ..MailDetails::meeting(meeting_id)
+            },
+        };
+        let stored = payload.to_json();
+        assert_eq!(
+            stored,
+            json!({"registration_id": registration_id, "event_id": event_id, "first_name": "Awa",
+                "last_name": "Diallo", "category": "buyer", "meeting_id": meeting_id,
+                "previous": {"starts_at": at, "ends_at": at, "table": 4}})
+        );
+        assert_eq!(MailPayload::from_json(&stored).unwrap(), payload);
+    }
+
+    #[test]
+    fn rows_written_before_the_typed_payload_are_read_back() {
+        let id = Uuid::now_v7();
+        // A waiting-list mail (its position set in SQL) and a cancellation without a reason.
+        let waitlisted = json!({"registration_id": id, "event_id": id, "first_name": "A", "last_name": "B",
+            "category": "supplier", "manage_token": "mr_x", "waitlist_position": 2});
+        let read = MailPayload::from_json(&waitlisted).unwrap();
+        assert_eq!(read.details.waitlist_position, Some(2));
+        assert_eq!(read.details.manage_token.as_deref(), Some("mr_x"));
+        let cancelled = json!({"registration_id": id, "event_id": id, "first_name": "A", "last_name": "B",
+            "category": "buyer", "meeting_id": id, "reason": null, "waitlist_position": null});
+        let read = MailPayload::from_json(&cancelled).unwrap();
+        assert_eq!(read.details, MailDetails::meeting(id));
+        assert!(MailPayload::from_json(&json!({"registration_id": id, "first_name": 3})).is_err());
+    }
 
     #[test]
     fn tokens_are_redacted_at_any_depth() {

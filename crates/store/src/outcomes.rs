@@ -9,8 +9,7 @@ use matinale_domain::event::EventStatus;
 use matinale_domain::mail::MailKind;
 use matinale_domain::meeting::{MeetingStatus, Side};
 use matinale_domain::outcome::{
-    side_from_text, side_text, Absent, AmountCents, Attendance, AttendanceFacts, AttendanceMark, MarkedAttendance,
-    NewOutcome, OutcomeKind,
+    Absent, AmountCents, Attendance, AttendanceFacts, AttendanceMark, MarkedAttendance, NewOutcome, OutcomeKind,
 };
 use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::user::Actor;
@@ -18,9 +17,8 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
-use crate::entity::{
-    event_follow_up, meeting_attendance, meeting_block, meeting_outcome, meeting_slot, registration, registration_token,
-};
+use crate::entity::text::Text;
+use crate::entity::{event, meeting, meeting_block, meeting_outcome, meeting_slot, registration, registration_token};
 use crate::error::{corrupt, Error};
 use crate::registrations::Credential;
 
@@ -58,9 +56,9 @@ pub(crate) async fn meeting_facts(
     let mut checked_in: HashSet<Uuid> = HashSet::new();
     for chunk in event_ids.chunks(CHUNK) {
         rows.extend(
-            meeting_attendance::Entity::find()
-                .filter(meeting_attendance::Column::EventId.is_in(chunk.to_vec()))
-                .order_by_asc(meeting_attendance::Column::Id)
+            meeting::Entity::find()
+                .filter(meeting::Column::EventId.is_in(chunk.to_vec()))
+                .order_by_asc(meeting::Column::Id)
                 .all(db)
                 .await?,
         );
@@ -95,9 +93,9 @@ pub(crate) async fn meeting_facts(
                 .and_then(|b| block_ends.get(b))
                 .copied()
                 .ok_or_else(|| corrupt("meeting slot"))?;
-            let cancelled = m.status == MeetingStatus::Cancelled.as_str();
+            let cancelled = m.status == MeetingStatus::Cancelled;
             let facts = AttendanceFacts {
-                marked: marked(&m)?,
+                marked: marked(&m),
                 block_ends_at,
                 buyer_checked_in: checked_in.contains(&m.buyer_registration_id),
                 supplier_checked_in: checked_in.contains(&m.supplier_registration_id),
@@ -120,23 +118,18 @@ pub(crate) async fn meeting_facts(
         .collect()
 }
 
-fn marked(m: &meeting_attendance::Model) -> Result<Option<AttendanceMark>, Error> {
-    let Some(status) = m.attendance.as_deref() else {
-        return Ok(None);
-    };
-    let status = MarkedAttendance::from_db(status).ok_or_else(|| corrupt("meeting attendance"))?;
-    let absent = match m.absent.as_deref() {
-        Some(a) => Some(Absent::from_db(a).ok_or_else(|| corrupt("meeting absent side"))?),
-        None => None,
-    };
-    Ok(Some(AttendanceMark { status, absent }))
+fn marked(m: &meeting::Model) -> Option<AttendanceMark> {
+    m.attendance.map(|status| AttendanceMark {
+        status: status.get(),
+        absent: m.absent.map(Text::get),
+    })
 }
 
 /// The facts of one meeting at `now`.
 async fn facts_of(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<MeetingFacts, Error> {
-    let event_id = meeting_attendance::Entity::find_by_id(id)
+    let event_id = meeting::Entity::find_by_id(id)
         .select_only()
-        .column(meeting_attendance::Column::EventId)
+        .column(meeting::Column::EventId)
         .into_tuple::<Uuid>()
         .one(db)
         .await?
@@ -161,12 +154,9 @@ pub async fn mark_attendance(
     store
         .write(|txn| {
             Box::pin(async move {
-                let m = meeting_attendance::Entity::find_by_id(id)
-                    .one(txn)
-                    .await?
-                    .ok_or(Error::NotFound)?;
+                let m = meeting::Entity::find_by_id(id).one(txn).await?.ok_or(Error::NotFound)?;
                 crate::events::get_editable(txn, m.event_id, actor).await?;
-                if m.status == MeetingStatus::Cancelled.as_str() {
+                if m.status == MeetingStatus::Cancelled {
                     return Err(Error::Conflict(
                         "status: this meeting was cancelled; it takes no attendance".into(),
                     ));
@@ -175,17 +165,17 @@ pub async fn mark_attendance(
                     MarkedAttendance::Held => MeetingStatus::Held,
                     MarkedAttendance::NoShow => MeetingStatus::NoShow,
                 };
-                let written = meeting_attendance::Entity::update_many()
-                    .col_expr(meeting_attendance::Column::Attendance, Expr::val(mark.status.as_str()))
+                let written = meeting::Entity::update_many()
+                    .col_expr(meeting::Column::Attendance, Expr::val(mark.status.as_str()))
                     .col_expr(
-                        meeting_attendance::Column::Absent,
+                        meeting::Column::Absent,
                         Expr::val(mark.absent.map(|a| a.as_str().to_owned())),
                     )
-                    .col_expr(meeting_attendance::Column::AttendanceMarkedAt, Expr::val(now))
-                    .col_expr(meeting_attendance::Column::Status, Expr::val(status.as_str()))
-                    .col_expr(meeting_attendance::Column::UpdatedAt, Expr::val(now))
-                    .filter(meeting_attendance::Column::Id.eq(id))
-                    .filter(meeting_attendance::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+                    .col_expr(meeting::Column::AttendanceMarkedAt, Expr::val(now))
+                    .col_expr(meeting::Column::Status, Expr::val(status.as_str()))
+                    .col_expr(meeting::Column::UpdatedAt, Expr::val(now))
+                    .filter(meeting::Column::Id.eq(id))
+                    .filter(meeting::Column::Status.ne(Text(MeetingStatus::Cancelled)))
                     .exec(txn)
                     .await?;
                 if written.rows_affected != 1 {
@@ -223,8 +213,8 @@ impl OutcomeRecord {
     fn from_row(row: meeting_outcome::Model) -> Result<Self, Error> {
         Ok(Self {
             id: row.id,
-            side: side_from_text(&row.side).ok_or_else(|| corrupt("outcome side"))?,
-            outcome: OutcomeKind::from_db(&row.outcome).ok_or_else(|| corrupt("outcome"))?,
+            side: row.side.get(),
+            outcome: row.outcome.get(),
             amount: row.amount_cents.map(AmountCents::from_cents),
             comment: row.comment,
             by_organiser: row.recorded_by.starts_with("user:"),
@@ -345,8 +335,8 @@ pub async fn record(
                 meeting_outcome::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     meeting_id: Set(id),
-                    side: Set(side_text(side).to_owned()),
-                    outcome: Set(new.outcome.as_str().to_owned()),
+                    side: Set(Text(side)),
+                    outcome: Set(Text(new.outcome)),
                     amount_cents: Set(new.amount.map(AmountCents::cents)),
                     comment: Set(new.comment),
                     recorded_by: Set(recorded_by),
@@ -424,11 +414,11 @@ pub struct FollowUpSweep {
 /// that opens its transaction, so that of two sweeps (two processes) exactly one queues them.
 pub async fn queue_due_follow_ups(store: &crate::Store, now: DateTime<Utc>) -> Result<FollowUpSweep, Error> {
     let over = [EventStatus::Published.as_str(), EventStatus::Closed.as_str()];
-    let candidates = event_follow_up::Entity::find()
-        .filter(event_follow_up::Column::FollowUpsQueuedAt.is_null())
-        .filter(event_follow_up::Column::Status.is_in(over))
-        .filter(event_follow_up::Column::EndsAt.lte(now))
-        .order_by_asc(event_follow_up::Column::EndsAt)
+    let candidates = event::Entity::find()
+        .filter(event::Column::FollowUpsQueuedAt.is_null())
+        .filter(event::Column::Status.is_in(over))
+        .filter(event::Column::EndsAt.lte(now))
+        .order_by_asc(event::Column::EndsAt)
         .all(store)
         .await?;
     let mut sweep = FollowUpSweep::default();
@@ -440,10 +430,10 @@ pub async fn queue_due_follow_ups(store: &crate::Store, now: DateTime<Utc>) -> R
         let queued = store
             .write(|txn| {
                 Box::pin(async move {
-                    let marked = event_follow_up::Entity::update_many()
-                        .col_expr(event_follow_up::Column::FollowUpsQueuedAt, Expr::val(now))
-                        .filter(event_follow_up::Column::Id.eq(event_id))
-                        .filter(event_follow_up::Column::FollowUpsQueuedAt.is_null())
+                    let marked = event::Entity::update_many()
+                        .col_expr(event::Column::FollowUpsQueuedAt, Expr::val(now))
+                        .filter(event::Column::Id.eq(event_id))
+                        .filter(event::Column::FollowUpsQueuedAt.is_null())
                         .exec(txn)
                         .await?;
                     if marked.rows_affected != 1 {
@@ -469,7 +459,7 @@ pub async fn queue_due_follow_ups(store: &crate::Store, now: DateTime<Utc>) -> R
                             txn,
                             MailKind::FollowUpRequest,
                             r,
-                            serde_json::json!({ crate::outbox::MANAGE_TOKEN_KEY: token }),
+                            crate::outbox::MailDetails::token(token),
                         )
                         .await?;
                         mails += 1;

@@ -16,6 +16,7 @@ use matinale_domain::text;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use crate::entity::text::Text;
 use crate::entity::{need, organisation, registration};
 use crate::error::{corrupt, Error};
 use crate::registrations::Credential;
@@ -231,7 +232,7 @@ async fn open_needs(
         .column(need::Column::OrganisationId)
         .column(need::Column::Title)
         .filter(need::Column::EventId.eq(event_id))
-        .filter(need::Column::Status.eq(NeedStatus::Open.as_str()))
+        .filter(need::Column::Status.eq(Text(NeedStatus::Open)))
         .filter(need::Column::OrganisationId.is_in(ids))
         .order_by_asc(need::Column::CreatedAt)
         .order_by_asc(need::Column::Id)

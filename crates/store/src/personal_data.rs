@@ -6,6 +6,8 @@
 //! mail are replaced or removed, and every token of the registration stops working.
 
 use chrono::{DateTime, Utc};
+use matinale_domain::meeting::Side;
+use matinale_domain::outcome::side_text;
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -119,9 +121,9 @@ async fn export_of(db: &impl ConnectionTrait, r: registration::Model) -> Result<
         .into_iter()
         .map(|m| {
             let (side, partner) = if m.buyer_registration_id == r.id {
-                ("buyer", m.supplier_registration_id)
+                (Side::Buyer, m.supplier_registration_id)
             } else {
-                ("supplier", m.buyer_registration_id)
+                (Side::Supplier, m.buyer_registration_id)
             };
             let reported: Vec<Value> = outcomes
                 .iter()
@@ -132,7 +134,7 @@ async fn export_of(db: &impl ConnectionTrait, r: registration::Model) -> Result<
                 })
                 .collect();
             serde_json::json!({"id": m.id, "slot_id": m.slot_id, "table": m.table_no, "status": m.status,
-                               "partner_registration_id": partner, "side": side, "outcomes": reported})
+                               "partner_registration_id": partner, "side": side_text(side), "outcomes": reported})
         })
         .collect();
     let interests = need_interest::Entity::find()

@@ -30,7 +30,7 @@ use crate::accounts::{new_secret, secret_hash};
 use crate::database::Store;
 use crate::entity::{idempotency, registration, registration_history, registration_token};
 use crate::error::{corrupt, Error};
-use crate::outbox::{self, NewMail};
+use crate::outbox::{self, MailDetails, MailPayload, NewMail};
 
 /// How long an `Idempotency-Key` is remembered.
 pub const IDEMPOTENCY_HOURS: i64 = 24;
@@ -305,43 +305,29 @@ pub(crate) async fn mail(
     db: &impl ConnectionTrait,
     kind: MailKind,
     m: &registration::Model,
-    extra: serde_json::Value,
+    details: MailDetails,
 ) -> Result<(), Error> {
-    let payload = mail_payload(m.id, m.event_id, &m.first_name, &m.last_name, &m.category, extra);
-    outbox::enqueue(
-        db,
-        NewMail {
-            kind: kind.as_str(),
-            to_email: m.email.clone(),
-            locale: m.locale.clone(),
-            payload,
-            registration_id: Some(m.id),
-            event_id: Some(m.event_id),
-        },
-    )
-    .await
+    outbox::enqueue(db, NewMail::to_registration(m, kind, details)).await
 }
 
-/// What every mail about a registration carries, and `extra`.
+/// What every mail about a registration carries, and `details`.
 pub(crate) fn mail_payload(
     registration_id: Uuid,
     event_id: Uuid,
     first_name: &str,
     last_name: &str,
     category: &str,
-    extra: serde_json::Value,
+    details: MailDetails,
 ) -> serde_json::Value {
-    let mut payload = serde_json::json!({
-        "registration_id": registration_id,
-        "event_id": event_id,
-        "first_name": first_name,
-        "last_name": last_name,
-        "category": category,
-    });
-    if let (Some(map), serde_json::Value::Object(more)) = (payload.as_object_mut(), extra) {
-        map.extend(more);
+    MailPayload {
+        registration_id,
+        event_id: Some(event_id),
+        first_name: first_name.to_owned(),
+        last_name: last_name.to_owned(),
+        category: Some(category.to_owned()),
+        details,
     }
-    payload
+    .to_json()
 }
 
 /// The first free seat of pool `$3` of event `$2`, as a sub-select. On PostgreSQL concurrent
@@ -612,7 +598,7 @@ pub(crate) async fn insert_registration(
         &person.first_name,
         &person.last_name,
         new.category.as_str(),
-        serde_json::json!({"manage_token": fresh.token}),
+        MailDetails::token(fresh.token.clone()),
     );
     // Every part writes only while the event has the version `event` was read at ($26): else the
     // statement returns no row, and the caller reads the event again. On PostgreSQL the check
@@ -788,13 +774,7 @@ async fn resend_link(store: &Store, event_id: Uuid, email: &str) -> Error {
                 }
                 .insert(txn)
                 .await?;
-                mail(
-                    txn,
-                    MailKind::RegistrationLink,
-                    &m,
-                    serde_json::json!({"manage_token": token}),
-                )
-                .await?;
+                mail(txn, MailKind::RegistrationLink, &m, MailDetails::token(token)).await?;
             }
             Ok(())
         })
@@ -1159,7 +1139,7 @@ async fn promote_into(
     )
     .await?;
     let m = load(db, promoted).await?;
-    mail(db, MailKind::RegistrationPromoted, &m, serde_json::json!({})).await?;
+    mail(db, MailKind::RegistrationPromoted, &m, MailDetails::default()).await?;
     Ok(Promotion::Promoted)
 }
 
@@ -1237,7 +1217,7 @@ async fn cancel_in(txn: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Re
         reason,
     )
     .await?;
-    mail(txn, MailKind::RegistrationCancelled, &m, serde_json::json!({})).await?;
+    mail(txn, MailKind::RegistrationCancelled, &m, MailDetails::default()).await?;
     crate::meeting_changes::cancel_for_registration(txn, id).await?;
     if let Some(row) = freed {
         let pool: String = row.try_get("", "pool")?;

@@ -18,6 +18,7 @@ use matinale_domain::user::Actor;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use crate::entity::text::Text;
 use crate::entity::{event, need, need_interest, organisation, organisation_tag, registration, wish};
 use crate::error::Error;
 use crate::outcomes::{latest_outcomes, meeting_facts, MeetingFacts, OutcomeRecord};
@@ -187,7 +188,7 @@ async fn compute(
         needs.extend(
             need::Entity::find()
                 .filter(need::Column::EventId.is_in(chunk.to_vec()))
-                .filter(need::Column::Status.ne(NeedStatus::Draft.as_str()))
+                .filter(need::Column::Status.ne(Text(NeedStatus::Draft)))
                 .all(db)
                 .await?,
         );
@@ -243,10 +244,10 @@ async fn compute(
         }
     }
     for n in &needs {
-        *report.needs_by_category.entry(n.category.clone()).or_default() += 1;
+        *report.needs_by_category.entry(n.category.to_string()).or_default() += 1;
         *report
             .needs_by_reserved_market
-            .entry(n.reserved_market.clone())
+            .entry(n.reserved_market.to_string())
             .or_default() += 1;
     }
     let need_ids: Vec<Uuid> = needs.iter().map(|n| n.id).collect();

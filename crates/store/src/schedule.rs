@@ -8,22 +8,25 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use matinale_domain::event::Category;
 use matinale_domain::meeting::{MeetingStatus, Side};
 use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::user::Actor;
 use matinale_scheduler::{self as scheduler, Instance, KeptMeeting, MeetingSlot, Participant, Wish};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, UpdateMany};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{meeting, meeting_block, meeting_preference, meeting_slot, registration, schedule_draft};
 use crate::error::{corrupt, Error};
 use crate::meetings::{MeetingView, Roster};
+
+mod claim;
+use claim::{claim_run, release_run, store_draft};
 
 /// A run that has not finished after this long is taken to have died with its process.
 pub const STALE_RUN_MINUTES: i64 = 10;
@@ -266,7 +269,7 @@ pub async fn build_instance(db: &impl ConnectionTrait, event_id: Uuid) -> Result
 
     let published = meeting::Entity::find()
         .filter(meeting::Column::EventId.eq(event_id))
-        .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+        .filter(meeting::Column::Status.ne(Text(MeetingStatus::Cancelled)))
         .order_by_asc(meeting::Column::Id)
         .all(db)
         .await?;
@@ -443,120 +446,6 @@ fn stats(built: &EventInstance, solution: &scheduler::Solution, meetings: &[Draf
         buyer_table_changes: solution.stats.buyer_table_changes,
         millis: solution.stats.millis,
     }
-}
-
-fn already_running() -> Error {
-    Error::Conflict("the schedule of this event is being computed by another request; try again when it is done".into())
-}
-
-/// Claims the event's run: only one at a time, across processes.
-async fn claim_run(store: &Store, event_id: Uuid) -> Result<Uuid, Error> {
-    let token = Uuid::now_v7();
-    let now = Utc::now();
-    let stale = now - Duration::minutes(STALE_RUN_MINUTES);
-    store
-        .write(|txn| {
-            Box::pin(async move {
-                let existing = schedule_draft::Entity::find_by_id(event_id).one(txn).await?;
-                match existing {
-                    None => {
-                        schedule_draft::Entity::insert(schedule_draft::ActiveModel {
-                            event_id: Set(event_id),
-                            draft_id: Set(None),
-                            result: Set(None),
-                            created_at: Set(None),
-                            published_at: Set(None),
-                            run_token: Set(Some(token)),
-                            running_since: Set(Some(now)),
-                        })
-                        .exec_without_returning(txn)
-                        .await
-                        .map_err(|e| match Error::from(e) {
-                            Error::Conflict(_) => already_running(),
-                            other => other,
-                        })?;
-                    }
-                    Some(row) if row.run_token.is_some() && row.running_since.is_some_and(|t| t > stale) => {
-                        return Err(already_running());
-                    }
-                    Some(_) => {
-                        let written = schedule_draft::Entity::update_many()
-                            .col_expr(schedule_draft::Column::RunToken, Expr::val(token))
-                            .col_expr(schedule_draft::Column::RunningSince, Expr::val(now))
-                            .filter(schedule_draft::Column::EventId.eq(event_id))
-                            .filter(
-                                Condition::any()
-                                    .add(schedule_draft::Column::RunToken.is_null())
-                                    .add(schedule_draft::Column::RunningSince.lt(stale)),
-                            )
-                            .exec(txn)
-                            .await?;
-                        if written.rows_affected != 1 {
-                            return Err(already_running());
-                        }
-                    }
-                }
-                Ok(token)
-            })
-        })
-        .await
-}
-
-/// The update that ends the run `token` on the event's row; it changes nothing if another run
-/// took the claim over.
-fn ending_claim(event_id: Uuid, token: Uuid) -> UpdateMany<schedule_draft::Entity> {
-    schedule_draft::Entity::update_many()
-        .col_expr(schedule_draft::Column::RunToken, Expr::val(Option::<Uuid>::None))
-        .col_expr(
-            schedule_draft::Column::RunningSince,
-            Expr::val(Option::<DateTime<Utc>>::None),
-        )
-        .filter(schedule_draft::Column::EventId.eq(event_id))
-        .filter(schedule_draft::Column::RunToken.eq(token))
-}
-
-/// Stores the run's draft if the run still holds its claim.
-async fn store_draft(
-    store: &Store,
-    event_id: Uuid,
-    token: Uuid,
-    draft_id: Uuid,
-    result: &DraftResult,
-) -> Result<DateTime<Utc>, Error> {
-    let now = Utc::now();
-    let json = serde_json::to_value(result).map_err(|_| corrupt("draft schedule"))?;
-    let json = &json;
-    store
-        .write(|txn| {
-            Box::pin(async move {
-                let written = ending_claim(event_id, token)
-                    .col_expr(schedule_draft::Column::DraftId, Expr::val(draft_id))
-                    .col_expr(schedule_draft::Column::Result, Expr::val(json.clone()))
-                    .col_expr(schedule_draft::Column::CreatedAt, Expr::val(now))
-                    .col_expr(
-                        schedule_draft::Column::PublishedAt,
-                        Expr::val(Option::<DateTime<Utc>>::None),
-                    )
-                    .exec(txn)
-                    .await?;
-                if written.rows_affected != 1 {
-                    return Err(already_running());
-                }
-                Ok(now)
-            })
-        })
-        .await
-}
-
-async fn release_run(store: &Store, event_id: Uuid, token: Uuid) -> Result<(), Error> {
-    store
-        .write(|txn| {
-            Box::pin(async move {
-                ending_claim(event_id, token).exec(txn).await?;
-                Ok(())
-            })
-        })
-        .await
 }
 
 /// Runs the scheduler for `event_id` and stores the result as the event's one draft, replacing

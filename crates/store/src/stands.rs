@@ -1,21 +1,22 @@
 //! Stands of events: classic (ESS structure) and inverted (buyer).
 
 use chrono::Utc;
-use matinale_domain::stand::{NewStand, Stand, StandKind};
+use matinale_domain::stand::{NewStand, Stand};
 use matinale_domain::user::Actor;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use crate::database::Store;
 use crate::entity::stand;
-use crate::error::{corrupt, Error};
+use crate::entity::text::Text;
+use crate::error::Error;
 
 pub(crate) fn to_stand(m: stand::Model) -> Result<Stand, Error> {
     Ok(Stand {
         id: m.id,
         event_id: m.event_id,
         stand: NewStand {
-            kind: StandKind::from_db(&m.kind).ok_or_else(|| corrupt("stand kind"))?,
+            kind: m.kind.get(),
             organisation_id: m.organisation_id,
             title: m.title,
             location: m.location,
@@ -35,12 +36,9 @@ pub async fn create<F>(
 where
     F: Send + FnOnce(matinale_domain::organisation::OrganisationKind) -> Result<NewStand, matinale_domain::Error>,
 {
-    let mut parse = Some(parse);
     store
-        .write(|txn| {
-            let parse = parse.take();
+        .write_once(parse, |txn, parse| {
             Box::pin(async move {
-                let parse = crate::database::once(parse)?;
                 crate::events::get_editable(txn, event_id, actor).await?;
                 let holder = match crate::organisations::get(txn, organisation_id).await {
                     Ok(org) => org,
@@ -59,7 +57,7 @@ where
                     id: Set(Uuid::now_v7()),
                     event_id: Set(event_id),
                     organisation_id: Set(new.organisation_id),
-                    kind: Set(new.kind.as_str().to_owned()),
+                    kind: Set(Text(new.kind)),
                     title: Set(new.title),
                     location: Set(new.location),
                     created_at: Set(Utc::now()),

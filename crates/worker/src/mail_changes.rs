@@ -8,21 +8,12 @@ use matinale_domain::event::Event;
 use matinale_domain::meeting::MeetingStatus;
 use matinale_notify::calendar::MeetingEntry;
 use matinale_notify::templates::{EventInfo, Message, PreviousSlot};
+use matinale_store::outbox::MailDetails;
 use matinale_store::Store;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::calendar::meeting_entry;
 use crate::outbox::Unsendable;
-
-/// What a `meeting_changed` row holds besides the person (see `matinale_store::meeting_changes`).
-#[derive(Debug, Deserialize)]
-struct Change {
-    meeting_id: Uuid,
-    /// Where the meeting was; absent for a meeting added by hand.
-    #[serde(default)]
-    previous: Option<PreviousSlot>,
-}
 
 /// Who a mail is for and when it was queued.
 pub(crate) struct Recipient {
@@ -38,14 +29,15 @@ pub(crate) struct Recipient {
 pub(crate) async fn meeting_changed(
     db: &Store,
     public_url: &str,
-    payload: &serde_json::Value,
+    details: &MailDetails,
     to: Recipient,
     event: &Event,
     info: &EventInfo,
 ) -> Result<Message, Unsendable> {
-    let change: Change = serde_json::from_value(payload.clone())
-        .map_err(|e| Unsendable::Bad(format!("the payload of this meeting_changed mail is not readable: {e}")))?;
-    let view = matinale_store::meetings::get(db, change.meeting_id).await?;
+    let meeting_id = details
+        .meeting_id
+        .ok_or_else(|| Unsendable::Bad("the payload of this meeting_changed mail names no meeting".into()))?;
+    let view = matinale_store::meetings::get(db, meeting_id).await?;
     if view.status == Some(MeetingStatus::Cancelled) {
         // Its cancellation has its own mail; a REQUEST now would bring it back.
         return Err(Unsendable::Bad("the meeting was cancelled since".into()));
@@ -55,7 +47,12 @@ pub(crate) async fn meeting_changed(
         recipient_name: to.name,
         event: info.clone(),
         meeting,
-        previous: change.previous,
+        // Absent for a meeting added by hand.
+        previous: details.previous.map(|p| PreviousSlot {
+            starts_at: p.starts_at,
+            ends_at: p.ends_at,
+            table: p.table,
+        }),
         issued_at: to.issued_at,
     })
 }

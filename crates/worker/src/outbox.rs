@@ -18,9 +18,8 @@ use matinale_notify::links::manage_link;
 use matinale_notify::templates::{EventInfo, Message};
 use matinale_notify::worker::{Envelope, Outbox, OutboxError};
 use matinale_notify::Locale;
-use matinale_store::outbox::{Mail, MANAGE_TOKEN_KEY};
+use matinale_store::outbox::{Mail, MailPayload, MANAGE_TOKEN_KEY};
 use matinale_store::Store;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::calendar::meeting_entry;
@@ -32,23 +31,6 @@ pub struct StoreOutbox {
     public_url: String,
     /// `MATINALE_MANAGE_URL`, the template of the links to a registration's page.
     manage_template: Option<String>,
-}
-
-/// What a stored row's payload holds (see `matinale_store::registrations`).
-#[derive(Debug, Deserialize)]
-struct Payload {
-    registration_id: Uuid,
-    event_id: Option<Uuid>,
-    first_name: String,
-    last_name: String,
-    #[serde(default)]
-    manage_token: Option<String>,
-    #[serde(default)]
-    waitlist_position: Option<u32>,
-    #[serde(default)]
-    reason: Option<String>,
-    #[serde(default)]
-    meeting_id: Option<Uuid>,
 }
 
 /// Why a claimed row cannot be turned into a mail.
@@ -142,7 +124,7 @@ impl StoreOutbox {
     ) -> Result<Envelope, Unsendable> {
         let kind =
             MailKind::from_db(&row.kind).ok_or_else(|| Unsendable::Bad(format!("unknown mail kind {:?}", row.kind)))?;
-        let payload: Payload = serde_json::from_value(row.payload.clone())
+        let payload = MailPayload::from_json(&row.payload)
             .map_err(|e| Unsendable::Bad(format!("the payload of this {} mail is not readable: {e}", row.kind)))?;
         let event_id = row
             .event_id
@@ -159,7 +141,8 @@ impl StoreOutbox {
         let recipient_name = format!("{} {}", payload.first_name.trim(), payload.last_name.trim())
             .trim()
             .to_owned();
-        let token_url = || match payload.manage_token.as_deref() {
+        let details = &payload.details;
+        let token_url = || match details.manage_token.as_deref() {
             Some(token) => Ok(self.manage_url(payload.registration_id, event_id, Some(token))),
             None => Err(Unsendable::Bad(format!(
                 "the payload of this {} mail has no {MANAGE_TOKEN_KEY}",
@@ -180,7 +163,7 @@ impl StoreOutbox {
             MailKind::RegistrationWaitlisted => Message::Waitlisted {
                 recipient_name: recipient_name.clone(),
                 event,
-                position: payload
+                position: details
                     .waitlist_position
                     .filter(|p| *p > 0)
                     .ok_or_else(|| Unsendable::Bad("the waiting-list mail has no waitlist_position".into()))?,
@@ -204,7 +187,7 @@ impl StoreOutbox {
             MailKind::EventCancelled => Message::EventCancelled {
                 recipient_name: recipient_name.clone(),
                 event,
-                reason: payload.reason.clone(),
+                reason: details.reason.clone(),
                 issued_at,
                 meetings: crate::mail_changes::cancelled_with_event(
                     &self.db,
@@ -246,7 +229,7 @@ impl StoreOutbox {
             .await?
             .ok_or_else(|| Unsendable::Bad("the person has no held meeting any more".into()))?,
             MailKind::MeetingCancelled => {
-                let meeting_id = payload
+                let meeting_id = details
                     .meeting_id
                     .ok_or_else(|| Unsendable::Bad("the cancellation mail names no meeting".into()))?;
                 let view = matinale_store::meetings::get(&self.db, meeting_id).await?;
@@ -262,7 +245,7 @@ impl StoreOutbox {
                     recipient_name: recipient_name.clone(),
                     event,
                     meeting,
-                    reason: payload.reason.clone(),
+                    reason: details.reason.clone(),
                     issued_at,
                 }
             }
@@ -272,7 +255,7 @@ impl StoreOutbox {
                     name: recipient_name.clone(),
                     issued_at,
                 };
-                crate::mail_changes::meeting_changed(&self.db, &self.public_url, &row.payload, to, full, info).await?
+                crate::mail_changes::meeting_changed(&self.db, &self.public_url, details, to, full, info).await?
             }
         };
         Ok(Envelope {

@@ -1,4 +1,7 @@
+use matinale_domain::event::{EventKind, EventStatus};
 use sea_orm::entity::prelude::*;
+
+use super::text::Text;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -7,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub series_id: Option<Uuid>,
-    pub kind: String,
+    pub kind: Text<EventKind>,
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,
@@ -27,7 +30,7 @@ pub struct Model {
     pub quota_visitor: Option<i32>,
     pub registration_opens_at: Option<DateTimeUtc>,
     pub registration_closes_at: Option<DateTimeUtc>,
-    pub status: String,
+    pub status: Text<EventStatus>,
     pub created_by: Uuid,
     pub version: i32,
     #[sea_orm(column_type = "Text")]
@@ -37,6 +40,8 @@ pub struct Model {
     pub reminders_queued_at: Option<DateTimeUtc>,
     /// Days after the event its follow-up mail goes out (see `outcomes`).
     pub follow_up_days: i32,
+    /// When the follow-up mails went out; `None` until then.
+    pub follow_ups_queued_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

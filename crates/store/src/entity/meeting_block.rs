@@ -7,7 +7,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub event_id: Uuid,
+    /// Start of the block's first slot.
     pub starts_at: DateTimeUtc,
+    /// End of its last slot.
     pub ends_at: DateTimeUtc,
     pub slot_minutes: i32,
     pub break_minutes: i32,

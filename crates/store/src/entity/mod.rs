@@ -2,11 +2,9 @@
 
 pub mod api_token;
 pub mod event;
-pub mod event_follow_up;
 pub mod event_organiser;
 pub mod idempotency;
 pub mod meeting;
-pub mod meeting_attendance;
 pub mod meeting_block;
 pub mod meeting_outcome;
 pub mod meeting_preference;
@@ -24,6 +22,7 @@ pub mod registration_token;
 pub mod schedule_draft;
 pub mod series;
 pub mod stand;
+pub mod text;
 pub mod user;
 pub mod wish;
 pub mod wish_decline;

@@ -1,4 +1,7 @@
+use matinale_domain::need::{NeedCategory, NeedStatus, ReservedMarket};
 use sea_orm::entity::prelude::*;
+
+use super::text::Text;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -12,20 +15,20 @@ pub struct Model {
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,
-    pub category: String,
+    pub category: Text<NeedCategory>,
     #[sea_orm(column_type = "Text")]
     pub cpv_codes: String,
     pub amount_min_eur: Option<i64>,
     pub amount_max_eur: Option<i64>,
     pub expected_tender_on: Option<Date>,
-    pub reserved_market: String,
+    pub reserved_market: Text<ReservedMarket>,
     pub social_clause: bool,
     pub environmental_criterion: bool,
     #[sea_orm(column_type = "Text")]
     pub cities: String,
     #[sea_orm(column_type = "Text")]
     pub cities_folded: String,
-    pub status: String,
+    pub status: Text<NeedStatus>,
     #[sea_orm(column_type = "Text")]
     pub search_text: String,
     pub created_by: Uuid,

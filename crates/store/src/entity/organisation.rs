@@ -1,4 +1,7 @@
+use matinale_domain::organisation::OrganisationKind;
 use sea_orm::entity::prelude::*;
+
+use super::text::Text;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -6,7 +9,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub kind: String,
+    pub kind: Text<OrganisationKind>,
     pub name: String,
     pub siret: Option<String>,
     pub website: Option<String>,

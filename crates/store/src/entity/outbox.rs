@@ -1,4 +1,7 @@
+use matinale_domain::mail::MailStatus;
 use sea_orm::entity::prelude::*;
+
+use super::text::Text;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -10,7 +13,7 @@ pub struct Model {
     pub to_email: String,
     pub locale: String,
     pub payload: Json,
-    pub status: String,
+    pub status: Text<MailStatus>,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     #[sea_orm(column_type = "Text", nullable)]

@@ -1,4 +1,7 @@
+use matinale_domain::stand::StandKind;
 use sea_orm::entity::prelude::*;
+
+use super::text::Text;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -8,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     pub event_id: Uuid,
     pub organisation_id: Uuid,
-    pub kind: String,
+    pub kind: Text<StandKind>,
     pub title: String,
     pub location: String,
     pub created_at: DateTimeUtc,

@@ -11,9 +11,11 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter}
 use uuid::Uuid;
 
 use super::{live_statuses, tell, EVENT_CANCELLED, PARTICIPANT_LEFT};
+use crate::entity::text::Text;
 use crate::entity::{meeting, meeting_slot};
 use crate::error::Error;
 use crate::meetings::MeetingView;
+use crate::outbox::MailDetails;
 
 /// Cancels those of `rows` still scheduled, with `reason`; each `sequence` grows by one.
 async fn cancel_all(db: &impl ConnectionTrait, rows: &[meeting::Model], reason: &str) -> Result<(), Error> {
@@ -24,7 +26,7 @@ async fn cancel_all(db: &impl ConnectionTrait, rows: &[meeting::Model], reason: 
             .col_expr(meeting::Column::CancelReason, Expr::val(reason))
             .col_expr(meeting::Column::UpdatedAt, Expr::val(Utc::now()))
             .filter(meeting::Column::Id.is_in(chunk.iter().map(|m| m.id).collect::<Vec<_>>()))
-            .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
+            .filter(meeting::Column::Status.eq(Text(MeetingStatus::Scheduled)))
             .exec(db)
             .await?;
     }
@@ -40,7 +42,7 @@ pub async fn cancel_for_registration(db: &impl ConnectionTrait, id: Uuid) -> Res
                 .add(meeting::Column::BuyerRegistrationId.eq(id))
                 .add(meeting::Column::SupplierRegistrationId.eq(id)),
         )
-        .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
+        .filter(meeting::Column::Status.eq(Text(MeetingStatus::Scheduled)))
         .all(db)
         .await?;
     if rows.is_empty() {
@@ -69,13 +71,7 @@ pub async fn cancel_for_registration(db: &impl ConnectionTrait, id: Uuid) -> Res
         } else {
             m.buyer_registration_id
         };
-        tell(
-            db,
-            &[partner],
-            MailKind::MeetingCancelled,
-            serde_json::json!({ "meeting_id": m.id }),
-        )
-        .await?;
+        tell(db, &[partner], MailKind::MeetingCancelled, MailDetails::meeting(m.id)).await?;
     }
     Ok(rows.len())
 }
@@ -86,7 +82,7 @@ pub async fn cancel_for_registration(db: &impl ConnectionTrait, id: Uuid) -> Res
 pub async fn cancel_for_event(db: &impl ConnectionTrait, event_id: Uuid) -> Result<usize, Error> {
     let rows = meeting::Entity::find()
         .filter(meeting::Column::EventId.eq(event_id))
-        .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled.as_str()))
+        .filter(meeting::Column::Status.eq(Text(MeetingStatus::Scheduled)))
         .all(db)
         .await?;
     cancel_all(db, &rows, EVENT_CANCELLED).await?;

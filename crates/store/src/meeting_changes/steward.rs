@@ -11,6 +11,7 @@ use matinale_domain::user::Actor;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use crate::entity::text::Text;
 use crate::entity::{meeting, meeting_slot, registration};
 use crate::error::Error;
 use crate::meetings::{Party, Roster};
@@ -84,7 +85,7 @@ pub async fn now(db: &impl ConnectionTrait, event_id: Uuid, actor: &Actor, at: D
     let wanted: Vec<Uuid> = current.iter().chain(next.iter()).map(|s| s.id).collect();
     let rows = meeting::Entity::find()
         .filter(meeting::Column::SlotId.is_in(wanted))
-        .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+        .filter(meeting::Column::Status.ne(Text(MeetingStatus::Cancelled)))
         .all(db)
         .await?;
     let people: HashSet<Uuid> = rows
