@@ -24,6 +24,7 @@ pub mod registration_token;
 pub mod schedule_draft;
 pub mod series;
 pub mod stand;
+pub mod text;
 pub mod user;
 pub mod wish;
 pub mod wish_decline;
