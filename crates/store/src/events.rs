@@ -223,7 +223,7 @@ pub async fn create(
                 };
                 set_fields(&mut am, fields);
                 let model = am.insert(txn).await?;
-                crate::registrations::sync_seats(txn, id, fields.capacity, &fields.quotas).await?;
+                crate::seats::sync_seats(txn, id, fields.capacity, &fields.quotas).await?;
                 set_co_organisers(txn, id, actor.user_id, co_organisers).await?;
                 let event = to_event(txn, model).await?;
                 Ok(event)
@@ -297,7 +297,7 @@ where
             let change = change.take();
             Box::pin(async move {
                 let change = crate::database::once(change)?;
-                crate::registrations::lock_event_for_change(txn, id).await?;
+                crate::seats::lock_event_for_change(txn, id).await?;
                 let current = get_editable(txn, id, actor).await?;
                 if if_match.is_some_and(|v| v != current.version) {
                     return Err(Error::Stale);
@@ -337,7 +337,7 @@ where
                     return Err(Error::Stale);
                 }
                 if next.fields.capacity != current.fields.capacity || next.fields.quotas != current.fields.quotas {
-                    crate::registrations::sync_seats(txn, id, next.fields.capacity, &next.fields.quotas).await?;
+                    crate::seats::sync_seats(txn, id, next.fields.capacity, &next.fields.quotas).await?;
                 }
                 if let Some(ids) = &next.co_organisers {
                     set_co_organisers(txn, id, current.created_by, ids).await?;

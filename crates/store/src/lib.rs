@@ -6,14 +6,34 @@
 //! of registrations waiting for the writer); nothing is process-wide. Every write runs in
 //! [`Store::write`]; reads take any [`sea_orm::ConnectionTrait`] (the handle, or the write's
 //! transaction). Errors are [`Error`]s: not found, conflict, busy, stale, or an opaque
-//! database failure.
+//! database failure. Entities type their text columns with the domain's enums
+//! (`entity::text::Text<T>`).
+//!
+//! Modules are nouns, and a module uses only those below it (`tests/module_graph.rs` keeps
+//! the graph acyclic). The registrations part, top to bottom (`entity` and `error` are below
+//! everything):
+//!
+//! ```text
+//! registrations ─┬─> rush ──────┬─> group_commit ─> receipt     (the SQLite writer's queue)
+//!   (use cases)  │  (the insert) ├─> sql                         (raw statements, by name)
+//!                ├─> idempotency ┴─> tokens ─┐
+//!                ├─> seats ─> waitlist       ├─> credential ─> events (reads)
+//!                │        └─> history        └─> notices ─> outbox ─> database ─> group_commit
+//!                ├─> claims ─> organisations ─> accounts ─> database
+//!                └─> events, meeting_changes, organisations
+//! events ─> seats, notices, meeting_changes     (an event's changes reach its seats and mail)
+//! ```
 
 pub mod accounts;
+mod claims;
+mod credential;
 mod database;
 mod entity;
 pub mod error;
 pub mod events;
 mod group_commit;
+mod history;
+mod idempotency;
 pub mod meeting_blocks;
 pub mod meeting_changes;
 pub mod meeting_preferences;
@@ -25,11 +45,17 @@ pub mod outbox;
 pub mod outcomes;
 pub mod participants;
 pub mod personal_data;
+mod receipt;
 pub mod registrations;
 pub mod reports;
+mod rush;
 pub mod schedule;
+mod seats;
 pub mod series;
+mod sql;
 pub mod stands;
+mod tokens;
+mod waitlist;
 pub mod wishes;
 
 pub use database::{connect, Config, Store, Txn, Work};

@@ -15,7 +15,8 @@ use uuid::Uuid;
 use crate::database::Store;
 use crate::entity::meeting_preference;
 use crate::error::{corrupt, Error};
-use crate::registrations::{Credential, RegistrationWithHistory};
+use crate::credential::Credential;
+use crate::registrations::RegistrationWithHistory;
 
 /// What a PATCH says of the preferences: each `None` keeps the current value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

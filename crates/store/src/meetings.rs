@@ -147,7 +147,7 @@ impl Roster {
                     organisation: r.organisation_id.and_then(|o| names.get(&o).cloned()),
                     email: r.email,
                     share_contact: r.share_contact,
-                    locale: r.locale,
+                    locale: r.locale.as_str().to_owned(),
                 };
                 (r.id, party)
             })
@@ -427,7 +427,7 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
     let takes_part = |id: &Uuid| {
         !opted_out.contains(id)
             && registrations.get(id).is_some_and(|r| {
-                r.status == RegistrationStatus::Confirmed.as_str() || r.status == RegistrationStatus::Attended.as_str()
+                r.status == RegistrationStatus::Confirmed || r.status == RegistrationStatus::Attended
             })
     };
     let (bookable, stale): (Vec<&DraftMeeting>, Vec<&DraftMeeting>) = result
@@ -479,7 +479,7 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
     }
     let people: HashMap<Uuid, &registration::Model> = registrations
         .iter()
-        .filter(|(id, r)| changed.contains(id) && r.status != RegistrationStatus::Cancelled.as_str())
+        .filter(|(id, r)| changed.contains(id) && r.status != RegistrationStatus::Cancelled)
         .map(|(id, r)| (*id, r))
         .collect();
     let mut mails = Vec::with_capacity(people.len() + cancellations.len());
@@ -523,8 +523,8 @@ pub(crate) fn mail_to(r: &registration::Model, kind: MailKind, extra: serde_json
     NewMail {
         kind: kind.as_str(),
         to_email: r.email.clone(),
-        locale: r.locale.clone(),
-        payload: crate::registrations::mail_payload(r.id, r.event_id, &r.first_name, &r.last_name, &r.category, extra),
+        locale: r.locale.as_str().to_owned(),
+        payload: crate::notices::mail_payload(r.id, r.event_id, &r.first_name, &r.last_name, r.category.as_str(), extra),
         registration_id: Some(r.id),
         event_id: Some(r.event_id),
     }

@@ -24,7 +24,7 @@ use crate::database::Store;
 use crate::entity::{need, need_interest, organisation_member};
 use crate::error::{corrupt, Error};
 use crate::organisations::SuggestionCriteria;
-use crate::registrations::Credential;
+use crate::credential::Credential;
 
 /// Filters of the public list of needs; all optional and combined with AND.
 #[derive(Debug, Clone, Default)]
@@ -430,11 +430,10 @@ pub async fn add_registrant_interest(
         .write(|txn| {
             Box::pin(async move {
                 let need = get_visible(txn, need_id, who.actor()).await?;
-                let mut registration = crate::registrations::to_registration(
-                    crate::registrations::authorised(txn, registration_id, who).await?,
-                    None,
-                )?;
-                crate::registrations::settle_claims(txn, std::slice::from_mut(&mut registration)).await?;
+                let mut registration = crate::credential::authorised(txn, registration_id, who)
+                    .await?
+                    .into_registration(None);
+                crate::claims::settle_claims(txn, std::slice::from_mut(&mut registration)).await?;
                 let organisation_id = interest_registration(&registration, need.fields.event_id)?;
                 let org = match crate::organisations::get(txn, organisation_id).await {
                     Err(Error::NotFound) => {

@@ -1,5 +1,6 @@
-//! Mail that an event queues for its registrants: the news that it is cancelled (queued in the
-//! cancelling transaction) and the reminder the day before (queued by a periodic sweep).
+//! Mail to registrants: [`mail`] queues one about a registration (confirmation, promotion,
+//! link, …) in the caller's transaction; an event queues the news that it is cancelled (in the
+//! cancelling transaction) and the reminder the day before (by a periodic sweep).
 
 use chrono::{DateTime, Duration, Utc};
 use matinale_domain::event::EventStatus;
@@ -12,7 +13,51 @@ use uuid::Uuid;
 use crate::database::Store;
 use crate::entity::{event, registration};
 use crate::error::Error;
-use crate::registrations::mail;
+use crate::outbox::{self, NewMail};
+
+/// Queues a mail of `kind` to the person of `m`, about their registration and its event.
+pub(crate) async fn mail(
+    db: &impl ConnectionTrait,
+    kind: MailKind,
+    m: &registration::Model,
+    extra: serde_json::Value,
+) -> Result<(), Error> {
+    let payload = mail_payload(m.id, m.event_id, &m.first_name, &m.last_name, m.category.as_str(), extra);
+    outbox::enqueue(
+        db,
+        NewMail {
+            kind: kind.as_str(),
+            to_email: m.email.clone(),
+            locale: m.locale.as_str().to_owned(),
+            payload,
+            registration_id: Some(m.id),
+            event_id: Some(m.event_id),
+        },
+    )
+    .await
+}
+
+/// What every mail about a registration carries, and `extra`.
+pub(crate) fn mail_payload(
+    registration_id: Uuid,
+    event_id: Uuid,
+    first_name: &str,
+    last_name: &str,
+    category: &str,
+    extra: serde_json::Value,
+) -> serde_json::Value {
+    let mut payload = serde_json::json!({
+        "registration_id": registration_id,
+        "event_id": event_id,
+        "first_name": first_name,
+        "last_name": last_name,
+        "category": category,
+    });
+    if let (Some(map), serde_json::Value::Object(more)) = (payload.as_object_mut(), extra) {
+        map.extend(more);
+    }
+    payload
+}
 
 /// How long before an event its reminder becomes due.
 pub fn reminder_lead() -> Duration {

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::database::Store;
 use crate::entity::outbox;
 use crate::error::{corrupt, Error};
-use crate::registrations::stmt;
+use crate::sql::stmt;
 
 /// The payload key of the registration's manage token: a credential, kept in clear only
 /// until the mail that carries it is sent (or given up).

@@ -22,7 +22,7 @@ use crate::entity::{
     event_follow_up, meeting_attendance, meeting_block, meeting_outcome, meeting_slot, registration, registration_token,
 };
 use crate::error::{corrupt, Error};
-use crate::registrations::Credential;
+use crate::credential::Credential;
 
 /// Rows read at once with `IN (…)` (well under both databases' limits on bound parameters).
 const CHUNK: usize = 500;
@@ -465,7 +465,7 @@ pub async fn queue_due_follow_ups(store: &crate::Store, now: DateTime<Utc>) -> R
                     let mut mails = 0;
                     for r in people.iter().filter(|r| held.contains(&r.id)) {
                         let token = issue_manage_token(txn, r.id, now).await?;
-                        crate::registrations::mail(
+                        crate::notices::mail(
                             txn,
                             MailKind::FollowUpRequest,
                             r,

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::entity::{need, organisation, registration};
 use crate::error::{corrupt, Error};
-use crate::registrations::Credential;
+use crate::credential::Credential;
 
 /// Statuses of the registrations listed, and of those whose token may list.
 const LIVE: [RegistrationStatus; 2] = [RegistrationStatus::Confirmed, RegistrationStatus::Attended];

@@ -20,7 +20,7 @@ use crate::entity::{
     registration_history, registration_token, user, wish,
 };
 use crate::error::Error;
-use crate::registrations::Credential;
+use crate::credential::Credential;
 
 /// One registration and what hangs off it, as exported.
 #[derive(Debug, Clone, Serialize)]
@@ -183,7 +183,7 @@ async fn for_owner_or_admin(
     id: Uuid,
     who: &Credential,
 ) -> Result<registration::Model, Error> {
-    let m = crate::registrations::authorised(db, id, who).await?;
+    let m = crate::credential::authorised(db, id, who).await?;
     match who {
         Credential::User(actor) if !actor.is_admin() => Err(Error::Forbidden),
         _ => Ok(m),
