@@ -71,7 +71,11 @@ pub(crate) async fn claim(txn: &impl ConnectionTrait, idem: &IdempotencyRequest)
 }
 
 /// Keeps `receipt` with the key `idem`, claimed in this transaction, for its replays.
-pub(crate) async fn keep(txn: &impl ConnectionTrait, idem: &IdempotencyRequest, receipt: &Receipt) -> Result<(), Error> {
+pub(crate) async fn keep(
+    txn: &impl ConnectionTrait,
+    idem: &IdempotencyRequest,
+    receipt: &Receipt,
+) -> Result<(), Error> {
     let receipt =
         serde_json::to_string(receipt).map_err(|e| Error::internal(format!("a receipt did not serialize: {e}")))?;
     idempotency::Entity::update_many()

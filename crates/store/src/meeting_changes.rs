@@ -449,11 +449,7 @@ pub async fn add(store: &crate::Store, event_id: Uuid, actor: &Actor, new: NewMe
 }
 
 /// One meeting, for an organiser of its event or one of its two people.
-pub async fn get(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    who: &crate::credential::Credential,
-) -> Result<Changed, Error> {
+pub async fn get(db: &impl ConnectionTrait, id: Uuid, who: &crate::credential::Credential) -> Result<Changed, Error> {
     let m = meeting::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)?;
     let event = crate::events::get(db, m.event_id).await?;
     let allowed = match who {

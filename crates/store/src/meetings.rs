@@ -524,7 +524,14 @@ pub(crate) fn mail_to(r: &registration::Model, kind: MailKind, extra: serde_json
         kind: kind.as_str(),
         to_email: r.email.clone(),
         locale: r.locale.as_str().to_owned(),
-        payload: crate::notices::mail_payload(r.id, r.event_id, &r.first_name, &r.last_name, r.category.as_str(), extra),
+        payload: crate::notices::mail_payload(
+            r.id,
+            r.event_id,
+            &r.first_name,
+            &r.last_name,
+            r.category.as_str(),
+            extra,
+        ),
         registration_id: Some(r.id),
         event_id: Some(r.event_id),
     }

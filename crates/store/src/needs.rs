@@ -20,11 +20,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::credential::Credential;
 use crate::database::Store;
 use crate::entity::{need, need_interest, organisation_member};
 use crate::error::{corrupt, Error};
 use crate::organisations::SuggestionCriteria;
-use crate::credential::Credential;
 
 /// Filters of the public list of needs; all optional and combined with AND.
 #[derive(Debug, Clone, Default)]

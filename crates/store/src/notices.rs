@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{event, registration};
 use crate::error::Error;
 use crate::outbox::{self, NewMail};
@@ -22,7 +23,14 @@ pub(crate) async fn mail(
     m: &registration::Model,
     extra: serde_json::Value,
 ) -> Result<(), Error> {
-    let payload = mail_payload(m.id, m.event_id, &m.first_name, &m.last_name, m.category.as_str(), extra);
+    let payload = mail_payload(
+        m.id,
+        m.event_id,
+        &m.first_name,
+        &m.last_name,
+        m.category.as_str(),
+        extra,
+    );
     outbox::enqueue(
         db,
         NewMail {
@@ -70,8 +78,8 @@ pub async fn queue_event_cancelled(db: &impl ConnectionTrait, event_id: Uuid) ->
     let live = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event_id))
         .filter(registration::Column::Status.is_in([
-            RegistrationStatus::Confirmed.as_str(),
-            RegistrationStatus::Waitlisted.as_str(),
+            Text(RegistrationStatus::Confirmed),
+            Text(RegistrationStatus::Waitlisted),
         ]))
         .order_by_asc(registration::Column::QueueOrder)
         .order_by_asc(registration::Column::Id)
@@ -134,7 +142,7 @@ pub async fn queue_due_reminders(store: &Store, now: DateTime<Utc>) -> Result<Re
                     }
                     let recipients = registration::Entity::find()
                         .filter(registration::Column::EventId.eq(event_id))
-                        .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed.as_str()))
+                        .filter(registration::Column::Status.eq(Text(RegistrationStatus::Confirmed)))
                         .filter(registration::Column::CreatedAt.lte(starts_at - reminder_lead()))
                         .order_by_asc(registration::Column::QueueOrder)
                         .order_by_asc(registration::Column::Id)

@@ -18,11 +18,11 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
+use crate::credential::Credential;
 use crate::entity::{
     event_follow_up, meeting_attendance, meeting_block, meeting_outcome, meeting_slot, registration, registration_token,
 };
 use crate::error::{corrupt, Error};
-use crate::credential::Credential;
 
 /// Rows read at once with `IN (…)` (well under both databases' limits on bound parameters).
 const CHUNK: usize = 500;

@@ -16,9 +16,9 @@ use matinale_domain::text;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use crate::credential::Credential;
 use crate::entity::{need, organisation, registration};
 use crate::error::{corrupt, Error};
-use crate::credential::Credential;
 
 /// Statuses of the registrations listed, and of those whose token may list.
 const LIVE: [RegistrationStatus; 2] = [RegistrationStatus::Confirmed, RegistrationStatus::Attended];

@@ -14,13 +14,13 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::accounts::{new_secret, secret_hash};
+use crate::credential::Credential;
 use crate::database::Store;
 use crate::entity::{
     event, idempotency, meeting, meeting_outcome, meeting_preference, need_interest, outbox, registration,
     registration_history, registration_token, user, wish,
 };
 use crate::error::Error;
-use crate::credential::Credential;
 
 /// One registration and what hangs off it, as exported.
 #[derive(Debug, Clone, Serialize)]

@@ -18,7 +18,9 @@ use matinale_domain::registration::{
 };
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 pub use crate::credential::Credential;
@@ -338,7 +340,10 @@ pub async fn cancel(store: &Store, id: Uuid, who: &Credential) -> Result<Registr
 async fn cancel_in(txn: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<RegistrationWithHistory, Error> {
     // First statement a write (SQLite's writer lock at once); the status guard settles races.
     let cancelled = registration::Entity::update_many()
-        .col_expr(registration::Column::Status, Expr::val(Text(RegistrationStatus::Cancelled)))
+        .col_expr(
+            registration::Column::Status,
+            Expr::val(Text(RegistrationStatus::Cancelled)),
+        )
         .col_expr(
             registration::Column::Version,
             Expr::col(registration::Column::Version).add(1),
@@ -370,7 +375,15 @@ async fn cancel_in(txn: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Re
         Credential::User(_) => "cancelled by an organiser",
         Credential::Registrant(_) => "cancelled by the registrant",
     };
-    record(txn, id, who.changer(), Some(from), RegistrationStatus::Cancelled, reason).await?;
+    record(
+        txn,
+        id,
+        who.changer(),
+        Some(from),
+        RegistrationStatus::Cancelled,
+        reason,
+    )
+    .await?;
     mail(txn, MailKind::RegistrationCancelled, &m, serde_json::json!({})).await?;
     crate::meeting_changes::cancel_for_registration(txn, id).await?;
     if let Some((pool, seat_no)) = freed {

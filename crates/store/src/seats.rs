@@ -9,9 +9,7 @@ use matinale_domain::event::{Category, Quotas};
 use matinale_domain::mail::MailKind;
 use matinale_domain::registration::{RegistrationStatus, SeatPool};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::entity::registration_history::Changer;
@@ -259,7 +257,10 @@ pub(crate) async fn promote_into(
     }
     crate::waitlist::untally(db, event_id, promoted_category.get(), promoted).await?;
     registration::Entity::update_many()
-        .col_expr(registration::Column::Status, Expr::val(Text(RegistrationStatus::Confirmed)))
+        .col_expr(
+            registration::Column::Status,
+            Expr::val(Text(RegistrationStatus::Confirmed)),
+        )
         .col_expr(
             registration::Column::Version,
             Expr::col(registration::Column::Version).add(1),

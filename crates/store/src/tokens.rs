@@ -5,7 +5,10 @@ use chrono::{Duration, Utc};
 use matinale_domain::mail::MailKind;
 use matinale_domain::registration::RegistrationStatus;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    Set,
+};
 use uuid::Uuid;
 
 use crate::accounts::{new_secret, secret_hash};

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use matinale_domain::event::Category;
 use matinale_domain::registration::RegistrationStatus;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use crate::entity::text::Text;
@@ -34,7 +36,8 @@ pub(crate) async fn untally(
     registration_id: Uuid,
 ) -> Result<(), Error> {
     use waitlist_tally::Column;
-    let add_up = Expr::col((waitlist_tally::Entity, Column::Waitlisted)).add(Expr::col((Alias::new("excluded"), Column::Waitlisted)));
+    let add_up = Expr::col((waitlist_tally::Entity, Column::Waitlisted))
+        .add(Expr::col((Alias::new("excluded"), Column::Waitlisted)));
     waitlist_tally::Entity::insert(waitlist_tally::ActiveModel {
         event_id: Set(event_id),
         category: Set(Text(category)),

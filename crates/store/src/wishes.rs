@@ -17,10 +17,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::credential::Credential;
 use crate::database::Store;
 use crate::entity::{need, need_interest, registration, wish, wish_decline};
 use crate::error::{corrupt, Error};
-use crate::credential::Credential;
 
 /// Where a wish comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

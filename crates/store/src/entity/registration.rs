@@ -1,5 +1,7 @@
 use matinale_domain::event::Category;
-use matinale_domain::registration::{Consents, Locale, Registration, RegistrationDetails, RegistrationStatus, SeatPool};
+use matinale_domain::registration::{
+    Consents, Locale, Registration, RegistrationDetails, RegistrationStatus, SeatPool,
+};
 use sea_orm::entity::prelude::*;
 
 use super::text::Text;

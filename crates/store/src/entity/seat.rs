@@ -1,5 +1,5 @@
-use sea_orm::entity::prelude::*;
 use matinale_domain::registration::SeatPool;
+use sea_orm::entity::prelude::*;
 
 use super::text::Text;
 
