@@ -216,36 +216,10 @@ mod tests {
 
     #[test]
     fn the_rush_statements_bind_the_same_27_names_on_both_backends() {
-        let names = [
-            "id",
-            "event_id",
-            "pool",
-            "category",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "organisation_id",
-            "locale",
-            "accessibility_needs",
-            "share_contact",
-            "manage_token_hash",
-            "queue_order",
-            "now",
-            "confirmed",
-            "waitlisted",
-            "history_id",
-            "confirmed_reason",
-            "waitlisted_reason",
-            "mail_id",
-            "confirmed_mail",
-            "waitlisted_mail",
-            "payload",
-            "queued",
-            "event_version",
-            "shard",
-        ];
-        let params: Vec<(&str, Value)> = names.iter().map(|n| (*n, Value::from(*n))).collect();
+        let names = "id event_id pool category first_name last_name email phone organisation_id locale \
+            accessibility_needs share_contact manage_token_hash queue_order now confirmed waitlisted history_id \
+            confirmed_reason waitlisted_reason mail_id confirmed_mail waitlisted_mail payload queued event_version shard";
+        let params: Vec<(&str, Value)> = names.split_whitespace().map(|n| (n, Value::from(n))).collect();
         // `bind` asserts (in tests) that every name is bound and every binding named.
         let postgres = bind(DbBackend::Postgres, REGISTER_POSTGRES, &params);
         let sqlite = bind(DbBackend::Sqlite, &register_sqlite(Some("registration")), &params);
