@@ -218,7 +218,7 @@ pub async fn create(
                 };
                 set_fields(&mut am, fields);
                 let model = versioned::insert::<event::Entity>(txn, am, id, actor.user_id).await?;
-                crate::registrations::sync_seats(txn, id, fields.capacity, &fields.quotas).await?;
+                crate::seats::sync_seats(txn, id, fields.capacity, &fields.quotas).await?;
                 set_co_organisers(txn, id, actor.user_id, co_organisers).await?;
                 let event = to_event(txn, model).await?;
                 Ok(event)
@@ -289,7 +289,7 @@ where
     store
         .write_once(change, |txn, change| {
             Box::pin(async move {
-                crate::registrations::lock_event_for_change(txn, id).await?;
+                crate::seats::lock_event_for_change(txn, id).await?;
                 let current = get_editable(txn, id, actor).await?;
                 expect_version(if_match, current.version)?;
                 let next = change(&current)?;
@@ -317,7 +317,7 @@ where
                 }
                 versioned::update::<event::Entity>(txn, am, id, current.version).await?;
                 if next.fields.capacity != current.fields.capacity || next.fields.quotas != current.fields.quotas {
-                    crate::registrations::sync_seats(txn, id, next.fields.capacity, &next.fields.quotas).await?;
+                    crate::seats::sync_seats(txn, id, next.fields.capacity, &next.fields.quotas).await?;
                 }
                 if let Some(ids) = &next.co_organisers {
                     set_co_organisers(txn, id, current.created_by, ids).await?;

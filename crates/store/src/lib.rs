@@ -6,14 +6,39 @@
 //! of registrations waiting for the writer); nothing is process-wide. Every write runs in
 //! [`Store::write`]; reads take any [`sea_orm::ConnectionTrait`] (the handle, or the write's
 //! transaction). Errors are [`Error`]s: not found, conflict, busy, stale, or an opaque
-//! database failure.
+//! database failure. Entities type their text columns with the domain's enums
+//! (`entity::text::Text<T>`).
+//!
+//! Modules are nouns, and a module uses only modules of the lines below its own
+//! (`tests/module_graph.rs` checks that no import closes a cycle):
+//!
+//! ```text
+//! participants ─> meeting_preferences ─> registrations        the registration use cases
+//! rush (one-round-trip insert)  schedule  reports
+//! tokens  wishes  needs  outcomes  personal_data  meeting_changes
+//! credential (who sees a registration)  meetings  meeting_blocks  stands
+//! events (reads; its changes use seats, notices)
+//! seats (rows, promotion)  claims
+//! notices (mail to registrants)  organisations
+//! outbox  idempotency  accounts  series
+//! database (the Store handle)
+//! group_commit (the SQLite writer's queue)  waitlist  history
+//! receipt  sql  entity  error
+//! ```
+//!
+//! Three imports still close a cycle and are listed in the test to be moved down:
+//! `events → meeting_changes`, `outbox → events` and `meetings → schedule`.
 
 pub mod accounts;
+mod claims;
+mod credential;
 mod database;
 mod entity;
 pub mod error;
 pub mod events;
 mod group_commit;
+mod history;
+mod idempotency;
 pub mod meeting_blocks;
 pub mod meeting_changes;
 pub mod meeting_preferences;
@@ -25,12 +50,18 @@ pub mod outbox;
 pub mod outcomes;
 pub mod participants;
 pub mod personal_data;
+mod receipt;
 pub mod registrations;
 pub mod reports;
+mod rush;
 pub mod schedule;
+mod seats;
 pub mod series;
+mod sql;
 pub mod stands;
 mod versioned;
+mod tokens;
+mod waitlist;
 pub mod wishes;
 
 pub use database::{connect, Config, Store, Txn, Work};

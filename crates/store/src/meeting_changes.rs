@@ -375,13 +375,13 @@ async fn participant(
         .await?
         .filter(|r| r.event_id == event_id)
         .ok_or_else(|| invalid("unknown", "no registration of this event has this id"))?;
-    if r.category != category.as_str() {
+    if r.category != category {
         return Err(invalid(
             "wrong_category",
             &format!("this registration is not of category {category}"),
         ));
     }
-    if r.status != RegistrationStatus::Confirmed.as_str() && r.status != RegistrationStatus::Attended.as_str() {
+    if r.status != RegistrationStatus::Confirmed && r.status != RegistrationStatus::Attended {
         return Err(invalid(
             "not_confirmed",
             &format!("a {} registration takes no meeting", r.status),
@@ -459,16 +459,12 @@ pub async fn add(store: &crate::Store, event_id: Uuid, actor: &Actor, new: NewMe
 }
 
 /// One meeting, for an organiser of its event or one of its two people.
-pub async fn get(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    who: &crate::registrations::Credential,
-) -> Result<Changed, Error> {
+pub async fn get(db: &impl ConnectionTrait, id: Uuid, who: &crate::credential::Credential) -> Result<Changed, Error> {
     let m = meeting::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)?;
     let event = crate::events::get(db, m.event_id).await?;
     let allowed = match who {
-        crate::registrations::Credential::User(actor) => event.is_organised_by(actor),
-        crate::registrations::Credential::Registrant(own) => {
+        crate::credential::Credential::User(actor) => event.is_organised_by(actor),
+        crate::credential::Credential::Registrant(own) => {
             *own == m.buyer_registration_id || *own == m.supplier_registration_id
         }
     };

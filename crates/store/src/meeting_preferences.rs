@@ -12,10 +12,11 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
+use crate::credential::Credential;
 use crate::database::Store;
 use crate::entity::meeting_preference;
 use crate::error::{corrupt, Error};
-use crate::registrations::{Credential, RegistrationWithHistory};
+use crate::registrations::RegistrationWithHistory;
 
 /// What a PATCH says of the preferences: each `None` keeps the current value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -148,7 +148,7 @@ impl Roster {
                     organisation: r.organisation_id.and_then(|o| names.get(&o).cloned()),
                     email: r.email,
                     share_contact: r.share_contact,
-                    locale: r.locale,
+                    locale: r.locale.as_str().to_owned(),
                 };
                 (r.id, party)
             })
@@ -428,7 +428,7 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
     let takes_part = |id: &Uuid| {
         !opted_out.contains(id)
             && registrations.get(id).is_some_and(|r| {
-                r.status == RegistrationStatus::Confirmed.as_str() || r.status == RegistrationStatus::Attended.as_str()
+                r.status == RegistrationStatus::Confirmed || r.status == RegistrationStatus::Attended
             })
     };
     let (bookable, stale): (Vec<&DraftMeeting>, Vec<&DraftMeeting>) = result
@@ -481,7 +481,7 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
     }
     let people: HashMap<Uuid, &registration::Model> = registrations
         .iter()
-        .filter(|(id, r)| changed.contains(id) && r.status != RegistrationStatus::Cancelled.as_str())
+        .filter(|(id, r)| changed.contains(id) && r.status != RegistrationStatus::Cancelled)
         .map(|(id, r)| (*id, r))
         .collect();
     let mut mails = Vec::with_capacity(people.len() + cancellations.len());

@@ -1,5 +1,6 @@
-//! Mail that an event queues for its registrants: the news that it is cancelled (queued in the
-//! cancelling transaction) and the reminder the day before (queued by a periodic sweep).
+//! Mail to registrants: [`mail`] queues one about a registration (confirmation, promotion,
+//! link, …) in the caller's transaction; an event queues the news that it is cancelled (in the
+//! cancelling transaction) and the reminder the day before (by a periodic sweep).
 
 use chrono::{DateTime, Duration, Utc};
 use matinale_domain::event::EventStatus;
@@ -10,10 +11,40 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use crate::database::Store;
+use crate::entity::text::Text;
 use crate::entity::{event, registration};
 use crate::error::Error;
-use crate::outbox::MailDetails;
-use crate::registrations::mail;
+use crate::outbox::{self, MailDetails, MailPayload, NewMail};
+
+/// Queues a mail of `kind` to the person of `m`, about their registration and its event.
+pub(crate) async fn mail(
+    db: &impl ConnectionTrait,
+    kind: MailKind,
+    m: &registration::Model,
+    details: MailDetails,
+) -> Result<(), Error> {
+    outbox::enqueue(db, NewMail::to_registration(m, kind, details)).await
+}
+
+/// What every mail about a registration carries, and `details`.
+pub(crate) fn mail_payload(
+    registration_id: Uuid,
+    event_id: Uuid,
+    first_name: &str,
+    last_name: &str,
+    category: &str,
+    details: MailDetails,
+) -> serde_json::Value {
+    MailPayload {
+        registration_id,
+        event_id: Some(event_id),
+        first_name: first_name.to_owned(),
+        last_name: last_name.to_owned(),
+        category: Some(category.to_owned()),
+        details,
+    }
+    .to_json()
+}
 
 /// How long before an event its reminder becomes due.
 pub fn reminder_lead() -> Duration {
@@ -26,8 +57,8 @@ pub async fn queue_event_cancelled(db: &impl ConnectionTrait, event_id: Uuid) ->
     let live = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event_id))
         .filter(registration::Column::Status.is_in([
-            RegistrationStatus::Confirmed.as_str(),
-            RegistrationStatus::Waitlisted.as_str(),
+            Text(RegistrationStatus::Confirmed),
+            Text(RegistrationStatus::Waitlisted),
         ]))
         .order_by_asc(registration::Column::QueueOrder)
         .order_by_asc(registration::Column::Id)
@@ -90,7 +121,7 @@ pub async fn queue_due_reminders(store: &Store, now: DateTime<Utc>) -> Result<Re
                     }
                     let recipients = registration::Entity::find()
                         .filter(registration::Column::EventId.eq(event_id))
-                        .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed.as_str()))
+                        .filter(registration::Column::Status.eq(Text(RegistrationStatus::Confirmed)))
                         .filter(registration::Column::CreatedAt.lte(starts_at - reminder_lead()))
                         .order_by_asc(registration::Column::QueueOrder)
                         .order_by_asc(registration::Column::Id)

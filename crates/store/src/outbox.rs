@@ -27,7 +27,7 @@ use crate::database::Store;
 use crate::entity::text::Text;
 use crate::entity::{outbox, registration};
 use crate::error::Error;
-use crate::registrations::stmt;
+use crate::sql::stmt;
 
 /// The payload key of the registration's manage token: a credential, kept in clear only
 /// until the mail that carries it is sent (or given up).
@@ -145,13 +145,13 @@ impl NewMail {
             event_id: Some(r.event_id),
             first_name: r.first_name.clone(),
             last_name: r.last_name.clone(),
-            category: Some(r.category.clone()),
+            category: Some(r.category.as_str().to_owned()),
             details,
         };
         NewMail {
             kind: kind.as_str(),
             to_email: r.email.clone(),
-            locale: r.locale.clone(),
+            locale: r.locale.as_str().to_owned(),
             payload: payload.to_json(),
             registration_id: Some(r.id),
             event_id: Some(r.event_id),

@@ -17,10 +17,10 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
+use crate::credential::Credential;
 use crate::entity::text::Text;
 use crate::entity::{event, meeting, meeting_block, meeting_outcome, meeting_slot, registration, registration_token};
 use crate::error::{corrupt, Error};
-use crate::registrations::Credential;
 
 /// Rows read at once with `IN (…)` (well under both databases' limits on bound parameters).
 const CHUNK: usize = 500;
@@ -455,7 +455,7 @@ pub async fn queue_due_follow_ups(store: &crate::Store, now: DateTime<Utc>) -> R
                     let mut mails = 0;
                     for r in people.iter().filter(|r| held.contains(&r.id)) {
                         let token = issue_manage_token(txn, r.id, now).await?;
-                        crate::registrations::mail(
+                        crate::notices::mail(
                             txn,
                             MailKind::FollowUpRequest,
                             r,

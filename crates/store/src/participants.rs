@@ -17,9 +17,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use crate::entity::text::Text;
+use crate::credential::Credential;
 use crate::entity::{need, organisation, registration};
 use crate::error::{corrupt, Error};
-use crate::registrations::Credential;
 
 /// Statuses of the registrations listed, and of those whose token may list.
 const LIVE: [RegistrationStatus; 2] = [RegistrationStatus::Confirmed, RegistrationStatus::Attended];

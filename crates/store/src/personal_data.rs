@@ -16,13 +16,13 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::accounts::{new_secret, secret_hash};
+use crate::credential::Credential;
 use crate::database::Store;
 use crate::entity::{
     event, idempotency, meeting, meeting_outcome, meeting_preference, need_interest, outbox, registration,
     registration_history, registration_token, user, wish,
 };
 use crate::error::Error;
-use crate::registrations::Credential;
 
 /// One registration and what hangs off it, as exported.
 #[derive(Debug, Clone, Serialize)]
@@ -185,7 +185,7 @@ async fn for_owner_or_admin(
     id: Uuid,
     who: &Credential,
 ) -> Result<registration::Model, Error> {
-    let m = crate::registrations::authorised(db, id, who).await?;
+    let m = crate::credential::authorised(db, id, who).await?;
     match who {
         Credential::User(actor) if !actor.is_admin() => Err(Error::Forbidden),
         _ => Ok(m),

@@ -226,11 +226,11 @@ async fn compute(
     for r in &registrations {
         *report
             .registrations
-            .entry(r.category.clone())
+            .entry(r.category.as_str().to_owned())
             .or_default()
-            .entry(r.status.clone())
+            .entry(r.status.as_str().to_owned())
             .or_default() += 1;
-        match RegistrationStatus::from_db(&r.status) {
+        match Some(r.status.get()) {
             Some(RegistrationStatus::Attended) => {
                 report.checked_in += 1;
                 report.expected += 1;

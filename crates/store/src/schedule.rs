@@ -203,7 +203,7 @@ pub async fn build_instance(db: &impl ConnectionTrait, event_id: Uuid) -> Result
     let mut participants = Vec::new();
     let mut participant_ids = Vec::new();
     for r in &people {
-        let category = Category::from_db(&r.category).ok_or_else(|| corrupt("category"))?;
+        let category = r.category.get();
         let Some(side) = Side::of(category) else { continue };
         let preference = preferences.get(&r.id);
         if preference.is_some_and(|p| !p.opt_in) {

@@ -17,10 +17,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::credential::Credential;
 use crate::database::Store;
 use crate::entity::{need, need_interest, registration, wish, wish_decline};
 use crate::error::{corrupt, Error};
-use crate::registrations::Credential;
 
 /// Where a wish comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +83,7 @@ async fn first_registration_by_organisation(
         .iter()
         .filter_map(|r| r.1.map(|organisation| (organisation, r.2.as_str())))
         .collect();
-    let by_evidence = crate::registrations::confirmed_by_evidence(db, &claims).await?;
+    let by_evidence = crate::claims::confirmed_by_evidence(db, &claims).await?;
     let mut first = HashMap::new();
     for (((id, _, _, approved_at), (organisation, _)), evidence) in rows.iter().zip(&claims).zip(by_evidence) {
         if approved_at.is_some() || evidence {
@@ -274,8 +274,8 @@ async fn party(db: &impl ConnectionTrait, id: Uuid, field: &str, lock: bool) -> 
     Ok(WishParty {
         id: m.id,
         event_id: m.event_id,
-        category: Category::from_db(&m.category).ok_or_else(|| corrupt("category"))?,
-        status: RegistrationStatus::from_db(&m.status).ok_or_else(|| corrupt("registration status"))?,
+        category: m.category.get(),
+        status: m.status.get(),
     })
 }
 
@@ -364,7 +364,7 @@ pub async fn of_registration(
     id: Uuid,
     who: &Credential,
 ) -> Result<RegistrationWishes, Error> {
-    let m = crate::registrations::authorised(db, id, who).await?;
+    let m = crate::credential::authorised(db, id, who).await?;
     let declined = declined_pairs(db, m.event_id).await?;
     let mut wishes = RegistrationWishes {
         made: Vec::new(),

@@ -1,4 +1,10 @@
+use matinale_domain::event::Category;
+use matinale_domain::registration::{
+    Consents, Locale, Registration, RegistrationDetails, RegistrationStatus, SeatPool,
+};
 use sea_orm::entity::prelude::*;
+
+use super::text::Text;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -7,15 +13,15 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub event_id: Uuid,
-    pub category: String,
-    pub pool: String,
-    pub status: String,
+    pub category: Text<Category>,
+    pub pool: Text<SeatPool>,
+    pub status: Text<RegistrationStatus>,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
     pub phone: Option<String>,
     pub organisation_id: Option<Uuid>,
-    pub locale: String,
+    pub locale: Text<Locale>,
     #[sea_orm(column_type = "Text", nullable)]
     pub accessibility_needs: Option<String>,
     pub share_contact: bool,
@@ -35,3 +41,34 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The registration of this row, at `waitlist_position` when it waits. Its organisation
+    /// counts as confirmed on an approval only; the other evidence is read by
+    /// `claims::settle_claims`.
+    pub fn into_registration(self, waitlist_position: Option<u32>) -> Registration {
+        Registration {
+            id: self.id,
+            event_id: self.event_id,
+            category: self.category.get(),
+            status: self.status.get(),
+            waitlist_position,
+            details: RegistrationDetails {
+                first_name: self.first_name,
+                last_name: self.last_name,
+                phone: self.phone,
+                organisation_id: self.organisation_id,
+                locale: self.locale.get(),
+                accessibility_needs: self.accessibility_needs,
+                consents: Consents {
+                    share_contact: self.share_contact,
+                },
+            },
+            organisation_confirmed: self.organisation_id.is_some() && self.organisation_confirmed_at.is_some(),
+            email: self.email,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}

@@ -127,9 +127,10 @@ async fn registrant_structure(
     who: &Credential,
     registration_id: Uuid,
 ) -> Result<Organisation, Error> {
-    let mut registration =
-        crate::registrations::to_registration(crate::registrations::authorised(db, registration_id, who).await?, None)?;
-    crate::registrations::settle_claims(db, std::slice::from_mut(&mut registration)).await?;
+    let mut registration = crate::credential::authorised(db, registration_id, who)
+        .await?
+        .into_registration(None);
+    crate::claims::settle_claims(db, std::slice::from_mut(&mut registration)).await?;
     let organisation_id = interest_registration(&registration, need.fields.event_id)?;
     ess_structure(
         db,
