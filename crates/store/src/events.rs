@@ -293,7 +293,7 @@ where
                 let current = get_editable(txn, id, actor).await?;
                 expect_version(if_match, current.version)?;
                 let next = change(&current)?;
-                crate::meeting_changes::check_event_times(txn, id, &current.fields, &next.fields).await?;
+                crate::cascade::check_event_times(txn, id, &current.fields, &next.fields).await?;
                 let status = match next.status {
                     Some(s) if s != current.status => current.status.transition_to(s)?,
                     _ => current.status,
@@ -323,7 +323,7 @@ where
                     set_co_organisers(txn, id, current.created_by, ids).await?;
                 }
                 if status == EventStatus::Cancelled && current.status != EventStatus::Cancelled {
-                    crate::meeting_changes::cancel_for_event(txn, id).await?;
+                    crate::cascade::cancel_for_event(txn, id).await?;
                     crate::notices::queue_event_cancelled(txn, id).await?;
                 }
                 let event = get(txn, id).await?;

@@ -28,20 +28,16 @@ use crate::entity::text::Text;
 use crate::entity::{meeting, meeting_block, meeting_preference, meeting_slot, registration, wish_decline};
 use crate::error::{corrupt, Error};
 use crate::meetings::{MeetingView, Roster};
-use crate::outbox::{self, MailDetails, NewMail, PreviousPlace};
+use crate::outbox::{MailDetails, PreviousPlace};
 
-mod cascade;
 mod steward;
 
-pub use cascade::{cancel_for_event, cancel_for_registration, cancelled_with_event, check_event_times};
+pub use crate::cascade::{
+    cancel_for_event, cancel_for_registration, check_event_times, EVENT_CANCELLED, PARTICIPANT_LEFT,
+};
+use crate::cascade::{live_statuses, tell};
+pub use crate::meetings::cancelled_with_event;
 pub use steward::{now, Now, Seat, SlotNow, TableNow};
-
-/// `cancel_reason` of the meetings an event's cancellation took with it; the `event_cancelled`
-/// mail carries their `METHOD:CANCEL`s.
-pub const EVENT_CANCELLED: &str = "the event was cancelled";
-
-/// `cancel_reason` of the meetings of a registration that was cancelled.
-pub const PARTICIPANT_LEFT: &str = "the other participant cancelled their registration";
 
 /// Longest reason an organiser may give for a cancellation.
 pub const MAX_REASON_CHARS: usize = 500;
@@ -90,14 +86,6 @@ const ADD: Names = Names {
     buyer: "buyer_registration_id",
     supplier: "supplier_registration_id",
 };
-
-pub(super) fn live_statuses() -> [&'static str; 3] {
-    [
-        MeetingStatus::Scheduled.as_str(),
-        MeetingStatus::Held.as_str(),
-        MeetingStatus::NoShow.as_str(),
-    ]
-}
 
 /// The meeting `id` and its event, for a change by `actor` (an organiser of the event).
 async fn editable(db: &impl ConnectionTrait, id: Uuid, actor: &Actor) -> Result<(meeting::Model, Tz), Error> {
@@ -199,27 +187,6 @@ async fn check_free(
 async fn view(db: &impl ConnectionTrait, m: &meeting::Model) -> Result<MeetingView, Error> {
     let people = HashSet::from([m.buyer_registration_id, m.supplier_registration_id]);
     Roster::load(db, m.event_id, Some(&people)).await?.view_of(m)
-}
-
-/// Queues `kind` to each of `people` whose registration is not cancelled.
-pub(super) async fn tell(
-    db: &impl ConnectionTrait,
-    people: &[Uuid],
-    kind: MailKind,
-    details: MailDetails,
-) -> Result<(), Error> {
-    let rows = registration::Entity::find()
-        .filter(registration::Column::Id.is_in(people.to_vec()))
-        .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()))
-        .all(db)
-        .await?;
-    let mut mails = Vec::with_capacity(rows.len());
-    for id in people {
-        if let Some(r) = rows.iter().find(|r| r.id == *id) {
-            mails.push(NewMail::to_registration(r, kind, details.clone()));
-        }
-    }
-    outbox::enqueue_many(db, mails).await
 }
 
 /// Moves the meeting `id` to `to`, by an organiser of its event. The meeting keeps its id and

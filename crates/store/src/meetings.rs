@@ -15,13 +15,13 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 use uuid::Uuid;
 
 use crate::database::Store;
+use crate::draft::{DraftMeeting, DraftResult};
 use crate::entity::text::Text;
 use crate::entity::{
     meeting, meeting_block, meeting_preference, meeting_slot, organisation, registration, schedule_draft,
 };
 use crate::error::{corrupt, Error};
 use crate::outbox::{self, MailDetails, NewMail};
-use crate::schedule::{DraftMeeting, DraftResult};
 
 /// One side of a meeting, as shown to organisers and to the other side.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -519,4 +519,20 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
         already_published: false,
     })
     })).await
+}
+
+/// The meetings of registration `id` that its event's cancellation cancelled, in time order.
+pub async fn cancelled_with_event(db: &impl ConnectionTrait, id: Uuid) -> Result<Vec<MeetingView>, Error> {
+    let mut all = of_registration(db, id).await?;
+    let ids: Vec<Uuid> = all.iter().map(|m| m.id).collect();
+    let with_event: HashSet<Uuid> = meeting::Entity::find()
+        .filter(meeting::Column::Id.is_in(ids))
+        .filter(meeting::Column::CancelReason.eq(crate::cascade::EVENT_CANCELLED))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    all.retain(|m| with_event.contains(&m.id));
+    Ok(all)
 }

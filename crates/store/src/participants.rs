@@ -16,8 +16,8 @@ use matinale_domain::text;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use crate::entity::text::Text;
 use crate::credential::Credential;
+use crate::entity::text::Text;
 use crate::entity::{need, organisation, registration};
 use crate::error::{corrupt, Error};
 

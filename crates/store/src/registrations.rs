@@ -384,8 +384,14 @@ async fn cancel_in(txn: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Re
         reason,
     )
     .await?;
-    mail(txn, MailKind::RegistrationCancelled, &m, crate::outbox::MailDetails::default()).await?;
-    crate::meeting_changes::cancel_for_registration(txn, id).await?;
+    mail(
+        txn,
+        MailKind::RegistrationCancelled,
+        &m,
+        crate::outbox::MailDetails::default(),
+    )
+    .await?;
+    crate::cascade::cancel_for_registration(txn, id).await?;
     if let Some((pool, seat_no)) = freed {
         crate::seats::promote_into(txn, m.event_id, pool, seat_no, Some(m.category.get())).await?;
     }

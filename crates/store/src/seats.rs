@@ -282,6 +282,12 @@ pub(crate) async fn promote_into(
         .one(db)
         .await?
         .ok_or(Error::NotFound)?;
-    mail(db, MailKind::RegistrationPromoted, &m, crate::outbox::MailDetails::default()).await?;
+    mail(
+        db,
+        MailKind::RegistrationPromoted,
+        &m,
+        crate::outbox::MailDetails::default(),
+    )
+    .await?;
     Ok(Promotion::Promoted)
 }

@@ -63,7 +63,13 @@ pub(crate) async fn resend_link(store: &Store, event_id: Uuid, email: &str) -> E
                 }
                 .insert(txn)
                 .await?;
-                mail(txn, MailKind::RegistrationLink, &m, crate::outbox::MailDetails::token(token)).await?;
+                mail(
+                    txn,
+                    MailKind::RegistrationLink,
+                    &m,
+                    crate::outbox::MailDetails::token(token),
+                )
+                .await?;
             }
             Ok(())
         })

@@ -4,7 +4,7 @@ use chrono::DateTime;
 use chrono::Utc;
 use matinale_domain::mail::MailStatus;
 use matinale_store::outbox::Mail;
-use matinale_store::outbox::OutboxFilter;
+use matinale_store::outbox_view::OutboxFilter;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::IntoParams;

@@ -1,7 +1,7 @@
 //! The organisers' view of the mail outbox: what was queued, sent, is waiting or failed, and why.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use matinale_store::outbox::OutboxFilter;
+use matinale_store::outbox_view::OutboxFilter;
 
 use super::{paged, ListQuery, PageQuery};
 use crate::dto::outbox::{OutboxMailResponse, OutboxQuery};
@@ -28,6 +28,6 @@ pub async fn list_outbox(
     list: ListQuery<OutboxQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = list.page.parse()?;
-    let list = matinale_store::outbox::list(&state.db, &actor, OutboxFilter::from(list.filter), page).await?;
+    let list = matinale_store::outbox_view::list(&state.db, &actor, OutboxFilter::from(list.filter), page).await?;
     Ok(paged(&req, ListResponse::from_page(list, OutboxMailResponse::from)))
 }

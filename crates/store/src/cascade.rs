@@ -1,4 +1,5 @@
-//! What a registration or an event that goes away, or moves, does to its meetings.
+//! What a registration or an event that goes away, or moves, does to its meetings. Below
+//! `events` and `registrations`, which call it, and above `meetings` and `outbox`.
 
 use std::collections::{HashMap, HashSet};
 
@@ -6,16 +7,52 @@ use chrono::{DateTime, Utc};
 use matinale_domain::event::EventFields;
 use matinale_domain::mail::MailKind;
 use matinale_domain::meeting::MeetingStatus;
+use matinale_domain::registration::RegistrationStatus;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{live_statuses, tell, EVENT_CANCELLED, PARTICIPANT_LEFT};
 use crate::entity::text::Text;
-use crate::entity::{meeting, meeting_slot};
+use crate::entity::{meeting, meeting_slot, registration};
 use crate::error::Error;
-use crate::meetings::MeetingView;
-use crate::outbox::MailDetails;
+use crate::outbox::{self, MailDetails, NewMail};
+
+/// `cancel_reason` of the meetings an event's cancellation took with it; the `event_cancelled`
+/// mail carries their `METHOD:CANCEL`s.
+pub const EVENT_CANCELLED: &str = "the event was cancelled";
+
+/// `cancel_reason` of the meetings of a registration that was cancelled.
+pub const PARTICIPANT_LEFT: &str = "the other participant cancelled their registration";
+
+/// The statuses of a meeting that still takes place (or took place).
+pub(crate) fn live_statuses() -> [&'static str; 3] {
+    [
+        MeetingStatus::Scheduled.as_str(),
+        MeetingStatus::Held.as_str(),
+        MeetingStatus::NoShow.as_str(),
+    ]
+}
+
+/// Queues `kind` to each of `people` whose registration is not cancelled.
+pub(crate) async fn tell(
+    db: &impl ConnectionTrait,
+    people: &[Uuid],
+    kind: MailKind,
+    details: MailDetails,
+) -> Result<(), Error> {
+    let rows = registration::Entity::find()
+        .filter(registration::Column::Id.is_in(people.to_vec()))
+        .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()))
+        .all(db)
+        .await?;
+    let mut mails = Vec::with_capacity(rows.len());
+    for id in people {
+        if let Some(r) = rows.iter().find(|r| r.id == *id) {
+            mails.push(NewMail::to_registration(r, kind, details.clone()));
+        }
+    }
+    outbox::enqueue_many(db, mails).await
+}
 
 /// Cancels those of `rows` still scheduled, with `reason`; each `sequence` grows by one.
 async fn cancel_all(db: &impl ConnectionTrait, rows: &[meeting::Model], reason: &str) -> Result<(), Error> {
@@ -87,22 +124,6 @@ pub async fn cancel_for_event(db: &impl ConnectionTrait, event_id: Uuid) -> Resu
         .await?;
     cancel_all(db, &rows, EVENT_CANCELLED).await?;
     Ok(rows.len())
-}
-
-/// The meetings of registration `id` that its event's cancellation cancelled, in time order.
-pub async fn cancelled_with_event(db: &impl ConnectionTrait, id: Uuid) -> Result<Vec<MeetingView>, Error> {
-    let mut all = crate::meetings::of_registration(db, id).await?;
-    let ids: Vec<Uuid> = all.iter().map(|m| m.id).collect();
-    let with_event: HashSet<Uuid> = meeting::Entity::find()
-        .filter(meeting::Column::Id.is_in(ids))
-        .filter(meeting::Column::CancelReason.eq(EVENT_CANCELLED))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
-    all.retain(|m| with_event.contains(&m.id));
-    Ok(all)
 }
 
 /// Inside the transaction that changes event `event_id` from `current` to `next`: refuses new
