@@ -13,17 +13,19 @@
 //! (`tests/module_graph.rs` checks that no import closes a cycle):
 //!
 //! ```text
-//! participants ─> meeting_preferences ─> registrations        the registration use cases
-//! rush (one-round-trip insert)  schedule  reports
-//! tokens  wishes  needs  outcomes  personal_data  meeting_changes
-//! credential (who sees a registration)  meetings  meeting_blocks  stands
-//! events (reads; its changes use seats, notices)
-//! seats (rows, promotion)  claims
-//! notices (mail to registrants)  organisations
-//! outbox  idempotency  accounts  series
+//! participants                                       whom to wish for
+//! meeting_preferences  needs (+ interests)
+//! registrations                                      the registration use cases
+//! reports  rush (one-round-trip insert)  schedule (the draft run)
+//! meeting_changes  outcomes  personal_data  tokens  wishes
+//! credential  meeting_blocks  meetings  outbox_view  stands
+//! events                                             reads and changes of an event
+//! claims  seats (rows, promotion)
+//! cascade (what goes with a registration or event)  notices  organisations
+//! accounts  idempotency  outbox (queueing, MailPayload)  series
 //! database (the Store handle)
-//! group_commit (the SQLite writer's queue)  waitlist  history
-//! receipt  sql  entity  error
+//! group_commit  history  versioned  waitlist
+//! draft  entity  error  receipt  sql (named statements)
 //! ```
 
 pub mod accounts;
