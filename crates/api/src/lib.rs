@@ -1,4 +1,11 @@
 //! The HTTP API: actix handlers, authentication, problem+json errors and the OpenAPI document.
+//!
+//! Handlers live in `routes/` (one file per resource) and speak only through the DTOs of
+//! `dto/<resource>.rs`, which convert into the domain's types (the domain validates, errors
+//! name the field). Shared pieces: one PATCH merge (`dto::patched`), one ETag/If-Match helper
+//! (`etag`), one list query (`routes::ListQuery<F>`: filters and page), the error sets every operation
+//! declares (`responses`), CSV answers (`spreadsheet`). Api depends on store, worker (calendar
+//! entries), notify and domain; nothing depends on api.
 
 pub mod access_log;
 mod allowed_methods;
