@@ -26,29 +26,20 @@ pub(crate) trait Versioned: EntityTrait {
     const UPDATED_AT: Self::Column;
 }
 
-impl Versioned for event::Entity {
-    const ID: event::Column = event::Column::Id;
-    const VERSION: event::Column = event::Column::Version;
-    const CREATED_BY: event::Column = event::Column::CreatedBy;
-    const CREATED_AT: event::Column = event::Column::CreatedAt;
-    const UPDATED_AT: event::Column = event::Column::UpdatedAt;
+/// `Versioned` for the entities of `modules`, whose columns all bear the same names.
+macro_rules! versioned {
+    ($($module:ident),+) => {$(
+        impl Versioned for $module::Entity {
+            const ID: $module::Column = $module::Column::Id;
+            const VERSION: $module::Column = $module::Column::Version;
+            const CREATED_BY: $module::Column = $module::Column::CreatedBy;
+            const CREATED_AT: $module::Column = $module::Column::CreatedAt;
+            const UPDATED_AT: $module::Column = $module::Column::UpdatedAt;
+        }
+    )+};
 }
 
-impl Versioned for need::Entity {
-    const ID: need::Column = need::Column::Id;
-    const VERSION: need::Column = need::Column::Version;
-    const CREATED_BY: need::Column = need::Column::CreatedBy;
-    const CREATED_AT: need::Column = need::Column::CreatedAt;
-    const UPDATED_AT: need::Column = need::Column::UpdatedAt;
-}
-
-impl Versioned for organisation::Entity {
-    const ID: organisation::Column = organisation::Column::Id;
-    const VERSION: organisation::Column = organisation::Column::Version;
-    const CREATED_BY: organisation::Column = organisation::Column::CreatedBy;
-    const CREATED_AT: organisation::Column = organisation::Column::CreatedAt;
-    const UPDATED_AT: organisation::Column = organisation::Column::UpdatedAt;
-}
+versioned!(event, need, organisation);
 
 /// Refuses a change whose `If-Match` names another version than the row's `current` one.
 pub(crate) fn expect_version(if_match: Option<i32>, current: i32) -> Result<(), Error> {

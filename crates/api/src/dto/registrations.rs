@@ -102,24 +102,14 @@ pub struct CreatedRegistrationResponse {
 
 impl From<Receipt> for CreatedRegistrationResponse {
     fn from(r: Receipt) -> Self {
-        let Receipt {
-            id,
-            event_id,
-            category,
-            status,
-            waitlist_position,
-            manage_token,
-            ..
-        } = r;
-        let check_in_qr = matinale_domain::registration::check_in_qr(id);
         Self {
-            id,
-            event_id,
-            category,
-            status,
-            waitlist_position,
-            manage_token,
-            check_in_qr,
+            check_in_qr: matinale_domain::registration::check_in_qr(r.id),
+            id: r.id,
+            event_id: r.event_id,
+            category: r.category,
+            status: r.status,
+            waitlist_position: r.waitlist_position,
+            manage_token: r.manage_token,
         }
     }
 }
