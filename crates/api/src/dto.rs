@@ -81,6 +81,13 @@ impl<T: ToSchema> ListResponse<T> {
     }
 }
 
+/// A page of values that are their own response.
+impl<T: ToSchema> From<Page<T>> for ListResponse<T> {
+    fn from(page: Page<T>) -> Self {
+        Self::from_page(page, |item| item)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use matinale_domain::event::{EventDraft, EventKind};

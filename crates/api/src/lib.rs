@@ -1,8 +1,10 @@
 //! The HTTP API: actix handlers, authentication, problem+json errors and the OpenAPI document.
 //!
-//! Handlers live in `routes/` (one file per resource) and speak only through the DTOs of
+//! Handlers live in `routes/` (one file per resource) and speak through the DTOs of
 //! `dto/<resource>.rs`, which convert into the domain's types (the domain validates, errors
-//! name the field). Shared pieces: one PATCH merge (`dto::patched`), one ETag/If-Match helper
+//! name the field). Where a domain value is its own answer it is not copied into a DTO: it
+//! derives `Serialize` and `ToSchema` under the response's name (series, meeting blocks,
+//! interests) or `IntoParams` (the needs' filter). Shared pieces: one PATCH merge (`dto::patched`), one ETag/If-Match helper
 //! (`etag`), one list query (`routes::ListQuery<F>`: filters and page), the error sets every operation
 //! declares (`responses`), CSV answers (`spreadsheet`). Api depends on store, worker (calendar
 //! entries), notify and domain; nothing depends on api.

@@ -2,6 +2,11 @@
 //!
 //! Requests are parsed once into these types (`Siret::parse`, `NewEvent::parse`, …) so that the
 //! rest of the system never holds an invalid value. Every refusal names the field at fault.
+//!
+//! A value that the API answers as it is (a series, a meeting block, an interest) or a filter it
+//! reads as it is (the needs') is defined once, here: it derives `Serialize` and utoipa's
+//! `ToSchema` under the response's schema name (or `IntoParams`), the store returns it and the
+//! API sends it without a mirror DTO.
 
 #[macro_use]
 mod text_enum;

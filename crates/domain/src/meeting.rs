@@ -5,6 +5,8 @@
 //! to table. A block is cut into slots of `slot_minutes` separated by `break_minutes`.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::{bounded_text, Checker, FieldError};
@@ -63,30 +65,41 @@ impl Side {
     }
 }
 
-/// One slot of a block, before it is stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SlotTimes {
+/// A slot of a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = MeetingSlotResponse)]
+pub struct MeetingSlot {
+    /// Id, as named in `meetings.unavailable_slot_ids` of a registration.
+    pub id: Uuid,
     /// Start.
     pub starts_at: DateTime<Utc>,
     /// End.
     pub ends_at: DateTime<Utc>,
 }
 
-/// A valid block of speed meetings inside its event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewMeetingBlock {
+/// A block of speed meetings and its slots.
+// What `MeetingBlock::parse` makes of a draft, what the store keeps and what the API answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = MeetingBlockResponse)]
+pub struct MeetingBlock {
+    /// Id.
+    pub id: Uuid,
+    /// Its event.
+    pub event_id: Uuid,
     /// Start of the first slot.
     pub starts_at: DateTime<Utc>,
     /// No slot ends after this.
     pub ends_at: DateTime<Utc>,
-    /// Length of one slot.
+    /// Length of a slot.
     pub slot_minutes: u32,
-    /// Pause between two slots.
+    /// Pause between slots.
     pub break_minutes: u32,
-    /// Tables, numbered 1..=tables.
+    /// Number of tables.
     pub tables: u32,
-    /// One label per table ("Table 4 — Ville d'Orly"), if the organiser names them.
+    /// One label per table; `null`: tables are numbered.
     pub table_labels: Option<Vec<String>>,
+    /// The slots, first first.
+    pub slots: Vec<MeetingSlot>,
 }
 
 /// What a block request holds, before it is checked.
@@ -106,11 +119,13 @@ pub struct MeetingBlockDraft {
     pub table_labels: Option<Vec<String>>,
 }
 
-impl NewMeetingBlock {
-    /// Checks a block against the event's times and the blocks it already has (which it must
-    /// not overlap). Every fault is named by its field.
+impl MeetingBlock {
+    /// Checks a new block of event `event_id` against the event's times and the blocks it
+    /// already has (which it must not overlap), and cuts it into slots. Every fault is named by
+    /// its field. The block and each of its slots get a fresh id.
     pub fn parse(
         draft: MeetingBlockDraft,
+        event_id: Uuid,
         event_starts_at: DateTime<Utc>,
         event_ends_at: DateTime<Utc>,
         other_blocks: &[(DateTime<Utc>, DateTime<Utc>)],
@@ -190,40 +205,54 @@ impl NewMeetingBlock {
         if !check.is_clean() {
             return Err(check.into_error());
         }
-        let block = NewMeetingBlock {
-            starts_at: draft.starts_at,
-            ends_at: draft.ends_at,
-            slot_minutes: u32::try_from(draft.slot_minutes).unwrap_or(MIN_SLOT_MINUTES),
-            break_minutes: u32::try_from(draft.break_minutes).unwrap_or(0),
-            tables: u32::try_from(draft.tables).unwrap_or(1),
-            table_labels: labels,
-        };
-        if block.slots().is_empty() {
+        let slot_minutes = u32::try_from(draft.slot_minutes).unwrap_or(MIN_SLOT_MINUTES);
+        let break_minutes = u32::try_from(draft.break_minutes).unwrap_or(0);
+        let slots = slot_times(draft.starts_at, draft.ends_at, slot_minutes, break_minutes);
+        if slots.is_empty() {
             return Err(Error::field(
                 "slot_minutes",
                 "out_of_range",
                 "not one slot fits between starts_at and ends_at",
             ));
         }
-        Ok(block)
+        Ok(MeetingBlock {
+            id: Uuid::now_v7(),
+            event_id,
+            starts_at: draft.starts_at,
+            ends_at: draft.ends_at,
+            slot_minutes,
+            break_minutes,
+            tables: u32::try_from(draft.tables).unwrap_or(1),
+            table_labels: labels,
+            slots: slots
+                .into_iter()
+                .map(|(starts_at, ends_at)| MeetingSlot {
+                    id: Uuid::now_v7(),
+                    starts_at,
+                    ends_at,
+                })
+                .collect(),
+        })
     }
+}
 
-    /// The slots of the block: from its start, one every `slot_minutes + break_minutes`, as
-    /// many as end by its end.
-    pub fn slots(&self) -> Vec<SlotTimes> {
-        let slot = Duration::minutes(i64::from(self.slot_minutes));
-        let step = slot + Duration::minutes(i64::from(self.break_minutes));
-        let mut slots = Vec::new();
-        let mut start = self.starts_at;
-        while start + slot <= self.ends_at {
-            slots.push(SlotTimes {
-                starts_at: start,
-                ends_at: start + slot,
-            });
-            start += step;
-        }
-        slots
+/// The slots of a block, as (start, end): from its start, one every `slot_minutes +
+/// break_minutes`, as many as end by its end.
+fn slot_times(
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    slot_minutes: u32,
+    break_minutes: u32,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let slot = Duration::minutes(i64::from(slot_minutes));
+    let step = slot + Duration::minutes(i64::from(break_minutes));
+    let mut slots = Vec::new();
+    let mut start = starts_at;
+    while start + slot <= ends_at {
+        slots.push((start, start + slot));
+        start += step;
     }
+    slots
 }
 
 /// Whether and how much a registrant takes part in speed meetings.
@@ -411,6 +440,15 @@ mod tests {
         }
     }
 
+    fn parse_block(
+        draft: MeetingBlockDraft,
+        event_starts_at: DateTime<Utc>,
+        event_ends_at: DateTime<Utc>,
+        others: &[(DateTime<Utc>, DateTime<Utc>)],
+    ) -> Result<MeetingBlock, Error> {
+        MeetingBlock::parse(draft, Uuid::nil(), event_starts_at, event_ends_at, others)
+    }
+
     fn fields(e: Error) -> Vec<String> {
         match e {
             Error::Invalid(errors) => errors.into_iter().map(|e| e.field).collect(),
@@ -420,8 +458,9 @@ mod tests {
 
     #[test]
     fn a_block_of_ninety_minutes_has_seven_ten_minute_slots_with_two_minute_breaks() {
-        let block = NewMeetingBlock::parse(draft(at(9, 30), at(11, 0)), at(8, 0), at(11, 30), &[]).expect("valid");
-        let slots = block.slots();
+        let block = parse_block(draft(at(9, 30), at(11, 0)), at(8, 0), at(11, 30), &[]).expect("valid");
+        let slots = &block.slots;
+        assert_eq!(block.event_id, Uuid::nil());
         assert_eq!(slots.len(), 7);
         assert_eq!(slots[1].starts_at, at(9, 42));
         assert!(slots.last().expect("a slot").ends_at <= at(11, 0));
@@ -429,11 +468,11 @@ mod tests {
 
     #[test]
     fn a_block_outside_the_event_or_over_another_is_refused_by_field() {
-        let e = NewMeetingBlock::parse(draft(at(7, 0), at(9, 0)), at(8, 0), at(11, 30), &[]).unwrap_err();
+        let e = parse_block(draft(at(7, 0), at(9, 0)), at(8, 0), at(11, 30), &[]).unwrap_err();
         assert_eq!(fields(e), ["starts_at"]);
-        let e = NewMeetingBlock::parse(draft(at(10, 0), at(12, 0)), at(8, 0), at(11, 30), &[]).unwrap_err();
+        let e = parse_block(draft(at(10, 0), at(12, 0)), at(8, 0), at(11, 30), &[]).unwrap_err();
         assert_eq!(fields(e), ["ends_at"]);
-        let e = NewMeetingBlock::parse(
+        let e = parse_block(
             draft(at(10, 0), at(11, 0)),
             at(8, 0),
             at(11, 30),
@@ -442,7 +481,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(fields(e), ["starts_at"]);
         // Touching blocks do not overlap.
-        NewMeetingBlock::parse(
+        parse_block(
             draft(at(10, 0), at(10, 30)),
             at(8, 0),
             at(11, 30),
@@ -457,11 +496,11 @@ mod tests {
         d.slot_minutes = 4;
         d.tables = 2;
         d.table_labels = Some(vec!["A".into()]);
-        let e = NewMeetingBlock::parse(d, at(8, 0), at(11, 0), &[]).unwrap_err();
+        let e = parse_block(d, at(8, 0), at(11, 0), &[]).unwrap_err();
         assert_eq!(fields(e), ["slot_minutes", "table_labels"]);
         let mut d = draft(at(9, 0), at(9, 8));
         d.slot_minutes = 10;
-        let e = NewMeetingBlock::parse(d, at(8, 0), at(11, 0), &[]).unwrap_err();
+        let e = parse_block(d, at(8, 0), at(11, 0), &[]).unwrap_err();
         assert_eq!(fields(e), ["slot_minutes"]);
     }
 

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{bounded_text, required_text, Checker, FieldError};
@@ -390,6 +391,49 @@ pub fn may_edit_need(actor: &Actor, buyer_members: &[Uuid], event_organisers: &[
 /// A checked expression-of-interest message (may be empty, at most 5000 characters).
 pub fn interest_message(field: &str, text: &str) -> Result<String, Error> {
     bounded_text(field, text, 5_000)
+}
+
+/// Filters of `GET /needs`, all optional and combined with AND: the query string of the list
+/// and what the store filters by.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NeedFilter {
+    /// Event id.
+    pub event: Option<Uuid>,
+    /// Category.
+    pub category: Option<NeedCategory>,
+    /// Commune of the perimeter (accents and case ignored).
+    pub city: Option<String>,
+    /// Reserved market.
+    pub reserved_market: Option<ReservedMarket>,
+    /// Buyer organisation id.
+    pub organisation: Option<Uuid>,
+    /// `open`, `closed` or `awarded` (default: these three, plus the drafts a signed-in caller
+    /// may edit); `draft` lists only those drafts and needs a signed-in caller (422 otherwise).
+    pub status: Option<NeedStatus>,
+    /// Free text in title, description, category, cities and CPV codes (accents and case ignored).
+    pub q: Option<String>,
+}
+
+/// An expression of interest.
+// Of an ESS structure in a need: what the store keeps and the API answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = InterestResponse)]
+pub struct Interest {
+    /// Id.
+    pub id: Uuid,
+    /// Need.
+    pub need_id: Uuid,
+    /// ESS structure.
+    pub organisation_id: Uuid,
+    /// Its name.
+    pub organisation_name: String,
+    /// The registration it came through (manage-token path); `null` for a member's interest.
+    pub registration_id: Option<Uuid>,
+    /// Message.
+    pub message: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
 }
 
 /// Why an ESS structure is suggested for a need.

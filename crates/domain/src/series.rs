@@ -1,6 +1,8 @@
 //! Series of events, such as "Mois de l'ESS 2026".
 
 use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::{bounded_text, required_text, Checker, FieldError};
@@ -80,12 +82,13 @@ impl NewSeries {
     }
 }
 
-/// A series as read back.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A series of events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = SeriesResponse)]
 pub struct Series {
-    /// Identifier.
+    /// Id.
     pub id: Uuid,
-    /// Unique slug.
+    /// Slug.
     pub slug: String,
     /// Title.
     pub title: String,
@@ -95,7 +98,8 @@ pub struct Series {
     pub ends_on: NaiveDate,
     /// Description.
     pub description: String,
-    /// The organiser who created it.
+    /// The organiser who created it (not shown).
+    #[serde(skip)]
     pub created_by: Uuid,
 }
 

@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use matinale_domain::meeting::{MeetingBlockDraft, NewMeetingBlock};
+use matinale_domain::meeting::MeetingBlockDraft;
+use matinale_domain::meeting::{MeetingBlock, MeetingSlot};
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -19,41 +20,7 @@ use crate::database::Store;
 use crate::entity::{event, meeting, meeting_block, meeting_slot, schedule_draft};
 use crate::error::{corrupt, Error};
 
-/// One slot of a block.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Slot {
-    /// Id (what preferences and meetings name).
-    pub id: Uuid,
-    /// Start.
-    pub starts_at: DateTime<Utc>,
-    /// End.
-    pub ends_at: DateTime<Utc>,
-}
-
-/// A stored block with its slots in time order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MeetingBlock {
-    /// Id.
-    pub id: Uuid,
-    /// Its event.
-    pub event_id: Uuid,
-    /// Start of the first slot.
-    pub starts_at: DateTime<Utc>,
-    /// No slot ends after this.
-    pub ends_at: DateTime<Utc>,
-    /// Length of a slot.
-    pub slot_minutes: u32,
-    /// Pause between slots.
-    pub break_minutes: u32,
-    /// Tables, numbered from 1.
-    pub tables: u32,
-    /// One label per table, if the organiser named them.
-    pub table_labels: Option<Vec<String>>,
-    /// The slots, first first.
-    pub slots: Vec<Slot>,
-}
-
-fn to_block(m: meeting_block::Model, slots: Vec<Slot>) -> Result<MeetingBlock, Error> {
+fn to_block(m: meeting_block::Model, slots: Vec<MeetingSlot>) -> Result<MeetingBlock, Error> {
     let count = |v: i32| u32::try_from(v).map_err(|_| corrupt("meeting block"));
     let table_labels = match m.table_labels {
         None | Some(serde_json::Value::Null) => None,
@@ -97,9 +64,14 @@ pub async fn create(
                     .into_tuple()
                     .all(txn)
                     .await?;
-                let block =
-                    NewMeetingBlock::parse(draft.clone(), event.fields.starts_at, event.fields.ends_at, &others)?;
-                let id = Uuid::now_v7();
+                let block = MeetingBlock::parse(
+                    draft.clone(),
+                    event_id,
+                    event.fields.starts_at,
+                    event.fields.ends_at,
+                    &others,
+                )?;
+                let id = block.id;
                 let labels = block
                     .table_labels
                     .as_ref()
@@ -117,15 +89,7 @@ pub async fn create(
                     created_at: Set(Utc::now()),
                 };
                 meeting_block::Entity::insert(model).exec_without_returning(txn).await?;
-                let slots: Vec<Slot> = block
-                    .slots()
-                    .into_iter()
-                    .map(|s| Slot {
-                        id: Uuid::now_v7(),
-                        starts_at: s.starts_at,
-                        ends_at: s.ends_at,
-                    })
-                    .collect();
+                let slots = &block.slots;
                 // A long block of short slots has a few hundred rows: in chunks, under SQLite's and
                 // PostgreSQL's limits on bound parameters.
                 for (chunk_no, chunk) in slots.chunks(500).enumerate() {
@@ -159,7 +123,7 @@ async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<MeetingBlock, Error>
 }
 
 /// The slots of `blocks`, each with its block, in time order.
-async fn slots_of(db: &impl ConnectionTrait, blocks: &[Uuid]) -> Result<Vec<(Uuid, Slot)>, Error> {
+async fn slots_of(db: &impl ConnectionTrait, blocks: &[Uuid]) -> Result<Vec<(Uuid, MeetingSlot)>, Error> {
     if blocks.is_empty() {
         return Ok(Vec::new());
     }
@@ -173,7 +137,7 @@ async fn slots_of(db: &impl ConnectionTrait, blocks: &[Uuid]) -> Result<Vec<(Uui
         .map(|s| {
             (
                 s.block_id,
-                Slot {
+                MeetingSlot {
                     id: s.id,
                     starts_at: s.starts_at,
                     ends_at: s.ends_at,
@@ -201,7 +165,7 @@ pub async fn list(
         .all(db)
         .await?;
     let ids: Vec<Uuid> = rows.iter().map(|b| b.id).collect();
-    let mut slots: HashMap<Uuid, Vec<Slot>> = HashMap::new();
+    let mut slots: HashMap<Uuid, Vec<MeetingSlot>> = HashMap::new();
     for (block, slot) in slots_of(db, &ids).await? {
         slots.entry(block).or_default().push(slot);
     }

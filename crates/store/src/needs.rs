@@ -2,7 +2,7 @@
 //! wishes they imply for the scheduler, and suggestions of structures for a need.
 
 use matinale_domain::need::{
-    may_edit_need, suggest, CpvCode, Need, NeedCategory, NeedFields, NeedStatus, ReservedMarket, Suggestion,
+    may_edit_need, suggest, CpvCode, Need, NeedFields, NeedFilter, NeedStatus, ReservedMarket, Suggestion,
 };
 use matinale_domain::organisation::{EssKind, OrganisationKind};
 use matinale_domain::page::{Page, PageRequest};
@@ -23,26 +23,7 @@ use crate::organisations::SuggestionCriteria;
 use crate::versioned::{self, expect_version};
 
 mod interests;
-pub use interests::{add_interest, add_registrant_interest, interests, wishes_for_event, withdraw_interest, Interest};
-
-/// Filters of the public list of needs; all optional and combined with AND.
-#[derive(Debug, Clone, Default)]
-pub struct NeedFilter {
-    /// Presented at this event.
-    pub event: Option<Uuid>,
-    /// Of this category.
-    pub category: Option<NeedCategory>,
-    /// With this commune in its perimeter (accents and case ignored).
-    pub city: Option<String>,
-    /// With this reserved-market status.
-    pub reserved_market: Option<ReservedMarket>,
-    /// Published by this organisation.
-    pub organisation: Option<Uuid>,
-    /// In this status; `draft` only for signed-in callers, who see the drafts they may edit.
-    pub status: Option<NeedStatus>,
-    /// Free text in title, description, category, cities and CPV codes (accents and case ignored).
-    pub q: Option<String>,
-}
+pub use interests::{add_interest, add_registrant_interest, interests, wishes_for_event, withdraw_interest};
 
 fn invalid(field: &str, code: &str, message: &str) -> Error {
     matinale_domain::Error::field(field, code, message).into()

@@ -14,11 +14,8 @@ use matinale_domain::need::ReservedMarket;
 use matinale_domain::need::Suggestion;
 use matinale_domain::organisation::EssKind;
 use matinale_domain::FieldError;
-use matinale_store::needs::Interest;
-use matinale_store::needs::NeedFilter;
 use serde::Deserialize;
 use serde::Serialize;
-use utoipa::IntoParams;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -248,41 +245,6 @@ pub struct CategoryResponse {
     pub label: String,
 }
 
-/// Filters of `GET /needs`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct NeedListQuery {
-    /// Event id.
-    pub event: Option<Uuid>,
-    /// Category.
-    pub category: Option<NeedCategory>,
-    /// Commune of the perimeter (accents and case ignored).
-    pub city: Option<String>,
-    /// Reserved market.
-    pub reserved_market: Option<ReservedMarket>,
-    /// Buyer organisation id.
-    pub organisation: Option<Uuid>,
-    /// `open`, `closed` or `awarded` (default: these three, plus the drafts a signed-in caller
-    /// may edit); `draft` lists only those drafts and needs a signed-in caller (422 otherwise).
-    pub status: Option<NeedStatus>,
-    /// Free text in title, description, category, cities and CPV codes (accents and case ignored).
-    pub q: Option<String>,
-}
-
-impl From<NeedListQuery> for NeedFilter {
-    fn from(q: NeedListQuery) -> Self {
-        Self {
-            event: q.event,
-            category: q.category,
-            city: q.city,
-            reserved_market: q.reserved_market,
-            organisation: q.organisation,
-            status: q.status,
-            q: q.q,
-        }
-    }
-}
-
 /// `POST /needs/{id}/interests`: send exactly one of `organisation_id` (a member of that ESS
 /// structure, signed in with an account token) and `registration_id` (an ESS-structure
 /// registration of the need's event, with its manage token `mr_…` as bearer; an organiser of
@@ -337,39 +299,6 @@ impl CreateInterestRequest {
             (None, Some(reg)) => InterestFrom::Registration(reg),
         };
         Ok((from, message))
-    }
-}
-
-/// An expression of interest.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InterestResponse {
-    /// Id.
-    pub id: Uuid,
-    /// Need.
-    pub need_id: Uuid,
-    /// ESS structure.
-    pub organisation_id: Uuid,
-    /// Its name.
-    pub organisation_name: String,
-    /// The registration it came through (manage-token path); `null` for a member's interest.
-    pub registration_id: Option<Uuid>,
-    /// Message.
-    pub message: String,
-    /// When.
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<Interest> for InterestResponse {
-    fn from(i: Interest) -> Self {
-        Self {
-            id: i.id,
-            need_id: i.need_id,
-            organisation_id: i.organisation_id,
-            organisation_name: i.organisation_name,
-            registration_id: i.registration_id,
-            message: i.message,
-            created_at: i.created_at,
-        }
     }
 }
 

@@ -1,11 +1,9 @@
-//! Series of events.
+//! Series of events. A series is answered as the domain's
+//! [`matinale_domain::series::Series`] (schema `SeriesResponse`).
 
 use chrono::NaiveDate;
-use matinale_domain::series::Series;
 use serde::Deserialize;
-use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 /// `POST /series`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -29,34 +27,4 @@ pub struct CreateSeriesRequest {
     #[serde(default)]
     #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub description: String,
-}
-
-/// A series of events.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SeriesResponse {
-    /// Id.
-    pub id: Uuid,
-    /// Slug.
-    pub slug: String,
-    /// Title.
-    pub title: String,
-    /// First day.
-    pub starts_on: NaiveDate,
-    /// Last day.
-    pub ends_on: NaiveDate,
-    /// Description.
-    pub description: String,
-}
-
-impl From<Series> for SeriesResponse {
-    fn from(s: Series) -> Self {
-        Self {
-            id: s.id,
-            slug: s.slug,
-            title: s.title,
-            starts_on: s.starts_on,
-            ends_on: s.ends_on,
-            description: s.description,
-        }
-    }
 }

@@ -2,11 +2,11 @@
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use matinale_domain::meeting::MeetingBlockDraft;
+use matinale_domain::meeting::{MeetingBlock, MeetingBlockDraft};
 use uuid::Uuid;
 
 use super::{paged, PageQuery};
-use crate::dto::meeting_blocks::{CreateMeetingBlockRequest, MeetingBlockResponse};
+use crate::dto::meeting_blocks::CreateMeetingBlockRequest;
 use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, SignedIn};
@@ -32,7 +32,7 @@ impl From<CreateMeetingBlockRequest> for MeetingBlockDraft {
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), request_body = CreateMeetingBlockRequest,
     security(("bearer" = [])), responses(
         WriteErrors,
-        (status = 201, body = MeetingBlockResponse),
+        (status = 201, body = MeetingBlock),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "not an organiser of this event"),
         (status = 422, body = Problem, content_type = "application/problem+json",
             description = "outside the event, over another block, slots too short or long, labels that do not match the tables"),
@@ -47,13 +47,13 @@ pub async fn create_meeting_block(
 ) -> Result<HttpResponse, ApiError> {
     let draft = MeetingBlockDraft::from(body.into_inner());
     let block = matinale_store::meeting_blocks::create(&state.db, id.into_inner(), &actor, draft).await?;
-    Ok(HttpResponse::Created().json(MeetingBlockResponse::from(block)))
+    Ok(HttpResponse::Created().json(block))
 }
 
 /// The meeting blocks of an event in time order, with their slots, for its organisers.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path), PageQuery), security(("bearer" = [])), responses(
         OrganiserListErrors,
-    (status = 200, body = ListResponse<MeetingBlockResponse>, headers(("Link" = String))),
+    (status = 200, body = ListResponse<MeetingBlock>, headers(("Link" = String))),
 ))]
 #[get("/events/{id}/meeting-blocks")]
 pub async fn list_meeting_blocks(
@@ -65,7 +65,7 @@ pub async fn list_meeting_blocks(
 ) -> Result<HttpResponse, ApiError> {
     let page = page.0.parse()?;
     let list = matinale_store::meeting_blocks::list(&state.db, id.into_inner(), &actor, page).await?;
-    Ok(paged(&req, ListResponse::from_page(list, MeetingBlockResponse::from)))
+    Ok(paged(&req, ListResponse::from(list)))
 }
 
 /// Deletes a meeting block and its slots, and drops the event's draft schedule (run the

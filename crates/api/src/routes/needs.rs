@@ -2,15 +2,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use matinale_domain::need::{Need, NeedCategory, NeedFields, NeedStatus};
-use matinale_store::needs::NeedFilter;
+use matinale_domain::need::{Interest, Need, NeedCategory, NeedFields, NeedFilter, NeedStatus};
 use matinale_store::registrations::Credential;
 use uuid::Uuid;
 
 use super::{paged, ListQuery, PageQuery};
 use crate::dto::needs::{
-    CategoryResponse, CreateInterestRequest, CreateNeedRequest, InterestFrom, InterestResponse, NeedListQuery,
-    NeedResponse, PatchNeedRequest, SuggestionsResponse,
+    CategoryResponse, CreateInterestRequest, CreateNeedRequest, InterestFrom, NeedResponse, PatchNeedRequest,
+    SuggestionsResponse,
 };
 use crate::dto::{patched, ListResponse};
 use crate::error::{ApiError, Problem};
@@ -61,7 +60,7 @@ pub async fn create_need(
 /// Needs, newest first, filtered: the public ones (open, closed, awarded) to anyone, and to a
 /// signed-in member of the buyer, organiser of the need's event or admin, also the drafts
 /// they may edit. Anonymous callers never see drafts.
-#[utoipa::path(tag = "needs", params(NeedListQuery, PageQuery), security((), ("bearer" = [])), responses(
+#[utoipa::path(tag = "needs", params(NeedFilter, PageQuery), security((), ("bearer" = [])), responses(
         ReadErrors,
     (status = 200, body = ListResponse<NeedResponse>, headers(("Link" = String))),
     (status = 401, body = Problem, content_type = "application/problem+json", description = "a bad or expired token"),
@@ -72,10 +71,9 @@ pub async fn list_needs(
     req: HttpRequest,
     state: web::Data<AppState>,
     Caller(actor): Caller,
-    list: ListQuery<NeedListQuery>,
+    list: ListQuery<NeedFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = NeedFilter::from(list.filter);
-    let page = matinale_store::needs::list(&state.db, &filter, actor.as_ref(), list.page.parse()?).await?;
+    let page = matinale_store::needs::list(&state.db, &list.filter, actor.as_ref(), list.page.parse()?).await?;
     Ok(paged(&req, ListResponse::from_page(page, NeedResponse::from)))
 }
 
@@ -129,7 +127,7 @@ pub async fn patch_need(
 #[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), request_body = CreateInterestRequest,
     security(("bearer" = [])), responses(
         WriteErrors,
-        (status = 201, body = InterestResponse),
+        (status = 201, body = Interest),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "not a member of that structure"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "no such need (or a draft), or a registration that is not the token's own"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "already expressed by the structure, the need is not open, or the registration is cancelled"),
@@ -160,7 +158,7 @@ pub async fn create_interest(
             ))
         }
     };
-    Ok(HttpResponse::Created().json(InterestResponse::from(interest)))
+    Ok(HttpResponse::Created().json(interest))
 }
 
 /// Withdraws an interest: its author (the manage token of the registration it came through),
@@ -187,7 +185,7 @@ pub async fn withdraw_interest(
 /// The interests in a need, for its editors (the buyer side).
 #[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
         OrganiserErrors,
-    (status = 200, body = Vec<InterestResponse>),
+    (status = 200, body = Vec<Interest>),
 ))]
 #[get("/needs/{id}/interests")]
 pub async fn list_interests(
@@ -196,8 +194,7 @@ pub async fn list_interests(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let interests = matinale_store::needs::interests(&state.db, id.into_inner(), &actor).await?;
-    let body: Vec<InterestResponse> = interests.into_iter().map(Into::into).collect();
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(interests))
 }
 
 /// The 50 ESS structures best ranked for a need by sector, perimeter and reserved-market

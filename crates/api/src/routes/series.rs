@@ -1,11 +1,11 @@
 //! Series of events.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use matinale_domain::series::NewSeries;
+use matinale_domain::series::{NewSeries, Series};
 use uuid::Uuid;
 
 use super::{paged, PageQuery};
-use crate::dto::series::{CreateSeriesRequest, SeriesResponse};
+use crate::dto::series::CreateSeriesRequest;
 use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, SignedIn};
@@ -15,7 +15,7 @@ use crate::state::AppState;
 /// Creates a series.
 #[utoipa::path(tag = "series", request_body = CreateSeriesRequest, security(("bearer" = [])), responses(
         WriteErrors,
-    (status = 201, body = SeriesResponse),
+    (status = 201, body = Series),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "slug taken"),
 ))]
 #[post("/series")]
@@ -28,13 +28,13 @@ pub async fn create_series(
     let b = body.into_inner();
     let new = NewSeries::parse(&b.slug, &b.title, b.starts_on, b.ends_on, &b.description)?;
     let series = matinale_store::series::create(&state.db, &actor, new).await?;
-    Ok(HttpResponse::Created().json(SeriesResponse::from(series)))
+    Ok(HttpResponse::Created().json(series))
 }
 
 /// Lists series, newest first.
 #[utoipa::path(tag = "series", params(PageQuery), responses(
         ListErrors,
-    (status = 200, body = ListResponse<SeriesResponse>),
+    (status = 200, body = ListResponse<Series>),
 ))]
 #[get("/series")]
 pub async fn list_series(
@@ -43,16 +43,16 @@ pub async fn list_series(
     query: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = matinale_store::series::list(&state.db, query.0.parse()?).await?;
-    Ok(paged(&req, ListResponse::from_page(page, SeriesResponse::from)))
+    Ok(paged(&req, ListResponse::from(page)))
 }
 
 /// One series.
 #[utoipa::path(tag = "series", params(("id" = Uuid, Path)), responses(
         NotFoundErrors,
-    (status = 200, body = SeriesResponse),
+    (status = 200, body = Series),
 ))]
 #[get("/series/{id}")]
 pub async fn get_series(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let series = matinale_store::series::get(&state.db, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(SeriesResponse::from(series)))
+    Ok(HttpResponse::Ok().json(series))
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use matinale_domain::need::{interest_registration, InterestWish, Need, NeedStatus, INTEREST_WISH_PRIORITY};
+use matinale_domain::need::{interest_registration, Interest, InterestWish, Need, NeedStatus, INTEREST_WISH_PRIORITY};
 use matinale_domain::organisation::{Organisation, OrganisationKind};
 use matinale_domain::user::Actor;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -15,25 +15,6 @@ use crate::database::Store;
 use crate::entity::{need, need_interest};
 use crate::error::Error;
 use crate::registrations::Credential;
-
-/// An expression of interest of an ESS structure in a need.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Interest {
-    /// Identifier.
-    pub id: Uuid,
-    /// The need.
-    pub need_id: Uuid,
-    /// The ESS structure.
-    pub organisation_id: Uuid,
-    /// Its name.
-    pub organisation_name: String,
-    /// The registration it came through (manage-token path); `None` for a member's interest.
-    pub registration_id: Option<Uuid>,
-    /// Message to the buyer.
-    pub message: String,
-    /// When.
-    pub created_at: chrono::DateTime<Utc>,
-}
 
 /// Records that the ESS structure `organisation_id`, of which `actor` is a member, is interested
 /// in an open need; one interest per structure and need (409 for a second one).
