@@ -22,7 +22,7 @@ use crate::database::Store;
 use crate::entity::text::Text;
 use crate::entity::{outbox, registration};
 use crate::error::Error;
-use crate::sql::stmt;
+use crate::sql::bind;
 
 /// The payload key of the registration's manage token: a credential, kept in clear only
 /// until the mail that carries it is sent (or given up).
@@ -305,18 +305,19 @@ pub async fn claim_in(
         ""
     };
     let sql = format!(
-        "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1 \
+        "UPDATE outbox SET status = 'sending', lease_until = :lease_until, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM outbox \
-           WHERE (status = 'queued' AND next_attempt_at <= $2) OR (status = 'sending' AND lease_until < $2) \
-           ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
+           WHERE (status = 'queued' AND next_attempt_at <= :now) OR (status = 'sending' AND lease_until < :now) \
+           ORDER BY next_attempt_at, id LIMIT :limit {lock}) \
          RETURNING *"
     );
+    let params = [
+        ("lease_until", (now + lease).into()),
+        ("now", now.into()),
+        ("limit", i64::from(limit).into()),
+    ];
     let rows = outbox::Entity::find()
-        .from_raw_sql(stmt(
-            backend,
-            &sql,
-            vec![(now + lease).into(), now.into(), i64::from(limit).into()],
-        ))
+        .from_raw_sql(bind(backend, &sql, &params))
         .all(db)
         .await?;
     let mut claimed = rows.into_iter().map(Mail::try_from).collect::<Result<Vec<_>, _>>()?;

@@ -18,7 +18,7 @@ use crate::entity::{registration, seat};
 use crate::error::Error;
 use crate::history::record;
 use crate::notices::mail;
-use crate::sql::{bind, first_waiting, stmt, FREE_SEAT_FOR_WAITING};
+use crate::sql::{bind, first_waiting, FREE_SEAT_FOR_WAITING};
 
 /// Seats per pool: (pool, seats, taken, highest seat number).
 async fn counts(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<(SeatPool, i64, i64, i64)>, Error> {
@@ -160,10 +160,10 @@ fn taken_meanwhile(pool: SeatPool) -> Error {
 /// counted), and those arriving wait for the change and then see its version.
 pub(crate) async fn lock_event_for_change(db: &impl ConnectionTrait, event_id: Uuid) -> Result<(), Error> {
     if db.get_database_backend() == DbBackend::Postgres {
-        db.execute_raw(stmt(
+        db.execute_raw(bind(
             DbBackend::Postgres,
-            "SELECT 1 FROM events WHERE id = $1 FOR UPDATE",
-            vec![event_id.into()],
+            "SELECT 1 FROM events WHERE id = :event_id FOR UPDATE",
+            &[("event_id", event_id.into())],
         ))
         .await?;
     }

@@ -1,26 +1,8 @@
-//! Raw SQL where SeaORM's builder would cost round trips or locks: the statement of the
-//! registration rush, written once per backend, and a binder that fills `:name` parameters by
-//! name. Nothing else of the store is below this module.
+//! Raw SQL where SeaORM's builder would cost round trips or locks (the statement of the
+//! registration rush, written once per backend; the outbox's claim), and the one binder that
+//! fills their `:name` parameters by name. Nothing else of the store is below this module.
 
 use sea_orm::{DbBackend, Statement, Value};
-
-/// A statement written with PostgreSQL's numbered `$n` parameters, for either backend.
-pub(crate) fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
-    // SQLite takes the same numbers as `?n`.
-    let sql = if backend == DbBackend::Postgres {
-        sql.to_owned()
-    } else {
-        // Only parameters: a `$` in a string (a JSON path) stays.
-        let mut out = String::with_capacity(sql.len());
-        let mut chars = sql.chars().peekable();
-        while let Some(c) = chars.next() {
-            let parameter = c == '$' && chars.peek().is_some_and(char::is_ascii_digit);
-            out.push(if parameter { '?' } else { c });
-        }
-        out
-    };
-    Statement::from_sql_and_values(backend, sql, values)
-}
 
 /// Binds the `:name` parameters of `sql` to the values of `params` by name, numbering them
 /// `$1`, `$2`… in their order of appearance: PostgreSQL reads `$n`, and SQLite reads `$n` as
