@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use matinale_domain::meeting::Side;
 use matinale_domain::outcome::side_text;
 use matinale_domain::user::Actor;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use serde_json::Value;
@@ -242,7 +242,7 @@ pub async fn export_person(db: &impl ConnectionTrait, email: &str, actor: &Actor
 /// Makes one registration anonymous inside the caller's transaction.
 async fn erase(db: &impl ConnectionTrait, id: Uuid) -> Result<(), Error> {
     let placeholder = format!("erased-{}@erased.invalid", id.simple());
-    registration::Entity::update_many()
+    registration::change(id, Utc::now())
         .col_expr(registration::Column::FirstName, Expr::val("—"))
         .col_expr(registration::Column::LastName, Expr::val("—"))
         .col_expr(registration::Column::Email, Expr::val(placeholder.as_str()))
@@ -258,12 +258,6 @@ async fn erase(db: &impl ConnectionTrait, id: Uuid) -> Result<(), Error> {
             Expr::val(secret_hash(&new_secret("mr_"))),
         )
         .col_expr(registration::Column::FeedTokenHash, Expr::val(Option::<String>::None))
-        .col_expr(
-            registration::Column::Version,
-            Expr::col(registration::Column::Version).add(1),
-        )
-        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()))
-        .filter(registration::Column::Id.eq(id))
         .exec(db)
         .await?;
     registration_token::Entity::delete_many()

@@ -17,7 +17,7 @@ use matinale_domain::registration::{
     NewRegistration, Registration, RegistrationDetails, RegistrationStatus, StatusChange,
 };
 use matinale_domain::user::Actor;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -243,15 +243,9 @@ async fn approve_organisation_in(
     };
     if m.organisation_confirmed_at.is_none() {
         let now = Utc::now();
-        registration::Entity::update_many()
+        registration::change(id, now)
             .col_expr(registration::Column::OrganisationConfirmedAt, Expr::val(now))
             .col_expr(registration::Column::OrganisationConfirmedBy, Expr::val(actor.user_id))
-            .col_expr(
-                registration::Column::Version,
-                Expr::col(registration::Column::Version).add(1),
-            )
-            .col_expr(registration::Column::UpdatedAt, Expr::val(now))
-            .filter(registration::Column::Id.eq(id))
             .exec(txn)
             .await?;
         let status = m.status.get();
@@ -339,17 +333,11 @@ pub async fn cancel(store: &Store, id: Uuid, who: &Credential) -> Result<Registr
 
 async fn cancel_in(txn: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<RegistrationWithHistory, Error> {
     // First statement a write (SQLite's writer lock at once); the status guard settles races.
-    let cancelled = registration::Entity::update_many()
+    let cancelled = registration::change(id, Utc::now())
         .col_expr(
             registration::Column::Status,
             Expr::val(Text(RegistrationStatus::Cancelled)),
         )
-        .col_expr(
-            registration::Column::Version,
-            Expr::col(registration::Column::Version).add(1),
-        )
-        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()))
-        .filter(registration::Column::Id.eq(id))
         .filter(registration::Column::Status.is_in([
             Text(RegistrationStatus::Confirmed),
             Text(RegistrationStatus::Waitlisted),
@@ -413,14 +401,8 @@ async fn set_status(
     }
     let from = m.status.get();
     from.transition_to(to)?;
-    let written = registration::Entity::update_many()
+    let written = registration::change(id, Utc::now())
         .col_expr(registration::Column::Status, Expr::val(Text(to)))
-        .col_expr(
-            registration::Column::Version,
-            Expr::col(registration::Column::Version).add(1),
-        )
-        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()))
-        .filter(registration::Column::Id.eq(id))
         .filter(registration::Column::Status.eq(Text(from)))
         .exec(db)
         .await?;

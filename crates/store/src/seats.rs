@@ -256,17 +256,11 @@ pub(crate) async fn promote_into(
         return Ok(Promotion::SeatTaken);
     }
     crate::waitlist::untally(db, event_id, promoted_category.get(), promoted).await?;
-    registration::Entity::update_many()
+    registration::change(promoted, Utc::now())
         .col_expr(
             registration::Column::Status,
             Expr::val(Text(RegistrationStatus::Confirmed)),
         )
-        .col_expr(
-            registration::Column::Version,
-            Expr::col(registration::Column::Version).add(1),
-        )
-        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()))
-        .filter(registration::Column::Id.eq(promoted))
         .exec(db)
         .await?;
     record(

@@ -3,6 +3,7 @@ use matinale_domain::registration::{
     Consents, Locale, Registration, RegistrationDetails, RegistrationStatus, SeatPool,
 };
 use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::ExprTrait;
 
 use super::text::Text;
 
@@ -41,6 +42,16 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// An update of the registration `id` as its next version, changed at `now`: every change of a
+/// registration row goes through it, so that its version (its ETag) moves. Callers add the
+/// columns they change and any guard on the current state.
+pub(crate) fn change(id: Uuid, now: DateTimeUtc) -> sea_orm::UpdateMany<Entity> {
+    Entity::update_many()
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::val(now))
+        .filter(Column::Id.eq(id))
+}
 
 impl Model {
     /// The registration of this row, at `waitlist_position` when it waits. Its organisation
