@@ -63,6 +63,15 @@ impl<T> Page<T> {
         }
     }
 
+    /// Maps the items with a conversion that may fail, keeping the paging.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            request: self.request,
+            total: self.total,
+        })
+    }
+
     /// The number of the last page (1 when empty).
     pub fn last_page(&self) -> u64 {
         self.total.div_ceil(self.request.per_page).max(1)

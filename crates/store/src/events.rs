@@ -8,16 +8,14 @@ use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::text;
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use crate::database::Store;
 use crate::entity::text::Text;
 use crate::entity::{event, event_organiser, programme_item, series, user};
 use crate::error::{corrupt, Error};
+use crate::paging::page_of;
 use crate::versioned::{self, expect_version};
 
 /// Filters of the public event list; all optional and combined with AND.
@@ -372,23 +370,19 @@ pub async fn list_public(
     if let Some(q) = filter.q.as_deref().map(text::fold).filter(|q| !q.is_empty()) {
         cond = cond.add(Expr::col(event::Column::SearchText).like(LikeExpr::new(text::like_pattern(&q)).escape('\\')));
     }
-    let query = event::Entity::find().filter(cond);
-    let total = query.clone().count(db).await?;
-    let rows = query
+    let query = event::Entity::find()
+        .filter(cond)
         .order_by_asc(event::Column::StartsAt)
-        .order_by_asc(event::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
+        .order_by_asc(event::Column::Id);
+    let rows = page_of(db, query, page).await?;
+    let mut items = Vec::with_capacity(rows.items.len());
+    for row in rows.items {
         items.push(to_event(db, row).await?);
     }
     Ok(Page {
         items,
         request: page,
-        total,
+        total: rows.total,
     })
 }
 

@@ -25,7 +25,7 @@
 //! accounts  idempotency  outbox (queueing, MailPayload)  series
 //! database (the Store handle)
 //! group_commit  history  versioned  waitlist
-//! draft  entity  error  receipt  sql (named statements)
+//! draft  entity  error  paging  receipt  sql (named statements)
 //! ```
 
 pub mod accounts;
@@ -50,6 +50,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod outbox_view;
 pub mod outcomes;
+mod paging;
 pub mod participants;
 pub mod personal_data;
 mod receipt;

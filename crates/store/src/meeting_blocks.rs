@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::database::Store;
 use crate::entity::{event, meeting, meeting_block, meeting_slot, schedule_draft};
 use crate::error::{corrupt, Error};
+use crate::paging::page_of;
 
 fn to_block(m: meeting_block::Model, slots: Vec<MeetingSlot>) -> Result<MeetingBlock, Error> {
     let count = |v: i32| u32::try_from(v).map_err(|_| corrupt("meeting block"));
@@ -155,31 +156,19 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<MeetingBlock>, Error> {
     crate::events::get_editable(db, event_id, actor).await?;
-    let query = meeting_block::Entity::find().filter(meeting_block::Column::EventId.eq(event_id));
-    let total = query.clone().count(db).await?;
-    let rows = query
+    let query = meeting_block::Entity::find()
+        .filter(meeting_block::Column::EventId.eq(event_id))
         .order_by_asc(meeting_block::Column::StartsAt)
-        .order_by_asc(meeting_block::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    let ids: Vec<Uuid> = rows.iter().map(|b| b.id).collect();
+        .order_by_asc(meeting_block::Column::Id);
+    let rows = page_of(db, query, page).await?;
+    let ids: Vec<Uuid> = rows.items.iter().map(|b| b.id).collect();
     let mut slots: HashMap<Uuid, Vec<MeetingSlot>> = HashMap::new();
     for (block, slot) in slots_of(db, &ids).await? {
         slots.entry(block).or_default().push(slot);
     }
-    let items = rows
-        .into_iter()
-        .map(|b| {
-            let mine = slots.remove(&b.id).unwrap_or_default();
-            to_block(b, mine)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page {
-        items,
-        request: page,
-        total,
+    rows.try_map(|b| {
+        let mine = slots.remove(&b.id).unwrap_or_default();
+        to_block(b, mine)
     })
 }
 

@@ -10,9 +10,7 @@ use matinale_domain::stand::StandKind;
 use matinale_domain::text;
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use crate::database::Store;
@@ -20,6 +18,7 @@ use crate::entity::text::Text;
 use crate::entity::{need, organisation_member};
 use crate::error::{corrupt, Error};
 use crate::organisations::SuggestionCriteria;
+use crate::paging::page_of;
 use crate::versioned::{self, expect_version};
 
 mod interests;
@@ -299,20 +298,11 @@ pub async fn list(
     if let Some(q) = filter.q.as_deref().map(text::fold).filter(|q| !q.is_empty()) {
         cond = cond.add(Expr::col(need::Column::SearchText).like(like(&q)));
     }
-    let query = need::Entity::find().filter(cond);
-    let total = query.clone().count(db).await?;
-    let rows = query
+    let query = need::Entity::find()
+        .filter(cond)
         .order_by_desc(need::Column::CreatedAt)
-        .order_by_desc(need::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items: rows.into_iter().map(to_need).collect::<Result<_, _>>()?,
-        request: page,
-        total,
-    })
+        .order_by_desc(need::Column::Id);
+    page_of(db, query, page).await?.try_map(to_need)
 }
 
 /// At most this many ESS structures are suggested for a need.

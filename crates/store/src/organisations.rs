@@ -9,8 +9,8 @@ use matinale_domain::text;
 use matinale_domain::user::{Actor, Role};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -18,6 +18,7 @@ use crate::database::Store;
 use crate::entity::text::Text;
 use crate::entity::{organisation, organisation_member, organisation_tag, user};
 use crate::error::{corrupt, Error};
+use crate::paging::page_of;
 use crate::versioned::{self, expect_version};
 
 /// Filters of the organisation directory; all optional and combined with AND.
@@ -242,19 +243,15 @@ pub async fn list(
         cond = cond
             .add(Expr::col(organisation::Column::SearchText).like(LikeExpr::new(text::like_pattern(&q)).escape('\\')));
     }
-    let query = organisation::Entity::find().filter(cond);
-    let total = query.clone().count(db).await?;
-    let rows = query
+    let query = organisation::Entity::find()
+        .filter(cond)
         .order_by_asc(organisation::Column::Name)
-        .order_by_asc(organisation::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
+        .order_by_asc(organisation::Column::Id);
+    let rows = page_of(db, query, page).await?;
     Ok(Page {
-        items: assemble(db, rows).await?,
+        items: assemble(db, rows.items).await?,
         request: page,
-        total,
+        total: rows.total,
     })
 }
 

@@ -5,15 +5,14 @@
 use matinale_domain::mail::MailStatus;
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::user::Actor;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::entity::outbox;
 use crate::entity::text::Text;
 use crate::error::Error;
 use crate::outbox::Mail;
+use crate::paging::page_of;
 
 /// Filters of the organisers' view of the outbox; combined with AND.
 #[derive(Debug, Clone, Copy, Default)]
@@ -54,21 +53,9 @@ pub async fn list(
     if let Some(status) = filter.status {
         cond = cond.add(outbox::Column::Status.eq(Text(status)));
     }
-    let query = outbox::Entity::find().filter(cond);
-    let total = query.clone().count(db).await?;
-    let items = query
+    let query = outbox::Entity::find()
+        .filter(cond)
         .order_by_desc(outbox::Column::CreatedAt)
-        .order_by_desc(outbox::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(Mail::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page {
-        items,
-        request: page,
-        total,
-    })
+        .order_by_desc(outbox::Column::Id);
+    page_of(db, query, page).await?.try_map(Mail::try_from)
 }

@@ -4,15 +4,13 @@ use chrono::Utc;
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::series::{NewSeries, Series};
 use matinale_domain::user::Actor;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use crate::database::Store;
 use crate::entity::series;
 use crate::error::Error;
+use crate::paging::page_of;
 
 fn to_series(m: series::Model) -> Series {
     Series {
@@ -71,18 +69,8 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Series, Error> {
 
 /// Series by first day, newest first.
 pub async fn list(db: &impl ConnectionTrait, page: PageRequest) -> Result<Page<Series>, Error> {
-    let query = series::Entity::find();
-    let total = query.clone().count(db).await?;
-    let items = query
+    let query = series::Entity::find()
         .order_by_desc(series::Column::StartsOn)
-        .order_by_asc(series::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items: items.into_iter().map(to_series).collect(),
-        request: page,
-        total,
-    })
+        .order_by_asc(series::Column::Id);
+    Ok(page_of(db, query, page).await?.map(to_series))
 }
