@@ -1,6 +1,7 @@
-//! Request and response bodies: the HTTP shape, separate from domain types and entities; one
-//! module per resource, with the list envelope and the PATCH helpers (`nullable`, `patched`)
-//! shared here.
+//! Request and response bodies: the HTTP shape, separate from entities; one module per
+//! resource, with the list envelope and the PATCH helpers (`nullable`, `patched`) shared here.
+//! A domain value answered as it is (series, meeting block, interest) is its own body and has
+//! no DTO here.
 
 use matinale_domain::page::Page;
 use serde::de::DeserializeOwned;
