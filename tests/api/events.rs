@@ -80,6 +80,37 @@ async fn a_published_event_is_public_but_only_its_organisers_edit_it() {
 }
 
 #[tokio::test]
+async fn an_event_that_has_already_ended_is_refused_unless_it_records_a_past_edition() {
+    let app = spawn_app().await;
+    let token = app.organiser().await;
+    let mut ended = matinale();
+    ended.as_object_mut().unwrap().remove("past");
+    let body = problem(
+        app.post("/api/v1/events", Some(&token), &ended).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&body), ["ends_at"]);
+    assert_eq!(body["errors"][0]["code"], "in_the_past");
+
+    ended["past"] = json!(false);
+    let r = app.post("/api/v1/events", Some(&token), &ended).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    ended["past"] = json!(true);
+    let recorded = app.create_event(&token, &ended).await;
+    assert_eq!(recorded["ends_at"], "2026-11-25T12:30:00+01:00");
+
+    // An event still to come needs no flag.
+    let mut coming = ended.clone();
+    coming.as_object_mut().unwrap().remove("past");
+    coming["starts_at"] = json!("2099-11-25T09:00:00+01:00");
+    coming["ends_at"] = json!("2099-11-25T12:30:00+01:00");
+    coming["registration_closes_at"] = json!("2099-11-24T18:00:00+01:00");
+    app.create_event(&token, &coming).await;
+}
+
+#[tokio::test]
 async fn each_invalid_event_field_is_named() {
     let app = spawn_app().await;
     let token = app.organiser().await;

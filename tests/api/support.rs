@@ -164,9 +164,11 @@ impl TestApp {
     }
 }
 
-/// A valid matinale; tests change what they need.
+/// A valid matinale (the past edition of 25 November 2026, recorded with `past`); tests change
+/// what they need.
 pub fn matinale() -> Value {
     json!({
+        "past": true,
         "kind": "matinale",
         "title": "4e matinale des achats responsables",
         "description": "Acheteurs publics et ESS",

@@ -404,6 +404,22 @@ impl EventFields {
     }
 }
 
+/// Whether a new event is announced as coming or recorded as a past edition.
+///
+/// An event that has already ended when it is created is almost always a typo in its dates
+/// (its registrations would be closed at once), so it is refused unless the request says it
+/// records a past edition.
+pub fn check_new_event_dates(fields: &EventFields, past_edition: bool, now: DateTime<Utc>) -> Result<(), Error> {
+    if fields.ends_at <= now && !past_edition {
+        return Err(Error::field(
+            "ends_at",
+            "in_the_past",
+            "the event has already ended; send \"past\": true to record a past edition",
+        ));
+    }
+    Ok(())
+}
+
 /// An event as read back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
@@ -594,6 +610,16 @@ mod tests {
         let mut d = draft();
         d.ends_at = d.starts_at;
         assert_eq!(fields_of(EventFields::parse(d).unwrap_err()), ["ends_at"]);
+    }
+
+    #[test]
+    fn an_event_that_has_ended_is_refused_unless_it_records_a_past_edition() {
+        let fields = EventFields::parse(draft()).unwrap();
+        let after = t("2026-11-25T12:30:00+01:00").with_timezone(&Utc);
+        let before = t("2026-11-25T12:29:59+01:00").with_timezone(&Utc);
+        assert_eq!(fields_of(check_new_event_dates(&fields, false, after).unwrap_err()), ["ends_at"]);
+        assert!(check_new_event_dates(&fields, true, after).is_ok());
+        assert!(check_new_event_dates(&fields, false, before).is_ok());
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! Public buyers sit at a table (they hold an inverted stand); ESS structures walk from table
 //! to table. A block is cut into slots of `slot_minutes` separated by `break_minutes`.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -71,10 +72,10 @@ impl Side {
 pub struct MeetingSlot {
     /// Id, as named in `meetings.unavailable_slot_ids` of a registration.
     pub id: Uuid,
-    /// Start.
-    pub starts_at: DateTime<Utc>,
-    /// End.
-    pub ends_at: DateTime<Utc>,
+    /// Start, with the offset of the event's time zone.
+    pub starts_at: DateTime<FixedOffset>,
+    /// End, with the offset of the event's time zone.
+    pub ends_at: DateTime<FixedOffset>,
 }
 
 /// A block of speed meetings and its slots.
@@ -86,10 +87,10 @@ pub struct MeetingBlock {
     pub id: Uuid,
     /// Its event.
     pub event_id: Uuid,
-    /// Start of the first slot.
-    pub starts_at: DateTime<Utc>,
-    /// No slot ends after this.
-    pub ends_at: DateTime<Utc>,
+    /// Start of the first slot, with the offset of the event's time zone.
+    pub starts_at: DateTime<FixedOffset>,
+    /// No slot ends after this (same offset).
+    pub ends_at: DateTime<FixedOffset>,
     /// Length of a slot.
     pub slot_minutes: u32,
     /// Pause between slots.
@@ -122,10 +123,12 @@ pub struct MeetingBlockDraft {
 impl MeetingBlock {
     /// Checks a new block of event `event_id` against the event's times and the blocks it
     /// already has (which it must not overlap), and cuts it into slots. Every fault is named by
-    /// its field. The block and each of its slots get a fresh id.
+    /// its field. The block and each of its slots get a fresh id; their times are given with
+    /// the offset of `timezone`, the event's.
     pub fn parse(
         draft: MeetingBlockDraft,
         event_id: Uuid,
+        timezone: Tz,
         event_starts_at: DateTime<Utc>,
         event_ends_at: DateTime<Utc>,
         other_blocks: &[(DateTime<Utc>, DateTime<Utc>)],
@@ -215,11 +218,12 @@ impl MeetingBlock {
                 "not one slot fits between starts_at and ends_at",
             ));
         }
+        let local = |t: DateTime<Utc>| local_time(t, timezone);
         Ok(MeetingBlock {
             id: Uuid::now_v7(),
             event_id,
-            starts_at: draft.starts_at,
-            ends_at: draft.ends_at,
+            starts_at: local(draft.starts_at),
+            ends_at: local(draft.ends_at),
             slot_minutes,
             break_minutes,
             tables: u32::try_from(draft.tables).unwrap_or(1),
@@ -228,12 +232,17 @@ impl MeetingBlock {
                 .into_iter()
                 .map(|(starts_at, ends_at)| MeetingSlot {
                     id: Uuid::now_v7(),
-                    starts_at,
-                    ends_at,
+                    starts_at: local(starts_at),
+                    ends_at: local(ends_at),
                 })
                 .collect(),
         })
     }
+}
+
+/// `at` with the offset `timezone` has then, as every time of an answer is shown.
+pub fn local_time(at: DateTime<Utc>, timezone: Tz) -> DateTime<FixedOffset> {
+    at.with_timezone(&timezone).fixed_offset()
 }
 
 /// The slots of a block, as (start, end): from its start, one every `slot_minutes +
@@ -446,7 +455,7 @@ mod tests {
         event_ends_at: DateTime<Utc>,
         others: &[(DateTime<Utc>, DateTime<Utc>)],
     ) -> Result<MeetingBlock, Error> {
-        MeetingBlock::parse(draft, Uuid::nil(), event_starts_at, event_ends_at, others)
+        MeetingBlock::parse(draft, Uuid::nil(), chrono_tz::Europe::Paris, event_starts_at, event_ends_at, others)
     }
 
     fn fields(e: Error) -> Vec<String> {

@@ -1,6 +1,8 @@
-//! Benchmark of the scheduler and of the greedy baseline on the three sizes of SCHEDULER.md.
+//! Benchmark of the scheduler and of the greedy baseline on the three sizes of docs/scheduler.md.
 //!
-//! `cargo run --release -p matinale-scheduler --example bench` prints a Markdown table. Each
+//! `cargo run --release -p matinale-scheduler --example bench` prints a Markdown table; the
+//! `pinned` rows solve the same instance with half the tables held by buyers of their own
+//! (see docs/scheduler.md). Each
 //! (size, algorithm) runs in a child process of its own so that its peak RSS (VmHWM) is its own.
 //! `--example bench -- --dump N [SEED]` prints the instance of size N (0, 1, 2) as JSON instead
 //! (`--dump BUYERS SUPPLIERS SLOTS TABLES SEED`: any size);
@@ -43,7 +45,24 @@ fn params_of(size: usize, seed: Option<u64>) -> GeneratorParams {
 }
 
 fn child(size: usize, algorithm: &str) -> ExitCode {
-    run(&generate(&params_of(size, None)), algorithm)
+    let mut instance = generate(&params_of(size, None));
+    if algorithm == "pinned" {
+        pin_half_the_tables(&mut instance);
+    }
+    run(&instance, algorithm)
+}
+
+/// Gives the first buyers tables of their own (their inverted stands), 1 to half the tables of
+/// the smallest slot: the case of a matinale whose stand holders keep their stand's table.
+fn pin_half_the_tables(instance: &mut Instance) {
+    let tables = instance.slots.iter().map(|s| s.tables).min().unwrap_or(0);
+    let mut next = 1;
+    for p in &mut instance.participants {
+        if p.side == matinale_scheduler::Side::Buyer && next <= tables / 2 {
+            p.table = Some(next);
+            next += 1;
+        }
+    }
 }
 
 /// Solves `instance`, checks the schedule, prints objective, bound, ms, peak RSS (KiB),
@@ -126,7 +145,7 @@ fn main() -> ExitCode {
         if only.is_some_and(|o| o != i) {
             continue;
         }
-        for algorithm in ["solver", "greedy"] {
+        for algorithm in ["solver", "pinned", "greedy"] {
             let out = match Command::new(&exe).args(["--one", &i.to_string(), algorithm]).output() {
                 Ok(out) if out.status.success() => out,
                 Ok(out) => {
@@ -145,7 +164,9 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
             let ratio = f[0] / f[1];
-            let target = if algorithm == "solver" {
+            let target = if algorithm == "pinned" {
+                "half the tables held by their buyers".to_string()
+            } else if algorithm == "solver" {
                 let ok = ratio >= target_ratio && f[2] < target_ms as f64;
                 format!(
                     "≥ {target_ratio} in < {target_ms} ms: {}",

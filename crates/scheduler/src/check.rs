@@ -34,6 +34,11 @@ pub fn verify(instance: &Instance, solution: &Solution) -> Result<(), Violation>
         .filter(|k| people.contains_key(k.buyer.as_str()) && people.contains_key(k.supplier.as_str()))
         .map(|k| (k.buyer.as_str(), k.supplier.as_str(), k.slot.as_str(), k.table))
         .collect();
+    let owners: BTreeMap<u32, &str> = instance
+        .participants
+        .iter()
+        .filter_map(|p| Some((p.table?, p.id.as_str())))
+        .collect();
     let mut pairs = BTreeSet::new();
     let mut busy = BTreeSet::new();
     let mut tables = BTreeSet::new();
@@ -54,6 +59,15 @@ pub fn verify(instance: &Instance, solution: &Solution) -> Result<(), Violation>
         };
         if m.table == 0 || m.table > n_tables {
             return fail(format!("meeting {key:?}: no such table"));
+        }
+        if !is_kept {
+            if let Some(own) = b.table {
+                if m.table != own {
+                    return fail(format!("meeting {key:?}: the buyer's own table is {own}"));
+                }
+            } else if let Some(owner) = owners.get(&m.table) {
+                return fail(format!("meeting {key:?}: table {} is {owner:?}'s own", m.table));
+            }
         }
         if !tables.insert((m.slot.as_str(), m.table)) {
             return fail(format!("meeting {key:?}: table used twice"));

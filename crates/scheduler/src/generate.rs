@@ -103,6 +103,7 @@ pub fn generate(params: &GeneratorParams) -> Instance {
             side: Side::Buyer,
             available,
             max_meetings,
+            table: None,
         });
     }
     for s in 0..ns {
@@ -113,6 +114,7 @@ pub fn generate(params: &GeneratorParams) -> Instance {
             side: Side::Supplier,
             available,
             max_meetings,
+            table: None,
         });
     }
     let mut wishes = Vec::new();

@@ -158,8 +158,11 @@ fn seeded_search<'p>(p: &'p Problem, cands: &Candidates, relaxed: &Evaluation, b
         let mut room = 0;
         for &t in cands.of(e) {
             let t = t as usize;
-            if search.tt.is_open(e, t) && p.tables[t] - search.tt.used[t] > room {
-                room = p.tables[t] - search.tt.used[t];
+            // Free shared tables; one more for a buyer at its own table, so that any open
+            // slot beats none (without own tables, exactly the free tables).
+            let free = p.shared_tables[t].saturating_sub(search.tt.used[t]) + u32::from(!p.takes_shared[e]);
+            if search.tt.is_open(e, t) && free > room {
+                room = free;
                 pick = t as u32;
             }
         }

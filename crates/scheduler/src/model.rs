@@ -81,6 +81,12 @@ pub struct Participant {
     /// Maximum number of meetings; missing means no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_meetings: Option<u32>,
+    /// A buyer's own table (the table of its inverted stand), from 1: every meeting of the
+    /// buyer is at that table, and no other buyer sits there (except kept meetings, which stay
+    /// where they are). The buyer meets nobody in a slot with fewer tables, or whose table a
+    /// kept meeting of another buyer holds. Missing means any table. Suppliers have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<u32>,
 }
 
 /// A wish of `from` to meet `to` (of the other side), with a priority 1–3.

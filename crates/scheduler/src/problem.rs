@@ -96,6 +96,26 @@ pub enum InstanceError {
         /// Tables of the slot.
         tables: u32,
     },
+    /// A supplier is given a table: only buyers sit at one.
+    SupplierTable(String),
+    /// A buyer's table is 0 or above the largest table count of the slots.
+    TableOutOfRange {
+        /// Buyer id.
+        participant: String,
+        /// Table number.
+        table: u32,
+        /// The largest table count of the slots.
+        tables: u32,
+    },
+    /// Two buyers are given the same table.
+    SharedTable {
+        /// Buyer id.
+        participant: String,
+        /// The earlier buyer with that table.
+        other: String,
+        /// Table number.
+        table: u32,
+    },
     /// Two kept meetings clash (same participant or same table in a slot, or same pair twice).
     KeptClash {
         /// Kept meeting number, from 1.
@@ -151,6 +171,20 @@ impl fmt::Display for InstanceError {
                 f,
                 "kept meeting {kept}: table {table} does not exist in slot {slot:?} (tables 1..{tables})"
             ),
+            SupplierTable(id) => write!(f, "participant {id:?}: a supplier has no table of its own"),
+            TableOutOfRange {
+                participant,
+                table,
+                tables,
+            } => write!(
+                f,
+                "participant {participant:?}: table {table} does not exist (tables 1..{tables})"
+            ),
+            SharedTable {
+                participant,
+                other,
+                table,
+            } => write!(f, "participant {participant:?}: table {table} is already {other:?}'s"),
             KeptClash { kept, other, reason } => {
                 write!(f, "kept meeting {kept} clashes with kept meeting {other}: {reason}")
             }
@@ -194,6 +228,15 @@ pub(crate) struct Problem {
     pub supplier_available: Vec<bool>,
     pub buyer_cap: Vec<u32>,
     pub supplier_cap: Vec<u32>,
+    /// Each buyer's own table, or NONE.
+    pub pin: Vec<u32>,
+    /// `[table]` (0..=max tables): whether the table is some buyer's own.
+    pub is_pin: Vec<bool>,
+    /// Per slot: the tables that are nobody's own, which buyers without a table share.
+    pub shared_tables: Vec<u32>,
+    /// Per pair: whether its meeting takes one of the shared tables (its buyer has no table of
+    /// its own, or it is kept at a table that is nobody's own).
+    pub takes_shared: Vec<bool>,
     /// Sorted by (buyer, supplier).
     pub pairs: Vec<Pair>,
     /// Order in which pairs were first wished (greedy baseline order).
@@ -282,6 +325,34 @@ impl Problem {
                 }
             }
             cap.push(p.max_meetings.unwrap_or(u32::MAX));
+        }
+
+        // Buyers' own tables.
+        let max_tables = tables.iter().copied().max().unwrap_or(0);
+        let mut pin = vec![NONE; buyer_ids.len()];
+        let mut is_pin = vec![false; max_tables as usize + 1];
+        let mut owner: BTreeMap<u32, &str> = BTreeMap::new();
+        for p in &instance.participants {
+            let Some(table) = p.table else { continue };
+            if p.side == Side::Supplier {
+                return Err(InstanceError::SupplierTable(p.id.clone()));
+            }
+            if table == 0 || table > max_tables {
+                return Err(InstanceError::TableOutOfRange {
+                    participant: p.id.clone(),
+                    table,
+                    tables: max_tables,
+                });
+            }
+            if let Some(other) = owner.insert(table, p.id.as_str()) {
+                return Err(InstanceError::SharedTable {
+                    participant: p.id.clone(),
+                    other: other.to_owned(),
+                    table,
+                });
+            }
+            pin[index[p.id.as_str()].1 as usize] = table;
+            is_pin[table as usize] = true;
         }
 
         // Wishes, merged per pair.
@@ -394,6 +465,26 @@ impl Problem {
             kept_raw.push((b, s, t, k.table));
         }
 
+        // A buyer with its own table meets nobody where that table is missing or held by a
+        // kept meeting of another buyer.
+        for (b, &table) in pin.iter().enumerate() {
+            if table == NONE {
+                continue;
+            }
+            for t in 0..nt {
+                let held = kept_raw
+                    .iter()
+                    .any(|&(kb, _, kt, ktable)| kb as usize != b && kt == t as u32 && ktable == table);
+                if table > tables[t] || held {
+                    buyer_available[b * nt + t] = false;
+                }
+            }
+        }
+        let shared_tables = tables
+            .iter()
+            .map(|&c| (1..=c).filter(|&x| !is_pin[x as usize]).count() as u32)
+            .collect();
+
         let mut pairs = Vec::with_capacity(pair_map.len());
         let mut pair_index = BTreeMap::new();
         for (&(b, s), &(score, wishes)) in &pair_map {
@@ -406,7 +497,7 @@ impl Problem {
             });
         }
         let wish_order = wish_order.iter().map(|k| pair_index[k]).collect();
-        let fixed = kept_raw
+        let fixed: Vec<Fixed> = kept_raw
             .iter()
             .map(|&(b, s, t, table)| Fixed {
                 pair: pair_index[&(b, s)],
@@ -414,6 +505,10 @@ impl Problem {
                 table,
             })
             .collect();
+        let mut takes_shared: Vec<bool> = pairs.iter().map(|pair| pin[pair.buyer as usize] == NONE).collect();
+        for f in &fixed {
+            takes_shared[f.pair as usize] = !is_pin[f.table as usize];
+        }
 
         Ok(Problem {
             bonus: instance.coverage_bonus,
@@ -425,6 +520,10 @@ impl Problem {
             supplier_available,
             buyer_cap,
             supplier_cap,
+            pin,
+            is_pin,
+            shared_tables,
+            takes_shared,
             pairs,
             wish_order,
             fixed,

@@ -4,10 +4,13 @@ use crate::problem::{Problem, NONE};
 
 /// Tables of every pair's meeting (NONE when unmet) and the number of buyer table changes.
 ///
-/// Each buyer gets a home table (the table of its first kept meeting, or the next table not yet
-/// anyone's home while tables last); in every slot, kept meetings keep their table, then buyers
-/// sit at their home table, else at the table they had last, else at the lowest free table that
-/// is nobody's home, else at the lowest free table. The timetable, hence the objective, is untouched.
+/// A buyer with a table of its own has it as home table; each other buyer gets a home table (the
+/// table of its first kept meeting, or the next table not yet anyone's home while tables last);
+/// in every slot, kept meetings keep their table, then buyers sit at their home table, else at
+/// the table they had last, else at the lowest free table that is nobody's home, else at the
+/// lowest free table that is no buyer's own. Buyers with a table of their own are always at
+/// home (the timetable left it free for them), and the others fit in the shared tables (the
+/// timetable counted them). The timetable, hence the objective, is untouched.
 pub(crate) fn assign_tables(p: &Problem, slot_of: &[u32]) -> (Vec<u32>, u32) {
     let nt = p.slots();
     let nb = p.buyer_ids.len();
@@ -21,6 +24,13 @@ pub(crate) fn assign_tables(p: &Problem, slot_of: &[u32]) -> (Vec<u32>, u32) {
     let max_tables = p.tables.iter().copied().max().unwrap_or(0) as usize;
     let mut home = vec![NONE; nb];
     let mut is_home = vec![false; max_tables + 1];
+    for (b, &pin) in p.pin.iter().enumerate() {
+        if pin != NONE {
+            home[b] = pin;
+            is_home[pin as usize] = true;
+        }
+    }
+    let is_pin = |x: u32| p.is_pin.get(x as usize).copied().unwrap_or(false);
     let mut fixed_pair = vec![false; p.pairs.len()];
     let mut fixed_sorted: Vec<_> = p.fixed.iter().collect();
     fixed_sorted.sort_by_key(|f| (f.slot, f.table));
@@ -78,10 +88,10 @@ pub(crate) fn assign_tables(p: &Problem, slot_of: &[u32]) -> (Vec<u32>, u32) {
                 let b = p.pairs[e].buyer as usize;
                 let pick = match pass {
                     0 => Some(home[b]).filter(|&x| free(x, &taken)),
-                    1 => Some(last[b]).filter(|&x| free(x, &taken)),
+                    1 => Some(last[b]).filter(|&x| free(x, &taken) && !is_pin(x)),
                     _ => (1..=c as u32)
                         .find(|&x| !taken[x as usize] && !is_home[x as usize])
-                        .or_else(|| (1..=c as u32).find(|&x| !taken[x as usize])),
+                        .or_else(|| (1..=c as u32).find(|&x| !taken[x as usize] && !is_pin(x))),
                 };
                 if let Some(x) = pick {
                     table_of[e] = x;

@@ -1,6 +1,8 @@
 //! The timetable under construction (who meets whom in which slot) and the local search on it.
 //!
-//! Tables are assigned afterwards (see `tables`): the timetable only counts meetings per slot.
+//! Tables are assigned afterwards (see `tables`): the timetable only counts, per slot, the
+//! meetings at the tables buyers share (a buyer with a table of its own needs no count: its
+//! table is free whenever the buyer is).
 
 use crate::problem::{Problem, NONE};
 
@@ -33,7 +35,9 @@ impl Candidates {
             let pair = p.pairs[f.pair as usize];
             kept_buyer[pair.buyer as usize * nt + f.slot as usize] = true;
             kept_supplier[pair.supplier as usize * nt + f.slot as usize] = true;
-            kept_per_slot[f.slot as usize] += 1;
+            if p.takes_shared[f.pair as usize] {
+                kept_per_slot[f.slot as usize] += 1;
+            }
             kept_pair[f.pair as usize] = true;
             kept_b[pair.buyer as usize] += 1;
             kept_s[pair.supplier as usize] += 1;
@@ -50,7 +54,7 @@ impl Candidates {
                         && p.supplier_available[s * nt + t]
                         && !kept_buyer[b * nt + t]
                         && !kept_supplier[s * nt + t]
-                        && p.tables[t] > kept_per_slot[t]
+                        && (!p.takes_shared[e] || p.shared_tables[t] > kept_per_slot[t])
                     {
                         slots.push(t as u32);
                     }
@@ -113,7 +117,7 @@ pub(crate) struct Timetable<'p> {
     pub buyer_at: Vec<u32>,
     /// `[supplier * slots + slot]` → pair or NONE.
     pub supplier_at: Vec<u32>,
-    /// Meetings per slot, kept ones included.
+    /// Meetings at shared tables per slot, kept ones included.
     pub used: Vec<u32>,
     pub buyer_meetings: Vec<u32>,
     pub supplier_meetings: Vec<u32>,
@@ -122,7 +126,7 @@ pub(crate) struct Timetable<'p> {
     pub fixed: Vec<bool>,
     at_slot: Vec<Vec<u32>>,
     position: Vec<u32>,
-    /// Slots with a free table.
+    /// Slots with a free shared table.
     spare_slots: usize,
     pub objective: i64,
     journal: Vec<(u32, u32, bool)>,
@@ -144,7 +148,7 @@ impl<'p> Timetable<'p> {
             fixed: vec![false; p.pairs.len()],
             at_slot: vec![Vec::new(); nt],
             position: vec![NONE; p.pairs.len()],
-            spare_slots: p.tables.iter().filter(|&&c| c > 0).count(),
+            spare_slots: p.shared_tables.iter().filter(|&&c| c > 0).count(),
             objective: 0,
             journal: Vec::new(),
         };
@@ -195,7 +199,7 @@ impl<'p> Timetable<'p> {
     /// Both sides free and a table left in slot `t` (caps not checked).
     pub fn is_open(&self, e: usize, t: usize) -> bool {
         // The table count first: a small array, and the usual reason to refuse in full slots.
-        if self.used[t] >= self.p.tables[t] {
+        if self.p.takes_shared[e] && self.used[t] >= self.p.shared_tables[t] {
             return false;
         }
         let (b, s) = self.ends(e);
@@ -208,9 +212,11 @@ impl<'p> Timetable<'p> {
         let (b, s) = self.ends(e);
         self.buyer_at[b * self.nt + t] = e as u32;
         self.supplier_at[s * self.nt + t] = e as u32;
-        self.used[t] += 1;
-        if self.used[t] == self.p.tables[t] {
-            self.spare_slots -= 1;
+        if self.p.takes_shared[e] {
+            self.used[t] += 1;
+            if self.used[t] == self.p.shared_tables[t] {
+                self.spare_slots -= 1;
+            }
         }
         self.buyer_meetings[b] += 1;
         self.supplier_meetings[s] += 1;
@@ -227,10 +233,12 @@ impl<'p> Timetable<'p> {
         let (b, s) = self.ends(e);
         self.buyer_at[b * self.nt + t] = NONE;
         self.supplier_at[s * self.nt + t] = NONE;
-        if self.used[t] == self.p.tables[t] {
-            self.spare_slots += 1;
+        if self.p.takes_shared[e] {
+            if self.used[t] == self.p.shared_tables[t] {
+                self.spare_slots += 1;
+            }
+            self.used[t] -= 1;
         }
-        self.used[t] -= 1;
         self.buyer_meetings[b] -= 1;
         self.supplier_meetings[s] -= 1;
         self.slot_of[e] = NONE;
@@ -321,7 +329,8 @@ impl<'a, 'p> Search<'a, 'p> {
             let Some(&g) = self.tt.meetings_at(t).get(i) else {
                 break;
             };
-            if self.relocate(g as usize) {
+            // Moving a buyer's meeting at its own table frees no shared table.
+            if self.tt.p.takes_shared[g as usize] && self.relocate(g as usize) {
                 return true;
             }
             if self.work == 0 {
@@ -359,7 +368,7 @@ impl<'a, 'p> Search<'a, 'p> {
                 self.tt.rollback(mark);
                 continue;
             }
-            if self.tt.used[t] >= self.tt.p.tables[t] && !self.free_table(t) {
+            if self.tt.p.takes_shared[e] && self.tt.used[t] >= self.tt.p.shared_tables[t] && !self.free_table(t) {
                 self.tt.rollback(mark);
                 continue;
             }
@@ -414,9 +423,10 @@ impl<'a, 'p> Search<'a, 'p> {
                     removed.push(g as usize);
                 }
             }
-            if ok && self.tt.used[t] >= self.tt.p.tables[t] {
+            if ok && self.tt.p.takes_shared[e] && self.tt.used[t] >= self.tt.p.shared_tables[t] {
                 self.spend(self.tt.meetings_at(t).len());
-                match self.cheapest(self.tt.meetings_at(t).iter().copied()) {
+                let shared = self.tt.p.takes_shared.as_slice();
+                match self.cheapest(self.tt.meetings_at(t).iter().copied().filter(|&g| shared[g as usize])) {
                     Some(g) => {
                         self.tt.remove(g);
                         removed.push(g);

@@ -4,7 +4,7 @@ mod support;
 
 use matinale_scheduler::{schedule, schedule_greedy, verify};
 use proptest::prelude::*;
-use support::{exact_optimum, small_instance, without_millis};
+use support::{exact_optimum, small_instance, with_own_tables, without_millis};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
@@ -12,6 +12,16 @@ proptest! {
     #[test]
     fn every_schedule_keeps_every_hard_constraint_and_stays_under_its_bound(seed in any::<u64>()) {
         let instance = small_instance(seed, 12);
+        let solution = schedule(&instance).expect("generated instances are valid");
+        prop_assert_eq!(verify(&instance, &solution), Ok(()));
+        let greedy = schedule_greedy(&instance).expect("generated instances are valid");
+        prop_assert_eq!(verify(&instance, &greedy), Ok(()));
+        prop_assert!(greedy.objective <= solution.objective);
+    }
+
+    #[test]
+    fn buyers_with_tables_of_their_own_sit_there_and_nobody_else_does(seed in any::<u64>()) {
+        let instance = with_own_tables(small_instance(seed, 12), seed);
         let solution = schedule(&instance).expect("generated instances are valid");
         prop_assert_eq!(verify(&instance, &solution), Ok(()));
         let greedy = schedule_greedy(&instance).expect("generated instances are valid");
@@ -76,4 +86,49 @@ fn generated_event_instances_are_valid_and_deterministic() {
         without_millis(solution),
         without_millis(schedule(&instance).expect("valid"))
     );
+}
+
+#[test]
+fn a_buyer_keeps_its_own_table_while_another_takes_the_shared_one() {
+    use matinale_scheduler::{Instance, MeetingSlot, Participant, Side, Wish};
+    let slot = |i: u32| MeetingSlot {
+        id: format!("s{i}"),
+        starts_at: format!("2026-11-25T10:{:02}:00+01:00", 10 * i),
+        ends_at: format!("2026-11-25T10:{:02}:00+01:00", 10 * i + 10),
+        tables: 2,
+    };
+    let person = |id: &str, side, table| Participant {
+        id: id.into(),
+        side,
+        available: None,
+        max_meetings: None,
+        table,
+    };
+    let wish = |from: &str, to: &str| Wish {
+        from: from.into(),
+        to: to.into(),
+        weight: 3,
+    };
+    let instance = Instance {
+        coverage_bonus: 5,
+        slots: vec![slot(0), slot(1)],
+        participants: vec![
+            person("open", Side::Buyer, None),
+            person("stand", Side::Buyer, Some(1)),
+            person("other", Side::Buyer, None),
+            person("e1", Side::Supplier, None),
+            person("e2", Side::Supplier, None),
+        ],
+        wishes: vec![wish("e1", "open"), wish("e2", "open"), wish("e1", "stand"), wish("e2", "stand"), wish("e1", "other")],
+        kept: vec![],
+    };
+    let solution = schedule(&instance).expect("valid");
+    assert_eq!(verify(&instance, &solution), Ok(()));
+    for m in &solution.meetings {
+        assert_eq!(m.table == 1, m.buyer == "stand", "{m:?}");
+    }
+    // Table 2 is the only shared one: "open" and "other" share its two slots, "stand" meets
+    // both structures at table 1.
+    assert_eq!(solution.meetings.iter().filter(|m| m.buyer == "stand").count(), 2);
+    assert_eq!(solution.meetings.len(), 4);
 }

@@ -172,3 +172,26 @@ fn errors_are_std_errors() {
     fn is_error<E: std::error::Error>(_: &E) {}
     is_error(&InstanceError::DuplicateSlot("s".into()));
 }
+
+#[test]
+fn own_tables_are_for_buyers_distinct_and_within_the_slots() {
+    assert_eq!(
+        refusal(|v| v["participants"][2]["table"] = json!(1)),
+        "participant \"e1\": a supplier has no table of its own"
+    );
+    assert_eq!(
+        refusal(|v| v["participants"][0]["table"] = json!(3)),
+        "participant \"b1\": table 3 does not exist (tables 1..2)"
+    );
+    assert_eq!(
+        refusal(|v| v["participants"][0]["table"] = json!(0)),
+        "participant \"b1\": table 0 does not exist (tables 1..2)"
+    );
+    assert_eq!(
+        refusal(|v| {
+            v["participants"][0]["table"] = json!(2);
+            v["participants"][1]["table"] = json!(2);
+        }),
+        "participant \"b2\": table 2 is already \"b1\"'s"
+    );
+}

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use matinale_domain::meeting::MeetingBlockDraft;
-use matinale_domain::meeting::{MeetingBlock, MeetingSlot};
+use chrono_tz::Tz;
+use matinale_domain::meeting::{local_time, MeetingBlock, MeetingSlot};
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -21,7 +22,7 @@ use crate::entity::{event, meeting, meeting_block, meeting_slot, schedule_draft}
 use crate::error::{corrupt, Error};
 use crate::paging::page_of;
 
-fn to_block(m: meeting_block::Model, slots: Vec<MeetingSlot>) -> Result<MeetingBlock, Error> {
+fn to_block(m: meeting_block::Model, slots: Vec<MeetingSlot>, timezone: Tz) -> Result<MeetingBlock, Error> {
     let count = |v: i32| u32::try_from(v).map_err(|_| corrupt("meeting block"));
     let table_labels = match m.table_labels {
         None | Some(serde_json::Value::Null) => None,
@@ -30,8 +31,8 @@ fn to_block(m: meeting_block::Model, slots: Vec<MeetingSlot>) -> Result<MeetingB
     Ok(MeetingBlock {
         id: m.id,
         event_id: m.event_id,
-        starts_at: m.starts_at,
-        ends_at: m.ends_at,
+        starts_at: local_time(m.starts_at, timezone),
+        ends_at: local_time(m.ends_at, timezone),
         slot_minutes: count(m.slot_minutes)?,
         break_minutes: count(m.break_minutes)?,
         tables: count(m.tables)?,
@@ -68,6 +69,7 @@ pub async fn create(
                 let block = MeetingBlock::parse(
                     draft.clone(),
                     event_id,
+                    event.fields.timezone,
                     event.fields.starts_at,
                     event.fields.ends_at,
                     &others,
@@ -81,8 +83,8 @@ pub async fn create(
                 let model = meeting_block::ActiveModel {
                     id: Set(id),
                     event_id: Set(event_id),
-                    starts_at: Set(block.starts_at),
-                    ends_at: Set(block.ends_at),
+                    starts_at: Set(block.starts_at.with_timezone(&Utc)),
+                    ends_at: Set(block.ends_at.with_timezone(&Utc)),
                     slot_minutes: Set(block.slot_minutes as i32),
                     break_minutes: Set(block.break_minutes as i32),
                     tables: Set(block.tables as i32),
@@ -99,14 +101,14 @@ pub async fn create(
                         block_id: Set(id),
                         event_id: Set(event_id),
                         position: Set((chunk_no * 500 + i) as i32),
-                        starts_at: Set(s.starts_at),
-                        ends_at: Set(s.ends_at),
+                        starts_at: Set(s.starts_at.with_timezone(&Utc)),
+                        ends_at: Set(s.ends_at.with_timezone(&Utc)),
                     });
                     meeting_slot::Entity::insert_many(rows)
                         .exec_without_returning(txn)
                         .await?;
                 }
-                let created = get(txn, id).await?;
+                let created = get(txn, id, event.fields.timezone).await?;
                 Ok(created)
             })
         })
@@ -114,17 +116,21 @@ pub async fn create(
 }
 
 /// One block with its slots.
-async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<MeetingBlock, Error> {
+async fn get(db: &impl ConnectionTrait, id: Uuid, timezone: Tz) -> Result<MeetingBlock, Error> {
     let m = meeting_block::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or(Error::NotFound)?;
-    let slots = slots_of(db, &[id]).await?.into_iter().map(|(_, s)| s).collect();
-    to_block(m, slots)
+    let slots = slots_of(db, &[id], timezone).await?.into_iter().map(|(_, s)| s).collect();
+    to_block(m, slots, timezone)
 }
 
 /// The slots of `blocks`, each with its block, in time order.
-async fn slots_of(db: &impl ConnectionTrait, blocks: &[Uuid]) -> Result<Vec<(Uuid, MeetingSlot)>, Error> {
+async fn slots_of(
+    db: &impl ConnectionTrait,
+    blocks: &[Uuid],
+    timezone: Tz,
+) -> Result<Vec<(Uuid, MeetingSlot)>, Error> {
     if blocks.is_empty() {
         return Ok(Vec::new());
     }
@@ -140,8 +146,8 @@ async fn slots_of(db: &impl ConnectionTrait, blocks: &[Uuid]) -> Result<Vec<(Uui
                 s.block_id,
                 MeetingSlot {
                     id: s.id,
-                    starts_at: s.starts_at,
-                    ends_at: s.ends_at,
+                    starts_at: local_time(s.starts_at, timezone),
+                    ends_at: local_time(s.ends_at, timezone),
                 },
             )
         })
@@ -155,7 +161,7 @@ pub async fn list(
     actor: &Actor,
     page: PageRequest,
 ) -> Result<Page<MeetingBlock>, Error> {
-    crate::events::get_editable(db, event_id, actor).await?;
+    let timezone = crate::events::get_editable(db, event_id, actor).await?.fields.timezone;
     let query = meeting_block::Entity::find()
         .filter(meeting_block::Column::EventId.eq(event_id))
         .order_by_asc(meeting_block::Column::StartsAt)
@@ -163,12 +169,12 @@ pub async fn list(
     let rows = page_of(db, query, page).await?;
     let ids: Vec<Uuid> = rows.items.iter().map(|b| b.id).collect();
     let mut slots: HashMap<Uuid, Vec<MeetingSlot>> = HashMap::new();
-    for (block, slot) in slots_of(db, &ids).await? {
+    for (block, slot) in slots_of(db, &ids, timezone).await? {
         slots.entry(block).or_default().push(slot);
     }
     rows.try_map(|b| {
         let mine = slots.remove(&b.id).unwrap_or_default();
-        to_block(b, mine)
+        to_block(b, mine, timezone)
     })
 }
 

@@ -131,6 +131,10 @@ pub struct CreateEventRequest {
     /// `draft` (default) or `published`.
     #[serde(default)]
     pub status: Option<EventStatus>,
+    /// `true` records a past edition: an event that has already ended is refused (422 on
+    /// `ends_at`) unless this is set.
+    #[serde(default)]
+    pub past: bool,
     /// Accounts that may also edit the event.
     #[serde(default)]
     pub co_organisers: Vec<Uuid>,

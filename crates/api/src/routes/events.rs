@@ -2,7 +2,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use matinale_domain::event::{EventFields, EventStatus, NewProgrammeItem};
+use chrono::Utc;
+use matinale_domain::event::{check_new_event_dates, EventFields, EventStatus, NewProgrammeItem};
 use matinale_store::events::{EventChange, EventFilter};
 use uuid::Uuid;
 
@@ -25,7 +26,8 @@ fn organised(event: matinale_domain::event::Event, status: StatusCode) -> HttpRe
 }
 
 /// Creates an event (a draft unless `status` is `published`). Only the series' creator or an
-/// admin may put it in a series (`series_id`).
+/// admin may put it in a series (`series_id`). An event that has already ended is refused
+/// (422 on `ends_at`) unless `past` is `true` (a past edition recorded afterwards).
 #[utoipa::path(tag = "events", request_body = CreateEventRequest, security(("bearer" = [])), responses(
         WriteErrors,
     (status = 201, body = EventResponse, headers(("ETag" = String))),
@@ -41,6 +43,7 @@ pub async fn create_event(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let fields = EventFields::parse(body.draft())?;
+    check_new_event_dates(&fields, body.past, Utc::now())?;
     let status = body.status.unwrap_or(EventStatus::Draft);
     let event = matinale_store::events::create(&state.db, &actor, fields, status, &body.co_organisers).await?;
     Ok(organised(event, StatusCode::CREATED))

@@ -44,6 +44,7 @@ pub fn small_instance(seed: u64, max_pairs: usize) -> Instance {
                 side,
                 available,
                 max_meetings,
+                table: None,
             });
         }
     }
@@ -209,4 +210,21 @@ pub fn exact_optimum(instance: &Instance) -> i64 {
 pub fn without_millis(mut s: Solution) -> Solution {
     s.stats.millis = 0;
     s
+}
+
+/// `instance` with some buyers given a table of their own (distinct, within the largest slot).
+pub fn with_own_tables(mut instance: Instance, seed: u64) -> Instance {
+    let mut rng = Rng(seed ^ 0x5EED);
+    let tables = instance.slots.iter().map(|s| s.tables).max().unwrap_or(0);
+    let mut taken = BTreeSet::new();
+    for p in instance.participants.iter_mut().filter(|p| p.side == Side::Buyer) {
+        if tables == 0 || rng.below(2) == 0 {
+            continue;
+        }
+        let table = 1 + rng.below(u64::from(tables)) as u32;
+        if taken.insert(table) {
+            p.table = Some(table);
+        }
+    }
+    instance
 }
