@@ -1,6 +1,6 @@
 //! `matinale seed-demo`: a matinale like the fourth edition (Orly, 25 November 2026), dated from
 //! the day it is loaded, so that a new user sees a realistic event at once and can register.
-//! Names are those of SPEC.md; no SIRET is invented.
+//! Names are those of the territory's reports and public directories; no SIRET is invented.
 
 use anyhow::Context;
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeZone, Utc, Weekday};

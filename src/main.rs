@@ -42,7 +42,7 @@ enum Command {
         #[arg(long, default_value = "Administrateur")]
         name: String,
     },
-    /// Schedule speed meetings offline from a JSON instance (see SCHEDULER.md).
+    /// Schedule speed meetings offline from a JSON instance (see docs/scheduler.md).
     Schedule(schedule_cmd::ScheduleArgs),
     /// Print the OpenAPI document (YAML) generated from the code.
     Openapi,

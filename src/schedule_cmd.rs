@@ -10,7 +10,7 @@ use matinale_scheduler::{generate, schedule, schedule_greedy, GeneratorParams, I
 /// Arguments of `matinale schedule`.
 #[derive(clap::Args, Debug)]
 pub struct ScheduleArgs {
-    /// Instance file (JSON, see SCHEDULER.md); `-` reads standard input.
+    /// Instance file (JSON, see docs/scheduler.md); `-` reads standard input.
     #[arg(long, default_value = "-")]
     pub input: String,
     /// Where to write the schedule (or the generated instance); `-` is standard output.

@@ -18,7 +18,8 @@ const README: &str = include_str!("../README.md");
 
 /// The shell prelude: strict mode and the recording `curl`. `BASH_LINENO[0]` is the line of the
 /// script, which is the README's line (the script keeps the README's numbering).
-const PRELUDE: &str = r#"set -eu -o pipefail
+const PRELUDE: &str = r#"set -eEu -o pipefail
+trap 'echo "stopped at README line $LINENO: $BASH_COMMAND" >&2' ERR
 curl() {
   local line=${BASH_LINENO[0]} code
   { code=$(command curl -w '%{stderr}%{http_code}' "$@" 2>&1 1>&3 3>&-); } 3>&1
@@ -193,9 +194,10 @@ fn every_sh_block_of_the_readme_runs_against_the_demo_without_an_unannounced_err
         .expect("bash runs");
     drop(server);
     let stderr = String::from_utf8_lossy(&run.stderr);
+    let recorded = std::fs::read_to_string(&status_log).expect("the status log");
     assert!(
         run.status.success(),
-        "the README's blocks stopped ({}): {stderr}",
+        "the README's blocks stopped ({}): {stderr}\nstatuses by README line:\n{recorded}",
         run.status
     );
 
@@ -207,7 +209,6 @@ fn every_sh_block_of_the_readme_runs_against_the_demo_without_an_unannounced_err
             .find(|&(a, b)| a <= line && line <= b)
             .unwrap_or((line, line))
     };
-    let recorded = std::fs::read_to_string(&status_log).expect("the status log");
     let calls: Vec<(usize, u16)> = recorded
         .lines()
         .filter_map(|l| {

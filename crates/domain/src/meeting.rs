@@ -240,6 +240,52 @@ impl MeetingBlock {
     }
 }
 
+/// The table each stand holder keeps for the whole of the speed meetings: the table whose label
+/// names the organisation (the label is its name, or ends with it after a separator, as in
+/// `Table 3 – Ville de Vitry-sur-Seine`), the same number in every block whose labels name it.
+/// A table named after two holders goes to the longer name (the more precise); a holder named
+/// at different tables in two blocks keeps none.
+///
+/// `labels` holds the labels of each block that has some; `holders` the organisations holding
+/// an inverted stand, with their names.
+pub fn stand_tables(labels: &[Vec<String>], holders: &[(Uuid, String)]) -> std::collections::BTreeMap<Uuid, u32> {
+    use std::collections::BTreeMap;
+    let names = |label: &str, name: &str| {
+        let (label, name) = (label.trim(), name.trim());
+        !name.is_empty()
+            && label.ends_with(name)
+            && label[..label.len() - name.len()]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
+    };
+    // (block, table) → the holder with the longest name that the label names.
+    let mut holder_at: BTreeMap<(usize, u32), (usize, Uuid)> = BTreeMap::new();
+    for (block, block_labels) in labels.iter().enumerate() {
+        for (i, label) in block_labels.iter().enumerate() {
+            let table = i as u32 + 1;
+            for (id, name) in holders {
+                if names(label, name) {
+                    let entry = holder_at.entry((block, table)).or_insert((name.len(), *id));
+                    if name.len() > entry.0 {
+                        *entry = (name.len(), *id);
+                    }
+                }
+            }
+        }
+    }
+    let mut tables: BTreeMap<Uuid, Option<u32>> = BTreeMap::new();
+    let mut seen: BTreeMap<(Uuid, usize), ()> = BTreeMap::new();
+    for (&(block, table), &(_, id)) in &holder_at {
+        let first_in_block = seen.insert((id, block), ()).is_none();
+        let entry = tables.entry(id).or_insert(Some(table));
+        if !first_in_block || *entry != Some(table) {
+            *entry = None;
+        }
+    }
+    tables.into_iter().filter_map(|(id, t)| Some((id, t?))).collect()
+}
+
 /// `at` with the offset `timezone` has then, as every time of an answer is shown.
 pub fn local_time(at: DateTime<Utc>, timezone: Tz) -> DateTime<FixedOffset> {
     at.with_timezone(&timezone).fixed_offset()
@@ -431,6 +477,29 @@ pub fn check_wish(event_id: Uuid, from: &WishParty, to: &WishParty) -> Result<(U
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_stand_holder_keeps_the_table_its_label_names() {
+        let (vitry, orly, grand_orly) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let holders = [
+            (vitry, "Ville de Vitry-sur-Seine".to_owned()),
+            (orly, "Orly".to_owned()),
+            (grand_orly, "Grand-Orly".to_owned()),
+        ];
+        let labels = vec![vec![
+            "Table 1 – Grand-Orly".to_owned(),
+            "Table 2 – Salle B".to_owned(),
+            "Table 3 – Ville de Vitry-sur-Seine".to_owned(),
+        ]];
+        let tables = stand_tables(&labels, &holders);
+        assert_eq!(tables.get(&vitry), Some(&3));
+        assert_eq!(tables.get(&grand_orly), Some(&1), "the longer name wins table 1");
+        assert_eq!(tables.get(&orly), None, "no label names Orly alone");
+        // Named at two tables in two blocks: no table of its own.
+        let two = vec![labels[0].clone(), vec!["Ville de Vitry-sur-Seine".to_owned()]];
+        assert_eq!(stand_tables(&two, &holders).get(&vitry), None);
+        assert_eq!(stand_tables(&two, &holders).get(&grand_orly), Some(&1));
+    }
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 26, h, m, 0)

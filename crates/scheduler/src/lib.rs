@@ -1,7 +1,7 @@
 //! The speed-meeting scheduler of Matinale: who meets whom, in which slot, at which table.
 //!
 //! A pure library: it takes an [`Instance`] (the JSON of the `schedule` command, see
-//! `shared/SCHEDULER.md`) and returns a [`Solution`]; no I/O, no database types. The same input
+//! `docs/scheduler.md`) and returns a [`Solution`]; no I/O, no database types. The same input
 //! always gives the same output (no hash order, no clock: work is bounded by step counts), except
 //! `stats.millis`.
 //!

@@ -1,4 +1,4 @@
-//! The instance and solution files of the `schedule` command (field names as in SCHEDULER.md).
+//! The instance and solution files of the `schedule` command (described in docs/scheduler.md).
 
 use serde::{Deserialize, Serialize};
 

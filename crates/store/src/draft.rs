@@ -62,7 +62,7 @@ pub struct SlotUse {
 /// What an organiser reads to judge a draft.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScheduleStats {
-    /// Sum of meeting scores plus the coverage bonus of everyone met (SCHEDULER.md).
+    /// Sum of meeting scores plus the coverage bonus of everyone met (docs/scheduler.md).
     pub objective: i64,
     /// A proven upper bound on the objective.
     pub upper_bound: f64,

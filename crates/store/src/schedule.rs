@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use matinale_domain::event::Category;
-use matinale_domain::meeting::{MeetingStatus, Side};
+use matinale_domain::meeting::{stand_tables, MeetingStatus, Side};
+use matinale_domain::stand::StandKind;
 use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::user::Actor;
 use matinale_scheduler::{self as scheduler, Instance, KeptMeeting, MeetingSlot, Participant, Wish};
@@ -20,7 +21,9 @@ use uuid::Uuid;
 
 use crate::database::Store;
 use crate::entity::text::Text;
-use crate::entity::{meeting, meeting_block, meeting_preference, meeting_slot, registration, schedule_draft};
+use crate::entity::{
+    meeting, meeting_block, meeting_preference, meeting_slot, organisation, registration, schedule_draft, stand,
+};
 use crate::error::{corrupt, Error};
 use crate::meetings::{MeetingView, Roster};
 
@@ -68,15 +71,53 @@ fn id_of(text: &str) -> Result<Uuid, Error> {
     Uuid::parse_str(text).map_err(|_| corrupt("scheduler id"))
 }
 
-/// Reads everything the scheduler needs about `event_id`.
-pub async fn build_instance(db: &impl ConnectionTrait, event_id: Uuid) -> Result<EventInstance, Error> {
-    let blocks: HashMap<Uuid, u32> = meeting_block::Entity::find()
-        .filter(meeting_block::Column::EventId.eq(event_id))
+/// The table each organisation holding an inverted stand of the event keeps, from the blocks'
+/// table labels ([`matinale_domain::meeting::stand_tables`]).
+async fn stand_tables_of(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    blocks: &[meeting_block::Model],
+) -> Result<HashMap<Uuid, u32>, Error> {
+    let labels: Vec<Vec<String>> = blocks
+        .iter()
+        .filter_map(|b| b.table_labels.clone())
+        .filter(|l| !l.is_null())
+        .map(|l| serde_json::from_value(l).map_err(|_| corrupt("table labels")))
+        .collect::<Result<_, _>>()?;
+    if labels.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let holders: Vec<Uuid> = stand::Entity::find()
+        .filter(stand::Column::EventId.eq(event_id))
+        .filter(stand::Column::Kind.eq(StandKind::Inverted.as_str()))
         .all(db)
         .await?
         .into_iter()
+        .map(|s| s.organisation_id)
+        .collect();
+    let named: Vec<(Uuid, String)> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(holders))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    Ok(stand_tables(&labels, &named).into_iter().collect())
+}
+
+/// Reads everything the scheduler needs about `event_id`.
+pub async fn build_instance(db: &impl ConnectionTrait, event_id: Uuid) -> Result<EventInstance, Error> {
+    let block_rows = meeting_block::Entity::find()
+        .filter(meeting_block::Column::EventId.eq(event_id))
+        .order_by_asc(meeting_block::Column::StartsAt)
+        .all(db)
+        .await?;
+    let blocks: HashMap<Uuid, u32> = block_rows
+        .iter()
         .map(|b| (b.id, u32::try_from(b.tables).unwrap_or(0)))
         .collect();
+    let own_tables = stand_tables_of(db, event_id, &block_rows).await?;
+    let mut seated: HashSet<Uuid> = HashSet::new();
     let slot_rows = meeting_slot::Entity::find()
         .filter(meeting_slot::Column::EventId.eq(event_id))
         .order_by_asc(meeting_slot::Column::StartsAt)
@@ -129,6 +170,15 @@ pub async fn build_instance(db: &impl ConnectionTrait, event_id: Uuid) -> Result
         } else {
             None
         };
+        // The first confirmed buyer of an organisation holding an inverted stand keeps the
+        // stand's table.
+        let table = match (side, r.organisation_id, r.organisation_confirmed_at) {
+            (Side::Buyer, Some(organisation), Some(_)) => own_tables
+                .get(&organisation)
+                .copied()
+                .filter(|_| seated.insert(organisation)),
+            _ => None,
+        };
         sides.insert(r.id, side);
         participant_ids.push(r.id);
         participants.push(Participant {
@@ -141,6 +191,7 @@ pub async fn build_instance(db: &impl ConnectionTrait, event_id: Uuid) -> Result
             max_meetings: preference
                 .and_then(|p| p.max_meetings)
                 .and_then(|m| u32::try_from(m).ok()),
+            table,
         });
     }
 

@@ -119,7 +119,7 @@ pub struct SlotUseResponse {
 /// The figures of a draft.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScheduleStatsResponse {
-    /// Sum of meeting scores plus the coverage bonus of everyone met (see SCHEDULER.md).
+    /// Sum of meeting scores plus the coverage bonus of everyone met (see docs/scheduler.md).
     pub objective: i64,
     /// A proven upper bound on the objective (Lagrangian relaxation; see the scheduler crate).
     pub upper_bound: f64,

@@ -56,7 +56,7 @@ pub async fn get_schedule(
 }
 
 /// What the next run would solve, in the file format of `matinale schedule --input` (see
-/// SCHEDULER.md): ids are slot and registration ids. For checking a draft offline.
+/// docs/scheduler.md): ids are slot and registration ids. For checking a draft offline.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
         OrganiserErrors,
     (status = 200, description = "the scheduler's instance", body = Object),
