@@ -6,12 +6,14 @@ export MATINALE_DATABASE_URL ?= sqlite://matinale.db?mode=rwc
 
 .PHONY: run test fuzz test-sqlite test-postgres bench bench-scheduler bench-registrations bench-meetings lint fmt openapi clean-test-dbs
 
-## Build, migrate the SQLite file, load the demo if empty, serve on :8080.
+## Build, migrate the SQLite file, load the demo if empty, serve on :8080. seed-demo prints the
+## demo's event page, the console and the API docs (the addresses serve answers).
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 run:
 	$(CARGO) build --bin matinale
-	./target/debug/matinale seed-demo
-	@echo "API on http://127.0.0.1:8080/api/v1  ·  docs on http://127.0.0.1:8080/docs/"
-	./target/debug/matinale serve
+	$(TARGET_DIR)/debug/matinale seed-demo
+	@echo "API on http://127.0.0.1:8080/api/v1 (MATINALE_BIND changes the address)"
+	$(TARGET_DIR)/debug/matinale serve
 
 ## The whole suite: every crate on SQLite, then the HTTP tests on PostgreSQL.
 test: test-sqlite test-postgres

@@ -10,6 +10,7 @@ use matinale_domain::event::{
     EventDraft, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItemKind, VenueDraft,
 };
 use matinale_domain::meeting::{MeetingBlockDraft, WishPriority};
+use matinale_domain::page::PageRequest;
 use matinale_domain::need::{NeedCategory, NeedDraft, NeedFields, NeedStatus, ReservedMarket};
 use matinale_domain::organisation::Organisation;
 use matinale_domain::organisation::{EssKind, OrganisationDraft, OrganisationFields, OrganisationKind};
@@ -19,6 +20,7 @@ use matinale_domain::stand::{NewStand, StandKind};
 use matinale_domain::user::{Actor, NewUser, Role};
 use matinale_store::registrations::{Credential, Outcome};
 use matinale_store::wishes::NewWish;
+use matinale_store::events::EventFilter;
 use matinale_store::Store;
 use uuid::Uuid;
 
@@ -346,10 +348,21 @@ et speed meetings."
 /// The coming matinale is dated from `today` ([`matinale_day`]), with registrations open now;
 /// the editions since the fourth (Orly, 25 November 2026) that are already past stay in their
 /// own year's series, closed.
-pub async fn seed(db: &Store, today: NaiveDate) -> anyhow::Result<()> {
+pub async fn seed(db: &Store, today: NaiveDate, public_url: &str) -> anyhow::Result<()> {
     let existing = matinale_store::accounts::user_by_email(db, ORGANISER_EMAIL).await?;
     if existing.is_some() {
         print_credentials("already loaded");
+        let coming = matinale_store::events::list_public(
+            db,
+            &EventFilter {
+                kind: Some(EventKind::Matinale),
+                from: Some(Utc::now()),
+                ..EventFilter::default()
+            },
+            PageRequest { page: 1, per_page: 1 },
+        )
+        .await?;
+        print_addresses(public_url, coming.items.first().map(|e| e.id));
         return Ok(());
     }
     let organiser = matinale_store::accounts::create_user(
@@ -490,6 +503,7 @@ pub async fn seed(db: &Store, today: NaiveDate) -> anyhow::Result<()> {
     speed_meetings(db, &actor, event.id, day, &buyers, &structures).await?;
     print_credentials("loaded");
     println!("demo event: {} ({})", event.fields.title, event.id);
+    print_addresses(public_url, Some(event.id));
     Ok(())
 }
 
@@ -625,6 +639,16 @@ fn deunicode_slug(text: &str) -> String {
         }
     }
     slug.trim_end_matches('-').to_owned()
+}
+
+/// Where to look once `serve` runs: the demo's event page, the console, the API's documentation.
+fn print_addresses(public_url: &str, event: Option<Uuid>) {
+    if let Some(id) = event {
+        println!("event page:   {public_url}/e/{id}");
+    }
+    println!("coming events: {public_url}/");
+    println!("console:      {public_url}/console/");
+    println!("API docs:     {public_url}/docs/");
 }
 
 fn print_credentials(state: &str) {

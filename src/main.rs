@@ -94,7 +94,7 @@ async fn run_async(command: Command) -> anyhow::Result<()> {
         }
         Command::SeedDemo => {
             let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive();
-            demo::seed(&db, today).await
+            demo::seed(&db, today, &config.public_url).await
         }
         Command::CreateAdmin { email, password, name } => {
             let new = NewUser::parse(&email, &name, Role::Admin, &password)?;

@@ -496,3 +496,28 @@ async fn the_programme_stays_within_the_event_and_in_order() {
     assert_eq!(items[1]["speakers"], json!(["Juriste"]));
     assert_eq!(items[0]["starts_at"], "2026-11-25T09:00:00+01:00");
 }
+
+#[tokio::test]
+async fn the_home_page_lists_coming_public_events_with_links_to_their_pages() {
+    let app = spawn_app().await;
+    let token = app.organiser().await;
+    let mut coming = crate::support::open_matinale();
+    coming["title"] = json!("Matinale <de> l'ESS & co");
+    let coming = app.create_event(&token, &coming).await;
+    let past = published(&app, &token, matinale()).await;
+    let mut draft = crate::support::open_matinale();
+    draft["status"] = json!("draft");
+    let draft = app.create_event(&token, &draft).await;
+    let draft_id = draft["id"].as_str().unwrap();
+
+    let r = app.get("/", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = r.text().await.unwrap();
+    let id = coming["id"].as_str().unwrap();
+    assert!(html.contains(&format!("<a href=\"/e/{id}\">Matinale &lt;de&gt; l&#39;ESS &amp; co</a>")), "{html}");
+    assert!(html.contains("25/11/2099 09:00"), "{html}");
+    assert!(!html.contains(past["id"].as_str().unwrap()), "a past event is not listed");
+    assert!(!html.contains(draft_id), "a draft is not listed");
+    assert!(html.contains("href=\"/docs/\""));
+}

@@ -1,5 +1,5 @@
 //! The built-in pages the mails link to: a participant's page at `/r/{id}` and an event's
-//! public page at `/e/{id}`. They are not API (no OpenAPI entry): the same static HTML for any
+//! public page at `/e/{id}`; and `/`, the coming public events. They are not API (no OpenAPI entry): the same static HTML for any
 //! id, a stylesheet and a small script embedded in the binary; the script reads the manage
 //! token from the URL fragment (`#token=…`, never sent to a server) and calls the JSON API
 //! with `Authorization: Bearer`.
@@ -12,6 +12,10 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::state::AppState;
+use chrono::Utc;
+use matinale_domain::page::PageRequest;
+use matinale_store::events::EventFilter;
 
 /// The one layout of both pages; [`Page`] fills its `{{…}}` holes.
 const PAGE_HTML: &str = include_str!("../assets/page.html");
@@ -93,6 +97,64 @@ async fn event_page(id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     Ok(html(&EVENT))
 }
 
+/// `/`: the coming public events, each linking to its page, and where the API is described.
+/// Plain HTML written here (no script), the texts of the events escaped.
+#[get("/")]
+async fn home(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let filter = EventFilter {
+        from: Some(Utc::now()),
+        ..EventFilter::default()
+    };
+    let events = matinale_store::events::list_public(&state.db, &filter, PageRequest { page: 1, per_page: 50 }).await?;
+    let mut items = String::new();
+    for e in &events.items {
+        let f = &e.fields;
+        let day = f.starts_at.with_timezone(&f.timezone).format("%d/%m/%Y %H:%M");
+        let place = f.venue.as_ref().map(|v| format!(" · {}", escape(&v.city))).unwrap_or_default();
+        items.push_str(&format!(
+            "<li><a href=\"/e/{}\">{}</a> · {day}{place}</li>\n",
+            e.id,
+            escape(&f.title)
+        ));
+    }
+    if items.is_empty() {
+        items.push_str("<li>Aucun événement public à venir pour le moment.</li>\n");
+    }
+    let body = format!(
+        "<!doctype html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Matinale</title>\n\
+<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"/assets/page.css?v={v}\">\n</head>\n\
+<body data-page=\"home\">\n<header class=\"top\"><p class=\"brand\"><span aria-hidden=\"true\">☀</span> Matinale</p></header>\n\
+<main id=\"main\">\n<h1>Événements à venir</h1>\n<ul class=\"events\">\n{items}</ul>\n\
+<p>L'API JSON est décrite sur <a href=\"/docs/\">/docs/</a> (OpenAPI : <a href=\"/openapi.yaml\">/openapi.yaml</a>).</p>\n\
+</main>\n</body>\n</html>\n",
+        v = asset_version()
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(body))
+}
+
+/// `text` with the five HTML special characters escaped.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// The stylesheet and the script, cached for a year (their URLs carry their digest).
 #[get("/assets/{name}")]
 async fn asset(name: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -110,7 +172,7 @@ async fn asset(name: web::Path<String>) -> Result<HttpResponse, ApiError> {
 
 /// Registers the pages and their assets.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(registration_page).service(event_page).service(asset);
+    cfg.service(home).service(registration_page).service(event_page).service(asset);
 }
 
 #[cfg(test)]
