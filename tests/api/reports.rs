@@ -419,15 +419,54 @@ async fn the_event_report_equals_the_counts_of_the_raw_lists_in_json_csv_and_svg
     for key in ["planned", "held", "quote", "contract"] {
         assert_eq!(figures[&format!("funnel.{key}")], report["funnel"][key].to_string());
     }
-    for g in report["by_ess_kind"].as_array().unwrap() {
+    // In French by default: amounts as `12 500,50 €`, ESS kinds by their names.
+    let grouped = |units: i64, separator: &str| {
+        let digits = units.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push_str(separator);
+            }
+            out.push(c);
+        }
+        out
+    };
+    let kinds = report["by_ess_kind"].as_array().unwrap();
+    assert!(kinds.iter().any(|g| g["amount_cents"].as_i64().unwrap() >= 100_000), "a figure with thousands: {kinds:?}");
+    for g in kinds {
         let cents = g["amount_cents"].as_i64().unwrap();
         assert_eq!(
             figures[&format!("by_ess_kind.{}", g["name"].as_str().unwrap())],
-            format!("{}.{:02} €", cents / 100, cents % 100)
+            format!("{},{:02} €", grouped(cents / 100, " "), cents % 100)
         );
+    }
+    assert!(svg.contains("Entreprise adaptée") || svg.contains("Association") || svg.contains("SIAE"), "{svg}");
+    assert!(svg.contains("Du rendez-vous au contrat"));
+    for code in kinds.iter().map(|g| g["name"].as_str().unwrap()) {
+        assert!(!svg.contains(&format!(">{}<", code.to_uppercase())), "{code} shown as a code");
     }
     if let Ok(dir) = std::env::var("MATINALE_REPORT_SVG") {
         std::fs::write(dir, &svg).expect("write the chart");
+    }
+    // In English when asked, by the query or by Accept-Language.
+    for (query, language) in [("?lang=en", "fr"), ("", "en-GB,en;q=0.9,fr;q=0.5")] {
+        let r = app
+            .request(reqwest::Method::GET, &format!("{path}{query}"), Some(&sc.organiser))
+            .header("Accept", "image/svg+xml")
+            .header("Accept-Language", language)
+            .send()
+            .await
+            .unwrap();
+        let english = r.text().await.unwrap();
+        assert!(english.contains("From meeting to contract"), "{english}");
+        let figures = svg_figures(&english);
+        for g in kinds {
+            let cents = g["amount_cents"].as_i64().unwrap();
+            assert_eq!(
+                figures[&format!("by_ess_kind.{}", g["name"].as_str().unwrap())],
+                format!("€{}.{:02}", grouped(cents / 100, ","), cents % 100)
+            );
+        }
     }
 }
 

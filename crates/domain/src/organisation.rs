@@ -61,6 +61,50 @@ text_enum! {
 }
 
 impl EssKind {
+    /// The kind's name in French, as a report shows it ("Entreprise adaptée", "SIAE"…).
+    pub fn name_fr(self) -> &'static str {
+        match self {
+            EssKind::Siae => "SIAE",
+            EssKind::Aci => "Atelier et chantier d'insertion",
+            EssKind::Ei => "Entreprise d'insertion",
+            EssKind::Etti => "Entreprise de travail temporaire d'insertion",
+            EssKind::Ai => "Association intermédiaire",
+            EssKind::Eiti => "Entreprise d'insertion par le travail indépendant",
+            EssKind::Ea => "Entreprise adaptée",
+            EssKind::Esat => "ESAT",
+            EssKind::Esus => "ESUS",
+            EssKind::Scop => "SCOP",
+            EssKind::Scic => "SCIC",
+            EssKind::Association => "Association",
+            EssKind::Fondation => "Fondation",
+            EssKind::Mutuelle => "Mutuelle",
+            EssKind::Cooperative => "Coopérative",
+            EssKind::SocieteCommercialeEss => "Société commerciale de l'ESS",
+        }
+    }
+
+    /// The kind's name in English, as a report shows it.
+    pub fn name_en(self) -> &'static str {
+        match self {
+            EssKind::Siae => "SIAE (work integration)",
+            EssKind::Aci => "Integration workshop (ACI)",
+            EssKind::Ei => "Integration company (EI)",
+            EssKind::Etti => "Temporary work integration company (ETTI)",
+            EssKind::Ai => "Intermediary association (AI)",
+            EssKind::Eiti => "Self-employment integration company (EITI)",
+            EssKind::Ea => "Adapted company (EA)",
+            EssKind::Esat => "Sheltered workshop (ESAT)",
+            EssKind::Esus => "Solidarity company of social utility (ESUS)",
+            EssKind::Scop => "Workers' cooperative (SCOP)",
+            EssKind::Scic => "Collective-interest cooperative (SCIC)",
+            EssKind::Association => "Association",
+            EssKind::Fondation => "Foundation",
+            EssKind::Mutuelle => "Mutual society",
+            EssKind::Cooperative => "Cooperative",
+            EssKind::SocieteCommercialeEss => "Commercial company of the ESS",
+        }
+    }
+
     /// Whether this kind qualifies for markets reserved to SIAE and equivalents (L2113-13).
     pub fn is_insertion(self) -> bool {
         matches!(

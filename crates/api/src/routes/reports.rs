@@ -87,7 +87,10 @@ fn respond(req: &HttpRequest, report: matinale_store::reports::Report, name: &st
     if wants_svg(req) {
         return Ok(HttpResponse::Ok()
             .content_type("image/svg+xml")
-            .body(crate::report_chart::render(&report)));
+            .body(crate::report_chart::render(
+                &report,
+                crate::report_chart::Language::of_request(req),
+            )));
     }
     if spreadsheet::wanted(req) {
         return spreadsheet::answer(name, ["section", "group", "key", "value"], rows(&report));
