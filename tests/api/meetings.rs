@@ -716,3 +716,72 @@ async fn people_who_leave_after_the_draft_are_not_booked_when_it_is_published() 
         );
     }
 }
+
+/// The buyer of an inverted stand sits at the table whose label names its organisation, in every
+/// slot, and nobody else sits there; a buyer without a stand shares the other tables.
+#[tokio::test]
+async fn the_buyer_of_an_inverted_stand_keeps_the_table_named_after_it() {
+    let app = spawn_app().await;
+    let s = Scene::with(3, 5).build(&app).await;
+    let blocks = ok_json(&app, &format!("/api/v1/events/{}/meeting-blocks", s.event), &s.organiser).await;
+    let block = blocks["items"][0]["id"].as_str().expect("a block").to_owned();
+    let r = app
+        .request(reqwest::Method::DELETE, &format!("/api/v1/meeting-blocks/{block}"), Some(&s.organiser))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    created(
+        &app,
+        &format!("/api/v1/events/{}/meeting-blocks", s.event),
+        Some(&s.organiser),
+        json!({"starts_at": "2099-11-25T10:30:00+01:00", "ends_at": "2099-11-25T12:00:00+01:00",
+               "slot_minutes": 10, "break_minutes": 2, "tables": 3,
+               "table_labels": ["Table 1 – Ville n°2", "Table 2 – au fond", "Table 3 – Ville n°1"]}),
+    )
+    .await;
+    for b in [1, 2] {
+        created(
+            &app,
+            &format!("/api/v1/events/{}/stands", s.event),
+            Some(&s.organiser),
+            json!({"kind": "inverted", "organisation_id": s.buyer_orgs[b], "title": format!("Les besoins de la ville n°{b}")}),
+        )
+        .await;
+    }
+    for buyer in &s.buyers {
+        let r = app
+            .post(
+                &format!("/api/v1/registrations/{}/organisation/approve", buyer.id),
+                Some(&s.organiser),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
+    }
+    s.structures_wish_every_buyer(&app, 2).await;
+
+    let draft = run(&app, &s).await;
+    let meetings = draft["meetings"].as_array().expect("meetings");
+    assert_eq!(meetings.len(), 15, "every wish fits: {draft}");
+    assert_no_double_booking(meetings);
+    let expected = [(0, 2), (1, 3), (2, 1)];
+    for (b, table) in expected {
+        let at: HashSet<u64> = meetings
+            .iter()
+            .filter(|m| m["buyer_registration_id"] == s.buyers[b].id.as_str())
+            .map(|m| m["table"].as_u64().unwrap())
+            .collect();
+        assert_eq!(at, HashSet::from([table]), "buyer {b}: {draft}");
+    }
+    let instance = ok_json(&app, &format!("/api/v1/events/{}/schedule/instance", s.event), &s.organiser).await;
+    let tables: BTreeMap<String, Value> = instance["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap().to_owned(), p["table"].clone()))
+        .collect();
+    assert_eq!(tables[&s.buyers[0].id], Value::Null);
+    assert_eq!(tables[&s.buyers[1].id], json!(3));
+    assert_eq!(tables[&s.buyers[2].id], json!(1));
+}
