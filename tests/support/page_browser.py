@@ -188,6 +188,12 @@ def run(scenario):
         session.text_in("main-title", s["event_title"])
         session.text_in("programme", s["programme_item"])
         session.text_in("stands", s["need_title"])
+        stands_text = session.by_id("stands").text
+        expect(stands_text.count(s["need_title"]) == 1, f"the need's title appears once: {stands_text}")
+        #    A link to the registration form near the top, above the programme.
+        link = session.by_id("register-link")
+        expect(link.get_attribute("href").endswith("#register-title"), link.get_attribute("href"))
+        expect(link.location["y"] < session.by_id("programme").location["y"], "the registration link is near the top")
         map_link = session.by_id("map-link").get_attribute("href")
         expect(map_link.startswith("https://www.openstreetmap.org/search?query="), map_link)
         session.accessible("event page")
@@ -198,6 +204,14 @@ def run(scenario):
         form.find_element(By.NAME, "last_name").send_keys("Moreau")
         form.find_element(By.NAME, "email").send_keys(s["visitor_email"])
         form.find_element(By.NAME, "accessibility_needs").send_keys("Boucle magnétique")
+        #    A refusal of the API is told in the page's language, not in the API's English.
+        form.find_element(By.NAME, "email").send_keys("@@")
+        session.click(session.by_id("register"))
+        refused = session.text_in("register-result", "Corrigez les champs signalés")
+        expect("must" not in refused and "invalid" not in refused, f"an English API message on a French page: {refused}")
+        email = form.find_element(By.NAME, "email")
+        email.clear()
+        email.send_keys(s["visitor_email"])
         session.click(session.by_id("register"))
         report["event_registration"] = session.text_in("registered", s["visitor_email"])
         session.shot("event-registered")
@@ -268,12 +282,20 @@ def run(scenario):
         # 4. The waitlisted person got the seat.
         session.open(s["waitlisted_link"])
         report["promoted"] = session.text_in("registration-status", "Registration confirmed")
-        session.click(d.find_element(By.CSS_SELECTOR, "#history summary"))
+        summary = d.find_element(By.CSS_SELECTOR, "#history summary")
+        display = d.execute_script("return getComputedStyle(arguments[0]).display", summary)
+        expect(display == "list-item", f"the history's summary shows its disclosure arrow (display: {display})")
+        session.click(summary)
         session.text_in("history", "a seat was freed")
+        #    Awa's registration names no structure: no "I am interested" the API would refuse,
+        #    but what to do instead.
+        session.text_in("interest-how", "must name your social economy structure")
+        expect(not d.find_elements(By.CSS_SELECTOR, "button[data-need]"), "no interest button without a structure")
         #    The language toggle.
         session.click(session.by_id("lang-toggle"))
         session.text_in("registration-status", "Inscription confirmée")
         expect(d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr", "toggled to French")
+        session.text_in("interest-how", "doit nommer votre structure")
         session.shot("registration-promoted")
         session.click(session.by_id("lang-toggle"))  # back to the registration's own language
         d.execute_script("window.localStorage.clear()")

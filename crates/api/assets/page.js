@@ -127,6 +127,8 @@
       interest_send: 'Envoyer mon intérêt',
       interest_sent: "Votre intérêt est enregistré : il compte comme une demande de rendez-vous.",
       interest_already: 'Intérêt exprimé ✓',
+      interest_no_organisation: "Pour dire votre intérêt, votre inscription doit nommer votre structure de l'ESS : demandez aux organisateurs de l'événement de la rattacher à votre inscription. En attendant, vous pouvez demander un rendez-vous aux acheteurs qui vous intéressent.",
+      interest_unconfirmed: "Pour dire votre intérêt au nom de {0}, les organisateurs doivent d'abord confirmer votre rattachement à cette structure (ou inscrivez-vous avec l'adresse e-mail d'un compte membre de la structure). En attendant, vous pouvez demander un rendez-vous aux acheteurs qui vous intéressent.",
       outcomes: 'Suites de mes rendez-vous',
       need_amount: '{0} à {1} €',
       need_amount_from: 'à partir de {0} €',
@@ -158,6 +160,7 @@
       share_contact: 'J\'accepte que mes coordonnées soient transmises aux personnes que je rencontre en rendez-vous.',
       register: "S'inscrire",
       register_title: "S'inscrire",
+      register_link: "S'inscrire à cet événement ↓",
       registration_closed: "Les inscriptions ne sont pas ouvertes pour cet événement.",
       registration_window: 'Inscriptions du {0} au {1}.',
       registered_confirmed: 'Merci {0}, votre inscription est confirmée !',
@@ -182,6 +185,25 @@
       error_network: 'Le serveur ne répond pas. Vérifiez votre connexion et réessayez.',
       error_rate: 'Trop de demandes depuis votre connexion : réessayez dans {0} secondes.',
       error_fields: 'Corrigez les champs signalés :',
+      error_401: "Ce lien n'est plus valable.",
+      error_403: "Cette action ne vous est pas ouverte.",
+      error_404: "Introuvable : ce lien ou cette inscription n'existe plus.",
+      error_409: "Ce n'est pas possible dans l'état actuel (déjà fait, ou plus ouvert).",
+      error_412: "La page n'était plus à jour : rechargez-la, puis recommencez.",
+      error_413: 'Le texte envoyé est trop long.',
+      error_422: 'Certaines valeurs ne sont pas acceptées.',
+      code_required: 'Ce champ est obligatoire.',
+      code_too_long: 'Ce texte est trop long.',
+      code_invalid: "Cette valeur n'est pas valable.",
+      code_out_of_range: 'Cette valeur est hors des limites permises.',
+      code_invalid_choice: "Ce choix n'est pas valable.",
+      code_control_characters: 'Ce texte contient des caractères non permis.',
+      code_unknown: "Cette valeur ne correspond à rien de connu.",
+      code_no_organisation: "Votre inscription ne nomme pas de structure.",
+      code_organisation_unconfirmed: "Votre rattachement à la structure n'est pas encore confirmé par les organisateurs.",
+      code_category: "Votre catégorie d'inscription ne le permet pas.",
+      code_other_event: "Cela concerne un autre événement.",
+      code_other: "Cette valeur n'est pas acceptée.",
       retry: 'Réessayer',
       reason: {
         'registered; a seat was free': 'inscription confirmée : une place était libre',
@@ -305,6 +327,8 @@
       interest_send: 'Send my interest',
       interest_sent: 'Your interest is saved: it counts as a meeting request.',
       interest_already: 'Interest expressed ✓',
+      interest_no_organisation: 'To say you are interested, your registration must name your social economy structure: ask the organisers of the event to attach it to your registration. Meanwhile, you can ask the buyers you are interested in for a meeting.',
+      interest_unconfirmed: 'To say you are interested on behalf of {0}, the organisers must first confirm that you belong to it (or register with the e-mail address of a member account of the structure). Meanwhile, you can ask the buyers you are interested in for a meeting.',
       outcomes: 'What came of my meetings',
       need_amount: '€{0} to €{1}',
       need_amount_from: 'from €{0}',
@@ -336,6 +360,7 @@
       share_contact: 'I agree that my contact details are given to the people I meet in speed meetings.',
       register: 'Register',
       register_title: 'Register',
+      register_link: 'Register for this event ↓',
       registration_closed: 'Registration is not open for this event.',
       registration_window: 'Registration from {0} to {1}.',
       registered_confirmed: 'Thank you {0}, your registration is confirmed!',
@@ -529,19 +554,27 @@
     });
   }
 
-  // The message of a failed call, for people.
+  // The message of a failed call, for people. The API explains itself in English: on an
+  // English page its detail is shown; in French, a message of the page by status.
   function failure(r) {
     if (r.status === 0) return t('error_network');
     if (r.status === 429) return t('error_rate', r.headers.get('Retry-After') || '60');
     var d = r.data && typeof r.data === 'object' ? r.data : {};
-    return d.detail || d.title || t('error_generic', r.status);
+    if (lang === 'en') return d.detail || d.title || t('error_generic', r.status);
+    return STRINGS.fr['error_' + r.status] || t('error_generic', r.status);
+  }
+
+  // One field error of a 422 in the page's language (by its code, in French).
+  function fieldMessage(e) {
+    if (lang === 'en') return e.message;
+    return STRINGS.fr['code_' + e.code] || t('code_other');
   }
 
   // A 422's errors, as {field: message}.
   function fieldErrors(r) {
     var out = {};
     if (r.status === 422 && r.data && Array.isArray(r.data.errors)) {
-      r.data.errors.forEach(function (e) { out[e.field] = e.message; });
+      r.data.errors.forEach(function (e) { out[e.field] = fieldMessage(e); });
     }
     return out;
   }
@@ -558,7 +591,11 @@
       if (old) old.remove();
     });
     if (named.length) {
-      var list = h('ul', {}, named.map(function (f) { return h('li', { text: f + ' : ' + errors[f] }); }));
+      var list = h('ul', {}, named.map(function (f) {
+        var c = controls && controls[f];
+        var label = c && c.id ? document.querySelector('label[for="' + c.id + '"]') : null;
+        return h('li', { text: (label ? label.textContent : f) + ' : ' + errors[f] });
+      }));
       box.appendChild(notice('error', [h('p', { text: t('error_fields') }), list]));
       named.forEach(function (f) {
         var c = controls && controls[f];
@@ -683,8 +720,9 @@
   function buyerBlock(b, needExtra) {
     return h('div', { class: 'buyer' }, [
       h('h3', { text: b.name || '—' }),
+      // Where the stand is; its title usually repeats the buyer and its need, shown below.
       b.stands.length ? h('p', { class: 'meta', text: b.stands.map(function (s) {
-        return t('stand_at', s.title + (s.location ? ' (' + s.location + ')' : ''));
+        return t('stand_at', s.location || s.title);
       }).join(' · ') }) : null
     ].concat(b.needs.map(function (n) { return needBlock(n, needExtra ? needExtra(n, b) : []); })));
   }
@@ -1366,9 +1404,17 @@
       var buyers = S.buyers ? S.buyers.buyers.filter(function (b) { return b.needs.length; }) : [];
       var children = [h('h3', { id: 'buyers-title', text: t('buyers') }), h('p', { text: t('buyers_intro') })];
       if (!buyers.length) children.push(h('p', { class: 'meta', text: t('buyers_none') }));
+      // The API records an interest only for a registration whose ESS structure is named and
+      // confirmed: otherwise say what to do instead of offering a button it would refuse.
+      var reg = S.reg;
+      var cannot = !reg.organisation_id
+        ? t('interest_no_organisation')
+        : !reg.organisation_confirmed ? t('interest_unconfirmed', S.org ? S.org.name : '…') : null;
+      if (cannot && buyers.length) children.push(notice('info', [h('p', { id: 'interest-how', text: cannot })]));
       buyers.forEach(function (b) {
         children.push(buyerBlock(b, function (n) {
           if (interested[n.id]) return [h('p', { class: 'done', text: t('interest_already') })];
+          if (cannot) return [];
           if (S.openInterest !== n.id) {
             return [h('button', {
               type: 'button', class: 'secondary', 'data-need': n.id, text: t('interest'),
@@ -1552,6 +1598,9 @@
       mount([
         h('h1', { id: 'main-title', text: ev.title }),
         ev.status === 'cancelled' ? notice('error', [h('p', { text: t('event_cancelled') })]) : null,
+        registrationOpen()
+          ? h('p', { class: 'actions' }, [h('a', { href: '#register-title', class: 'button', id: 'register-link', text: t('register_link') })])
+          : null,
         h('section', { class: 'card', 'aria-labelledby': 'about-title' }, [
           h('h2', { id: 'about-title', class: 'visually-hidden', text: t('event_info') }),
           h('dl', { class: 'facts' }, facts),
