@@ -10,17 +10,17 @@ use matinale_domain::event::{
     EventDraft, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItemKind, VenueDraft,
 };
 use matinale_domain::meeting::{MeetingBlockDraft, WishPriority};
-use matinale_domain::page::PageRequest;
 use matinale_domain::need::{NeedCategory, NeedDraft, NeedFields, NeedStatus, ReservedMarket};
 use matinale_domain::organisation::Organisation;
 use matinale_domain::organisation::{EssKind, OrganisationDraft, OrganisationFields, OrganisationKind};
+use matinale_domain::page::PageRequest;
 use matinale_domain::registration::{Consents, Locale, NewRegistration, Person};
 use matinale_domain::series::NewSeries;
 use matinale_domain::stand::{NewStand, StandKind};
 use matinale_domain::user::{Actor, NewUser, Role};
+use matinale_store::events::EventFilter;
 use matinale_store::registrations::{Credential, Outcome};
 use matinale_store::wishes::NewWish;
-use matinale_store::events::EventFilter;
 use matinale_store::Store;
 use uuid::Uuid;
 

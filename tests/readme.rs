@@ -217,14 +217,7 @@ fn every_sh_block_of_the_readme_runs_against_the_demo_without_an_unannounced_err
         })
         .collect();
     assert!(calls.len() > 40, "only {} calls were recorded: {recorded}", calls.len());
-    let command = |(a, b): (usize, usize)| {
-        lines[a - 1..b]
-            .iter()
-            .flatten()
-            .copied()
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let command = |(a, b): (usize, usize)| lines[a - 1..b].iter().flatten().copied().collect::<Vec<_>>().join("\n");
     let mut faults = Vec::new();
     for &(line, status) in &calls {
         let span = span_of(line);

@@ -515,9 +515,17 @@ async fn the_home_page_lists_coming_public_events_with_links_to_their_pages() {
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let html = r.text().await.unwrap();
     let id = coming["id"].as_str().unwrap();
-    assert!(html.contains(&format!("<a href=\"/e/{id}\">Matinale &lt;de&gt; l&#39;ESS &amp; co</a>")), "{html}");
+    assert!(
+        html.contains(&format!(
+            "<a href=\"/e/{id}\">Matinale &lt;de&gt; l&#39;ESS &amp; co</a>"
+        )),
+        "{html}"
+    );
     assert!(html.contains("25/11/2099 09:00"), "{html}");
-    assert!(!html.contains(past["id"].as_str().unwrap()), "a past event is not listed");
+    assert!(
+        !html.contains(past["id"].as_str().unwrap()),
+        "a past event is not listed"
+    );
     assert!(!html.contains(draft_id), "a draft is not listed");
     assert!(html.contains("href=\"/docs/\""));
 }

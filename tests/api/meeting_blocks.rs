@@ -144,7 +144,12 @@ async fn a_block_is_cut_into_slots_and_the_blocks_are_listed_in_time_order() {
     assert!(slots.iter().all(|s| s["id"].is_string()));
     // Every time is shown with the offset of the event's zone (Europe/Paris), like the meetings.
     let paris = |v: &Value| time(v).with_timezone(&chrono_tz::Europe::Paris).fixed_offset();
-    for v in [&late["starts_at"], &late["ends_at"], &slots[0]["starts_at"], &slots[6]["ends_at"]] {
+    for v in [
+        &late["starts_at"],
+        &late["ends_at"],
+        &slots[0]["starts_at"],
+        &slots[6]["ends_at"],
+    ] {
         assert_eq!(time(v).offset(), paris(v).offset(), "{v}");
         assert_ne!(time(v).offset().local_minus_utc(), 0, "{v}");
     }

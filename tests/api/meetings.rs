@@ -723,10 +723,19 @@ async fn people_who_leave_after_the_draft_are_not_booked_when_it_is_published() 
 async fn the_buyer_of_an_inverted_stand_keeps_the_table_named_after_it() {
     let app = spawn_app().await;
     let s = Scene::with(3, 5).build(&app).await;
-    let blocks = ok_json(&app, &format!("/api/v1/events/{}/meeting-blocks", s.event), &s.organiser).await;
+    let blocks = ok_json(
+        &app,
+        &format!("/api/v1/events/{}/meeting-blocks", s.event),
+        &s.organiser,
+    )
+    .await;
     let block = blocks["items"][0]["id"].as_str().expect("a block").to_owned();
     let r = app
-        .request(reqwest::Method::DELETE, &format!("/api/v1/meeting-blocks/{block}"), Some(&s.organiser))
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/meeting-blocks/{block}"),
+            Some(&s.organiser),
+        )
         .send()
         .await
         .unwrap();
@@ -774,7 +783,12 @@ async fn the_buyer_of_an_inverted_stand_keeps_the_table_named_after_it() {
             .collect();
         assert_eq!(at, HashSet::from([table]), "buyer {b}: {draft}");
     }
-    let instance = ok_json(&app, &format!("/api/v1/events/{}/schedule/instance", s.event), &s.organiser).await;
+    let instance = ok_json(
+        &app,
+        &format!("/api/v1/events/{}/schedule/instance", s.event),
+        &s.organiser,
+    )
+    .await;
     let tables: BTreeMap<String, Value> = instance["participants"]
         .as_array()
         .unwrap()

@@ -424,7 +424,7 @@ async fn the_event_report_equals_the_counts_of_the_raw_lists_in_json_csv_and_svg
         let digits = units.to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push_str(separator);
             }
             out.push(c);
@@ -432,7 +432,10 @@ async fn the_event_report_equals_the_counts_of_the_raw_lists_in_json_csv_and_svg
         out
     };
     let kinds = report["by_ess_kind"].as_array().unwrap();
-    assert!(kinds.iter().any(|g| g["amount_cents"].as_i64().unwrap() >= 100_000), "a figure with thousands: {kinds:?}");
+    assert!(
+        kinds.iter().any(|g| g["amount_cents"].as_i64().unwrap() >= 100_000),
+        "a figure with thousands: {kinds:?}"
+    );
     for g in kinds {
         let cents = g["amount_cents"].as_i64().unwrap();
         assert_eq!(
@@ -440,10 +443,16 @@ async fn the_event_report_equals_the_counts_of_the_raw_lists_in_json_csv_and_svg
             format!("{},{:02} €", grouped(cents / 100, " "), cents % 100)
         );
     }
-    assert!(svg.contains("Entreprise adaptée") || svg.contains("Association") || svg.contains("SIAE"), "{svg}");
+    assert!(
+        svg.contains("Entreprise adaptée") || svg.contains("Association") || svg.contains("SIAE"),
+        "{svg}"
+    );
     assert!(svg.contains("Du rendez-vous au contrat"));
     for code in kinds.iter().map(|g| g["name"].as_str().unwrap()) {
-        assert!(!svg.contains(&format!(">{}<", code.to_uppercase())), "{code} shown as a code");
+        assert!(
+            !svg.contains(&format!(">{}<", code.to_uppercase())),
+            "{code} shown as a code"
+        );
     }
     if let Ok(dir) = std::env::var("MATINALE_REPORT_SVG") {
         std::fs::write(dir, &svg).expect("write the chart");

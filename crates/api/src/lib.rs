@@ -265,7 +265,12 @@ fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Re
     let spec = web::Data::new(Spec(doc.to_yaml().unwrap_or_default()));
     let routes = web::Data::new(allowed_methods::KnownRoutes::new(
         &doc,
-        &[("/openapi.yaml", "GET"), ("/", "GET"), ("/r/{id}", "GET"), ("/e/{id}", "GET")],
+        &[
+            ("/openapi.yaml", "GET"),
+            ("/", "GET"),
+            ("/r/{id}", "GET"),
+            ("/e/{id}", "GET"),
+        ],
     ));
     let server = HttpServer::new(move || {
         let (app, _) = documented_app().split_for_parts();

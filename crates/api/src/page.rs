@@ -110,7 +110,11 @@ async fn home(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     for e in &events.items {
         let f = &e.fields;
         let day = f.starts_at.with_timezone(&f.timezone).format("%d/%m/%Y %H:%M");
-        let place = f.venue.as_ref().map(|v| format!(" · {}", escape(&v.city))).unwrap_or_default();
+        let place = f
+            .venue
+            .as_ref()
+            .map(|v| format!(" · {}", escape(&v.city)))
+            .unwrap_or_default();
         items.push_str(&format!(
             "<li><a href=\"/e/{}\">{}</a> · {day}{place}</li>\n",
             e.id,
@@ -172,7 +176,10 @@ async fn asset(name: web::Path<String>) -> Result<HttpResponse, ApiError> {
 
 /// Registers the pages and their assets.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(home).service(registration_page).service(event_page).service(asset);
+    cfg.service(home)
+        .service(registration_page)
+        .service(event_page)
+        .service(asset);
 }
 
 #[cfg(test)]

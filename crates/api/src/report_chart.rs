@@ -35,15 +35,24 @@ impl Language {
     /// `?lang=fr|en` if given, else the first of French and English in `Accept-Language` (in
     /// the order of preference), else French.
     pub fn of_request(req: &HttpRequest) -> Language {
-        let by_tag = |tag: &str| match tag.trim().split(['-', '_']).next().map(str::to_ascii_lowercase).as_deref() {
+        let by_tag = |tag: &str| match tag
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("fr") => Some(Language::Fr),
             Some("en") => Some(Language::En),
             _ => None,
         };
-        let asked = req.query_string().split('&').find_map(|pair| match pair.split_once('=') {
-            Some(("lang", value)) => by_tag(value),
-            _ => None,
-        });
+        let asked = req
+            .query_string()
+            .split('&')
+            .find_map(|pair| match pair.split_once('=') {
+                Some(("lang", value)) => by_tag(value),
+                _ => None,
+            });
         if let Some(language) = asked {
             return language;
         }
@@ -84,7 +93,7 @@ impl Language {
         let separator = self.pick(" ", ",");
         let mut grouped = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push_str(separator);
             }
             grouped.push(c);
@@ -169,7 +178,11 @@ pub fn render(report: &ReportResponse, language: Language) -> String {
     let f = &report.funnel;
     let l = language;
     let funnel = [
-        (l.pick("Rendez-vous planifiés", "Meetings planned"), f.planned, "funnel.planned"),
+        (
+            l.pick("Rendez-vous planifiés", "Meetings planned"),
+            f.planned,
+            "funnel.planned",
+        ),
         (l.pick("Tenus", "Held"), f.held, "funnel.held"),
         (l.pick("Devis demandés", "Quotes requested"), f.quote, "funnel.quote"),
         (l.pick("Contrats", "Contracts"), f.contract, "funnel.contract"),
@@ -266,7 +279,10 @@ mod tests {
         assert_eq!(Language::Fr.euros(amount), "12 500,50 €");
         assert_eq!(Language::En.euros(amount), "€12,500.50");
         assert_eq!(Language::Fr.euros(AmountCents::from_cents(5)), "0,05 €");
-        assert_eq!(Language::Fr.euros(AmountCents::from_cents(123_456_789_00)), "123 456 789,00 €");
+        assert_eq!(
+            Language::Fr.euros(AmountCents::from_cents(12_345_678_900)),
+            "123 456 789,00 €"
+        );
     }
 
     #[test]

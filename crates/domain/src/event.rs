@@ -617,7 +617,10 @@ mod tests {
         let fields = EventFields::parse(draft()).unwrap();
         let after = t("2026-11-25T12:30:00+01:00").with_timezone(&Utc);
         let before = t("2026-11-25T12:29:59+01:00").with_timezone(&Utc);
-        assert_eq!(fields_of(check_new_event_dates(&fields, false, after).unwrap_err()), ["ends_at"]);
+        assert_eq!(
+            fields_of(check_new_event_dates(&fields, false, after).unwrap_err()),
+            ["ends_at"]
+        );
         assert!(check_new_event_dates(&fields, true, after).is_ok());
         assert!(check_new_event_dates(&fields, false, before).is_ok());
     }

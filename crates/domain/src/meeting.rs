@@ -524,7 +524,14 @@ mod tests {
         event_ends_at: DateTime<Utc>,
         others: &[(DateTime<Utc>, DateTime<Utc>)],
     ) -> Result<MeetingBlock, Error> {
-        MeetingBlock::parse(draft, Uuid::nil(), chrono_tz::Europe::Paris, event_starts_at, event_ends_at, others)
+        MeetingBlock::parse(
+            draft,
+            Uuid::nil(),
+            chrono_tz::Europe::Paris,
+            event_starts_at,
+            event_ends_at,
+            others,
+        )
     }
 
     fn fields(e: Error) -> Vec<String> {

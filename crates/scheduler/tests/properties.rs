@@ -119,7 +119,13 @@ fn a_buyer_keeps_its_own_table_while_another_takes_the_shared_one() {
             person("e1", Side::Supplier, None),
             person("e2", Side::Supplier, None),
         ],
-        wishes: vec![wish("e1", "open"), wish("e2", "open"), wish("e1", "stand"), wish("e2", "stand"), wish("e1", "other")],
+        wishes: vec![
+            wish("e1", "open"),
+            wish("e2", "open"),
+            wish("e1", "stand"),
+            wish("e2", "stand"),
+            wish("e1", "other"),
+        ],
         kept: vec![],
     };
     let solution = schedule(&instance).expect("valid");

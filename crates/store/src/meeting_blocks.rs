@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use matinale_domain::meeting::MeetingBlockDraft;
 use chrono_tz::Tz;
+use matinale_domain::meeting::MeetingBlockDraft;
 use matinale_domain::meeting::{local_time, MeetingBlock, MeetingSlot};
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::user::Actor;
@@ -121,16 +121,16 @@ async fn get(db: &impl ConnectionTrait, id: Uuid, timezone: Tz) -> Result<Meetin
         .one(db)
         .await?
         .ok_or(Error::NotFound)?;
-    let slots = slots_of(db, &[id], timezone).await?.into_iter().map(|(_, s)| s).collect();
+    let slots = slots_of(db, &[id], timezone)
+        .await?
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
     to_block(m, slots, timezone)
 }
 
 /// The slots of `blocks`, each with its block, in time order.
-async fn slots_of(
-    db: &impl ConnectionTrait,
-    blocks: &[Uuid],
-    timezone: Tz,
-) -> Result<Vec<(Uuid, MeetingSlot)>, Error> {
+async fn slots_of(db: &impl ConnectionTrait, blocks: &[Uuid], timezone: Tz) -> Result<Vec<(Uuid, MeetingSlot)>, Error> {
     if blocks.is_empty() {
         return Ok(Vec::new());
     }
