@@ -385,6 +385,8 @@ async fn drop_beyond_cap(db: &impl ConnectionTrait, id: Uuid, side: Side) -> Res
         .order_by_desc(meeting_outcome::Column::RecordedAt)
         .order_by_desc(meeting_outcome::Column::Id)
         .offset(MAX_OUTCOMES_PER_SIDE as u64)
+        // SQLite takes an OFFSET only after a LIMIT; a side never holds this many.
+        .limit(1_000_000)
         .select_only()
         .column(meeting_outcome::Column::Id)
         .into_tuple()
