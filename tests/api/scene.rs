@@ -65,6 +65,7 @@ pub(crate) struct SceneBuilder {
     tables: u32,
     structures_in_organisations: bool,
     everyone_shares_contact: bool,
+    claims_unconfirmed: bool,
 }
 
 impl Scene {
@@ -78,6 +79,7 @@ impl Scene {
             tables: 3,
             structures_in_organisations: false,
             everyone_shares_contact: false,
+            claims_unconfirmed: false,
         }
     }
 
@@ -135,6 +137,12 @@ impl SceneBuilder {
         self
     }
 
+    /// Nobody's claim to an organisation is approved.
+    pub(crate) fn claims_unconfirmed(mut self) -> Self {
+        self.claims_unconfirmed = true;
+        self
+    }
+
     pub(crate) async fn build(self, app: &TestApp) -> Scene {
         let organiser = app.organiser().await;
         let event = text(&app.create_event(&organiser, &open_matinale()).await["id"]);
@@ -166,7 +174,9 @@ impl SceneBuilder {
             let org = json!({"kind": "public_buyer", "name": format!("Ville n°{n}"), "cities": ["Orly"]});
             let org = text(&created(app, "/api/v1/organisations", Some(&scene.organiser), org).await["id"]);
             let person = register(app, &scene.event, "buyer", Some(&org), n, true).await;
-            approve(app, &scene.organiser, &person).await;
+            if !self.claims_unconfirmed {
+                approve(app, &scene.organiser, &person).await;
+            }
             scene.buyer_orgs.push(org);
             scene.buyers.push(person);
         }
@@ -182,7 +192,7 @@ impl SceneBuilder {
             };
             let shares = self.everyone_shares_contact;
             let person = register(app, &scene.event, "ess_structure", org.as_deref(), n, shares).await;
-            if org.is_some() {
+            if org.is_some() && !self.claims_unconfirmed {
                 approve(app, &scene.organiser, &person).await;
             }
             scene.suppliers.push(person);
