@@ -114,7 +114,10 @@ async fn each_side_records_its_outcome_the_latest_wins_and_history_is_kept() {
     assert_eq!(first["latest"][0]["amount_cents"], 120_050);
     assert_eq!(first["latest"][0]["recorded_by"], "supplier");
     assert_eq!(first["attendance"], "held");
-    assert!(first.get("history").is_none(), "a POST answers the latest only: {first}");
+    assert!(
+        first.get("history").is_none(),
+        "a POST answers the latest only: {first}"
+    );
     // The buyer, then the buyer again: the latest of each side counts; the buyer's answer
     // holds its own side only.
     recorded(
@@ -146,7 +149,10 @@ async fn each_side_records_its_outcome_the_latest_wins_and_history_is_kept() {
     let read = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &s.organiser).await;
     assert_eq!(read["history"]["total"], 4, "{read}");
     assert_eq!(read["history"]["items"].as_array().unwrap().len(), 4, "{read}");
-    assert_eq!(read["history"]["items"][0]["outcome"], "reserved_market_awarded", "{read}");
+    assert_eq!(
+        read["history"]["items"][0]["outcome"], "reserved_market_awarded",
+        "{read}"
+    );
     let latest = read["latest"].as_array().unwrap();
     assert_eq!(latest.len(), 2);
     assert_eq!(latest[0]["side"], "buyer");
@@ -595,8 +601,16 @@ async fn outcomes_are_kept_twenty_per_side_answered_latest_first_and_paged() {
     assert!(sizes.iter().all(|&n| n < 8_000), "{sizes:?}");
     assert!(sizes[24] < sizes[0] + 10, "{sizes:?}");
 
-    let read = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes?per_page=7&page=3"), &s.organiser).await;
-    assert_eq!(read["history"]["total"], 20, "the 20 latest of the side are kept: {read}");
+    let read = ok_json(
+        &app,
+        &format!("/api/v1/meetings/{id}/outcomes?per_page=7&page=3"),
+        &s.organiser,
+    )
+    .await;
+    assert_eq!(
+        read["history"]["total"], 20,
+        "the 20 latest of the side are kept: {read}"
+    );
     assert_eq!(read["history"]["page"], 3);
     assert_eq!(read["history"]["per_page"], 7);
     let amounts: Vec<i64> = read["history"]["items"]
@@ -609,9 +623,15 @@ async fn outcomes_are_kept_twenty_per_side_answered_latest_first_and_paged() {
     assert_eq!(amounts, [1100, 1000, 900, 800, 700, 600]);
     assert_eq!(read["latest"][0]["amount_cents"], 2500);
     let r = app
-        .get(&format!("/api/v1/meetings/{id}/outcomes?per_page=500"), Some(&s.organiser))
+        .get(
+            &format!("/api/v1/meetings/{id}/outcomes?per_page=500"),
+            Some(&s.organiser),
+        )
         .await;
-    assert_eq!(fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await), ["per_page"]);
+    assert_eq!(
+        fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["per_page"]
+    );
 }
 
 #[tokio::test]

@@ -541,10 +541,21 @@ async fn a_report_counts_held_meetings_only_and_tells_declared_from_confirmed() 
     let report = ok_json(&app, &path, &sc.organiser).await;
     let outcomes = &report["outcomes"];
     assert_eq!(outcomes["amount_cents"], 100_000, "{outcomes}");
-    assert_eq!(outcomes["declared"], json!({"meetings": 1, "amount_cents": 100_000}), "{outcomes}");
-    assert_eq!(outcomes["confirmed"], json!({"meetings": 0, "amount_cents": 0}), "{outcomes}");
+    assert_eq!(
+        outcomes["declared"],
+        json!({"meetings": 1, "amount_cents": 100_000}),
+        "{outcomes}"
+    );
+    assert_eq!(
+        outcomes["confirmed"],
+        json!({"meetings": 0, "amount_cents": 0}),
+        "{outcomes}"
+    );
     assert_eq!(outcomes["by_kind"]["contract_signed"], 1, "{outcomes}");
-    assert_eq!(outcomes["unreported"], 0, "only the held meeting is awaited: {outcomes}");
+    assert_eq!(
+        outcomes["unreported"], 0,
+        "only the held meeting is awaited: {outcomes}"
+    );
     assert_eq!(report["funnel"]["contract"], 1);
 
     // An organiser records the buyer's side: it counts, as confirmed.
@@ -558,8 +569,16 @@ async fn a_report_counts_held_meetings_only_and_tells_declared_from_confirmed() 
     let report = ok_json(&app, &path, &sc.organiser).await;
     let outcomes = &report["outcomes"];
     assert_eq!(outcomes["amount_cents"], 250_000, "{outcomes}");
-    assert_eq!(outcomes["declared"], json!({"meetings": 0, "amount_cents": 0}), "{outcomes}");
-    assert_eq!(outcomes["confirmed"], json!({"meetings": 1, "amount_cents": 250_000}), "{outcomes}");
+    assert_eq!(
+        outcomes["declared"],
+        json!({"meetings": 0, "amount_cents": 0}),
+        "{outcomes}"
+    );
+    assert_eq!(
+        outcomes["confirmed"],
+        json!({"meetings": 1, "amount_cents": 250_000}),
+        "{outcomes}"
+    );
     assert_eq!(report["by_buyer"][0]["confirmed_cents"], 250_000, "{report}");
     assert_eq!(report["by_buyer"][0]["amount_cents"], 250_000, "{report}");
 }

@@ -36,7 +36,11 @@ async fn private_registrant(
     organisation: &str,
     locale: &str,
 ) -> Person {
-    let email = format!("{}-{}@example.org", last_name.to_lowercase(), uuid::Uuid::now_v7().simple());
+    let email = format!(
+        "{}-{}@example.org",
+        last_name.to_lowercase(),
+        uuid::Uuid::now_v7().simple()
+    );
     let body = json!({
         "category": category,
         "person": {"first_name": "Camille", "last_name": last_name, "email": email},
@@ -105,9 +109,19 @@ async fn pair(app: &TestApp) -> Pair {
         json!({"from_registration_id": buyer.id, "to_registration_id": supplier.id, "priority": 3}),
     )
     .await;
-    created(app, &format!("/api/v1/events/{event}/schedule"), Some(&organiser), json!({})).await;
+    created(
+        app,
+        &format!("/api/v1/events/{event}/schedule"),
+        Some(&organiser),
+        json!({}),
+    )
+    .await;
     let r = app
-        .post(&format!("/api/v1/events/{event}/schedule/publish"), Some(&organiser), &json!({}))
+        .post(
+            &format!("/api/v1/events/{event}/schedule/publish"),
+            Some(&organiser),
+            &json!({}),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let meetings = ok_json(app, &format!("/api/v1/events/{event}/meetings"), &organiser).await;
@@ -147,7 +161,12 @@ async fn names_without_consent_and_unconfirmed_claims_appear_in_no_view() {
     let hidden_from_supplier = [BUYER_SECRET, p.buyer.email.as_str()];
 
     // The agenda JSON: the partner by confirmed organisation, or by category.
-    let buyer_agenda = ok_json(&app, &format!("/api/v1/registrations/{}/agenda", p.buyer.id), &p.buyer.token).await;
+    let buyer_agenda = ok_json(
+        &app,
+        &format!("/api/v1/registrations/{}/agenda", p.buyer.id),
+        &p.buyer.token,
+    )
+    .await;
     let partner = &buyer_agenda["meetings"][0]["partner"];
     assert_eq!(partner["name"], Value::Null, "{partner}");
     assert_eq!(partner["organisation"], Value::Null, "{partner}");
@@ -164,7 +183,11 @@ async fn names_without_consent_and_unconfirmed_claims_appear_in_no_view() {
     assert_eq!(partner["name"], Value::Null, "{partner}");
     assert_eq!(partner["organisation"], CONFIRMED, "{partner}");
     assert_eq!(partner["label"], CONFIRMED, "{partner}");
-    holds_none("the structure's agenda", &supplier_agenda.to_string(), &hidden_from_supplier);
+    holds_none(
+        "the structure's agenda",
+        &supplier_agenda.to_string(),
+        &hidden_from_supplier,
+    );
 
     // GET /meetings/{id}: each side as the other may see it; organisers see the names, but
     // never the unconfirmed claim.
@@ -175,8 +198,15 @@ async fn names_without_consent_and_unconfirmed_claims_appear_in_no_view() {
     holds_none("GET /meetings/{id} by the buyer", &seen.to_string(), &hidden_from_buyer);
     let seen = ok_json(&app, &path, &p.supplier.token).await;
     assert_eq!(seen["buyer_name"], Value::Null, "{seen}");
-    assert!(text(&seen["supplier_name"]).contains(SUPPLIER_SECRET), "its own name: {seen}");
-    holds_none("GET /meetings/{id} by the structure", &seen.to_string(), &hidden_from_supplier);
+    assert!(
+        text(&seen["supplier_name"]).contains(SUPPLIER_SECRET),
+        "its own name: {seen}"
+    );
+    holds_none(
+        "GET /meetings/{id} by the structure",
+        &seen.to_string(),
+        &hidden_from_supplier,
+    );
     let seen = ok_json(&app, &path, &p.organiser).await;
     assert!(text(&seen["supplier_name"]).contains(SUPPLIER_SECRET), "{seen}");
     assert!(text(&seen["buyer_name"]).contains(BUYER_SECRET), "{seen}");
@@ -184,15 +214,26 @@ async fn names_without_consent_and_unconfirmed_claims_appear_in_no_view() {
     holds_none("GET /meetings/{id} by an organiser", &seen.to_string(), &[CLAIMED]);
 
     // The .ics, parsed: SUMMARY, DESCRIPTION and ATTENDEE (CN and mailto).
-    let ics = body_of(&app, &format!("/api/v1/registrations/{}/agenda.ics", p.buyer.id), &p.buyer.token).await;
+    let ics = body_of(
+        &app,
+        &format!("/api/v1/registrations/{}/agenda.ics", p.buyer.id),
+        &p.buyer.token,
+    )
+    .await;
     holds_none("the buyer's agenda.ics", &ics, &hidden_from_buyer);
     if let Some(parsed) = parse_ics(&ics) {
         let meeting = vevents(&parsed)
             .into_iter()
             .find(|v| value(v, "UID").starts_with("meeting-"))
             .expect("the meeting's VEVENT");
-        assert!(value(meeting, "SUMMARY").contains("une structure de l'ESS"), "{meeting}");
-        assert!(value(meeting, "DESCRIPTION").contains("une structure de l'ESS"), "{meeting}");
+        assert!(
+            value(meeting, "SUMMARY").contains("une structure de l'ESS"),
+            "{meeting}"
+        );
+        assert!(
+            value(meeting, "DESCRIPTION").contains("une structure de l'ESS"),
+            "{meeting}"
+        );
         let attendees = meeting["properties"]
             .as_array()
             .expect("properties")
@@ -224,7 +265,10 @@ async fn names_without_consent_and_unconfirmed_claims_appear_in_no_view() {
     holds_none("the buyer's agenda mail", &whole, &hidden_from_buyer);
     assert!(to_buyer.text.contains("une structure de l'ESS"), "{}", to_buyer.text);
     let to_supplier = agenda_to(&p.supplier.email);
-    let whole = format!("{}\n{}\n{:?}", to_supplier.subject, to_supplier.text, to_supplier.calendars);
+    let whole = format!(
+        "{}\n{}\n{:?}",
+        to_supplier.subject, to_supplier.text, to_supplier.calendars
+    );
     holds_none("the structure's agenda mail", &whole, &hidden_from_supplier);
     assert!(to_supplier.text.contains(CONFIRMED), "{}", to_supplier.text);
     // A meeting moved: both get the change, naming the partner as they may see them.
@@ -251,7 +295,10 @@ async fn names_without_consent_and_unconfirmed_claims_appear_in_no_view() {
     let to_supplier = changed_to(&p.supplier.email);
     holds_none(
         "the structure's change mail",
-        &format!("{}\n{}\n{:?}", to_supplier.subject, to_supplier.text, to_supplier.calendars),
+        &format!(
+            "{}\n{}\n{:?}",
+            to_supplier.subject, to_supplier.text, to_supplier.calendars
+        ),
         &hidden_from_supplier,
     );
 
@@ -268,11 +315,18 @@ async fn names_without_consent_and_unconfirmed_claims_appear_in_no_view() {
 
     // The stewards' CSV (organisers: names, but the claim only as not confirmed).
     let r = app
-        .get_accepting(&format!("/api/v1/events/{}/meetings", p.event), Some(&p.organiser), "text/csv")
+        .get_accepting(
+            &format!("/api/v1/events/{}/meetings", p.event),
+            Some(&p.organiser),
+            "text/csv",
+        )
         .await;
     let csv = r.text().await.expect("CSV");
     holds_none("the timetable CSV", &csv, &[CLAIMED]);
-    assert!(csv.contains("organisation non confirmée") && csv.contains(SUPPLIER_SECRET), "{csv}");
+    assert!(
+        csv.contains("organisation non confirmée") && csv.contains(SUPPLIER_SECRET),
+        "{csv}"
+    );
 
     // The report: the structure's declared contract is not counted as its claimed
     // organisation's (kind `ea`), and the claim's name appears nowhere.
@@ -303,7 +357,11 @@ async fn names_without_consent_and_unconfirmed_claims_appear_in_no_view() {
     assert_eq!(report["by_buyer"][0]["name"], CONFIRMED, "{report}");
     holds_none("the report", &report.to_string(), &[CLAIMED]);
     let csv = app
-        .get_accepting(&format!("/api/v1/events/{}/report", p.event), Some(&p.organiser), "text/csv")
+        .get_accepting(
+            &format!("/api/v1/events/{}/report", p.event),
+            Some(&p.organiser),
+            "text/csv",
+        )
         .await
         .text()
         .await
@@ -316,7 +374,12 @@ async fn once_confirmed_a_claim_shows_its_organisation_and_with_consent_the_name
     let app = spawn_app().await;
     let p = pair(&app).await;
     approve(&app, &p.organiser, &p.supplier).await;
-    let agenda = ok_json(&app, &format!("/api/v1/registrations/{}/agenda", p.buyer.id), &p.buyer.token).await;
+    let agenda = ok_json(
+        &app,
+        &format!("/api/v1/registrations/{}/agenda", p.buyer.id),
+        &p.buyer.token,
+    )
+    .await;
     let partner = &agenda["meetings"][0]["partner"];
     assert_eq!(partner["organisation"], CLAIMED, "{partner}");
     assert_eq!(partner["label"], CLAIMED, "{partner}");
@@ -325,10 +388,19 @@ async fn once_confirmed_a_claim_shows_its_organisation_and_with_consent_the_name
     // Once the person consents (their own change), the name travels.
     let path = format!("/api/v1/registrations/{}", p.supplier.id);
     let r = app
-        .patch(&path, Some(&p.supplier.token), &json!({"consents": {"share_contact": true}}))
+        .patch(
+            &path,
+            Some(&p.supplier.token),
+            &json!({"consents": {"share_contact": true}}),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
-    let agenda = ok_json(&app, &format!("/api/v1/registrations/{}/agenda", p.buyer.id), &p.buyer.token).await;
+    let agenda = ok_json(
+        &app,
+        &format!("/api/v1/registrations/{}/agenda", p.buyer.id),
+        &p.buyer.token,
+    )
+    .await;
     let partner = &agenda["meetings"][0]["partner"];
     assert!(text(&partner["name"]).contains(SUPPLIER_SECRET), "{partner}");
     assert_eq!(partner["email"], p.supplier.email.as_str(), "{partner}");
@@ -337,7 +409,12 @@ async fn once_confirmed_a_claim_shows_its_organisation_and_with_consent_the_name
         format!("{CLAIMED} (Camille {SUPPLIER_SECRET})"),
         "{partner}"
     );
-    let ics = body_of(&app, &format!("/api/v1/registrations/{}/agenda.ics", p.buyer.id), &p.buyer.token).await;
+    let ics = body_of(
+        &app,
+        &format!("/api/v1/registrations/{}/agenda.ics", p.buyer.id),
+        &p.buyer.token,
+    )
+    .await;
     let unfolded = ics.replace("\r\n ", "");
     assert!(
         unfolded.contains(&format!("mailto:{}", p.supplier.email)),
@@ -388,5 +465,8 @@ async fn an_unconfirmed_buyer_is_listed_without_the_organisations_name_or_needs(
     approve(&app, &organiser, &impostor).await;
     let listed = ok_json(&app, &path, &structure.token).await;
     assert_eq!(listed["items"][0]["organisation"], "Ville d'Orly", "{listed}");
-    assert_eq!(listed["items"][0]["needs"][0]["title"], "Mobilier de bureau en réemploi", "{listed}");
+    assert_eq!(
+        listed["items"][0]["needs"][0]["title"], "Mobilier de bureau en réemploi",
+        "{listed}"
+    );
 }

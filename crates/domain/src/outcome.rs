@@ -27,10 +27,14 @@ pub fn check_takes_outcome(attendance: Attendance, cancelled: bool) -> Result<()
     let why = match (cancelled, attendance) {
         (true, _) => "was cancelled",
         (false, Attendance::Held) => return Ok(()),
-        (false, Attendance::Planned) => "has not taken place yet (mark it held, or wait for the check-ins once its block is over)",
+        (false, Attendance::Planned) => {
+            "has not taken place yet (mark it held, or wait for the check-ins once its block is over)"
+        }
         (false, Attendance::NoShow) => "did not take place (no-show)",
     };
-    Err(Error::Conflict(format!("meeting: this meeting {why}; it takes no outcome")))
+    Err(Error::Conflict(format!(
+        "meeting: this meeting {why}; it takes no outcome"
+    )))
 }
 
 /// Which outcomes a reader may see: an organiser (`None`) both sides', a side (its manage

@@ -207,7 +207,10 @@ mod tests {
         let hidden = shown_to_partner(facts(false, Some("Ville d'Orly"), false));
         assert_eq!(hidden.label(Locale::Fr), "une structure de l'ESS");
         assert_eq!(hidden.label(Locale::En), "an ESS structure");
-        assert_eq!(hidden.organisation_or_category(Locale::En), "organisation not confirmed");
+        assert_eq!(
+            hidden.organisation_or_category(Locale::En),
+            "organisation not confirmed"
+        );
         assert_eq!(hidden.short(Locale::En), "an ESS structure");
     }
 
@@ -233,6 +236,9 @@ mod tests {
         let mut erased = facts(true, None, false);
         erased.first_name = "";
         erased.last_name = " ";
-        assert_eq!(shown_to(erased, Viewer::Organiser).label(Locale::Fr), "une structure de l'ESS");
+        assert_eq!(
+            shown_to(erased, Viewer::Organiser).label(Locale::Fr),
+            "une structure de l'ESS"
+        );
     }
 }

@@ -5,11 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use matinale_domain::mail::MailKind;
 use matinale_domain::event::Category;
+use matinale_domain::mail::MailKind;
 use matinale_domain::meeting::MeetingStatus;
-use matinale_domain::partner::{shown_to, PartyFacts, PartyView, Viewer};
 use matinale_domain::page::{Page, PageRequest};
+use matinale_domain::partner::{shown_to, PartyFacts, PartyView, Viewer};
 use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -19,9 +19,7 @@ use uuid::Uuid;
 use crate::database::Store;
 use crate::draft::{DraftMeeting, DraftResult};
 use crate::entity::text::Text;
-use crate::entity::{
-    meeting, meeting_block, meeting_preference, meeting_slot, registration, schedule_draft,
-};
+use crate::entity::{meeting, meeting_block, meeting_preference, meeting_slot, registration, schedule_draft};
 use crate::error::{corrupt, Error};
 use crate::outbox::{self, MailDetails, NewMail};
 

@@ -32,7 +32,12 @@ pub(crate) async fn confirmed_claims(
         .collect();
     let claims: Vec<(Uuid, &str)> = open.iter().map(|(_, o, e)| (*o, *e)).collect();
     let by_evidence = crate::claims::confirmed_by_evidence(db, &claims).await?;
-    confirmed.extend(open.iter().zip(by_evidence).filter(|(_, c)| *c).map(|((id, _, _), _)| *id));
+    confirmed.extend(
+        open.iter()
+            .zip(by_evidence)
+            .filter(|(_, c)| *c)
+            .map(|((id, _, _), _)| *id),
+    );
     Ok(confirmed)
 }
 
@@ -86,12 +91,25 @@ impl Facts {
 
     /// What `viewer` may see of `r` (see `matinale_domain::partner`).
     pub(crate) fn view(&self, r: &registration::Model, viewer: Viewer) -> PartyView {
-        shown_to(facts_of(r, self.names.get(&r.organisation_id.unwrap_or_default()).map(String::as_str), self.confirmed(r)), viewer)
+        shown_to(
+            facts_of(
+                r,
+                self.names
+                    .get(&r.organisation_id.unwrap_or_default())
+                    .map(String::as_str),
+                self.confirmed(r),
+            ),
+            viewer,
+        )
     }
 }
 
 /// The rule's input for the row `r`, whose organisation is named `organisation`.
-pub(crate) fn facts_of<'a>(r: &'a registration::Model, organisation: Option<&'a str>, confirmed: bool) -> PartyFacts<'a> {
+pub(crate) fn facts_of<'a>(
+    r: &'a registration::Model,
+    organisation: Option<&'a str>,
+    confirmed: bool,
+) -> PartyFacts<'a> {
     PartyFacts {
         first_name: &r.first_name,
         last_name: &r.last_name,

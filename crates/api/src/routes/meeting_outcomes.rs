@@ -7,9 +7,9 @@ use matinale_domain::outcome::AttendanceMark;
 use matinale_store::registrations::Credential;
 use uuid::Uuid;
 
+use super::PageQuery;
 use crate::dto::outcomes::{AttendanceRequest, AttendanceResponse, MeetingOutcomesResponse, OutcomeRequest};
 use crate::error::{ApiError, Problem};
-use super::PageQuery;
 use crate::extract::{Json, Query, RegistrationCaller, SignedIn};
 use crate::responses::{OrganiserErrors, WriteErrors};
 use crate::state::AppState;

@@ -3,9 +3,9 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono_tz::Tz;
-use matinale_store::meetings::{MeetingFilter, MeetingView, Party};
 use matinale_domain::partner::Viewer;
 use matinale_domain::registration::Locale;
+use matinale_store::meetings::{MeetingFilter, MeetingView, Party};
 use uuid::Uuid;
 
 use super::{paged, ListQuery, PageQuery};
