@@ -145,10 +145,15 @@ async fn a_moved_meeting_keeps_its_uid_with_a_higher_sequence_and_only_its_two_p
                 assert_eq!(got_uid, uid(&id(&old)));
                 assert_eq!(sequence, "1");
             }
+            // The structure did not consent to share its contact and names no organisation:
+            // the buyer is told its category only.
             let partner = if person.id == buyer.id {
-                format!("ess_structure N{n} (ess_structure N{n})")
+                match locale {
+                    "fr" => "une structure de l'ESS".to_owned(),
+                    _ => "an ESS structure".to_owned(),
+                }
             } else {
-                format!("buyer N{n} (Ville n°{n})")
+                format!("Ville n°{n} (buyer N{n})")
             };
             let sentence = match locale {
                 "fr" => format!(

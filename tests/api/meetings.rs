@@ -564,7 +564,7 @@ async fn only_confirmed_opted_in_people_are_scheduled_and_declined_pairs_never()
 #[tokio::test]
 async fn an_interest_in_a_need_counts_as_a_wish() {
     let app = spawn_app().await;
-    let s = Scene::with(1, 0).tables(1).build(&app).await;
+    let s = Scene::with(1, 0).tables(1).claims_unconfirmed().build(&app).await;
     let ess_org = created(
         &app,
         "/api/v1/organisations",

@@ -96,19 +96,30 @@ async fn each_side_records_its_outcome_the_latest_wins_and_history_is_kept() {
     let buyer = s.person(m["buyer_registration_id"].as_str().unwrap()).clone();
     let supplier = s.person(m["supplier_registration_id"].as_str().unwrap()).clone();
 
-    // An outcome known before the day, by the ESS side (its side is inferred from its token).
+    // Before the meeting took place, no outcome (409 naming the meeting).
+    let r = outcome(&app, &id, &supplier.token, json!({"outcome": "quote_requested"})).await;
+    let p = problem(r, StatusCode::CONFLICT).await;
+    assert!(p["detail"].as_str().unwrap().starts_with("meeting:"), "{p}");
+    mark(&app, &s, &id, json!({"status": "held"})).await;
+
+    // The ESS side (its side is inferred from its token).
     let first = recorded(
         &app,
         &id,
         &supplier.token,
-        json!({"outcome": "quote_requested", "amount_eur": 1200.5}),
+        json!({"outcome": "quote_requested", "amount_eur": 1200.5, "comment": "Devis envoyé"}),
     )
     .await;
     assert_eq!(first["latest"][0]["side"], "supplier");
     assert_eq!(first["latest"][0]["amount_cents"], 120_050);
     assert_eq!(first["latest"][0]["recorded_by"], "supplier");
-    assert_eq!(first["attendance"], "planned");
-    // The buyer, then the buyer again: the latest of each side counts.
+    assert_eq!(first["attendance"], "held");
+    assert!(
+        first.get("history").is_none(),
+        "a POST answers the latest only: {first}"
+    );
+    // The buyer, then the buyer again: the latest of each side counts; the buyer's answer
+    // holds its own side only.
     recorded(
         &app,
         &id,
@@ -116,13 +127,15 @@ async fn each_side_records_its_outcome_the_latest_wins_and_history_is_kept() {
         json!({"outcome": "quote_requested", "comment": "Devis reçu"}),
     )
     .await;
-    recorded(
+    let own = recorded(
         &app,
         &id,
         &buyer.token,
         json!({"outcome": "contract_signed", "amount_eur": 45000.99, "comment": "Marché signé"}),
     )
     .await;
+    assert_eq!(own["latest"].as_array().unwrap().len(), 1, "{own}");
+    assert_eq!(own["latest"][0]["side"], "buyer", "{own}");
     // An organiser says which side.
     recorded(
         &app,
@@ -132,8 +145,14 @@ async fn each_side_records_its_outcome_the_latest_wins_and_history_is_kept() {
     )
     .await;
 
-    let read = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &buyer.token).await;
-    assert_eq!(read["history"].as_array().unwrap().len(), 4, "{read}");
+    // The organiser reads both sides, the history newest first.
+    let read = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &s.organiser).await;
+    assert_eq!(read["history"]["total"], 4, "{read}");
+    assert_eq!(read["history"]["items"].as_array().unwrap().len(), 4, "{read}");
+    assert_eq!(
+        read["history"]["items"][0]["outcome"], "reserved_market_awarded",
+        "{read}"
+    );
     let latest = read["latest"].as_array().unwrap();
     assert_eq!(latest.len(), 2);
     assert_eq!(latest[0]["side"], "buyer");
@@ -143,15 +162,18 @@ async fn each_side_records_its_outcome_the_latest_wins_and_history_is_kept() {
     assert_eq!(latest[1]["side"], "supplier");
     assert_eq!(latest[1]["outcome"], "reserved_market_awarded");
     assert_eq!(latest[1]["recorded_by"], "organiser");
-    // The same for the other side and for the organiser.
-    assert_eq!(
-        ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &supplier.token).await,
-        read
+    // Each side reads its own side only, comments included.
+    let mine = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &buyer.token).await;
+    assert_eq!(mine["latest"], json!([latest[0]]), "{mine}");
+    assert_eq!(mine["history"]["total"], 2, "{mine}");
+    assert!(
+        !mine.to_string().contains("Devis envoyé") && !mine.to_string().contains("reserved_market"),
+        "{mine}"
     );
-    assert_eq!(
-        ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &s.organiser).await,
-        read
-    );
+    let theirs = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &supplier.token).await;
+    assert_eq!(theirs["latest"], json!([latest[1]]), "{theirs}");
+    assert_eq!(theirs["history"]["total"], 2, "{theirs}");
+    assert!(!theirs.to_string().contains("Marché signé"), "{theirs}");
 
     // Another registrant of the event, not part of this meeting: not found.
     let stranger = s
@@ -176,10 +198,12 @@ async fn each_side_records_its_outcome_the_latest_wins_and_history_is_kept() {
 
 #[tokio::test]
 async fn bad_outcomes_are_refused_naming_the_field() {
-    let app = spawn_app().await;
+    // More writes than a manage token may make in a minute: the limit is turned off here.
+    let app = spawn_app_with(|c| c.outcome_writes_per_minute = 0).await;
     let s = day(&app, 1, 2).await;
     let meetings = timetable(&app, &s).await;
     let id = text(&meetings[0]["id"]);
+    mark(&app, &s, &id, json!({"status": "held"})).await;
     let token = s
         .person(meetings[0]["buyer_registration_id"].as_str().unwrap())
         .token
@@ -225,7 +249,7 @@ async fn bad_outcomes_are_refused_naming_the_field() {
     .await;
     // Nothing refused was written.
     let read = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &token).await;
-    assert_eq!(read["history"].as_array().unwrap().len(), 4);
+    assert_eq!(read["history"]["total"], 4);
 
     // Attendance: `absent` goes with no_show only; an unknown meeting is not found.
     let bad = |body: Value| {
@@ -291,7 +315,7 @@ async fn attendance_comes_from_marks_then_check_ins_and_no_shows_take_no_outcome
     )
     .await;
     let p = problem(r, StatusCode::CONFLICT).await;
-    assert!(p["detail"].as_str().unwrap().starts_with("outcome:"), "{p}");
+    assert!(p["detail"].as_str().unwrap().starts_with("meeting:"), "{p}");
     let listed = timetable(&app, &s).await;
     let again = listed.iter().find(|m| m["id"] == meetings[0]["id"]).unwrap();
     assert_eq!(again["status"], "no_show");
@@ -503,6 +527,7 @@ async fn a_persons_export_holds_their_outcomes_and_erasure_keeps_the_figures_not
     let supplier = s.person(m["supplier_registration_id"].as_str().unwrap()).clone();
     let buyer = s.person(m["buyer_registration_id"].as_str().unwrap()).clone();
     let words = "Rappeler Mme Durand au 06 12 34 56 78";
+    mark(&app, &s, &id, json!({"status": "held"})).await;
     for (who, comment) in [(&supplier, words), (&buyer, "Côté acheteur")] {
         recorded(
             &app,
@@ -548,4 +573,120 @@ async fn a_persons_export_holds_their_outcomes_and_erasure_keeps_the_figures_not
     assert_eq!(of("buyer")["comment"], "Côté acheteur");
     let history = serde_json::to_string(&after["history"]).unwrap();
     assert!(!history.contains("Durand"), "no copy left in the history: {history}");
+}
+
+#[tokio::test]
+async fn outcomes_are_kept_twenty_per_side_answered_latest_first_and_paged() {
+    let app = spawn_app().await;
+    let s = day(&app, 1, 1).await;
+    let id = text(&timetable(&app, &s).await[0]["id"]);
+    mark(&app, &s, &id, json!({"status": "held"})).await;
+    let long = "é".repeat(2000);
+    let mut sizes = Vec::new();
+    for n in 1..=25 {
+        let r = outcome(
+            &app,
+            &id,
+            &s.organiser,
+            json!({"outcome": "quote_requested", "amount_eur": n, "comment": long, "side": "buyer"}),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let body = r.bytes().await.expect("a body");
+        sizes.push(body.len());
+        let answer: Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(answer["latest"][0]["amount_cents"], n * 100, "{answer}");
+    }
+    // The answer holds the latest only: its size does not grow with the history.
+    assert!(sizes.iter().all(|&n| n < 8_000), "{sizes:?}");
+    assert!(sizes[24] < sizes[0] + 10, "{sizes:?}");
+
+    let read = ok_json(
+        &app,
+        &format!("/api/v1/meetings/{id}/outcomes?per_page=7&page=3"),
+        &s.organiser,
+    )
+    .await;
+    assert_eq!(
+        read["history"]["total"], 20,
+        "the 20 latest of the side are kept: {read}"
+    );
+    assert_eq!(read["history"]["page"], 3);
+    assert_eq!(read["history"]["per_page"], 7);
+    let amounts: Vec<i64> = read["history"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["amount_cents"].as_i64().unwrap())
+        .collect();
+    // Newest first: page 3 of 7 holds the 15th to 20th newest, i.e. 11 to 6 euros.
+    assert_eq!(amounts, [1100, 1000, 900, 800, 700, 600]);
+    assert_eq!(read["latest"][0]["amount_cents"], 2500);
+    let r = app
+        .get(
+            &format!("/api/v1/meetings/{id}/outcomes?per_page=500"),
+            Some(&s.organiser),
+        )
+        .await;
+    assert_eq!(
+        fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["per_page"]
+    );
+}
+
+#[tokio::test]
+async fn outcomes_written_with_a_manage_token_are_rate_limited() {
+    let app = spawn_app().await;
+    let s = day(&app, 1, 1).await;
+    let m = &timetable(&app, &s).await[0];
+    let id = text(&m["id"]);
+    mark(&app, &s, &id, json!({"status": "held"})).await;
+    let buyer = s.person(m["buyer_registration_id"].as_str().unwrap()).clone();
+    let supplier = s.person(m["supplier_registration_id"].as_str().unwrap()).clone();
+    for _ in 0..10 {
+        recorded(&app, &id, &buyer.token, json!({"outcome": "none"})).await;
+    }
+    let r = outcome(&app, &id, &buyer.token, json!({"outcome": "none"})).await;
+    let wait: u64 = r
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After in seconds");
+    assert!((1..=60).contains(&wait), "{wait}");
+    problem(r, StatusCode::TOO_MANY_REQUESTS).await;
+    // Per registration: the other side and the organisers are not held back.
+    recorded(&app, &id, &supplier.token, json!({"outcome": "none"})).await;
+    recorded(&app, &id, &s.organiser, json!({"outcome": "none", "side": "buyer"})).await;
+}
+
+#[tokio::test]
+async fn a_meeting_that_did_not_take_place_takes_no_outcome() {
+    let app = spawn_app().await;
+    let s = day(&app, 2, 2).await;
+    let meetings = timetable(&app, &s).await;
+    let planned = text(&meetings[0]["id"]);
+    let no_show = text(&meetings[1]["id"]);
+    let cancelled = text(&meetings[2]["id"]);
+    mark(&app, &s, &no_show, json!({"status": "no_show", "absent": "both"})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/meetings/{cancelled}/cancel"),
+            Some(&s.organiser),
+            &json!({"reason": "Salle fermée"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    for id in [&planned, &no_show, &cancelled] {
+        for body in [
+            json!({"outcome": "contract_signed", "amount_eur": 5000, "side": "buyer"}),
+            json!({"outcome": "none", "side": "supplier"}),
+        ] {
+            let r = outcome(&app, id, &s.organiser, body).await;
+            let p = problem(r, StatusCode::CONFLICT).await;
+            assert!(p["detail"].as_str().unwrap().starts_with("meeting:"), "{p}");
+        }
+        let read = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &s.organiser).await;
+        assert_eq!(read["history"]["total"], 0, "nothing written: {read}");
+    }
 }

@@ -44,6 +44,13 @@ async fn person(
     json
 }
 
+/// An organiser of the event confirms the registration's claim to its organisation.
+async fn approve(app: &TestApp, organiser: &str, registration: &Value) {
+    let path = format!("/api/v1/registrations/{}/organisation/approve", id_of(registration));
+    let r = app.post(&path, Some(organiser), &json!({})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
 async fn participants(app: &TestApp, event: &str, query: &str, token: Option<&str>) -> reqwest::Response {
     app.get(&format!("/api/v1/events/{event}/participants{query}"), token)
         .await
@@ -114,6 +121,9 @@ async fn a_registrant_sees_who_takes_part_with_names_only_where_consented() {
     let away = person(&app, &event, "buyer", ("Léa", "Absente"), None, true).await;
     opt_out(&app, &away).await;
     let karim = person(&app, &event, "ess_structure", ("Karim", "Benali"), Some(&bureau), true).await;
+    for confirmed in [&claire, &hidden, &karim] {
+        approve(&app, &org, confirmed).await;
+    }
     let awa = person(&app, &event, "ess_structure", ("Awa", "Diallo"), None, true).await;
     let partner = person(&app, &event, "partner", ("Pat", "Partenaire"), None, true).await;
     person(&app, &event, "visitor", ("Vic", "Visiteur"), None, true).await;
@@ -181,6 +191,7 @@ async fn participants_are_searched_without_accents_and_paged() {
     let event = open_event(&app, &org).await;
     let orly = organisation(&app, &org, "public_buyer", "Établissement public d'Orly").await;
     let buyer = person(&app, &event, "buyer", ("Claire", "Dubois"), Some(&orly), true).await;
+    approve(&app, &org, &buyer).await;
     let mut structures = Vec::new();
     for (first, last) in [
         ("Zoé", "Martin"),

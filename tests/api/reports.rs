@@ -118,7 +118,15 @@ async fn the_day_after(app: &TestApp) -> Scene {
             "supplier_registration_id"
         };
         let who = sc.person(m[side].as_str().unwrap());
-        let r = outcome(app, &id, &who.token, bodies[n % bodies.len()].clone()).await;
+        let r = if n == 2 {
+            // An organiser records this one: confirmed, not declared.
+            let mut body = bodies[n % bodies.len()].clone();
+            body["side"] = json!("buyer");
+            body["amount_eur"] = json!(700);
+            outcome(app, &id, &sc.organiser, body).await
+        } else {
+            outcome(app, &id, &who.token, bodies[n % bodies.len()].clone()).await
+        };
         let status = r.status();
         if status == StatusCode::CONFLICT {
             continue; // a derived no-show
@@ -148,6 +156,10 @@ struct Group {
     quotes: u64,
     contracts: u64,
     amount_cents: i64,
+    declared: u64,
+    declared_cents: i64,
+    confirmed: u64,
+    confirmed_cents: i64,
 }
 
 /// The report as the test computes it from the raw lists.
@@ -231,7 +243,9 @@ async fn count_it_ourselves(app: &TestApp, sc: &Scene) -> Value {
         }
         let mut kind = "none".to_owned();
         let mut cents = 0;
-        if attendance != "no_show" {
+        let mut by_organiser = None;
+        // Only what happened counts: outcomes of held meetings.
+        if attendance == "held" {
             let read = ok_json(app, &format!("/api/v1/meetings/{}/outcomes", s(&m["id"])), org).await;
             let latest = read["latest"].as_array().unwrap();
             let counted = latest
@@ -242,6 +256,7 @@ async fn count_it_ourselves(app: &TestApp, sc: &Scene) -> Value {
                 Some(o) => {
                     kind = s(&o["outcome"]);
                     cents = o["amount_cents"].as_i64().unwrap_or(0);
+                    by_organiser = Some(o["recorded_by"] == "organiser");
                     *by_kind.get_mut(&kind).unwrap() += 1;
                 }
                 None => unreported += 1,
@@ -273,6 +288,17 @@ async fn count_it_ourselves(app: &TestApp, sc: &Scene) -> Value {
             g.quotes += u64::from(quote);
             g.contracts += u64::from(contract);
             g.amount_cents += cents;
+            match by_organiser {
+                Some(true) => {
+                    g.confirmed += 1;
+                    g.confirmed_cents += cents;
+                }
+                Some(false) => {
+                    g.declared += 1;
+                    g.declared_cents += cents;
+                }
+                None => {}
+            }
         };
         add(&mut total);
         add(by_buyer.entry(s(&m["buyer_organisation"])).or_default());
@@ -292,7 +318,8 @@ async fn count_it_ourselves(app: &TestApp, sc: &Scene) -> Value {
         map.into_iter()
             .map(|(name, g)| {
                 json!({"name": name, "meetings": g.meetings, "held": g.held, "quotes": g.quotes,
-                       "contracts": g.contracts, "amount_cents": g.amount_cents})
+                       "contracts": g.contracts, "amount_cents": g.amount_cents,
+                       "declared_cents": g.declared_cents, "confirmed_cents": g.confirmed_cents})
             })
             .collect()
     };
@@ -308,6 +335,8 @@ async fn count_it_ourselves(app: &TestApp, sc: &Scene) -> Value {
         "wishes": wishes.into_iter().map(|(p, (w, m))| json!({"priority": p, "wished": w, "met": m})).collect::<Vec<_>>(),
         "outcomes": {"by_kind": by_kind, "unreported": unreported, "amount_cents": total.amount_cents,
                      "amount_eur": format!("{}.{:02}", total.amount_cents / 100, total.amount_cents % 100),
+                     "declared": {"meetings": total.declared, "amount_cents": total.declared_cents},
+                     "confirmed": {"meetings": total.confirmed, "amount_cents": total.confirmed_cents},
                      "reserved_markets": {"amount_cents": reserved_12 + reserved_13 + reserved_other,
                                           "l2113_12_cents": reserved_12, "l2113_13_cents": reserved_13,
                                           "other_cents": reserved_other}},
@@ -522,4 +551,82 @@ async fn a_series_report_adds_up_its_published_events_for_those_who_organise_the
         .get(&format!("/api/v1/events/{}/report", sc.event), Some(&other))
         .await;
     problem(r, StatusCode::FORBIDDEN).await;
+}
+
+#[tokio::test]
+async fn a_report_counts_held_meetings_only_and_tells_declared_from_confirmed() {
+    let app = spawn_app().await;
+    let sc = day(&app, 1, 2).await;
+    let meetings = timetable(&app, &sc).await;
+    assert_eq!(meetings.len(), 2, "{meetings:?}");
+    let (held, planned) = (s(&meetings[0]["id"]), s(&meetings[1]["id"]));
+    mark(&app, &sc, &held, json!({"status": "held"})).await;
+    // An outcome written on a meeting still planned (before the rule, straight in the
+    // database): it must not count.
+    let planned_id: uuid::Uuid = planned.parse().unwrap();
+    crate::meeting_blocks::sql(
+        &app,
+        "INSERT INTO meeting_outcomes (id, meeting_id, side, outcome, amount_cents, comment, recorded_by, recorded_at) \
+         VALUES ($1, $2, 'buyer', 'contract_signed', 9999900, NULL, 'registration:x', $3)",
+        vec![
+            uuid::Uuid::now_v7().into(),
+            planned_id.into(),
+            chrono::Utc::now().into(),
+        ],
+    )
+    .await;
+    let path = format!("/api/v1/events/{}/report", sc.event);
+
+    // The structure declares a contract.
+    let supplier = sc.person(meetings[0]["supplier_registration_id"].as_str().unwrap());
+    recorded(
+        &app,
+        &held,
+        &supplier.token,
+        json!({"outcome": "contract_signed", "amount_eur": 1000}),
+    )
+    .await;
+    let report = ok_json(&app, &path, &sc.organiser).await;
+    let outcomes = &report["outcomes"];
+    assert_eq!(outcomes["amount_cents"], 100_000, "{outcomes}");
+    assert_eq!(
+        outcomes["declared"],
+        json!({"meetings": 1, "amount_cents": 100_000}),
+        "{outcomes}"
+    );
+    assert_eq!(
+        outcomes["confirmed"],
+        json!({"meetings": 0, "amount_cents": 0}),
+        "{outcomes}"
+    );
+    assert_eq!(outcomes["by_kind"]["contract_signed"], 1, "{outcomes}");
+    assert_eq!(
+        outcomes["unreported"], 0,
+        "only the held meeting is awaited: {outcomes}"
+    );
+    assert_eq!(report["funnel"]["contract"], 1);
+
+    // An organiser records the buyer's side: it counts, as confirmed.
+    recorded(
+        &app,
+        &held,
+        &sc.organiser,
+        json!({"outcome": "contract_signed", "amount_eur": 2500, "side": "buyer"}),
+    )
+    .await;
+    let report = ok_json(&app, &path, &sc.organiser).await;
+    let outcomes = &report["outcomes"];
+    assert_eq!(outcomes["amount_cents"], 250_000, "{outcomes}");
+    assert_eq!(
+        outcomes["declared"],
+        json!({"meetings": 0, "amount_cents": 0}),
+        "{outcomes}"
+    );
+    assert_eq!(
+        outcomes["confirmed"],
+        json!({"meetings": 1, "amount_cents": 250_000}),
+        "{outcomes}"
+    );
+    assert_eq!(report["by_buyer"][0]["confirmed_cents"], 250_000, "{report}");
+    assert_eq!(report["by_buyer"][0]["amount_cents"], 250_000, "{report}");
 }

@@ -2,7 +2,8 @@
 //! would: the matinale of 25 November 2099, 9:00–12:30 in Orly, published and open for
 //! registration, with one block 10:30–12:00 of 10-minute slots and 2-minute breaks (7 slots);
 //! buyers registered for a Ville each and ESS structures, as a test asks: the structures in
-//! organisations of their own, every contact shared. Then, as steps of the test, everyone
+//! organisations of their own, every contact shared; every claim to an organisation approved
+//! by the organiser. Then, as steps of the test, everyone
 //! wishing to meet everyone on the other side, and the schedule drawn and published.
 
 use reqwest::StatusCode;
@@ -64,6 +65,7 @@ pub(crate) struct SceneBuilder {
     tables: u32,
     structures_in_organisations: bool,
     everyone_shares_contact: bool,
+    claims_unconfirmed: bool,
 }
 
 impl Scene {
@@ -77,6 +79,7 @@ impl Scene {
             tables: 3,
             structures_in_organisations: false,
             everyone_shares_contact: false,
+            claims_unconfirmed: false,
         }
     }
 
@@ -134,6 +137,12 @@ impl SceneBuilder {
         self
     }
 
+    /// Nobody's claim to an organisation is approved.
+    pub(crate) fn claims_unconfirmed(mut self) -> Self {
+        self.claims_unconfirmed = true;
+        self
+    }
+
     pub(crate) async fn build(self, app: &TestApp) -> Scene {
         let organiser = app.organiser().await;
         let event = text(&app.create_event(&organiser, &open_matinale()).await["id"]);
@@ -165,6 +174,9 @@ impl SceneBuilder {
             let org = json!({"kind": "public_buyer", "name": format!("Ville n°{n}"), "cities": ["Orly"]});
             let org = text(&created(app, "/api/v1/organisations", Some(&scene.organiser), org).await["id"]);
             let person = register(app, &scene.event, "buyer", Some(&org), n, true).await;
+            if !self.claims_unconfirmed {
+                approve(app, &scene.organiser, &person).await;
+            }
             scene.buyer_orgs.push(org);
             scene.buyers.push(person);
         }
@@ -180,6 +192,9 @@ impl SceneBuilder {
             };
             let shares = self.everyone_shares_contact;
             let person = register(app, &scene.event, "ess_structure", org.as_deref(), n, shares).await;
+            if org.is_some() && !self.claims_unconfirmed {
+                approve(app, &scene.organiser, &person).await;
+            }
             scene.suppliers.push(person);
         }
         scene
@@ -214,6 +229,14 @@ pub(crate) async fn register(
         token: text(&r["manage_token"]),
         email,
     }
+}
+
+/// An organiser of the event confirms that `person` speaks for the organisation it names (an
+/// unconfirmed claim is never shown as that organisation).
+pub(crate) async fn approve(app: &TestApp, organiser: &str, person: &Person) {
+    let path = format!("/api/v1/registrations/{}/organisation/approve", person.id);
+    let r = app.post(&path, Some(organiser), &json!({})).await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
 }
 
 /// `from` wishes to meet `to`.

@@ -1120,7 +1120,7 @@
             return h('tr', { class: cancelled ? 'cancelled' : null }, [
               h('td', { 'data-label': t('col_time'), class: 'time', text: time(m.starts_at, ev.timezone) + '–' + time(m.ends_at, ev.timezone) + (cancelled ? ' ' + t('meeting_cancelled') : '') }),
               h('td', { 'data-label': t('col_table'), text: m.table_label + ' (' + (m.side === 'buyer' ? t('you_sit') : t('you_walk')) + ')' }),
-              h('td', { 'data-label': t('col_partner'), text: m.partner.name + (m.partner.email ? ' · ' + m.partner.email : '') }),
+              h('td', { 'data-label': t('col_partner'), text: (m.partner.name || m.partner.label) + (m.partner.email ? ' · ' + m.partner.email : '') }),
               h('td', { 'data-label': t('col_organisation'), text: m.partner.organisation || '—' })
             ]);
           }))

@@ -54,6 +54,9 @@ pub struct Config {
     /// (default 300, in bursts of up to 100: a whole town hall may sit behind one address);
     /// `0` turns the limit off.
     pub registration_rate_per_minute: u32,
+    /// Outcomes a registration may record with its manage token per minute (default 10, the
+    /// whole quota at once at most); `0` turns the limit off. Organisers are not limited.
+    pub outcome_writes_per_minute: u32,
 }
 
 impl Default for Config {
@@ -79,6 +82,7 @@ impl Default for Config {
             password_checks: 4,
             trusted_proxies: TrustedProxies::default(),
             registration_rate_per_minute: 300,
+            outcome_writes_per_minute: 10,
         }
     }
 }
@@ -153,6 +157,7 @@ impl Config {
                 }),
                 None => d.registration_rate_per_minute,
             },
+            outcome_writes_per_minute: d.outcome_writes_per_minute,
         }
     }
 }

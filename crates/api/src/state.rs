@@ -34,6 +34,8 @@ pub struct AppState {
     pub login_email_limiter: Arc<DefaultKeyedRateLimiter<String>>,
     /// Registrations posted per client address; `None` when turned off.
     pub registration_limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
+    /// Outcomes recorded with a manage token, per registration; `None` when turned off.
+    pub outcome_limiter: Option<Arc<DefaultKeyedRateLimiter<uuid::Uuid>>>,
     /// Turns to check a password: Argon2 takes 19 MiB and a core for a moment each, so a flood
     /// of sign-ins queues here instead of taking the memory of the machine.
     pub password_checks: Arc<Semaphore>,
@@ -47,8 +49,11 @@ impl AppState {
             let burst = NonZeroU32::new(rate.get().min(REGISTRATION_BURST)).unwrap_or(NonZeroU32::MIN);
             Arc::new(RateLimiter::keyed(Quota::per_minute(rate).allow_burst(burst)))
         });
+        let outcome_limiter = NonZeroU32::new(config.outcome_writes_per_minute)
+            .map(|rate| Arc::new(RateLimiter::keyed(Quota::per_minute(rate))));
         Self {
             db,
+            outcome_limiter,
             login_limiter: Arc::new(RateLimiter::keyed(per_minute(config.login_attempts_per_minute))),
             login_email_limiter: Arc::new(RateLimiter::keyed(per_minute(
                 config.login_attempts_per_email_per_minute,
@@ -73,6 +78,15 @@ impl AppState {
         admit(limiter, &address_block(ip))
     }
 
+    /// Counts one outcome recorded with the manage token of `registration`; 429 with the wait
+    /// when it has recorded too many (`outcome_writes_per_minute`).
+    pub fn admit_outcome(&self, registration: uuid::Uuid) -> Result<(), ApiError> {
+        match &self.outcome_limiter {
+            Some(limiter) => admit(limiter, &registration),
+            None => Ok(()),
+        }
+    }
+
     /// Counts one sign-in attempt from `client` for `email`; 429 with the wait when the
     /// address or the e-mail has tried too often.
     pub fn admit_login(&self, client: Option<IpAddr>, email: &str) -> Result<(), ApiError> {
@@ -90,6 +104,9 @@ impl AppState {
         if let Some(limiter) = &self.registration_limiter {
             prune(limiter);
         }
+        if let Some(limiter) = &self.outcome_limiter {
+            prune(limiter);
+        }
     }
 
     /// Keys the limiters remember, in all.
@@ -97,6 +114,7 @@ impl AppState {
         self.login_limiter.len()
             + self.login_email_limiter.len()
             + self.registration_limiter.as_ref().map_or(0, |l| l.len())
+            + self.outcome_limiter.as_ref().map_or(0, |l| l.len())
     }
 }
 

@@ -18,6 +18,7 @@ pub mod need;
 pub mod organisation;
 pub mod outcome;
 pub mod page;
+pub mod partner;
 pub mod registration;
 pub mod series;
 pub mod siret;

@@ -17,6 +17,31 @@ pub const MAX_AMOUNT_EUR: i64 = 100_000_000;
 pub const MAX_FOLLOW_UP_DAYS: i64 = 365;
 /// Days after an event its follow-up mail goes out unless the event says otherwise.
 pub const DEFAULT_FOLLOW_UP_DAYS: i64 = 30;
+/// Outcomes kept per side of a meeting: recording one more drops the oldest of that side, so
+/// that a token cannot grow a meeting's history without bound.
+pub const MAX_OUTCOMES_PER_SIDE: usize = 20;
+
+/// Whether a meeting takes an outcome: only one that took place (`held`). A meeting still
+/// planned, a no-show or a cancelled one is a conflict naming `meeting`.
+pub fn check_takes_outcome(attendance: Attendance, cancelled: bool) -> Result<(), Error> {
+    let why = match (cancelled, attendance) {
+        (true, _) => "was cancelled",
+        (false, Attendance::Held) => return Ok(()),
+        (false, Attendance::Planned) => {
+            "has not taken place yet (mark it held, or wait for the check-ins once its block is over)"
+        }
+        (false, Attendance::NoShow) => "did not take place (no-show)",
+    };
+    Err(Error::Conflict(format!(
+        "meeting: this meeting {why}; it takes no outcome"
+    )))
+}
+
+/// Which outcomes a reader may see: an organiser (`None`) both sides', a side (its manage
+/// token) its own only, comments included.
+pub fn readable_by(reader: Option<Side>, outcome_side: Side) -> bool {
+    reader.is_none_or(|own| own == outcome_side)
+}
 
 text_enum! {
     /// Attendance an organiser marks on a meeting.
@@ -324,5 +349,27 @@ mod tests {
             ..facts(false, false)
         };
         assert_eq!(marked.effective(before), (Attendance::Held, None));
+    }
+
+    #[test]
+    fn only_a_held_meeting_takes_an_outcome() {
+        assert!(check_takes_outcome(Attendance::Held, false).is_ok());
+        for (attendance, cancelled) in [
+            (Attendance::Planned, false),
+            (Attendance::NoShow, false),
+            (Attendance::Held, true),
+        ] {
+            match check_takes_outcome(attendance, cancelled) {
+                Err(Error::Conflict(detail)) => assert!(detail.starts_with("meeting:"), "{detail}"),
+                other => panic!("{attendance:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_side_reads_its_own_outcomes_only() {
+        assert!(readable_by(None, Side::Buyer));
+        assert!(readable_by(Some(Side::Buyer), Side::Buyer));
+        assert!(!readable_by(Some(Side::Supplier), Side::Buyer));
     }
 }

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetName, Tz};
+use matinale_domain::partner::PartyView;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -138,13 +139,16 @@ fn default_timezone() -> Tz {
     chrono_tz::Europe::Paris
 }
 
-/// One side of a speed meeting.
+/// One side of a speed meeting, as the recipient of the entry may see it
+/// (`matinale_domain::partner`): their own side in full, the other with a name only if that
+/// person consented to share it, an organisation only once its claim is confirmed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeetingParty {
-    /// The person who sits at the table.
-    pub person: String,
-    /// Their organisation: the buyer (a Ville, an EPT…) or the ESS structure.
-    pub organisation: String,
+    /// What may be shown.
+    pub shown: PartyView,
+    /// This side is the one the entry is for.
+    #[serde(default)]
+    pub recipient: bool,
 }
 
 /// A speed meeting between a public buyer and an ESS structure, at a numbered table during
@@ -184,19 +188,26 @@ impl MeetingEntry {
         } = self.span;
         let span = locale::format_span(starts_at, ends_at, timezone, locale);
         let (event, table) = (&self.event_title, self.table);
-        let (buyer, buyer_org) = (&self.buyer.person, &self.buyer.organisation);
-        let (supplier, supplier_org) = (&self.supplier.person, &self.supplier.organisation);
+        let domain_locale = locale.domain();
+        let (buyer, buyer_org) = (
+            self.buyer.shown.label(domain_locale),
+            self.buyer.shown.short(domain_locale),
+        );
+        let (supplier, supplier_org) = (
+            self.supplier.shown.label(domain_locale),
+            self.supplier.shown.short(domain_locale),
+        );
         let (title, description) = match locale {
             Locale::Fr => (
                 format!("Rendez-vous {buyer_org} × {supplier_org} (table {table})"),
                 format!(
-                    "Speed meeting de «\u{a0}{event}\u{a0}»\n{span}, table {table}\nAcheteur\u{a0}: {buyer} ({buyer_org})\nStructure de l'ESS\u{a0}: {supplier} ({supplier_org})"
+                    "Speed meeting de «\u{a0}{event}\u{a0}»\n{span}, table {table}\nAcheteur\u{a0}: {buyer}\nStructure de l'ESS\u{a0}: {supplier}"
                 ),
             ),
             Locale::En => (
                 format!("Meeting {buyer_org} × {supplier_org} (table {table})"),
                 format!(
-                    "Speed meeting at “{event}”\n{span}, table {table}\nBuyer: {buyer} ({buyer_org})\nESS structure: {supplier} ({supplier_org})"
+                    "Speed meeting at “{event}”\n{span}, table {table}\nBuyer: {buyer}\nESS structure: {supplier}"
                 ),
             ),
         };

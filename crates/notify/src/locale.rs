@@ -36,6 +36,14 @@ impl Locale {
         }
     }
 
+    /// The same language as the domain names it (for `matinale_domain::partner`'s labels).
+    pub fn domain(self) -> matinale_domain::registration::Locale {
+        match self {
+            Locale::Fr => matinale_domain::registration::Locale::Fr,
+            Locale::En => matinale_domain::registration::Locale::En,
+        }
+    }
+
     /// The language tag (`fr` or `en`), as used in template paths and `Content-Language`.
     pub fn tag(self) -> &'static str {
         match self {

@@ -503,20 +503,19 @@ fn meeting_context(meeting: &MeetingEntry, locale: Locale) -> Value {
         "date": locale::format_date(starts_at, timezone, locale),
         "table": meeting.table,
         "start": locale::format_time(starts_at, timezone, locale),
-        "buyer": format!("{} ({})", meeting.buyer.organisation, meeting.buyer.person),
-        "supplier": format!("{} ({})", meeting.supplier.organisation, meeting.supplier.person),
+        "buyer": meeting.buyer.shown.label(locale.domain()),
+        "supplier": meeting.supplier.shown.label(locale.domain()),
     })
 }
 
-/// The other side of a meeting for its recipient, the first attendee of its invitation.
-fn partner(meeting: &MeetingEntry) -> String {
-    let me = meeting.invitation.attendees.first().map(|a| a.name.as_str());
-    let other = if me == Some(meeting.buyer.person.as_str()) {
+/// The other side of a meeting for its recipient, as the recipient may see them.
+fn partner(meeting: &MeetingEntry, locale: Locale) -> String {
+    let other = if meeting.buyer.recipient {
         &meeting.supplier
     } else {
         &meeting.buyer
     };
-    format!("{} ({})", other.person, other.organisation)
+    other.shown.label(locale.domain())
 }
 
 fn time_range(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, tz: Tz, locale: Locale) -> String {
@@ -560,7 +559,7 @@ fn context(message: &Message, locale: Locale) -> Value {
         } => json!({ "meetings": meetings(list), "agenda_url": agenda_url }),
         Message::MeetingChanged { meeting, previous, .. } => json!({
             "meeting": meeting_context(meeting, locale),
-            "partner": partner(meeting),
+            "partner": partner(meeting, locale),
             "previous": previous.as_ref().map(|p| json!({
                 "start": locale::format_time(p.starts_at, meeting.span.timezone, locale),
                 "time": time_range(p.starts_at, p.ends_at, meeting.span.timezone, locale),

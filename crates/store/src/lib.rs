@@ -20,6 +20,7 @@
 //! meeting_changes  outcomes  personal_data  tokens  wishes
 //! credential  meeting_blocks  meetings  outbox_view  stands
 //! events                                             reads and changes of an event
+//! shown (what others are shown of a registration)
 //! claims  seats (rows, promotion)
 //! cascade (what goes with a registration or event)  notices  organisations
 //! accounts  idempotency  outbox (queueing, MailPayload)  series
@@ -60,6 +61,7 @@ mod rush;
 pub mod schedule;
 mod seats;
 pub mod series;
+mod shown;
 mod sql;
 pub mod stands;
 mod tokens;

@@ -5,9 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use matinale_domain::event::Category;
 use matinale_domain::mail::MailKind;
 use matinale_domain::meeting::MeetingStatus;
 use matinale_domain::page::{Page, PageRequest};
+use matinale_domain::partner::{shown_to, PartyFacts, PartyView, Viewer};
 use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -17,27 +19,54 @@ use uuid::Uuid;
 use crate::database::Store;
 use crate::draft::{DraftMeeting, DraftResult};
 use crate::entity::text::Text;
-use crate::entity::{
-    meeting, meeting_block, meeting_preference, meeting_slot, organisation, registration, schedule_draft,
-};
+use crate::entity::{meeting, meeting_block, meeting_preference, meeting_slot, registration, schedule_draft};
 use crate::error::{corrupt, Error};
 use crate::outbox::{self, MailDetails, NewMail};
 
-/// One side of a meeting, as shown to organisers and to the other side.
+/// One side of a meeting, as stored; what each viewer may see of it is [`Party::shown_to`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Party {
     /// The registration.
     pub registration_id: Uuid,
-    /// "First Last".
+    /// "First Last", for organisers and the person themself.
     pub name: String,
-    /// The organisation's name, if the registration names one.
+    /// The organisation's name, only once the registration's claim to it is confirmed.
     pub organisation: Option<String>,
+    /// The registration names an organisation whose claim is not confirmed.
+    pub organisation_unconfirmed: bool,
+    /// Buyer or ESS structure.
+    pub category: Category,
     /// E-mail, shown to the other side only if the person consented to share contact.
     pub email: String,
     /// Consent to share contact details with the people they meet.
     pub share_contact: bool,
     /// Language of the person's mail.
     pub locale: String,
+}
+
+impl Party {
+    /// What `viewer` may see of this person (`matinale_domain::partner::shown_to`).
+    pub fn shown_to(&self, viewer: Viewer) -> PartyView {
+        shown_to(
+            PartyFacts {
+                first_name: &self.name,
+                last_name: "",
+                share_contact: self.share_contact,
+                category: self.category,
+                organisation: self
+                    .organisation
+                    .as_deref()
+                    .or(self.organisation_unconfirmed.then_some("")),
+                organisation_confirmed: self.organisation.is_some(),
+            },
+            viewer,
+        )
+    }
+
+    /// The person as the other side of a meeting may see them.
+    pub fn shown_to_partner(&self) -> PartyView {
+        self.shown_to(Viewer::Partner)
+    }
 }
 
 /// A meeting with its slot, table and both sides resolved.
@@ -124,28 +153,25 @@ impl Roster {
                 query = query.filter(registration::Column::Id.is_in(ids.iter().copied().collect::<Vec<_>>()));
             }
         }
-        let rows = query.all(db).await?;
-        let organisation_ids: HashSet<Uuid> = rows.iter().filter_map(|r| r.organisation_id).collect();
-        let mut names = HashMap::new();
-        for chunk in organisation_ids.into_iter().collect::<Vec<_>>().chunks(500) {
-            for o in organisation::Entity::find()
-                .filter(organisation::Column::Id.is_in(chunk.to_vec()))
-                .all(db)
-                .await?
-            {
-                names.insert(o.id, o.name);
-            }
-        }
-        let people = rows
+        let rows: Vec<registration::Model> = query
+            .all(db)
+            .await?
             .into_iter()
             .filter(|r| people.is_none_or(|ids| ids.contains(&r.id)))
+            .collect();
+        let facts = crate::shown::Facts::load(db, &rows.iter().collect::<Vec<_>>()).await?;
+        let people = rows
+            .into_iter()
             .map(|r| {
+                let organisation = facts.confirmed_organisation(&r);
                 let party = Party {
                     registration_id: r.id,
                     name: format!("{} {}", r.first_name.trim(), r.last_name.trim())
                         .trim()
                         .to_owned(),
-                    organisation: r.organisation_id.and_then(|o| names.get(&o).cloned()),
+                    organisation_unconfirmed: r.organisation_id.is_some() && organisation.is_none(),
+                    organisation,
+                    category: r.category.get(),
                     email: r.email,
                     share_contact: r.share_contact,
                     locale: r.locale.as_str().to_owned(),

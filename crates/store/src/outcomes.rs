@@ -9,8 +9,10 @@ use matinale_domain::event::EventStatus;
 use matinale_domain::mail::MailKind;
 use matinale_domain::meeting::{MeetingStatus, Side};
 use matinale_domain::outcome::{
-    Absent, AmountCents, Attendance, AttendanceFacts, AttendanceMark, MarkedAttendance, NewOutcome, OutcomeKind,
+    check_takes_outcome, readable_by, Absent, AmountCents, Attendance, AttendanceFacts, AttendanceMark,
+    MarkedAttendance, NewOutcome, OutcomeKind, MAX_OUTCOMES_PER_SIDE,
 };
+use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::user::Actor;
 use sea_orm::sea_query::Expr;
@@ -223,17 +225,18 @@ impl OutcomeRecord {
     }
 }
 
-/// A meeting's outcomes: the latest of each side, and every one recorded, oldest first.
-#[derive(Debug, Clone, PartialEq)]
+/// A meeting's outcomes as one reader may see them: the latest of each side, and (when
+/// asked) a page of the history, newest first. A side (its manage token) sees its own only.
+#[derive(Debug, Clone)]
 pub struct MeetingOutcomes {
     /// The meeting.
     pub meeting_id: Uuid,
     /// Its effective attendance now.
     pub attendance: Attendance,
-    /// The latest outcome of each side that reported one (buyer first).
+    /// The latest outcome of each side that reported one and the reader may see (buyer first).
     pub latest: Vec<OutcomeRecord>,
-    /// Every outcome recorded, oldest first.
-    pub history: Vec<OutcomeRecord>,
+    /// A page of the outcomes kept that the reader may see, newest first.
+    pub history: Option<Page<OutcomeRecord>>,
 }
 
 /// Who may read or record the outcomes of meeting `m`, and for which side: an organiser of its
@@ -250,29 +253,54 @@ async fn access(db: &impl ConnectionTrait, m: &MeetingFacts, who: &Credential) -
     }
 }
 
-/// The outcomes of a meeting (history and latest per side), for an organiser of its event or
-/// either side.
-pub async fn of_meeting(db: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<MeetingOutcomes, Error> {
+/// The outcomes of a meeting (the latest per side, and the `page` of the history), for an
+/// organiser of its event (both sides) or either side (its own only).
+pub async fn of_meeting(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    who: &Credential,
+    page: PageRequest,
+) -> Result<MeetingOutcomes, Error> {
     let facts = facts_of(db, id, Utc::now()).await?;
-    access(db, &facts, who).await?;
-    read(db, &facts).await
+    let reader = access(db, &facts, who).await?;
+    read(db, &facts, reader, Some(page)).await
 }
 
-async fn read(db: &impl ConnectionTrait, facts: &MeetingFacts) -> Result<MeetingOutcomes, Error> {
-    let history = meeting_outcome::Entity::find()
+/// The outcomes `reader` may see (see `matinale_domain::outcome::readable_by`).
+async fn read(
+    db: &impl ConnectionTrait,
+    facts: &MeetingFacts,
+    reader: Option<Side>,
+    page: Option<PageRequest>,
+) -> Result<MeetingOutcomes, Error> {
+    // At most MAX_OUTCOMES_PER_SIDE rows per side are kept, so reading them all is bounded.
+    let kept: Vec<OutcomeRecord> = meeting_outcome::Entity::find()
         .filter(meeting_outcome::Column::MeetingId.eq(facts.id))
-        .order_by_asc(meeting_outcome::Column::RecordedAt)
-        .order_by_asc(meeting_outcome::Column::Id)
+        .order_by_desc(meeting_outcome::Column::RecordedAt)
+        .order_by_desc(meeting_outcome::Column::Id)
         .all(db)
         .await?
         .into_iter()
         .map(OutcomeRecord::from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|o| readable_by(reader, o.side))
+        .collect();
     let mut latest: Vec<OutcomeRecord> = [Side::Buyer, Side::Supplier]
         .into_iter()
-        .filter_map(|side| history.iter().rev().find(|o| o.side == side).cloned())
+        .filter_map(|side| kept.iter().find(|o| o.side == side).cloned())
         .collect();
     latest.sort_by_key(|o| o.side);
+    let history = page.map(|request| {
+        let total = kept.len() as u64;
+        let skip = usize::try_from(request.offset()).unwrap_or(usize::MAX);
+        let take = usize::try_from(request.per_page).unwrap_or(usize::MAX);
+        Page {
+            items: kept.into_iter().skip(skip).take(take).collect(),
+            request,
+            total,
+        }
+    });
     Ok(MeetingOutcomes {
         meeting_id: facts.id,
         attendance: facts.attendance,
@@ -283,8 +311,9 @@ async fn read(db: &impl ConnectionTrait, facts: &MeetingFacts) -> Result<Meeting
 
 /// Records what came of a meeting for one side: the caller's own side for a registrant (a
 /// `side` naming the other one is refused), the `side` given for an organiser (required).
-/// A cancelled meeting or a no-show takes none (409); an outcome known before the day may be
-/// entered on a meeting still planned.
+/// Only a meeting that took place (`held`) takes one: planned, no-show or cancelled is a 409
+/// naming `meeting`. The [`MAX_OUTCOMES_PER_SIDE`] latest of a side are kept. The answer
+/// holds the latest outcome of each side the caller may see (a registrant: its own).
 pub async fn record(
     store: &crate::Store,
     id: Uuid,
@@ -318,16 +347,7 @@ pub async fn record(
                         .into())
                     }
                 };
-                if facts.cancelled {
-                    return Err(Error::Conflict(
-                        "outcome: this meeting was cancelled; it takes no outcome".into(),
-                    ));
-                }
-                if facts.attendance == Attendance::NoShow {
-                    return Err(Error::Conflict(
-                        "outcome: this meeting did not take place (no-show); it takes no outcome".into(),
-                    ));
-                }
+                check_takes_outcome(facts.attendance, facts.cancelled)?;
                 let recorded_by = match who {
                     Credential::User(actor) => format!("user:{}", actor.user_id),
                     Credential::Registrant(r) => format!("registration:{r}"),
@@ -344,11 +364,41 @@ pub async fn record(
                 }
                 .insert(txn)
                 .await?;
-                let outcomes = read(txn, &facts).await?;
+                drop_beyond_cap(txn, id, side).await?;
+                let reader = match who {
+                    Credential::User(_) => None,
+                    Credential::Registrant(_) => Some(side),
+                };
+                let outcomes = read(txn, &facts, reader, None).await?;
                 Ok(outcomes)
             })
         })
         .await
+}
+
+/// Keeps the [`MAX_OUTCOMES_PER_SIDE`] latest outcomes of `side` of meeting `id`, dropping the
+/// older ones.
+async fn drop_beyond_cap(db: &impl ConnectionTrait, id: Uuid, side: Side) -> Result<(), Error> {
+    let older: Vec<Uuid> = meeting_outcome::Entity::find()
+        .filter(meeting_outcome::Column::MeetingId.eq(id))
+        .filter(meeting_outcome::Column::Side.eq(Text(side)))
+        .order_by_desc(meeting_outcome::Column::RecordedAt)
+        .order_by_desc(meeting_outcome::Column::Id)
+        .offset(MAX_OUTCOMES_PER_SIDE as u64)
+        // SQLite takes an OFFSET only after a LIMIT; a side never holds this many.
+        .limit(1_000_000)
+        .select_only()
+        .column(meeting_outcome::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if !older.is_empty() {
+        meeting_outcome::Entity::delete_many()
+            .filter(meeting_outcome::Column::Id.is_in(older))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The latest outcome of each side of each meeting among `meeting_ids`.

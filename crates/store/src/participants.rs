@@ -11,6 +11,7 @@ use matinale_domain::event::Category;
 use matinale_domain::meeting::Side;
 use matinale_domain::need::NeedStatus;
 use matinale_domain::page::{Page, PageRequest};
+use matinale_domain::partner::Viewer;
 use matinale_domain::registration::RegistrationStatus;
 use matinale_domain::text;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -18,7 +19,7 @@ use uuid::Uuid;
 
 use crate::credential::Credential;
 use crate::entity::text::Text;
-use crate::entity::{need, organisation, registration};
+use crate::entity::{need, registration};
 use crate::error::{corrupt, Error};
 
 /// Statuses of the registrations listed, and of those whose token may list.
@@ -40,11 +41,12 @@ pub struct Participant {
     pub registration_id: Uuid,
     /// Buyer or ESS structure.
     pub side: Side,
-    /// The organisation the registration names, if any.
+    /// The organisation the registration names, only once its claim is confirmed.
     pub organisation_id: Option<Uuid>,
-    /// Its name.
+    /// Its name, likewise.
     pub organisation: Option<String>,
-    /// First and last name, only if the person consented to share contact details.
+    /// First and last name, only if the person consented to share contact details (organisers
+    /// see it always).
     pub name: Option<String>,
     /// Whether the person takes part (meeting preferences' `opt_in`).
     pub takes_part: bool,
@@ -109,41 +111,35 @@ pub async fn list(
         Some(Side::Supplier) => vec![Category::EssStructure.as_str()],
         None => vec![Category::Buyer.as_str(), Category::EssStructure.as_str()],
     };
-    type Row = (Uuid, String, Option<Uuid>, String, String, bool, i64);
-    let rows: Vec<Row> = registration::Entity::find()
-        .select_only()
-        .column(registration::Column::Id)
-        .column(registration::Column::Category)
-        .column(registration::Column::OrganisationId)
-        .column(registration::Column::FirstName)
-        .column(registration::Column::LastName)
-        .column(registration::Column::ShareContact)
-        .column(registration::Column::QueueOrder)
+    let rows: Vec<registration::Model> = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event_id))
         .filter(registration::Column::Category.is_in(categories))
         .filter(registration::Column::Status.is_in(LIVE.map(|s| s.as_str())))
         .order_by_asc(registration::Column::QueueOrder)
         .order_by_asc(registration::Column::Id)
-        .into_tuple()
         .all(db)
         .await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let preferences = crate::meeting_preferences::of_registrations(db, event_id, &ids).await?;
-    let names = organisation_names(db, rows.iter().filter_map(|r| r.2).collect()).await?;
+    let facts = crate::shown::Facts::load(db, &rows.iter().collect::<Vec<_>>()).await?;
     let q = filter.q.as_deref().map(text::fold).filter(|q| !q.is_empty());
+    let viewer = if organiser { Viewer::Organiser } else { Viewer::Partner };
 
     let mut found: Vec<(String, i64, Participant)> = Vec::new();
-    for (id, category, organisation_id, first, last, share_contact, queue_order) in rows {
-        let category = Category::from_db(&category).ok_or_else(|| corrupt("category"))?;
-        let side = Side::of(category).ok_or_else(|| corrupt("participant category"))?;
+    for r in &rows {
+        let id = r.id;
+        let side = Side::of(r.category.get()).ok_or_else(|| corrupt("participant category"))?;
         let takes_part = preferences.get(&id).is_none_or(|p| p.opt_in);
         if !takes_part && !organiser {
             continue;
         }
-        let organisation = organisation_id.and_then(|o| names.get(&o).cloned());
-        let name = share_contact
-            .then(|| format!("{} {}", first.trim(), last.trim()).trim().to_owned())
-            .filter(|n| !n.is_empty());
+        // One rule for what is shown: a name with consent (organisers: always), an
+        // organisation once its claim is confirmed.
+        let shown = facts.view(r, viewer);
+        let organisation = shown.confirmed_organisation().map(str::to_owned);
+        let organisation_id = r.organisation_id.filter(|_| organisation.is_some());
+        let name = shown.name;
+        let queue_order = r.queue_order;
         let folded = |v: &Option<String>| v.as_deref().map(text::fold).unwrap_or_default();
         let (folded_org, folded_name) = (folded(&organisation), folded(&name));
         if let Some(q) = &q {
@@ -193,25 +189,6 @@ pub async fn list(
         request: page,
         total,
     })
-}
-
-/// The names of the organisations `ids`.
-async fn organisation_names(db: &impl ConnectionTrait, mut ids: Vec<Uuid>) -> Result<HashMap<Uuid, String>, Error> {
-    ids.sort();
-    ids.dedup();
-    let mut names = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(Uuid, String)> = organisation::Entity::find()
-            .select_only()
-            .column(organisation::Column::Id)
-            .column(organisation::Column::Name)
-            .filter(organisation::Column::Id.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        names.extend(rows);
-    }
-    Ok(names)
 }
 
 /// The open needs at `event_id` of the organisations `ids`, oldest first, by organisation.

@@ -13,13 +13,14 @@ use matinale_domain::meeting::Side;
 use matinale_domain::need::NeedStatus;
 use matinale_domain::organisation::EssKind;
 use matinale_domain::outcome::{Attendance, OutcomeKind};
-use matinale_domain::registration::RegistrationStatus;
+use matinale_domain::partner::Viewer;
+use matinale_domain::registration::{Locale, RegistrationStatus};
 use matinale_domain::user::Actor;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::entity::text::Text;
-use crate::entity::{event, need, need_interest, organisation, organisation_tag, registration, wish};
+use crate::entity::{event, need, need_interest, organisation_tag, registration, wish};
 use crate::error::Error;
 use crate::outcomes::{latest_outcomes, meeting_facts, MeetingFacts, OutcomeRecord};
 
@@ -40,8 +41,17 @@ pub struct GroupFigures {
     pub quotes: u64,
     /// Meetings whose outcome is a contract or a reserved market awarded.
     pub contracts: u64,
-    /// Sum of the outcomes' amounts, in cents.
+    /// Sum of the outcomes' amounts, in cents (held meetings only): `declared_cents` +
+    /// `confirmed_cents`.
     pub amount_cents: i64,
+    /// Of which the participants declared themselves (their manage token), in cents.
+    pub declared_cents: i64,
+    /// Of which an organiser of the event recorded or confirmed, in cents.
+    pub confirmed_cents: i64,
+    /// Held meetings whose outcome a participant declared.
+    pub declared: u64,
+    /// Held meetings whose outcome an organiser recorded.
+    pub confirmed: u64,
 }
 
 /// Wishes of one priority and how many a published meeting met.
@@ -86,9 +96,9 @@ pub struct Report {
     pub meetings_cancelled: u64,
     /// Wishes met, by priority.
     pub wishes: Vec<WishesMet>,
-    /// Meetings (not cancelled, not no-show) by their outcome; see [`meeting_outcome`].
+    /// Held meetings by their outcome; see [`meeting_outcome`].
     pub outcomes_by_kind: BTreeMap<OutcomeKind, u64>,
-    /// Meetings with no outcome reported.
+    /// Held meetings with no outcome reported.
     pub outcomes_unreported: u64,
     /// All meetings' figures (the funnel: meetings → held → quotes → contracts).
     pub total: GroupFigures,
@@ -98,9 +108,11 @@ pub struct Report {
     pub reserved_l2113_13_cents: i64,
     /// Reserved markets awarded to a structure of neither kind on record.
     pub reserved_other_cents: i64,
-    /// Per buyer organisation (the person's name when the registration names none).
+    /// Per buyer organisation, once the registration's claim to it is confirmed (else the
+    /// person's name, with "organisation non confirmée" when it claims one).
     pub by_buyer: BTreeMap<String, GroupFigures>,
-    /// Per ESS kind of the structure met; a structure of several kinds counts in each.
+    /// Per ESS kind of the structure met (of its confirmed organisation; `unspecified`
+    /// otherwise); a structure of several kinds counts in each.
     pub by_ess_kind: BTreeMap<String, GroupFigures>,
 }
 
@@ -278,17 +290,18 @@ async fn compute(
         .collect();
 
     let people: HashMap<Uuid, &registration::Model> = registrations.iter().map(|r| (r.id, r)).collect();
-    let organisation_ids: Vec<Uuid> = registrations.iter().filter_map(|r| r.organisation_id).collect();
-    let mut organisation_names: HashMap<Uuid, String> = HashMap::new();
+    // A registration counts for its organisation only once its claim is confirmed (one rule,
+    // `matinale_domain::partner`): else its figures are its own.
+    let met: HashSet<Uuid> = meetings.iter().flat_map(|m| [m.buyer, m.supplier]).collect();
+    let met_rows: Vec<&registration::Model> = registrations.iter().filter(|r| met.contains(&r.id)).collect();
+    let facts = crate::shown::Facts::load(db, &met_rows).await?;
+    let organisation_ids: Vec<Uuid> = met_rows
+        .iter()
+        .filter(|r| facts.confirmed(r))
+        .filter_map(|r| r.organisation_id)
+        .collect();
     let mut kinds: HashMap<Uuid, Vec<String>> = HashMap::new();
     for chunk in organisation_ids.chunks(CHUNK) {
-        for o in organisation::Entity::find()
-            .filter(organisation::Column::Id.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            organisation_names.insert(o.id, o.name);
-        }
         for t in organisation_tag::Entity::find()
             .filter(organisation_tag::Column::OrganisationId.is_in(chunk.to_vec()))
             .filter(organisation_tag::Column::Facet.eq(ESS_KIND))
@@ -303,36 +316,47 @@ async fn compute(
     let latest = latest_outcomes(db, &live_ids).await?;
     for m in live {
         *report.meetings_by_attendance.entry(m.attendance).or_default() += 1;
+        // Only what happened counts: outcomes of held meetings.
         let held = m.attendance == Attendance::Held;
-        let outcome = if m.attendance == Attendance::NoShow {
-            None
-        } else {
-            meeting_outcome(&latest, m.id)
-        };
+        let outcome = if held { meeting_outcome(&latest, m.id) } else { None };
         match outcome {
             Some(o) => *report.outcomes_by_kind.entry(o.outcome).or_default() += 1,
-            None if m.attendance != Attendance::NoShow => report.outcomes_unreported += 1,
+            None if held => report.outcomes_unreported += 1,
             None => {}
         }
         let kind = outcome.map_or(OutcomeKind::None, |o| o.outcome);
         let cents = outcome.and_then(|o| o.amount).map_or(0, |a| a.cents());
+        let confirmed = outcome.is_some_and(|o| o.by_organiser);
+        let declared = outcome.is_some_and(|o| !o.by_organiser);
         let add = |g: &mut GroupFigures| {
             g.meetings += 1;
             g.held += u64::from(held);
             g.quotes += u64::from(kind.reached_quote());
             g.contracts += u64::from(kind.reached_contract());
             g.amount_cents += cents;
+            if confirmed {
+                g.confirmed += 1;
+                g.confirmed_cents += cents;
+            } else if declared {
+                g.declared += 1;
+                g.declared_cents += cents;
+            }
         };
         add(&mut report.total);
         let buyer = people.get(&m.buyer);
         let buyer_name = buyer
-            .and_then(|r| r.organisation_id)
-            .and_then(|o| organisation_names.get(&o).cloned())
-            .or_else(|| buyer.map(|r| format!("{} {}", r.first_name.trim(), r.last_name.trim())))
+            .map(|r| {
+                let shown = facts.view(r, Viewer::Organiser);
+                shown
+                    .confirmed_organisation()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| shown.label(Locale::Fr))
+            })
             .unwrap_or_default();
         add(report.by_buyer.entry(buyer_name).or_default());
         let supplier_kinds: Vec<String> = people
             .get(&m.supplier)
+            .filter(|r| facts.confirmed(r))
             .and_then(|r| r.organisation_id)
             .and_then(|o| kinds.get(&o).cloned())
             .filter(|k| !k.is_empty())

@@ -3,6 +3,7 @@
 
 use matinale_domain::event::Event;
 use matinale_domain::meeting::MeetingStatus;
+use matinale_domain::partner::Viewer;
 use matinale_notify::calendar::{self, Contact, Invitation, MeetingEntry, MeetingParty, Span, UidKind};
 use matinale_notify::events::event_location;
 use matinale_notify::links::{manage_link, uid_domain};
@@ -10,8 +11,8 @@ use matinale_store::meetings::{MeetingView, Party};
 use uuid::Uuid;
 
 /// A published meeting as the calendar entry of one of its two sides (`viewer`): the partner
-/// is an `ATTENDEE` only if they consented to share their contact, and `LOCATION` is the table
-/// then the venue.
+/// is an `ATTENDEE` only if they consented to share their contact (and named only then, see
+/// `matinale_domain::partner`), and `LOCATION` is the table then the venue.
 pub fn meeting_entry(
     meeting: &MeetingView,
     event: &Event,
@@ -32,14 +33,19 @@ pub fn meeting_entry(
         name: p.name.clone(),
         email: p.email.clone(),
     };
+    // One rule (`matinale_domain::partner`): the partner's name, and so their `ATTENDEE`, only
+    // with their consent; an organisation only once its claim is confirmed.
+    let party = |p: &Party| {
+        let recipient = p.registration_id == me.registration_id;
+        MeetingParty {
+            shown: p.shown_to(if recipient { Viewer::Organiser } else { Viewer::Partner }),
+            recipient,
+        }
+    };
     let mut attendees = vec![contact(me)];
-    if partner.share_contact {
+    if party(partner).shown.name.is_some() {
         attendees.push(contact(partner));
     }
-    let party = |p: &Party| MeetingParty {
-        person: p.name.clone(),
-        organisation: p.organisation.clone().unwrap_or_else(|| p.name.clone()),
-    };
     MeetingEntry {
         uid: calendar::uid_for(UidKind::Meeting, meeting.id, uid_domain(public_url)),
         sequence: meeting.sequence,

@@ -6,6 +6,8 @@ use chrono::FixedOffset;
 use chrono::Utc;
 use chrono_tz::Tz;
 use matinale_domain::meeting::MeetingStatus;
+use matinale_domain::partner::Viewer;
+use matinale_domain::registration::Locale;
 use matinale_store::meetings::MeetingFilter;
 use matinale_store::meetings::MeetingView;
 use matinale_store::meetings::Party;
@@ -39,13 +41,14 @@ pub struct MeetingResponse {
     pub buyer_registration_id: Uuid,
     /// The ESS structure's registration.
     pub supplier_registration_id: Uuid,
-    /// The buyer's name.
-    pub buyer_name: String,
-    /// The ESS structure's name.
-    pub supplier_name: String,
-    /// The buyer's organisation.
+    /// The buyer's name; `null` for the other side of the meeting (its manage token) unless
+    /// the buyer consented to share contact details.
+    pub buyer_name: Option<String>,
+    /// The ESS structure's name, likewise.
+    pub supplier_name: Option<String>,
+    /// The buyer's organisation, only once the registration's claim to it is confirmed.
     pub buyer_organisation: Option<String>,
-    /// The ESS structure's organisation.
+    /// The ESS structure's organisation, likewise.
     pub supplier_organisation: Option<String>,
     /// Where it stands; `null` in a draft for a meeting not published yet.
     pub status: Option<MeetingStatus>,
@@ -60,7 +63,23 @@ pub(crate) fn local(t: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
 }
 
 impl MeetingResponse {
+    /// The meeting as organisers see it.
     pub(crate) fn new(m: MeetingView, tz: Tz) -> Self {
+        Self::seen_by(m, tz, None)
+    }
+
+    /// The meeting as `viewer` sees it: one of its sides (by registration) sees the other as
+    /// `matinale_domain::partner` allows; `None`, an organiser, sees both in full.
+    pub(crate) fn seen_by(m: MeetingView, tz: Tz, viewer: Option<Uuid>) -> Self {
+        let look = |p: &Party| {
+            let who = if viewer.is_none() || viewer == Some(p.registration_id) {
+                Viewer::Organiser
+            } else {
+                Viewer::Partner
+            };
+            p.shown_to(who)
+        };
+        let (buyer, supplier) = (look(&m.buyer), look(&m.supplier));
         Self {
             id: m.id,
             slot_id: m.slot_id,
@@ -70,10 +89,10 @@ impl MeetingResponse {
             table_label: m.table_label,
             buyer_registration_id: m.buyer.registration_id,
             supplier_registration_id: m.supplier.registration_id,
-            buyer_name: m.buyer.name,
-            supplier_name: m.supplier.name,
-            buyer_organisation: m.buyer.organisation,
-            supplier_organisation: m.supplier.organisation,
+            buyer_organisation: buyer.confirmed_organisation().map(str::to_owned),
+            supplier_organisation: supplier.confirmed_organisation().map(str::to_owned),
+            buyer_name: buyer.name,
+            supplier_name: supplier.name,
             status: m.status,
             sequence: m.sequence,
             score: m.score,
@@ -270,17 +289,23 @@ impl From<MeetingListQuery> for MeetingFilter {
     }
 }
 
-/// The other side of a meeting, as the person sees it.
+/// The other side of a meeting, as the person sees it: a name and an e-mail only if the
+/// partner consented to share contact details, an organisation only once their claim to it is
+/// confirmed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PartnerResponse {
     /// Their registration.
     pub registration_id: Uuid,
-    /// Their name.
-    pub name: String,
-    /// Their organisation.
+    /// Their name, only if they consented to share contact details.
+    pub name: Option<String>,
+    /// Their organisation, only once their claim to it is confirmed.
     pub organisation: Option<String>,
     /// Their e-mail, only if they consented to share contact details.
     pub email: Option<String>,
+    /// What to call them, in the language of the registration that reads: "Awa Diallo
+    /// (Rejoué)", "Rejoué", "Awa Diallo (organisation non confirmée)", or their category
+    /// ("un acheteur public", "une structure de l'ESS").
+    pub label: String,
 }
 
 /// One meeting in a person's agenda.
@@ -317,11 +342,14 @@ pub struct AgendaResponse {
     pub meetings: Vec<AgendaMeetingResponse>,
 }
 
-pub(crate) fn partner(p: Party) -> PartnerResponse {
+/// The other side `p` of a meeting as a person reading in `locale` may see them.
+pub(crate) fn partner(p: Party, locale: Locale) -> PartnerResponse {
+    let shown = p.shown_to_partner();
     PartnerResponse {
         registration_id: p.registration_id,
-        name: p.name,
-        organisation: p.organisation,
-        email: p.share_contact.then_some(p.email),
+        label: shown.label(locale),
+        organisation: shown.confirmed_organisation().map(str::to_owned),
+        email: shown.name.is_some().then_some(p.email),
+        name: shown.name,
     }
 }

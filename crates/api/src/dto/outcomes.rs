@@ -133,7 +133,21 @@ impl From<OutcomeRecord> for OutcomeResponse {
     }
 }
 
-/// A meeting's outcomes.
+/// A page of a meeting's outcomes, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutcomeHistoryResponse {
+    /// The outcomes of this page, newest first.
+    pub items: Vec<OutcomeResponse>,
+    /// Page number, from 1.
+    pub page: u64,
+    /// Page size (at most 200).
+    pub per_page: u64,
+    /// Outcomes kept that the caller may see, in all (at most 20 per side).
+    pub total: u64,
+}
+
+/// A meeting's outcomes, as the caller may see them: an organiser both sides', a side (its
+/// manage token) its own only, comments included.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeetingOutcomesResponse {
     /// The meeting.
@@ -142,8 +156,10 @@ pub struct MeetingOutcomesResponse {
     pub attendance: Attendance,
     /// The latest outcome of each side that reported one (this is what counts).
     pub latest: Vec<OutcomeResponse>,
-    /// Every outcome recorded, oldest first.
-    pub history: Vec<OutcomeResponse>,
+    /// `GET /meetings/{id}/outcomes` only: the page (`?page=&per_page=`) of the outcomes kept
+    /// (the 20 latest of each side), newest first. Left out of the answer to a POST.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<OutcomeHistoryResponse>,
 }
 
 impl From<MeetingOutcomes> for MeetingOutcomesResponse {
@@ -152,7 +168,12 @@ impl From<MeetingOutcomes> for MeetingOutcomesResponse {
             meeting_id: o.meeting_id,
             attendance: o.attendance,
             latest: o.latest.into_iter().map(Into::into).collect(),
-            history: o.history.into_iter().map(Into::into).collect(),
+            history: o.history.map(|page| OutcomeHistoryResponse {
+                page: page.request.page,
+                per_page: page.request.per_page,
+                total: page.total,
+                items: page.items.into_iter().map(Into::into).collect(),
+            }),
         }
     }
 }

@@ -92,20 +92,33 @@ pub struct ReservedFiguresResponse {
     pub other_cents: i64,
 }
 
-/// What came of the meetings. A meeting's outcome is its buyer's latest report, else its ESS
-/// structure's; cancelled meetings and no-shows take none.
+/// What came of the meetings that took place. A held meeting's outcome is its buyer's latest
+/// report, else its ESS structure's; planned, cancelled and no-show meetings count none.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutcomeFiguresResponse {
-    /// `{none|quote_requested|contract_signed|reserved_market_awarded: meetings}`.
+    /// `{none|quote_requested|contract_signed|reserved_market_awarded: held meetings}`.
     pub by_kind: BTreeMap<String, u64>,
-    /// Meetings (not cancelled, not no-show) with no outcome reported.
+    /// Held meetings with no outcome reported.
     pub unreported: u64,
-    /// Sum of the amounts, in cents (exact).
+    /// Sum of the amounts of held meetings, in cents (exact): `declared` + `confirmed`.
     pub amount_cents: i64,
     /// The same in euros, with 2 decimals.
     pub amount_eur: String,
+    /// What the participants declared themselves (with their manage token).
+    pub declared: DeclaredFiguresResponse,
+    /// What an organiser of the event recorded.
+    pub confirmed: DeclaredFiguresResponse,
     /// Under reserved markets.
     pub reserved_markets: ReservedFiguresResponse,
+}
+
+/// Outcomes of held meetings from one source (participants, or organisers).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeclaredFiguresResponse {
+    /// Held meetings whose counted outcome comes from this source.
+    pub meetings: u64,
+    /// Their amounts, in cents.
+    pub amount_cents: i64,
 }
 
 /// The meetings funnel: planned → held → quote → contract.
@@ -124,7 +137,8 @@ pub struct FunnelResponse {
 /// Figures of one buyer or one ESS kind.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GroupFiguresResponse {
-    /// The buyer organisation's name, or the ESS kind (`siae`, `ea`, `scop`, … `unspecified`).
+    /// The buyer organisation's name (once the registration's claim to it is confirmed; else
+    /// the person's name, with "organisation non confirmée" when it claims one), or the ESS kind (`siae`, `ea`, `scop`, … `unspecified`).
     pub name: String,
     /// Meetings not cancelled.
     pub meetings: u64,
@@ -134,8 +148,12 @@ pub struct GroupFiguresResponse {
     pub quotes: u64,
     /// Reached a contract.
     pub contracts: u64,
-    /// Amounts, in cents.
+    /// Amounts of held meetings, in cents.
     pub amount_cents: i64,
+    /// Of which participants declared, in cents.
+    pub declared_cents: i64,
+    /// Of which an organiser recorded, in cents.
+    pub confirmed_cents: i64,
 }
 
 fn groups(map: BTreeMap<String, GroupFigures>) -> Vec<GroupFiguresResponse> {
@@ -147,6 +165,8 @@ fn groups(map: BTreeMap<String, GroupFigures>) -> Vec<GroupFiguresResponse> {
             quotes: g.quotes,
             contracts: g.contracts,
             amount_cents: g.amount_cents,
+            declared_cents: g.declared_cents,
+            confirmed_cents: g.confirmed_cents,
         })
         .collect()
 }
@@ -226,6 +246,14 @@ impl From<Report> for ReportResponse {
                 unreported: r.outcomes_unreported,
                 amount_cents: r.total.amount_cents,
                 amount_eur: AmountCents::from_cents(r.total.amount_cents).to_decimal_string(),
+                declared: DeclaredFiguresResponse {
+                    meetings: r.total.declared,
+                    amount_cents: r.total.declared_cents,
+                },
+                confirmed: DeclaredFiguresResponse {
+                    meetings: r.total.confirmed,
+                    amount_cents: r.total.confirmed_cents,
+                },
                 reserved_markets: ReservedFiguresResponse {
                     amount_cents: reserved,
                     l2113_12_cents: r.reserved_l2113_12_cents,

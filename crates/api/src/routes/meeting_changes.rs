@@ -4,6 +4,7 @@
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::Utc;
+use matinale_store::registrations::Credential;
 use uuid::Uuid;
 
 use crate::dto::meeting_changes::{
@@ -16,7 +17,8 @@ use crate::responses::{OrganiserListErrors, WriteErrors};
 use crate::state::AppState;
 
 /// One published meeting (cancelled ones too), for an organiser of its event or either of its
-/// two people (their manage token).
+/// two people (their manage token). A side sees the other's name only with their consent to
+/// share contact details; an organisation is named only once its claim is confirmed.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
     (status = 200, body = MeetingResponse),
     (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -30,7 +32,11 @@ pub async fn get_meeting(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let found = matinale_store::meeting_changes::get(&state.db, id.into_inner(), &who).await?;
-    Ok(HttpResponse::Ok().json(MeetingResponse::new(found.meeting, found.timezone)))
+    let viewer = match who {
+        Credential::Registrant(own) => Some(own),
+        Credential::User(_) => None,
+    };
+    Ok(HttpResponse::Ok().json(MeetingResponse::seen_by(found.meeting, found.timezone, viewer)))
 }
 
 /// Moves a scheduled meeting to another slot or table of its event. It keeps its id and

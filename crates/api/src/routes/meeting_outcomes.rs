@@ -4,11 +4,13 @@
 use actix_web::{get, post, web, HttpResponse};
 use chrono::Utc;
 use matinale_domain::outcome::AttendanceMark;
+use matinale_store::registrations::Credential;
 use uuid::Uuid;
 
+use super::PageQuery;
 use crate::dto::outcomes::{AttendanceRequest, AttendanceResponse, MeetingOutcomesResponse, OutcomeRequest};
 use crate::error::{ApiError, Problem};
-use crate::extract::{Json, RegistrationCaller, SignedIn};
+use crate::extract::{Json, Query, RegistrationCaller, SignedIn};
 use crate::responses::{OrganiserErrors, WriteErrors};
 use crate::state::AppState;
 
@@ -40,14 +42,21 @@ pub async fn mark_attendance(
 /// or `reserved_market_awarded`, with an amount in euros (0 to 100,000,000, at most 2
 /// decimals) and a comment (2,000 characters at most). Either side with its manage token (its
 /// own side), or an organiser of the event, who says which `side`. One outcome per side counts,
-/// the latest; earlier ones stay in the history. Any meeting not cancelled and not a no-show
-/// takes one, also before the day. Another registration's token: 404.
+/// the latest; the 20 latest of each side are kept in the history (older ones are dropped).
+/// Only a meeting that took place (`held`) takes one: planned, no-show or cancelled is a 409
+/// whose detail starts with `meeting`. The answer holds the latest outcome of each side the
+/// caller may see (a manage token: its own side), without the history. Writes with a manage
+/// token are limited per registration (`outcome_writes_per_minute`, 10 by default): 429 with
+/// `Retry-After` beyond. Another registration's token: 404.
 #[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), request_body = OutcomeRequest,
     security(("bearer" = [])), responses(
         WriteErrors,
         (status = 201, body = MeetingOutcomesResponse),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown meeting, or a token of neither side"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "outcome: the meeting was cancelled or is a no-show"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "meeting: the meeting has not taken place (planned, no-show) or was cancelled"),
+        (status = 429, body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = String, description = "seconds to wait")),
+            description = "too many outcomes recorded with this manage token"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "an unknown outcome, an amount below 0, above 100 M€ or with more than 2 decimals, a comment too long, a side missing (organiser) or not the token's"),
 ))]
 #[post("/meetings/{id}/outcome")]
@@ -58,14 +67,18 @@ pub async fn record_outcome(
     id: web::Path<Uuid>,
     body: Json<OutcomeRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    if let Credential::Registrant(own) = &who {
+        state.admit_outcome(*own)?;
+    }
     let (new, side) = body.into_inner().parse()?;
     let outcomes = matinale_store::outcomes::record(&state.db, id.into_inner(), &who, side, new).await?;
     Ok(HttpResponse::Created().json(MeetingOutcomesResponse::from(outcomes)))
 }
 
-/// The outcomes of a meeting: the latest of each side (what counts) and the whole history.
-/// Either side with its manage token, or an organiser of the event.
-#[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+/// The outcomes of a meeting: the latest of each side (what counts) and one page of the history
+/// kept (`?page=&per_page=`, newest first). An organiser of the event reads both sides; either
+/// side, with its manage token, its own side only (outcomes and comments).
+#[utoipa::path(tag = "meetings", params(("id" = Uuid, Path), PageQuery), security(("bearer" = [])), responses(
     OrganiserErrors,
     (status = 200, body = MeetingOutcomesResponse),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown meeting, or a token of neither side"),
@@ -75,7 +88,9 @@ pub async fn meeting_outcomes(
     state: web::Data<AppState>,
     RegistrationCaller(who): RegistrationCaller,
     id: web::Path<Uuid>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let outcomes = matinale_store::outcomes::of_meeting(&state.db, id.into_inner(), &who).await?;
+    let page = page.0.parse()?;
+    let outcomes = matinale_store::outcomes::of_meeting(&state.db, id.into_inner(), &who, page).await?;
     Ok(HttpResponse::Ok().json(MeetingOutcomesResponse::from(outcomes)))
 }

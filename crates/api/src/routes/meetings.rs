@@ -3,7 +3,9 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono_tz::Tz;
-use matinale_store::meetings::{MeetingFilter, MeetingView};
+use matinale_domain::partner::Viewer;
+use matinale_domain::registration::Locale;
+use matinale_store::meetings::{MeetingFilter, MeetingView, Party};
 use uuid::Uuid;
 
 use super::{paged, ListQuery, PageQuery};
@@ -117,6 +119,12 @@ const CSV_HEADER: [&str; 13] = [
 fn csv(items: Vec<MeetingView>, tz: Tz) -> Result<HttpResponse, ApiError> {
     let rows = items.into_iter().map(|m| {
         let (start, end) = (m.starts_at.with_timezone(&tz), m.ends_at.with_timezone(&tz));
+        let organisation = |p: &Party| {
+            p.shown_to(Viewer::Organiser)
+                .organisation_label(Locale::Fr)
+                .unwrap_or_default()
+        };
+        let (buyer_organisation, supplier_organisation) = (organisation(&m.buyer), organisation(&m.supplier));
         [
             start.format("%Y-%m-%d").to_string(),
             start.format("%H:%M").to_string(),
@@ -124,9 +132,9 @@ fn csv(items: Vec<MeetingView>, tz: Tz) -> Result<HttpResponse, ApiError> {
             m.table.to_string(),
             m.table_label,
             m.buyer.name,
-            m.buyer.organisation.unwrap_or_default(),
+            buyer_organisation,
             m.supplier.name,
-            m.supplier.organisation.unwrap_or_default(),
+            supplier_organisation,
             m.status.map(|s| s.to_string()).unwrap_or_default(),
             m.buyer.registration_id.to_string(),
             m.supplier.registration_id.to_string(),
@@ -184,6 +192,7 @@ pub async fn registration_agenda_json(
     let me = agenda.registration.id;
     let meetings = matinale_store::meetings::of_registration(&state.db, me).await?;
     let tz = agenda.event.fields.timezone;
+    let locale = agenda.registration.details.locale;
     let meetings = meetings
         .into_iter()
         .map(|m| {
@@ -197,7 +206,7 @@ pub async fn registration_agenda_json(
                 table: m.table,
                 table_label: m.table_label,
                 side: if buyer { "buyer" } else { "supplier" }.to_owned(),
-                partner: partner(other),
+                partner: partner(other, locale),
                 status: m.status,
             }
         })

@@ -11,6 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use matinale_domain::event::Category;
+use matinale_domain::partner::{PartyView, ShownOrganisation};
 use matinale_notify::calendar::{Contact, Invitation, MeetingEntry, MeetingParty, Span};
 use matinale_notify::templates::{EventInfo, Venue};
 use serde_json::Value;
@@ -78,16 +80,24 @@ pub fn meeting(number: u32, starts: &str, ends: &str, table: u32) -> MeetingEntr
         sequence: 0,
         event_title: "Matinale des achats responsables — 4e édition".into(),
         buyer: MeetingParty {
-            person: "Claire Dubois".into(),
-            organisation: "Ville d'Ivry-sur-Seine".into(),
+            shown: PartyView {
+                name: Some("Claire Dubois".into()),
+                organisation: ShownOrganisation::Confirmed("Ville d'Ivry-sur-Seine".into()),
+                category: Category::Buyer,
+            },
+            recipient: true,
         },
         supplier: MeetingParty {
-            person: "Karim Benali".into(),
-            organisation: if number.is_multiple_of(2) {
-                "Adopte un Bureau".into()
-            } else {
-                "Rejoué".into()
+            shown: PartyView {
+                name: Some("Karim Benali".into()),
+                organisation: ShownOrganisation::Confirmed(if number.is_multiple_of(2) {
+                    "Adopte un Bureau".into()
+                } else {
+                    "Rejoué".into()
+                }),
+                category: Category::EssStructure,
             },
+            recipient: false,
         },
         table,
         span: paris(starts, ends),
