@@ -2,7 +2,7 @@
 // outcomes reported by either side; and marking those who never came.
 
 import {h, replace, announce} from './dom.js';
-import {t, hm, label} from './i18n.js';
+import {t, hm, label, setZone} from './i18n.js';
 import {get, post, all} from './api.js';
 import {form, select, submit, action} from './forms.js';
 import {table, badge} from './table.js';
@@ -13,6 +13,7 @@ export const name = 'attendance';
 export async function render(app, params) {
   const id = params.event;
   const event = await get(`/events/${id}`);
+  setZone(event.timezone);
   const area = h('div', {});
   app.append(h('h1', {}, t('att.title', {title: event.title})), tabs(id, '/attendance'),
     h('div', {class: 'actions'}, action(t('att.no_shows'), async () => {
@@ -34,7 +35,7 @@ export async function render(app, params) {
         {label: t('att.mark', {who: ''}), cell: (m) => form({class: 'inline-form compact', dataset: {attendance: m.id}}, [
           select('status', t('att.mark', {who: who(m)}), [['held', t('att.held')], ['no_show', t('att.no_show')]], m.status === 'no_show' ? 'no_show' : 'held'),
           select('absent', t('att.absent'), [['', '—'], ['buyer', label('absent', 'buyer')], ['supplier', label('absent', 'supplier')], ['both', label('absent', 'both')]], ''),
-          submit('OK', {'aria-label': t('att.mark', {who: who(m)})}),
+          submit(t('att.save'), {'aria-label': t('att.save_label', {who: who(m)})}),
         ], async (v) => {
           await post(`/meetings/${m.id}/attendance`, {status: v.status, absent: v.status === 'no_show' ? (v.absent || 'both') : null});
           await show();

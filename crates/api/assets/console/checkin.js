@@ -3,7 +3,7 @@
 // BarcodeDetector.
 
 import {h, replace, announce} from './dom.js';
-import {t, label} from './i18n.js';
+import {t, label, setZone} from './i18n.js';
 import {get, post, query} from './api.js';
 import {form, input, submit, action} from './forms.js';
 import {table, badge} from './table.js';
@@ -22,6 +22,7 @@ function checkInBody(text) {
 export async function render(app, params) {
   const id = params.event;
   const event = await get(`/events/${id}`);
+  setZone(event.timezone);
   const results = h('div', {id: 'checkin-results', 'aria-live': 'polite'});
   const counter = h('p', {id: 'checkin-count'});
   const video = h('video', {id: 'scanner', hidden: true, muted: true, playsinline: true, 'aria-label': t('ci.scan')});

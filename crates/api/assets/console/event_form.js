@@ -2,7 +2,7 @@
 // registration window, follow-up), publish or cancel it, and its programme.
 
 import {h, replace, announce, announceLater} from './dom.js';
-import {t, label, hm, when} from './i18n.js';
+import {t, label, hm, when, setZone} from './i18n.js';
 import {get, post, patch, all} from './api.js';
 import {form, input, select, submit, action, values, localInput, zoned, number} from './forms.js';
 import {table, badge} from './table.js';
@@ -119,6 +119,7 @@ export async function render(app, params) {
   app.append(area);
   async function show(message) {
     const event = await get(`/events/${id}`);
+  setZone(event.timezone);
     const items = await get(`/events/${id}/programme`);
     replace(area,
       h('h1', {id: 'event-heading'}, t('form.edit_title', {title: event.title})),

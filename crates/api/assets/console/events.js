@@ -2,7 +2,7 @@
 // series (with their report).
 
 import {h, replace} from './dom.js';
-import {t, when, label, num} from './i18n.js';
+import {t, when, label, num, setZone} from './i18n.js';
 import {get, query} from './api.js';
 import {table, pager, badge} from './table.js';
 
@@ -37,7 +37,7 @@ export async function render(app) {
         rows: answer.items,
         columns: [
           {label: t('events.event'), header: true, cell: ({event}) => h('a', {href: `#/events/${event.id}`}, event.title)},
-          {label: t('events.when'), cell: ({event}) => when(event.starts_at)},
+          {label: t('events.when'), cell: ({event}) => { setZone(event.timezone); return when(event.starts_at); }},
           {label: t('events.status'), cell: ({event}) => badge(label('status', event.status), event.status)},
           ...CATEGORIES.map((c) => ({
             label: `${label('category', c)} (${t('events.counts')})`,

@@ -25,17 +25,31 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? `{${k}}`));
 }
 
-/** The wall-clock time of an RFC 3339 time given in the event's zone: "09:30". */
-export function hm(iso) {
-  return iso ? iso.slice(11, 16) : '';
+let zone = 'Europe/Paris';
+
+/** The zone times are shown in: the event's, set by each event's screen. */
+export function setZone(value) {
+  zone = value || 'Europe/Paris';
 }
 
-/** "lun. 7 déc. 2026, 09:00" of a time given in the event's zone (its own wall clock). */
+function inZone(iso, options) {
+  return new Intl.DateTimeFormat(current, {timeZone: zone, ...options}).format(new Date(iso));
+}
+
+/** The wall-clock time of an instant in the event's zone: "09:30". */
+export function hm(iso) {
+  return iso ? inZone(iso, {hour: '2-digit', minute: '2-digit', hourCycle: 'h23'}) : '';
+}
+
+/** "lun. 7 déc. 2026, 09:00" of an instant, in the event's zone. */
 export function when(iso) {
   if (!iso) return '—';
-  const date = new Date(`${iso.slice(0, 10)}T12:00:00Z`);
-  const day = new Intl.DateTimeFormat(current, {weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC'}).format(date);
-  return `${day}, ${hm(iso)}`;
+  return `${inZone(iso, {weekday: 'short', day: 'numeric', month: 'short', year: 'numeric'})}, ${hm(iso)}`;
+}
+
+/** Date and time of an instant (creation times, sending times), in the browser's zone. */
+export function stamp(iso) {
+  return iso ? new Date(iso).toLocaleString(current, {dateStyle: 'medium', timeStyle: 'short'}) : '—';
 }
 
 export function num(n) {
@@ -150,7 +164,7 @@ const MESSAGES = {
     'reg.cancel': 'Annuler l’inscription de {name}',
     'reg.cancel_short': 'Annuler',
     'reg.cancelled': 'Inscription de {name} annulée.',
-    'reg.checkin': 'Enregistrer l’arrivée de {name}',
+    'reg.checkin': 'Arrivé·e : {name}',
     'reg.checkin_short': 'Arrivé·e',
     'reg.checked_in': '{name} est enregistré·e.',
     'reg.csv': 'Exporter en CSV',
@@ -177,6 +191,7 @@ const MESSAGES = {
     'meet.tables': 'Tables',
     'meet.table_labels': 'Noms des tables (séparés par des virgules, facultatif)',
     'meet.slots': 'Rendez-vous',
+    'meet.delete': 'Supprimer',
     'meet.add_block': 'Ajouter le bloc',
     'meet.block_added': 'Bloc ajouté : {n} rendez-vous par table.',
     'meet.delete_block': 'Supprimer le bloc de {from}',
@@ -232,6 +247,7 @@ const MESSAGES = {
     'ci.results': 'Résultats',
     'ci.counts': '{attended} arrivé·es sur {expected} attendu·es.',
     'room.title': 'Rendez-vous en cours',
+    'room.now': 'En ce moment',
     'room.current': 'En ce moment ({from}–{to})',
     'room.next': 'Ensuite ({from}–{to})',
     'room.none': 'Aucun rendez-vous en cours.',
@@ -243,6 +259,8 @@ const MESSAGES = {
     'room.supplier': 'Structure',
     'att.title': 'Présences aux rendez-vous — {title}',
     'att.caption': 'Rendez-vous publiés et leur présence',
+    'att.save': 'Enregistrer',
+    'att.save_label': 'Enregistrer la présence de {who}',
     'att.held': 'Tenu',
     'att.no_show': 'Absent·e',
     'att.mark': 'Présence de {who}',
@@ -461,7 +479,7 @@ const MESSAGES = {
     'reg.cancel': 'Cancel the registration of {name}',
     'reg.cancel_short': 'Cancel',
     'reg.cancelled': 'Registration of {name} cancelled.',
-    'reg.checkin': 'Check {name} in',
+    'reg.checkin': 'Check in {name}',
     'reg.checkin_short': 'Check in',
     'reg.checked_in': '{name} is checked in.',
     'reg.csv': 'Export as CSV',
@@ -488,6 +506,7 @@ const MESSAGES = {
     'meet.tables': 'Tables',
     'meet.table_labels': 'Table names (comma-separated, optional)',
     'meet.slots': 'Meetings',
+    'meet.delete': 'Delete',
     'meet.add_block': 'Add the block',
     'meet.block_added': 'Block added: {n} meetings per table.',
     'meet.delete_block': 'Delete the block of {from}',
@@ -543,6 +562,7 @@ const MESSAGES = {
     'ci.results': 'Results',
     'ci.counts': '{attended} arrived out of {expected} expected.',
     'room.title': 'Meetings now',
+    'room.now': 'Now',
     'room.current': 'Now ({from}–{to})',
     'room.next': 'Next ({from}–{to})',
     'room.none': 'No meeting under way.',
@@ -554,6 +574,8 @@ const MESSAGES = {
     'room.supplier': 'Structure',
     'att.title': 'Meeting attendance — {title}',
     'att.caption': 'Published meetings and their attendance',
+    'att.save': 'Save',
+    'att.save_label': 'Save the attendance of {who}',
     'att.held': 'Held',
     'att.no_show': 'No-show',
     'att.mark': 'Attendance of {who}',

@@ -2,7 +2,7 @@
 // made and received, running the scheduler, the draft's figures, publishing.
 
 import {h, replace, announce} from './dom.js';
-import {t, hm, when, num} from './i18n.js';
+import {t, hm, when, num, stamp, setZone} from './i18n.js';
 import {get, post, api, all, ApiError} from './api.js';
 import {form, input, submit, action, localInput, zoned, number} from './forms.js';
 import {table} from './table.js';
@@ -21,7 +21,7 @@ function blocks(event, list, reload) {
         {label: t('meet.slot_minutes'), class: 'num', cell: (b) => `${b.slot_minutes} + ${b.break_minutes}`},
         {label: t('meet.tables'), cell: (b) => (b.table_labels || []).length ? b.table_labels.join(', ') : num(b.tables)},
         {label: t('meet.slots'), class: 'num', cell: (b) => num(b.slots.length)},
-        {label: '', cell: (b) => action('✕', async () => {
+        {label: t('reg.actions'), cell: (b) => action(t('meet.delete'), async () => {
           await api('DELETE', `/meeting-blocks/${b.id}`);
           await reload();
         }, {'aria-label': t('meet.delete_block', {from: hm(b.starts_at)}), class: 'small-button danger'})},
@@ -78,12 +78,13 @@ function draftView(draft) {
         {label: t('meet.met'), class: 'num', cell: (w) => num(w.met)},
       ],
     }),
-    draft.published_at ? h('p', {}, t('meet.published_at', {when: new Date(draft.published_at).toLocaleString()})) : null);
+    draft.published_at ? h('p', {}, t('meet.published_at', {when: stamp(draft.published_at)})) : null);
 }
 
 export async function render(app, params) {
   const id = params.event;
   const event = await get(`/events/${id}`);
+  setZone(event.timezone);
   const blocksArea = h('div', {});
   const draftArea = h('div', {});
   const peopleArea = h('div', {});

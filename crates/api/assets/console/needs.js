@@ -2,7 +2,7 @@
 // it to an event; the interests it received.
 
 import {h, replace, announce, announceLater} from './dom.js';
-import {t, label} from './i18n.js';
+import {t, label, stamp} from './i18n.js';
 import {get, post, patch, all} from './api.js';
 import {form, input, select, checkbox, submit, action, number} from './forms.js';
 import {table, badge} from './table.js';
@@ -81,7 +81,7 @@ export async function render(app, params) {
     columns: [
       {label: t('org.structure'), header: true, cell: (i) => i.organisation_name},
       {label: t('org.message'), cell: (i) => i.message || '—'},
-      {label: t('out.when'), cell: (i) => new Date(i.created_at).toLocaleString()},
+      {label: t('out.when'), cell: (i) => stamp(i.created_at)},
     ],
   }));
 }

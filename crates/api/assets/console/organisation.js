@@ -1,7 +1,7 @@
 // An organisation for its members: profile, members, its needs and the interests received.
 
 import {h} from './dom.js';
-import {t, label} from './i18n.js';
+import {t, label, stamp} from './i18n.js';
 import {get, all} from './api.js';
 import {table, badge} from './table.js';
 
@@ -47,7 +47,7 @@ export async function render(app, params) {
           {label: t('org.structure'), header: true, cell: (i) => i.organisation_name},
           {label: t('org.need'), cell: (i) => i.need},
           {label: t('org.message'), cell: (i) => i.message || '—'},
-          {label: t('out.when'), cell: (i) => new Date(i.created_at).toLocaleDateString()},
+          {label: t('out.when'), cell: (i) => stamp(i.created_at)},
         ],
       })),
     h('section', {'aria-labelledby': 'members-title'},

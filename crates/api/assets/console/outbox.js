@@ -1,7 +1,7 @@
 // Mail that failed (GET /outbox?status=failed), and the other states on request.
 
 import {h, replace} from './dom.js';
-import {t, label, num} from './i18n.js';
+import {t, label, num, stamp} from './i18n.js';
 import {get, query} from './api.js';
 import {select} from './forms.js';
 import {table, pager, badge} from './table.js';
@@ -24,7 +24,7 @@ export async function render(app) {
         {label: t('reg.status'), cell: (m) => badge(label('status', m.status), m.status)},
         {label: t('out.attempts'), class: 'num', cell: (m) => num(m.attempts)},
         {label: t('out.error'), cell: (m) => m.last_error || '—'},
-        {label: t('out.when'), cell: (m) => new Date(m.created_at).toLocaleString()},
+        {label: t('out.when'), cell: (m) => stamp(m.created_at)},
       ],
     }), list.total > list.per_page ? pager(list, (p) => { state.page = p; show(); }) : null);
   }

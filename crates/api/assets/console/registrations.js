@@ -2,7 +2,7 @@
 // state (approve), accessibility needs, cancel, check in, and the CSV export.
 
 import {h, replace, announce} from './dom.js';
-import {t, label} from './i18n.js';
+import {t, label, setZone} from './i18n.js';
 import {get, post, query} from './api.js';
 import {form, input, select, submit, action} from './forms.js';
 import {table, pager, badge} from './table.js';
@@ -24,6 +24,7 @@ async function organisationNames(ids) {
 export async function render(app, params) {
   const id = params.event;
   const event = await get(`/events/${id}`);
+  setZone(event.timezone);
   const state = {q: '', status: '', category: '', page: 1, per_page: 50};
   const results = h('div', {id: 'registrations-area'});
   const csv = action(t('reg.csv'), async () => {

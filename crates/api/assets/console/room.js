@@ -2,7 +2,7 @@
 // large type; it refreshes itself every 15 seconds.
 
 import {h, replace} from './dom.js';
-import {t, hm} from './i18n.js';
+import {t, hm, lang, setZone} from './i18n.js';
 import {get} from './api.js';
 import {table} from './table.js';
 import {tabs} from './events.js';
@@ -32,6 +32,7 @@ function slot(heading, s, empty, id) {
 export async function render(app, params) {
   const id = params.event;
   const event = await get(`/events/${id}`);
+  setZone(event.timezone);
   const area = h('div', {class: 'room', id: 'room'});
   const stamp = h('p', {class: 'small', id: 'room-updated'});
   app.append(h('h1', {class: 'room-title'}, `${t('room.title')} — ${event.title}`), tabs(id, '/room'), stamp, area);
@@ -39,9 +40,9 @@ export async function render(app, params) {
   async function refresh() {
     const now = await get(`/events/${id}/meetings/now`);
     replace(area,
-      slot(now.current ? t('room.current', {from: hm(now.current.starts_at), to: hm(now.current.ends_at)}) : t('room.title'), now.current, t('room.none'), 'room-current'),
+      slot(now.current ? t('room.current', {from: hm(now.current.starts_at), to: hm(now.current.ends_at)}) : t('room.now'), now.current, t('room.none'), 'room-current'),
       slot(now.next ? t('room.next', {from: hm(now.next.starts_at), to: hm(now.next.ends_at)}) : t('room.no_next'), now.next, t('room.no_next'), 'room-next'));
-    stamp.textContent = t('room.updated', {at: new Date().toLocaleTimeString()});
+    stamp.textContent = t('room.updated', {at: new Date().toLocaleTimeString(lang())});
   }
   await refresh();
   const timer = setInterval(() => refresh().catch(() => {}), EVERY_MS);

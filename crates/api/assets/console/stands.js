@@ -1,7 +1,7 @@
 // Stands of an event and the needs shown on them; the needs attached to the event.
 
 import {h, replace, announce} from './dom.js';
-import {t, label} from './i18n.js';
+import {t, label, setZone} from './i18n.js';
 import {get, post, all} from './api.js';
 import {form, input, select, submit} from './forms.js';
 import {table, badge} from './table.js';
@@ -12,6 +12,7 @@ export const name = 'stands';
 export async function render(app, params) {
   const id = params.event;
   const event = await get(`/events/${id}`);
+  setZone(event.timezone);
   const area = h('div', {});
   const organisations = await all('/organisations');
   app.append(h('h1', {}, t('stands.title', {title: event.title})), tabs(id, '/stands'), area,

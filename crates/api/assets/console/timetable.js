@@ -2,7 +2,7 @@
 // actions: move it to a free place, cancel it. A meeting can be added by hand.
 
 import {h, replace, announce} from './dom.js';
-import {t, hm, when} from './i18n.js';
+import {t, hm, when, setZone} from './i18n.js';
 import {get, post, patch, all} from './api.js';
 import {form, select, submit, action} from './forms.js';
 import {tabs} from './events.js';
@@ -61,6 +61,7 @@ export function grid(blocks, meetings, open) {
 export async function render(app, params) {
   const id = params.event;
   const event = await get(`/events/${id}`);
+  setZone(event.timezone);
   const area = h('div', {id: 'timetable'});
   const panel = h('div', {id: 'meeting-panel', class: 'panel', hidden: true, tabindex: -1});
   const adding = h('div', {id: 'add-meeting'});
