@@ -40,7 +40,7 @@ export async function render(app) {
           {label: t('events.when'), cell: ({event}) => { setZone(event.timezone); return when(event.starts_at); }},
           {label: t('events.status'), cell: ({event}) => badge(label('status', event.status), event.status)},
           ...CATEGORIES.map((c) => ({
-            label: `${label('category', c)} (${t('events.counts')})`,
+            label: label('category', c),
             class: 'num',
             cell: ({registrations}) => counts(registrations[c]),
           })),

@@ -81,7 +81,7 @@ export async function render(app, params) {
     columns: [
       {label: t('org.structure'), header: true, cell: (i) => i.organisation_name},
       {label: t('org.message'), cell: (i) => i.message || '—'},
-      {label: t('out.when'), cell: (i) => stamp(i.created_at)},
+      {label: t('org.received'), cell: (i) => stamp(i.created_at)},
     ],
   }));
 }

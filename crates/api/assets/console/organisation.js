@@ -47,7 +47,7 @@ export async function render(app, params) {
           {label: t('org.structure'), header: true, cell: (i) => i.organisation_name},
           {label: t('org.need'), cell: (i) => i.need},
           {label: t('org.message'), cell: (i) => i.message || '—'},
-          {label: t('out.when'), cell: (i) => stamp(i.created_at)},
+          {label: t('org.received'), cell: (i) => stamp(i.created_at)},
         ],
       })),
     h('section', {'aria-labelledby': 'members-title'},

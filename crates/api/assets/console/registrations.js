@@ -39,9 +39,10 @@ export async function render(app, params) {
       input('q', t('reg.search'), {type: 'search', id: 'registrations-q', value: state.q}),
       select('status', t('reg.status'), [['', t('reg.all')], ...STATUSES.map((s) => [s, label('status', s)])], '', {id: 'registrations-status'}),
       select('category', t('reg.category'), [['', t('reg.all')], ...CATEGORIES.map((c) => [c, label('category', c)])], '', {id: 'registrations-category'}),
+      select('per_page', t('reg.per_page'), [['50', '50'], ['100', '100'], ['200', '200']], '50', {id: 'registrations-per-page'}),
       submit(t('reg.filter'), {id: 'registrations-search'}),
     ], async (v) => {
-      Object.assign(state, {q: v.q, status: v.status, category: v.category, page: 1});
+      Object.assign(state, {q: v.q, status: v.status, category: v.category, per_page: Number(v.per_page), page: 1});
       await show();
     }),
     h('div', {class: 'actions'}, csv),

@@ -23,15 +23,22 @@ function freePlaces(blocks, meetings) {
   return out;
 }
 
-/** The grids (one table a block): rows are slots, columns are tables. `open(meeting)` on a click. */
+/**
+ * The grids (one table a block): rows are slots, columns are tables; `open(meeting, button)`
+ * on a click. A regional day is 24 slots × 400 tables: one listener a grid (not one a
+ * meeting) and a fixed table layout keep it quick to draw.
+ */
 export function grid(blocks, meetings, open) {
   const at = new Map(meetings.map((m) => [`${m.slot_id}|${m.table}`, m]));
+  const byId = new Map(meetings.map((m) => [m.id, m]));
+  const free = t('tt.free');
   return blocks.map((b, i) => {
     const head = h('tr', {}, h('th', {scope: 'col'}, t('tt.slot')));
     for (let n = 1; n <= b.tables; n++) head.append(h('th', {scope: 'col'}, tableName(b, n)));
     const body = document.createElement('tbody');
     for (const s of b.slots) {
-      const tr = h('tr', {}, h('th', {scope: 'row'}, `${hm(s.starts_at)}–${hm(s.ends_at)}`));
+      const tr = document.createElement('tr');
+      tr.append(h('th', {scope: 'row'}, `${hm(s.starts_at)}–${hm(s.ends_at)}`));
       for (let n = 1; n <= b.tables; n++) {
         const m = at.get(`${s.id}|${n}`);
         const td = document.createElement('td');
@@ -41,20 +48,24 @@ export function grid(blocks, meetings, open) {
           button.className = 'meeting';
           button.dataset.meeting = m.id;
           button.textContent = who(m);
-          button.addEventListener('click', () => open(m, button));
           td.append(button);
         } else {
           td.className = 'free';
-          td.textContent = t('tt.free');
+          td.textContent = free;
         }
         tr.append(td);
       }
       body.append(tr);
     }
-    return h('div', {class: 'table-wrap grid-wrap', tabindex: 0, role: 'region', 'aria-label': `${t('tt.caption')} ${i + 1}`},
-      h('table', {class: 'grid', id: `grid-${i}`},
-        h('caption', {}, `${t('tt.caption')} — ${when(b.starts_at)}`),
-        h('thead', {}, head), body));
+    const table = h('table', {class: 'grid', id: `grid-${i}`},
+      h('caption', {}, `${t('tt.caption')} — ${when(b.starts_at)}`),
+      h('thead', {}, head), body);
+    table.style.width = `${7 + b.tables * 12}rem`;
+    table.addEventListener('click', (event) => {
+      const button = event.target.closest('button.meeting');
+      if (button) open(byId.get(button.dataset.meeting), button);
+    });
+    return h('div', {class: 'table-wrap grid-wrap', tabindex: 0, role: 'region', 'aria-label': `${t('tt.caption')} ${i + 1}`}, table);
   });
 }
 
