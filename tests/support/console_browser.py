@@ -180,15 +180,22 @@ class Session:
             return
         os.makedirs(directory, exist_ok=True)
         time.sleep(0.2)
-        size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        metrics = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+        width = max(metrics["cssContentSize"]["width"], metrics["cssLayoutViewport"]["clientWidth"])
+        height = min(metrics["cssContentSize"]["height"], 4000)
         shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
             "format": "png", "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 4000), "scale": 1},
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
         })
         path = os.path.join(directory, f"{name}.png")
         with open(path, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
         self.screens.append(path)
+
+    def viewport(self, width, height):
+        """A device's screen (a window cannot be narrower than 500 px in headless Chromium)."""
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
 
     def remember_token(self):
         token = self.driver.execute_script("return sessionStorage.getItem('matinale.console.token')")
@@ -359,7 +366,7 @@ def run(s):
         session.screen("console-timetable")
 
         # 7. The check-in desk, on a tablet: the QR text typed, then a name.
-        d.set_window_size(820, 1180)
+        session.viewport(820, 1180)
         session.go(f"#/events/{event_id}/check-in", "qr-text")
         qr = api(s, "GET", f"/registrations/{karim['id']}", admin)["check_in_qr"]
         session.type("qr-text", qr)
@@ -373,13 +380,13 @@ def run(s):
         session.screen("console-checkin")
 
         # 8. The room screen for the projector: the next slot, table by table.
-        d.set_window_size(1280, 720)
+        session.viewport(1280, 720)
         session.go(f"#/events/{event_id}/room", "room")
         session.text_in("room", "Claire Dubois")
         session.text_in("room", "Awa Diallo")
         session.text_in("room", "Bleue")
         session.screen("console-room")
-        d.set_window_size(1280, 900)
+        session.viewport(1280, 900)
 
         # 9. Attendance of the moved meeting; the report with its chart.
         session.go(f"#/events/{event_id}/attendance", "attendance")
@@ -423,7 +430,7 @@ def run(s):
             raise Failed("the admin's token still works after signing out")
         except Failed as failure:
             expect("401" in str(failure), str(failure))
-        d.set_window_size(412, 915)
+        session.viewport(412, 915)
         member = session.sign_in(s["member"]["email"], s["member"]["password"])
         session.text_in("main", "Ville de Vitry-sur-Seine")
         session.screen("console-organisation-empty")
