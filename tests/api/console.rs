@@ -29,7 +29,10 @@ async fn the_console_and_its_modules_are_served_with_the_pages_headers() {
     assert_eq!(header(&shell, "referrer-policy"), "no-referrer");
     assert_eq!(header(&shell, "x-content-type-options"), "nosniff");
     let csp = header(&shell, "content-security-policy");
-    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
     let html = shell.text().await.unwrap();
     assert!(html.starts_with("<!doctype html>\n<html lang=\"fr\">"), "{html}");
     assert!(html.contains("<script type=\"module\" src=\"/console/app.js\"></script>"));
@@ -59,20 +62,35 @@ async fn me_names_the_account_and_the_organisations_it_is_a_member_of() {
     assert_eq!(me["id"], admin_id.to_string());
     assert_eq!(me["role"], "admin");
     assert_eq!(me["organisations"], json!([]));
-    let buyer = created(&app, "/api/v1/organisations", Some(&admin),
-        json!({"kind": "public_buyer", "name": "Ville d'Orly"})).await;
+    let buyer = created(
+        &app,
+        "/api/v1/organisations",
+        Some(&admin),
+        json!({"kind": "public_buyer", "name": "Ville d'Orly"}),
+    )
+    .await;
     let (member_id, member) = app.account(Role::Member).await;
     let added = app
-        .post(&format!("/api/v1/organisations/{}/members", buyer["id"].as_str().unwrap()), Some(&admin),
-            &json!({"user_id": member_id}))
+        .post(
+            &format!("/api/v1/organisations/{}/members", buyer["id"].as_str().unwrap()),
+            Some(&admin),
+            &json!({"user_id": member_id}),
+        )
         .await;
     assert!(added.status().is_success(), "{}", added.status());
     let me = ok_json(&app, "/api/v1/me", &member).await;
     assert_eq!(me["role"], "member");
-    assert_eq!(me["organisations"], json!([{"organisation_id": buyer["id"], "name": "Ville d'Orly", "kind": "public_buyer"}]));
+    assert_eq!(
+        me["organisations"],
+        json!([{"organisation_id": buyer["id"], "name": "Ville d'Orly", "kind": "public_buyer"}])
+    );
     let answer = app.get("/api/v1/me", None).await;
     problem(answer, StatusCode::UNAUTHORIZED).await;
-    problem(app.get("/api/v1/me", Some("not-a-token")).await, StatusCode::UNAUTHORIZED).await;
+    problem(
+        app.get("/api/v1/me", Some("not-a-token")).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
     // A member organises nothing.
     problem(app.get("/api/v1/me/events", Some(&member)).await, StatusCode::FORBIDDEN).await;
 }
@@ -93,9 +111,7 @@ async fn my_events_lists_drafts_too_with_registrations_counted_by_category_and_s
     app.create_event(&organiser, &draft).await;
     app.create_event(&other, &open_matinale()).await;
     let id = event["id"].as_str().unwrap();
-    let register = |category: &str, email: &str| {
-        json!({"category": category, "person": {"first_name": "Ana", "last_name": email, "email": format!("{email}@x.example")}})
-    };
+    let register = |category: &str, email: &str| json!({"category": category, "person": {"first_name": "Ana", "last_name": email, "email": format!("{email}@x.example")}});
     let path = format!("/api/v1/events/{id}/registrations");
     created(&app, &path, None, register("buyer", "a")).await;
     created(&app, &path, None, register("buyer", "b")).await; // waits: one buyer seat
@@ -104,8 +120,17 @@ async fn my_events_lists_drafts_too_with_registrations_counted_by_category_and_s
 
     let mine = ok_json(&app, "/api/v1/me/events", &organiser).await;
     assert_eq!(mine["total"], 2, "the other organiser's event is not mine: {mine}");
-    let titles: Vec<&str> = mine["items"].as_array().unwrap().iter().map(|i| i["event"]["title"].as_str().unwrap()).collect();
-    assert_eq!(titles, ["Brouillon", "4e matinale des achats responsables"], "latest first, drafts included");
+    let titles: Vec<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["event"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Brouillon", "4e matinale des achats responsables"],
+        "latest first, drafts included"
+    );
     assert_eq!(mine["items"][0]["event"]["status"], "draft");
     assert_eq!(mine["items"][0]["registrations"], json!({}));
     assert_eq!(
@@ -114,7 +139,11 @@ async fn my_events_lists_drafts_too_with_registrations_counted_by_category_and_s
     );
     let page = ok_json(&app, "/api/v1/me/events?per_page=1&page=2", &organiser).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
-    let bad = problem(app.get("/api/v1/me/events?per_page=0", Some(&organiser)).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let bad = problem(
+        app.get("/api/v1/me/events?per_page=0", Some(&organiser)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     assert_eq!(crate::support::fields(&bad), ["per_page"]);
     let (_, admin) = app.account(Role::Admin).await;
     assert_eq!(ok_json(&app, "/api/v1/me/events", &admin).await["total"], 3);
@@ -131,19 +160,52 @@ async fn the_registrations_are_searched_by_name_or_e_mail() {
         ("Karim", "Benali", "karim@adopte.example"),
         ("Awa", "Diallo", "awa_50%@rejoue.example"),
     ] {
-        created(&app, &path, None, json!({"category": "visitor",
-            "person": {"first_name": first, "last_name": last, "email": email}})).await;
+        created(
+            &app,
+            &path,
+            None,
+            json!({"category": "visitor",
+            "person": {"first_name": first, "last_name": last, "email": email}}),
+        )
+        .await;
     }
     let names = |list: &Value| -> Vec<String> {
-        list["items"].as_array().unwrap().iter().map(|r| r["person"]["last_name"].as_str().unwrap().to_owned()).collect()
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["person"]["last_name"].as_str().unwrap().to_owned())
+            .collect()
     };
-    assert_eq!(names(&ok_json(&app, &format!("{path}?q=BENALI"), &organiser).await), ["Benali"]);
-    assert_eq!(names(&ok_json(&app, &format!("{path}?q=claire"), &organiser).await), ["Dubois"]);
-    assert_eq!(names(&ok_json(&app, &format!("{path}?q=rejoue.example"), &organiser).await), ["Diallo"]);
-    assert_eq!(names(&ok_json(&app, &format!("{path}?q=50%25"), &organiser).await), ["Diallo"], "% is literal");
-    assert_eq!(names(&ok_json(&app, &format!("{path}?q=_"), &organiser).await), ["Diallo"], "_ is literal");
-    assert_eq!(ok_json(&app, &format!("{path}?q=a&per_page=2"), &organiser).await["total"], 3);
-    let csv = app.get_accepting(&format!("{path}?q=karim"), Some(&organiser), "text/csv").await;
+    assert_eq!(
+        names(&ok_json(&app, &format!("{path}?q=BENALI"), &organiser).await),
+        ["Benali"]
+    );
+    assert_eq!(
+        names(&ok_json(&app, &format!("{path}?q=claire"), &organiser).await),
+        ["Dubois"]
+    );
+    assert_eq!(
+        names(&ok_json(&app, &format!("{path}?q=rejoue.example"), &organiser).await),
+        ["Diallo"]
+    );
+    assert_eq!(
+        names(&ok_json(&app, &format!("{path}?q=50%25"), &organiser).await),
+        ["Diallo"],
+        "% is literal"
+    );
+    assert_eq!(
+        names(&ok_json(&app, &format!("{path}?q=_"), &organiser).await),
+        ["Diallo"],
+        "_ is literal"
+    );
+    assert_eq!(
+        ok_json(&app, &format!("{path}?q=a&per_page=2"), &organiser).await["total"],
+        3
+    );
+    let csv = app
+        .get_accepting(&format!("{path}?q=karim"), Some(&organiser), "text/csv")
+        .await;
     let text = csv.text().await.unwrap();
     assert!(text.contains("Benali") && !text.contains("Dubois"), "{text}");
 }
@@ -191,7 +253,12 @@ impl Server {
             .stderr(out)
             .spawn()
             .expect("start matinale serve");
-        let mut server = Server { child, address, log, _dir: dir };
+        let mut server = Server {
+            child,
+            address,
+            log,
+            _dir: dir,
+        };
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
@@ -238,7 +305,11 @@ async fn call(address: &str, method: reqwest::Method, path: &str, token: Option<
 
 /// `python3 console_browser.py --check`: whether the browser test can run here.
 fn browser_available() -> bool {
-    match Command::new("python3").arg(support_script("console_browser.py")).arg("--check").output() {
+    match Command::new("python3")
+        .arg(support_script("console_browser.py"))
+        .arg("--check")
+        .output()
+    {
         Ok(out) if out.status.success() => true,
         Ok(out) => {
             missing_tool(String::from_utf8_lossy(&out.stderr).trim());
@@ -258,11 +329,21 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
     }
     let server = Server::start().await;
     let address = server.address.clone();
-    let admin = call(&address, reqwest::Method::POST, "/auth/token", None,
-        Some(json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))).await;
+    let admin = call(
+        &address,
+        reqwest::Method::POST,
+        "/auth/token",
+        None,
+        Some(json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})),
+    )
+    .await;
     let admin = admin["token"].as_str().expect("a token").to_owned();
     let post = |path: &'static str, body: Value| call(&address, reqwest::Method::POST, path, Some(&admin), Some(body));
-    let buyer_org = post("/organisations", json!({"kind": "public_buyer", "name": "Ville de Vitry-sur-Seine", "cities": ["Vitry-sur-Seine"]})).await;
+    let buyer_org = post(
+        "/organisations",
+        json!({"kind": "public_buyer", "name": "Ville de Vitry-sur-Seine", "cities": ["Vitry-sur-Seine"]}),
+    )
+    .await;
     let ess_org = post("/organisations", json!({"kind": "ess_structure", "name": "Adopte un Bureau", "ess_kinds": ["esus"], "cities": ["Vitry-sur-Seine"]})).await;
     let member = post("/users", json!({"email": MEMBER_EMAIL, "password": MEMBER_PASSWORD, "role": "member", "name": "Service achats de Vitry"})).await;
     let buyer_org_id = buyer_org["id"].as_str().expect("an id").to_owned();
@@ -292,7 +373,11 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
     std::fs::write(scenario_file.path(), scenario.to_string()).expect("write the scenario");
     let path = scenario_file.path().to_owned();
     let output = tokio::task::spawn_blocking(move || {
-        Command::new("python3").arg(support_script("console_browser.py")).arg(path).output().expect("run console_browser.py")
+        Command::new("python3")
+            .arg(support_script("console_browser.py"))
+            .arg(path)
+            .output()
+            .expect("run console_browser.py")
     })
     .await
     .expect("the browser run");
@@ -315,11 +400,17 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
     let event = get(format!("/events/{event_id}")).await;
     assert_eq!(event["status"], "published", "{event}");
     assert_eq!(event["timezone"], "Europe/Paris");
-    assert!(event["starts_at"].as_str().unwrap().ends_with("T09:00:00+01:00"), "typed in Paris time: {event}");
+    assert!(
+        event["starts_at"].as_str().unwrap().ends_with("T09:00:00+01:00"),
+        "typed in Paris time: {event}"
+    );
     let programme = get(format!("/events/{event_id}/programme")).await;
     assert_eq!(programme.as_array().map(Vec::len), Some(2), "{programme}");
     let claire = get(format!("/registrations/{}", report["claire"].as_str().unwrap())).await;
-    assert_eq!(claire["organisation_confirmed"], true, "approved in the browser: {claire}");
+    assert_eq!(
+        claire["organisation_confirmed"], true,
+        "approved in the browser: {claire}"
+    );
     let karim = get(format!("/registrations/{}", report["karim"].as_str().unwrap())).await;
     assert_eq!(karim["status"], "attended", "checked in by the QR text: {karim}");
     let moved = get(format!("/meetings/{}", report["moved_meeting"].as_str().unwrap())).await;

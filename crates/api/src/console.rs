@@ -99,10 +99,16 @@ mod tests {
         assert!(!SHELL.contains("<script>"), "no inline script under the CSP");
         for (name, body) in ASSETS {
             assert!(!body.contains("innerHTML"), "{name} builds the DOM with createElement");
-            assert!(!body.contains("localStorage"), "{name}: the token stays in sessionStorage");
+            assert!(
+                !body.contains("localStorage"),
+                "{name}: the token stays in sessionStorage"
+            );
             for import in body.match_indices("from './").map(|(at, _)| &body[at + 8..]) {
                 let file = import.split('\'').next().unwrap_or_default();
-                assert!(ASSETS.iter().any(|(n, _)| *n == file), "{name} imports {file}, not served");
+                assert!(
+                    ASSETS.iter().any(|(n, _)| *n == file),
+                    "{name} imports {file}, not served"
+                );
             }
         }
     }

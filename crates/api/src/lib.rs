@@ -41,8 +41,8 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use routes::{
-    account, auth, calendars, events, health, meeting_blocks, meeting_changes, meeting_outcomes, meetings, members, needs,
-    organisations, outbox, participants, personal_data, registrations, reports, series, stands, users, wishes,
+    account, auth, calendars, events, health, meeting_blocks, meeting_changes, meeting_outcomes, meetings, members,
+    needs, organisations, outbox, participants, personal_data, registrations, reports, series, stands, users, wishes,
 };
 
 #[derive(OpenApi)]
