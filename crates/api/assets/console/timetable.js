@@ -23,49 +23,71 @@ function freePlaces(blocks, meetings) {
   return out;
 }
 
+/** Tables shown at once: a regional day has 400, which no one reads side by side. */
+const TABLES_AT_ONCE = 25;
+const firstTable = new Map(); // block id → the first table shown, for this tab
+
+function blockTable(b, i, first, at, byId, open) {
+  const last = Math.min(b.tables, first + TABLES_AT_ONCE - 1);
+  const free = t('tt.free');
+  const head = h('tr', {}, h('th', {scope: 'col'}, t('tt.slot')));
+  for (let n = first; n <= last; n++) head.append(h('th', {scope: 'col'}, tableName(b, n)));
+  const body = document.createElement('tbody');
+  for (const s of b.slots) {
+    const tr = document.createElement('tr');
+    tr.append(h('th', {scope: 'row'}, `${hm(s.starts_at)}–${hm(s.ends_at)}`));
+    for (let n = first; n <= last; n++) {
+      const m = at.get(`${s.id}|${n}`);
+      const td = document.createElement('td');
+      if (m) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'meeting';
+        button.dataset.meeting = m.id;
+        button.textContent = who(m);
+        td.append(button);
+      } else {
+        td.className = 'free';
+        td.textContent = free;
+      }
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+  const table = h('table', {class: 'grid', id: `grid-${i}`},
+    h('caption', {}, `${t('tt.caption')} — ${when(b.starts_at)}`),
+    h('thead', {}, head), body);
+  table.style.width = `${7 + (last - first + 1) * 12}rem`;
+  table.addEventListener('click', (event) => {
+    const button = event.target.closest('button.meeting');
+    if (button) open(byId.get(button.dataset.meeting), button);
+  });
+  return h('div', {class: 'table-wrap grid-wrap', tabindex: 0, role: 'region', 'aria-label': `${t('tt.caption')} ${i + 1}`}, table);
+}
+
 /**
- * The grids (one table a block): rows are slots, columns are tables; `open(meeting, button)`
- * on a click. A regional day is 24 slots × 400 tables: one listener a grid (not one a
- * meeting) and a fixed table layout keep it quick to draw.
+ * The grids, one a block: rows are slots, columns are tables (25 at a time, chosen above the
+ * grid, when a block has more); `open(meeting, button)` on a click, through one listener a grid.
  */
 export function grid(blocks, meetings, open) {
   const at = new Map(meetings.map((m) => [`${m.slot_id}|${m.table}`, m]));
   const byId = new Map(meetings.map((m) => [m.id, m]));
-  const free = t('tt.free');
   return blocks.map((b, i) => {
-    const head = h('tr', {}, h('th', {scope: 'col'}, t('tt.slot')));
-    for (let n = 1; n <= b.tables; n++) head.append(h('th', {scope: 'col'}, tableName(b, n)));
-    const body = document.createElement('tbody');
-    for (const s of b.slots) {
-      const tr = document.createElement('tr');
-      tr.append(h('th', {scope: 'row'}, `${hm(s.starts_at)}–${hm(s.ends_at)}`));
-      for (let n = 1; n <= b.tables; n++) {
-        const m = at.get(`${s.id}|${n}`);
-        const td = document.createElement('td');
-        if (m) {
-          const button = document.createElement('button');
-          button.type = 'button';
-          button.className = 'meeting';
-          button.dataset.meeting = m.id;
-          button.textContent = who(m);
-          td.append(button);
-        } else {
-          td.className = 'free';
-          td.textContent = free;
-        }
-        tr.append(td);
-      }
-      body.append(tr);
+    const holder = h('div', {});
+    const draw = (first) => {
+      firstTable.set(b.id, first);
+      replace(holder, blockTable(b, i, first, at, byId, open));
+    };
+    const first = Math.min(firstTable.get(b.id) || 1, b.tables);
+    draw(first);
+    if (b.tables <= TABLES_AT_ONCE) return holder;
+    const ranges = [];
+    for (let f = 1; f <= b.tables; f += TABLES_AT_ONCE) {
+      ranges.push([f, t('tt.tables_range', {from: tableName(b, f), to: tableName(b, Math.min(b.tables, f + TABLES_AT_ONCE - 1))})]);
     }
-    const table = h('table', {class: 'grid', id: `grid-${i}`},
-      h('caption', {}, `${t('tt.caption')} — ${when(b.starts_at)}`),
-      h('thead', {}, head), body);
-    table.style.width = `${7 + b.tables * 12}rem`;
-    table.addEventListener('click', (event) => {
-      const button = event.target.closest('button.meeting');
-      if (button) open(byId.get(button.dataset.meeting), button);
-    });
-    return h('div', {class: 'table-wrap grid-wrap', tabindex: 0, role: 'region', 'aria-label': `${t('tt.caption')} ${i + 1}`}, table);
+    const chooser = select('first', t('tt.tables_shown'), ranges, first, {id: `grid-${i}-tables`});
+    chooser.querySelector('select').addEventListener('change', (event) => draw(Number(event.target.value)));
+    return h('div', {}, chooser, holder);
   });
 }
 
