@@ -345,6 +345,14 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
     )
     .await;
     let ess_org = post("/organisations", json!({"kind": "ess_structure", "name": "Adopte un Bureau", "ess_kinds": ["esus"], "cities": ["Vitry-sur-Seine"]})).await;
+    // A series around the event the browser creates (in 30 days).
+    let today = chrono::Utc::now().date_naive();
+    let series = post(
+        "/series",
+        json!({"slug": "mois-ess-2026", "title": "Mois de l'ESS 2026",
+               "starts_on": today.to_string(), "ends_on": (today + chrono::Duration::days(90)).to_string()}),
+    )
+    .await;
     let member = post("/users", json!({"email": MEMBER_EMAIL, "password": MEMBER_PASSWORD, "role": "member", "name": "Service achats de Vitry"})).await;
     let buyer_org_id = buyer_org["id"].as_str().expect("an id").to_owned();
     let added = reqwest::Client::new()
@@ -366,6 +374,7 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
         "member": {"email": MEMBER_EMAIL, "password": MEMBER_PASSWORD},
         "buyer_org": buyer_org_id,
         "ess_org": ess_org["id"],
+        "series": series["id"],
         "axe": support_script("vendor/axe-4.14.1.min.js"),
         "screenshots": screenshots,
     });
@@ -400,6 +409,7 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
     let event = get(format!("/events/{event_id}")).await;
     assert_eq!(event["status"], "published", "{event}");
     assert_eq!(event["timezone"], "Europe/Paris");
+    assert_eq!(event["series_id"], series["id"], "chosen in the form: {event}");
     assert!(
         event["starts_at"].as_str().unwrap().ends_with("T09:00:00+01:00"),
         "typed in Paris time: {event}"

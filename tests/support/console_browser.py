@@ -261,6 +261,7 @@ def run(s):
         session.click(session.by_id("new-event"))
         session.type("event-title", "Matinale des achats responsables — Vitry")
         session.type("event-description", "Quiz, point juridique, stands inversés et speed meetings.")
+        session.choose("event-series", s["series"])
         session.set_value("event-starts", at("09:00"))
         session.set_value("event-ends", at("12:30"))
         session.type("venue-name", "Hôtel de ville")
@@ -400,6 +401,11 @@ def run(s):
         session.css("#report-chart svg")
         session.text_in("report-figures", "1 tenus")
         session.screen("console-report")
+        session.go(f"#/series/{s['series']}/report", "report-chart")
+        session.css("#report-chart svg")
+        session.text_in("main", "Mois de l'ESS 2026")
+        session.text_in("report-figures", "1 tenus")
+        session.screen("console-series-report")
 
         # 10. Stands, failed mail, English.
         session.go(f"#/events/{event_id}/stands", "stand-form")

@@ -1,7 +1,7 @@
 // After the event: the report of an event or a series — figures, the chart (the API's SVG,
 // parsed as XML, never as HTML) and the CSV.
 
-import {h, replace} from './dom.js';
+import {h, append} from './dom.js';
 import {t, label, num} from './i18n.js';
 import {get, download} from './api.js';
 import {action} from './forms.js';
@@ -30,7 +30,7 @@ export async function render(app, params) {
   const r = report;
   const categories = Object.entries(r.registrations.by_category);
   const statuses = [...new Set(categories.flatMap(([, s]) => Object.keys(s)))];
-  app.append(
+  append(app, [
     h('h1', {}, t('rep.title', {title: r.title})),
     params.event ? tabs(params.event, '/report') : null,
     h('div', {class: 'actions'}, action(t('rep.csv'), async () => {
@@ -52,5 +52,5 @@ export async function render(app, params) {
           {label: t('reg.category'), header: true, cell: ([c]) => label('category', c)},
           ...statuses.map((s) => ({label: label('status', s), class: 'num', cell: ([, by]) => num(by[s] || 0)})),
         ],
-      })));
+      }))]);
 }
