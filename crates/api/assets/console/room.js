@@ -20,7 +20,7 @@ function slot(heading, s, empty, id) {
   return h('section', {id},
     h('h2', {}, heading),
     table({
-      caption: heading, id: `${id}-tables`, rows: s.tables,
+      caption: heading, hideCaption: true, id: `${id}-tables`, rows: s.tables,
       columns: [
         {label: t('room.table'), header: true, cell: (x) => x.table_label},
         {label: t('room.buyer'), cell: (x) => seat(x.buyer)},

@@ -3,8 +3,11 @@
 import {h} from './dom.js';
 import {t} from './i18n.js';
 
-/** table({caption, columns: [{label, cell(row) → node|string, class}], rows, id, empty}) */
-export function table({caption, columns, rows, id, empty, rowAttrs}) {
+/**
+ * table({caption, columns: [{label, cell(row) → node|string, class, header}], rows, id, empty,
+ * rowAttrs, hideCaption}); `hideCaption` when a heading just above says the same.
+ */
+export function table({caption, columns, rows, id, empty, rowAttrs, hideCaption}) {
   if (!rows.length) return h('p', {class: 'empty', id}, empty || t('table.empty'));
   const body = h('tbody');
   const fragment = document.createDocumentFragment();
@@ -19,7 +22,7 @@ export function table({caption, columns, rows, id, empty, rowAttrs}) {
   body.append(fragment);
   return h('div', {class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption},
     h('table', {id},
-      h('caption', {}, caption),
+      h('caption', {class: hideCaption ? 'visually-hidden' : null}, caption),
       h('thead', {}, h('tr', {}, columns.map((c) => h('th', {scope: 'col', class: c.class}, c.label)))),
       body));
 }
