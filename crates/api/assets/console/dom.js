@@ -1,4 +1,4 @@
-// The DOM, built with createElement and textContent only (never innerHTML).
+// The DOM, built with createElement and textContent only (never from HTML text).
 
 /** h('p', {class: 'x', onclick: f}, 'text', child…): an element with attributes and children. */
 export function h(tag, attrs, ...children) {
