@@ -306,6 +306,9 @@ static ROWS: &[Row] = &[
     // An interest through a registration: its token or an organiser of its event.
     ("POST",   "/api/v1/needs/{id}/interests",                  Registrant, NewInterest,        [U, N, N, N, OK, OK]),
     ("DELETE", "/api/v1/needs/{id}/interests/{interest_id}",    Registrant, FreshInterest,      [U, N, N, N, OK, OK]),
+    // The account's own views (the console): any account; its events for organisers only.
+    ("GET",    "/api/v1/me",                                    Member,     Nothing,            [U, U, OK, OK, OK, OK]),
+    ("GET",    "/api/v1/me/events",                             Organiser,  Nothing,            [U, U, F, OK, OK, OK]),
     // Signing out revokes the caller's own token: last, so that no row after it loses its callers.
     ("POST",   "/api/v1/auth/logout",                           Organiser,  Nothing,            [U, U, OK, OK, OK, OK]),
 ];

@@ -2,6 +2,7 @@
 mod access;
 mod auth;
 mod calendars;
+mod console;
 mod events;
 mod health;
 mod mail;

@@ -12,6 +12,7 @@
 pub mod access_log;
 mod allowed_methods;
 pub mod config;
+pub mod console;
 pub mod dto;
 pub mod error;
 pub mod etag;
@@ -40,8 +41,8 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use routes::{
-    auth, calendars, events, health, meeting_blocks, meeting_changes, meeting_outcomes, meetings, members, needs,
-    organisations, outbox, participants, personal_data, registrations, reports, series, stands, users, wishes,
+    account, auth, calendars, events, health, meeting_blocks, meeting_changes, meeting_outcomes, meetings, members,
+    needs, organisations, outbox, participants, personal_data, registrations, reports, series, stands, users, wishes,
 };
 
 #[derive(OpenApi)]
@@ -89,6 +90,8 @@ impl Modify for BearerAuth {
 fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(auth::create_token)
         .service(auth::logout)
+        .service(account::me)
+        .service(account::my_events)
         .service(users::create_user)
         .service(series::create_series)
         .service(series::list_series)
@@ -299,6 +302,7 @@ fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Re
             .service(docs_redirect)
             // The pages the mails link to: not API, so outside the OpenAPI document.
             .configure(page::configure)
+            .configure(console::configure)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", doc.clone()))
             .default_service(web::to(not_found))
     })

@@ -18,7 +18,7 @@
 //! registrations                                      the registration use cases
 //! reports  rush (one-round-trip insert)  schedule (the draft run)
 //! meeting_changes  outcomes  personal_data  tokens  wishes
-//! credential  meeting_blocks  meetings  outbox_view  stands
+//! credential  meeting_blocks  meetings  outbox_view  stands  account_view (the console's "mine")
 //! events                                             reads and changes of an event
 //! shown (what others are shown of a registration)
 //! claims  seats (rows, promotion)
@@ -29,6 +29,7 @@
 //! draft  entity  error  paging  receipt  sql (named statements)
 //! ```
 
+pub mod account_view;
 pub mod accounts;
 mod cascade;
 mod claims;

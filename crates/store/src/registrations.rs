@@ -17,9 +17,10 @@ use matinale_domain::registration::{
     NewRegistration, Registration, RegistrationDetails, RegistrationStatus, StatusChange,
 };
 use matinale_domain::user::Actor;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -42,12 +43,14 @@ use crate::rush::{insert_registration, register_in_group, unknown_organisation};
 use crate::tokens::resend_link;
 
 /// Filters of the organiser's list.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RegistrationFilter {
     /// Only this status.
     pub status: Option<RegistrationStatus>,
     /// Only this category.
     pub category: Option<Category>,
+    /// Only those whose first name, last name or e-mail contains this (ASCII case ignored).
+    pub q: Option<String>,
 }
 
 /// The registration and its history.
@@ -489,6 +492,18 @@ pub async fn list(
     }
     if let Some(c) = filter.category {
         query = query.filter(registration::Column::Category.eq(Text(c)));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pattern = matinale_domain::text::like_pattern(&q.to_lowercase());
+        let contains = |column: registration::Column| {
+            Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        query = query.filter(
+            Condition::any()
+                .add(contains(registration::Column::FirstName))
+                .add(contains(registration::Column::LastName))
+                .add(contains(registration::Column::Email)),
+        );
     }
     let total = query.clone().count(db).await?;
     let mut query = query

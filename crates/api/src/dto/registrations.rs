@@ -304,6 +304,8 @@ pub struct RegistrationListQuery {
     pub status: Option<RegistrationStatus>,
     /// Only this category.
     pub category: Option<Category>,
+    /// Only those whose first name, last name or e-mail contains this (ASCII case ignored).
+    pub q: Option<String>,
 }
 
 impl From<RegistrationListQuery> for RegistrationFilter {
@@ -311,6 +313,7 @@ impl From<RegistrationListQuery> for RegistrationFilter {
         Self {
             status: q.status,
             category: q.category,
+            q: q.q,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per resource.
 
+pub mod account;
 pub mod auth;
 pub mod calendars;
 pub mod events;
