@@ -644,11 +644,11 @@ fn deunicode_slug(text: &str) -> String {
 /// Where to look once `serve` runs: the demo's event page, the console, the API's documentation.
 fn print_addresses(public_url: &str, event: Option<Uuid>) {
     if let Some(id) = event {
-        println!("event page:   {public_url}/e/{id}");
+        println!("event page:    {public_url}/e/{id}");
     }
     println!("coming events: {public_url}/");
-    println!("console:      {public_url}/console/");
-    println!("API docs:     {public_url}/docs/");
+    println!("console:       {public_url}/console/");
+    println!("API docs:      {public_url}/docs/");
 }
 
 fn print_credentials(state: &str) {

@@ -179,6 +179,26 @@ fn every_sh_block_of_the_readme_runs_against_the_demo_without_an_unannounced_err
         std::thread::sleep(Duration::from_millis(50));
     }
 
+    // The addresses seed-demo prints (what `make run` shows) answer; the console is served by
+    // its own module once it exists, so it is not checked here.
+    let printed = String::from_utf8_lossy(&seeded.stdout).into_owned();
+    let addresses: Vec<&str> = printed
+        .lines()
+        .filter(|l| !l.starts_with("console:"))
+        .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("http://")))
+        .collect();
+    assert!(
+        addresses.iter().any(|a| a.contains("/e/")) && addresses.iter().any(|a| a.ends_with("/docs/")),
+        "seed-demo prints the event page and the docs: {printed}"
+    );
+    for address in addresses {
+        let answer = Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", address])
+            .output()
+            .expect("curl runs");
+        assert_eq!(String::from_utf8_lossy(&answer.stdout), "200", "{address}");
+    }
+
     let lines = sh_lines(README);
     let script: String = lines.iter().map(|l| format!("{}\n", l.unwrap_or(""))).collect();
     std::fs::write(dir.path().join("readme.sh"), script).expect("the script is written");

@@ -24,6 +24,12 @@ async fn an_organiser_creates_a_draft_that_only_it_can_see() {
     assert_eq!(event["status"], "draft");
     assert_eq!(event["timezone"], "Europe/Paris");
     assert_eq!(event["starts_at"], "2026-11-25T09:00:00+01:00");
+    // Every time of the answer has the offset of the event's zone, record stamps included.
+    for stamp in ["created_at", "updated_at"] {
+        let at = chrono::DateTime::parse_from_rfc3339(event[stamp].as_str().unwrap()).unwrap();
+        let paris = at.with_timezone(&chrono_tz::Europe::Paris).fixed_offset();
+        assert_eq!(at.offset(), paris.offset(), "{stamp}: {}", event[stamp]);
+    }
     assert_eq!(event["quotas"]["buyer"], 20);
     assert!(event["quotas"]["partner"].is_null());
     let path = format!("/api/v1/events/{}", event["id"].as_str().unwrap());

@@ -280,10 +280,10 @@ pub struct EventResponse {
     /// Co-organisers' account ids (shown to the event's organisers only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub co_organisers: Option<Vec<Uuid>>,
-    /// Creation time.
-    pub created_at: DateTime<Utc>,
-    /// Last change.
-    pub updated_at: DateTime<Utc>,
+    /// Creation time, with the offset of the event's zone.
+    pub created_at: DateTime<FixedOffset>,
+    /// Last change, with the offset of the event's zone.
+    pub updated_at: DateTime<FixedOffset>,
 }
 
 impl EventResponse {
@@ -320,8 +320,8 @@ impl EventResponse {
             follow_up_days: f.follow_up_days,
             status: e.status,
             co_organisers: for_organiser.then_some(e.co_organisers),
-            created_at: e.created_at,
-            updated_at: e.updated_at,
+            created_at: local(e.created_at),
+            updated_at: local(e.updated_at),
         }
     }
 }

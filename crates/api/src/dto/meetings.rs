@@ -220,10 +220,10 @@ pub struct DraftResponse {
     pub id: Uuid,
     /// The event.
     pub event_id: Uuid,
-    /// When it was computed.
-    pub created_at: DateTime<Utc>,
+    /// When it was computed (offset of the event's zone).
+    pub created_at: DateTime<FixedOffset>,
     /// When it was published, if it was.
-    pub published_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<FixedOffset>>,
     /// Every meeting of the timetable it proposes, published ones included, in time order.
     pub meetings: Vec<MeetingResponse>,
     /// Its figures.
@@ -236,8 +236,8 @@ impl From<Draft> for DraftResponse {
         Self {
             id: d.id,
             event_id: d.event_id,
-            created_at: d.created_at,
-            published_at: d.published_at,
+            created_at: local(d.created_at, tz),
+            published_at: d.published_at.map(|t| local(t, tz)),
             meetings: d.meetings.into_iter().map(|m| MeetingResponse::new(m, tz)).collect(),
             stats: ScheduleStatsResponse::new(d.stats, tz),
         }
