@@ -20,4 +20,5 @@ mod reports;
 mod scene;
 mod series;
 mod support;
+mod waitlist_race;
 mod wishes;

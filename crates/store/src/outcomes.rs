@@ -17,6 +17,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
+use crate::database::Clocked;
 use crate::credential::Credential;
 use crate::entity::text::Text;
 use crate::entity::{event, meeting, meeting_block, meeting_outcome, meeting_slot, registration, registration_token};
@@ -252,8 +253,8 @@ async fn access(db: &impl ConnectionTrait, m: &MeetingFacts, who: &Credential) -
 
 /// The outcomes of a meeting (history and latest per side), for an organiser of its event or
 /// either side.
-pub async fn of_meeting(db: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<MeetingOutcomes, Error> {
-    let facts = facts_of(db, id, Utc::now()).await?;
+pub async fn of_meeting(db: &impl Clocked, id: Uuid, who: &Credential) -> Result<MeetingOutcomes, Error> {
+    let facts = facts_of(db, id, db.now()).await?;
     access(db, &facts, who).await?;
     read(db, &facts).await
 }
@@ -292,7 +293,7 @@ pub async fn record(
     side: Option<Side>,
     new: NewOutcome,
 ) -> Result<MeetingOutcomes, Error> {
-    let now = Utc::now();
+    let now = store.now();
     store
         .write(|txn| {
             let new = new.clone();

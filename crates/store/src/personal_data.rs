@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::database::Clocked;
 use crate::accounts::{new_secret, secret_hash};
 use crate::credential::Credential;
 use crate::database::Store;
@@ -240,9 +241,9 @@ pub async fn export_person(db: &impl ConnectionTrait, email: &str, actor: &Actor
 }
 
 /// Makes one registration anonymous inside the caller's transaction.
-async fn erase(db: &impl ConnectionTrait, id: Uuid) -> Result<(), Error> {
+async fn erase(db: &impl Clocked, id: Uuid) -> Result<(), Error> {
     let placeholder = format!("erased-{}@erased.invalid", id.simple());
-    registration::change(id, Utc::now())
+    registration::change(id, db.now())
         .col_expr(registration::Column::FirstName, Expr::val("—"))
         .col_expr(registration::Column::LastName, Expr::val("—"))
         .col_expr(registration::Column::Email, Expr::val(placeholder.as_str()))
