@@ -4,7 +4,7 @@ CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export MATINALE_DATABASE_URL ?= sqlite://matinale.db?mode=rwc
 
-.PHONY: run test test-tools test-report fuzz test-sqlite test-postgres bench bench-scheduler bench-registrations bench-meetings lint fmt openapi clean-test-dbs
+.PHONY: run test test-tools test-report fuzz test-sqlite test-postgres bench bench-scheduler bench-registrations bench-seat-claim bench-meetings lint fmt openapi clean-test-dbs
 
 ## Build, migrate the SQLite file, load the demo if empty, serve on :8080.
 run:
@@ -91,8 +91,22 @@ PG_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 bench-registrations:
 	$(CARGO) run --release --example registration_rush -- sqlite 4000 64
 	@if pg_isready -q -d "$(PG_URL)" 2>/dev/null; then \
-	  $(CARGO) run --release --example registration_rush -- "$(PG_BENCH_URL)" 4000 64; \
+	  $(CARGO) run --release --example registration_rush -- "$(PG_BENCH_URL)" 4000 64 && \
+	  $(MAKE) --no-print-directory bench-seat-claim; \
 	else echo "!!!!! PostgreSQL at $(PG_URL) is unreachable: registration rush on PostgreSQL SKIPPED" >&2; fi
+
+# pgbench's seat claim: the database alone, 64 clients claiming the first free of 50 seats
+# (SKIP LOCKED) and writing a row, one statement a transaction, 4,032 in all: the rate the rush
+# on PostgreSQL (HTTP, the registration, its history and mail) must stay at or above.
+# Without TLS, as the rush's PG_BENCH_URL.
+PG_SEATS_URL ?= postgres://postgres@127.0.0.1:5432/mt_pgbench_seats?sslmode=disable
+bench-seat-claim:
+	@psql "$(PG_URL)" -qc 'DROP DATABASE IF EXISTS mt_pgbench_seats' -c 'CREATE DATABASE mt_pgbench_seats' 2>/dev/null
+	@psql "$(PG_SEATS_URL)" -qf examples/pgbench/seat_claim_setup.sql
+	@echo "pgbench's seat claim (64 clients, 4,032 claims of 50 seats):"
+	@pgbench -n -c 64 -j 2 -t 63 -f examples/pgbench/seat_claim.sql "$(PG_SEATS_URL)" \
+	  | grep -E '^(number of transactions actually processed|latency average|tps)'
+	@psql "$(PG_URL)" -qc 'DROP DATABASE mt_pgbench_seats'
 
 lint:
 	$(CARGO) fmt --all -- --check

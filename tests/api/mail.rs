@@ -636,6 +636,8 @@ async fn reminders_go_out_the_day_before_once_and_not_to_late_registrants() {
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
     app.clock.advance(chrono::Duration::hours(24) + chrono::Duration::seconds(1));
     register(&app, &event, "late@example.org", "Tard", "fr").await;
+    // A day later the organiser's sign-in has expired: an admin signed in now reads the outbox.
+    let org = app.account(Role::Admin).await.1;
 
     // Confirmations (3), the cancellation (1), two reminders.
     let rows = outbox_until(&app, &org, &format!("&event={event}"), |items| {
@@ -830,14 +832,14 @@ async fn a_claim_in_progress_is_skipped_not_waited_for_on_postgresql() {
     let lease = chrono::Duration::seconds(60);
     // One worker's claim is still open (its transaction holds the row locks)…
     let open = app.db.connection().begin().await.unwrap();
-    let first = matinale_store::outbox::claim_in(&open, 2, lease, Utc::now())
+    let first = matinale_store::outbox::claim_in(&open, 2, lease, app.clock.now())
         .await
         .unwrap();
     assert_eq!(first.len(), 2);
     // …another worker takes the other rows at once instead of waiting for them.
     let second = tokio::time::timeout(
         Duration::from_secs(3),
-        matinale_store::outbox::claim(&app.db, 10, lease, Utc::now()),
+        matinale_store::outbox::claim(&app.db, 10, lease, app.clock.now()),
     )
     .await
     .expect("a second claim does not wait for the first one's locks")
@@ -848,7 +850,7 @@ async fn a_claim_in_progress_is_skipped_not_waited_for_on_postgresql() {
         first.iter().all(|a| second.iter().all(|b| a.id != b.id)),
         "disjoint claims"
     );
-    let third = matinale_store::outbox::claim(&app.db, 10, lease, Utc::now())
+    let third = matinale_store::outbox::claim(&app.db, 10, lease, app.clock.now())
         .await
         .unwrap();
     assert!(third.is_empty(), "all four are leased");
