@@ -634,7 +634,8 @@ async fn reminders_go_out_the_day_before_once_and_not_to_late_registrants() {
     });
     let r = app.patch(&format!("/api/v1/events/{event}"), Some(&org), &patch).await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
-    app.clock.advance(chrono::Duration::hours(24) + chrono::Duration::seconds(1));
+    app.clock
+        .advance(chrono::Duration::hours(24) + chrono::Duration::seconds(1));
     register(&app, &event, "late@example.org", "Tard", "fr").await;
     // A day later the organiser's sign-in has expired: an admin signed in now reads the outbox.
     let org = app.account(Role::Admin).await.1;

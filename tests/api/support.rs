@@ -119,12 +119,17 @@ impl Drop for TestApp {
             }
             return;
         }
-        let Ok(base) = std::env::var("TEST_DATABASE_URL") else { return };
+        let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+            return;
+        };
         let Some((_, name)) = url.rsplit_once('/') else { return };
         let name = name.to_owned();
         // Drop runs inside the test's runtime, which cannot be blocked on: a thread of its own.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async {
                 use sea_orm::ConnectionTrait;
                 let admin = sea_orm::Database::connect(&base).await.ok()?;

@@ -103,7 +103,8 @@ async fn a_rush_over_two_instances_tells_distinct_places_and_promotes_in_their_o
         cancel(if k % 2 == 0 { &app } else { &other }, &id, &t).await;
         let promoted = read(&app, next["id"].as_str().unwrap(), &token(next)).await;
         assert_eq!(
-            promoted["status"], "confirmed",
+            promoted["status"],
+            "confirmed",
             "cancellation {} promotes the registrant told place {}",
             k + 1,
             next["waitlist_position"]

@@ -11,8 +11,8 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use crate::database::Clocked;
 use crate::credential::Credential;
+use crate::database::Clocked;
 use crate::database::Store;
 use crate::entity::meeting_preference;
 use crate::error::{corrupt, Error};

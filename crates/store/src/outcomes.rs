@@ -17,8 +17,8 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
-use crate::database::Clocked;
 use crate::credential::Credential;
+use crate::database::Clocked;
 use crate::entity::text::Text;
 use crate::entity::{event, meeting, meeting_block, meeting_outcome, meeting_slot, registration, registration_token};
 use crate::error::{corrupt, Error};

@@ -15,9 +15,9 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::database::Clocked;
 use crate::accounts::{new_secret, secret_hash};
 use crate::credential::Credential;
+use crate::database::Clocked;
 use crate::database::Store;
 use crate::entity::{
     event, idempotency, meeting, meeting_outcome, meeting_preference, need_interest, outbox, registration,

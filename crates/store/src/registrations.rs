@@ -29,9 +29,9 @@ pub use crate::receipt::{Outcome, Receipt, Registered};
 pub use crate::seats::sync_seats;
 pub use crate::tokens::{for_token, revoke_feed_token, rotate_feed_token, LINK_RESEND_MINUTES};
 
-use crate::database::Clocked;
 use crate::claims::settle_claims;
 use crate::credential::{authorised, load};
+use crate::database::Clocked;
 use crate::database::Store;
 use crate::entity::registration;
 use crate::entity::registration_history::Changer;
@@ -141,9 +141,11 @@ async fn register_once(
                 if let Some(earlier) = crate::idempotency::claim(txn, idem).await? {
                     return Ok(Outcome::Replayed(earlier));
                 }
-                let registered = insert_registration(txn, event, new, None, txn.now()).await.inspect_err(|e| {
-                    duplicate.store(matches!(e, Error::Conflict(_)), Ordering::Relaxed);
-                })?;
+                let registered = insert_registration(txn, event, new, None, txn.now())
+                    .await
+                    .inspect_err(|e| {
+                        duplicate.store(matches!(e, Error::Conflict(_)), Ordering::Relaxed);
+                    })?;
                 crate::idempotency::keep(txn, idem, &registered.receipt()).await?;
                 Ok(Outcome::Created(Box::new(registered)))
             })

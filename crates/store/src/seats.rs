@@ -43,12 +43,7 @@ async fn counts(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<(SeatPo
 /// the waiting list. Lowering below the seats already taken is a conflict, and so is a seat
 /// to drop that a registrant took meanwhile (every delete checks the seat is free and counts
 /// what it dropped). Call it with the event held ([`lock_event_for_change`]).
-pub async fn sync_seats(
-    db: &impl Clocked,
-    event_id: Uuid,
-    capacity: u32,
-    quotas: &Quotas,
-) -> Result<(), Error> {
+pub async fn sync_seats(db: &impl Clocked, event_id: Uuid, capacity: u32, quotas: &Quotas) -> Result<(), Error> {
     let existing = counts(db, event_id).await?;
     let wanted = SeatPool::sizes(capacity, quotas);
     let free_of = |pool: SeatPool| {

@@ -2,9 +2,7 @@
 //! and lands only if the row is still at it (else [`Error::Stale`]: somebody changed it since).
 //! Clients pass the version they read as `If-Match`.
 
-use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
 use crate::database::Clocked;

@@ -31,7 +31,8 @@ pub async fn mark_attendance(
     body: Json<AttendanceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mark = AttendanceMark::try_from(body.into_inner())?;
-    let facts = matinale_store::outcomes::mark_attendance(&state.db, id.into_inner(), &actor, mark, state.db.now()).await?;
+    let facts =
+        matinale_store::outcomes::mark_attendance(&state.db, id.into_inner(), &actor, mark, state.db.now()).await?;
     Ok(HttpResponse::Ok().json(AttendanceResponse::from(facts)))
 }
 
