@@ -82,6 +82,7 @@ async fn run_async(command: Command) -> anyhow::Result<()> {
     let store_config = matinale_store::Config {
         url: config.database_url.clone(),
         pool_size: std::env::var("MATINALE_DB_POOL").ok().and_then(|v| v.parse().ok()),
+        clock: matinale_domain::clock::Clock::system(),
     };
     let db = matinale_store::Store::connect(&store_config)
         .await

@@ -1,5 +1,5 @@
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -8,6 +8,7 @@ use matinale_domain::user::Role;
 use reqwest::Method;
 use sea_orm::{ConnectionTrait, Statement};
 
+use crate::mail::notify_common::{missing_tool, python_command};
 use crate::support::{matinale, problem, spawn_app, TestApp};
 
 const CHECK_ICS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/check_ics.py");
@@ -15,7 +16,7 @@ const CHECK_ICS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/chec
 /// Parses an .ics with Python's `icalendar` (an independent parser); `None` when it is not
 /// installed outside CI (skipped loudly); with CI set a missing parser fails the test.
 pub(crate) fn parse_ics(ics: &str) -> Option<Value> {
-    let child = Command::new("python3")
+    let child = python_command()
         .arg(CHECK_ICS)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -43,11 +44,10 @@ pub(crate) fn parse_ics(ics: &str) -> Option<Value> {
     Some(parsed)
 }
 
+/// Fails with CI set; else says loudly, and records for `make test`'s last lines, that the
+/// calendar was not parsed.
 fn missing(what: &str) -> Option<Value> {
-    if std::env::var_os("CI").is_some() {
-        panic!("{what} (CI is set)");
-    }
-    eprintln!("\n!!!!! SKIPPED calendar parse: {what} !!!!!\n");
+    missing_tool(&format!("calendar parse: {what}"));
     None
 }
 

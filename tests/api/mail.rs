@@ -624,10 +624,9 @@ async fn reminders_go_out_the_day_before_once_and_not_to_late_registrants() {
     register(&app, &event, "early-en@example.org", "Early", "en").await;
     let gone = register(&app, &event, "gone@example.org", "Parti", "fr").await;
     cancel_own(&app, &gone).await;
-    // The event moves to tomorrow: its reminder becomes due a second from now, after the
-    // registrations above and before the one below.
-    let starts = Utc::now() + chrono::Duration::hours(24) + chrono::Duration::seconds(1);
-    let due = starts - chrono::Duration::hours(24);
+    // The event moves to the day after tomorrow: its reminder is due in a day, after the
+    // registrations above; the clock then moves past that, before the one below.
+    let starts = app.clock.now() + chrono::Duration::hours(48);
     let patch = json!({
         "starts_at": rfc3339(starts),
         "ends_at": rfc3339(starts + chrono::Duration::hours(3)),
@@ -635,9 +634,11 @@ async fn reminders_go_out_the_day_before_once_and_not_to_late_registrants() {
     });
     let r = app.patch(&format!("/api/v1/events/{event}"), Some(&org), &patch).await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
-    let wait = (due - Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(50);
-    tokio::time::sleep(wait).await;
+    app.clock
+        .advance(chrono::Duration::hours(24) + chrono::Duration::seconds(1));
     register(&app, &event, "late@example.org", "Tard", "fr").await;
+    // A day later the organiser's sign-in has expired: an admin signed in now reads the outbox.
+    let org = app.account(Role::Admin).await.1;
 
     // Confirmations (3), the cancellation (1), two reminders.
     let rows = outbox_until(&app, &org, &format!("&event={event}"), |items| {
@@ -651,7 +652,7 @@ async fn reminders_go_out_the_day_before_once_and_not_to_late_registrants() {
     .await;
     let mails = sink.wait_for(7).await;
     // Whatever the sweeps do now, nothing more is queued for this event.
-    let again = matinale_store::notices::queue_due_reminders(&app.db, Utc::now())
+    let again = matinale_store::notices::queue_due_reminders(&app.db, app.clock.now())
         .await
         .unwrap();
     assert_eq!(again.events, 0);
@@ -832,14 +833,14 @@ async fn a_claim_in_progress_is_skipped_not_waited_for_on_postgresql() {
     let lease = chrono::Duration::seconds(60);
     // One worker's claim is still open (its transaction holds the row locks)…
     let open = app.db.connection().begin().await.unwrap();
-    let first = matinale_store::outbox::claim_in(&open, 2, lease, Utc::now())
+    let first = matinale_store::outbox::claim_in(&open, 2, lease, app.clock.now())
         .await
         .unwrap();
     assert_eq!(first.len(), 2);
     // …another worker takes the other rows at once instead of waiting for them.
     let second = tokio::time::timeout(
         Duration::from_secs(3),
-        matinale_store::outbox::claim(&app.db, 10, lease, Utc::now()),
+        matinale_store::outbox::claim(&app.db, 10, lease, app.clock.now()),
     )
     .await
     .expect("a second claim does not wait for the first one's locks")
@@ -850,7 +851,7 @@ async fn a_claim_in_progress_is_skipped_not_waited_for_on_postgresql() {
         first.iter().all(|a| second.iter().all(|b| a.id != b.id)),
         "disjoint claims"
     );
-    let third = matinale_store::outbox::claim(&app.db, 10, lease, Utc::now())
+    let third = matinale_store::outbox::claim(&app.db, 10, lease, app.clock.now())
         .await
         .unwrap();
     assert!(third.is_empty(), "all four are leased");

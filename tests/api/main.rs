@@ -22,4 +22,5 @@ mod scene;
 mod series;
 mod support;
 mod visibility;
+mod waitlist_race;
 mod wishes;

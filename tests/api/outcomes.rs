@@ -412,7 +412,7 @@ async fn the_follow_up_goes_out_once_to_each_person_with_held_meetings_even_with
     let mails = sink.wait_for(held.len()).await;
     // Several more sweeps of both workers, then nothing more may arrive.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let again = matinale_store::outcomes::queue_due_follow_ups(&app.db, Utc::now())
+    let again = matinale_store::outcomes::queue_due_follow_ups(&app.db, app.clock.now())
         .await
         .unwrap();
     assert_eq!(again.events, 0);

@@ -16,7 +16,7 @@ use chrono::{TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::mail::notify_common::{missing_tool, support_script};
+use crate::mail::notify_common::{missing_tool, python_command, support_script};
 use crate::mail::{Received, SmtpSink};
 use crate::support::fresh_database_url;
 
@@ -140,7 +140,7 @@ impl Api {
 
 /// `python3 page_browser.py --check`: whether the browser test can run here.
 fn browser_available() -> bool {
-    match Command::new("python3")
+    match python_command()
         .arg(support_script("page_browser.py"))
         .arg("--check")
         .output()
@@ -429,7 +429,7 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
     std::fs::write(scenario_file.path(), scenario.to_string()).expect("write the scenario");
     let path = scenario_file.path().to_owned();
     let output = tokio::task::spawn_blocking(move || {
-        Command::new("python3")
+        python_command()
             .arg(support_script("page_browser.py"))
             .arg(path)
             .output()

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -352,7 +352,7 @@ fn svg_figures(svg: &str) -> BTreeMap<String, String> {
         root = ET.fromstring(sys.stdin.read())\n\
         assert root.tag == '{http://www.w3.org/2000/svg}svg', root.tag\n\
         print(json.dumps({e.get('data-key'): ''.join(e.itertext()).strip() for e in root.iter() if e.get('data-key')}))\n";
-    let mut child = Command::new("python3")
+    let mut child = crate::mail::notify_common::python_command()
         .args(["-c", script])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -6,6 +6,7 @@
 use std::net::TcpListener;
 
 use matinale_api::{AppState, Config};
+use matinale_domain::clock::Clock;
 use matinale_domain::user::{NewUser, Role};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
@@ -16,6 +17,11 @@ pub struct TestApp {
     pub db: matinale_store::Store,
     /// The test's own database, for a second pool (another "process") on it.
     pub database_url: String,
+    /// What time it is for the application (its store, its workers): the test moves it
+    /// instead of sleeping.
+    pub clock: Clock,
+    /// Whether this app made its database (and drops it when dropped); not a second instance.
+    owns_database: bool,
     /// The mail worker when the test's configuration runs one; it stops with the app.
     _worker: Option<matinale_worker::MailWorker>,
 }
@@ -47,8 +53,20 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let url = fresh_database_url().await;
-    let db = matinale_store::connect(&url).await.expect("connect");
+    // The system's time, which the test can move forward (`app.clock.advance(…)`).
+    let store = matinale_store::Config {
+        clock: Clock::adjustable(),
+        ..matinale_store::Config::new(url.clone())
+    };
+    let db = matinale_store::Store::connect(&store).await.expect("connect");
     matinale_store::migrate(&db).await.expect("migrate");
+    let mut app = serve(db, url, adjust);
+    app.owns_database = true;
+    app
+}
+
+/// The server of `config` (adjusted) on `db`, whose URL is `url`, on a random port.
+fn serve(db: matinale_store::Store, url: String, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
     let mut config = Config {
@@ -78,13 +96,67 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
             .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .expect("an HTTP client"),
+        clock: db.clock().clone(),
         db,
         database_url,
+        owns_database: false,
         _worker: worker,
     }
 }
 
+/// Drops the test's database when the test that made it ends (PostgreSQL: the database, closing
+/// what is still connected to it; SQLite: the file), so that a run leaves none behind.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if !self.owns_database {
+            return;
+        }
+        let url = self.database_url.clone();
+        if let Some(file) = url.strip_prefix("sqlite://") {
+            let path = file.split('?').next().unwrap_or(file);
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+            return;
+        }
+        let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+            return;
+        };
+        let Some((_, name)) = url.rsplit_once('/') else { return };
+        let name = name.to_owned();
+        // Drop runs inside the test's runtime, which cannot be blocked on: a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                use sea_orm::ConnectionTrait;
+                let admin = sea_orm::Database::connect(&base).await.ok()?;
+                let done = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await;
+                admin.close().await.ok();
+                done.ok()
+            })
+        });
+        let _ = dropped.join();
+    }
+}
+
 impl TestApp {
+    /// A second instance of the application on this app's database: its own pool, store and
+    /// server, as another process would have.
+    pub async fn another_instance(&self) -> TestApp {
+        // The same time as this one, as two processes on one machine.
+        let store = matinale_store::Config {
+            clock: self.clock.clone(),
+            ..matinale_store::Config::new(self.database_url.clone())
+        };
+        let db = matinale_store::Store::connect(&store).await.expect("connect");
+        serve(db, self.database_url.clone(), |_| {})
+    }
+
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
         let mut builder = self.client.request(method, format!("{}{path}", self.address));
         if let Some(token) = token {

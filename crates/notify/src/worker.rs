@@ -59,6 +59,10 @@ pub trait Outbox: Send + Sync {
     ) -> impl Future<Output = Result<(), OutboxError>> + Send;
     /// Records a definitive failure.
     fn mark_failed(&self, claimed: &Envelope, error: &str) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// Now, as the outbox's clock tells it (a retry's time is counted from it).
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
 }
 
 /// How the worker paces itself.
@@ -152,7 +156,7 @@ pub async fn deliver_batch<O: Outbox>(
                 let attempt = envelope.attempts + 1;
                 if is_retryable(&error) && attempt < cfg.max_attempts {
                     let wait = backoff_from(cfg.retry_base, attempt, seed(envelope.id));
-                    let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+                    let at = outbox.now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
                     tracing::warn!(id = %envelope.id, attempt, %error, retry_at = %at, "mail not delivered, will retry");
                     outbox.retry_at(&envelope, at, &error.to_string()).await?;
                     report.retried += 1;

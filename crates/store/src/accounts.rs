@@ -12,6 +12,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
+use crate::database::Clocked;
 use crate::database::Store;
 use crate::entity::text::Text;
 use crate::entity::{api_token, user};
@@ -83,7 +84,7 @@ pub async fn create_user(store: &Store, new: NewUser) -> Result<User, Error> {
         name: Set(new.name),
         role: Set(Text(new.role)),
         password_hash: Set(hash),
-        created_at: Set(Utc::now()),
+        created_at: Set(store.now()),
     };
     let row = &row;
     let model = store
@@ -174,7 +175,7 @@ pub fn secret_hash(secret: &str) -> String {
 /// Issues a bearer token for a user; returns the token (shown once) and its expiry.
 pub async fn issue_token(store: &Store, user_id: Uuid) -> Result<(String, DateTime<Utc>), Error> {
     let token = new_secret("mt_");
-    let now = Utc::now();
+    let now = store.now();
     let expires_at = now + Duration::hours(TOKEN_LIFETIME_HOURS);
     let row = api_token::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -198,10 +199,10 @@ pub async fn issue_token(store: &Store, user_id: Uuid) -> Result<(String, DateTi
 }
 
 /// The caller behind a bearer token, if it is known and not expired.
-pub async fn actor_for_token(db: &impl ConnectionTrait, token: &str) -> Result<Option<Actor>, Error> {
+pub async fn actor_for_token(db: &impl Clocked, token: &str) -> Result<Option<Actor>, Error> {
     let Some(row) = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(secret_hash(token)))
-        .filter(api_token::Column::ExpiresAt.gt(Utc::now()))
+        .filter(api_token::Column::ExpiresAt.gt(db.now()))
         .one(db)
         .await?
     else {
@@ -225,7 +226,7 @@ pub async fn revoke_token(store: &Store, token: &str) -> Result<bool, Error> {
             Box::pin(async move {
                 Ok(api_token::Entity::delete_many()
                     .filter(api_token::Column::TokenHash.eq(hash.as_str()))
-                    .filter(api_token::Column::ExpiresAt.gt(Utc::now()))
+                    .filter(api_token::Column::ExpiresAt.gt(txn.now()))
                     .exec(txn)
                     .await?)
             })

@@ -12,6 +12,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use crate::database::Clocked;
 use crate::entity::text::Text;
 use crate::entity::{meeting, meeting_slot, registration};
 use crate::error::Error;
@@ -35,7 +36,7 @@ pub(crate) fn live_statuses() -> [&'static str; 3] {
 
 /// Queues `kind` to each of `people` whose registration is not cancelled.
 pub(crate) async fn tell(
-    db: &impl ConnectionTrait,
+    db: &impl Clocked,
     people: &[Uuid],
     kind: MailKind,
     details: MailDetails,
@@ -55,13 +56,13 @@ pub(crate) async fn tell(
 }
 
 /// Cancels those of `rows` still scheduled, with `reason`; each `sequence` grows by one.
-async fn cancel_all(db: &impl ConnectionTrait, rows: &[meeting::Model], reason: &str) -> Result<(), Error> {
+async fn cancel_all(db: &impl Clocked, rows: &[meeting::Model], reason: &str) -> Result<(), Error> {
     for chunk in rows.chunks(500) {
         meeting::Entity::update_many()
             .col_expr(meeting::Column::Status, Expr::val(MeetingStatus::Cancelled.as_str()))
             .col_expr(meeting::Column::Sequence, Expr::col(meeting::Column::Sequence).add(1))
             .col_expr(meeting::Column::CancelReason, Expr::val(reason))
-            .col_expr(meeting::Column::UpdatedAt, Expr::val(Utc::now()))
+            .col_expr(meeting::Column::UpdatedAt, Expr::val(db.now()))
             .filter(meeting::Column::Id.is_in(chunk.iter().map(|m| m.id).collect::<Vec<_>>()))
             .filter(meeting::Column::Status.eq(Text(MeetingStatus::Scheduled)))
             .exec(db)
@@ -72,7 +73,7 @@ async fn cancel_all(db: &impl ConnectionTrait, rows: &[meeting::Model], reason: 
 
 /// Inside the transaction that cancels registration `id`: cancels its scheduled meetings that
 /// have not started and queues each partner the cancellation. Returns how many.
-pub async fn cancel_for_registration(db: &impl ConnectionTrait, id: Uuid) -> Result<usize, Error> {
+pub async fn cancel_for_registration(db: &impl Clocked, id: Uuid) -> Result<usize, Error> {
     let rows = meeting::Entity::find()
         .filter(
             Condition::any()
@@ -91,7 +92,7 @@ pub async fn cancel_for_registration(db: &impl ConnectionTrait, id: Uuid) -> Res
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let now = Utc::now();
+    let now = db.now();
     let future: HashSet<Uuid> = meeting_slot::Entity::find()
         .filter(meeting_slot::Column::Id.is_in(slot_ids))
         .filter(meeting_slot::Column::StartsAt.gt(now))
@@ -116,7 +117,7 @@ pub async fn cancel_for_registration(db: &impl ConnectionTrait, id: Uuid) -> Res
 /// Inside the transaction that cancels event `event_id`: cancels all its scheduled meetings.
 /// Their `METHOD:CANCEL`s go out in each person's `event_cancelled` mail (see
 /// [`cancelled_with_event`]), not one mail per meeting.
-pub async fn cancel_for_event(db: &impl ConnectionTrait, event_id: Uuid) -> Result<usize, Error> {
+pub async fn cancel_for_event(db: &impl Clocked, event_id: Uuid) -> Result<usize, Error> {
     let rows = meeting::Entity::find()
         .filter(meeting::Column::EventId.eq(event_id))
         .filter(meeting::Column::Status.eq(Text(MeetingStatus::Scheduled)))

@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use matinale_domain::clock::Clock;
 use matinale_domain::event::Event;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
@@ -41,6 +43,9 @@ pub struct Config {
     /// PostgreSQL (more only queue inside the server: on 2 cores the registration rush had its
     /// lowest p99 with 8, and its highest with 32; see BENCHMARKS.md).
     pub pool_size: Option<u32>,
+    /// What time it is for every rule of this store ([`Store::now`]): the system clock, or
+    /// one a test moves.
+    pub clock: Clock,
 }
 
 impl Config {
@@ -49,6 +54,7 @@ impl Config {
         Config {
             url: url.into(),
             pool_size: None,
+            clock: Clock::system(),
         }
     }
 
@@ -78,6 +84,8 @@ struct Inner {
     waiting: Mutex<Vec<Waiting>>,
     /// Tells waiting registrations apart.
     tickets: AtomicU64,
+    /// The one way the store, its use cases and the workers on it read now.
+    clock: Clock,
 }
 
 impl std::fmt::Debug for Store {
@@ -95,7 +103,34 @@ pub(crate) struct WriterTurn(#[allow(dead_code)] Option<tokio::sync::OwnedMutexG
 /// what the work borrows.
 pub struct Txn<'env> {
     txn: DatabaseTransaction,
+    clock: Clock,
     _env: PhantomData<&'env ()>,
+}
+
+impl Txn<'_> {
+    /// Now, as the store's clock tells it.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// A connection that tells the store's time: the [`Store`] handle and its transactions. What
+/// stamps or compares with now takes one, so that now always comes from the store's clock.
+pub trait Clocked: ConnectionTrait {
+    /// Now, as the store's clock tells it.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+impl Clocked for Store {
+    fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+}
+
+impl Clocked for Txn<'_> {
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
 }
 
 /// What the work of [`Store::write`] returns.
@@ -130,6 +165,7 @@ impl Store {
                 events_read: Mutex::default(),
                 waiting: Mutex::default(),
                 tickets: AtomicU64::new(0),
+                clock: config.clock.clone(),
             }),
         })
     }
@@ -137,6 +173,16 @@ impl Store {
     /// The pool, for statements of tests and benchmarks. Use cases write with [`Store::write`].
     pub fn connection(&self) -> &DatabaseConnection {
         &self.inner.db
+    }
+
+    /// The clock of this store: what time it is for its rules and the workers on it.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// Now, as the store's clock tells it.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
     }
 
     /// Which database this is.
@@ -244,6 +290,7 @@ impl Store {
                     ..TransactionOptions::default()
                 })
                 .await?,
+            clock: self.inner.clock.clone(),
             _env: PhantomData,
         };
         let done = work(&txn).await;

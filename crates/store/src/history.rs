@@ -1,17 +1,17 @@
 //! A registration's history: every change of status (and approval), who made it and why.
 
-use chrono::Utc;
 use matinale_domain::registration::{RegistrationStatus, StatusChange};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
+use crate::database::Clocked;
 use crate::entity::registration_history::{self, Changer};
 use crate::entity::text::Text;
 use crate::error::Error;
 
 /// Records that `by` moved registration `registration_id` from `from` to `to`, for `reason`.
 pub(crate) async fn record(
-    db: &impl ConnectionTrait,
+    db: &impl Clocked,
     registration_id: Uuid,
     by: Changer,
     from: Option<RegistrationStatus>,
@@ -21,7 +21,7 @@ pub(crate) async fn record(
     registration_history::Entity::insert(registration_history::ActiveModel {
         id: Set(Uuid::now_v7()),
         registration_id: Set(registration_id),
-        at: Set(Utc::now()),
+        at: Set(db.now()),
         actor: Set(Text(by)),
         from_status: Set(from.map(Text)),
         to_status: Set(Text(to)),

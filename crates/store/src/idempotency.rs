@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
 
+use crate::database::Clocked;
 use crate::database::Store;
 use crate::entity::idempotency;
 use crate::error::{corrupt, Error};
@@ -31,12 +32,12 @@ pub struct IdempotencyRequest {
 /// Takes `idem` for this transaction. `Some` is the answer to give instead of registering: the
 /// first answer to the same key and body, replayed. A key reused with another body is
 /// [`Error::KeyReused`], and one whose first request has not finished yet a conflict.
-pub(crate) async fn claim(txn: &impl ConnectionTrait, idem: &IdempotencyRequest) -> Result<Option<Receipt>, Error> {
+pub(crate) async fn claim(txn: &impl Clocked, idem: &IdempotencyRequest) -> Result<Option<Receipt>, Error> {
     // The first statement writes, so SQLite takes its one writer lock right away.
     idempotency::Entity::delete_many()
         .filter(idempotency::Column::Scope.eq(idem.scope.as_str()))
         .filter(idempotency::Column::Key.eq(idem.key.as_str()))
-        .filter(idempotency::Column::CreatedAt.lt(Utc::now() - Duration::hours(IDEMPOTENCY_HOURS)))
+        .filter(idempotency::Column::CreatedAt.lt(txn.now() - Duration::hours(IDEMPOTENCY_HOURS)))
         .exec(txn)
         .await?;
     // On PostgreSQL a concurrent insert of the same key waits here for the first to commit.
@@ -46,7 +47,7 @@ pub(crate) async fn claim(txn: &impl ConnectionTrait, idem: &IdempotencyRequest)
         request_hash: Set(idem.request_hash.clone()),
         response_status: Set(None),
         response_body: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(txn.now()),
     })
     .on_conflict_do_nothing_on([idempotency::Column::Scope, idempotency::Column::Key])
     .exec_without_returning(txn)

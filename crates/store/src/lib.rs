@@ -70,7 +70,7 @@ mod versioned;
 mod waitlist;
 pub mod wishes;
 
-pub use database::{connect, Config, Store, Txn, Work};
+pub use database::{connect, Clocked, Config, Store, Txn, Work};
 pub use error::Error;
 
 /// Runs the write `work` to its end even if the caller stops waiting (a client that hangs up):

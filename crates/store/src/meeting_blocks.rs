@@ -89,7 +89,7 @@ pub async fn create(
                     break_minutes: Set(block.break_minutes as i32),
                     tables: Set(block.tables as i32),
                     table_labels: Set(labels),
-                    created_at: Set(Utc::now()),
+                    created_at: Set(txn.now()),
                 };
                 meeting_block::Entity::insert(model).exec_without_returning(txn).await?;
                 let slots = &block.slots;

@@ -13,7 +13,6 @@
 
 use std::collections::HashSet;
 
-use chrono::Utc;
 use chrono_tz::Tz;
 use matinale_domain::event::{Category, EventStatus};
 use matinale_domain::mail::MailKind;
@@ -232,7 +231,7 @@ pub async fn move_to(store: &crate::Store, id: Uuid, actor: &Actor, to: Place) -
                         Expr::val(i32::try_from(to.table).unwrap_or(i32::MAX)),
                     )
                     .col_expr(meeting::Column::Sequence, Expr::col(meeting::Column::Sequence).add(1))
-                    .col_expr(meeting::Column::UpdatedAt, Expr::val(Utc::now()))
+                    .col_expr(meeting::Column::UpdatedAt, Expr::val(txn.now()))
                     .filter(meeting::Column::Id.eq(m.id))
                     .filter(meeting::Column::Sequence.eq(m.sequence))
                     .filter(meeting::Column::Status.eq(Text(MeetingStatus::Scheduled)))
@@ -298,7 +297,7 @@ pub async fn cancel(store: &crate::Store, id: Uuid, actor: &Actor, reason: Optio
                         meeting::Column::CancelReason,
                         Expr::val(reason.clone().unwrap_or_else(|| "cancelled by an organiser".into())),
                     )
-                    .col_expr(meeting::Column::UpdatedAt, Expr::val(Utc::now()))
+                    .col_expr(meeting::Column::UpdatedAt, Expr::val(txn.now()))
                     .filter(meeting::Column::Id.eq(m.id))
                     .filter(meeting::Column::Status.eq(Text(MeetingStatus::Scheduled)))
                     .exec(txn)
@@ -389,7 +388,7 @@ pub async fn add(store: &crate::Store, event_id: Uuid, actor: &Actor, new: NewMe
                     return Err(Error::Conflict(format!("{}: these two already meet", ADD.supplier)));
                 }
                 check_free(txn, new.place, new.buyer, new.supplier, None, &ADD).await?;
-                let now = Utc::now();
+                let now = txn.now();
                 let id = Uuid::now_v7();
                 let m = meeting::ActiveModel {
                     id: Set(id),

@@ -5,7 +5,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
 use matinale_domain::meeting::MeetingPreferences;
 use matinale_domain::registration::{Registration, RegistrationDetails};
 use sea_orm::sea_query::OnConflict;
@@ -13,6 +12,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::credential::Credential;
+use crate::database::Clocked;
 use crate::database::Store;
 use crate::entity::meeting_preference;
 use crate::error::{corrupt, Error};
@@ -94,7 +94,7 @@ pub async fn set(
 
 /// [`set`] inside the caller's write.
 async fn set_in(
-    db: &impl ConnectionTrait,
+    db: &impl Clocked,
     event_id: Uuid,
     id: Uuid,
     change: PreferencesChange,
@@ -112,7 +112,7 @@ async fn set_in(
         opt_in: Set(preferences.opt_in),
         max_meetings: Set(preferences.max_meetings.map(|n| n as i32)),
         unavailable_slot_ids: Set(serde_json::json!(preferences.unavailable_slot_ids)),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(db.now()),
     };
     meeting_preference::Entity::insert(row)
         .on_conflict(

@@ -420,7 +420,7 @@ pub async fn publish(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Pub
         .iter()
         .filter(|m| m.status == MeetingStatus::Scheduled && !in_draft.contains(&m.id))
         .collect();
-    let now = Utc::now();
+    let now = store.now();
     let mut changed: HashSet<Uuid> = HashSet::new();
     for chunk in dropped.chunks(INSERT_CHUNK) {
         meeting::Entity::update_many()

@@ -7,9 +7,10 @@ use matinale_domain::event::EventStatus;
 use matinale_domain::mail::MailKind;
 use matinale_domain::registration::RegistrationStatus;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use crate::database::Clocked;
 use crate::database::Store;
 use crate::entity::text::Text;
 use crate::entity::{event, registration};
@@ -18,7 +19,7 @@ use crate::outbox::{self, MailDetails, MailPayload, NewMail};
 
 /// Queues a mail of `kind` to the person of `m`, about their registration and its event.
 pub(crate) async fn mail(
-    db: &impl ConnectionTrait,
+    db: &impl Clocked,
     kind: MailKind,
     m: &registration::Model,
     details: MailDetails,
@@ -53,7 +54,7 @@ pub fn reminder_lead() -> Duration {
 
 /// Queues an `event_cancelled` mail to every live (confirmed or waitlisted) registration of
 /// `event_id`. Call it inside the transaction that cancels the event.
-pub async fn queue_event_cancelled(db: &impl ConnectionTrait, event_id: Uuid) -> Result<usize, Error> {
+pub async fn queue_event_cancelled(db: &impl Clocked, event_id: Uuid) -> Result<usize, Error> {
     let live = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event_id))
         .filter(registration::Column::Status.is_in([

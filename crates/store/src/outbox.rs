@@ -18,6 +18,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::database::Clocked;
 use crate::database::Store;
 use crate::entity::text::Text;
 use crate::entity::{outbox, registration};
@@ -248,16 +249,16 @@ fn queued(mail: NewMail, now: DateTime<Utc>) -> outbox::ActiveModel {
 }
 
 /// Queues a mail; call it inside the transaction of the change it announces.
-pub async fn enqueue(db: &impl ConnectionTrait, mail: NewMail) -> Result<(), Error> {
-    outbox::Entity::insert(queued(mail, Utc::now()))
+pub async fn enqueue(db: &impl Clocked, mail: NewMail) -> Result<(), Error> {
+    outbox::Entity::insert(queued(mail, db.now()))
         .exec_without_returning(db)
         .await?;
     Ok(())
 }
 
 /// Queues many mails in a few multi-row inserts; inside the transaction of the change.
-pub async fn enqueue_many(db: &impl ConnectionTrait, mails: Vec<NewMail>) -> Result<(), Error> {
-    let now = Utc::now();
+pub async fn enqueue_many(db: &impl Clocked, mails: Vec<NewMail>) -> Result<(), Error> {
+    let now = db.now();
     let rows: Vec<outbox::ActiveModel> = mails.into_iter().map(|mail| queued(mail, now)).collect();
     // 14 columns a row: 500 rows stay under SQLite's 32,766 bound parameters.
     for chunk in rows.chunks(500) {
@@ -366,7 +367,7 @@ async fn settle(
 
 /// Records the delivery of the row claimed with `attempt` and forgets its manage token.
 pub async fn mark_sent(db: &Store, id: Uuid, attempt: i32) -> Result<bool, Error> {
-    let now = Utc::now();
+    let now = db.now();
     let update = outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::val(MailStatus::Sent.as_str()))
         .col_expr(outbox::Column::SentAt, Expr::val(now))

@@ -20,6 +20,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use uuid::Uuid;
 
 use crate::credential::Credential;
+use crate::database::Clocked;
 use crate::entity::text::Text;
 use crate::entity::{event, meeting, meeting_block, meeting_outcome, meeting_slot, registration, registration_token};
 use crate::error::{corrupt, Error};
@@ -256,14 +257,15 @@ async fn access(db: &impl ConnectionTrait, m: &MeetingFacts, who: &Credential) -
 /// The outcomes of a meeting (the latest per side, and the `page` of the history), for an
 /// organiser of its event (both sides) or either side (its own only).
 pub async fn of_meeting(
-    db: &impl ConnectionTrait,
+    db: &impl Clocked,
     id: Uuid,
     who: &Credential,
     page: PageRequest,
 ) -> Result<MeetingOutcomes, Error> {
-    let facts = facts_of(db, id, Utc::now()).await?;
+    let facts = facts_of(db, id, db.now()).await?;
     let reader = access(db, &facts, who).await?;
     read(db, &facts, reader, Some(page)).await
+}
 }
 
 /// The outcomes `reader` may see (see `matinale_domain::outcome::readable_by`).
@@ -321,7 +323,7 @@ pub async fn record(
     side: Option<Side>,
     new: NewOutcome,
 ) -> Result<MeetingOutcomes, Error> {
-    let now = Utc::now();
+    let now = store.now();
     store
         .write(|txn| {
             let new = new.clone();

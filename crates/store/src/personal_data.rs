@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::accounts::{new_secret, secret_hash};
 use crate::credential::Credential;
+use crate::database::Clocked;
 use crate::database::Store;
 use crate::entity::{
     event, idempotency, meeting, meeting_outcome, meeting_preference, need_interest, outbox, registration,
@@ -240,9 +241,9 @@ pub async fn export_person(db: &impl ConnectionTrait, email: &str, actor: &Actor
 }
 
 /// Makes one registration anonymous inside the caller's transaction.
-async fn erase(db: &impl ConnectionTrait, id: Uuid) -> Result<(), Error> {
+async fn erase(db: &impl Clocked, id: Uuid) -> Result<(), Error> {
     let placeholder = format!("erased-{}@erased.invalid", id.simple());
-    registration::change(id, Utc::now())
+    registration::change(id, db.now())
         .col_expr(registration::Column::FirstName, Expr::val("—"))
         .col_expr(registration::Column::LastName, Expr::val("—"))
         .col_expr(registration::Column::Email, Expr::val(placeholder.as_str()))

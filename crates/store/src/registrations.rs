@@ -3,7 +3,7 @@
 //! in, mark no-shows, change details, approve a claim to an organisation, and the agenda.
 //!
 //! Each use case is one transaction, built from the nouns below it: `seats` (the seat rows and
-//! promotion), `waitlist` (places and tally), `rush` (the one-round-trip insert and the SQLite
+//! promotion), `waitlist` (tickets and places), `rush` (the one-round-trip insert and the SQLite
 //! group commit), `idempotency`, `tokens`, `credential` (who may see a registration),
 //! `history`, `claims` and `notices` (mail). Their public items are re-exported here.
 
@@ -32,6 +32,7 @@ pub use crate::tokens::{for_token, revoke_feed_token, rotate_feed_token, LINK_RE
 
 use crate::claims::settle_claims;
 use crate::credential::{authorised, load};
+use crate::database::Clocked;
 use crate::database::Store;
 use crate::entity::registration;
 use crate::entity::registration_history::Changer;
@@ -83,7 +84,7 @@ pub async fn register(
             None => read_event(&store, event_id).await?,
         };
         for _ in 0..3 {
-            match matinale_domain::registration::check_open(&event, Utc::now()) {
+            match matinale_domain::registration::check_open(&event, store.now()) {
                 Ok(()) => match register_once(&store, &event, &new, idempotency.as_ref()).await {
                     // The event has changed since it was read: read it again.
                     Err(Error::Stale) => {}
@@ -124,7 +125,7 @@ async fn register_once(
         // on SQLite one batch of statements in a transaction shared with other registrants.
         let inserted = if store.backend() == DbBackend::Postgres {
             store
-                .write_statement(|| insert_registration(store.connection(), event, new, None))
+                .write_statement(|| insert_registration(store.connection(), event, new, None, store.now()))
                 .await
         } else {
             register_in_group(store, event.clone(), new.clone()).await
@@ -143,9 +144,11 @@ async fn register_once(
                 if let Some(earlier) = crate::idempotency::claim(txn, idem).await? {
                     return Ok(Outcome::Replayed(earlier));
                 }
-                let registered = insert_registration(txn, event, new, None).await.inspect_err(|e| {
-                    duplicate.store(matches!(e, Error::Conflict(_)), Ordering::Relaxed);
-                })?;
+                let registered = insert_registration(txn, event, new, None, txn.now())
+                    .await
+                    .inspect_err(|e| {
+                        duplicate.store(matches!(e, Error::Conflict(_)), Ordering::Relaxed);
+                    })?;
                 crate::idempotency::keep(txn, idem, &registered.receipt()).await?;
                 Ok(Outcome::Created(Box::new(registered)))
             })
@@ -219,7 +222,7 @@ pub async fn approve_organisation(store: &Store, id: Uuid, actor: &Actor) -> Res
 }
 
 async fn approve_organisation_in(
-    txn: &impl ConnectionTrait,
+    txn: &impl Clocked,
     id: Uuid,
     actor: &Actor,
 ) -> Result<RegistrationWithHistory, Error> {
@@ -245,7 +248,7 @@ async fn approve_organisation_in(
         .into());
     };
     if m.organisation_confirmed_at.is_none() {
-        let now = Utc::now();
+        let now = txn.now();
         registration::change(id, now)
             .col_expr(registration::Column::OrganisationConfirmedAt, Expr::val(now))
             .col_expr(registration::Column::OrganisationConfirmedBy, Expr::val(actor.user_id))
@@ -277,7 +280,7 @@ pub async fn update_details(
 
 /// [`update_details`] inside the caller's write.
 pub(crate) async fn update_details_in(
-    db: &impl ConnectionTrait,
+    db: &impl Clocked,
     id: Uuid,
     who: &Credential,
     if_match: Option<i32>,
@@ -313,7 +316,7 @@ pub(crate) async fn update_details_in(
         )
         .col_expr(registration::Column::ShareContact, Expr::val(d.consents.share_contact))
         .col_expr(registration::Column::Version, Expr::val(current.version + 1))
-        .col_expr(registration::Column::UpdatedAt, Expr::val(Utc::now()))
+        .col_expr(registration::Column::UpdatedAt, Expr::val(db.now()))
         .filter(registration::Column::Id.eq(id))
         .filter(registration::Column::Version.eq(current.version))
         .exec(db)
@@ -334,9 +337,9 @@ pub async fn cancel(store: &Store, id: Uuid, who: &Credential) -> Result<Registr
     store.write(|txn| Box::pin(cancel_in(txn, id, who))).await
 }
 
-async fn cancel_in(txn: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Result<RegistrationWithHistory, Error> {
+async fn cancel_in(txn: &impl Clocked, id: Uuid, who: &Credential) -> Result<RegistrationWithHistory, Error> {
     // First statement a write (SQLite's writer lock at once); the status guard settles races.
-    let cancelled = registration::change(id, Utc::now())
+    let cancelled = registration::change(id, txn.now())
         .col_expr(
             registration::Column::Status,
             Expr::val(Text(RegistrationStatus::Cancelled)),
@@ -359,7 +362,7 @@ async fn cancel_in(txn: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Re
     let from = if freed.is_some() {
         RegistrationStatus::Confirmed
     } else {
-        crate::waitlist::untally(txn, m.event_id, m.category.get(), id).await?;
+        crate::waitlist::leave(txn, m.event_id, m.category.get()).await?;
         RegistrationStatus::Waitlisted
     };
     let reason = match who {
@@ -391,7 +394,7 @@ async fn cancel_in(txn: &impl ConnectionTrait, id: Uuid, who: &Credential) -> Re
 
 /// Sets a registration of `event_id` from `from` to `to` (check-in, no-show), by an organiser.
 async fn set_status(
-    db: &impl ConnectionTrait,
+    db: &impl Clocked,
     event_id: Uuid,
     id: Uuid,
     actor: &Actor,
@@ -404,7 +407,7 @@ async fn set_status(
     }
     let from = m.status.get();
     from.transition_to(to)?;
-    let written = registration::change(id, Utc::now())
+    let written = registration::change(id, db.now())
         .col_expr(registration::Column::Status, Expr::val(Text(to)))
         .filter(registration::Column::Status.eq(Text(from)))
         .exec(db)
@@ -413,7 +416,7 @@ async fn set_status(
         return Err(Error::Conflict("the registration changed meanwhile; try again".into()));
     }
     if from == RegistrationStatus::Waitlisted {
-        crate::waitlist::untally(db, event_id, m.category.get(), id).await?;
+        crate::waitlist::leave(db, event_id, m.category.get()).await?;
     }
     record(db, id, Changer::User(actor.user_id), Some(from), to, reason).await
 }
@@ -439,7 +442,7 @@ pub async fn check_in(
 /// After the event, marks every confirmed registration that did not check in as no-show.
 pub async fn mark_no_shows(store: &Store, event_id: Uuid, actor: &Actor) -> Result<u64, Error> {
     let event = crate::events::get_editable(store, event_id, actor).await?;
-    if Utc::now() < event.fields.ends_at {
+    if store.now() < event.fields.ends_at {
         return Err(Error::Conflict("no-shows are marked after the event has ended".into()));
     }
     store

@@ -19,7 +19,6 @@ use crate::notices::mail_payload;
 use crate::receipt::Registered;
 use crate::sql::{bind, register_sqlite, REGISTER_POSTGRES};
 use crate::tokens::new_manage_token;
-use crate::waitlist::tally_shard;
 
 /// The foreign key refuses a registration naming an organisation that does not exist: that is
 /// the caller's `organisation_id`, not a failure of the database.
@@ -32,7 +31,8 @@ pub(crate) fn unknown_organisation(err: DbErr) -> Error {
     }
 }
 
-/// A registration's place in the queue of its event: the time it was made.
+/// A registration's order among those of its event (the organisers' list): the time it was
+/// made. The waiting list goes by ticket instead (`waitlist`).
 fn queue_order(now: DateTime<Utc>) -> i64 {
     now.timestamp_micros()
 }
@@ -48,13 +48,15 @@ fn reason_and_mail(status: RegistrationStatus) -> (&'static str, MailKind) {
     }
 }
 
-/// Claims a seat (or not) and writes the row, its history, its first mail and the waiting
-/// list's tally in one round trip: on PostgreSQL one statement (its own transaction when `db`
+/// Claims a seat (or takes a ticket and place on the waiting list) and writes the row, its
+/// history and its first mail in one round trip: on PostgreSQL one statement (its own transaction when `db`
 /// is not one); on SQLite one batch inside the caller's write transaction. The seat is the
 /// first free one of its pool, claimed before the row is written, so the row is written once
 /// with its final status, and a duplicate e-mail fails the insert and (by rollback) frees the
 /// seat. Every part writes only while the event has the version `event` was read at: else no
 /// row comes back, [`Error::Stale`], and the caller reads the event again.
+///
+/// `now` is when it is made, by the store's clock.
 ///
 /// On SQLite, `savepoint` names a savepoint the batch begins with, so that the caller can roll
 /// back what it did when a statement of it fails.
@@ -63,12 +65,12 @@ pub(crate) async fn insert_registration(
     event: &Event,
     new: &NewRegistration,
     savepoint: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<Registered, Error> {
     let backend = db.get_database_backend();
     let id = Uuid::now_v7();
     let (token, token_hash) = new_manage_token();
     let pool = SeatPool::of(new.category, &event.fields.quotas);
-    let now = Utc::now();
     let (confirmed, waitlisted) = (RegistrationStatus::Confirmed, RegistrationStatus::Waitlisted);
     let [(confirmed_reason, confirmed_mail), (waitlisted_reason, waitlisted_mail)] =
         [confirmed, waitlisted].map(reason_and_mail);
@@ -81,7 +83,7 @@ pub(crate) async fn insert_registration(
         new.category.as_str(),
         crate::outbox::MailDetails::token(token.to_owned()),
     );
-    let params: [(&str, Value); 27] = [
+    let params: [(&str, Value); 26] = [
         ("id", id.into()),
         ("event_id", event.id.into()),
         ("pool", pool.as_str().into()),
@@ -108,7 +110,6 @@ pub(crate) async fn insert_registration(
         ("payload", payload.into()),
         ("queued", MailStatus::Queued.as_str().into()),
         ("event_version", event.version.into()),
-        ("shard", tally_shard(id).into()),
     ];
     let statement = if backend == DbBackend::Postgres {
         bind(backend, REGISTER_POSTGRES, &params)
@@ -180,7 +181,7 @@ async fn write_group(store: &Store, turn: &WriterTurn, group: Vec<Waiting>) {
             Box::pin(async move {
                 let mut outcomes = Vec::with_capacity(work.len());
                 for (event, new) in work {
-                    let outcome = insert_registration(txn, event, new, Some("registration")).await;
+                    let outcome = insert_registration(txn, event, new, Some("registration"), txn.now()).await;
                     if outcome.is_err() {
                         // Undo what this registration's statements did before the one that failed.
                         txn.execute_unprepared("ROLLBACK TO registration").await?;

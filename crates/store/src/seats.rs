@@ -4,7 +4,6 @@
 //! registrations (unique `registration_id`, one row per seat). Registering claims one
 //! (`sql::REGISTER_*`).
 
-use chrono::Utc;
 use matinale_domain::event::{Category, Quotas};
 use matinale_domain::mail::MailKind;
 use matinale_domain::registration::{RegistrationStatus, SeatPool};
@@ -12,6 +11,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
+use crate::database::Clocked;
 use crate::entity::registration_history::Changer;
 use crate::entity::text::Text;
 use crate::entity::{registration, seat};
@@ -43,12 +43,7 @@ async fn counts(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<(SeatPo
 /// the waiting list. Lowering below the seats already taken is a conflict, and so is a seat
 /// to drop that a registrant took meanwhile (every delete checks the seat is free and counts
 /// what it dropped). Call it with the event held ([`lock_event_for_change`]).
-pub async fn sync_seats(
-    db: &impl ConnectionTrait,
-    event_id: Uuid,
-    capacity: u32,
-    quotas: &Quotas,
-) -> Result<(), Error> {
+pub async fn sync_seats(db: &impl Clocked, event_id: Uuid, capacity: u32, quotas: &Quotas) -> Result<(), Error> {
     let existing = counts(db, event_id).await?;
     let wanted = SeatPool::sizes(capacity, quotas);
     let free_of = |pool: SeatPool| {
@@ -171,7 +166,7 @@ pub(crate) async fn lock_event_for_change(db: &impl ConnectionTrait, event_id: U
 }
 
 /// Promotes waitlisted registrations while their pool has free seats (after a quota rises).
-async fn fill_free_seats(db: &impl ConnectionTrait, event_id: Uuid) -> Result<(), Error> {
+async fn fill_free_seats(db: &impl Clocked, event_id: Uuid) -> Result<(), Error> {
     let backend = db.get_database_backend();
     loop {
         let free = db
@@ -218,7 +213,7 @@ pub(crate) enum Promotion {
 /// Gives a freed seat of `pool` to the first waitlisted registration of that pool (of
 /// `category` first), if the seat is still free.
 pub(crate) async fn promote_into(
-    db: &impl ConnectionTrait,
+    db: &impl Clocked,
     event_id: Uuid,
     pool: SeatPool,
     seat_no: i32,
@@ -255,8 +250,8 @@ pub(crate) async fn promote_into(
     if claimed != 1 {
         return Ok(Promotion::SeatTaken);
     }
-    crate::waitlist::untally(db, event_id, promoted_category.get(), promoted).await?;
-    registration::change(promoted, Utc::now())
+    crate::waitlist::leave(db, event_id, promoted_category.get()).await?;
+    registration::change(promoted, db.now())
         .col_expr(
             registration::Column::Status,
             Expr::val(Text(RegistrationStatus::Confirmed)),

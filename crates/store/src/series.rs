@@ -1,6 +1,5 @@
 //! Series of events.
 
-use chrono::Utc;
 use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::series::{NewSeries, Series};
 use matinale_domain::user::Actor;
@@ -49,7 +48,7 @@ pub async fn create(store: &Store, actor: &Actor, new: NewSeries) -> Result<Seri
         ends_on: Set(new.ends_on),
         description: Set(new.description),
         created_by: Set(actor.user_id),
-        created_at: Set(Utc::now()),
+        created_at: Set(store.now()),
     };
     let model = &model;
     let model = store

@@ -73,27 +73,35 @@ fn utf8_len(first: u8) -> usize {
 /// The registration rush on PostgreSQL: one statement. It claims the first free seat of the
 /// pool (concurrent claims skip each other's locked rows; only when every free row looked
 /// locked does the second sub-select wait for them, since a claim that rolls back elsewhere
-/// must not send anybody to the waiting list), writes the row with its final status, its
-/// history, its first mail and the waiting-list tally, and returns the row with its place on
-/// the waiting list. Every part writes only while the event still has the version read
-/// (`:event_version`), under the key-share lock the foreign key takes anyway, so it waits for
-/// an event change in progress and then reads the version it committed. Inside one statement
-/// every part sees the same snapshot: the claim's effect is not visible to the rest, its
-/// result is, and the place reads the tally as committed before, without this row.
+/// must not send anybody to the waiting list); without a seat, it takes the next ticket of the
+/// waiting list of its event and category and its place (`queue`: the row's `issued` and
+/// `waiting` after adding itself). It then writes the row with its final status and ticket,
+/// its history and its first mail, and returns the row with its place. Every part writes only
+/// while the event still has the version read (`:event_version`), under the key-share lock the
+/// foreign key takes anyway, so it waits for an event change in progress and then reads the
+/// version it committed.
+///
+/// The place is exact under concurrency: the upsert of `queue` locks the waiting list's row
+/// until this statement commits, and one that waited for it updates (and returns) the row as
+/// the other committed it, not as the snapshot saw it. Only waitlisted registrants of one
+/// event and category wait for each other, each for the commit of the one before.
 pub(crate) const REGISTER_POSTGRES: &str = "\
 WITH seat AS (UPDATE seats SET registration_id = :id WHERE event_id = :event_id AND pool = :pool AND seat_no = \
 COALESCE((SELECT seat_no FROM seats WHERE event_id = :event_id AND pool = :pool AND registration_id IS NULL \
 ORDER BY seat_no LIMIT 1 FOR UPDATE SKIP LOCKED), (SELECT seat_no FROM seats WHERE event_id = :event_id AND \
 pool = :pool AND registration_id IS NULL ORDER BY seat_no LIMIT 1 FOR UPDATE)) AND EXISTS (SELECT 1 FROM events \
 WHERE id = :event_id AND version = :event_version FOR KEY SHARE) RETURNING 1), \
+queue AS (INSERT INTO waitlist_queues AS q (event_id, category, issued, waiting) SELECT :event_id, :category, 1, 1 \
+WHERE NOT EXISTS (SELECT 1 FROM seat) AND EXISTS (SELECT 1 FROM events WHERE id = :event_id AND \
+version = :event_version FOR KEY SHARE) ON CONFLICT (event_id, category) DO UPDATE SET issued = q.issued + 1, \
+waiting = q.waiting + 1 RETURNING q.issued, q.waiting), \
 reg AS (INSERT INTO registrations AS reg (id, event_id, category, pool, status, first_name, last_name, email, \
 phone, organisation_id, locale, accessibility_needs, share_contact, manage_token_hash, feed_token_hash, version, \
-queue_order, created_at, updated_at) SELECT :id, :event_id, :category, :pool, CASE WHEN EXISTS (SELECT 1 FROM seat) \
-THEN :confirmed ELSE :waitlisted END, :first_name, :last_name, :email, :phone, :organisation_id, :locale, \
-:accessibility_needs, :share_contact, :manage_token_hash, NULL, 1, :queue_order, :now, :now WHERE EXISTS \
-(SELECT 1 FROM events WHERE id = :event_id AND version = :event_version FOR KEY SHARE) RETURNING *, \
-CASE WHEN reg.status = :waitlisted THEN 1 + COALESCE((SELECT sum(t.waitlisted) FROM waitlist_tally t \
-WHERE t.event_id = reg.event_id AND t.category = reg.category), 0) END AS waitlist_position), \
+queue_order, waitlist_ticket, created_at, updated_at) SELECT :id, :event_id, :category, :pool, CASE WHEN EXISTS \
+(SELECT 1 FROM seat) THEN :confirmed ELSE :waitlisted END, :first_name, :last_name, :email, :phone, \
+:organisation_id, :locale, :accessibility_needs, :share_contact, :manage_token_hash, NULL, 1, :queue_order, \
+(SELECT issued FROM queue), :now, :now WHERE EXISTS (SELECT 1 FROM events WHERE id = :event_id AND \
+version = :event_version FOR KEY SHARE) RETURNING *, (SELECT waiting FROM queue) AS waitlist_position), \
 history AS (INSERT INTO registration_history (id, registration_id, at, actor, from_status, to_status, reason) \
 SELECT :history_id, reg.id, reg.created_at, 'registrant', NULL, reg.status, CASE WHEN reg.status = :confirmed \
 THEN :confirmed_reason ELSE :waitlisted_reason END FROM reg), \
@@ -101,39 +109,40 @@ mail AS (INSERT INTO outbox (id, kind, to_email, locale, payload, status, attemp
 registration_id, created_at, lease_until, event_id, sent_at) SELECT :mail_id, CASE WHEN reg.status = :confirmed \
 THEN :confirmed_mail ELSE :waitlisted_mail END, reg.email, reg.locale, \
 (:payload::jsonb || jsonb_build_object('waitlist_position', reg.waitlist_position))::json, :queued, 0, \
-reg.created_at, NULL, reg.id, reg.created_at, NULL, reg.event_id, NULL FROM reg), \
-tally AS (INSERT INTO waitlist_tally (event_id, category, shard, waitlisted) SELECT reg.event_id, reg.category, \
-:shard, 1 FROM reg WHERE reg.status = :waitlisted ON CONFLICT (event_id, category, shard) DO UPDATE SET \
-waitlisted = waitlist_tally.waitlisted + excluded.waitlisted) \
+reg.created_at, NULL, reg.id, reg.created_at, NULL, reg.event_id, NULL FROM reg) \
 SELECT * FROM reg";
 
 /// The registration rush on SQLite, which has no data-modifying `WITH`: the same steps as one
 /// batch of statements inside the caller's write transaction (a group commit). The claim comes
-/// first, so the row is written once with its final status; `reg` is the new row once it is
-/// there; its place is computed once, for the mail (before the tally counts the new row), and
+/// first, so the row is written once with its final status; without a seat, the waiting list's
+/// row of its event and category gives the next ticket and counts it (one writer: the place is
+/// exact); `reg` is the new row once it is there; its place is read once, for the mail, and
 /// read back from it. A savepoint may be put in front ([`register_sqlite`]).
 const REGISTER_SQLITE: &str = "\
 UPDATE seats SET registration_id = :id WHERE event_id = :event_id AND pool = :pool AND seat_no = \
 (SELECT seat_no FROM seats WHERE event_id = :event_id AND pool = :pool AND registration_id IS NULL \
 ORDER BY seat_no LIMIT 1 ) AND EXISTS (SELECT 1 FROM events WHERE id = :event_id AND version = :event_version); \
+INSERT INTO waitlist_queues (event_id, category, issued, waiting) SELECT :event_id, :category, 1, 1 \
+WHERE NOT EXISTS (SELECT 1 FROM seats WHERE registration_id = :id) AND EXISTS (SELECT 1 FROM events \
+WHERE id = :event_id AND version = :event_version) ON CONFLICT (event_id, category) DO UPDATE SET \
+issued = issued + 1, waiting = waiting + 1; \
 INSERT INTO registrations (id, event_id, category, pool, status, first_name, last_name, email, \
 phone, organisation_id, locale, accessibility_needs, share_contact, manage_token_hash, feed_token_hash, version, \
-queue_order, created_at, updated_at) SELECT :id, :event_id, :category, :pool, CASE WHEN EXISTS (SELECT 1 FROM seats \
-WHERE registration_id = :id) THEN :confirmed ELSE :waitlisted END, :first_name, :last_name, :email, :phone, \
-:organisation_id, :locale, :accessibility_needs, :share_contact, :manage_token_hash, NULL, 1, :queue_order, :now, \
-:now WHERE EXISTS (SELECT 1 FROM events WHERE id = :event_id AND version = :event_version); \
+queue_order, waitlist_ticket, created_at, updated_at) SELECT :id, :event_id, :category, :pool, CASE WHEN EXISTS \
+(SELECT 1 FROM seats WHERE registration_id = :id) THEN :confirmed ELSE :waitlisted END, :first_name, :last_name, \
+:email, :phone, :organisation_id, :locale, :accessibility_needs, :share_contact, :manage_token_hash, NULL, 1, \
+:queue_order, CASE WHEN NOT EXISTS (SELECT 1 FROM seats WHERE registration_id = :id) THEN (SELECT issued FROM \
+waitlist_queues WHERE event_id = :event_id AND category = :category) END, :now, :now WHERE EXISTS \
+(SELECT 1 FROM events WHERE id = :event_id AND version = :event_version); \
 INSERT INTO registration_history (id, registration_id, at, actor, from_status, to_status, reason) \
 SELECT :history_id, reg.id, reg.created_at, 'registrant', NULL, reg.status, CASE WHEN reg.status = :confirmed \
 THEN :confirmed_reason ELSE :waitlisted_reason END FROM (SELECT * FROM registrations WHERE id = :id) AS reg; \
 INSERT INTO outbox (id, kind, to_email, locale, payload, status, attempts, next_attempt_at, last_error, \
 registration_id, created_at, lease_until, event_id, sent_at) SELECT :mail_id, CASE WHEN reg.status = :confirmed \
 THEN :confirmed_mail ELSE :waitlisted_mail END, reg.email, reg.locale, json_set(:payload, '$.waitlist_position', \
-CASE WHEN reg.status = :waitlisted THEN 1 + COALESCE((SELECT sum(t.waitlisted) FROM waitlist_tally t \
-WHERE t.event_id = reg.event_id AND t.category = reg.category), 0) END), :queued, 0, reg.created_at, NULL, reg.id, \
-reg.created_at, NULL, reg.event_id, NULL FROM (SELECT * FROM registrations WHERE id = :id) AS reg; \
-INSERT INTO waitlist_tally (event_id, category, shard, waitlisted) SELECT reg.event_id, reg.category, :shard, 1 \
-FROM (SELECT * FROM registrations WHERE id = :id) AS reg WHERE reg.status = :waitlisted \
-ON CONFLICT (event_id, category, shard) DO UPDATE SET waitlisted = waitlist_tally.waitlisted + excluded.waitlisted; \
+CASE WHEN reg.status = :waitlisted THEN (SELECT q.waiting FROM waitlist_queues q WHERE q.event_id = reg.event_id \
+AND q.category = reg.category) END), :queued, 0, reg.created_at, NULL, reg.id, reg.created_at, NULL, reg.event_id, \
+NULL FROM (SELECT * FROM registrations WHERE id = :id) AS reg; \
 SELECT reg.*, json_extract(outbox.payload, '$.waitlist_position') AS waitlist_position \
 FROM (SELECT * FROM registrations WHERE id = :id) AS reg JOIN outbox ON outbox.id = :mail_id";
 
@@ -155,8 +164,10 @@ WHERE s.event_id = :event_id AND s.pool = w.pool AND s.registration_id IS NULL) 
 FROM (SELECT DISTINCT r.pool AS pool FROM registrations r WHERE r.event_id = :event_id \
 AND r.status = :waitlisted) w) free WHERE seat_no IS NOT NULL LIMIT 1";
 
-/// The first waitlisted registration of a pool, of `:category` first; `:lock` is appended
-/// (PostgreSQL skips rows another promotion holds).
+/// The first waitlisted registration of a pool, of `:category` first, by ticket (the order its
+/// place was told in; the `open` pool, shared by categories, takes them by ticket too, so
+/// each category's first before any category's second); PostgreSQL skips rows another
+/// promotion holds.
 pub(crate) fn first_waiting(backend: DbBackend) -> String {
     let lock = if backend == DbBackend::Postgres {
         " FOR UPDATE SKIP LOCKED"
@@ -165,7 +176,7 @@ pub(crate) fn first_waiting(backend: DbBackend) -> String {
     };
     format!(
         "SELECT id, category FROM registrations WHERE event_id = :event_id AND pool = :pool AND status = :waitlisted \
-         ORDER BY CASE WHEN category = :category THEN 0 ELSE 1 END, queue_order, id LIMIT 1{lock}"
+         ORDER BY CASE WHEN category = :category THEN 0 ELSE 1 END, waitlist_ticket, queue_order, id LIMIT 1{lock}"
     )
 }
 
@@ -197,16 +208,16 @@ mod tests {
     }
 
     #[test]
-    fn the_rush_statements_bind_the_same_27_names_on_both_backends() {
+    fn the_rush_statements_bind_the_same_26_names_on_both_backends() {
         let names = "id event_id pool category first_name last_name email phone organisation_id locale \
             accessibility_needs share_contact manage_token_hash queue_order now confirmed waitlisted history_id \
-            confirmed_reason waitlisted_reason mail_id confirmed_mail waitlisted_mail payload queued event_version shard";
+            confirmed_reason waitlisted_reason mail_id confirmed_mail waitlisted_mail payload queued event_version";
         let params: Vec<(&str, Value)> = names.split_whitespace().map(|n| (n, Value::from(n))).collect();
         // `bind` asserts (in tests) that every name is bound and every binding named.
         let postgres = bind(DbBackend::Postgres, REGISTER_POSTGRES, &params);
         let sqlite = bind(DbBackend::Sqlite, &register_sqlite(Some("registration")), &params);
-        assert_eq!(postgres.values.map(|v| v.0.len()), Some(27));
-        assert_eq!(sqlite.values.map(|v| v.0.len()), Some(27));
+        assert_eq!(postgres.values.map(|v| v.0.len()), Some(26));
+        assert_eq!(sqlite.values.map(|v| v.0.len()), Some(26));
         assert!(sqlite.sql.starts_with("SAVEPOINT registration; UPDATE seats"));
     }
 }

@@ -1,6 +1,5 @@
 //! Stands of events: classic (ESS structure) and inverted (buyer).
 
-use chrono::Utc;
 use matinale_domain::stand::{NewStand, Stand};
 use matinale_domain::user::Actor;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -60,7 +59,7 @@ where
                     kind: Set(Text(new.kind)),
                     title: Set(new.title),
                     location: Set(new.location),
-                    created_at: Set(Utc::now()),
+                    created_at: Set(txn.now()),
                 }
                 .insert(txn)
                 .await?;

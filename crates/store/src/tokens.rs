@@ -1,7 +1,7 @@
 //! A registration's bearer secrets, stored only as hashes: its manage tokens (the first one,
 //! shown once at registration, and any mailed again since) and the token of its calendar feed.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use matinale_domain::mail::MailKind;
 use matinale_domain::registration::RegistrationStatus;
 use sea_orm::sea_query::Expr;
@@ -48,7 +48,7 @@ pub(crate) async fn resend_link(store: &Store, event_id: Uuid, email: &str) -> E
             let Some(m) = live.one(txn).await? else {
                 return Ok(());
             };
-            let now = Utc::now();
+            let now = store.now();
             let recent = registration_token::Entity::find()
                 .filter(registration_token::Column::RegistrationId.eq(m.id))
                 .filter(registration_token::Column::CreatedAt.gt(now - Duration::minutes(LINK_RESEND_MINUTES)))

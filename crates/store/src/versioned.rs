@@ -2,12 +2,10 @@
 //! and lands only if the row is still at it (else [`Error::Stale`]: somebody changed it since).
 //! Clients pass the version they read as `If-Match`.
 
-use chrono::Utc;
-use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
+use crate::database::Clocked;
 use crate::entity::{event, need, organisation};
 use crate::error::Error;
 
@@ -51,7 +49,7 @@ pub(crate) fn expect_version(if_match: Option<i32>, current: i32) -> Result<(), 
 
 /// Inserts `row` as the first version of the row `id`, created now by `created_by`.
 pub(crate) async fn insert<E>(
-    db: &impl ConnectionTrait,
+    db: &impl Clocked,
     mut row: E::ActiveModel,
     id: Uuid,
     created_by: Uuid,
@@ -61,7 +59,7 @@ where
     E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
     E::Model: IntoActiveModel<E::ActiveModel>,
 {
-    let now = Utc::now();
+    let now = db.now();
     row.set(E::ID, id.into());
     row.set(E::VERSION, 1.into());
     row.set(E::CREATED_BY, created_by.into());
@@ -73,7 +71,7 @@ where
 /// Writes `changes` to the row `id` if it is still at `version`, as version `version + 1`
 /// updated now; [`Error::Stale`] when another write got there first.
 pub(crate) async fn update<E>(
-    db: &impl ConnectionTrait,
+    db: &impl Clocked,
     mut changes: E::ActiveModel,
     id: Uuid,
     version: i32,
@@ -83,7 +81,7 @@ where
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
     changes.set(E::VERSION, (version + 1).into());
-    changes.set(E::UPDATED_AT, Utc::now().into());
+    changes.set(E::UPDATED_AT, db.now().into());
     let written = E::update_many()
         .set(changes)
         .filter(E::ID.eq(id))

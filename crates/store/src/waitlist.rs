@@ -1,61 +1,38 @@
-//! The waiting list: a registration's place (counted at read time, so places are always
-//! gapless) and the tally of how many wait per event and category, which a new registration
-//! reads for its place instead of counting everyone ahead of it.
+//! The waiting list of each event and category: one row (`waitlist_queues`) that counts the
+//! tickets given and the registrations waiting. A new waitlisted registration takes its ticket
+//! and its place under that row's lock, in the statement that writes it (`sql::REGISTER_*`),
+//! so places told are distinct and promotion goes by ticket, the order told. Places read later
+//! are counted by ticket at read time, so they stay gapless as people ahead leave.
 
 use std::collections::HashMap;
 
 use matinale_domain::event::Category;
 use matinale_domain::registration::RegistrationStatus;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::entity::text::Text;
-use crate::entity::{registration, waitlist_tally};
+use crate::entity::{registration, waitlist_queue};
 use crate::error::Error;
 
-/// Rows each event and category's waiting-list tally is split over, so that concurrent
-/// registrants do not all update one row.
-const TALLY_SHARDS: u128 = 16;
-
-/// The tally row a registration counts in, always the same one (so no row goes below zero).
-pub(crate) fn tally_shard(registration_id: Uuid) -> i32 {
-    (registration_id.as_u128() % TALLY_SHARDS) as i32
-}
-
-/// Takes one registration of `category` off the waiting-list tally of `event_id`: it was
-/// promoted or cancelled. Every change of status from waitlisted goes through here, so that the
-/// tally stays the number of waitlisted registrations. (A new waitlisted registration is
-/// counted by the statement that writes it, `sql::REGISTER_*`.)
-pub(crate) async fn untally(
-    db: &impl ConnectionTrait,
-    event_id: Uuid,
-    category: Category,
-    registration_id: Uuid,
-) -> Result<(), Error> {
-    use waitlist_tally::Column;
-    let add_up = Expr::col((waitlist_tally::Entity, Column::Waitlisted))
-        .add(Expr::col((Alias::new("excluded"), Column::Waitlisted)));
-    waitlist_tally::Entity::insert(waitlist_tally::ActiveModel {
-        event_id: Set(event_id),
-        category: Set(Text(category)),
-        shard: Set(tally_shard(registration_id)),
-        waitlisted: Set(-1),
-    })
-    .on_conflict(
-        OnConflict::columns([Column::EventId, Column::Category, Column::Shard])
-            .value(Column::Waitlisted, add_up)
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
+/// Takes one registration of `category` off the waiting list of `event_id`: it was promoted or
+/// cancelled. Every change of status from waitlisted goes through here, so that `waiting`
+/// stays the number of waitlisted registrations. (A new waitlisted registration is counted by
+/// the statement that writes it, `sql::REGISTER_*`.)
+pub(crate) async fn leave(db: &impl ConnectionTrait, event_id: Uuid, category: Category) -> Result<(), Error> {
+    use waitlist_queue::Column;
+    waitlist_queue::Entity::update_many()
+        .col_expr(Column::Waiting, Expr::col(Column::Waiting).sub(1))
+        .filter(Column::EventId.eq(event_id))
+        .filter(Column::Category.eq(Text(category)))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
 /// The 1-based place of a waitlisted registration among the waitlisted of its event and
-/// category, from the queue order at read time.
+/// category: those with a lower ticket, at read time.
 pub(crate) async fn position(db: &impl ConnectionTrait, m: &registration::Model) -> Result<Option<u32>, Error> {
     if m.status != RegistrationStatus::Waitlisted {
         return Ok(None);
@@ -64,27 +41,19 @@ pub(crate) async fn position(db: &impl ConnectionTrait, m: &registration::Model)
         .filter(registration::Column::EventId.eq(m.event_id))
         .filter(registration::Column::Category.eq(m.category))
         .filter(registration::Column::Status.eq(Text(RegistrationStatus::Waitlisted)))
-        .filter(
-            Condition::any()
-                .add(registration::Column::QueueOrder.lt(m.queue_order))
-                .add(
-                    Condition::all()
-                        .add(registration::Column::QueueOrder.eq(m.queue_order))
-                        .add(registration::Column::Id.lt(m.id)),
-                ),
-        )
+        .filter(registration::Column::WaitlistTicket.lt(m.waitlist_ticket))
         .count(db)
         .await?;
     Ok(Some(ahead as u32 + 1))
 }
 
-/// The places of every waitlisted registration of an event, in one query.
+/// The places of every waitlisted registration of an event, in one query: by ticket within
+/// each category.
 pub(crate) async fn positions(db: &impl ConnectionTrait, event_id: Uuid) -> Result<HashMap<Uuid, u32>, Error> {
     let waitlisted: Vec<(Uuid, Text<Category>)> = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event_id))
         .filter(registration::Column::Status.eq(Text(RegistrationStatus::Waitlisted)))
-        .order_by_asc(registration::Column::QueueOrder)
-        .order_by_asc(registration::Column::Id)
+        .order_by_asc(registration::Column::WaitlistTicket)
         .select_only()
         .column(registration::Column::Id)
         .column(registration::Column::Category)

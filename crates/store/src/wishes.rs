@@ -333,7 +333,7 @@ pub async fn make(store: &Store, event_id: Uuid, who: &Credential, new: NewWish)
                     priority: i32::from(new.priority.get()),
                     created_by,
                     // As stored: PostgreSQL keeps microseconds, so the answer matches later reads.
-                    created_at: Utc::now().trunc_subsecs(6),
+                    created_at: store.now().trunc_subsecs(6),
                 };
                 wish::Entity::insert(wish::ActiveModel {
                     id: Set(row.id),
@@ -456,7 +456,7 @@ pub async fn decline(store: &Store, id: Uuid, who: &Credential) -> Result<Wish, 
                     supplier_registration_id: Set(supplier),
                     event_id: Set(event_id),
                     declined_by_registration_id: Set(w.to_registration_id),
-                    created_at: Set(Utc::now()),
+                    created_at: Set(store.now()),
                 })
                 .on_conflict_do_nothing()
                 .exec_without_returning(txn)

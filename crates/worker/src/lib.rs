@@ -17,7 +17,6 @@ pub mod outbox;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::Utc;
 use matinale_notify::delivery::{DeliveryError, Mailer, MailerConfig};
 use matinale_notify::links::uid_domain;
 use matinale_notify::worker::{self, WorkerConfig};
@@ -82,7 +81,7 @@ async fn sweep_reminders(db: Store, every: Duration, mut shutdown: watch::Receiv
         if *shutdown.borrow() {
             break;
         }
-        match matinale_store::notices::queue_due_reminders(&db, Utc::now()).await {
+        match matinale_store::notices::queue_due_reminders(&db, db.now()).await {
             Ok(sweep) if sweep.events > 0 => {
                 tracing::info!(events = sweep.events, mails = sweep.mails, "reminders queued");
             }
@@ -91,12 +90,12 @@ async fn sweep_reminders(db: Store, every: Duration, mut shutdown: watch::Receiv
         }
         mail_follow_up::sweep(&db).await;
         // Expired `Idempotency-Key` answers hold a manage token in clear: drop them.
-        match matinale_store::registrations::purge_idempotency(&db, Utc::now()).await {
+        match matinale_store::registrations::purge_idempotency(&db, db.now()).await {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired idempotency keys purged"),
             Err(error) => tracing::error!(%error, "the idempotency purge failed; trying again later"),
         }
-        match matinale_store::accounts::purge_expired_tokens(&db, Utc::now()).await {
+        match matinale_store::accounts::purge_expired_tokens(&db, db.now()).await {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired account tokens purged"),
             Err(error) => tracing::error!(%error, "the account token purge failed; trying again later"),

@@ -3,7 +3,6 @@
 //! where they report what came of each meeting. Built by the mail worker (see
 //! [`crate::outbox`]); queued once per event by the sweep ([`sweep`]).
 
-use chrono::Utc;
 use matinale_domain::event::Event;
 use matinale_notify::templates::{EventInfo, Message};
 use matinale_store::Store;
@@ -22,7 +21,7 @@ pub(crate) async fn message(
     registration_id: Uuid,
     outcome_url: String,
 ) -> Result<Option<Message>, matinale_store::Error> {
-    let held = matinale_store::outcomes::held_meetings_of(db, registration_id, Utc::now()).await?;
+    let held = matinale_store::outcomes::held_meetings_of(db, registration_id, db.now()).await?;
     let mut meetings = Vec::with_capacity(held.len());
     for id in held {
         let view = matinale_store::meetings::get(db, id).await?;
@@ -48,7 +47,7 @@ pub(crate) async fn message(
 
 /// One pass of the follow-up sweep, logged; the caller repeats it.
 pub(crate) async fn sweep(db: &Store) {
-    match matinale_store::outcomes::queue_due_follow_ups(db, Utc::now()).await {
+    match matinale_store::outcomes::queue_due_follow_ups(db, db.now()).await {
         Ok(sweep) if sweep.events > 0 => {
             tracing::info!(events = sweep.events, mails = sweep.mails, "follow-up mails queued");
         }

@@ -9,7 +9,7 @@
 use std::collections::hash_map::{Entry, HashMap};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use matinale_domain::event::{Event, EventStatus};
 use matinale_domain::mail::MailKind;
 use matinale_domain::meeting::MeetingStatus;
@@ -293,9 +293,13 @@ impl StoreOutbox {
 }
 
 impl Outbox for StoreOutbox {
+    fn now(&self) -> DateTime<Utc> {
+        self.db.now()
+    }
+
     async fn claim(&self, limit: u32, lease: Duration) -> Result<Vec<Envelope>, OutboxError> {
         let lease = chrono::Duration::from_std(lease).map_err(|e| OutboxError(format!("lease: {e}")))?;
-        let rows = matinale_store::outbox::claim(&self.db, limit, lease, Utc::now())
+        let rows = matinale_store::outbox::claim(&self.db, limit, lease, self.db.now())
             .await
             .map_err(storage)?;
         let mut events = HashMap::new();

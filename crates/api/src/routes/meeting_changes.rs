@@ -127,7 +127,7 @@ pub async fn meetings_now(
     id: web::Path<Uuid>,
     query: Query<NowQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let at = query.0.at.map_or_else(Utc::now, |at| at.with_timezone(&Utc));
+    let at = query.0.at.map_or_else(|| state.db.now(), |at| at.with_timezone(&Utc));
     let now = matinale_store::meeting_changes::now(&state.db, id.into_inner(), &actor, at).await?;
     Ok(HttpResponse::Ok().json(MeetingsNowResponse::from(now)))
 }

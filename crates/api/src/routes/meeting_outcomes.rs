@@ -2,7 +2,6 @@
 //! either side (its manage token) or an organiser reports it.
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::Utc;
 use matinale_domain::outcome::AttendanceMark;
 use matinale_store::registrations::Credential;
 use uuid::Uuid;
@@ -34,7 +33,8 @@ pub async fn mark_attendance(
     body: Json<AttendanceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mark = AttendanceMark::try_from(body.into_inner())?;
-    let facts = matinale_store::outcomes::mark_attendance(&state.db, id.into_inner(), &actor, mark, Utc::now()).await?;
+    let facts =
+        matinale_store::outcomes::mark_attendance(&state.db, id.into_inner(), &actor, mark, state.db.now()).await?;
     Ok(HttpResponse::Ok().json(AttendanceResponse::from(facts)))
 }
 

@@ -4,7 +4,6 @@
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -119,7 +118,7 @@ pub async fn event_report(
     SignedIn(actor): SignedIn,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let report = matinale_store::reports::of_event(&state.db, id.into_inner(), &actor, Utc::now()).await?;
+    let report = matinale_store::reports::of_event(&state.db, id.into_inner(), &actor, state.db.now()).await?;
     respond(&req, report, "event-report")
 }
 
@@ -140,6 +139,6 @@ pub async fn series_report(
     SignedIn(actor): SignedIn,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let report = matinale_store::reports::of_series(&state.db, id.into_inner(), &actor, Utc::now()).await?;
+    let report = matinale_store::reports::of_series(&state.db, id.into_inner(), &actor, state.db.now()).await?;
     respond(&req, report, "series-report")
 }

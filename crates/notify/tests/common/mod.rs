@@ -34,13 +34,47 @@ pub fn utc(rfc3339: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// The Python that runs the helpers: `MATINALE_TEST_PYTHON` (`make test` sets it to the
+/// project's virtual environment, `.venv/`, where it installs their packages), else `python3`.
+pub fn python_program() -> String {
+    std::env::var("MATINALE_TEST_PYTHON")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "python3".into())
+}
+
+/// A command that runs [`python_program`].
+pub fn python_command() -> Command {
+    Command::new(python_program())
+}
+
 /// Either panics (in CI, where every tool must be installed) or says loudly why a test
-/// does not run here.
+/// does not run here, and appends that to the file `MATINALE_TEST_SKIPS` names (`make test`
+/// prints it in its last lines), so that a skip is never a silent `ok`.
 pub fn missing_tool(what: &str) {
     if std::env::var_os("CI").is_some() {
         panic!("{what} (CI is set: install it, see crates/notify/README.md)");
     }
     eprintln!("\n!!!!! SKIPPED: {what}. Set CI=1 to make this a failure. !!!!!\n");
+    record_skip(what);
+}
+
+/// Appends "test: what was not checked" to the file `MATINALE_TEST_SKIPS` names, if any.
+pub fn record_skip(what: &str) {
+    let Some(path) = std::env::var_os("MATINALE_TEST_SKIPS") else {
+        return;
+    };
+    // The test harness names each test's thread after the test.
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    let line = format!("{test}: {}\n", what.lines().next().unwrap_or(what));
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(line.as_bytes()));
+    if let Err(e) = appended {
+        eprintln!("could not record the skip in {}: {e}", Path::new(&path).display());
+    }
 }
 
 /// From `starts` to `ends` (RFC 3339), shown in Paris time.
@@ -174,7 +208,7 @@ fn python(command: &mut Command) -> Option<Child> {
 /// Runs the independent parser on `ics`. `None` when it cannot run here (outside CI).
 /// Panics when it rejects the calendar or reports a structural problem.
 pub fn check_ics(ics: &str) -> Option<ParsedCalendar> {
-    let mut child = python(Command::new("python3").arg(support_script("check_ics.py")))?;
+    let mut child = python(python_command().arg(support_script("check_ics.py")))?;
     child
         .stdin
         .take()
@@ -211,7 +245,7 @@ impl SmtpSink {
     pub fn start(extra: &[&str]) -> Option<SmtpSink> {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut child = python(
-            Command::new("python3")
+            python_command()
                 .arg(support_script("smtp_sink.py"))
                 .args(["--port", "0", "--dir"])
                 .arg(dir.path())

@@ -25,6 +25,6 @@ pub mod series;
 pub mod stand;
 pub mod text;
 pub mod user;
-pub mod waitlist_tally;
+pub mod waitlist_queue;
 pub mod wish;
 pub mod wish_decline;

@@ -33,6 +33,9 @@ pub struct Model {
     pub feed_token_hash: Option<String>,
     pub version: i32,
     pub queue_order: i64,
+    /// Its number on the waiting list of its event and category, given when it was waitlisted:
+    /// promotion goes by it (`waitlist`).
+    pub waitlist_ticket: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// When an organiser or a member approved the registration's claim to its organisation.

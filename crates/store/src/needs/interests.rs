@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
 use matinale_domain::need::{interest_registration, Interest, InterestWish, Need, NeedStatus, INTEREST_WISH_PRIORITY};
 use matinale_domain::organisation::{Organisation, OrganisationKind};
 use matinale_domain::user::Actor;
@@ -11,6 +10,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use uuid::Uuid;
 
 use super::{get, get_visible, invalid, may_edit};
+use crate::database::Clocked;
 use crate::database::Store;
 use crate::entity::{need, need_interest};
 use crate::error::Error;
@@ -133,7 +133,7 @@ async fn registrant_structure(
 /// Writes an interest of `org` in `need` once the caller's right to speak for `org` is settled:
 /// the need must be open and the structure not yet interested.
 async fn insert_interest(
-    txn: &impl ConnectionTrait,
+    txn: &impl Clocked,
     need: &Need,
     org: Organisation,
     registration_id: Option<Uuid>,
@@ -160,7 +160,7 @@ async fn insert_interest(
         registration_id: Set(registration_id),
         created_by: Set(created_by),
         message: Set(message),
-        created_at: Set(Utc::now()),
+        created_at: Set(txn.now()),
     }
     .insert(txn)
     .await

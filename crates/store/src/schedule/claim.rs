@@ -19,7 +19,7 @@ fn already_running() -> Error {
 /// Claims the event's run: only one at a time, across processes.
 pub(super) async fn claim_run(store: &Store, event_id: Uuid) -> Result<Uuid, Error> {
     let token = Uuid::now_v7();
-    let now = Utc::now();
+    let now = store.now();
     let stale = now - Duration::minutes(STALE_RUN_MINUTES);
     store
         .write(|txn| {
@@ -90,7 +90,7 @@ pub(super) async fn store_draft(
     draft_id: Uuid,
     result: &DraftResult,
 ) -> Result<DateTime<Utc>, Error> {
-    let now = Utc::now();
+    let now = store.now();
     let json = serde_json::to_value(result).map_err(|_| corrupt("draft schedule"))?;
     let json = &json;
     store
