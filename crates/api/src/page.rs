@@ -102,7 +102,7 @@ async fn event_page(id: web::Path<String>) -> Result<HttpResponse, ApiError> {
 #[get("/")]
 async fn home(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let filter = EventFilter {
-        from: Some(Utc::now()),
+        from: Some(state.db.now()),
         ..EventFilter::default()
     };
     let events = matinale_store::events::list_public(&state.db, &filter, PageRequest { page: 1, per_page: 50 }).await?;

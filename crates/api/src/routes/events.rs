@@ -43,7 +43,7 @@ pub async fn create_event(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let fields = EventFields::parse(body.draft())?;
-    check_new_event_dates(&fields, body.past, Utc::now())?;
+    check_new_event_dates(&fields, body.past, state.db.now())?;
     let status = body.status.unwrap_or(EventStatus::Draft);
     let event = matinale_store::events::create(&state.db, &actor, fields, status, &body.co_organisers).await?;
     Ok(organised(event, StatusCode::CREATED))
