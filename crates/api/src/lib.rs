@@ -118,6 +118,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(needs::list_needs)
         .service(needs::get_need)
         .service(needs::patch_need)
+        .service(needs::accept_need)
         .service(needs::create_interest)
         .service(needs::withdraw_interest)
         .service(needs::list_interests)
@@ -128,6 +129,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(registrations::patch_registration)
         .service(registrations::cancel_registration)
         .service(registrations::approve_organisation)
+        .service(registrations::verify_email)
         .service(registrations::check_in)
         .service(registrations::mark_no_shows)
         .service(calendars::registration_agenda)
@@ -233,6 +235,30 @@ fn method_not_allowed(allowed: &[&str]) -> HttpResponse {
     response
 }
 
+/// Headers every answer of a kind gets, whatever its handler: `Cache-Control: no-store` on
+/// every answer to a request that carried a credential (`Authorization`), so that no cache
+/// keeps what one caller may read; and on the API reference (`/docs/…`) the pages' CSP,
+/// which forbids framing it.
+async fn guarded_headers(
+    req: actix_web::dev::ServiceRequest,
+    next: middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::http::header::{self, HeaderValue};
+    let credential = req.headers().contains_key(header::AUTHORIZATION);
+    let docs = req.path().starts_with("/docs/");
+    let mut response = next.call(req).await?;
+    let headers = response.headers_mut();
+    if credential {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if docs {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(page::CSP));
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
+    Ok(response)
+}
+
 /// Starts serving on `listener` (the mail worker is `matinale_worker`'s, started by the
 /// binary). The returned future runs until SIGINT/SIGTERM: in-flight requests finish (10 s at
 /// most). Must be called inside a Tokio runtime. Fails when the address cannot be used.
@@ -265,7 +291,13 @@ fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Re
     let spec = web::Data::new(Spec(doc.to_yaml().unwrap_or_default()));
     let routes = web::Data::new(allowed_methods::KnownRoutes::new(
         &doc,
-        &[("/openapi.yaml", "GET"), ("/r/{id}", "GET"), ("/e/{id}", "GET")],
+        &[
+            ("/openapi.yaml", "GET"),
+            ("/r/{id}", "GET"),
+            ("/r/{id}", "HEAD"),
+            ("/e/{id}", "GET"),
+            ("/e/{id}", "HEAD"),
+        ],
     ));
     let server = HttpServer::new(move || {
         let (app, _) = documented_app().split_for_parts();
@@ -286,6 +318,7 @@ fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Re
                 };
                 actix_web::error::InternalError::from_response(err, response).into()
             }))
+            .wrap(middleware::from_fn(guarded_headers))
             .wrap(
                 middleware::Logger::new("%a \"%{request}xi\" %s %b %Dms")
                     .custom_request_replace("request", access_log::loggable_request_line),

@@ -88,9 +88,10 @@ pool = :pool AND registration_id IS NULL ORDER BY seat_no LIMIT 1 FOR UPDATE)) A
 WHERE id = :event_id AND version = :event_version FOR KEY SHARE) RETURNING 1), \
 reg AS (INSERT INTO registrations AS reg (id, event_id, category, pool, status, first_name, last_name, email, \
 phone, organisation_id, locale, accessibility_needs, share_contact, manage_token_hash, feed_token_hash, version, \
-queue_order, created_at, updated_at) SELECT :id, :event_id, :category, :pool, CASE WHEN EXISTS (SELECT 1 FROM seat) \
-THEN :confirmed ELSE :waitlisted END, :first_name, :last_name, :email, :phone, :organisation_id, :locale, \
-:accessibility_needs, :share_contact, :manage_token_hash, NULL, 1, :queue_order, :now, :now WHERE EXISTS \
+queue_order, created_at, updated_at, email_verification_hash, email_verified_at) SELECT :id, :event_id, :category, \
+:pool, CASE WHEN EXISTS (SELECT 1 FROM seat) THEN :confirmed ELSE :waitlisted END, :first_name, :last_name, :email, \
+:phone, :organisation_id, :locale, :accessibility_needs, :share_contact, :manage_token_hash, NULL, 1, :queue_order, \
+:now, :now, :email_verification_hash, :email_verified_at WHERE EXISTS \
 (SELECT 1 FROM events WHERE id = :event_id AND version = :event_version FOR KEY SHARE) RETURNING *, \
 CASE WHEN reg.status = :waitlisted THEN 1 + COALESCE((SELECT sum(t.waitlisted) FROM waitlist_tally t \
 WHERE t.event_id = reg.event_id AND t.category = reg.category), 0) END AS waitlist_position), \
@@ -118,10 +119,11 @@ UPDATE seats SET registration_id = :id WHERE event_id = :event_id AND pool = :po
 ORDER BY seat_no LIMIT 1 ) AND EXISTS (SELECT 1 FROM events WHERE id = :event_id AND version = :event_version); \
 INSERT INTO registrations (id, event_id, category, pool, status, first_name, last_name, email, \
 phone, organisation_id, locale, accessibility_needs, share_contact, manage_token_hash, feed_token_hash, version, \
-queue_order, created_at, updated_at) SELECT :id, :event_id, :category, :pool, CASE WHEN EXISTS (SELECT 1 FROM seats \
-WHERE registration_id = :id) THEN :confirmed ELSE :waitlisted END, :first_name, :last_name, :email, :phone, \
-:organisation_id, :locale, :accessibility_needs, :share_contact, :manage_token_hash, NULL, 1, :queue_order, :now, \
-:now WHERE EXISTS (SELECT 1 FROM events WHERE id = :event_id AND version = :event_version); \
+queue_order, created_at, updated_at, email_verification_hash, email_verified_at) SELECT :id, :event_id, :category, \
+:pool, CASE WHEN EXISTS (SELECT 1 FROM seats WHERE registration_id = :id) THEN :confirmed ELSE :waitlisted END, \
+:first_name, :last_name, :email, :phone, :organisation_id, :locale, :accessibility_needs, :share_contact, \
+:manage_token_hash, NULL, 1, :queue_order, :now, :now, :email_verification_hash, :email_verified_at WHERE EXISTS \
+(SELECT 1 FROM events WHERE id = :event_id AND version = :event_version); \
 INSERT INTO registration_history (id, registration_id, at, actor, from_status, to_status, reason) \
 SELECT :history_id, reg.id, reg.created_at, 'registrant', NULL, reg.status, CASE WHEN reg.status = :confirmed \
 THEN :confirmed_reason ELSE :waitlisted_reason END FROM (SELECT * FROM registrations WHERE id = :id) AS reg; \
@@ -197,16 +199,17 @@ mod tests {
     }
 
     #[test]
-    fn the_rush_statements_bind_the_same_27_names_on_both_backends() {
+    fn the_rush_statements_bind_the_same_29_names_on_both_backends() {
         let names = "id event_id pool category first_name last_name email phone organisation_id locale \
             accessibility_needs share_contact manage_token_hash queue_order now confirmed waitlisted history_id \
-            confirmed_reason waitlisted_reason mail_id confirmed_mail waitlisted_mail payload queued event_version shard";
+            confirmed_reason waitlisted_reason mail_id confirmed_mail waitlisted_mail payload queued event_version shard \
+            email_verification_hash email_verified_at";
         let params: Vec<(&str, Value)> = names.split_whitespace().map(|n| (n, Value::from(n))).collect();
         // `bind` asserts (in tests) that every name is bound and every binding named.
         let postgres = bind(DbBackend::Postgres, REGISTER_POSTGRES, &params);
         let sqlite = bind(DbBackend::Sqlite, &register_sqlite(Some("registration")), &params);
-        assert_eq!(postgres.values.map(|v| v.0.len()), Some(27));
-        assert_eq!(sqlite.values.map(|v| v.0.len()), Some(27));
+        assert_eq!(postgres.values.map(|v| v.0.len()), Some(29));
+        assert_eq!(sqlite.values.map(|v| v.0.len()), Some(29));
         assert!(sqlite.sql.starts_with("SAVEPOINT registration; UPDATE seats"));
     }
 }

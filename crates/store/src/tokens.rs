@@ -30,6 +30,14 @@ pub(crate) fn new_manage_token() -> (String, String) {
     (token, hash)
 }
 
+/// A new e-mail verification secret (mailed once, in the confirmation mail's link) and its
+/// hash (stored).
+pub(crate) fn new_verification_token() -> (String, String) {
+    let token = new_secret("mv_");
+    let hash = secret_hash(&token);
+    (token, hash)
+}
+
 /// The e-mail is already registered: mail the registration a new manage link, unless one was
 /// mailed in the last [`LINK_RESEND_MINUTES`], then answer with the conflict. The links sent
 /// before keep working (a new token is added, none replaced), and the answer is the same
@@ -145,6 +153,45 @@ async fn set_feed_token(store: &Store, id: Uuid, hash: Option<String>) -> Result
                     .exec(txn)
                     .await?
                     .rows_affected)
+            })
+        })
+        .await
+}
+
+/// Proves the e-mail of registration `id` with the secret of its confirmation mail's link:
+/// from then on the address counts as evidence of its claim to an organisation. Using the link
+/// again changes nothing; a wrong secret (the manage token included) or an unknown
+/// registration is not found. The first use is kept in the registration's history.
+pub async fn verify_email(store: &Store, id: Uuid, secret: &str) -> Result<(), Error> {
+    let hash = secret_hash(secret.trim());
+    let hash = &hash;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let m = registration::Entity::find_by_id(id)
+                    .filter(registration::Column::EmailVerificationHash.eq(hash.as_str()))
+                    .one(txn)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                if m.email_verified_at.is_some() {
+                    return Ok(());
+                }
+                let now = Utc::now();
+                registration::change(id, now)
+                    .col_expr(registration::Column::EmailVerifiedAt, Expr::val(now))
+                    .filter(registration::Column::EmailVerifiedAt.is_null())
+                    .exec(txn)
+                    .await?;
+                let status = m.status.get();
+                crate::history::record(
+                    txn,
+                    id,
+                    crate::entity::registration_history::Changer::Registrant,
+                    Some(status),
+                    status,
+                    "e-mail verified: the confirmation mail's link was used",
+                )
+                .await
             })
         })
         .await
