@@ -148,6 +148,10 @@ enum Subject {
     NeedChange,
     /// Body: a new need of O on E.
     NewNeed,
+    /// `{id}` = a new open need of O that O's member proposed for E.
+    ProposedNeed,
+    /// `{id}` = a new registration to E; body: the secret of its confirmation mail's link.
+    FreshVerification,
     /// `{id}` = a new open need of O on E; body: R's interest.
     NewInterest,
     /// `{id}`, `{interest_id}` = a new open need and R's interest in it.
@@ -284,6 +288,9 @@ static ROWS: &[Row] = &[
     // Approving a claim: an organiser of the event or a member of the claimed organisation
     // (an account: a manage token is a 401 here).
     ("POST",   "/api/v1/registrations/{id}/organisation/approve", Organiser, Registration,     [U, U, N, N, OK, OK]),
+    // Proving the mailbox: the secret of the confirmation mail's link is the credential, any
+    // bearer token is beside the point (a wrong secret is a 404: mailbox.rs).
+    ("POST",   "/api/v1/registrations/{id}/email-verification", Anyone,   FreshVerification,  [OK, OK, OK, OK, OK, OK]),
     // Organisations: anyone signed in creates one; its members (or admins) change it; any
     // organiser may list its members (the e-mail addresses only for members and admins:
     // members.rs).
@@ -301,6 +308,8 @@ static ROWS: &[Row] = &[
     ("GET",    "/api/v1/needs/categories",                      Anyone,     Nothing,            [OK, OK, OK, OK, OK, OK]),
     ("GET",    "/api/v1/needs/{id}",                            Member,     DraftNeed,          [N, U, N, N, OK, OK]),
     ("PATCH",  "/api/v1/needs/{id}",                            Member,     NeedChange,         [U, U, F, F, OK, OK]),
+    // A need proposed for an event shows there once the event's organisers accept it.
+    ("POST",   "/api/v1/needs/{id}/accept",                     Organiser,  ProposedNeed,       [U, U, F, F, OK, OK]),
     ("GET",    "/api/v1/needs/{id}/suggestions",                Member,     DraftNeed,          [N, U, N, N, OK, OK]),
     ("GET",    "/api/v1/needs/{id}/interests",                  Member,     Need,               [U, U, F, F, OK, OK]),
     // An interest through a registration: its token or an organiser of its event.
@@ -547,6 +556,8 @@ impl World {
                    "category": "mobilier_reemploi", "status": status})
         };
         let need = id_of(&post(app, "/api/v1/needs", &member, need_body("open")).await).to_owned();
+        // O's member only proposed it for E; A shows it there.
+        post(app, &format!("/api/v1/needs/{need}/accept"), a, json!({})).await;
         let draft_need = id_of(&post(app, "/api/v1/needs", &member, need_body("draft")).await).to_owned();
         post(
             app,
@@ -738,6 +749,12 @@ impl World {
             NewNeed => Call::default().with_body(json!({
                 "organisation_id": self.buyer_org, "event_id": event,
                 "title": "Repas du personnel", "category": "restauration_traiteur"})),
+            ProposedNeed => Call::id(&self.fresh_need(app).await),
+            FreshVerification => {
+                let someone = register(app, event, "visitor", None).await;
+                let secret = crate::mailbox::verification_secret(app, &someone).await;
+                Call::id(id_of(&someone)).with_body(json!({"token": secret}))
+            }
             NewInterest => Call::id(&self.fresh_need(app).await)
                 .with_body(json!({"registration_id": self.registrant.id, "message": ""})),
             FreshInterest => {

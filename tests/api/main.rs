@@ -5,6 +5,7 @@ mod calendars;
 mod events;
 mod health;
 mod mail;
+mod mailbox;
 mod meeting_blocks;
 mod meeting_changes;
 mod meetings;

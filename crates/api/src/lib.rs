@@ -214,12 +214,7 @@ async fn docs_redirect() -> HttpResponse {
 /// No route answered: 405 with `Allow` when the path is known under other methods, else 404.
 async fn not_found(req: HttpRequest, routes: web::Data<allowed_methods::KnownRoutes>) -> HttpResponse {
     // A literal template (`/needs/categories`) answers for its path, not `/needs/{id}` too.
-    let literal = routes.allowed_literally(req.path());
-    let allowed = if literal.is_empty() {
-        routes.allowed(req.path())
-    } else {
-        literal
-    };
+    let allowed = known_methods(&routes, req.path());
     if allowed.is_empty() {
         return ApiError::NotFound.error_response();
     }
@@ -235,18 +230,27 @@ fn method_not_allowed(allowed: &[&str]) -> HttpResponse {
     response
 }
 
-/// Headers every answer of a kind gets, whatever its handler: `Cache-Control: no-store` on
-/// every answer to a request that carried a credential (`Authorization`), so that no cache
-/// keeps what one caller may read; and on the API reference (`/docs/…`) the pages' CSP,
-/// which forbids framing it.
+/// What every request gets whatever its handler. A wrong method on a known path is a 405 with
+/// `Allow` before any handler runs, so that no extractor (a bad token's 401, a body's 415)
+/// answers for a route that does not exist. `Cache-Control: no-store` on every answer to a
+/// request that carried a credential (`Authorization`), so that no cache keeps what one
+/// caller may read; and on the API reference (`/docs/…`) the pages' CSP, which forbids
+/// framing it.
 async fn guarded_headers(
     req: actix_web::dev::ServiceRequest,
-    next: middleware::Next<impl actix_web::body::MessageBody>,
+    next: middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     use actix_web::http::header::{self, HeaderValue};
     let credential = req.headers().contains_key(header::AUTHORIZATION);
     let docs = req.path().starts_with("/docs/");
-    let mut response = next.call(req).await?;
+    let refused = req
+        .app_data::<web::Data<allowed_methods::KnownRoutes>>()
+        .map(|routes| known_methods(routes, req.path()))
+        .filter(|allowed| !allowed.is_empty() && !allowed.contains(&req.method().as_str()));
+    let mut response = match refused {
+        Some(allowed) => req.into_response(method_not_allowed(&allowed)).map_into_right_body(),
+        None => next.call(req).await?.map_into_left_body(),
+    };
     let headers = response.headers_mut();
     if credential {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -257,6 +261,17 @@ async fn guarded_headers(
         headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     }
     Ok(response)
+}
+
+/// The methods a path answers: those of the templates naming it literally
+/// (`/needs/categories`) when there are, else those of every template it fits.
+fn known_methods(routes: &allowed_methods::KnownRoutes, path: &str) -> Vec<&'static str> {
+    let literal = routes.allowed_literally(path);
+    if literal.is_empty() {
+        routes.allowed(path)
+    } else {
+        literal
+    }
 }
 
 /// Starts serving on `listener` (the mail worker is `matinale_worker`'s, started by the

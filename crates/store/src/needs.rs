@@ -350,16 +350,22 @@ pub async fn accept_at_event(store: &Store, id: Uuid, actor: &Actor) -> Result<N
             Box::pin(async move {
                 let current = get(txn, id).await?;
                 let people = people_of(txn, &current.fields).await?;
+                let editor = may_edit_need(actor, &people.buyer_members, &people.event_organisers);
+                let refused = || {
+                    if current.status.is_public() || editor {
+                        Error::Forbidden
+                    } else {
+                        Error::NotFound
+                    }
+                };
                 if current.fields.event_id.is_none() {
-                    if !may_edit_need(actor, &people.buyer_members, &people.event_organisers) {
-                        return Err(Error::NotFound);
+                    if !editor {
+                        return Err(refused());
                     }
                     return Err(invalid("event_id", "required", "the need names no event to accept it at"));
                 }
                 if !placed_at_event(actor, &people.event_organisers) {
-                    let visible = current.status.is_public()
-                        || may_edit_need(actor, &people.buyer_members, &people.event_organisers);
-                    return Err(if visible { Error::Forbidden } else { Error::NotFound });
+                    return Err(refused());
                 }
                 if !current.event_accepted {
                     let now = Utc::now();

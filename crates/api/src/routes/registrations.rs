@@ -31,7 +31,7 @@ use crate::state::AppState;
 /// may post `MATINALE_REGISTRATION_RATE` registrations a minute (default 300, in bursts of 100).
 ///
 /// The e-mail is not proven by registering: the confirmation mail carries a verification link
-/// (`/r/{id}?verify=mv_…`, a secret of its own, not the manage token) whose page calls
+/// (`?verify=mv_…`, a secret of its own, not the manage token) whose page calls
 /// `POST /registrations/{id}/email-verification`. A member signed in with an account token
 /// whose e-mail is the one registered, registering for the organisation it is a member of,
 /// proves it at once (`email_verified: true`). Until proven, a member's login address or a
@@ -175,7 +175,7 @@ pub async fn approve_organisation(
 }
 
 /// Proves the registration's e-mail with the secret of its confirmation mail's link
-/// (`/r/{id}?verify=mv_…`; the page calls this): a link only ever sent to that address. From
+/// (`?verify=mv_…`; the participant's page calls this): a link only ever sent to that address. From
 /// then on `email_verified` is true, and a member's login address or a verified domain of the
 /// organisation it names confirms its claim. Using the link again answers the same; the manage
 /// token is not this secret (404). No credential needed: the secret is one.
