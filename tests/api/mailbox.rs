@@ -19,8 +19,8 @@ fn token(v: &Value) -> &str {
     v["manage_token"].as_str().expect("a manage token")
 }
 
-/// The e-mail verification secret that the confirmation mail of `registration` carries (read
-/// from the outbox, as the mail worker would).
+/// The e-mail verification secret that the latest mail of `registration` carrying one holds
+/// (read from the outbox, as the mail worker would).
 pub async fn verification_secret(app: &TestApp, registration: &Value) -> String {
     let registration_id = Uuid::parse_str(id(registration)).expect("a uuid");
     let mails = matinale_store::outbox::for_registration(&app.db, registration_id)
@@ -28,6 +28,7 @@ pub async fn verification_secret(app: &TestApp, registration: &Value) -> String 
         .expect("the outbox");
     mails
         .iter()
+        .rev()
         .find_map(|m| m.payload["verification_token"].as_str().map(str::to_owned))
         .unwrap_or_else(|| panic!("no verification secret in {mails:?}"))
 }
@@ -199,6 +200,30 @@ async fn a_verified_domain_speaks_for_the_structure_only_once_the_mailbox_is_pro
     assert!(header.ends_with(",organisation_confirmed,email_verified"), "{header}");
     assert!(csv.lines().any(|l| l.starts_with(id(&claimant)) && l.ends_with(",true,true")), "{csv}");
     assert!(csv.lines().any(|l| l.starts_with(id(&other)) && l.ends_with(",false,false")), "{csv}");
+
+    // Registering the same address again mails a new link, which proves the mailbox too (the
+    // first link's secret no longer does).
+    let first_secret = verification_secret(&app, &other).await;
+    let again = app
+        .post(
+            &format!("/api/v1/events/{}/registrations", w.event),
+            None,
+            &json!({"category": "ess_structure", "organisation_id": w.ess,
+                    "person": {"first_name": "Paul", "last_name": "Martin", "email": "other@rejoue.example"}}),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let second_secret = verification_secret(&app, &other).await;
+    assert_ne!(first_secret, second_secret);
+    let other_verification = format!("/api/v1/registrations/{}/email-verification", id(&other));
+    problem(
+        app.post(&other_verification, None, &json!({"token": first_secret})).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    prove_mailbox(&app, &other).await;
+    let seen = ok_json(&app, &format!("/api/v1/registrations/{}", id(&other)), token(&other)).await;
+    assert_eq!(seen["organisation_confirmed"], true, "{seen}");
 }
 
 #[tokio::test]

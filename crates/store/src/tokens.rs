@@ -38,8 +38,9 @@ pub(crate) fn new_verification_token() -> (String, String) {
     (token, hash)
 }
 
-/// The e-mail is already registered: mail the registration a new manage link, unless one was
-/// mailed in the last [`LINK_RESEND_MINUTES`], then answer with the conflict. The links sent
+/// The e-mail is already registered: mail the registration a new manage link (which also
+/// proves the mailbox while it is not proven), unless one was mailed in the last
+/// [`LINK_RESEND_MINUTES`], then answer with the conflict. The links sent
 /// before keep working (a new token is added, none replaced), and the answer is the same
 /// whether a link was sent or not: it shows nothing of the registration.
 pub(crate) async fn resend_link(store: &Store, event_id: Uuid, email: &str) -> Error {
@@ -71,11 +72,26 @@ pub(crate) async fn resend_link(store: &Store, event_id: Uuid, email: &str) -> E
                 }
                 .insert(txn)
                 .await?;
+                // Not proven yet: the new link proves the mailbox too (the earlier link's
+                // verification secret is replaced; its manage token keeps working).
+                let verification = if m.email_verified_at.is_none() {
+                    let (secret, hash) = new_verification_token();
+                    registration::change(m.id, now)
+                        .col_expr(registration::Column::EmailVerificationHash, Expr::val(hash))
+                        .exec(txn)
+                        .await?;
+                    Some(secret)
+                } else {
+                    None
+                };
                 mail(
                     txn,
                     MailKind::RegistrationLink,
                     &m,
-                    crate::outbox::MailDetails::token(token),
+                    crate::outbox::MailDetails {
+                        verification_token: verification,
+                        ..crate::outbox::MailDetails::token(token)
+                    },
                 )
                 .await?;
             }
