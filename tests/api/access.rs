@@ -1103,7 +1103,11 @@ async fn registrants_of_the_same_event_and_the_buyers_member_reach_only_what_is_
             }
         }
     }
-    println!("neighbour table: {} rows x {} neighbours", NEIGHBOUR_ROWS.len(), NEIGHBOURS.len());
+    println!(
+        "neighbour table: {} rows x {} neighbours",
+        NEIGHBOUR_ROWS.len(),
+        NEIGHBOURS.len()
+    );
     assert!(
         failures.is_empty(),
         "{} answers differ from the neighbour table:\n{}",
@@ -1146,7 +1150,9 @@ async fn ids_swapped_inside_bodies_and_queries_open_nothing() {
     let unprocessable = |status: StatusCode, body: &Value, field: &str, what: &str| {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {body}");
         assert!(
-            body["errors"].as_array().is_some_and(|e| e.iter().any(|e| e["field"] == field)),
+            body["errors"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|e| e["field"] == field)),
             "{what}: {body}"
         );
     };
@@ -1270,7 +1276,14 @@ async fn ids_swapped_inside_bodies_and_queries_open_nothing() {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, body) = answer(&app, Method::GET, &format!("/api/v1/outbox?event={}", world.event), b, Value::Null).await;
+    let (status, body) = answer(
+        &app,
+        Method::GET,
+        &format!("/api/v1/outbox?event={}", world.event),
+        b,
+        Value::Null,
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     // `series_id`: B puts no event in A's series, nor reads the report of A's series.
     let series = post(
@@ -1302,7 +1315,11 @@ async fn ids_swapped_inside_bodies_and_queries_open_nothing() {
         Value::Null,
     )
     .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "B reading the report of A's series: {body}");
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "B reading the report of A's series: {body}"
+    );
 }
 
 /// The body, for the claim rule: a claimant whose claim to Q nobody confirmed is not listed as Q,

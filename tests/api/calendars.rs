@@ -86,7 +86,10 @@ async fn an_event_calendar_is_valid_escaped_stable_and_cacheable() {
     // A line break cannot reach a one-line field such as the title (issue #21, item 12)…
     body["title"] = json!("Matinale, achats; responsables\r\nATTENDEE:mailto:intrus@example.org");
     let refused = app.post("/api/v1/events", Some(&token), &body).await;
-    assert_eq!(crate::support::fields(&problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await), ["title"]);
+    assert_eq!(
+        crate::support::fields(&problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["title"]
+    );
     // …and where one may be (the description), it is escaped, never a new property.
     body["title"] = json!("Matinale, achats; responsables");
     body["description"] = json!("Acheteurs publics et ESS\r\nATTENDEE:mailto:intrus@example.org");

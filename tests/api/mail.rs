@@ -268,7 +268,10 @@ async fn a_registration_is_confirmed_by_mail_in_french_with_the_event_invitation
     // The magic link carries, besides the manage token, a secret of its own that proves the
     // mailbox (issue #21): the 201's token proves nothing about it.
     let page = format!("{}/r/{id}?e={event}&verify=mv_", app.address);
-    let at = mail.text.find(&page).unwrap_or_else(|| panic!("the magic link:\n{}", mail.text));
+    let at = mail
+        .text
+        .find(&page)
+        .unwrap_or_else(|| panic!("the magic link:\n{}", mail.text));
     let link: String = mail.text[at..].chars().take_while(|c| !c.is_whitespace()).collect();
     let (query, fragment) = link.split_once('#').expect("a fragment");
     assert_eq!(fragment, format!("token={token}"), "{link}");
@@ -279,7 +282,12 @@ async fn a_registration_is_confirmed_by_mail_in_french_with_the_event_invitation
     assert_eq!(r.status(), StatusCode::NOT_FOUND, "the manage token proves no mailbox");
     let r = app.post(&verification, None, &json!({"token": secret})).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let r: Value = app.get(&format!("/api/v1/registrations/{id}"), Some(token)).await.json().await.unwrap();
+    let r: Value = app
+        .get(&format!("/api/v1/registrations/{id}"), Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(r["email_verified"], true, "{r}");
     // "Programme et informations pratiques" opens the event's public page, not the JSON API.
     let event_page = format!("{}/e/{event}", app.address);
@@ -368,7 +376,11 @@ async fn english_registrants_get_english_mail_and_the_waitlisted_their_position(
     let cy = to(&mails, "cy@example.org");
     assert_eq!(cy[0].subject, "Waiting list for “Forum du réemploi”");
     assert!(cy[0].text.contains("in position 2."), "{}", cy[0].text);
-    let link = format!("{}/r/{}?e={event}&verify=mv_", app.address, third["id"].as_str().unwrap());
+    let link = format!(
+        "{}/r/{}?e={event}&verify=mv_",
+        app.address,
+        third["id"].as_str().unwrap()
+    );
     assert!(cy[0].text.contains(&link), "{}", cy[0].text);
     let token = format!("#token={}", third["manage_token"].as_str().unwrap());
     assert!(cy[0].text.contains(&token), "{}", cy[0].text);

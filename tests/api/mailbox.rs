@@ -151,7 +151,10 @@ async fn a_verified_domain_speaks_for_the_structure_only_once_the_mailbox_is_pro
     )
     .await;
     assert_eq!(fields(&p), ["token"]);
-    assert_eq!(ok_json(&app, &path, token(&claimant)).await["organisation_confirmed"], false);
+    assert_eq!(
+        ok_json(&app, &path, token(&claimant)).await["organisation_confirmed"],
+        false
+    );
 
     // The link only ever sent to that address proves it; using it twice changes nothing.
     prove_mailbox(&app, &claimant).await;
@@ -170,12 +173,7 @@ async fn a_verified_domain_speaks_for_the_structure_only_once_the_mailbox_is_pro
     created(&app, &interest_path, Some(token(&claimant)), interest).await;
 
     // The organisers' list and CSV say which addresses are proven.
-    let list = ok_json(
-        &app,
-        &format!("/api/v1/events/{}/registrations", w.event),
-        &w.organiser,
-    )
-    .await;
+    let list = ok_json(&app, &format!("/api/v1/events/{}/registrations", w.event), &w.organiser).await;
     let proven: Vec<(String, bool)> = list["items"]
         .as_array()
         .unwrap()
@@ -198,8 +196,16 @@ async fn a_verified_domain_speaks_for_the_structure_only_once_the_mailbox_is_pro
         .unwrap();
     let header = csv.trim_start_matches('\u{feff}').lines().next().unwrap().to_owned();
     assert!(header.ends_with(",organisation_confirmed,email_verified"), "{header}");
-    assert!(csv.lines().any(|l| l.starts_with(id(&claimant)) && l.ends_with(",true,true")), "{csv}");
-    assert!(csv.lines().any(|l| l.starts_with(id(&other)) && l.ends_with(",false,false")), "{csv}");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with(id(&claimant)) && l.ends_with(",true,true")),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with(id(&other)) && l.ends_with(",false,false")),
+        "{csv}"
+    );
 
     // Registering the same address again mails a new link, which proves the mailbox too (the
     // first link's secret no longer does).
@@ -217,7 +223,8 @@ async fn a_verified_domain_speaks_for_the_structure_only_once_the_mailbox_is_pro
     assert_ne!(first_secret, second_secret);
     let other_verification = format!("/api/v1/registrations/{}/email-verification", id(&other));
     problem(
-        app.post(&other_verification, None, &json!({"token": first_secret})).await,
+        app.post(&other_verification, None, &json!({"token": first_secret}))
+            .await,
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -249,9 +256,15 @@ async fn a_members_login_address_counts_once_proven_or_when_the_member_registers
     let typed = register(&app, &w.event, &member_email, "ess_structure", Some(&w.ess)).await;
     assert_eq!(typed["email_verified"], false);
     let path = format!("/api/v1/registrations/{}", id(&typed));
-    assert_eq!(ok_json(&app, &path, token(&typed)).await["organisation_confirmed"], false);
+    assert_eq!(
+        ok_json(&app, &path, token(&typed)).await["organisation_confirmed"],
+        false
+    );
     prove_mailbox(&app, &typed).await;
-    assert_eq!(ok_json(&app, &path, token(&typed)).await["organisation_confirmed"], true);
+    assert_eq!(
+        ok_json(&app, &path, token(&typed)).await["organisation_confirmed"],
+        true
+    );
 
     // Signed in as that member, registering for its organisation with its own address proves it.
     let other_event = id(&app.create_event(&w.organiser, &open_matinale()).await).to_owned();
@@ -483,15 +496,23 @@ async fn a_need_shows_at_an_event_only_with_its_organisers_consent() {
     )
     .await;
     let p = problem(
-        app.post(&format!("/api/v1/needs/{}/accept", id(&nowhere)), Some(&organiser), &json!({}))
-            .await,
+        app.post(
+            &format!("/api/v1/needs/{}/accept", id(&nowhere)),
+            Some(&organiser),
+            &json!({}),
+        )
+        .await,
         StatusCode::FORBIDDEN,
     )
     .await;
     assert!(p["detail"].is_string());
     let p = problem(
-        app.post(&format!("/api/v1/needs/{}/accept", id(&nowhere)), Some(&member), &json!({}))
-            .await,
+        app.post(
+            &format!("/api/v1/needs/{}/accept", id(&nowhere)),
+            Some(&member),
+            &json!({}),
+        )
+        .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -521,8 +542,14 @@ async fn every_answer_read_with_a_credential_is_no_store() {
     for (path, credential) in [
         (format!("/api/v1/events/{event}"), organiser.as_str()),
         (format!("/api/v1/events/{event}/programme"), organiser.as_str()),
-        (format!("/api/v1/registrations/{}", id(&registration)), token(&registration)),
-        (format!("/api/v1/registrations/{}/agenda", id(&registration)), token(&registration)),
+        (
+            format!("/api/v1/registrations/{}", id(&registration)),
+            token(&registration),
+        ),
+        (
+            format!("/api/v1/registrations/{}/agenda", id(&registration)),
+            token(&registration),
+        ),
         (format!("/api/v1/events/{event}/calendar.ics"), token(&registration)),
         ("/api/v1/needs".to_owned(), "mt_forged"),
     ] {
@@ -592,8 +619,14 @@ async fn one_line_fields_refuse_control_characters_and_long_texts_keep_line_brea
     )
     .await;
     for (field, body) in [
-        ("title", json!({"kind": "inverted", "organisation_id": id(&buyer), "title": "Stand\tOrly"})),
-        ("location", json!({"kind": "inverted", "organisation_id": id(&buyer), "title": "Stand", "location": "Salle\n2"})),
+        (
+            "title",
+            json!({"kind": "inverted", "organisation_id": id(&buyer), "title": "Stand\tOrly"}),
+        ),
+        (
+            "location",
+            json!({"kind": "inverted", "organisation_id": id(&buyer), "title": "Stand", "location": "Salle\n2"}),
+        ),
     ] {
         refused(format!("/api/v1/events/{event}/stands"), body, field).await;
     }
@@ -642,7 +675,11 @@ async fn a_wrong_method_is_405_whatever_the_credentials_and_the_pages_answer_hea
             (Method::PATCH, "/api/v1/needs/categories", "GET"),
             (Method::POST, "/api/v1/needs/categories", "GET"),
             (Method::PUT, "/api/v1/events", "GET, POST"),
-            (Method::DELETE, "/api/v1/registrations/01900000-0000-7000-8000-000000000000", "GET, PATCH"),
+            (
+                Method::DELETE,
+                "/api/v1/registrations/01900000-0000-7000-8000-000000000000",
+                "GET, PATCH",
+            ),
         ] {
             let mut request = app
                 .request(method.clone(), path, None)
@@ -652,7 +689,11 @@ async fn a_wrong_method_is_405_whatever_the_credentials_and_the_pages_answer_hea
                 request = request.header("Authorization", value);
             }
             let r = request.send().await.unwrap();
-            assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED, "{method} {path} with {credential:?}");
+            assert_eq!(
+                r.status(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path} with {credential:?}"
+            );
             assert_eq!(r.headers()["allow"], allow, "{method} {path}");
         }
     }
@@ -668,5 +709,8 @@ async fn a_wrong_method_is_405_whatever_the_credentials_and_the_pages_answer_hea
     let r = app.get("/docs/", None).await;
     assert_eq!(r.status(), StatusCode::OK);
     let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{csp}");
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
 }

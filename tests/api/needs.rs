@@ -1103,12 +1103,19 @@ async fn drafts_are_listed_to_their_editors_only() {
     // Filters still apply to drafts (Vitry's member only proposed its draft for the event:
     // it is listed with the proposals, not at the event).
     assert_eq!(
-        titles(&app, Some(&stranger), &format!("?status=draft&event={}&proposed=true", s.event)).await,
+        titles(
+            &app,
+            Some(&stranger),
+            &format!("?status=draft&event={}&proposed=true", s.event)
+        )
+        .await,
         [vitry_in]
     );
-    assert!(titles(&app, Some(&stranger), &format!("?status=draft&event={}", s.event))
-        .await
-        .is_empty());
+    assert!(
+        titles(&app, Some(&stranger), &format!("?status=draft&event={}", s.event))
+            .await
+            .is_empty()
+    );
     assert_eq!(
         titles(&app, Some(&s.organiser), "?q=brouillon&city=orly").await,
         [orly, vitry_in]
@@ -1235,7 +1242,10 @@ async fn a_registration_speaks_for_its_organisation_only_once_the_claim_is_confi
     let colleague = register_as(&app, &s.event, "paul@adopte-un-bureau.fr", &s.ess).await;
     let lookalike = register_as(&app, &s.event, "paul@adopte-un-bureau.fr.example.org", &s.ess).await;
     let seen = registration_seen_by(&app, &colleague, &token_of(&colleague)).await;
-    assert_eq!(seen["organisation_confirmed"], false, "not before the mailbox is proven");
+    assert_eq!(
+        seen["organisation_confirmed"], false,
+        "not before the mailbox is proven"
+    );
     crate::mailbox::prove_mailbox(&app, &colleague).await;
     crate::mailbox::prove_mailbox(&app, &lookalike).await;
     let seen = registration_seen_by(&app, &colleague, &token_of(&colleague)).await;

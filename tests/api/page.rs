@@ -480,7 +480,10 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
     assert_eq!(karim_now["status"], "cancelled");
     assert_eq!(karim_now["email_verified"], true, "{karim_now}");
     let (_, claire_now) = api
-        .get(&format!("/api/v1/registrations/{claire_id}"), claire["manage_token"].as_str())
+        .get(
+            &format!("/api/v1/registrations/{claire_id}"),
+            claire["manage_token"].as_str(),
+        )
         .await;
     assert_eq!(claire_now["email_verified"], false, "{claire_now}");
     assert_eq!(karim_now["accessibility_needs"], "Accès en fauteuil roulant");
@@ -535,7 +538,10 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
         assert!(!log.contains(token), "a manage token is in the server's log:\n{log}");
     }
     for secret in [&karim_verify, &awa_verify] {
-        assert!(!log.contains(secret.as_str()), "a verification secret is in the server's log:\n{log}");
+        assert!(
+            !log.contains(secret.as_str()),
+            "a verification secret is in the server's log:\n{log}"
+        );
     }
     assert!(log.contains("verify=[redacted]"), "{log}");
 }

@@ -168,8 +168,7 @@ pub fn organisation_claim_confirmed(
 /// member of the organisation the registration names (`member_of_organisation`). A public
 /// registration proves nothing: its address is proven by the confirmation mail's link.
 pub fn email_proven_by_account(email: &str, account_email: Option<&str>, member_of_organisation: bool) -> bool {
-    member_of_organisation
-        && account_email.is_some_and(|account| account.trim().eq_ignore_ascii_case(email.trim()))
+    member_of_organisation && account_email.is_some_and(|account| account.trim().eq_ignore_ascii_case(email.trim()))
 }
 
 /// What the person agreed to.
@@ -385,8 +384,20 @@ mod tests {
         let members = vec!["awa@rejoue.org".to_owned()];
         let domains = vec!["rejoue.org".to_owned()];
         assert!(organisation_claim_confirmed("x@imposteur.fr", false, true, &[], &[]));
-        assert!(organisation_claim_confirmed("AWA@rejoue.org", true, false, &members, &[]));
-        assert!(organisation_claim_confirmed("paul@Rejoue.org", true, false, &[], &domains));
+        assert!(organisation_claim_confirmed(
+            "AWA@rejoue.org",
+            true,
+            false,
+            &members,
+            &[]
+        ));
+        assert!(organisation_claim_confirmed(
+            "paul@Rejoue.org",
+            true,
+            false,
+            &[],
+            &domains
+        ));
         assert!(!organisation_claim_confirmed(
             "paul@rejoue.org.evil.fr",
             true,
@@ -394,15 +405,33 @@ mod tests {
             &members,
             &domains
         ));
-        assert!(!organisation_claim_confirmed("paul@evil.fr", true, false, &members, &domains));
+        assert!(!organisation_claim_confirmed(
+            "paul@evil.fr",
+            true,
+            false,
+            &members,
+            &domains
+        ));
     }
 
     #[test]
     fn an_address_typed_into_a_form_proves_nothing_until_its_link_is_used() {
         let members = vec!["awa@rejoue.org".to_owned()];
         let domains = vec!["rejoue.org".to_owned()];
-        assert!(!organisation_claim_confirmed("awa@rejoue.org", false, false, &members, &[]));
-        assert!(!organisation_claim_confirmed("paul@rejoue.org", false, false, &[], &domains));
+        assert!(!organisation_claim_confirmed(
+            "awa@rejoue.org",
+            false,
+            false,
+            &members,
+            &[]
+        ));
+        assert!(!organisation_claim_confirmed(
+            "paul@rejoue.org",
+            false,
+            false,
+            &[],
+            &domains
+        ));
         // An approval needs no proven address.
         assert!(organisation_claim_confirmed("paul@ailleurs.fr", false, true, &[], &[]));
     }
@@ -410,8 +439,16 @@ mod tests {
     #[test]
     fn only_the_member_signed_in_with_that_address_proves_it_by_registering() {
         assert!(email_proven_by_account("Awa@rejoue.org", Some("awa@REJOUE.org"), true));
-        assert!(!email_proven_by_account("awa@rejoue.org", Some("awa@rejoue.org"), false));
-        assert!(!email_proven_by_account("awa@rejoue.org", Some("paul@rejoue.org"), true));
+        assert!(!email_proven_by_account(
+            "awa@rejoue.org",
+            Some("awa@rejoue.org"),
+            false
+        ));
+        assert!(!email_proven_by_account(
+            "awa@rejoue.org",
+            Some("paul@rejoue.org"),
+            true
+        ));
         assert!(!email_proven_by_account("awa@rejoue.org", None, true));
     }
 }

@@ -123,6 +123,9 @@ mod tests {
             with_verification(&link, "mv_a+b"),
             format!("https://m.example/r/{ID}?e={EVENT}&verify=mv_a%2Bb#token=mr_x")
         );
-        assert_eq!(with_verification("https://x.example/r", "mv_1"), "https://x.example/r?verify=mv_1");
+        assert_eq!(
+            with_verification("https://x.example/r", "mv_1"),
+            "https://x.example/r?verify=mv_1"
+        );
     }
 }

@@ -67,11 +67,7 @@ pub(crate) async fn settle_claims(db: &impl ConnectionTrait, registrations: &mut
 /// ([`email_proven_by_account`]): the account's e-mail is the registered one and the account
 /// is a member of the organisation the registration names. An unknown organisation proves
 /// nothing (the registration then fails on it anyway).
-pub async fn email_proven_by(
-    db: &impl ConnectionTrait,
-    new: &NewRegistration,
-    actor: &Actor,
-) -> Result<bool, Error> {
+pub async fn email_proven_by(db: &impl ConnectionTrait, new: &NewRegistration, actor: &Actor) -> Result<bool, Error> {
     let Some(organisation) = new.organisation_id else {
         return Ok(false);
     };

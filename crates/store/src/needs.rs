@@ -362,7 +362,11 @@ pub async fn accept_at_event(store: &Store, id: Uuid, actor: &Actor) -> Result<N
                     if !editor {
                         return Err(refused());
                     }
-                    return Err(invalid("event_id", "required", "the need names no event to accept it at"));
+                    return Err(invalid(
+                        "event_id",
+                        "required",
+                        "the need names no event to accept it at",
+                    ));
                 }
                 if !placed_at_event(actor, &people.event_organisers) {
                     return Err(refused());

@@ -18,11 +18,11 @@ use uuid::Uuid;
 use crate::accounts::{new_secret, secret_hash};
 use crate::credential::Credential;
 use crate::database::Store;
+use crate::entity::registration_history::Changer;
 use crate::entity::{
     event, idempotency, meeting, meeting_outcome, meeting_preference, need_interest, outbox, registration,
     registration_history, registration_token, user, wish,
 };
-use crate::entity::registration_history::Changer;
 use crate::error::Error;
 
 /// One registration and what hangs off it, as exported.

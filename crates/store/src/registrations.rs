@@ -23,11 +23,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+pub use crate::claims::email_proven_by;
 pub use crate::credential::Credential;
 pub use crate::idempotency::{purge_idempotency, IdempotencyRequest, IDEMPOTENCY_HOURS};
 pub use crate::receipt::{Outcome, Receipt, Registered};
 pub use crate::seats::sync_seats;
-pub use crate::claims::email_proven_by;
 pub use crate::tokens::{for_token, revoke_feed_token, rotate_feed_token, verify_email, LINK_RESEND_MINUTES};
 
 use crate::claims::settle_claims;
