@@ -174,6 +174,7 @@ async fn fill(db: &matinale_store::Store, actor: Actor, size: Size) -> anyhow::R
                 locale: Locale::Fr,
                 accessibility_needs: None,
                 consents: Consents { share_contact: true },
+                email_proven: false,
             };
             match matinale_store::registrations::register(&db, event_id, new, None).await? {
                 Outcome::Created(r) => Ok::<_, anyhow::Error>((id, r.registration.id)),

@@ -591,6 +591,7 @@ async fn speed_meetings(
             locale: Locale::Fr,
             accessibility_needs: None,
             consents: Consents { share_contact: true },
+            email_proven: false,
         };
         let id = match matinale_store::registrations::register(db, event_id, new, None).await? {
             Outcome::Created(r) => r.registration.id,

@@ -15,6 +15,8 @@ mod m20261202_090000_create_meetings;
 mod m20261202_100000_add_organisation_claims;
 mod m20261202_110000_create_registration_tokens;
 mod m20261202_130000_meeting_outcomes;
+mod m20261207_201000_add_email_verification;
+mod m20261207_201010_add_need_placement;
 mod m20261207_202000_create_waitlist_queues;
 
 /// Every migration, in order.
@@ -37,6 +39,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_100000_add_organisation_claims::Migration),
             Box::new(m20261202_110000_create_registration_tokens::Migration),
             Box::new(m20261202_130000_meeting_outcomes::Migration),
+            Box::new(m20261207_201000_add_email_verification::Migration),
+            Box::new(m20261207_201010_add_need_placement::Migration),
             Box::new(m20261207_202000_create_waitlist_queues::Migration),
         ]
     }

@@ -148,6 +148,10 @@ enum Subject {
     NeedChange,
     /// Body: a new need of O on E.
     NewNeed,
+    /// `{id}` = a new open need of O that O's member proposed for E.
+    ProposedNeed,
+    /// `{id}` = a new registration to E; body: the secret of its confirmation mail's link.
+    FreshVerification,
     /// `{id}` = a new open need of O on E; body: R's interest.
     NewInterest,
     /// `{id}`, `{interest_id}` = a new open need and R's interest in it.
@@ -284,6 +288,9 @@ static ROWS: &[Row] = &[
     // Approving a claim: an organiser of the event or a member of the claimed organisation
     // (an account: a manage token is a 401 here).
     ("POST",   "/api/v1/registrations/{id}/organisation/approve", Organiser, Registration,     [U, U, N, N, OK, OK]),
+    // Proving the mailbox: the secret of the confirmation mail's link is the credential, any
+    // bearer token is beside the point (a wrong secret is a 404: mailbox.rs).
+    ("POST",   "/api/v1/registrations/{id}/email-verification", Anyone,   FreshVerification,  [OK, OK, OK, OK, OK, OK]),
     // Organisations: anyone signed in creates one; its members (or admins) change it; any
     // organiser may list its members (the e-mail addresses only for members and admins:
     // members.rs).
@@ -301,6 +308,8 @@ static ROWS: &[Row] = &[
     ("GET",    "/api/v1/needs/categories",                      Anyone,     Nothing,            [OK, OK, OK, OK, OK, OK]),
     ("GET",    "/api/v1/needs/{id}",                            Member,     DraftNeed,          [N, U, N, N, OK, OK]),
     ("PATCH",  "/api/v1/needs/{id}",                            Member,     NeedChange,         [U, U, F, F, OK, OK]),
+    // A need proposed for an event shows there once the event's organisers accept it.
+    ("POST",   "/api/v1/needs/{id}/accept",                     Organiser,  ProposedNeed,       [U, U, F, F, OK, OK]),
     ("GET",    "/api/v1/needs/{id}/suggestions",                Member,     DraftNeed,          [N, U, N, N, OK, OK]),
     ("GET",    "/api/v1/needs/{id}/interests",                  Member,     Need,               [U, U, F, F, OK, OK]),
     // An interest through a registration: its token or an organiser of its event.
@@ -550,6 +559,8 @@ impl World {
                    "category": "mobilier_reemploi", "status": status})
         };
         let need = id_of(&post(app, "/api/v1/needs", &member, need_body("open")).await).to_owned();
+        // O's member only proposed it for E; A shows it there.
+        post(app, &format!("/api/v1/needs/{need}/accept"), a, json!({})).await;
         let draft_need = id_of(&post(app, "/api/v1/needs", &member, need_body("draft")).await).to_owned();
         post(
             app,
@@ -741,6 +752,12 @@ impl World {
             NewNeed => Call::default().with_body(json!({
                 "organisation_id": self.buyer_org, "event_id": event,
                 "title": "Repas du personnel", "category": "restauration_traiteur"})),
+            ProposedNeed => Call::id(&self.fresh_need(app).await),
+            FreshVerification => {
+                let someone = register(app, event, "visitor", None).await;
+                let secret = crate::mailbox::verification_secret(app, &someone).await;
+                Call::id(id_of(&someone)).with_body(json!({"token": secret}))
+            }
             NewInterest => Call::id(&self.fresh_need(app).await)
                 .with_body(json!({"registration_id": self.registrant.id, "message": ""})),
             FreshInterest => {
@@ -917,4 +934,423 @@ async fn every_route_answers_each_kind_of_caller_as_the_access_table_says() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Callers closer to the world than those of [`CALLERS`] (issue #21): registrants of E itself
+/// (not a party to R's wishes or meeting, waitlisted, cancelled, erased, one whose claim to Q
+/// is not confirmed) and a member of O, the buyer of E, on the organisers' routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Neighbour {
+    /// A confirmed buyer of E with no wish or meeting with R.
+    NotAParty,
+    /// A partner of E on the waiting list (E keeps no seat for partners).
+    Waitlisted,
+    /// A registrant of E who cancelled; its token still opens its own registration.
+    Cancelled,
+    /// A registrant of E who erased its personal data: its token no longer works.
+    Erased,
+    /// A confirmed ESS registrant of E naming Q, whose claim nobody confirmed.
+    UnconfirmedClaim,
+    /// A member of O, the buyer at E, who does not organise E.
+    BuyerMember,
+}
+
+const NEIGHBOURS: [Neighbour; 6] = [
+    Neighbour::NotAParty,
+    Neighbour::Waitlisted,
+    Neighbour::Cancelled,
+    Neighbour::Erased,
+    Neighbour::UnconfirmedClaim,
+    Neighbour::BuyerMember,
+];
+
+/// A route, what it acts on (R, E, R's meeting…: see [`Subject`]), and what each of
+/// [`NEIGHBOURS`] gets, in that order.
+type NeighbourRow = (&'static str, &'static str, Subject, [Expect; 6]);
+
+/// The rules: only R's own token (or E's organisers) reach what is R's, whatever the ids in
+/// the path or the body; a manage token opens no organiser route (401), a buyer's member is
+/// no organiser (403, or 404 where the thing is not shown to it).
+#[rustfmt::skip]
+static NEIGHBOUR_ROWS: &[NeighbourRow] = &[
+    // R's registration, its wishes, agenda and data: nobody else's token.
+    ("GET",    "/api/v1/registrations/{id}",                    Registration,       [N, N, N, U, N, N]),
+    ("PATCH",  "/api/v1/registrations/{id}",                    RegistrationChange, [N, N, N, U, N, N]),
+    ("GET",    "/api/v1/registrations/{id}/wishes",             Registration,       [N, N, N, U, N, N]),
+    ("GET",    "/api/v1/registrations/{id}/agenda",             Registration,       [N, N, N, U, N, N]),
+    ("GET",    "/api/v1/registrations/{id}/agenda.ics",         Registration,       [N, N, N, U, N, N]),
+    ("GET",    "/api/v1/registrations/{id}/export",             Registration,       [N, N, N, U, N, N]),
+    ("POST",   "/api/v1/registrations/{id}/cancel",             FreshRegistration,  [N, N, N, U, N, N]),
+    ("POST",   "/api/v1/registrations/{id}/calendar-feed",      FreshRegistration,  [N, N, N, U, N, N]),
+    ("DELETE", "/api/v1/registrations/{id}/personal-data",      FreshRegistration,  [N, N, N, U, N, N]),
+    // R's meeting: its two sides and E's organisers.
+    ("GET",    "/api/v1/meetings/{id}",                         Meeting,            [N, N, N, U, N, N]),
+    ("GET",    "/api/v1/meetings/{id}/outcomes",                Meeting,            [N, N, N, U, N, F]),
+    ("POST",   "/api/v1/meetings/{id}/outcome",                 MeetingOutcome,     [N, N, N, U, N, F]),
+    // R's id in a body: a wish from R, an interest through R.
+    ("POST",   "/api/v1/events/{id}/wishes",                    NewWish,            [N, N, N, U, N, F]),
+    ("POST",   "/api/v1/needs/{id}/interests",                  NewInterest,        [N, N, N, U, N, N]),
+    ("DELETE", "/api/v1/wishes/{id}",                           FreshWishMade,      [N, N, N, U, N, F]),
+    ("POST",   "/api/v1/wishes/{id}/decline",                   FreshWishReceived,  [N, N, N, U, N, F]),
+    // Who takes part: E's live registrants (confirmed, whatever their claim), not those who
+    // wait or left.
+    ("GET",    "/api/v1/events/{id}/participants",              Event,              [OK, F, F, U, OK, F]),
+    // The organisers' routes: no manage token, no buyer's member.
+    ("GET",    "/api/v1/events/{id}/registrations",             Event,              [U, U, U, U, U, F]),
+    ("PATCH",  "/api/v1/events/{id}",                           EventChange,        [U, U, U, U, U, F]),
+    ("POST",   "/api/v1/events/{id}/check-ins",                 CheckIn,            [U, U, U, U, U, F]),
+    ("POST",   "/api/v1/events/{id}/schedule",                  Event,              [U, U, U, U, U, F]),
+    ("GET",    "/api/v1/events/{id}/meetings",                  Event,              [U, U, U, U, U, F]),
+    ("POST",   "/api/v1/events/{id}/meetings",                  NewMeeting,         [U, U, U, U, U, F]),
+    ("PATCH",  "/api/v1/meetings/{id}",                         Meeting,            [U, U, U, U, U, F]),
+    ("POST",   "/api/v1/meetings/{id}/attendance",              MeetingHeld,        [U, U, U, U, U, F]),
+    ("GET",    "/api/v1/events/{id}/report",                    Event,              [U, U, U, U, U, F]),
+    ("GET",    "/api/v1/outbox",                                OutboxOfEvent,      [U, U, U, U, U, F]),
+    ("POST",   "/api/v1/needs/{id}/accept",                     ProposedNeed,       [U, U, U, U, U, F]),
+    ("POST",   "/api/v1/registrations/{id}/organisation/approve", Registration,     [U, U, U, U, U, N]),
+];
+
+/// The neighbours' tokens: registrants of E in each state, and O's member.
+struct Neighbours {
+    not_a_party: Person,
+    waitlisted: Person,
+    cancelled: Person,
+    erased: Person,
+    unconfirmed_claim: Person,
+}
+
+impl Neighbours {
+    async fn build(app: &TestApp, world: &World) -> Neighbours {
+        let a = world.organiser.as_str();
+        // E keeps no seat for partners: a partner waits.
+        let r = app
+            .patch(
+                &format!("/api/v1/events/{}", world.event),
+                Some(a),
+                &json!({"quotas": {"partner": 0}}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
+        let waitlisted = register(app, &world.event, "partner", None).await;
+        assert_eq!(waitlisted["status"], "waitlisted", "{waitlisted}");
+        let cancelled = world.fresh_registrant(app, "visitor").await;
+        post(
+            app,
+            &format!("/api/v1/registrations/{}/cancel", cancelled.id),
+            &cancelled.token,
+            json!({}),
+        )
+        .await;
+        let erased = world.fresh_registrant(app, "ess_structure").await;
+        expect_success(
+            app,
+            Method::DELETE,
+            &format!("/api/v1/registrations/{}/personal-data", erased.id),
+            Some(&erased.token),
+            None,
+        )
+        .await;
+        let unconfirmed_claim = Person::of(&register(app, &world.event, "ess_structure", Some(&world.ess_org)).await);
+        let seen = expect_success(
+            app,
+            Method::GET,
+            &format!("/api/v1/registrations/{}", unconfirmed_claim.id),
+            Some(&unconfirmed_claim.token),
+            None,
+        )
+        .await;
+        assert_eq!(seen["organisation_confirmed"], false, "{seen}");
+        Neighbours {
+            not_a_party: world.fresh_registrant(app, "buyer").await,
+            waitlisted: Person::of(&waitlisted),
+            cancelled,
+            erased,
+            unconfirmed_claim,
+        }
+    }
+
+    fn token<'a>(&'a self, world: &'a World, who: Neighbour) -> &'a str {
+        match who {
+            Neighbour::NotAParty => &self.not_a_party.token,
+            Neighbour::Waitlisted => &self.waitlisted.token,
+            Neighbour::Cancelled => &self.cancelled.token,
+            Neighbour::Erased => &self.erased.token,
+            Neighbour::UnconfirmedClaim => &self.unconfirmed_claim.token,
+            Neighbour::BuyerMember => &world.member,
+        }
+    }
+}
+
+#[tokio::test]
+async fn registrants_of_the_same_event_and_the_buyers_member_reach_only_what_is_theirs() {
+    let app = spawn_app_with(|config| config.login_attempts_per_minute = 1_000).await;
+    let world = World::build(&app).await;
+    let neighbours = Neighbours::build(&app, &world).await;
+    let mut failures = Vec::new();
+    for &(method, template, subject, expected) in NEIGHBOUR_ROWS {
+        for (who, expect) in NEIGHBOURS.into_iter().zip(expected) {
+            let call = world.call(&app, subject).await;
+            let path = call.path(template);
+            let method = Method::from_bytes(method.as_bytes()).expect("a method");
+            let mut request = app.request(method.clone(), &path, Some(neighbours.token(&world, who)));
+            if let Some(body) = &call.body {
+                request = request.json(body);
+            }
+            let response = request.send().await.expect("a response");
+            let status = response.status();
+            if !expect.admits(status) {
+                let text: String = response.text().await.unwrap_or_default().chars().take(300).collect();
+                failures.push(format!(
+                    "{method} {template} as {who:?} (subject: {subject:?}): expected {expect:?}, got {status} {text}"
+                ));
+            }
+        }
+    }
+    println!(
+        "neighbour table: {} rows x {} neighbours",
+        NEIGHBOUR_ROWS.len(),
+        NEIGHBOURS.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} answers differ from the neighbour table:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Sends `body` with `method` to `path` as `token`; the status and the JSON answer.
+async fn answer(app: &TestApp, method: Method, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+    let response = app
+        .request(method, path, Some(token))
+        .json(&body)
+        .send()
+        .await
+        .expect("a response");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn ids_swapped_inside_bodies_and_queries_open_nothing() {
+    let app = spawn_app_with(|config| config.login_attempts_per_minute = 1_000).await;
+    let world = World::build(&app).await;
+    let (a, b) = (world.organiser.as_str(), world.other_organiser.as_str());
+    // B's event F, with a block of its own and a registrant.
+    let f = id_of(&app.create_event(b, &speed_matinale("published")).await).to_owned();
+    let block = post(
+        &app,
+        &format!("/api/v1/events/{f}/meeting-blocks"),
+        b,
+        json!({"starts_at": at(30), "ends_at": at(60), "slot_minutes": 10, "break_minutes": 0, "tables": 2}),
+    )
+    .await;
+    let f_slot = block["slots"][0]["id"].as_str().expect("a slot").to_owned();
+    let f_buyer = Person::of(&register(&app, &f, "buyer", None).await);
+    let f_ess = Person::of(&register(&app, &f, "ess_structure", None).await);
+    let other = world.fresh_registrant(&app, "buyer").await;
+    let r = &world.registrant;
+    let unprocessable = |status: StatusCode, body: &Value, field: &str, what: &str| {
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {body}");
+        assert!(
+            body["errors"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|e| e["field"] == field)),
+            "{what}: {body}"
+        );
+    };
+
+    // `from_registration_id`: R's token cannot wish in another registrant's name.
+    let (status, body) = answer(
+        &app,
+        Method::POST,
+        &format!("/api/v1/events/{}/wishes", world.event),
+        &r.token,
+        json!({"from_registration_id": other.id, "to_registration_id": r.id, "priority": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "wish from another: {body}");
+    // `to_registration_id` of another event.
+    let (status, body) = answer(
+        &app,
+        Method::POST,
+        &format!("/api/v1/events/{}/wishes", world.event),
+        &r.token,
+        json!({"from_registration_id": r.id, "to_registration_id": f_buyer.id, "priority": 1}),
+    )
+    .await;
+    assert!(
+        status == StatusCode::NOT_FOUND || status == StatusCode::UNPROCESSABLE_ENTITY,
+        "wish to F's buyer: {status} {body}"
+    );
+    // `registration_id` of an interest: another registrant's.
+    let need = world.fresh_need(&app).await;
+    let (status, body) = answer(
+        &app,
+        Method::POST,
+        &format!("/api/v1/needs/{need}/interests"),
+        &r.token,
+        json!({"registration_id": other.id}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "interest through another: {body}");
+    // `unavailable_slot_ids`: a slot of another event.
+    let (status, body) = answer(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/registrations/{}", r.id),
+        &r.token,
+        json!({"meetings": {"opt_in": true, "unavailable_slot_ids": [f_slot]}}),
+    )
+    .await;
+    unprocessable(status, &body, "meetings.unavailable_slot_ids[0]", "a slot of F");
+    // `slot_id` of a meeting: a slot of F, by hand or by a move.
+    let mut by_hand = world.new_meeting(&app).await;
+    by_hand["slot_id"] = json!(f_slot);
+    let (status, body) = answer(
+        &app,
+        Method::POST,
+        &format!("/api/v1/events/{}/meetings", world.event),
+        a,
+        by_hand,
+    )
+    .await;
+    unprocessable(status, &body, "slot_id", "a meeting of E in F's slot");
+    let (status, body) = answer(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/meetings/{}", world.meeting),
+        a,
+        json!({"slot_id": f_slot, "table": 1}),
+    )
+    .await;
+    unprocessable(status, &body, "slot_id", "moving E's meeting to F's slot");
+    // `*_registration_id` of a meeting: registrants of F at E.
+    let mut strangers = world.new_meeting(&app).await;
+    strangers["buyer_registration_id"] = json!(f_buyer.id);
+    strangers["supplier_registration_id"] = json!(f_ess.id);
+    let (status, body) = answer(
+        &app,
+        Method::POST,
+        &format!("/api/v1/events/{}/meetings", world.event),
+        a,
+        strangers,
+    )
+    .await;
+    unprocessable(status, &body, "buyer_registration_id", "F's registrants at E");
+    // Check-in of F's registrant at E.
+    let (status, body) = answer(
+        &app,
+        Method::POST,
+        &format!("/api/v1/events/{}/check-ins", world.event),
+        a,
+        json!({"registration_id": f_buyer.id}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "checking in F's registrant at E: {body}");
+    // A need's `event_id`: O's member moving its need onto F only proposes it there.
+    let (status, body) = answer(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/needs/{need}"),
+        &world.member,
+        json!({"event_id": f}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["event_accepted"], false, "{body}");
+    // Queries: E's meetings of F's registrant show nothing; B reads neither E's meetings
+    // filtered by R nor E's mail.
+    let (status, body) = answer(
+        &app,
+        Method::GET,
+        &format!("/api/v1/events/{}/meetings?registration={}", world.event, f_buyer.id),
+        a,
+        Value::Null,
+    )
+    .await;
+    assert_eq!((status, body["total"].clone()), (StatusCode::OK, json!(0)), "{body}");
+    let (status, _) = answer(
+        &app,
+        Method::GET,
+        &format!("/api/v1/events/{}/meetings?registration={}", world.event, r.id),
+        b,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = answer(
+        &app,
+        Method::GET,
+        &format!("/api/v1/outbox?event={}", world.event),
+        b,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    // `series_id`: B puts no event in A's series, nor reads the report of A's series.
+    let series = post(
+        &app,
+        "/api/v1/series",
+        a,
+        json!({"slug": unique("mois-ess"), "title": "Mois de l'ESS", "starts_on": "2027-11-01", "ends_on": "2027-11-30"}),
+    )
+    .await;
+    let mut in_series = speed_matinale("published");
+    in_series["series_id"] = json!(id_of(&series));
+    app.create_event(a, &in_series).await;
+    let (status, body) = answer(&app, Method::POST, "/api/v1/events", b, in_series).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "B's event in A's series: {body}");
+    let (status, body) = answer(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/events/{f}"),
+        b,
+        json!({"series_id": id_of(&series)}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "moving F into A's series: {body}");
+    let (status, body) = answer(
+        &app,
+        Method::GET,
+        &format!("/api/v1/series/{}/report", id_of(&series)),
+        b,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "B reading the report of A's series: {body}"
+    );
+}
+
+/// The body, for the claim rule: a claimant whose claim to Q nobody confirmed is not listed as Q,
+/// to a neighbour nor to the organisers. Issue #21 item 2 is the trustviews branch's: this
+/// fails on the mailbox branch alone (the participants list names Q) and is to be run once both
+/// are merged.
+#[tokio::test]
+#[ignore = "issue #21 item 2 (what views show of unconfirmed claims) lands with the trustviews branch"]
+async fn an_unconfirmed_claimant_is_listed_without_the_organisation() {
+    let app = spawn_app_with(|config| config.login_attempts_per_minute = 1_000).await;
+    let world = World::build(&app).await;
+    let neighbours = Neighbours::build(&app, &world).await;
+    // Bodies, for the claim rule: the unconfirmed claimant is not listed as Q, to a neighbour
+    // nor to the organisers, until its claim is confirmed.
+    let participants = format!(
+        "/api/v1/events/{}/participants?category=ess_structure&per_page=200",
+        world.event
+    );
+    for token in [neighbours.not_a_party.token.as_str(), world.organiser.as_str()] {
+        let list = expect_success(&app, Method::GET, &participants, Some(token), None).await;
+        let claimant = list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|p| p["registration_id"] == json!(neighbours.unconfirmed_claim.id))
+            .unwrap_or_else(|| panic!("the claimant is listed: {list}"))
+            .clone();
+        assert!(claimant["organisation_id"].is_null(), "{claimant}");
+        assert!(claimant["organisation"] != json!("Adopte un Bureau"), "{claimant}");
+    }
 }

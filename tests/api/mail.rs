@@ -265,8 +265,30 @@ async fn a_registration_is_confirmed_by_mail_in_french_with_the_event_invitation
     assert!(mail
         .text
         .contains("Centre culturel, 1 place du Fer-à-Cheval, 94310 Orly"));
-    let manage_url = format!("{}/r/{id}?e={event}#token={token}", app.address);
-    assert!(mail.text.contains(&manage_url), "the magic link:\n{}", mail.text);
+    // The magic link carries, besides the manage token, a secret of its own that proves the
+    // mailbox (issue #21): the 201's token proves nothing about it.
+    let page = format!("{}/r/{id}?e={event}&verify=mv_", app.address);
+    let at = mail
+        .text
+        .find(&page)
+        .unwrap_or_else(|| panic!("the magic link:\n{}", mail.text));
+    let link: String = mail.text[at..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let (query, fragment) = link.split_once('#').expect("a fragment");
+    assert_eq!(fragment, format!("token={token}"), "{link}");
+    let secret = query.split("verify=").nth(1).expect("the secret");
+    assert_ne!(secret, token);
+    let verification = format!("/api/v1/registrations/{id}/email-verification");
+    let r = app.post(&verification, None, &json!({"token": token})).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "the manage token proves no mailbox");
+    let r = app.post(&verification, None, &json!({"token": secret})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r: Value = app
+        .get(&format!("/api/v1/registrations/{id}"), Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["email_verified"], true, "{r}");
     // "Programme et informations pratiques" opens the event's public page, not the JSON API.
     let event_page = format!("{}/e/{event}", app.address);
     assert!(mail.text.contains(&event_page), "the event page:\n{}", mail.text);
@@ -355,12 +377,13 @@ async fn english_registrants_get_english_mail_and_the_waitlisted_their_position(
     assert_eq!(cy[0].subject, "Waiting list for “Forum du réemploi”");
     assert!(cy[0].text.contains("in position 2."), "{}", cy[0].text);
     let link = format!(
-        "{}/r/{}?e={event}#token={}",
+        "{}/r/{}?e={event}&verify=mv_",
         app.address,
-        third["id"].as_str().unwrap(),
-        third["manage_token"].as_str().unwrap()
+        third["id"].as_str().unwrap()
     );
-    assert!(cy[0].text.contains(&link));
+    assert!(cy[0].text.contains(&link), "{}", cy[0].text);
+    let token = format!("#token={}", third["manage_token"].as_str().unwrap());
+    assert!(cy[0].text.contains(&token), "{}", cy[0].text);
     settle().await;
     assert_each_once(&sink.received());
     assert_eq!(sink.received().len(), 3);

@@ -6,6 +6,7 @@ mod console;
 mod events;
 mod health;
 mod mail;
+mod mailbox;
 mod meeting_blocks;
 mod meeting_changes;
 mod meetings;

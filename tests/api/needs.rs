@@ -100,6 +100,21 @@ async fn register(app: &TestApp, event: &str, category: &str, organisation: Opti
     created(app, &format!("/api/v1/events/{event}/registrations"), "", body).await
 }
 
+/// The buyer's member posts `body` for the scene's event and the event's organiser accepts it
+/// there (a buyer only proposes a need for an event: issue #21); the accepted need.
+async fn placed(app: &TestApp, s: &Scene, body: Value) -> Value {
+    let proposed = created(app, "/api/v1/needs", &s.buyer_member, body).await;
+    assert_eq!(proposed["event_accepted"], false, "{proposed}");
+    let id = proposed["id"].as_str().unwrap();
+    let r = app
+        .post(&format!("/api/v1/needs/{id}/accept"), Some(&s.organiser), &json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let accepted: Value = r.json().await.unwrap();
+    assert_eq!(accepted["event_accepted"], true, "{accepted}");
+    accepted
+}
+
 async fn total(app: &TestApp, query: &str) -> u64 {
     let r = app.get(&format!("/api/v1/needs{query}"), None).await;
     assert_eq!(r.status(), StatusCode::OK, "{query}");
@@ -391,14 +406,14 @@ async fn organisation_members_are_added_by_members_or_admins() {
 async fn search_ignores_accents_and_case_on_needs_and_organisations() {
     let app = spawn_app().await;
     let s = scene(&app).await;
-    created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    placed(&app, &s, need(&s)).await;
     let mut other = need(&s);
     other["title"] = json!("Collecte des biodéchets des cantines");
     other["category"] = json!("collecte_biodechets");
     other["cpv_codes"] = json!(["90500000-2"]);
     other["cities"] = json!(["L'Haÿ-les-Roses", "Orly"]);
     other["reserved_market"] = json!("l2113_13");
-    created(&app, "/api/v1/needs", &s.buyer_member, other).await;
+    placed(&app, &s, other).await;
     assert_eq!(total(&app, "").await, 2);
     assert_eq!(total(&app, "?q=reemploi").await, 1);
     assert_eq!(total(&app, "?q=R%C3%89EMPLOI").await, 1);
@@ -566,7 +581,7 @@ async fn suggestions_are_the_best_fifty() {
 async fn an_ess_member_expresses_interest_once_and_the_buyer_lists_it() {
     let app = spawn_app().await;
     let s = scene(&app).await;
-    let open = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let open = placed(&app, &s, need(&s)).await;
     let id = open["id"].as_str().unwrap();
     let path = format!("/api/v1/needs/{id}/interests");
     let body = json!({"organisation_id": s.ess, "message": "Nous livrons du mobilier reconditionné."});
@@ -922,12 +937,12 @@ async fn an_ess_registrant_expresses_interest_with_its_manage_token() {
 async fn a_member_then_a_registrant_of_one_structure_is_one_interest_and_one_wish_each_way() {
     let app = spawn_app().await;
     let s = scene(&app).await;
-    let first = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let first = placed(&app, &s, need(&s)).await;
     let mut body = need(&s);
     body["title"] = json!("Impressions durables des supports de communication");
     body["category"] = json!("impressions_durables");
     body["cpv_codes"] = json!([]);
-    let second = created(&app, "/api/v1/needs", &s.buyer_member, body).await;
+    let second = placed(&app, &s, body).await;
     let registration = register(&app, &s.event, "ess_structure", Some(&s.ess)).await;
     approve(&app, &s.ess_member, &registration).await;
     let t = token_of(&registration);
@@ -1085,10 +1100,21 @@ async fn drafts_are_listed_to_their_editors_only() {
     assert_eq!(titles(&app, Some(&nobody), "").await, [open]);
     assert!(titles(&app, Some(&nobody), "?status=draft").await.is_empty());
     assert!(titles(&app, Some(&s.ess_member), "?status=draft").await.is_empty());
-    // Filters still apply to drafts.
+    // Filters still apply to drafts (Vitry's member only proposed its draft for the event:
+    // it is listed with the proposals, not at the event).
     assert_eq!(
-        titles(&app, Some(&stranger), &format!("?status=draft&event={}", s.event)).await,
+        titles(
+            &app,
+            Some(&stranger),
+            &format!("?status=draft&event={}&proposed=true", s.event)
+        )
+        .await,
         [vitry_in]
+    );
+    assert!(
+        titles(&app, Some(&stranger), &format!("?status=draft&event={}", s.event))
+            .await
+            .is_empty()
     );
     assert_eq!(
         titles(&app, Some(&s.organiser), "?q=brouillon&city=orly").await,
@@ -1128,7 +1154,7 @@ async fn registration_seen_by(app: &TestApp, registration: &Value, token: &str) 
 async fn a_registration_speaks_for_its_organisation_only_once_the_claim_is_confirmed() {
     let app = spawn_app().await;
     let s = scene(&app).await;
-    let open = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let open = placed(&app, &s, need(&s)).await;
     let path = format!("/api/v1/needs/{}/interests", id_of(&open));
 
     // Anyone may type the structure's id: the claim is not confirmed, and the interest is
@@ -1184,6 +1210,10 @@ async fn a_registration_speaks_for_its_organisation_only_once_the_claim_is_confi
         .unwrap()
         .to_uppercase();
     let member_registration = register_as(&app, &s.event, &member_address, &s.ess).await;
+    // …once the mailbox is proven (issue #21): typing the address proves nothing.
+    let seen = registration_seen_by(&app, &member_registration, &token_of(&member_registration)).await;
+    assert_eq!(seen["organisation_confirmed"], false);
+    crate::mailbox::prove_mailbox(&app, &member_registration).await;
     let seen = registration_seen_by(&app, &member_registration, &token_of(&member_registration)).await;
     assert_eq!(seen["organisation_confirmed"], true);
 
@@ -1212,6 +1242,13 @@ async fn a_registration_speaks_for_its_organisation_only_once_the_claim_is_confi
     let colleague = register_as(&app, &s.event, "paul@adopte-un-bureau.fr", &s.ess).await;
     let lookalike = register_as(&app, &s.event, "paul@adopte-un-bureau.fr.example.org", &s.ess).await;
     let seen = registration_seen_by(&app, &colleague, &token_of(&colleague)).await;
+    assert_eq!(
+        seen["organisation_confirmed"], false,
+        "not before the mailbox is proven"
+    );
+    crate::mailbox::prove_mailbox(&app, &colleague).await;
+    crate::mailbox::prove_mailbox(&app, &lookalike).await;
+    let seen = registration_seen_by(&app, &colleague, &token_of(&colleague)).await;
     assert_eq!(seen["organisation_confirmed"], true);
     let seen = registration_seen_by(&app, &lookalike, &token_of(&lookalike)).await;
     assert_eq!(seen["organisation_confirmed"], false);
@@ -1230,7 +1267,7 @@ async fn a_registration_speaks_for_its_organisation_only_once_the_claim_is_confi
     second["title"] = json!("Impressions durables");
     second["category"] = json!("impressions_durables");
     second["cpv_codes"] = json!([]);
-    let second = created(&app, "/api/v1/needs", &s.buyer_member, second).await;
+    let second = placed(&app, &s, second).await;
     let interest = created(
         &app,
         &format!("/api/v1/needs/{}/interests", id_of(&second)),

@@ -189,6 +189,17 @@ fn page_link(mail: &Received, address: &str) -> String {
     mail.text[start..].split_whitespace().next().expect("a link").to_owned()
 }
 
+/// The e-mail verification secret of a confirmation mail's `link`, which starts with `page`.
+fn verification_secret(link: &str, page: &str) -> String {
+    let rest = link
+        .strip_prefix(page)
+        .and_then(|rest| rest.strip_prefix("&verify="))
+        .unwrap_or_else(|| panic!("{link} is not {page}&verify=…"));
+    let secret = rest.split('#').next().unwrap_or_default().to_owned();
+    assert!(secret.starts_with("mv_") && secret.len() > 20, "{link}");
+    secret
+}
+
 fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
     v[key].as_str().unwrap_or_else(|| panic!("{key} in {v}"))
 }
@@ -378,9 +389,12 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
     // The links of the mails: the page, the token in the fragment only.
     let confirmed = mail_to(&sink, "karim@adopte-un-bureau.example", "Votre inscription").await;
     let confirmed_link = page_link(&confirmed, &address);
-    assert_eq!(
-        confirmed_link,
-        format!("{address}/r/{karim_id}?e={event_id}#token={karim_token}")
+    // Besides the manage token, the link carries a secret of its own that proves the mailbox
+    // (issue #21): the page sends it, then drops both from the address bar.
+    let karim_verify = verification_secret(&confirmed_link, &format!("{address}/r/{karim_id}?e={event_id}"));
+    assert!(
+        confirmed_link.ends_with(&format!("#token={karim_token}")),
+        "{confirmed_link}"
     );
     assert!(
         confirmed.text.contains(&format!("{address}/e/{event_id}")),
@@ -389,12 +403,10 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
     );
     let waitlisted = mail_to(&sink, "awa@rejoue.example", "Waiting list").await;
     let waitlisted_link = page_link(&waitlisted, &address);
-    assert_eq!(
-        waitlisted_link,
-        format!(
-            "{address}/r/{awa_id}?e={event_id}#token={}",
-            str_of(&awa, "manage_token")
-        )
+    let awa_verify = verification_secret(&waitlisted_link, &format!("{address}/r/{awa_id}?e={event_id}"));
+    assert!(
+        waitlisted_link.ends_with(&format!("#token={}", str_of(&awa, "manage_token"))),
+        "{waitlisted_link}"
     );
 
     let screenshots = match std::env::var_os("UPDATE_SCREENSHOTS") {
@@ -453,6 +465,9 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
         .get(&format!("/api/v1/registrations/{awa_id}"), awa["manage_token"].as_str())
         .await;
     assert_eq!(awa_now["status"], "confirmed", "the cancellation promoted Awa");
+    // Opening their mails' links proved both mailboxes; Claire's link (the 201's token, no
+    // verification secret) proved nothing.
+    assert_eq!(awa_now["email_verified"], true, "{awa_now}");
     let promoted = mail_to(&sink, "awa@rejoue.example", "A seat").await;
     assert_eq!(
         page_link(&promoted, &address),
@@ -463,6 +478,14 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
         .get(&format!("/api/v1/registrations/{karim_id}"), Some(karim_token))
         .await;
     assert_eq!(karim_now["status"], "cancelled");
+    assert_eq!(karim_now["email_verified"], true, "{karim_now}");
+    let (_, claire_now) = api
+        .get(
+            &format!("/api/v1/registrations/{claire_id}"),
+            claire["manage_token"].as_str(),
+        )
+        .await;
+    assert_eq!(claire_now["email_verified"], false, "{claire_now}");
     assert_eq!(karim_now["accessibility_needs"], "Accès en fauteuil roulant");
     let (_, wishes) = api
         .get(&format!("/api/v1/registrations/{karim_id}/wishes"), Some(karim_token))
@@ -514,6 +537,13 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
     ] {
         assert!(!log.contains(token), "a manage token is in the server's log:\n{log}");
     }
+    for secret in [&karim_verify, &awa_verify] {
+        assert!(
+            !log.contains(secret.as_str()),
+            "a verification secret is in the server's log:\n{log}"
+        );
+    }
+    assert!(log.contains("verify=[redacted]"), "{log}");
 }
 
 #[tokio::test]

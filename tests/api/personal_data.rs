@@ -264,8 +264,10 @@ async fn a_person_exports_then_erases_their_data_and_no_table_keeps_their_addres
         row["person"]["phone"].is_null() && row["accessibility_needs"].is_null(),
         "{row}"
     );
-    assert_eq!(row["status"], "confirmed", "the row still counts: {row}");
-    // The token and the feed are gone; the anonymous row, the wish and the meeting stay.
+    // Erasing cancels (issue #21, item 7): the seat is freed and the meetings to come go.
+    assert_eq!(row["status"], "cancelled", "{row}");
+    // The token and the feed are gone; the anonymous row, the wish and the meeting stay, but
+    // the organisers' list no longer shows the row.
     problem(app.get(&export_path, Some(&token)).await, StatusCode::UNAUTHORIZED).await;
     let after: Value = app
         .get(&format!("/api/v1/events/{event}/registrations"), Some(&organiser))
@@ -273,7 +275,11 @@ async fn a_person_exports_then_erases_their_data_and_no_table_keeps_their_addres
         .json()
         .await
         .unwrap();
-    assert_eq!(after["total"], before);
+    assert_eq!(after["total"].as_u64(), before.as_u64().map(|b| b - 1), "{after}");
+    assert!(
+        !after["items"].as_array().unwrap().iter().any(|r| r["id"] == me["id"]),
+        "{after}"
+    );
     let meetings: Value = app
         .get(&format!("/api/v1/events/{event}/meetings"), Some(&organiser))
         .await
@@ -281,6 +287,7 @@ async fn a_person_exports_then_erases_their_data_and_no_table_keeps_their_addres
         .await
         .unwrap();
     assert_eq!(meetings["total"], 1);
+    assert_eq!(meetings["items"][0]["status"], "cancelled", "{meetings}");
 }
 
 #[tokio::test]

@@ -220,6 +220,7 @@ def run(scenario):
         # 2. The waitlisted person's page (English, their locale), from their mail's link.
         session.open(s["waitlisted_link"])
         session.text_in("registration-status", "On the waiting list")
+        expect("token=" not in d.current_url and "verify=" not in d.current_url, d.current_url)
         report["waitlisted"] = session.text_in("waitlist-position", "number 1")
         expect(d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "the page is in English")
         session.accessible("waitlisted page")
@@ -228,6 +229,9 @@ def run(scenario):
         # 3. The confirmed person's page (French), from their confirmation mail.
         session.open(s["confirmed_link"])
         session.text_in("registration-status", "Inscription confirmée")
+        #    The link's secrets were read, then left the address bar; the mailbox is proven.
+        session.text_in("flash", "Votre adresse e-mail est confirmée")
+        expect("#token" not in d.current_url and "verify=" not in d.current_url, d.current_url)
         session.text_in("person-name", s["confirmed_name"])
         session.text_in("meetings", s["partner_name"])
         session.text_in("wishes-made", "priorité 3")

@@ -2,7 +2,10 @@
  *
  * /r/{id}?e={event_id}#token={manage_token}: the participant's page. The token is read from
  * the fragment, which browsers never send to a server, and goes to the JSON API only in the
- * `Authorization: Bearer` header: it is never put in a URL this page requests.
+ * `Authorization: Bearer` header: it is never put in a URL this page requests. Once read, it is
+ * kept in memory only and removed from the address bar (history.replaceState), with the
+ * confirmation mail's e-mail verification secret (`?verify=`), which the page first sends to
+ * POST /api/v1/registrations/{id}/email-verification. `?e=` is used only when it is a UUID.
  * /e/{id}: an event's public page, with its registration form.
  *
  * Everything shown is built with DOM methods (textContent), never from HTML strings, so that
@@ -50,6 +53,7 @@
       accessibility_hint: 'Fauteuil, boucle magnétique, interprète LSF, régime alimentaire… Seuls les organisateurs les voient.',
       save: 'Enregistrer',
       saved: 'Modifications enregistrées.',
+      email_verified: 'Votre adresse e-mail est confirmée.',
       stale: "Votre inscription a changé entre-temps : voici la version à jour, refaites votre modification si besoin.",
       history: 'Historique de mon inscription',
       history_line: '{0} : {1}',
@@ -250,6 +254,7 @@
       accessibility_hint: 'Wheelchair, hearing loop, sign-language interpreter, diet… Only the organisers see them.',
       save: 'Save',
       saved: 'Changes saved.',
+      email_verified: 'Your e-mail address is confirmed.',
       stale: 'Your registration changed in the meantime: here is the current version, make your change again if needed.',
       history: 'History of my registration',
       history_line: '{0}: {1}',
@@ -729,13 +734,20 @@
 
   /* ---------- the participant's page ---------- */
 
+  var UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+  function isUuid(text) {
+    return typeof text === 'string' && UUID.test(text);
+  }
+
   function registrationPage() {
     var match = /^\/r\/([0-9a-fA-F-]{36})\/?$/.exec(window.location.pathname);
-    var id = match ? match[1] : null;
+    var id = match && isUuid(match[1]) ? match[1] : null;
     var params = new URLSearchParams(window.location.search);
+    var verify = params.get('verify');
     var S = {
       id: id,
-      eventId: params.get('e') || null,
+      eventId: isUuid(params.get('e')) ? params.get('e') : null,
       token: tokenFromFragment(),
       reg: null, etag: null, agenda: null, org: null, wishes: null, buyers: null,
       feed: null, confirming: false, flash: null, openInterest: null, failedLoad: null,
@@ -748,6 +760,24 @@
       var hash = window.location.hash.replace(/^#/, '');
       var found = new URLSearchParams(hash).get('token');
       return found ? found.trim() : null;
+    }
+
+    // The secrets leave the address bar (and so the history, bookmarks and shared screens)
+    // once read: only the page and a valid `?e=` stay.
+    function forgetSecretsInAddress() {
+      if (!window.history || !window.history.replaceState) return;
+      var kept = S.eventId ? '?e=' + S.eventId : '';
+      window.history.replaceState(null, '', window.location.pathname + kept);
+    }
+
+    // The confirmation mail's link proves the address it was sent to; a wrong or used secret
+    // changes nothing, and the page opens as usual.
+    function verifyEmail() {
+      if (!verify || !S.id) return Promise.resolve();
+      return api('POST', '/api/v1/registrations/' + S.id + '/email-verification', { body: { token: verify.trim() } })
+        .then(function (r) {
+          if (r.ok) S.flash = { kind: 'ok', text: t('email_verified') };
+        });
     }
 
     function authed(method, path, opts) {
@@ -863,7 +893,8 @@
       rerender = function () { renderLoadFailure(r); };
       mount([h('h1', { id: 'main-title', text: t('my_registration') }), notice('error', [
         h('p', { text: failure(r) }),
-        h('button', { type: 'button', onclick: function () { window.location.reload(); }, text: t('retry') })
+        // The token is in memory only (no longer in the address): load again, not reload.
+        h('button', { type: 'button', onclick: function () { load(); }, text: t('retry') })
       ])], 'main-title');
     }
 
@@ -1456,7 +1487,8 @@
 
     setupLangToggle();
     applyLang();
-    load();
+    forgetSecretsInAddress();
+    verifyEmail().then(load);
   }
 
   /* ---------- the registration form's person fields (both pages) ---------- */

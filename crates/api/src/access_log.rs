@@ -1,15 +1,17 @@
 //! The request line of the access log, with the secrets it may carry masked.
 
 /// The request line (`GET /path?query HTTP/1.1`) as the access log shows it: manage (`mr_`),
-/// calendar-feed (`mc_`) and account (`mt_`) tokens anywhere in it, and the value of every
-/// query parameter whose name holds `token`, are replaced by `[redacted]`.
+/// calendar-feed (`mc_`), account (`mt_`) tokens and e-mail verification secrets (`mv_`)
+/// anywhere in it, the value of every query parameter whose name holds `token` or is `verify`,
+/// and personal data in the query (the value of `email`, as `/people?email=` takes it, and
+/// anything that looks like an e-mail address), are replaced by `[redacted]`.
 pub fn loggable_request_line(req: &actix_web::dev::ServiceRequest) -> String {
     let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
     format!("{} {} {:?}", req.method(), masked(target), req.version())
 }
 
 /// The prefixes of our secrets (see `matinale_store::accounts::new_secret`).
-const SECRET_PREFIXES: [&str; 3] = ["mr_", "mc_", "mt_"];
+const SECRET_PREFIXES: [&str; 4] = ["mr_", "mc_", "mt_", "mv_"];
 
 const REDACTED: &str = "[redacted]";
 
@@ -25,13 +27,26 @@ pub fn masked(target: &str) -> String {
         let pairs: Vec<String> = query
             .split('&')
             .map(|pair| match pair.split_once('=') {
-                Some((name, _)) if name.to_ascii_lowercase().contains("token") => format!("{name}={REDACTED}"),
+                Some((name, _)) if masked_parameter(name) => format!("{name}={REDACTED}"),
+                // An address in any other parameter (`q=awa@…`, `%40` encoded or not).
+                Some((name, value)) if looks_like_email(value) => format!("{name}={REDACTED}"),
                 _ => mask_prefixed(pair),
             })
             .collect();
         out.push_str(&pairs.join("&"));
     }
     out
+}
+
+/// Query parameters whose value is always masked: secrets and e-mail addresses.
+fn masked_parameter(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.contains("token") || name.contains("email") || name == "verify"
+}
+
+/// Whether a query value holds an `@`, plain or percent-encoded.
+fn looks_like_email(value: &str) -> bool {
+    value.contains('@') || value.to_ascii_lowercase().contains("%40")
 }
 
 /// Characters a secret is made of (URL-safe base64) or may be encoded with in a URL.
@@ -85,6 +100,24 @@ mod tests {
         assert_eq!(masked("/x?q=a,MR_abc,b"), "/x?q=a,[redacted],b");
         assert_eq!(masked("/x/mr_abc/y?a=mc_d"), "/x/[redacted]/y?a=[redacted]");
         assert_eq!(masked("/x?token"), "/x?token");
+        assert_eq!(
+            masked("/r/0190?e=1&verify=mv_AbC%2B#token=x"),
+            "/r/0190?e=1&verify=[redacted]"
+        );
+        assert_eq!(masked("/r/0190?verify=abc"), "/r/0190?verify=[redacted]");
+    }
+
+    #[test]
+    fn e_mail_addresses_stay_out_of_the_access_log() {
+        assert_eq!(
+            masked("/api/v1/people?email=awa%40rejoue.org"),
+            "/api/v1/people?email=[redacted]"
+        );
+        assert_eq!(
+            masked("/api/v1/people/export?email=awa@rejoue.org&x=1"),
+            "/api/v1/people/export?email=[redacted]&x=1"
+        );
+        assert_eq!(masked("/api/v1/x?q=awa%40rejoue.org"), "/api/v1/x?q=[redacted]");
     }
 
     #[test]

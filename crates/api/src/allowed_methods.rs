@@ -84,7 +84,7 @@ impl KnownRoutes {
                 }
             }
         }
-        let order = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+        let order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
         allowed.sort_by_key(|m| order.iter().position(|o| o == m));
         allowed
     }
@@ -102,10 +102,10 @@ mod tests {
 
     #[test]
     fn a_known_path_lists_its_methods_and_an_unknown_one_none() {
-        let routes = super::KnownRoutes::new(&crate::openapi(), &[("/r/{id}", "GET")]);
+        let routes = super::KnownRoutes::new(&crate::openapi(), &[("/r/{id}", "GET"), ("/r/{id}", "HEAD")]);
         assert_eq!(routes.allowed("/api/v1/events/0190f"), ["GET", "PATCH"]);
         assert_eq!(routes.allowed("/api/v1/events"), ["GET", "POST"]);
-        assert_eq!(routes.allowed("/r/0190f"), ["GET"]);
+        assert_eq!(routes.allowed("/r/0190f"), ["GET", "HEAD"]);
         assert!(routes.allowed("/api/v1/nothing-here").is_empty());
         assert_eq!(routes.allowed_literally("/api/v1/needs/categories"), ["GET"]);
         assert!(routes.allowed_literally("/api/v1/needs/0190f").is_empty());

@@ -216,6 +216,26 @@ impl FromRequest for Caller {
     }
 }
 
+/// On a public route, the account behind an account token (`mt_…`) when one is sent: other
+/// bearer tokens (a registration's manage token) are ignored, an unknown or expired account
+/// token is a 401.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountIfAny(pub Option<Actor>);
+
+impl FromRequest for AccountIfAny {
+    type Error = ApiError;
+    type Future = Authenticating<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        with_token(req, |state, token| async move {
+            match token {
+                Some(token) if token.starts_with("mt_") => Ok(AccountIfAny(resolve(state, Some(token)).await?)),
+                _ => Ok(AccountIfAny(None)),
+            }
+        })
+    }
+}
+
 /// An authenticated account (organiser or admin); 401 otherwise.
 #[derive(Debug, Clone, Copy)]
 pub struct SignedIn(pub Actor);

@@ -121,6 +121,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(needs::list_needs)
         .service(needs::get_need)
         .service(needs::patch_need)
+        .service(needs::accept_need)
         .service(needs::create_interest)
         .service(needs::withdraw_interest)
         .service(needs::list_interests)
@@ -131,6 +132,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(registrations::patch_registration)
         .service(registrations::cancel_registration)
         .service(registrations::approve_organisation)
+        .service(registrations::verify_email)
         .service(registrations::check_in)
         .service(registrations::mark_no_shows)
         .service(calendars::registration_agenda)
@@ -215,12 +217,7 @@ async fn docs_redirect() -> HttpResponse {
 /// No route answered: 405 with `Allow` when the path is known under other methods, else 404.
 async fn not_found(req: HttpRequest, routes: web::Data<allowed_methods::KnownRoutes>) -> HttpResponse {
     // A literal template (`/needs/categories`) answers for its path, not `/needs/{id}` too.
-    let literal = routes.allowed_literally(req.path());
-    let allowed = if literal.is_empty() {
-        routes.allowed(req.path())
-    } else {
-        literal
-    };
+    let allowed = known_methods(&routes, req.path());
     if allowed.is_empty() {
         return ApiError::NotFound.error_response();
     }
@@ -234,6 +231,50 @@ fn method_not_allowed(allowed: &[&str]) -> HttpResponse {
         response.headers_mut().insert(actix_web::http::header::ALLOW, value);
     }
     response
+}
+
+/// What every request gets whatever its handler. A wrong method on a known path is a 405 with
+/// `Allow` before any handler runs, so that no extractor (a bad token's 401, a body's 415)
+/// answers for a route that does not exist. `Cache-Control: no-store` on every answer to a
+/// request that carried a credential (`Authorization`), so that no cache keeps what one
+/// caller may read; and on the API reference (`/docs/…`) the pages' CSP, which forbids
+/// framing it.
+async fn guarded_headers(
+    req: actix_web::dev::ServiceRequest,
+    next: middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::http::header::{self, HeaderValue};
+    let credential = req.headers().contains_key(header::AUTHORIZATION);
+    let docs = req.path().starts_with("/docs/");
+    let refused = req
+        .app_data::<web::Data<allowed_methods::KnownRoutes>>()
+        .map(|routes| known_methods(routes, req.path()))
+        .filter(|allowed| !allowed.is_empty() && !allowed.contains(&req.method().as_str()));
+    let mut response = match refused {
+        Some(allowed) => req.into_response(method_not_allowed(&allowed)).map_into_right_body(),
+        None => next.call(req).await?.map_into_left_body(),
+    };
+    let headers = response.headers_mut();
+    if credential {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if docs {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(page::CSP));
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
+    Ok(response)
+}
+
+/// The methods a path answers: those of the templates naming it literally
+/// (`/needs/categories`) when there are, else those of every template it fits.
+fn known_methods(routes: &allowed_methods::KnownRoutes, path: &str) -> Vec<&'static str> {
+    let literal = routes.allowed_literally(path);
+    if literal.is_empty() {
+        routes.allowed(path)
+    } else {
+        literal
+    }
 }
 
 /// Starts serving on `listener` (the mail worker is `matinale_worker`'s, started by the
@@ -272,7 +313,9 @@ fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Re
             ("/openapi.yaml", "GET"),
             ("/", "GET"),
             ("/r/{id}", "GET"),
+            ("/r/{id}", "HEAD"),
             ("/e/{id}", "GET"),
+            ("/e/{id}", "HEAD"),
         ],
     ));
     let server = HttpServer::new(move || {
@@ -294,6 +337,7 @@ fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Re
                 };
                 actix_web::error::InternalError::from_response(err, response).into()
             }))
+            .wrap(middleware::from_fn(guarded_headers))
             .wrap(
                 middleware::Logger::new("%a \"%{request}xi\" %s %b %Dms")
                     .custom_request_replace("request", access_log::loggable_request_line),

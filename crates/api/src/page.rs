@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use actix_web::http::header;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, route, web, HttpResponse};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -32,7 +32,8 @@ fn asset_version() -> &'static str {
 }
 
 /// Pages allow scripts and styles of this origin only, send no Referer, and are never framed.
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+/// The API reference (`/docs/`) is served under it too.
+pub(crate) const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// What differs between the pages.
@@ -84,14 +85,15 @@ fn html(page: &Page) -> HttpResponse {
 }
 
 /// The participant's page (the data comes from the API with the token of the fragment).
-#[get("/r/{id}")]
+/// `HEAD` answers its headers.
+#[route("/r/{id}", method = "GET", method = "HEAD")]
 async fn registration_page(id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     id.parse::<Uuid>().map_err(|_| ApiError::NotFound)?;
     Ok(html(&REGISTRATION))
 }
 
-/// The public page of an event.
-#[get("/e/{id}")]
+/// The public page of an event. `HEAD` answers its headers.
+#[route("/e/{id}", method = "GET", method = "HEAD")]
 async fn event_page(id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     id.parse::<Uuid>().map_err(|_| ApiError::NotFound)?;
     Ok(html(&EVENT))

@@ -110,7 +110,8 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Err
     bounded_text(field, trimmed, max)
 }
 
-/// A text of at most `max` characters (trimmed; may be empty).
+/// A text of at most `max` characters (trimmed; may be empty) that may span lines: of the
+/// control characters it keeps line breaks only (LF, CR); a tab or any other one is refused.
 pub fn bounded_text(field: &str, value: &str, max: usize) -> Result<String, Error> {
     let trimmed = value.trim();
     if trimmed.chars().count() > max {
@@ -120,20 +121,59 @@ pub fn bounded_text(field: &str, value: &str, max: usize) -> Result<String, Erro
             format!("must be at most {max} characters"),
         ));
     }
-    if trimmed
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
-        return Err(Error::field(field, "invalid", "must not contain control characters"));
+    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+        return Err(Error::field(
+            field,
+            "invalid",
+            "must not contain control characters other than line breaks",
+        ));
     }
     Ok(trimmed.to_owned())
 }
 
-/// An optional text: `None` or blank gives `None`.
+/// An optional text (empty means none).
 pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, Error> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => bounded_text(field, text, max).map(Some),
+    }
+}
+
+/// Whether `c` may not appear in a one-line text: a control character (tab, CR and LF
+/// included) or a Unicode line or paragraph separator.
+pub fn breaks_a_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// A one-line text of at most `max` characters (trimmed; may be empty): names, titles,
+/// labels. One-line texts go into mail headers, calendar lines, CSV cells and page headings,
+/// where a line break or another control character could forge a header or a line: none is
+/// accepted.
+pub fn bounded_line(field: &str, value: &str, max: usize) -> Result<String, Error> {
+    let text = value.trim();
+    if text.chars().any(breaks_a_line) {
+        return Err(Error::field(
+            field,
+            "invalid",
+            "must be on one line, without control characters",
+        ));
+    }
+    bounded_text(field, text, max)
+}
+
+/// A trimmed, non-empty one-line text of at most `max` characters ([`bounded_line`]).
+pub fn required_line(field: &str, value: &str, max: usize) -> Result<String, Error> {
+    if value.trim().is_empty() {
+        return Err(Error::field(field, "required", "must not be empty"));
+    }
+    bounded_line(field, value, max)
+}
+
+/// An optional one-line text (empty means none; [`bounded_line`]).
+pub fn optional_line(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, Error> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => bounded_line(field, text, max).map(Some),
     }
 }
 
@@ -171,6 +211,21 @@ mod tests {
     fn control_characters_are_refused() {
         assert!(bounded_text("t", "a\u{0}b", 10).is_err());
         assert!(bounded_text("t", "a\nb", 10).is_ok());
+        assert!(bounded_text("t", "a\r\nb", 10).is_ok());
+        assert!(bounded_text("t", "a\tb", 10).is_err());
+    }
+
+    #[test]
+    fn a_one_line_text_refuses_every_control_character() {
+        for bad in ["a\tb", "a\nb", "a\rb", "a\u{7}b", "a\u{85}b", "a\u{2028}b", "a\u{7f}b"] {
+            let Err(Error::Invalid(errors)) = required_line("title", bad, 10) else {
+                panic!("{bad:?} accepted")
+            };
+            assert_eq!(errors[0].field, "title");
+        }
+        assert_eq!(required_line("title", "  Réemploi ", 10).unwrap(), "Réemploi");
+        assert_eq!(optional_line("location", Some(" "), 10).unwrap(), None);
+        assert!(bounded_line("location", "Salle\t2", 10).is_err());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{bounded_text, required_text, url, Checker, FieldError};
+use crate::error::{bounded_line, bounded_text, required_line, url, Checker, FieldError};
 use crate::user::Actor;
 use crate::Error;
 
@@ -239,8 +239,8 @@ pub struct EventFields {
 
 fn venue(draft: &VenueDraft) -> Result<Venue, Error> {
     let mut check = Checker::new();
-    let name = check.take(required_text("venue.name", &draft.name, 200));
-    let address = check.take(bounded_text("venue.address", &draft.address, 300));
+    let name = check.take(required_line("venue.name", &draft.name, 200));
+    let address = check.take(bounded_line("venue.address", &draft.address, 300));
     let postcode = draft.postcode.trim().to_owned();
     check.ensure(
         postcode.len() == 5 && postcode.bytes().all(|b| b.is_ascii_digit()),
@@ -248,7 +248,7 @@ fn venue(draft: &VenueDraft) -> Result<Venue, Error> {
         "invalid",
         "must be a five-digit French postcode",
     );
-    let city = check.take(required_text("venue.city", &draft.city, 120));
+    let city = check.take(required_line("venue.city", &draft.city, 120));
     match (name, address, city) {
         (Some(name), Some(address), Some(city)) => check.finish(|| Venue {
             name,
@@ -272,7 +272,7 @@ impl EventFields {
     /// before it closes and closes no later than the event ends.
     pub fn parse(draft: EventDraft) -> Result<Self, Error> {
         let mut check = Checker::new();
-        let title = check.take(required_text("title", &draft.title, 200));
+        let title = check.take(required_line("title", &draft.title, 200));
         let description = check.take(bounded_text("description", &draft.description, 20_000));
         let tz = check.take(timezone("timezone", &draft.timezone));
         let starts_at = draft.starts_at.with_timezone(&Utc);
@@ -514,7 +514,7 @@ impl NewProgrammeItem {
         let mut check = Checker::new();
         let starts_at = starts_at.with_timezone(&Utc);
         let ends_at = ends_at.with_timezone(&Utc);
-        let title = check.take(required_text("title", title, 200));
+        let title = check.take(required_line("title", title, 200));
         check.ensure(ends_at > starts_at, "ends_at", "order", "must be after starts_at");
         check.ensure(
             starts_at >= event.starts_at && starts_at < event.ends_at,
@@ -531,7 +531,7 @@ impl NewProgrammeItem {
         check.ensure(speakers.len() <= 20, "speakers", "too_long", "at most 20 speakers");
         let mut names = Vec::new();
         for (i, s) in speakers.iter().enumerate() {
-            if let Some(name) = check.take(required_text(&format!("speakers[{i}]"), s, 200)) {
+            if let Some(name) = check.take(required_line(&format!("speakers[{i}]"), s, 200)) {
                 names.push(name);
             }
         }

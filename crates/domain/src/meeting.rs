@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::{bounded_text, Checker, FieldError};
+use crate::error::{bounded_line, Checker, FieldError};
 use crate::event::Category;
 use crate::registration::RegistrationStatus;
 use crate::Error;
@@ -191,7 +191,7 @@ impl MeetingBlock {
                 let mut parsed = Vec::with_capacity(given.len());
                 for (i, label) in given.iter().enumerate() {
                     let field = format!("table_labels[{i}]");
-                    match bounded_text(&field, label, MAX_TABLE_LABEL) {
+                    match bounded_line(&field, label, MAX_TABLE_LABEL) {
                         Ok(l) if l.is_empty() => check.push(FieldError::new(field, "required", "must not be empty")),
                         Ok(l) if l.contains(['\n', '\r']) => {
                             check.push(FieldError::new(field, "invalid", "must be on one line"))

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::error::{bounded_text, required_text, Checker, FieldError};
+use crate::error::{bounded_text, required_line, Checker, FieldError};
 use crate::event::Category;
 use crate::organisation::{EssKind, Organisation, OrganisationKind};
 use crate::registration::{Registration, RegistrationStatus};
@@ -264,7 +264,7 @@ impl NeedFields {
     /// min ≤ max, at most 100 cities.
     pub fn parse(draft: NeedDraft) -> Result<Self, Error> {
         let mut check = Checker::new();
-        let title = check.take(required_text("title", &draft.title, 200));
+        let title = check.take(required_line("title", &draft.title, 200));
         let description = check.take(bounded_text("description", &draft.description, 20_000));
         check.ensure(
             draft.cpv_codes.len() <= 20,
@@ -304,7 +304,7 @@ impl NeedFields {
         check.ensure(draft.cities.len() <= 100, "cities", "too_long", "at most 100 cities");
         let mut cities: Vec<String> = Vec::new();
         for (i, city) in draft.cities.iter().enumerate().take(100) {
-            if let Some(c) = check.take(required_text(&format!("cities[{i}]"), city, 120)) {
+            if let Some(c) = check.take(required_line(&format!("cities[{i}]"), city, 120)) {
                 if !cities.iter().any(|o| fold(o) == fold(&c)) {
                     cities.push(c);
                 }
@@ -375,6 +375,12 @@ pub struct Need {
     pub status: NeedStatus,
     /// Who published it.
     pub created_by: Uuid,
+    /// Whether the organisers of its event consented to show it there ([`placed_at_event`]);
+    /// false for a need without an event.
+    pub event_accepted: bool,
+    /// Whether an organiser (or an admin) who is not a member of the buyer posted it: it shows
+    /// as posted by the organiser ([`posted_by_outsider`]).
+    pub posted_by_organiser: bool,
     /// Incremented on every change; the ETag.
     pub version: i32,
     /// Creation time.
@@ -386,6 +392,21 @@ pub struct Need {
 /// Who may edit a need: members of its buyer organisation, organisers of its event, admins.
 pub fn may_edit_need(actor: &Actor, buyer_members: &[Uuid], event_organisers: &[Uuid]) -> bool {
     actor.is_admin() || buyer_members.contains(&actor.user_id) || event_organisers.contains(&actor.user_id)
+}
+
+/// Whether a need that `actor` places at an event (attaches or moves it there) shows on its
+/// inverted stands at once: only when `actor` organises that event (one of
+/// `event_organisers`) or is an admin. A buyer's member only proposes it; the event's
+/// organisers accept it.
+pub fn placed_at_event(actor: &Actor, event_organisers: &[Uuid]) -> bool {
+    actor.is_admin() || event_organisers.contains(&actor.user_id)
+}
+
+/// Whether `actor` posts a need for a buyer whose `buyer_members` it is not one of (an
+/// organiser of its event, or an admin): the need then shows as posted by the organiser, not
+/// as the buyer's word.
+pub fn posted_by_outsider(actor: &Actor, buyer_members: &[Uuid]) -> bool {
+    !buyer_members.contains(&actor.user_id)
 }
 
 /// A checked expression-of-interest message (may be empty, at most 5000 characters).
@@ -413,6 +434,10 @@ pub struct NeedFilter {
     pub status: Option<NeedStatus>,
     /// Free text in title, description, category, cities and CPV codes (accents and case ignored).
     pub q: Option<String>,
+    /// With `event`: `true` lists the needs proposed for that event by buyers and awaiting its
+    /// organisers' acceptance (`POST /needs/{id}/accept`); otherwise (default) only the needs
+    /// the event's organisers accepted are listed for it.
+    pub proposed: Option<bool>,
 }
 
 /// An expression of interest.
@@ -809,10 +834,34 @@ mod tests {
             },
             organisation_confirmed: organisation.is_some(),
             email: "awa@example.org".into(),
+            email_verified: true,
             version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }
+    }
+
+    #[test]
+    fn only_the_events_organisers_place_a_need_there_and_outsiders_post_as_organisers() {
+        let organiser = Actor {
+            user_id: Uuid::from_u128(1),
+            role: crate::user::Role::Organiser,
+        };
+        let member = Actor {
+            user_id: Uuid::from_u128(2),
+            role: crate::user::Role::Member,
+        };
+        let admin = Actor {
+            user_id: Uuid::from_u128(3),
+            role: crate::user::Role::Admin,
+        };
+        let organisers = [organiser.user_id];
+        let members = [member.user_id];
+        assert!(placed_at_event(&organiser, &organisers));
+        assert!(placed_at_event(&admin, &organisers));
+        assert!(!placed_at_event(&member, &organisers));
+        assert!(posted_by_outsider(&organiser, &members));
+        assert!(!posted_by_outsider(&member, &members));
     }
 
     fn refused_field(result: Result<Uuid, Error>) -> (String, String) {

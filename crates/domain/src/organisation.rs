@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{bounded_text, required_text, url, Checker, FieldError};
+use crate::error::{bounded_text, required_line, url, Checker, FieldError};
 use crate::siret::Siret;
 use crate::user::Actor;
 use crate::Error;
@@ -161,7 +161,7 @@ fn tag_list(check: &mut Checker, field: &str, values: &[String], max_items: usiz
     }
     let mut out: Vec<String> = Vec::new();
     for (i, value) in values.iter().enumerate() {
-        if let Some(v) = check.take(required_text(&format!("{field}[{i}]"), value, 120)) {
+        if let Some(v) = check.take(required_line(&format!("{field}[{i}]"), value, 120)) {
             if !out.iter().any(|o| crate::text::fold(o) == crate::text::fold(&v)) {
                 out.push(v);
             }
@@ -198,7 +198,7 @@ impl OrganisationFields {
         if draft.kind.is_none() {
             check.push(FieldError::new("kind", "required", "must be given"));
         }
-        let name = check.take(required_text("name", &draft.name, 200));
+        let name = check.take(required_line("name", &draft.name, 200));
         let siret = match draft.siret.as_deref().map(str::trim) {
             None | Some("") => Some(None),
             Some(s) => check.take(Siret::parse("siret", s)).map(Some),

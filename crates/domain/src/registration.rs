@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{optional_text, required_text, Checker};
+use crate::error::{optional_line, optional_text, required_line, Checker};
 use crate::event::{Category, Event, EventStatus, Quotas};
 use crate::user::Email;
 use crate::Error;
@@ -117,13 +117,11 @@ impl Person {
     /// Parses a person; errors are reported under `person.*`.
     pub fn parse(first_name: &str, last_name: &str, email: &str, phone: Option<&str>) -> Result<Self, Error> {
         let mut check = Checker::new();
-        let first_name = check.take(
-            required_text("person.first_name", first_name, 100).and_then(|n| single_line("person.first_name", n)),
-        );
-        let last_name = check
-            .take(required_text("person.last_name", last_name, 100).and_then(|n| single_line("person.last_name", n)));
+        // Names go into mail headers and bodies, calendars and CSV files: one line each.
+        let first_name = check.take(required_line("person.first_name", first_name, 100));
+        let last_name = check.take(required_line("person.last_name", last_name, 100));
         let email = check.take(Email::parse("person.email", email));
-        let phone = check.take(optional_text("person.phone", phone, 40));
+        let phone = check.take(optional_line("person.phone", phone, 40));
         if let Some(Some(p)) = &phone {
             check.ensure(
                 p.chars().all(|c| c.is_ascii_digit() || " +.-()".contains(c)),
@@ -144,28 +142,15 @@ impl Person {
     }
 }
 
-/// Names go into mail headers and bodies, calendars and CSV files: a line break or another
-/// control character there could forge a header or a line, so none is accepted.
-fn single_line(field: &str, name: String) -> Result<String, Error> {
-    if name
-        .chars()
-        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
-    {
-        return Err(Error::field(
-            field,
-            "invalid",
-            "must be on one line, without control characters",
-        ));
-    }
-    Ok(name)
-}
-
 /// Whether a registration may speak for the organisation it names (its claim is confirmed):
 /// an organiser of its event or a member of the organisation `approved` it, or its `email` is
-/// the login of one of the organisation's `member_emails`, or its domain is one of the
-/// organisation's `verified_domains`. E-mails and domains are compared in lower case.
+/// proven (`email_verified`: its person used a link only ever sent to that address, or
+/// registered signed in as the account of that address) and is the login of one of the
+/// organisation's `member_emails` or in one of its `verified_domains`. An address typed into a
+/// form proves nothing by itself. E-mails and domains are compared in lower case.
 pub fn organisation_claim_confirmed(
     email: &str,
+    email_verified: bool,
     approved: bool,
     member_emails: &[String],
     verified_domains: &[String],
@@ -173,8 +158,17 @@ pub fn organisation_claim_confirmed(
     let email = email.trim().to_lowercase();
     let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
     approved
-        || member_emails.iter().any(|m| m.trim().to_lowercase() == email)
-        || (!domain.is_empty() && verified_domains.iter().any(|d| d.eq_ignore_ascii_case(domain)))
+        || (email_verified
+            && (member_emails.iter().any(|m| m.trim().to_lowercase() == email)
+                || (!domain.is_empty() && verified_domains.iter().any(|d| d.eq_ignore_ascii_case(domain)))))
+}
+
+/// Whether registering proves the registered `email` by itself: the caller is signed in with
+/// the account of that address (`account_email`, compared in lower case) and that account is a
+/// member of the organisation the registration names (`member_of_organisation`). A public
+/// registration proves nothing: its address is proven by the confirmation mail's link.
+pub fn email_proven_by_account(email: &str, account_email: Option<&str>, member_of_organisation: bool) -> bool {
+    member_of_organisation && account_email.is_some_and(|account| account.trim().eq_ignore_ascii_case(email.trim()))
 }
 
 /// What the person agreed to.
@@ -199,6 +193,9 @@ pub struct NewRegistration {
     pub accessibility_needs: Option<String>,
     /// Consents.
     pub consents: Consents,
+    /// Whether registering proves the e-mail by itself ([`email_proven_by_account`]); false
+    /// for a public registration, whose address the confirmation mail's link proves.
+    pub email_proven: bool,
 }
 
 /// The fields a registrant may change afterwards (not the category nor the e-mail).
@@ -299,6 +296,9 @@ pub struct Registration {
     pub organisation_confirmed: bool,
     /// E-mail.
     pub email: String,
+    /// Whether its e-mail is proven: its person used the verification link of the
+    /// confirmation mail, or registered signed in as the member account of that address.
+    pub email_verified: bool,
     /// Version for `If-Match`.
     pub version: i32,
     /// Creation time.
@@ -383,16 +383,73 @@ mod tests {
     fn an_organisation_claim_is_confirmed_by_approval_membership_or_domain() {
         let members = vec!["awa@rejoue.org".to_owned()];
         let domains = vec!["rejoue.org".to_owned()];
-        assert!(organisation_claim_confirmed("x@imposteur.fr", true, &[], &[]));
-        assert!(organisation_claim_confirmed("AWA@rejoue.org", false, &members, &[]));
-        assert!(organisation_claim_confirmed("paul@Rejoue.org", false, &[], &domains));
+        assert!(organisation_claim_confirmed("x@imposteur.fr", false, true, &[], &[]));
+        assert!(organisation_claim_confirmed(
+            "AWA@rejoue.org",
+            true,
+            false,
+            &members,
+            &[]
+        ));
+        assert!(organisation_claim_confirmed(
+            "paul@Rejoue.org",
+            true,
+            false,
+            &[],
+            &domains
+        ));
         assert!(!organisation_claim_confirmed(
             "paul@rejoue.org.evil.fr",
+            true,
             false,
             &members,
             &domains
         ));
-        assert!(!organisation_claim_confirmed("paul@evil.fr", false, &members, &domains));
+        assert!(!organisation_claim_confirmed(
+            "paul@evil.fr",
+            true,
+            false,
+            &members,
+            &domains
+        ));
+    }
+
+    #[test]
+    fn an_address_typed_into_a_form_proves_nothing_until_its_link_is_used() {
+        let members = vec!["awa@rejoue.org".to_owned()];
+        let domains = vec!["rejoue.org".to_owned()];
+        assert!(!organisation_claim_confirmed(
+            "awa@rejoue.org",
+            false,
+            false,
+            &members,
+            &[]
+        ));
+        assert!(!organisation_claim_confirmed(
+            "paul@rejoue.org",
+            false,
+            false,
+            &[],
+            &domains
+        ));
+        // An approval needs no proven address.
+        assert!(organisation_claim_confirmed("paul@ailleurs.fr", false, true, &[], &[]));
+    }
+
+    #[test]
+    fn only_the_member_signed_in_with_that_address_proves_it_by_registering() {
+        assert!(email_proven_by_account("Awa@rejoue.org", Some("awa@REJOUE.org"), true));
+        assert!(!email_proven_by_account(
+            "awa@rejoue.org",
+            Some("awa@rejoue.org"),
+            false
+        ));
+        assert!(!email_proven_by_account(
+            "awa@rejoue.org",
+            Some("paul@rejoue.org"),
+            true
+        ));
+        assert!(!email_proven_by_account("awa@rejoue.org", None, true));
     }
 }
 

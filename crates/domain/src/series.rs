@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::{bounded_text, required_text, Checker, FieldError};
+use crate::error::{bounded_text, required_line, Checker, FieldError};
 use crate::Error;
 
 /// A URL-safe identifier: lower-case letters, digits and single hyphens, 2 to 80 characters.
@@ -64,7 +64,7 @@ impl NewSeries {
     ) -> Result<Self, Error> {
         let mut check = Checker::new();
         let slug = check.take(Slug::parse("slug", slug));
-        let title = check.take(required_text("title", title, 200));
+        let title = check.take(required_line("title", title, 200));
         let description = check.take(bounded_text("description", description, 10_000));
         if ends_on < starts_on {
             check.push(FieldError::new("ends_on", "order", "must not be before starts_on"));

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::error::{bounded_text, required_text, Checker, FieldError};
+use crate::error::{bounded_line, required_line, Checker, FieldError};
 use crate::organisation::OrganisationKind;
 use crate::Error;
 
@@ -59,8 +59,8 @@ impl NewStand {
                 format!("a {} stand is held by a {} organisation", kind, kind.holder()),
             ));
         }
-        let title = check.take(required_text("title", title, 200));
-        let location = check.take(bounded_text("location", location, 200));
+        let title = check.take(required_line("title", title, 200));
+        let location = check.take(bounded_line("location", location, 200));
         match (title, location) {
             (Some(title), Some(location)) => check.finish(|| NewStand {
                 kind,

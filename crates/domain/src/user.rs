@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{required_text, Checker};
+use crate::error::{required_line, Checker};
 use crate::Error;
 
 /// What an account may do.
@@ -108,7 +108,7 @@ impl NewUser {
     pub fn parse(email: &str, name: &str, role: Role, password: &str) -> Result<Self, Error> {
         let mut check = Checker::new();
         let email = check.take(Email::parse("email", email));
-        let name = check.take(required_text("name", name, 200));
+        let name = check.take(required_line("name", name, 200));
         let password = check.take(NewPassword::parse("password", password));
         match (email, name, password) {
             (Some(email), Some(name), Some(password)) => check.finish(|| Self {

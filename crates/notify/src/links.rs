@@ -33,6 +33,24 @@ pub fn manage_link(
         .replace("{token}", &token)
 }
 
+/// `link` with the e-mail verification secret of a confirmation mail in its query
+/// (`verify=<secret>`, before any fragment): the page that opens it proves the address with
+/// it (`POST /registrations/{id}/email-verification`) and then drops it from the address bar.
+pub fn with_verification(link: &str, secret: &str) -> String {
+    let (base, fragment) = match link.split_once('#') {
+        Some((base, fragment)) => (base, Some(fragment)),
+        None => (link, None),
+    };
+    let secret: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let mut out = format!("{base}{separator}verify={secret}");
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
 /// The public page of an event.
 pub fn event_link(public_url: &str, event_id: Uuid) -> String {
     format!("{}/e/{event_id}", public_url.trim_end_matches('/'))
@@ -95,5 +113,19 @@ mod tests {
     fn uid_domain_is_the_host() {
         assert_eq!(uid_domain("https://agenda.grand-orly.fr/base"), "agenda.grand-orly.fr");
         assert_eq!(uid_domain("http://127.0.0.1:8080"), "127.0.0.1");
+    }
+
+    #[test]
+    fn the_verification_secret_goes_in_the_query_before_the_fragment() {
+        let (id, event) = ids();
+        let link = manage_link(None, "https://m.example", id, event, Some("mr_x"));
+        assert_eq!(
+            with_verification(&link, "mv_a+b"),
+            format!("https://m.example/r/{ID}?e={EVENT}&verify=mv_a%2Bb#token=mr_x")
+        );
+        assert_eq!(
+            with_verification("https://x.example/r", "mv_1"),
+            "https://x.example/r?verify=mv_1"
+        );
     }
 }

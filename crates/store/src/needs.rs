@@ -1,8 +1,10 @@
 //! Buyer needs, the expressions of interest of ESS structures (module `interests`), the
 //! wishes they imply for the scheduler, and suggestions of structures for a need.
 
+use chrono::Utc;
 use matinale_domain::need::{
-    may_edit_need, suggest, CpvCode, Need, NeedFields, NeedFilter, NeedStatus, ReservedMarket, Suggestion,
+    may_edit_need, placed_at_event, posted_by_outsider, suggest, CpvCode, Need, NeedFields, NeedFilter, NeedStatus,
+    ReservedMarket, Suggestion,
 };
 use matinale_domain::organisation::{EssKind, OrganisationKind};
 use matinale_domain::page::{Page, PageRequest};
@@ -55,6 +57,8 @@ fn to_need(m: need::Model) -> Result<Need, Error> {
         },
         status: m.status.get(),
         created_by: m.created_by,
+        event_accepted: m.event_id.is_some() && m.event_accepted_at.is_some(),
+        posted_by_organiser: m.posted_by_organiser,
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -123,26 +127,40 @@ async fn check_references(db: &impl ConnectionTrait, fields: &NeedFields, actor:
     Ok(())
 }
 
-/// Whether `actor` may edit a need with these references: a member of the buyer, an organiser
-/// of the event, or an admin.
-async fn may_edit_fields(db: &impl ConnectionTrait, fields: &NeedFields, actor: &Actor) -> Result<bool, Error> {
-    let members = match crate::organisations::get(db, fields.organisation_id).await {
+/// The members of a need's buyer and the organisers of its event (none without one).
+struct NeedPeople {
+    buyer_members: Vec<Uuid>,
+    event_organisers: Vec<Uuid>,
+}
+
+async fn people_of(db: &impl ConnectionTrait, fields: &NeedFields) -> Result<NeedPeople, Error> {
+    let buyer_members = match crate::organisations::get(db, fields.organisation_id).await {
         Ok(org) => org.members,
         Err(Error::NotFound) => Vec::new(),
         Err(e) => return Err(e),
     };
-    let mut organisers = Vec::new();
+    let mut event_organisers = Vec::new();
     if let Some(event_id) = fields.event_id {
         match crate::events::get(db, event_id).await {
             Ok(event) => {
-                organisers.push(event.created_by);
-                organisers.extend(event.co_organisers);
+                event_organisers.push(event.created_by);
+                event_organisers.extend(event.co_organisers);
             }
             Err(Error::NotFound) => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(may_edit_need(actor, &members, &organisers))
+    Ok(NeedPeople {
+        buyer_members,
+        event_organisers,
+    })
+}
+
+/// Whether `actor` may edit a need with these references: a member of the buyer, an organiser
+/// of the event, or an admin.
+async fn may_edit_fields(db: &impl ConnectionTrait, fields: &NeedFields, actor: &Actor) -> Result<bool, Error> {
+    let people = people_of(db, fields).await?;
+    Ok(may_edit_need(actor, &people.buyer_members, &people.event_organisers))
 }
 
 async fn may_edit(db: &impl ConnectionTrait, need: &Need, actor: Option<&Actor>) -> Result<bool, Error> {
@@ -160,11 +178,15 @@ pub async fn create(store: &Store, actor: &Actor, fields: NeedFields, status: Ne
         .write(|txn| {
             Box::pin(async move {
                 check_references(txn, fields, actor).await?;
-                if !may_edit_fields(txn, fields, actor).await? {
+                let people = people_of(txn, fields).await?;
+                if !may_edit_need(actor, &people.buyer_members, &people.event_organisers) {
                     return Err(Error::Forbidden);
                 }
+                let accepted = fields.event_id.is_some() && placed_at_event(actor, &people.event_organisers);
                 let mut am = need::ActiveModel {
                     status: Set(Text(status)),
+                    event_accepted_at: Set(accepted.then(Utc::now)),
+                    posted_by_organiser: Set(posted_by_outsider(actor, &people.buyer_members)),
                     ..Default::default()
                 };
                 set_fields(&mut am, fields);
@@ -213,13 +235,20 @@ where
                     None => current.status,
                 };
                 check_references(txn, &fields, actor).await?;
-                if !may_edit_fields(txn, &fields, actor).await? {
+                let people = people_of(txn, &fields).await?;
+                if !may_edit_need(actor, &people.buyer_members, &people.event_organisers) {
                     return Err(Error::Forbidden);
                 }
                 let mut am = need::ActiveModel {
                     status: Set(Text(status)),
                     ..Default::default()
                 };
+                // Attached to or moved onto an event: shown there only if its organisers place
+                // it; a buyer's member only proposes it. Staying at its event keeps the consent.
+                if fields.event_id != current.fields.event_id {
+                    let accepted = fields.event_id.is_some() && placed_at_event(actor, &people.event_organisers);
+                    am.event_accepted_at = Set(accepted.then(Utc::now));
+                }
                 set_fields(&mut am, &fields);
                 versioned::update::<need::Entity>(txn, am, id, current.version).await?;
                 let updated = get(txn, id).await?;
@@ -281,7 +310,13 @@ pub async fn list(
         (None, None) => public,
     };
     if let Some(event) = filter.event {
+        // An event shows the needs its organisers consented to; proposals are listed apart.
         cond = cond.add(need::Column::EventId.eq(event));
+        cond = cond.add(if filter.proposed == Some(true) {
+            need::Column::EventAcceptedAt.is_null()
+        } else {
+            need::Column::EventAcceptedAt.is_not_null()
+        });
     }
     if let Some(category) = filter.category {
         cond = cond.add(need::Column::Category.eq(Text(category)));
@@ -303,6 +338,53 @@ pub async fn list(
         .order_by_desc(need::Column::CreatedAt)
         .order_by_desc(need::Column::Id);
     page_of(db, query, page).await?.try_map(to_need)
+}
+
+/// Accepts a need proposed for its event by its buyer: it shows on the event's inverted
+/// stands from then on. For the organisers of that event (and admins); others get 404 for a
+/// hidden draft and 403 otherwise. Accepting again changes nothing; a need without an event is
+/// a 422 on `event_id`.
+pub async fn accept_at_event(store: &Store, id: Uuid, actor: &Actor) -> Result<Need, Error> {
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let current = get(txn, id).await?;
+                let people = people_of(txn, &current.fields).await?;
+                let editor = may_edit_need(actor, &people.buyer_members, &people.event_organisers);
+                let refused = || {
+                    if current.status.is_public() || editor {
+                        Error::Forbidden
+                    } else {
+                        Error::NotFound
+                    }
+                };
+                if current.fields.event_id.is_none() {
+                    if !editor {
+                        return Err(refused());
+                    }
+                    return Err(invalid(
+                        "event_id",
+                        "required",
+                        "the need names no event to accept it at",
+                    ));
+                }
+                if !placed_at_event(actor, &people.event_organisers) {
+                    return Err(refused());
+                }
+                if !current.event_accepted {
+                    let now = Utc::now();
+                    need::Entity::update_many()
+                        .col_expr(need::Column::EventAcceptedAt, Expr::val(now))
+                        .col_expr(need::Column::Version, Expr::col(need::Column::Version).add(1))
+                        .col_expr(need::Column::UpdatedAt, Expr::val(now))
+                        .filter(need::Column::Id.eq(id))
+                        .exec(txn)
+                        .await?;
+                }
+                get(txn, id).await
+            })
+        })
+        .await
 }
 
 /// At most this many ESS structures are suggested for a need.

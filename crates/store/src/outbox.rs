@@ -29,6 +29,10 @@ use crate::sql::bind;
 /// until the mail that carries it is sent (or given up).
 pub const MANAGE_TOKEN_KEY: &str = "manage_token";
 
+/// The payload key of the e-mail verification secret of a confirmation mail: a credential
+/// too, forgotten like the manage token once the mail is sent.
+pub const VERIFICATION_TOKEN_KEY: &str = "verification_token";
+
 /// Longest `last_error` kept; SMTP replies can be long and the column is for people to read.
 const MAX_ERROR_CHARS: usize = 1000;
 
@@ -60,6 +64,10 @@ pub struct MailDetails {
     /// The registration's manage token, in clear until the mail is sent ([`MANAGE_TOKEN_KEY`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manage_token: Option<String>,
+    /// The e-mail verification secret the confirmation mail's link carries
+    /// ([`VERIFICATION_TOKEN_KEY`]), in clear until the mail is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_token: Option<String>,
     /// The place on the waiting list (`registration_waitlisted`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waitlist_position: Option<u32>,
@@ -327,12 +335,16 @@ pub async fn claim_in(
     Ok(claimed)
 }
 
-/// `payload` without the manage token, in SQL: the token is a credential and the mail that
+/// `payload` without the manage token and the verification secret, in SQL: the token is a credential and the mail that
 /// needed it has gone (or never will).
 fn payload_without_token(backend: DbBackend) -> Expr {
     match backend {
-        DbBackend::Postgres => Expr::cust(format!("(payload::jsonb - '{MANAGE_TOKEN_KEY}')::json")),
-        _ => Expr::cust(format!("json_remove(payload, '$.{MANAGE_TOKEN_KEY}')")),
+        DbBackend::Postgres => Expr::cust(format!(
+            "(payload::jsonb - '{MANAGE_TOKEN_KEY}' - '{VERIFICATION_TOKEN_KEY}')::json"
+        )),
+        _ => Expr::cust(format!(
+            "json_remove(payload, '$.{MANAGE_TOKEN_KEY}', '$.{VERIFICATION_TOKEN_KEY}')"
+        )),
     }
 }
 

@@ -19,6 +19,7 @@ use crate::accounts::{new_secret, secret_hash};
 use crate::credential::Credential;
 use crate::database::Clocked;
 use crate::database::Store;
+use crate::entity::registration_history::Changer;
 use crate::entity::{
     event, idempotency, meeting, meeting_outcome, meeting_preference, need_interest, outbox, registration,
     registration_history, registration_token, user, wish,
@@ -240,8 +241,12 @@ pub async fn export_person(db: &impl ConnectionTrait, email: &str, actor: &Actor
     })
 }
 
-/// Makes one registration anonymous inside the caller's transaction.
-async fn erase(db: &impl Clocked, id: Uuid) -> Result<(), Error> {
+/// Makes one registration anonymous inside the caller's transaction. A registration still
+/// confirmed or waitlisted is cancelled first: its seat goes to the next person waiting, its
+/// meetings to come are cancelled (their partners are told, without the erased name), and it
+/// leaves every list of live participants; nothing is mailed to the erased address.
+async fn erase(db: &impl Clocked, id: Uuid, by: Changer) -> Result<(), Error> {
+    crate::registrations::withdraw(db, id, by, "cancelled: the person's data was erased", false).await?;
     let placeholder = format!("erased-{}@erased.invalid", id.simple());
     registration::change(id, db.now())
         .col_expr(registration::Column::FirstName, Expr::val("—"))
@@ -259,6 +264,11 @@ async fn erase(db: &impl Clocked, id: Uuid) -> Result<(), Error> {
             Expr::val(secret_hash(&new_secret("mr_"))),
         )
         .col_expr(registration::Column::FeedTokenHash, Expr::val(Option::<String>::None))
+        .col_expr(
+            registration::Column::EmailVerificationHash,
+            Expr::val(Option::<String>::None),
+        )
+        .col_expr(registration::Column::ErasedAt, Expr::val(Utc::now()))
         .exec(db)
         .await?;
     registration_token::Entity::delete_many()
@@ -324,7 +334,7 @@ pub async fn erase_registration(store: &Store, id: Uuid, who: &Credential) -> Re
     store
         .write(|txn| {
             Box::pin(async move {
-                erase(txn, id).await?;
+                erase(txn, id, who.changer()).await?;
                 forget_replays(txn, id).await?;
                 Ok(Erased {
                     registrations: 1,
@@ -351,7 +361,7 @@ pub async fn erase_person(store: &Store, email: &str, actor: &Actor) -> Result<E
                     .map(|r| r.id)
                     .collect();
                 for id in &ids {
-                    erase(txn, *id).await?;
+                    erase(txn, *id, Changer::User(actor.user_id)).await?;
                     forget_replays(txn, *id).await?;
                 }
                 let accounts_kept = user::Entity::find()

@@ -25,6 +25,7 @@ impl Registered {
             status: r.status,
             waitlist_position: r.waitlist_position,
             manage_token: self.manage_token.clone(),
+            email_verified: r.email_verified,
         }
     }
 }
@@ -45,6 +46,9 @@ pub struct Receipt {
     pub waitlist_position: Option<u32>,
     /// The bearer secret for this registration only.
     pub manage_token: String,
+    /// Whether its e-mail was proven then (receipts kept before this field read false).
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 /// What `register` did.

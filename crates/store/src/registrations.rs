@@ -24,11 +24,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+pub use crate::claims::email_proven_by;
 pub use crate::credential::Credential;
 pub use crate::idempotency::{purge_idempotency, IdempotencyRequest, IDEMPOTENCY_HOURS};
 pub use crate::receipt::{Outcome, Receipt, Registered};
 pub use crate::seats::sync_seats;
-pub use crate::tokens::{for_token, revoke_feed_token, rotate_feed_token, LINK_RESEND_MINUTES};
+pub use crate::tokens::{for_token, revoke_feed_token, rotate_feed_token, verify_email, LINK_RESEND_MINUTES};
 
 use crate::claims::settle_claims;
 use crate::credential::{authorised, load};
@@ -338,6 +339,31 @@ pub async fn cancel(store: &Store, id: Uuid, who: &Credential) -> Result<Registr
 }
 
 async fn cancel_in(txn: &impl Clocked, id: Uuid, who: &Credential) -> Result<RegistrationWithHistory, Error> {
+    let reason = match who {
+        Credential::User(_) => "cancelled by an organiser",
+        Credential::Registrant(_) => "cancelled by the registrant",
+    };
+    if !withdraw(txn, id, who.changer(), reason, true).await? {
+        let m = load(txn, id).await?;
+        return Err(Error::Conflict(format!(
+            "a {} registration cannot be cancelled",
+            m.status
+        )));
+    }
+    get(txn, id, who).await
+}
+
+/// Cancels registration `id` if it is confirmed or waitlisted (false otherwise, nothing done):
+/// its seat goes to the first waitlisted person of its category (or pool), its meetings to
+/// come are cancelled and their partners told, the change is kept in its history with
+/// `reason`, and the person is mailed when `tell_person`.
+pub(crate) async fn withdraw(
+    txn: &impl Clocked,
+    id: Uuid,
+    by: Changer,
+    reason: &str,
+    tell_person: bool,
+) -> Result<bool, Error> {
     // First statement a write (SQLite's writer lock at once); the status guard settles races.
     let cancelled = registration::change(id, txn.now())
         .col_expr(
@@ -351,11 +377,7 @@ async fn cancel_in(txn: &impl Clocked, id: Uuid, who: &Credential) -> Result<Reg
         .exec(txn)
         .await?;
     if cancelled.rows_affected != 1 {
-        let m = load(txn, id).await?;
-        return Err(Error::Conflict(format!(
-            "a {} registration cannot be cancelled",
-            m.status
-        )));
+        return Ok(false);
     }
     let freed = crate::seats::free(txn, id).await?;
     let m = load(txn, id).await?;
@@ -365,31 +387,21 @@ async fn cancel_in(txn: &impl Clocked, id: Uuid, who: &Credential) -> Result<Reg
         crate::waitlist::leave(txn, m.event_id, m.category.get()).await?;
         RegistrationStatus::Waitlisted
     };
-    let reason = match who {
-        Credential::User(_) => "cancelled by an organiser",
-        Credential::Registrant(_) => "cancelled by the registrant",
-    };
-    record(
-        txn,
-        id,
-        who.changer(),
-        Some(from),
-        RegistrationStatus::Cancelled,
-        reason,
-    )
-    .await?;
-    mail(
-        txn,
-        MailKind::RegistrationCancelled,
-        &m,
-        crate::outbox::MailDetails::default(),
-    )
-    .await?;
+    record(txn, id, by, Some(from), RegistrationStatus::Cancelled, reason).await?;
+    if tell_person {
+        mail(
+            txn,
+            MailKind::RegistrationCancelled,
+            &m,
+            crate::outbox::MailDetails::default(),
+        )
+        .await?;
+    }
     crate::cascade::cancel_for_registration(txn, id).await?;
     if let Some((pool, seat_no)) = freed {
         crate::seats::promote_into(txn, m.event_id, pool, seat_no, Some(m.category.get())).await?;
     }
-    get(txn, id, who).await
+    Ok(true)
 }
 
 /// Sets a registration of `event_id` from `from` to `to` (check-in, no-show), by an organiser.
@@ -473,7 +485,8 @@ pub async fn mark_no_shows(store: &Store, event_id: Uuid, actor: &Actor) -> Resu
         .await
 }
 
-/// The registrations of an event, for its organisers: oldest first, filtered.
+/// The registrations of an event, for its organisers: oldest first, filtered; those whose
+/// person's data was erased are not listed.
 pub async fn list(
     db: &impl ConnectionTrait,
     event_id: Uuid,
@@ -489,7 +502,10 @@ pub async fn list(
             Error::NotFound
         });
     }
-    let mut query = registration::Entity::find().filter(registration::Column::EventId.eq(event_id));
+    // Erased registrations are anonymous rows kept for the counts, not people to list.
+    let mut query = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::ErasedAt.is_null());
     if let Some(s) = filter.status {
         query = query.filter(registration::Column::Status.eq(Text(s)));
     }

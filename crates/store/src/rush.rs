@@ -18,7 +18,7 @@ use crate::group_commit::Waiting;
 use crate::notices::mail_payload;
 use crate::receipt::Registered;
 use crate::sql::{bind, register_sqlite, REGISTER_POSTGRES};
-use crate::tokens::new_manage_token;
+use crate::tokens::{new_manage_token, new_verification_token};
 
 /// The foreign key refuses a registration naming an organisation that does not exist: that is
 /// the caller's `organisation_id`, not a failure of the database.
@@ -70,6 +70,9 @@ pub(crate) async fn insert_registration(
     let backend = db.get_database_backend();
     let id = Uuid::now_v7();
     let (token, token_hash) = new_manage_token();
+    // The confirmation mail's link proves the address: a secret of its own, never the manage
+    // token (which the 201 answers too). Not needed when registering proved it already.
+    let verification = (!new.email_proven).then(new_verification_token);
     let pool = SeatPool::of(new.category, &event.fields.quotas);
     let (confirmed, waitlisted) = (RegistrationStatus::Confirmed, RegistrationStatus::Waitlisted);
     let [(confirmed_reason, confirmed_mail), (waitlisted_reason, waitlisted_mail)] =
@@ -81,9 +84,12 @@ pub(crate) async fn insert_registration(
         &person.first_name,
         &person.last_name,
         new.category.as_str(),
-        crate::outbox::MailDetails::token(token.to_owned()),
+        crate::outbox::MailDetails {
+            verification_token: verification.as_ref().map(|(secret, _)| secret.clone()),
+            ..crate::outbox::MailDetails::token(token.to_owned())
+        },
     );
-    let params: [(&str, Value); 26] = [
+    let params: [(&str, Value); 28] = [
         ("id", id.into()),
         ("event_id", event.id.into()),
         ("pool", pool.as_str().into()),
@@ -110,6 +116,8 @@ pub(crate) async fn insert_registration(
         ("payload", payload.into()),
         ("queued", MailStatus::Queued.as_str().into()),
         ("event_version", event.version.into()),
+        ("email_verification_hash", verification.map(|(_, hash)| hash).into()),
+        ("email_verified_at", new.email_proven.then_some(now).into()),
     ];
     let statement = if backend == DbBackend::Postgres {
         bind(backend, REGISTER_POSTGRES, &params)

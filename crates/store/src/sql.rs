@@ -97,11 +97,12 @@ version = :event_version FOR KEY SHARE) ON CONFLICT (event_id, category) DO UPDA
 waiting = q.waiting + 1 RETURNING q.issued, q.waiting), \
 reg AS (INSERT INTO registrations AS reg (id, event_id, category, pool, status, first_name, last_name, email, \
 phone, organisation_id, locale, accessibility_needs, share_contact, manage_token_hash, feed_token_hash, version, \
-queue_order, waitlist_ticket, created_at, updated_at) SELECT :id, :event_id, :category, :pool, CASE WHEN EXISTS \
-(SELECT 1 FROM seat) THEN :confirmed ELSE :waitlisted END, :first_name, :last_name, :email, :phone, \
-:organisation_id, :locale, :accessibility_needs, :share_contact, :manage_token_hash, NULL, 1, :queue_order, \
-(SELECT issued FROM queue), :now, :now WHERE EXISTS (SELECT 1 FROM events WHERE id = :event_id AND \
-version = :event_version FOR KEY SHARE) RETURNING *, (SELECT waiting FROM queue) AS waitlist_position), \
+queue_order, waitlist_ticket, created_at, updated_at, email_verification_hash, email_verified_at) SELECT :id, \
+:event_id, :category, :pool, CASE WHEN EXISTS (SELECT 1 FROM seat) THEN :confirmed ELSE :waitlisted END, \
+:first_name, :last_name, :email, :phone, :organisation_id, :locale, :accessibility_needs, :share_contact, \
+:manage_token_hash, NULL, 1, :queue_order, (SELECT issued FROM queue), :now, :now, :email_verification_hash, \
+:email_verified_at WHERE EXISTS (SELECT 1 FROM events WHERE id = :event_id AND version = :event_version FOR KEY \
+SHARE) RETURNING *, (SELECT waiting FROM queue) AS waitlist_position), \
 history AS (INSERT INTO registration_history (id, registration_id, at, actor, from_status, to_status, reason) \
 SELECT :history_id, reg.id, reg.created_at, 'registrant', NULL, reg.status, CASE WHEN reg.status = :confirmed \
 THEN :confirmed_reason ELSE :waitlisted_reason END FROM reg), \
@@ -128,11 +129,12 @@ WHERE id = :event_id AND version = :event_version) ON CONFLICT (event_id, catego
 issued = issued + 1, waiting = waiting + 1; \
 INSERT INTO registrations (id, event_id, category, pool, status, first_name, last_name, email, \
 phone, organisation_id, locale, accessibility_needs, share_contact, manage_token_hash, feed_token_hash, version, \
-queue_order, waitlist_ticket, created_at, updated_at) SELECT :id, :event_id, :category, :pool, CASE WHEN EXISTS \
-(SELECT 1 FROM seats WHERE registration_id = :id) THEN :confirmed ELSE :waitlisted END, :first_name, :last_name, \
-:email, :phone, :organisation_id, :locale, :accessibility_needs, :share_contact, :manage_token_hash, NULL, 1, \
-:queue_order, CASE WHEN NOT EXISTS (SELECT 1 FROM seats WHERE registration_id = :id) THEN (SELECT issued FROM \
-waitlist_queues WHERE event_id = :event_id AND category = :category) END, :now, :now WHERE EXISTS \
+queue_order, waitlist_ticket, created_at, updated_at, email_verification_hash, email_verified_at) SELECT :id, \
+:event_id, :category, :pool, CASE WHEN EXISTS (SELECT 1 FROM seats WHERE registration_id = :id) THEN :confirmed \
+ELSE :waitlisted END, :first_name, :last_name, :email, :phone, :organisation_id, :locale, :accessibility_needs, \
+:share_contact, :manage_token_hash, NULL, 1, :queue_order, CASE WHEN NOT EXISTS (SELECT 1 FROM seats WHERE \
+registration_id = :id) THEN (SELECT issued FROM waitlist_queues WHERE event_id = :event_id AND category = \
+:category) END, :now, :now, :email_verification_hash, :email_verified_at WHERE EXISTS \
 (SELECT 1 FROM events WHERE id = :event_id AND version = :event_version); \
 INSERT INTO registration_history (id, registration_id, at, actor, from_status, to_status, reason) \
 SELECT :history_id, reg.id, reg.created_at, 'registrant', NULL, reg.status, CASE WHEN reg.status = :confirmed \
@@ -208,16 +210,17 @@ mod tests {
     }
 
     #[test]
-    fn the_rush_statements_bind_the_same_26_names_on_both_backends() {
+    fn the_rush_statements_bind_the_same_28_names_on_both_backends() {
         let names = "id event_id pool category first_name last_name email phone organisation_id locale \
             accessibility_needs share_contact manage_token_hash queue_order now confirmed waitlisted history_id \
-            confirmed_reason waitlisted_reason mail_id confirmed_mail waitlisted_mail payload queued event_version";
+            confirmed_reason waitlisted_reason mail_id confirmed_mail waitlisted_mail payload queued event_version \
+            email_verification_hash email_verified_at";
         let params: Vec<(&str, Value)> = names.split_whitespace().map(|n| (n, Value::from(n))).collect();
         // `bind` asserts (in tests) that every name is bound and every binding named.
         let postgres = bind(DbBackend::Postgres, REGISTER_POSTGRES, &params);
         let sqlite = bind(DbBackend::Sqlite, &register_sqlite(Some("registration")), &params);
-        assert_eq!(postgres.values.map(|v| v.0.len()), Some(26));
-        assert_eq!(sqlite.values.map(|v| v.0.len()), Some(26));
+        assert_eq!(postgres.values.map(|v| v.0.len()), Some(28));
+        assert_eq!(sqlite.values.map(|v| v.0.len()), Some(28));
         assert!(sqlite.sql.starts_with("SAVEPOINT registration; UPDATE seats"));
     }
 }

@@ -30,8 +30,17 @@ pub(crate) fn new_manage_token() -> (String, String) {
     (token, hash)
 }
 
-/// The e-mail is already registered: mail the registration a new manage link, unless one was
-/// mailed in the last [`LINK_RESEND_MINUTES`], then answer with the conflict. The links sent
+/// A new e-mail verification secret (mailed once, in the confirmation mail's link) and its
+/// hash (stored).
+pub(crate) fn new_verification_token() -> (String, String) {
+    let token = new_secret("mv_");
+    let hash = secret_hash(&token);
+    (token, hash)
+}
+
+/// The e-mail is already registered: mail the registration a new manage link (which also
+/// proves the mailbox while it is not proven), unless one was mailed in the last
+/// [`LINK_RESEND_MINUTES`], then answer with the conflict. The links sent
 /// before keep working (a new token is added, none replaced), and the answer is the same
 /// whether a link was sent or not: it shows nothing of the registration.
 pub(crate) async fn resend_link(store: &Store, event_id: Uuid, email: &str) -> Error {
@@ -63,11 +72,26 @@ pub(crate) async fn resend_link(store: &Store, event_id: Uuid, email: &str) -> E
                 }
                 .insert(txn)
                 .await?;
+                // Not proven yet: the new link proves the mailbox too (the earlier link's
+                // verification secret is replaced; its manage token keeps working).
+                let verification = if m.email_verified_at.is_none() {
+                    let (secret, hash) = new_verification_token();
+                    registration::change(m.id, now)
+                        .col_expr(registration::Column::EmailVerificationHash, Expr::val(hash))
+                        .exec(txn)
+                        .await?;
+                    Some(secret)
+                } else {
+                    None
+                };
                 mail(
                     txn,
                     MailKind::RegistrationLink,
                     &m,
-                    crate::outbox::MailDetails::token(token),
+                    crate::outbox::MailDetails {
+                        verification_token: verification,
+                        ..crate::outbox::MailDetails::token(token)
+                    },
                 )
                 .await?;
             }
@@ -145,6 +169,45 @@ async fn set_feed_token(store: &Store, id: Uuid, hash: Option<String>) -> Result
                     .exec(txn)
                     .await?
                     .rows_affected)
+            })
+        })
+        .await
+}
+
+/// Proves the e-mail of registration `id` with the secret of its confirmation mail's link:
+/// from then on the address counts as evidence of its claim to an organisation. Using the link
+/// again changes nothing; a wrong secret (the manage token included) or an unknown
+/// registration is not found. The first use is kept in the registration's history.
+pub async fn verify_email(store: &Store, id: Uuid, secret: &str) -> Result<(), Error> {
+    let hash = secret_hash(secret.trim());
+    let hash = &hash;
+    store
+        .write(|txn| {
+            Box::pin(async move {
+                let m = registration::Entity::find_by_id(id)
+                    .filter(registration::Column::EmailVerificationHash.eq(hash.as_str()))
+                    .one(txn)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                if m.email_verified_at.is_some() {
+                    return Ok(());
+                }
+                let now = Utc::now();
+                registration::change(id, now)
+                    .col_expr(registration::Column::EmailVerifiedAt, Expr::val(now))
+                    .filter(registration::Column::EmailVerifiedAt.is_null())
+                    .exec(txn)
+                    .await?;
+                let status = m.status.get();
+                crate::history::record(
+                    txn,
+                    id,
+                    crate::entity::registration_history::Changer::Registrant,
+                    Some(status),
+                    status,
+                    "e-mail verified: the confirmation mail's link was used",
+                )
+                .await
             })
         })
         .await

@@ -51,7 +51,7 @@ pub struct EventWish {
 }
 
 /// The first live registration of `event_id` in `category` of each organisation, among those
-/// whose organisation is confirmed (approved, a member's e-mail, a verified domain): an interest
+/// whose organisation is confirmed (approved, a proven member's e-mail or verified domain): an interest
 /// recorded for an organisation stands for it. A registration that merely names an
 /// organisation speaks for itself only.
 async fn first_registration_by_organisation(
@@ -59,13 +59,14 @@ async fn first_registration_by_organisation(
     event_id: Uuid,
     category: Category,
 ) -> Result<HashMap<Uuid, Uuid>, Error> {
-    type Row = (Uuid, Option<Uuid>, String, Option<DateTime<Utc>>);
+    type Row = (Uuid, Option<Uuid>, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
     let rows: Vec<Row> = registration::Entity::find()
         .select_only()
         .column(registration::Column::Id)
         .column(registration::Column::OrganisationId)
         .column(registration::Column::Email)
         .column(registration::Column::OrganisationConfirmedAt)
+        .column(registration::Column::EmailVerifiedAt)
         .filter(registration::Column::EventId.eq(event_id))
         .filter(registration::Column::Category.eq(category.as_str()))
         .filter(registration::Column::OrganisationId.is_not_null())
@@ -79,13 +80,13 @@ async fn first_registration_by_organisation(
         .all(db)
         .await?;
     // Every row names an organisation (filtered above), so `claims` lines up with `rows`.
-    let claims: Vec<(Uuid, &str)> = rows
+    let claims: Vec<(Uuid, &str, bool)> = rows
         .iter()
-        .filter_map(|r| r.1.map(|organisation| (organisation, r.2.as_str())))
+        .filter_map(|r| r.1.map(|organisation| (organisation, r.2.as_str(), r.4.is_some())))
         .collect();
     let by_evidence = crate::claims::confirmed_by_evidence(db, &claims).await?;
     let mut first = HashMap::new();
-    for (((id, _, _, approved_at), (organisation, _)), evidence) in rows.iter().zip(&claims).zip(by_evidence) {
+    for (((id, _, _, approved_at, _), (organisation, _, _)), evidence) in rows.iter().zip(&claims).zip(by_evidence) {
         if approved_at.is_some() || evidence {
             first.entry(*organisation).or_insert(*id);
         }
@@ -109,6 +110,8 @@ async fn interests_of_event(db: &impl ConnectionTrait, event_id: Uuid) -> Result
         .column(need::Column::Id)
         .column(need::Column::OrganisationId)
         .filter(need::Column::EventId.eq(event_id))
+        // Only the needs the event's organisers accepted are at the event.
+        .filter(need::Column::EventAcceptedAt.is_not_null())
         .into_tuple::<(Uuid, Uuid)>()
         .all(db)
         .await?

@@ -152,12 +152,20 @@ impl StoreOutbox {
         // Tokens are stored hashed: mails queued without one link to the page, where the link
         // from the confirmation (or a new one, by registering again) opens the registration.
         let page_url = self.manage_url(payload.registration_id, event_id, None);
+        // The first mail of a registration (and a link sent again) proves its address with a
+        // secret of its own.
+        let verifying_url = || {
+            token_url().map(|url| match details.verification_token.as_deref() {
+                Some(secret) => matinale_notify::links::with_verification(&url, secret),
+                None => url,
+            })
+        };
         let issued_at = row.created_at;
         let message = match kind {
             MailKind::RegistrationConfirmed => Message::RegistrationConfirmed {
                 recipient_name: recipient_name.clone(),
                 event,
-                manage_url: token_url()?,
+                manage_url: verifying_url()?,
                 issued_at,
             },
             MailKind::RegistrationWaitlisted => Message::Waitlisted {
@@ -167,7 +175,7 @@ impl StoreOutbox {
                     .waitlist_position
                     .filter(|p| *p > 0)
                     .ok_or_else(|| Unsendable::Bad("the waiting-list mail has no waitlist_position".into()))?,
-                manage_url: token_url()?,
+                manage_url: verifying_url()?,
             },
             MailKind::RegistrationPromoted => Message::PromotedFromWaitlist {
                 recipient_name: recipient_name.clone(),
@@ -182,7 +190,7 @@ impl StoreOutbox {
             MailKind::RegistrationLink => Message::ManageLinkResent {
                 recipient_name: recipient_name.clone(),
                 event,
-                manage_url: token_url()?,
+                manage_url: verifying_url()?,
             },
             MailKind::EventCancelled => Message::EventCancelled {
                 recipient_name: recipient_name.clone(),

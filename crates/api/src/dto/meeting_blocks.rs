@@ -23,7 +23,8 @@ pub struct CreateMeetingBlockRequest {
     /// Number of tables, 1 to 2000 (one buyer sits at each).
     #[schema(minimum = 1, maximum = 2000)]
     pub tables: i64,
-    /// One label per table (at most 60 characters each), or none: tables are numbered.
+    /// One label per table (at most 60 characters each, on one line), or none: tables are
+    /// numbered.
     #[serde(default)]
     pub table_labels: Option<Vec<String>>,
 }

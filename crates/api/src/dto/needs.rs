@@ -39,12 +39,12 @@ pub struct CreateNeedRequest {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
     )]
     pub title: String,
     /// Description.
     #[serde(default)]
-    #[schema(max_length = 20000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(max_length = 20000, pattern = r"^[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub description: String,
     /// Category, from `GET /needs/categories`.
     pub category: NeedCategory,
@@ -122,12 +122,12 @@ pub struct PatchNeedRequest {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
     )]
     pub title: Option<String>,
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 20000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(max_length = 20000, pattern = r"^[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub description: Option<String>,
     /// Category.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -203,6 +203,15 @@ pub struct NeedResponse {
     pub cities: Vec<String>,
     /// Status.
     pub status: NeedStatus,
+    /// Whether the organisers of `event_id` consented to show the need at their event (they
+    /// placed it there, or accepted the buyer's proposal: `POST /needs/{id}/accept`). Until
+    /// then it is a proposal: `GET /needs?event=` and the event's inverted stands leave it out
+    /// (`GET /needs?event=…&proposed=true` lists the proposals). False without an event.
+    pub event_accepted: bool,
+    /// Who speaks in it: `buyer` (posted by a member of the buyer) or `organiser` (posted by
+    /// an organiser or an admin who is not a member of the buyer, on the buyer's behalf).
+    #[schema(pattern = "^(buyer|organiser)$")]
+    pub posted_by: String,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last change.
@@ -230,6 +239,8 @@ impl From<Need> for NeedResponse {
             environmental_criterion: f.environmental_criterion,
             cities: f.cities,
             status: n.status,
+            event_accepted: n.event_accepted,
+            posted_by: if n.posted_by_organiser { "organiser" } else { "buyer" }.to_owned(),
             created_at: n.created_at,
             updated_at: n.updated_at,
         }
@@ -263,7 +274,7 @@ pub struct CreateInterestRequest {
     pub registration_id: Option<Uuid>,
     /// Message to the buyer (at most 5000 characters).
     #[serde(default)]
-    #[schema(max_length = 5000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(max_length = 5000, pattern = r"^[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub message: String,
 }
 

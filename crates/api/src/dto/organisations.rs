@@ -22,7 +22,7 @@ pub struct CreateOrganisationRequest {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
     )]
     pub name: String,
     /// SIRET (14 digits, Luhn-checked; La Poste's own rule).
@@ -44,7 +44,7 @@ pub struct CreateOrganisationRequest {
     pub website: Option<String>,
     /// Description.
     #[serde(default)]
-    #[schema(max_length = 20000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(max_length = 20000, pattern = r"^[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub description: String,
     /// Labels and approvals.
     #[serde(default)]
@@ -69,7 +69,7 @@ pub struct PatchOrganisationRequest {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
     )]
     pub name: Option<String>,
     /// SIRET.
@@ -93,7 +93,7 @@ pub struct PatchOrganisationRequest {
     pub website: Option<Option<String>>,
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 20000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(max_length = 20000, pattern = r"^[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub description: Option<String>,
     /// Labels.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -74,7 +74,7 @@ pub struct CreateRegistrationRequest {
     pub locale: Option<Locale>,
     /// Needs the organiser should know of.
     #[serde(default)]
-    #[schema(max_length = 1000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(max_length = 1000, pattern = r"^[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub accessibility_needs: Option<String>,
     /// Consents.
     #[serde(default)]
@@ -98,6 +98,10 @@ pub struct CreatedRegistrationResponse {
     pub manage_token: String,
     /// Text of the check-in QR code to show at the door (`matinale:registration:<id>`).
     pub check_in_qr: String,
+    /// Whether the e-mail is proven already (registered signed in as the member account of
+    /// that address); otherwise the confirmation mail's link proves it. The manage token
+    /// proves nothing about the mailbox.
+    pub email_verified: bool,
 }
 
 impl From<Receipt> for CreatedRegistrationResponse {
@@ -110,6 +114,7 @@ impl From<Receipt> for CreatedRegistrationResponse {
             status: r.status,
             waitlist_position: r.waitlist_position,
             manage_token: r.manage_token,
+            email_verified: r.email_verified,
         }
     }
 }
@@ -166,6 +171,11 @@ pub struct RegistrationResponse {
     /// or of a verified domain of the organisation, or an organiser or a member approved it
     /// (`POST /registrations/{id}/organisation/approve`). Until then it acts for itself only.
     pub organisation_confirmed: bool,
+    /// Whether the person's e-mail is proven: the verification link of the confirmation mail
+    /// was used (`POST /registrations/{id}/email-verification`), or the registration was made
+    /// signed in as the member account of that address. Until then the address is no evidence
+    /// of a claim to an organisation (a member's login, a verified domain).
+    pub email_verified: bool,
     /// Locale.
     pub locale: Locale,
     /// Accessibility needs.
@@ -202,6 +212,7 @@ impl RegistrationResponse {
             },
             organisation_id: d.organisation_id,
             organisation_confirmed: r.organisation_confirmed,
+            email_verified: r.email_verified,
             locale: d.locale,
             accessibility_needs: d.accessibility_needs,
             consents: ConsentsBody {
@@ -276,6 +287,16 @@ pub struct PatchRegistrationRequest {
     pub meetings: Option<MeetingPreferencesPatch>,
 }
 
+/// `POST /registrations/{id}/email-verification`: the secret of the confirmation mail's link
+/// (`?verify=mv_…`), never the manage token.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailVerificationRequest {
+    /// The verification secret the confirmation mail carried.
+    #[schema(pattern = r"^\s*mv_")]
+    pub token: String,
+}
+
 /// `POST /events/{id}/check-ins`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -340,6 +361,7 @@ impl TryFrom<CreateRegistrationRequest> for NewRegistration {
                 consents: Consents {
                     share_contact: r.consents.share_contact,
                 },
+                email_proven: false,
             }),
             _ => Err(check.into_error()),
         }

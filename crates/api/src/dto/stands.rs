@@ -17,10 +17,15 @@ pub struct CreateStandRequest {
     pub kind: StandKind,
     /// The organisation holding the stand.
     pub organisation_id: Uuid,
-    /// Title.
+    /// Title, on one line.
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
+    )]
     pub title: String,
-    /// Location label, such as "Salle des fêtes, stand 4".
+    /// Location label, such as "Salle des fêtes, stand 4", on one line.
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub location: String,
 }
 

@@ -38,6 +38,11 @@ pub async fn list_categories() -> HttpResponse {
 }
 
 /// Publishes a need (a member of the buyer organisation, an organiser of its event, or an admin).
+/// With an `event_id`, the need shows at that event (its inverted stands, `GET /needs?event=`)
+/// only with the consent of the event's organisers: placed by one of them it shows at once
+/// (`event_accepted: true`); a buyer's member only proposes it, until an organiser of the event
+/// accepts it (`POST /needs/{id}/accept`). Moving a need onto another event proposes it again.
+/// Posted by an organiser who is not a member of the buyer, it says so (`posted_by: organiser`).
 #[utoipa::path(tag = "needs", request_body = CreateNeedRequest, security(("bearer" = [])), responses(
         WriteErrors,
     (status = 201, body = NeedResponse, headers(("ETag" = String))),
@@ -89,6 +94,26 @@ pub async fn get_need(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let need = matinale_store::needs::get_visible(&state.db, id.into_inner(), actor.as_ref()).await?;
+    Ok(respond(need, StatusCode::OK))
+}
+
+/// Accepts a need a buyer proposed for an event: from then on it shows at the event
+/// (`event_accepted: true`). For the organisers of the need's event and admins; accepting again
+/// changes nothing.
+#[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        ReadErrors,
+    (status = 200, body = NeedResponse, headers(("ETag" = String))),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "the caller does not organise the need's event"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "the need names no event (event_id)"),
+))]
+#[post("/needs/{id}/accept")]
+#[tracing::instrument(skip_all)]
+pub async fn accept_need(
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let need = matinale_store::needs::accept_at_event(&state.db, id.into_inner(), &actor).await?;
     Ok(respond(need, StatusCode::OK))
 }
 

@@ -10,14 +10,14 @@ use uuid::Uuid;
 
 use super::{paged, ListQuery, PageQuery};
 use crate::dto::registrations::{
-    CheckInRequest, CreateRegistrationRequest, CreatedRegistrationResponse, NoShowsResponse, PatchRegistrationRequest,
-    RegistrationListQuery, RegistrationResponse,
+    CheckInRequest, CreateRegistrationRequest, CreatedRegistrationResponse, EmailVerificationRequest, NoShowsResponse,
+    PatchRegistrationRequest, RegistrationListQuery, RegistrationResponse,
 };
 use crate::dto::{patched, ListResponse};
 use crate::error::{ApiError, Problem};
 use crate::etag;
 use crate::etag::IfMatch;
-use crate::extract::{IdempotencyKey, Json, RegistrationCaller, SignedIn};
+use crate::extract::{AccountIfAny, IdempotencyKey, Json, RegistrationCaller, SignedIn};
 use crate::responses::{OrganiserErrors, OrganiserListErrors, PatchErrors, ReadErrors, WriteErrors};
 use crate::spreadsheet;
 use crate::state::AppState;
@@ -29,6 +29,13 @@ use crate::state::AppState;
 /// An e-mail already registered gets its management link by mail (a new one, the earlier ones
 /// still work; at most one such mail per registration every 10 minutes). Each client address
 /// may post `MATINALE_REGISTRATION_RATE` registrations a minute (default 300, in bursts of 100).
+///
+/// The e-mail is not proven by registering: the confirmation mail carries a verification link
+/// (`?verify=mv_…`, a secret of its own, not the manage token) whose page calls
+/// `POST /registrations/{id}/email-verification`. A member signed in with an account token
+/// whose e-mail is the one registered, registering for the organisation it is a member of,
+/// proves it at once (`email_verified: true`). Until proven, a member's login address or a
+/// verified domain does not confirm the claim to the organisation.
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path),
         ("Idempotency-Key" = Option<String>, Header, description = "retry key, kept 24 h")),
     request_body = CreateRegistrationRequest, responses(
@@ -50,13 +57,17 @@ pub async fn create_registration(
     state: web::Data<AppState>,
     event_id: web::Path<Uuid>,
     key: IdempotencyKey,
+    AccountIfAny(account): AccountIfAny,
     body: Json<CreateRegistrationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.admit_registration(state.client_address(&req))?;
     let body = body.into_inner();
     let event_id = event_id.into_inner();
     let request_hash = matinale_store::accounts::secret_hash(&serde_json::to_string(&body).unwrap_or_default());
-    let new = NewRegistration::try_from(body)?;
+    let mut new = NewRegistration::try_from(body)?;
+    if let Some(actor) = account {
+        new.email_proven = matinale_store::registrations::email_proven_by(&state.db, &new, &actor).await?;
+    }
     // A key is the person's own: scoped by the event and the e-mail, and replayed only for the
     // same body, so a key that another person happens to use neither blocks nor answers them.
     let idempotency = key.0.map(|key| IdempotencyRequest {
@@ -163,6 +174,31 @@ pub async fn approve_organisation(
     one(&state.db, r).await
 }
 
+/// Proves the registration's e-mail with the secret of its confirmation mail's link
+/// (`?verify=mv_…`; the participant's page calls this): a link only ever sent to that address. From
+/// then on `email_verified` is true, and a member's login address or a verified domain of the
+/// organisation it names confirms its claim. Using the link again answers the same; the manage
+/// token is not this secret (404). No credential needed: the secret is one.
+#[utoipa::path(tag = "registrations", params(("id" = Uuid, Path)), request_body = EmailVerificationRequest,
+    responses(
+        WriteErrors,
+        (status = 204, description = "the e-mail is proven",
+            headers(("Cache-Control" = String, description = "no-store"))),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "no such registration, or not its verification secret"),
+))]
+#[post("/registrations/{id}/email-verification")]
+pub async fn verify_email(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<EmailVerificationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    matinale_store::registrations::verify_email(&state.db, id.into_inner(), &body.into_inner().token).await?;
+    Ok(HttpResponse::NoContent()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
 /// Cancels a registration; its seat goes at once to the first waitlisted person of its category.
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
         ReadErrors,
@@ -182,7 +218,7 @@ pub async fn cancel_registration(
     .await
 }
 
-const CSV_HEADER: [&str; 13] = [
+const CSV_HEADER: [&str; 15] = [
     "id",
     "status",
     "category",
@@ -196,6 +232,8 @@ const CSV_HEADER: [&str; 13] = [
     "accessibility_needs",
     "share_contact",
     "created_at",
+    "organisation_confirmed",
+    "email_verified",
 ];
 
 fn csv(items: Vec<Registration>) -> Result<HttpResponse, ApiError> {
@@ -215,6 +253,8 @@ fn csv(items: Vec<Registration>) -> Result<HttpResponse, ApiError> {
             d.accessibility_needs.unwrap_or_default(),
             d.consents.share_contact.to_string(),
             r.created_at.to_rfc3339(),
+            r.organisation_confirmed.to_string(),
+            r.email_verified.to_string(),
         ]
     });
     spreadsheet::answer("registrations", CSV_HEADER, rows)

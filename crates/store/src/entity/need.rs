@@ -32,6 +32,11 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub search_text: String,
     pub created_by: Uuid,
+    /// When the organisers of its event consented to show it there (placed by one of them, or
+    /// a buyer's proposal accepted); `None`: not shown at the event.
+    pub event_accepted_at: Option<DateTimeUtc>,
+    /// Posted by an organiser (or admin) who is not a member of the buyer.
+    pub posted_by_organiser: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

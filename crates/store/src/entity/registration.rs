@@ -42,6 +42,13 @@ pub struct Model {
     pub organisation_confirmed_at: Option<DateTimeUtc>,
     /// Who approved it (an account).
     pub organisation_confirmed_by: Option<Uuid>,
+    /// When its e-mail was proven (the confirmation mail's verification link used, or
+    /// registered signed in as the member account of that address).
+    pub email_verified_at: Option<DateTimeUtc>,
+    /// SHA-256 of the verification secret the confirmation mail carries; `None` once used.
+    pub email_verification_hash: Option<String>,
+    /// When the person's data was erased (RGPD); no list shows the row any more.
+    pub erased_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
@@ -80,6 +87,7 @@ impl Model {
             },
             organisation_confirmed: self.organisation_id.is_some() && self.organisation_confirmed_at.is_some(),
             email: self.email,
+            email_verified: self.email_verified_at.is_some(),
             version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,

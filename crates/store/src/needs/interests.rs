@@ -235,6 +235,8 @@ pub async fn interests(db: &impl ConnectionTrait, need_id: Uuid, actor: &Actor) 
 pub async fn wishes_for_event(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<InterestWish>, Error> {
     let needs: BTreeMap<Uuid, Uuid> = need::Entity::find()
         .filter(need::Column::EventId.eq(event_id))
+        // A buyer's proposal is not at the event until its organisers accept it.
+        .filter(need::Column::EventAcceptedAt.is_not_null())
         .all(db)
         .await?
         .into_iter()
