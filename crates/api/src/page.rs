@@ -13,7 +13,6 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use chrono::Utc;
 use matinale_domain::page::PageRequest;
 use matinale_store::events::EventFilter;
 

@@ -266,7 +266,6 @@ pub async fn of_meeting(
     let reader = access(db, &facts, who).await?;
     read(db, &facts, reader, Some(page)).await
 }
-}
 
 /// The outcomes `reader` may see (see `matinale_domain::outcome::readable_by`).
 async fn read(

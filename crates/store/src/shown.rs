@@ -25,18 +25,21 @@ pub(crate) async fn confirmed_claims(
         .filter(|r| r.organisation_id.is_some() && r.organisation_confirmed_at.is_some())
         .map(|r| r.id)
         .collect();
-    let open: Vec<(Uuid, Uuid, &str)> = rows
+    let open: Vec<(Uuid, Uuid, &str, bool)> = rows
         .iter()
         .filter(|r| !confirmed.contains(&r.id))
-        .filter_map(|r| r.organisation_id.map(|o| (r.id, o, r.email.as_str())))
+        .filter_map(|r| {
+            r.organisation_id
+                .map(|o| (r.id, o, r.email.as_str(), r.email_verified_at.is_some()))
+        })
         .collect();
-    let claims: Vec<(Uuid, &str)> = open.iter().map(|(_, o, e)| (*o, *e)).collect();
+    let claims: Vec<(Uuid, &str, bool)> = open.iter().map(|(_, o, e, v)| (*o, *e, *v)).collect();
     let by_evidence = crate::claims::confirmed_by_evidence(db, &claims).await?;
     confirmed.extend(
         open.iter()
             .zip(by_evidence)
             .filter(|(_, c)| *c)
-            .map(|((id, _, _), _)| *id),
+            .map(|((id, _, _, _), _)| *id),
     );
     Ok(confirmed)
 }

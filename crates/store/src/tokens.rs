@@ -192,7 +192,7 @@ pub async fn verify_email(store: &Store, id: Uuid, secret: &str) -> Result<(), E
                 if m.email_verified_at.is_some() {
                     return Ok(());
                 }
-                let now = Utc::now();
+                let now = txn.now();
                 registration::change(id, now)
                     .col_expr(registration::Column::EmailVerifiedAt, Expr::val(now))
                     .filter(registration::Column::EmailVerifiedAt.is_null())

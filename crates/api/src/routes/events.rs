@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use matinale_domain::event::{check_new_event_dates, EventFields, EventStatus, NewProgrammeItem};
 use matinale_store::events::{EventChange, EventFilter};
 use uuid::Uuid;
