@@ -149,6 +149,22 @@ async fn cpv_codes_amounts_and_reserved_markets_are_validated() {
     assert_eq!(ok["cpv_codes"], json!(["39130000-2"]));
     assert_eq!(ok["category_label"], "Mobilier en réemploi");
     assert_eq!(ok["status"], "open");
+    // A need of an event answers its times in the event's offset (Europe/Paris), listed too;
+    // a need of no event in UTC.
+    crate::registrations::assert_paris(&ok["created_at"]);
+    crate::registrations::assert_paris(&ok["updated_at"]);
+    let mut loose = need(&s);
+    loose["event_id"] = Value::Null;
+    let loose = created(&app, "/api/v1/needs", &s.buyer_member, loose).await;
+    for stamp in ["created_at", "updated_at"] {
+        let at = chrono::DateTime::parse_from_rfc3339(loose[stamp].as_str().unwrap()).unwrap();
+        assert_eq!(at.offset().local_minus_utc(), 0, "{loose}");
+    }
+    let listed: Value = app.get("/api/v1/needs", None).await.json().await.unwrap();
+    let listed = listed["items"].as_array().unwrap();
+    let of = |id: &Value| listed.iter().find(|n| n["id"] == *id).unwrap().clone();
+    crate::registrations::assert_paris(&of(&ok["id"])["created_at"]);
+    assert_eq!(of(&loose["id"])["created_at"], loose["created_at"]);
 
     let cases = [
         (json!({"cpv_codes": ["39130000-3"]}), "cpv_codes[0]", "checksum"),
@@ -720,6 +736,10 @@ async fn classic_and_inverted_stands_are_listed_publicly() {
     assert_eq!(list[0]["kind"], "inverted");
     assert_eq!(list[0]["organisation_name"], "Ville d'Orly");
     assert_eq!(list[1]["location"], "Salle B, stand 7");
+    // In the offset of the event's zone (Europe/Paris), on creation and listed.
+    crate::registrations::assert_paris(&inverted["created_at"]);
+    crate::registrations::assert_paris(&list[0]["created_at"]);
+    crate::registrations::assert_paris(&list[1]["created_at"]);
 
     // A need on the inverted stand; the classic stand or another event's stand will not do.
     let mut body = need(&s);

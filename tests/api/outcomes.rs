@@ -114,6 +114,8 @@ async fn each_side_records_its_outcome_the_latest_wins_and_history_is_kept() {
     assert_eq!(first["latest"][0]["amount_cents"], 120_050);
     assert_eq!(first["latest"][0]["recorded_by"], "supplier");
     assert_eq!(first["attendance"], "held");
+    // In the offset of the event's zone (Europe/Paris).
+    crate::registrations::assert_paris(&first["latest"][0]["recorded_at"]);
     assert!(
         first.get("history").is_none(),
         "a POST answers the latest only: {first}"
@@ -149,6 +151,14 @@ async fn each_side_records_its_outcome_the_latest_wins_and_history_is_kept() {
     let read = ok_json(&app, &format!("/api/v1/meetings/{id}/outcomes"), &s.organiser).await;
     assert_eq!(read["history"]["total"], 4, "{read}");
     assert_eq!(read["history"]["items"].as_array().unwrap().len(), 4, "{read}");
+    for o in read["history"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(read["latest"].as_array().unwrap())
+    {
+        crate::registrations::assert_paris(&o["recorded_at"]);
+    }
     assert_eq!(
         read["history"]["items"][0]["outcome"], "reserved_market_awarded",
         "{read}"

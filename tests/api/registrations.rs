@@ -31,6 +31,17 @@ async fn open_event(app: &TestApp, token: &str, capacity: u32, quotas: Value) ->
     event["id"].as_str().unwrap().to_owned()
 }
 
+/// Asserts that the time `v` is written with the offset of Europe/Paris (the tests' events'
+/// zone) at that instant, not in UTC.
+#[track_caller]
+pub(crate) fn assert_paris(v: &Value) {
+    let at = chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{v} is not an RFC 3339 time: {e}"));
+    let paris = at.with_timezone(&chrono_tz::Europe::Paris).fixed_offset();
+    assert_eq!(at.offset(), paris.offset(), "{v}");
+    assert_ne!(at.offset().local_minus_utc(), 0, "{v} is in UTC");
+}
+
 fn person(category: &str, n: usize) -> Value {
     json!({
         "category": category,
@@ -102,6 +113,15 @@ async fn beyond_its_quota_a_buyer_is_waitlisted_and_a_cancellation_promotes_the_
     assert_eq!(history[1]["actor"], "system");
     assert_eq!(history[1]["from_status"], "waitlisted");
     assert_eq!(history[1]["to_status"], "confirmed");
+    // Record stamps are in the offset of the event's zone, the history's included.
+    for v in [
+        &promoted["created_at"],
+        &promoted["updated_at"],
+        &history[0]["at"],
+        &history[1]["at"],
+    ] {
+        assert_paris(v);
+    }
     let third_now: Value = app
         .get(
             &format!("/api/v1/registrations/{}", third["id"].as_str().unwrap()),
@@ -490,6 +510,15 @@ async fn an_organiser_checks_people_in() {
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["status"], "attended");
+    // The check-in's time (its update and its history entry) in the event's offset.
+    assert_paris(&body["updated_at"]);
+    assert_paris(&body["history"].as_array().unwrap().last().unwrap()["at"]);
+    let listed = list(&app, &org, &event, "").await;
+    assert!(!listed.is_empty());
+    for r in &listed {
+        assert_paris(&r["created_at"]);
+        assert_paris(&r["updated_at"]);
+    }
     problem(
         app.post(&path, Some(&org), &json!({"registration_id": a["id"]})).await,
         StatusCode::CONFLICT,

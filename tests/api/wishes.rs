@@ -70,7 +70,8 @@ async fn buyers_and_ess_structures_wish_to_meet_each_other_either_way() {
     assert_eq!(w["source"], "wish");
     assert_eq!(w["need_id"], Value::Null);
     assert_eq!(w["declined"], false);
-    assert!(w["created_at"].is_string());
+    // In the offset of the event's zone (Europe/Paris), here and in the lists.
+    crate::registrations::assert_paris(&w["created_at"]);
     let back = made(&app, &event, token_of(&buyer), b, e, 1).await;
     // An organiser makes one for a registrant.
     let for_them = made(&app, &event, &org, b, e2, 2).await;
@@ -84,6 +85,14 @@ async fn buyers_and_ess_structures_wish_to_meet_each_other_either_way() {
     let theirs = wishes_of(&app, e, &org).await;
     assert_eq!(ids(&theirs["made"]), [w["id"].clone()]);
     assert_eq!(ids(&theirs["received"]), [back["id"].clone()]);
+    for listed in mine["made"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(theirs["received"].as_array().unwrap())
+    {
+        crate::registrations::assert_paris(&listed["created_at"]);
+    }
 
     // The same wish twice is a conflict, whoever makes it.
     problem(

@@ -1,6 +1,7 @@
 //! Events, their organisers and programme.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use matinale_domain::event::{
     Access, Event, EventFields, EventKind, EventStatus, NewProgrammeItem, ProgrammeItem, Quotas, Venue,
 };
@@ -13,7 +14,7 @@ use uuid::Uuid;
 
 use crate::database::Store;
 use crate::entity::text::Text;
-use crate::entity::{event, event_organiser, programme_item, series, user};
+use crate::entity::{event, event_organiser, meeting, programme_item, series, user};
 use crate::error::{corrupt, Error};
 use crate::paging::page_of;
 use crate::versioned::{self, expect_version};
@@ -229,6 +230,18 @@ pub async fn create(
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Event, Error> {
     let model = event::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)?;
     to_event(db, model).await
+}
+
+/// The time zone of event `id`, in which its answers give their times (not found: no such event).
+pub async fn timezone(db: &impl ConnectionTrait, id: Uuid) -> Result<Tz, Error> {
+    let model = event::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)?;
+    model.timezone.parse().map_err(|_| corrupt("time zone"))
+}
+
+/// The time zone of the event of meeting `id` (not found: no such meeting).
+pub async fn timezone_of_meeting(db: &impl ConnectionTrait, id: Uuid) -> Result<Tz, Error> {
+    let model = meeting::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)?;
+    timezone(db, model.event_id).await
 }
 
 /// One event as `actor` may see it: drafts of others are not found.

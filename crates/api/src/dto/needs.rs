@@ -1,10 +1,13 @@
 //! Buyer needs, expressions of interest, suggestions.
 
+use crate::dto::meetings::local;
 use crate::dto::nullable;
 use crate::error::ApiError;
 use chrono::DateTime;
+use chrono::FixedOffset;
 use chrono::NaiveDate;
 use chrono::Utc;
+use chrono_tz::Tz;
 use matinale_domain::need::interest_message;
 use matinale_domain::need::Need;
 use matinale_domain::need::NeedCategory;
@@ -212,14 +215,17 @@ pub struct NeedResponse {
     /// an organiser or an admin who is not a member of the buyer, on the buyer's behalf).
     #[schema(pattern = "^(buyer|organiser)$")]
     pub posted_by: String,
-    /// Creation time.
-    pub created_at: DateTime<Utc>,
-    /// Last change.
-    pub updated_at: DateTime<Utc>,
+    /// Creation time, with the offset of the zone of the need's event (UTC for a need
+    /// attached to no event).
+    pub created_at: DateTime<FixedOffset>,
+    /// Last change, with the same offset as `created_at`.
+    pub updated_at: DateTime<FixedOffset>,
 }
 
-impl From<Need> for NeedResponse {
-    fn from(n: Need) -> Self {
+impl NeedResponse {
+    /// A need, its times in `tz`, the zone of its event (`None`: no event, UTC).
+    pub(crate) fn new(n: Need, tz: Option<Tz>) -> Self {
+        let stamp = |t: DateTime<Utc>| tz.map_or_else(|| t.fixed_offset(), |tz| local(t, tz));
         let f = n.fields;
         Self {
             id: n.id,
@@ -241,8 +247,8 @@ impl From<Need> for NeedResponse {
             status: n.status,
             event_accepted: n.event_accepted,
             posted_by: if n.posted_by_organiser { "organiser" } else { "buyer" }.to_owned(),
-            created_at: n.created_at,
-            updated_at: n.updated_at,
+            created_at: stamp(n.created_at),
+            updated_at: stamp(n.updated_at),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Attendance and outcomes of a meeting: `POST /meetings/{id}/attendance`,
 //! `POST /meetings/{id}/outcome`, `GET /meetings/{id}/outcomes`.
 
-use chrono::{DateTime, Utc};
+use crate::dto::meetings::local;
+use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
 use matinale_domain::outcome::{
     side_text, Absent, Attendance, AttendanceMark, MarkedAttendance, NewOutcome, OutcomeKind,
 };
@@ -110,12 +112,13 @@ pub struct OutcomeResponse {
     pub comment: Option<String>,
     /// `organiser`, or the side itself (`buyer`, `supplier`) with its token.
     pub recorded_by: String,
-    /// When.
-    pub recorded_at: DateTime<Utc>,
+    /// When, with the offset of the event's zone.
+    pub recorded_at: DateTime<FixedOffset>,
 }
 
-impl From<OutcomeRecord> for OutcomeResponse {
-    fn from(o: OutcomeRecord) -> Self {
+impl OutcomeResponse {
+    /// An outcome, its time in `tz`, its event's zone.
+    pub(crate) fn new(o: OutcomeRecord, tz: Tz) -> Self {
         Self {
             id: o.id,
             side: side_text(o.side).to_owned(),
@@ -128,7 +131,7 @@ impl From<OutcomeRecord> for OutcomeResponse {
             } else {
                 side_text(o.side).to_owned()
             },
-            recorded_at: o.recorded_at,
+            recorded_at: local(o.recorded_at, tz),
         }
     }
 }
@@ -162,17 +165,18 @@ pub struct MeetingOutcomesResponse {
     pub history: Option<OutcomeHistoryResponse>,
 }
 
-impl From<MeetingOutcomes> for MeetingOutcomesResponse {
-    fn from(o: MeetingOutcomes) -> Self {
+impl MeetingOutcomesResponse {
+    /// A meeting's outcomes, their times in `tz`, its event's zone.
+    pub(crate) fn new(o: MeetingOutcomes, tz: Tz) -> Self {
         Self {
             meeting_id: o.meeting_id,
             attendance: o.attendance,
-            latest: o.latest.into_iter().map(Into::into).collect(),
+            latest: o.latest.into_iter().map(|r| OutcomeResponse::new(r, tz)).collect(),
             history: o.history.map(|page| OutcomeHistoryResponse {
                 page: page.request.page,
                 per_page: page.request.per_page,
                 total: page.total,
-                items: page.items.into_iter().map(Into::into).collect(),
+                items: page.items.into_iter().map(|r| OutcomeResponse::new(r, tz)).collect(),
             }),
         }
     }

@@ -2,9 +2,11 @@
 
 use crate::dto::meeting_preferences::MeetingPreferencesPatch;
 use crate::dto::meeting_preferences::MeetingPreferencesResponse;
+use crate::dto::meetings::local;
 use crate::dto::nullable;
 use chrono::DateTime;
-use chrono::Utc;
+use chrono::FixedOffset;
+use chrono_tz::Tz;
 use matinale_domain::event::Category;
 use matinale_domain::registration;
 use matinale_domain::registration::Consents;
@@ -135,8 +137,8 @@ pub struct PersonResponse {
 /// One recorded state change: who moved the registration, when, from what to what and why.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatusChangeResponse {
-    /// When.
-    pub at: DateTime<Utc>,
+    /// When, with the offset of the event's zone.
+    pub at: DateTime<FixedOffset>,
     /// An account id, `registrant` or `system`.
     pub actor: String,
     /// Previous status (none at creation).
@@ -182,10 +184,10 @@ pub struct RegistrationResponse {
     pub accessibility_needs: Option<String>,
     /// Consents.
     pub consents: ConsentsBody,
-    /// Creation time.
-    pub created_at: DateTime<Utc>,
-    /// Last change.
-    pub updated_at: DateTime<Utc>,
+    /// Creation time, with the offset of the event's zone.
+    pub created_at: DateTime<FixedOffset>,
+    /// Last change (a check-in included), with the offset of the event's zone.
+    pub updated_at: DateTime<FixedOffset>,
     /// State changes, oldest first (single reads only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<StatusChangeResponse>>,
@@ -194,8 +196,8 @@ pub struct RegistrationResponse {
 }
 
 impl RegistrationResponse {
-    /// A registration, with its history when given.
-    pub fn new(r: Registration, history: Option<Vec<StatusChange>>) -> Self {
+    /// A registration, with its history when given; its times in `tz`, its event's zone.
+    pub fn new(r: Registration, history: Option<Vec<StatusChange>>, tz: Tz) -> Self {
         let d = r.details;
         Self {
             id: r.id,
@@ -218,12 +220,12 @@ impl RegistrationResponse {
             consents: ConsentsBody {
                 share_contact: d.consents.share_contact,
             },
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            created_at: local(r.created_at, tz),
+            updated_at: local(r.updated_at, tz),
             history: history.map(|h| {
                 h.into_iter()
                     .map(|c| StatusChangeResponse {
-                        at: c.at,
+                        at: local(c.at, tz),
                         actor: c.actor,
                         from_status: c.from,
                         to_status: c.to,

@@ -1,7 +1,9 @@
 //! Stands, classic and inverted.
 
+use crate::dto::meetings::local;
 use chrono::DateTime;
-use chrono::Utc;
+use chrono::FixedOffset;
+use chrono_tz::Tz;
 use matinale_domain::stand::Stand;
 use matinale_domain::stand::StandKind;
 use serde::Deserialize;
@@ -46,12 +48,12 @@ pub struct StandResponse {
     pub title: String,
     /// Location label.
     pub location: String,
-    /// Creation time.
-    pub created_at: DateTime<Utc>,
+    /// Creation time, with the offset of the event's zone.
+    pub created_at: DateTime<FixedOffset>,
 }
 
 impl StandResponse {
-    pub(crate) fn new(s: Stand, organisation_name: String) -> Self {
+    pub(crate) fn new(s: Stand, organisation_name: String, tz: Tz) -> Self {
         Self {
             id: s.id,
             event_id: s.event_id,
@@ -60,7 +62,7 @@ impl StandResponse {
             organisation_name,
             title: s.stand.title,
             location: s.stand.location,
-            created_at: s.created_at,
+            created_at: local(s.created_at, tz),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Meeting wishes.
 
+use crate::dto::meetings::local;
 use chrono::DateTime;
-use chrono::Utc;
+use chrono::FixedOffset;
+use chrono_tz::Tz;
 use matinale_store::wishes::RegistrationWishes;
 use matinale_store::wishes::Wish;
 use matinale_store::wishes::WishSource;
@@ -53,12 +55,13 @@ pub struct WishResponse {
     pub need_id: Option<Uuid>,
     /// One side declined the pair: it is never scheduled.
     pub declined: bool,
-    /// When.
-    pub created_at: DateTime<Utc>,
+    /// When, with the offset of the event's zone.
+    pub created_at: DateTime<FixedOffset>,
 }
 
-impl From<Wish> for WishResponse {
-    fn from(w: Wish) -> Self {
+impl WishResponse {
+    /// A wish, its time in `tz`, its event's zone.
+    pub(crate) fn new(w: Wish, tz: Tz) -> Self {
         let Wish {
             event_id,
             wish,
@@ -76,7 +79,7 @@ impl From<Wish> for WishResponse {
             },
             need_id: wish.need_id,
             declined,
-            created_at: wish.created_at,
+            created_at: local(wish.created_at, tz),
         }
     }
 }
@@ -90,11 +93,12 @@ pub struct RegistrationWishesResponse {
     pub received: Vec<WishResponse>,
 }
 
-impl From<RegistrationWishes> for RegistrationWishesResponse {
-    fn from(w: RegistrationWishes) -> Self {
+impl RegistrationWishesResponse {
+    /// The wishes of a registration, their times in `tz`, its event's zone.
+    pub(crate) fn new(w: RegistrationWishes, tz: Tz) -> Self {
         Self {
-            made: w.made.into_iter().map(Into::into).collect(),
-            received: w.received.into_iter().map(Into::into).collect(),
+            made: w.made.into_iter().map(|w| WishResponse::new(w, tz)).collect(),
+            received: w.received.into_iter().map(|w| WishResponse::new(w, tz)).collect(),
         }
     }
 }

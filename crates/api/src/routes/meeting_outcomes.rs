@@ -72,7 +72,8 @@ pub async fn record_outcome(
     }
     let (new, side) = body.into_inner().parse()?;
     let outcomes = matinale_store::outcomes::record(&state.db, id.into_inner(), &who, side, new).await?;
-    Ok(HttpResponse::Created().json(MeetingOutcomesResponse::from(outcomes)))
+    let tz = matinale_store::events::timezone_of_meeting(&state.db, outcomes.meeting_id).await?;
+    Ok(HttpResponse::Created().json(MeetingOutcomesResponse::new(outcomes, tz)))
 }
 
 /// The outcomes of a meeting: the latest of each side (what counts) and one page of the history
@@ -92,5 +93,6 @@ pub async fn meeting_outcomes(
 ) -> Result<HttpResponse, ApiError> {
     let page = page.0.parse()?;
     let outcomes = matinale_store::outcomes::of_meeting(&state.db, id.into_inner(), &who, page).await?;
-    Ok(HttpResponse::Ok().json(MeetingOutcomesResponse::from(outcomes)))
+    let tz = matinale_store::events::timezone_of_meeting(&state.db, outcomes.meeting_id).await?;
+    Ok(HttpResponse::Ok().json(MeetingOutcomesResponse::new(outcomes, tz)))
 }

@@ -2,8 +2,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono_tz::Tz;
 use matinale_domain::need::{Interest, Need, NeedCategory, NeedFields, NeedFilter, NeedStatus};
 use matinale_store::registrations::Credential;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::{paged, ListQuery, PageQuery};
@@ -19,8 +22,17 @@ use crate::extract::{Caller, Json, RegistrationCaller, SignedIn};
 use crate::responses::{OrganiserErrors, PatchErrors, ReadErrors, WriteErrors};
 use crate::state::AppState;
 
-fn respond(need: Need, status: StatusCode) -> HttpResponse {
-    etag::tagged(status, need.version, NeedResponse::from(need))
+/// The zone of a need's event, to answer its times in; a need attached to no event answers UTC.
+async fn zone_of(state: &AppState, event_id: Option<Uuid>) -> Result<Option<Tz>, ApiError> {
+    Ok(match event_id {
+        Some(id) => Some(matinale_store::events::timezone(&state.db, id).await?),
+        None => None,
+    })
+}
+
+async fn respond(state: &AppState, need: Need, status: StatusCode) -> Result<HttpResponse, ApiError> {
+    let tz = zone_of(state, need.fields.event_id).await?;
+    Ok(etag::tagged(status, need.version, NeedResponse::new(need, tz)))
 }
 
 /// The taxonomy of needs with French labels.
@@ -59,7 +71,7 @@ pub async fn create_need(
     let status = body.status.unwrap_or(NeedStatus::Draft);
     let fields = NeedFields::parse(body.draft())?;
     let need = matinale_store::needs::create(&state.db, &actor, fields, status).await?;
-    Ok(respond(need, StatusCode::CREATED))
+    respond(&state, need, StatusCode::CREATED).await
 }
 
 /// Needs, newest first, filtered: the public ones (open, closed, awarded) to anyone, and to a
@@ -79,7 +91,19 @@ pub async fn list_needs(
     list: ListQuery<NeedFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let page = matinale_store::needs::list(&state.db, &list.filter, actor.as_ref(), list.page.parse()?).await?;
-    Ok(paged(&req, ListResponse::from_page(page, NeedResponse::from)))
+    let mut zones = HashMap::new();
+    for event_id in page.items.iter().filter_map(|n| n.fields.event_id) {
+        if let Entry::Vacant(slot) = zones.entry(event_id) {
+            slot.insert(matinale_store::events::timezone(&state.db, event_id).await?);
+        }
+    }
+    Ok(paged(
+        &req,
+        ListResponse::from_page(page, |n| {
+            let tz = n.fields.event_id.and_then(|e| zones.get(&e).copied());
+            NeedResponse::new(n, tz)
+        }),
+    ))
 }
 
 /// One need: public unless a draft, which only its editors see.
@@ -94,7 +118,7 @@ pub async fn get_need(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let need = matinale_store::needs::get_visible(&state.db, id.into_inner(), actor.as_ref()).await?;
-    Ok(respond(need, StatusCode::OK))
+    respond(&state, need, StatusCode::OK).await
 }
 
 /// Accepts a need a buyer proposed for an event: from then on it shows at the event
@@ -140,7 +164,7 @@ pub async fn patch_need(
         Ok((fields, patch.status))
     })
     .await?;
-    Ok(respond(need, StatusCode::OK))
+    respond(&state, need, StatusCode::OK).await
 }
 
 /// Expresses the interest of an ESS structure in an open need: either a member of the

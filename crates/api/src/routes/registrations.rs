@@ -3,6 +3,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono_tz::Tz;
 use matinale_domain::meeting::MeetingPreferences;
 use matinale_domain::registration::{self, NewRegistration, Registration, RegistrationDetails};
 use matinale_store::registrations::{IdempotencyRequest, Outcome, RegistrationFilter, RegistrationWithHistory};
@@ -91,17 +92,18 @@ pub async fn create_registration(
     })
 }
 
-fn respond(r: RegistrationWithHistory, meetings: MeetingPreferences) -> HttpResponse {
+fn respond(r: RegistrationWithHistory, meetings: MeetingPreferences, tz: Tz) -> HttpResponse {
     let version = r.registration.version;
-    let body = RegistrationResponse::new(r.registration, Some(r.history)).with_meetings(meetings);
+    let body = RegistrationResponse::new(r.registration, Some(r.history), tz).with_meetings(meetings);
     etag::tagged(StatusCode::OK, version, body)
 }
 
-/// The registration with its speed-meeting preferences.
+/// The registration with its speed-meeting preferences, its times in its event's zone.
 async fn one(db: &matinale_store::Store, r: RegistrationWithHistory) -> Result<HttpResponse, ApiError> {
     let meetings =
         matinale_store::meeting_preferences::of_registration(db, r.registration.event_id, r.registration.id).await?;
-    Ok(respond(r, meetings))
+    let tz = matinale_store::events::timezone(db, r.registration.event_id).await?;
+    Ok(respond(r, meetings, tz))
 }
 
 /// One registration with its history (who moved it, when, why): its token or an organiser.
@@ -149,7 +151,8 @@ pub async fn patch_registration(
         meetings,
     )
     .await?;
-    Ok(respond(r, meetings))
+    let tz = matinale_store::events::timezone(&state.db, r.registration.event_id).await?;
+    Ok(respond(r, meetings, tz))
 }
 
 /// Confirms that a registration speaks for the organisation it names (`organisation_confirmed`),
@@ -236,7 +239,7 @@ const CSV_HEADER: [&str; 15] = [
     "email_verified",
 ];
 
-fn csv(items: Vec<Registration>) -> Result<HttpResponse, ApiError> {
+fn csv(items: Vec<Registration>, tz: Tz) -> Result<HttpResponse, ApiError> {
     let rows = items.into_iter().map(|r| {
         let d = r.details;
         [
@@ -252,7 +255,7 @@ fn csv(items: Vec<Registration>) -> Result<HttpResponse, ApiError> {
             d.locale.to_string(),
             d.accessibility_needs.unwrap_or_default(),
             d.consents.share_contact.to_string(),
-            r.created_at.to_rfc3339(),
+            r.created_at.with_timezone(&tz).to_rfc3339(),
             r.organisation_confirmed.to_string(),
             r.email_verified.to_string(),
         ]
@@ -281,8 +284,9 @@ pub async fn list_registrations(
     let event_id = id.into_inner();
     let filter = RegistrationFilter::from(list.filter);
     let list = matinale_store::registrations::list(&state.db, event_id, &actor, filter, page).await?;
+    let tz = matinale_store::events::timezone(&state.db, event_id).await?;
     if as_csv {
-        return csv(list.items);
+        return csv(list.items, tz);
     }
     let ids: Vec<Uuid> = list.items.iter().map(|r| r.id).collect();
     let mut meetings = matinale_store::meeting_preferences::of_registrations(&state.db, event_id, &ids).await?;
@@ -290,7 +294,7 @@ pub async fn list_registrations(
         &req,
         ListResponse::from_page(list, |r| {
             let m = meetings.remove(&r.id).unwrap_or_default();
-            RegistrationResponse::new(r, None).with_meetings(m)
+            RegistrationResponse::new(r, None, tz).with_meetings(m)
         }),
     ))
 }

@@ -10,11 +10,13 @@ use crate::extract::{Caller, Json, SignedIn};
 use crate::responses::{ReadErrors, WriteErrors};
 use crate::state::AppState;
 
-async fn respond(state: &AppState, stands: Vec<Stand>) -> Result<Vec<StandResponse>, ApiError> {
+/// The stands with their holders' names, their times in the event's zone.
+async fn respond(state: &AppState, event_id: Uuid, stands: Vec<Stand>) -> Result<Vec<StandResponse>, ApiError> {
+    let tz = matinale_store::events::timezone(&state.db, event_id).await?;
     let mut out = Vec::with_capacity(stands.len());
     for s in stands {
         let org = matinale_store::organisations::get(&state.db, s.stand.organisation_id).await?;
-        out.push(StandResponse::new(s, org.fields.name));
+        out.push(StandResponse::new(s, org.fields.name, tz));
     }
     Ok(out)
 }
@@ -35,11 +37,12 @@ pub async fn create_stand(
     body: Json<CreateStandRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let stand = matinale_store::stands::create(&state.db, id.into_inner(), &actor, b.organisation_id, |holder| {
+    let event_id = id.into_inner();
+    let stand = matinale_store::stands::create(&state.db, event_id, &actor, b.organisation_id, |holder| {
         NewStand::parse(b.kind, b.organisation_id, holder, &b.title, &b.location)
     })
     .await?;
-    let mut body = respond(&state, vec![stand]).await?;
+    let mut body = respond(&state, event_id, vec![stand]).await?;
     Ok(HttpResponse::Created().json(body.pop()))
 }
 
@@ -56,5 +59,5 @@ pub async fn list_stands(
 ) -> Result<HttpResponse, ApiError> {
     let event = matinale_store::events::get_visible(&state.db, id.into_inner(), actor.as_ref()).await?;
     let stands = matinale_store::stands::list(&state.db, event.id).await?;
-    Ok(HttpResponse::Ok().json(respond(&state, stands).await?))
+    Ok(HttpResponse::Ok().json(respond(&state, event.id, stands).await?))
 }

@@ -41,7 +41,8 @@ pub async fn create_wish(
         priority: WishPriority::parse(body.priority)?,
     };
     let wish = matinale_store::wishes::make(&state.db, id.into_inner(), &who, new).await?;
-    Ok(HttpResponse::Created().json(WishResponse::from(wish)))
+    let tz = matinale_store::events::timezone(&state.db, wish.event_id).await?;
+    Ok(HttpResponse::Created().json(WishResponse::new(wish, tz)))
 }
 
 /// The wishes a registration made and received, those implied by expressions of interest
@@ -57,7 +58,12 @@ pub async fn registration_wishes(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let wishes = matinale_store::wishes::of_registration(&state.db, id.into_inner(), &who).await?;
-    Ok(HttpResponse::Ok().json(RegistrationWishesResponse::from(wishes)))
+    // Every wish is of the registration's event; without any there is no time to answer.
+    let tz = match wishes.made.iter().chain(&wishes.received).next() {
+        Some(w) => matinale_store::events::timezone(&state.db, w.event_id).await?,
+        None => chrono_tz::UTC,
+    };
+    Ok(HttpResponse::Ok().json(RegistrationWishesResponse::new(wishes, tz)))
 }
 
 /// Withdraws a wish: the `from` registration's manage token or an organiser of the event. A
@@ -94,5 +100,6 @@ pub async fn decline_wish(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let wish = matinale_store::wishes::decline(&state.db, id.into_inner(), &who).await?;
-    Ok(HttpResponse::Ok().json(WishResponse::from(wish)))
+    let tz = matinale_store::events::timezone(&state.db, wish.event_id).await?;
+    Ok(HttpResponse::Ok().json(WishResponse::new(wish, tz)))
 }
