@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP API, against SQLite or PostgreSQL (`TEST_DATABASE_URL`).
 mod access;
 mod auth;
+mod backup;
 mod calendars;
 mod events;
 mod health;
@@ -10,6 +11,7 @@ mod meeting_changes;
 mod meetings;
 mod members;
 mod needs;
+mod ops;
 mod organisations;
 mod outcomes;
 mod page;

@@ -54,6 +54,9 @@ pub struct Config {
     /// (default 300, in bursts of up to 100: a whole town hall may sit behind one address);
     /// `0` turns the limit off.
     pub registration_rate_per_minute: u32,
+    /// `MATINALE_METRICS_BIND`: where `GET /metrics` (Prometheus text) listens, apart from the
+    /// API; `None` (unset): no metrics listener.
+    pub metrics_bind: Option<String>,
 }
 
 impl Default for Config {
@@ -79,6 +82,7 @@ impl Default for Config {
             password_checks: 4,
             trusted_proxies: TrustedProxies::default(),
             registration_rate_per_minute: 300,
+            metrics_bind: None,
         }
     }
 }
@@ -153,6 +157,7 @@ impl Config {
                 }),
                 None => d.registration_rate_per_minute,
             },
+            metrics_bind: lookup("MATINALE_METRICS_BIND").map(|bind| bind.trim().to_owned()),
         }
     }
 }

@@ -19,6 +19,7 @@
 //! reports  rush (one-round-trip insert)  schedule (the draft run)
 //! meeting_changes  outcomes  personal_data  tokens  wishes
 //! credential  meeting_blocks  meetings  outbox_view  stands
+//! operations (pool and outbox figures, pending migrations, SQLite backups)
 //! events                                             reads and changes of an event
 //! claims  seats (rows, promotion)
 //! cascade (what goes with a registration or event)  notices  organisations
@@ -46,6 +47,7 @@ pub mod meeting_preferences;
 pub mod meetings;
 pub mod needs;
 pub mod notices;
+pub mod operations;
 pub mod organisations;
 pub mod outbox;
 pub mod outbox_view;

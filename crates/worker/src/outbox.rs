@@ -292,6 +292,12 @@ impl StoreOutbox {
     }
 }
 
+/// Counts one outcome of a delivery attempt (`matinale_mails_total`, read at `/metrics`):
+/// `kind` is a mail kind's name, `outcome` one of sent, retried, failed.
+fn count_mail(kind: &'static str, outcome: &'static str) {
+    metrics::counter!("matinale_mails_total", "kind" => kind, "outcome" => outcome).increment(1);
+}
+
 impl Outbox for StoreOutbox {
     async fn claim(&self, limit: u32, lease: Duration) -> Result<Vec<Envelope>, OutboxError> {
         let lease = chrono::Duration::from_std(lease).map_err(|e| OutboxError(format!("lease: {e}")))?;
@@ -305,6 +311,10 @@ impl Outbox for StoreOutbox {
                 Ok(envelope) => envelopes.push(envelope),
                 Err(Unsendable::Bad(reason)) => {
                     tracing::error!(id = %row.id, kind = %row.kind, %reason, "mail cannot be built; given up");
+                    count_mail(
+                        MailKind::from_db(&row.kind).map_or("unknown", MailKind::as_str),
+                        "failed",
+                    );
                     matinale_store::outbox::mark_failed(&self.db, row.id, row.attempts, &reason)
                         .await
                         .map_err(storage)?;
@@ -317,6 +327,7 @@ impl Outbox for StoreOutbox {
     }
 
     async fn mark_sent(&self, claimed: &Envelope) -> Result<(), OutboxError> {
+        count_mail(claimed.message.kind(), "sent");
         if !matinale_store::outbox::mark_sent(&self.db, claimed.id, claim_of(claimed))
             .await
             .map_err(storage)?
@@ -327,6 +338,7 @@ impl Outbox for StoreOutbox {
     }
 
     async fn retry_at(&self, claimed: &Envelope, at: chrono::DateTime<Utc>, error: &str) -> Result<(), OutboxError> {
+        count_mail(claimed.message.kind(), "retried");
         if !matinale_store::outbox::retry_at(&self.db, claimed.id, claim_of(claimed), at, error)
             .await
             .map_err(storage)?
@@ -337,6 +349,7 @@ impl Outbox for StoreOutbox {
     }
 
     async fn mark_failed(&self, claimed: &Envelope, error: &str) -> Result<(), OutboxError> {
+        count_mail(claimed.message.kind(), "failed");
         if !matinale_store::outbox::mark_failed(&self.db, claimed.id, claim_of(claimed), error)
             .await
             .map_err(storage)?
