@@ -22,4 +22,5 @@ mod reports;
 mod scene;
 mod series;
 mod support;
+mod upgrade;
 mod wishes;
