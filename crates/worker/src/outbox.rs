@@ -337,6 +337,23 @@ impl Outbox for StoreOutbox {
         Ok(())
     }
 
+    async fn mark_sent_many(&self, claimed: &[Envelope]) -> Result<(), OutboxError> {
+        let claims: Vec<(Uuid, i32)> = claimed.iter().map(|e| (e.id, claim_of(e))).collect();
+        let written = matinale_store::outbox::mark_sent_many(&self.db, &claims)
+            .await
+            .map_err(storage)?;
+        for envelope in claimed {
+            count_mail(envelope.message.kind(), "sent");
+        }
+        if written < claims.len() as u64 {
+            tracing::warn!(
+                lost = claims.len() as u64 - written,
+                "some mails were sent after their lease ran out; their new claims record them"
+            );
+        }
+        Ok(())
+    }
+
     async fn retry_at(&self, claimed: &Envelope, at: chrono::DateTime<Utc>, error: &str) -> Result<(), OutboxError> {
         count_mail(claimed.message.kind(), "retried");
         if !matinale_store::outbox::retry_at(&self.db, claimed.id, claim_of(claimed), at, error)
