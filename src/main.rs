@@ -46,6 +46,13 @@ enum Command {
     Schedule(schedule_cmd::ScheduleArgs),
     /// Print the OpenAPI document (YAML) generated from the code.
     Openapi,
+    /// Copy the SQLite database, consistent as of one moment, while the server runs (no
+    /// migration is applied first). PostgreSQL: refused, with the pg_dump commands to use.
+    Backup {
+        /// The copy to write; it must not exist yet.
+        #[arg(long)]
+        output: std::path::PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -66,13 +73,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// Logs go to stderr, filtered by `RUST_LOG`: lines of text, or with `MATINALE_LOG_FORMAT=json`
+/// one JSON object per line (`timestamp`, `level`, `target`, `fields` with the `message`, and
+/// the `span` — `request_id` for the lines of a request).
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let _ = tracing_subscriber::fmt()
+    let format = std::env::var("MATINALE_LOG_FORMAT").unwrap_or_default();
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(false)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format.trim() {
+        "json" => builder.json().with_current_span(true).with_span_list(false).try_init(),
+        "" | "text" => builder.with_target(false).try_init(),
+        other => {
+            let installed = builder.with_target(false).try_init();
+            tracing::warn!(
+                format = other,
+                "MATINALE_LOG_FORMAT is neither text nor json; writing text"
+            );
+            installed
+        }
+    };
 }
 
 #[tokio::main]
@@ -87,6 +109,9 @@ async fn run_async(command: Command) -> anyhow::Result<()> {
     let db = matinale_store::Store::connect(&store_config)
         .await
         .with_context(|| format!("cannot open the database {}", redact(&config.database_url)))?;
+    if let Command::Backup { output } = &command {
+        return backup(&db, output).await;
+    }
     matinale_store::migrate(&db).await.context("migrations failed")?;
     match command {
         Command::Migrate => {
@@ -104,7 +129,7 @@ async fn run_async(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => serve(db, config).await,
-        Command::Schedule(_) | Command::Openapi => Ok(()),
+        Command::Schedule(_) | Command::Openapi | Command::Backup { .. } => Ok(()),
     }
 }
 
@@ -126,16 +151,48 @@ async fn serve(db: matinale_store::Store, config: Config) -> anyhow::Result<()> 
     } else {
         None
     };
+    let metrics = match &config.metrics_bind {
+        Some(bind) => {
+            let listener = TcpListener::bind(bind).with_context(|| format!("cannot listen on {bind} for /metrics"))?;
+            tracing::info!(address = %bind, "metrics at /metrics");
+            let server = matinale_api::metrics::serve(listener, db.clone())?;
+            let handle = server.handle();
+            tokio::spawn(server);
+            Some(handle)
+        }
+        None => None,
+    };
     let served = match matinale_api::serve(listener, AppState::new(db, config)) {
         Ok(server) => server.await,
         Err(error) => Err(error),
     };
+    if let Some(metrics) = metrics {
+        metrics.stop(true).await;
+    }
     if let Some(worker) = worker {
         worker.stop().await;
     }
     served?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `matinale backup --output FILE`: `VACUUM INTO` on SQLite; on PostgreSQL, the commands to use.
+async fn backup(db: &matinale_store::Store, output: &std::path::Path) -> anyhow::Result<()> {
+    use matinale_store::operations::{backup_sqlite, BackupError};
+    match backup_sqlite(db, output).await {
+        Ok(()) => {
+            println!("backup written to {}", output.display());
+            Ok(())
+        }
+        Err(BackupError::Postgres) => anyhow::bail!(
+            "matinale backup copies SQLite databases only; for PostgreSQL use its own tools:\n  \
+             pg_dump --format=custom --file=matinale.dump \"$MATINALE_DATABASE_URL\"\n\
+             and to restore, into an empty database:\n  \
+             pg_restore --no-owner --dbname=\"$MATINALE_DATABASE_URL\" matinale.dump"
+        ),
+        Err(error) => Err(error).context("the backup failed"),
+    }
 }
 
 /// Hides a password in a database URL before logging it.

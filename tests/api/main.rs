@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP API, against SQLite or PostgreSQL (`TEST_DATABASE_URL`).
 mod access;
 mod auth;
+mod backup;
 mod calendars;
 mod console;
 mod events;
@@ -12,6 +13,7 @@ mod meeting_changes;
 mod meetings;
 mod members;
 mod needs;
+mod ops;
 mod organisations;
 mod outcomes;
 mod page;
@@ -22,6 +24,7 @@ mod reports;
 mod scene;
 mod series;
 mod support;
+mod upgrade;
 mod visibility;
 mod waitlist_race;
 mod wishes;

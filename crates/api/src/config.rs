@@ -29,7 +29,8 @@ pub struct Config {
     pub admin: Option<(String, String)>,
     /// `MATINALE_WORKER`: run the background worker in this process (`on` by default).
     pub worker: bool,
-    /// Outbox rows the worker claims at a time (default 20).
+    /// Outbox rows the worker claims at a time (default 100; sent 8 at a time, their
+    /// deliveries written together).
     pub worker_batch: u32,
     /// How long a claim holds its rows (default 2 min); a crashed worker's rows come back after it.
     pub worker_lease: Duration,
@@ -57,6 +58,9 @@ pub struct Config {
     /// Outcomes a registration may record with its manage token per minute (default 10, the
     /// whole quota at once at most); `0` turns the limit off. Organisers are not limited.
     pub outcome_writes_per_minute: u32,
+    /// `MATINALE_METRICS_BIND`: where `GET /metrics` (Prometheus text) listens, apart from the
+    /// API; `None` (unset): no metrics listener.
+    pub metrics_bind: Option<String>,
 }
 
 impl Default for Config {
@@ -71,7 +75,7 @@ impl Default for Config {
             mail_from: "Matinale <no-reply@matinale.localhost>".into(),
             admin: None,
             worker: true,
-            worker_batch: 20,
+            worker_batch: 100,
             worker_lease: Duration::from_secs(120),
             worker_idle: Duration::from_secs(2),
             mail_retry_base: Duration::from_secs(30),
@@ -83,6 +87,7 @@ impl Default for Config {
             trusted_proxies: TrustedProxies::default(),
             registration_rate_per_minute: 300,
             outcome_writes_per_minute: 10,
+            metrics_bind: None,
         }
     }
 }
@@ -158,6 +163,7 @@ impl Config {
                 None => d.registration_rate_per_minute,
             },
             outcome_writes_per_minute: d.outcome_writes_per_minute,
+            metrics_bind: lookup("MATINALE_METRICS_BIND").map(|bind| bind.trim().to_owned()),
         }
     }
 }

@@ -17,9 +17,11 @@ pub mod dto;
 pub mod error;
 pub mod etag;
 pub mod extract;
+pub mod metrics;
 pub mod page;
 pub mod proxies;
 mod report_chart;
+pub mod request_id;
 pub mod responses;
 pub mod routes;
 pub mod spreadsheet;
@@ -338,10 +340,10 @@ fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Re
                 actix_web::error::InternalError::from_response(err, response).into()
             }))
             .wrap(middleware::from_fn(guarded_headers))
-            .wrap(
-                middleware::Logger::new("%a \"%{request}xi\" %s %b %Dms")
-                    .custom_request_replace("request", access_log::loggable_request_line),
-            )
+            // Outermost: the request's id and span, around everything else; the access log
+            // line is written by it (`request_id::middleware`), the duration timed inside it.
+            .wrap(middleware::from_fn(metrics::middleware))
+            .wrap(middleware::from_fn(request_id::middleware))
             .service(openapi_yaml_handler)
             .service(docs_redirect)
             // The pages the mails link to: not API, so outside the OpenAPI document.

@@ -13,6 +13,7 @@ use std::time::Duration;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{header, Attachment as MimeAttachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp;
+use lettre::transport::smtp::PoolConfig;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use crate::templates::RenderedMail;
@@ -119,8 +120,12 @@ enum Transport {
     Directory(PathBuf),
 }
 
+/// SMTP connections a [`Mailer`] keeps open and reuses (lettre's pool), at most: as many as the
+/// worker sends at once (`WorkerConfig::concurrency`); idle ones close after a minute.
+pub const SMTP_CONNECTIONS: u32 = 8;
+
 /// Sends rendered mail over SMTP or writes it to a directory. Cheap to share behind an
-/// `Arc`; one SMTP connection per mail.
+/// `Arc`; SMTP connections are pooled and reused from one mail to the next.
 pub struct Mailer {
     transport: Transport,
 }
@@ -140,11 +145,17 @@ impl Mailer {
         }
     }
 
-    /// SMTP through `url` (see [`MailerConfig::smtp_url`] for the forms accepted).
+    /// SMTP through `url` (see [`MailerConfig::smtp_url`] for the forms accepted). Must be
+    /// called inside a Tokio runtime: the connection pool's upkeep runs on it.
     pub fn smtp(url: &str, timeout: Duration) -> Result<Self, DeliveryError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(DeliveryError::Configuration)?
             .timeout(Some(timeout))
+            .pool_config(
+                PoolConfig::new()
+                    .max_size(SMTP_CONNECTIONS)
+                    .idle_timeout(Duration::from_secs(60)),
+            )
             .build();
         Ok(Mailer {
             transport: Transport::Smtp {
@@ -425,8 +436,8 @@ mod tests {
         assert_eq!(eml_file_name("<../../etc/passwd@x>"), "_.._etc_passwd@x.eml");
     }
 
-    #[test]
-    fn smtp_urls_accept_plain_starttls_and_implicit_tls() {
+    #[tokio::test]
+    async fn smtp_urls_accept_plain_starttls_and_implicit_tls() {
         let timeout = Duration::from_secs(5);
         for url in [
             "smtp://127.0.0.1:2525",

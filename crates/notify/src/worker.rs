@@ -50,6 +50,16 @@ pub trait Outbox: Send + Sync {
     fn claim(&self, limit: u32, lease: Duration) -> impl Future<Output = Result<Vec<Envelope>, OutboxError>> + Send;
     /// Records a delivery.
     fn mark_sent(&self, claimed: &Envelope) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// Records the deliveries of a batch; an implementation writes them at once (one
+    /// transaction) rather than one by one, as this default does.
+    fn mark_sent_many(&self, claimed: &[Envelope]) -> impl Future<Output = Result<(), OutboxError>> + Send {
+        async move {
+            for envelope in claimed {
+                self.mark_sent(envelope).await?;
+            }
+            Ok(())
+        }
+    }
     /// Records a failed attempt to be retried at `at`.
     fn retry_at(
         &self,
@@ -82,6 +92,8 @@ pub struct WorkerConfig {
     pub max_attempts: u32,
     /// First retry delay, doubled on each failure (see [`crate::delivery::backoff_from`]).
     pub retry_base: Duration,
+    /// Mails of a batch sent at once (over as many pooled SMTP connections).
+    pub concurrency: usize,
 }
 
 impl Default for WorkerConfig {
@@ -94,6 +106,7 @@ impl Default for WorkerConfig {
             idle: Duration::from_secs(2),
             max_attempts: 8,
             retry_base: DEFAULT_RETRY_BASE,
+            concurrency: crate::delivery::SMTP_CONNECTIONS as usize,
         }
     }
 }
@@ -122,37 +135,36 @@ fn seed(id: Uuid) -> u64 {
     high ^ low
 }
 
-/// Claims one batch and delivers it.
+/// Claims one batch and delivers it: up to `cfg.concurrency` mails at once, the deliveries
+/// recorded together at the end ([`Outbox::mark_sent_many`]), failures one by one.
 pub async fn deliver_batch<O: Outbox>(
     outbox: &O,
     mailer: &Mailer,
     cfg: &WorkerConfig,
 ) -> Result<BatchReport, OutboxError> {
+    use futures_util::stream::{self, StreamExt};
+
     let mut report = BatchReport::default();
-    for envelope in outbox.claim(cfg.batch, cfg.lease).await? {
-        let rendered = match render(&envelope.message, envelope.locale) {
-            Ok(rendered) => rendered,
-            Err(error) => {
+    let claimed = outbox.claim(cfg.batch, cfg.lease).await?;
+    let attempts: Vec<(Envelope, Result<(), Failure>)> = stream::iter(claimed)
+        .map(|envelope| async move {
+            let outcome = attempt(&envelope, mailer, cfg).await;
+            (envelope, outcome)
+        })
+        .buffer_unordered(cfg.concurrency.max(1))
+        .collect()
+        .await;
+    let mut sent = Vec::with_capacity(attempts.len());
+    for (envelope, outcome) in attempts {
+        match outcome {
+            Ok(()) => sent.push(envelope),
+            Err(Failure::Render(error)) => {
                 // A template error is a bug: retrying cannot help.
                 tracing::error!(id = %envelope.id, %error, "mail cannot be rendered");
-                outbox.mark_failed(&envelope, &error.to_string()).await?;
+                outbox.mark_failed(&envelope, &error).await?;
                 report.failed += 1;
-                continue;
             }
-        };
-        let mail = OutgoingMail {
-            to_email: envelope.to_email.clone(),
-            to_name: envelope.to_name.clone(),
-            from: cfg.from.clone(),
-            message_id: format!("<outbox-{}@{}>", envelope.id, cfg.message_id_domain),
-            rendered,
-        };
-        match mailer.send(&mail).await {
-            Ok(()) => {
-                outbox.mark_sent(&envelope).await?;
-                report.sent += 1;
-            }
-            Err(error) => {
+            Err(Failure::Delivery(error)) => {
                 let attempt = envelope.attempts + 1;
                 if is_retryable(&error) && attempt < cfg.max_attempts {
                     let wait = backoff_from(cfg.retry_base, attempt, seed(envelope.id));
@@ -168,7 +180,30 @@ pub async fn deliver_batch<O: Outbox>(
             }
         }
     }
+    if !sent.is_empty() {
+        outbox.mark_sent_many(&sent).await?;
+        report.sent += u32::try_from(sent.len()).unwrap_or(u32::MAX);
+    }
     Ok(report)
+}
+
+/// Why one mail of a batch did not go.
+enum Failure {
+    Render(String),
+    Delivery(DeliveryError),
+}
+
+/// Renders and sends one claimed mail.
+async fn attempt(envelope: &Envelope, mailer: &Mailer, cfg: &WorkerConfig) -> Result<(), Failure> {
+    let rendered = render(&envelope.message, envelope.locale).map_err(|e| Failure::Render(e.to_string()))?;
+    let mail = OutgoingMail {
+        to_email: envelope.to_email.clone(),
+        to_name: envelope.to_name.clone(),
+        from: cfg.from.clone(),
+        message_id: format!("<outbox-{}@{}>", envelope.id, cfg.message_id_domain),
+        rendered,
+    };
+    mailer.send(&mail).await.map_err(Failure::Delivery)
 }
 
 fn is_retryable(error: &DeliveryError) -> bool {

@@ -19,6 +19,7 @@
 //! reports  rush (one-round-trip insert)  schedule (the draft run)
 //! meeting_changes  outcomes  personal_data  tokens  wishes
 //! credential  meeting_blocks  meetings  outbox_view  stands  account_view (the console's "mine")
+//! operations (pool and outbox figures, pending migrations, SQLite backups)
 //! events                                             reads and changes of an event
 //! shown (what others are shown of a registration)
 //! claims  seats (rows, promotion)
@@ -48,6 +49,7 @@ pub mod meeting_preferences;
 pub mod meetings;
 pub mod needs;
 pub mod notices;
+pub mod operations;
 pub mod organisations;
 pub mod outbox;
 pub mod outbox_view;

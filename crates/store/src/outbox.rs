@@ -391,6 +391,34 @@ pub async fn mark_sent(db: &Store, id: Uuid, attempt: i32) -> Result<bool, Error
     settle(db, id, attempt, update).await
 }
 
+/// Records the deliveries of the rows claimed with their attempts (`(id, attempt)`), in one
+/// write transaction; how many were still held by those claims (the others were taken over
+/// after their lease expired, and are the newer claims' to record).
+pub async fn mark_sent_many(db: &Store, claims: &[(Uuid, i32)]) -> Result<u64, Error> {
+    let now = Utc::now();
+    let backend = db.get_database_backend();
+    db.write(|txn| {
+        Box::pin(async move {
+            let mut written = 0;
+            for &(id, attempt) in claims {
+                written += outbox::Entity::update_many()
+                    .col_expr(outbox::Column::Status, Expr::val(MailStatus::Sent.as_str()))
+                    .col_expr(outbox::Column::SentAt, Expr::val(now))
+                    .col_expr(outbox::Column::LeaseUntil, Expr::val(Option::<DateTime<Utc>>::None))
+                    .col_expr(outbox::Column::Payload, payload_without_token(backend))
+                    .filter(outbox::Column::Id.eq(id))
+                    .filter(outbox::Column::Status.eq(Text(MailStatus::Sending)))
+                    .filter(outbox::Column::Attempts.eq(attempt))
+                    .exec(txn)
+                    .await?
+                    .rows_affected;
+            }
+            Ok(written)
+        })
+    })
+    .await
+}
+
 /// Puts the row claimed with `attempt` back in the queue until `at`, with the error.
 pub async fn retry_at(db: &Store, id: Uuid, attempt: i32, at: DateTime<Utc>, error: &str) -> Result<bool, Error> {
     let update = outbox::Entity::update_many()

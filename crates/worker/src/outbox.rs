@@ -300,6 +300,12 @@ impl StoreOutbox {
     }
 }
 
+/// Counts one outcome of a delivery attempt (`matinale_mails_total`, read at `/metrics`):
+/// `kind` is a mail kind's name, `outcome` one of sent, retried, failed.
+fn count_mail(kind: &'static str, outcome: &'static str) {
+    metrics::counter!("matinale_mails_total", "kind" => kind, "outcome" => outcome).increment(1);
+}
+
 impl Outbox for StoreOutbox {
     fn now(&self) -> DateTime<Utc> {
         self.db.now()
@@ -317,6 +323,10 @@ impl Outbox for StoreOutbox {
                 Ok(envelope) => envelopes.push(envelope),
                 Err(Unsendable::Bad(reason)) => {
                     tracing::error!(id = %row.id, kind = %row.kind, %reason, "mail cannot be built; given up");
+                    count_mail(
+                        MailKind::from_db(&row.kind).map_or("unknown", MailKind::as_str),
+                        "failed",
+                    );
                     matinale_store::outbox::mark_failed(&self.db, row.id, row.attempts, &reason)
                         .await
                         .map_err(storage)?;
@@ -329,6 +339,7 @@ impl Outbox for StoreOutbox {
     }
 
     async fn mark_sent(&self, claimed: &Envelope) -> Result<(), OutboxError> {
+        count_mail(claimed.message.kind(), "sent");
         if !matinale_store::outbox::mark_sent(&self.db, claimed.id, claim_of(claimed))
             .await
             .map_err(storage)?
@@ -338,7 +349,25 @@ impl Outbox for StoreOutbox {
         Ok(())
     }
 
+    async fn mark_sent_many(&self, claimed: &[Envelope]) -> Result<(), OutboxError> {
+        let claims: Vec<(Uuid, i32)> = claimed.iter().map(|e| (e.id, claim_of(e))).collect();
+        let written = matinale_store::outbox::mark_sent_many(&self.db, &claims)
+            .await
+            .map_err(storage)?;
+        for envelope in claimed {
+            count_mail(envelope.message.kind(), "sent");
+        }
+        if written < claims.len() as u64 {
+            tracing::warn!(
+                lost = claims.len() as u64 - written,
+                "some mails were sent after their lease ran out; their new claims record them"
+            );
+        }
+        Ok(())
+    }
+
     async fn retry_at(&self, claimed: &Envelope, at: chrono::DateTime<Utc>, error: &str) -> Result<(), OutboxError> {
+        count_mail(claimed.message.kind(), "retried");
         if !matinale_store::outbox::retry_at(&self.db, claimed.id, claim_of(claimed), at, error)
             .await
             .map_err(storage)?
@@ -349,6 +378,7 @@ impl Outbox for StoreOutbox {
     }
 
     async fn mark_failed(&self, claimed: &Envelope, error: &str) -> Result<(), OutboxError> {
+        count_mail(claimed.message.kind(), "failed");
         if !matinale_store::outbox::mark_failed(&self.db, claimed.id, claim_of(claimed), error)
             .await
             .map_err(storage)?

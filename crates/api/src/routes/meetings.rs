@@ -37,7 +37,10 @@ pub async fn run_schedule(
     SignedIn(actor): SignedIn,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let draft = matinale_store::schedule::run(&state.db, id.into_inner(), &actor).await?;
+    let started = std::time::Instant::now();
+    let run = matinale_store::schedule::run(&state.db, id.into_inner(), &actor).await;
+    crate::metrics::schedule_run(if run.is_ok() { "ok" } else { "error" }, started.elapsed());
+    let draft = run?;
     Ok(HttpResponse::Created().json(DraftResponse::from(draft)))
 }
 

@@ -79,7 +79,18 @@ pub async fn create_registration(
         ),
         request_hash,
     });
-    let outcome = matinale_store::registrations::register(&state.db, event_id, new, idempotency).await?;
+    let outcome = matinale_store::registrations::register(&state.db, event_id, new, idempotency)
+        .await
+        .inspect_err(|error| {
+            // Refused: full, closed, a duplicate, bad input; not the database failing.
+            use matinale_store::Error::{Busy, Db, Unavailable};
+            if !matches!(error, Db(_) | Busy | Unavailable) {
+                crate::metrics::registration("refused");
+            }
+        })?;
+    if let Outcome::Created(r) = &outcome {
+        crate::metrics::registration(r.registration.status.as_str());
+    }
     // Both answers carry the manage token: no cache may keep them.
     Ok(match outcome {
         Outcome::Created(r) => HttpResponse::Created()
