@@ -16,6 +16,7 @@ mod m20261202_100000_add_organisation_claims;
 mod m20261202_110000_create_registration_tokens;
 mod m20261202_130000_meeting_outcomes;
 mod m20261207_202000_create_waitlist_queues;
+mod m20261207_207000_create_presences;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_110000_create_registration_tokens::Migration),
             Box::new(m20261202_130000_meeting_outcomes::Migration),
             Box::new(m20261207_202000_create_waitlist_queues::Migration),
+            Box::new(m20261207_207000_create_presences::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@ pub mod need;
 pub mod organisation;
 pub mod outcome;
 pub mod page;
+pub mod presence;
 pub mod registration;
 pub mod series;
 pub mod siret;

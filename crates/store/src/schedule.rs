@@ -26,7 +26,8 @@ use crate::meetings::{MeetingView, Roster};
 
 mod claim;
 pub use crate::draft::{DraftMeeting, DraftResult, ScheduleStats, SlotUse, Spread, WishTally};
-use claim::{claim_run, release_run, store_draft};
+use claim::store_draft;
+pub(crate) use claim::{claim_run, release_run};
 
 /// A run that has not finished after this long is taken to have died with its process.
 pub const STALE_RUN_MINUTES: i64 = 10;
@@ -55,9 +56,9 @@ pub struct EventInstance {
     /// What `matinale schedule` would read.
     pub instance: Instance,
     /// Published meetings kept, by (buyer, supplier, slot, table).
-    kept: HashMap<(Uuid, Uuid, Uuid, u32), Uuid>,
+    pub(crate) kept: HashMap<(Uuid, Uuid, Uuid, u32), Uuid>,
     /// Wishes (from, to) → priority, declined pairs left out.
-    wishes: HashMap<(Uuid, Uuid), u8>,
+    pub(crate) wishes: HashMap<(Uuid, Uuid), u8>,
     /// Participants' ids.
     participants: Vec<Uuid>,
     /// Slots: id → (start, tables).
