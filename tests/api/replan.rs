@@ -356,3 +356,82 @@ async fn futures_join(handles: Vec<tokio::task::JoinHandle<StatusCode>>) -> Vec<
     }
     out
 }
+
+fn pair(m: &Value) -> (String, String) {
+    (
+        m["buyer_registration_id"].as_str().expect("buyer").to_owned(),
+        m["supplier_registration_id"].as_str().expect("supplier").to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn people_open_to_anyone_fill_idle_tables_below_every_wish() {
+    let app = spawn_app().await;
+    let mut s = Scene::with(2, 2)
+        .tables(2)
+        .structures_in_organisations()
+        .build(&app)
+        .await;
+    let (buyers, suppliers) = (s.buyers.clone(), s.suppliers.clone());
+    let (b0, b1, s0, s1) = (&buyers[0], &buyers[1], &suppliers[0], &suppliers[1]);
+    wish(&app, &s.event, s0, b0, 2).await;
+    for p in [b0, b1, s1] {
+        p.set_meetings(&app, json!({"open_to_any": true})).await;
+    }
+    let r = app
+        .get(&format!("/api/v1/registrations/{}", b1.id), Some(&b1.token))
+        .await;
+    assert_eq!(r.json::<Value>().await.unwrap()["meetings"]["open_to_any"], true);
+    let open: HashSet<(String, String)> =
+        HashSet::from([(b0.id.clone(), s1.id.clone()), (b1.id.clone(), s1.id.clone())]);
+
+    // A draft with fill_idle: the wish as before, and the open pairs where both are idle.
+    let plain = run(&app, &s).await;
+    let r = app
+        .post(
+            &format!("/api/v1/events/{}/schedule", s.event),
+            Some(&s.organiser),
+            &json!({"fill_idle": true}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let filled: Value = r.json().await.unwrap();
+    assert_eq!(
+        filled["stats"]["wishes_by_priority"],
+        plain["stats"]["wishes_by_priority"]
+    );
+    let pairs: HashSet<(String, String)> = filled["meetings"].as_array().unwrap().iter().map(pair).collect();
+    let mut expected = open.clone();
+    expected.insert((b0.id.clone(), s0.id.clone()));
+    assert_eq!(pairs, expected, "{filled}");
+    assert_no_double_booking(filled["meetings"].as_array().unwrap());
+    let r = app
+        .post(
+            &format!("/api/v1/events/{}/schedule", s.event),
+            Some(&s.organiser),
+            &json!({"fill_idle": 1}),
+        )
+        .await;
+    assert_eq!(
+        fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["fill_idle"]
+    );
+
+    // Published without them; on the day everyone came: the re-plan seats the open pairs.
+    run(&app, &s).await;
+    publish(&app, &s).await;
+    move_to_the_day(&app, &mut s).await;
+    for p in [b0, b1, s0, s1] {
+        check_in(&app, &s, p).await;
+    }
+    let answer = replan(&app, &s, &json!({})).await;
+    assert!(ids(&answer["cancelled"]).is_empty(), "{answer}");
+    let after = timetable(&app, &s).await;
+    assert_no_double_booking(&after);
+    let added: HashSet<(String, String)> = after
+        .iter()
+        .filter(|m| ids(&answer["added"]).contains(m["id"].as_str().unwrap()))
+        .map(pair)
+        .collect();
+    assert_eq!(added, open, "{answer}");
+}

@@ -46,6 +46,7 @@ pub mod meeting_preferences;
 pub mod meetings;
 pub mod needs;
 pub mod notices;
+mod open_to_any;
 pub mod organisations;
 pub mod outbox;
 pub mod outbox_view;

@@ -305,6 +305,20 @@ pub async fn list(
     page_of(db, query, page).await?.try_map(to_need)
 }
 
+/// The open needs at `event_id` of the organisations `ids`.
+pub(crate) async fn open_at_event(db: &impl ConnectionTrait, event_id: Uuid, ids: Vec<Uuid>) -> Result<Vec<Need>, Error> {
+    need::Entity::find()
+        .filter(need::Column::EventId.eq(event_id))
+        .filter(need::Column::Status.eq(Text(NeedStatus::Open)))
+        .filter(need::Column::OrganisationId.is_in(ids))
+        .order_by_asc(need::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_need)
+        .collect()
+}
+
 /// At most this many ESS structures are suggested for a need.
 pub const MAX_SUGGESTIONS: usize = 50;
 

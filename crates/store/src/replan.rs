@@ -1,7 +1,8 @@
 //! Re-planning the rest of a meeting block on the day, from who actually came: meetings whose
 //! two sides are there stay exactly as they are, those with an absent side are cancelled, and
 //! the scheduler fills the freed places among the people there, wished pairs first (kept
-//! meetings fixed); published at once in one transaction, every person whose agenda changed
+//! meetings fixed), then pairs of people there who would meet anyone (`open_to_any`) where
+//! both would otherwise sit idle; published at once in one transaction, every person whose agenda changed
 //! told through the outbox. One re-plan (or draft run) at a time per event, across processes:
 //! it holds the event's schedule claim (`schedule::claim_run`).
 
@@ -110,11 +111,18 @@ async fn run(
         .order_by_asc(meeting::Column::Id)
         .all(store)
         .await?;
-    let (instance, plan) = remaining_problem(built.instance, &slot_ids, first, &attendance, &live)?;
-    let solution = tokio::task::spawn_blocking(move || scheduler::schedule(&instance))
-        .await
-        .map_err(|e| Error::internal(format!("the scheduler stopped: {e}")))?
-        .map_err(|e| Error::Conflict(format!("the rest of the block cannot be re-planned: {e}")))?;
+    let (instance, plan, met) = remaining_problem(built.instance, &slot_ids, first, &attendance, &live)?;
+    let open = crate::open_to_any::open_pairs(store, event_id, &instance, &met).await?;
+    // Wished pairs first; then, with all of those fixed, pairs open to anyone in what is idle.
+    let solution = tokio::task::spawn_blocking(move || {
+        let mut solution = scheduler::schedule(&instance)?;
+        let extra = crate::open_to_any::fill_idle(&instance, &solution.meetings, open)?;
+        solution.meetings.extend(extra);
+        Ok::<_, scheduler::InstanceError>(solution)
+    })
+    .await
+    .map_err(|e| Error::internal(format!("the scheduler stopped: {e}")))?
+    .map_err(|e| Error::Conflict(format!("the rest of the block cannot be re-planned: {e}")))?;
     let kept_keys: HashSet<(String, String, String, u32)> = live
         .iter()
         .map(|m| {
@@ -139,14 +147,14 @@ async fn run(
 /// The scheduler's problem for the slots from `first` on: the people there (their slots cut
 /// to their arrival and leaving, their caps less the meetings they had), the wishes of pairs
 /// that have not met yet, and the meetings kept fixed; and which published meetings are kept
-/// or cancelled.
+/// or cancelled, and the pairs that met or keep a meeting.
 fn remaining_problem(
     mut instance: Instance,
     slot_ids: &[Uuid],
     first: usize,
     attendance: &HashMap<Uuid, Attendance>,
     live: &[meeting::Model],
-) -> Result<(Instance, Plan), Error> {
+) -> Result<(Instance, Plan, HashSet<(String, String)>), Error> {
     let index: HashMap<Uuid, usize> = slot_ids.iter().enumerate().map(|(i, s)| (*s, i)).collect();
     let remaining: Vec<String> = slot_ids[first..].iter().map(Uuid::to_string).collect();
     let absent = Attendance::default();
@@ -243,6 +251,7 @@ fn remaining_problem(
             cancelled,
             added: Vec::new(),
         },
+        met,
     ))
 }
 

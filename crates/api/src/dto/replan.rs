@@ -101,3 +101,13 @@ impl From<Replanned> for ReplanResponse {
         }
     }
 }
+
+/// `POST /events/{id}/schedule` (the body is optional).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunScheduleRequest {
+    /// Also seat pairs who both would meet anyone (`meetings.open_to_any`) where a slot leaves
+    /// both idle, below every wish: the draft's wish figures do not change. Default false.
+    #[serde(default)]
+    pub fill_idle: bool,
+}

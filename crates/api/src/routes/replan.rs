@@ -52,11 +52,16 @@ pub async fn replan(
     id: web::Path<Uuid>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let request: ReplanRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        ReplanRequest::default()
-    } else {
-        parse_json(&body)?
-    };
+    let request: ReplanRequest = optional_body(&body)?;
     let r = matinale_store::replan::replan(&state.db, id.into_inner(), &actor, request.from_slot_id).await?;
     Ok(HttpResponse::Ok().json(ReplanResponse::from(r)))
+}
+
+/// An optional JSON body: empty is the default, else parsed as [`parse_json`] does.
+pub(crate) fn optional_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse_json(body)
+    }
 }
