@@ -62,7 +62,7 @@ pub async fn set(store: &Store, id: Uuid, who: &Credential, change: PresenceChan
     if change.present.is_some() && matches!(who, Credential::Registrant(_)) {
         return Err(Error::Forbidden);
     }
-    let (who, change) = (&*who, &change);
+    let change = &change;
     store
         .write(|txn| {
             Box::pin(async move {
