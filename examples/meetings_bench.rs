@@ -212,6 +212,7 @@ async fn fill(db: &matinale_store::Store, actor: Actor, size: Size) -> anyhow::R
                 opt_in: Some(true),
                 max_meetings: Some(p.max_meetings.map(i64::from)),
                 unavailable_slot_ids: Some(unavailable),
+                open_to_any: None,
             },
         ));
     }

@@ -18,6 +18,7 @@ mod m20261202_130000_meeting_outcomes;
 mod m20261207_201000_add_email_verification;
 mod m20261207_201010_add_need_placement;
 mod m20261207_202000_create_waitlist_queues;
+mod m20261207_207000_create_presences;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_201000_add_email_verification::Migration),
             Box::new(m20261207_201010_add_need_placement::Migration),
             Box::new(m20261207_202000_create_waitlist_queues::Migration),
+            Box::new(m20261207_207000_create_presences::Migration),
         ]
     }
 }

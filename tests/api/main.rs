@@ -20,6 +20,7 @@ mod page;
 mod participants;
 mod personal_data;
 mod registrations;
+mod replan;
 mod reports;
 mod scene;
 mod series;

@@ -25,6 +25,7 @@ pub mod outcomes;
 pub mod participants;
 pub mod personal_data;
 pub mod registrations;
+pub mod replan;
 pub mod reports;
 pub mod series;
 pub mod stands;

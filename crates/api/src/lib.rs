@@ -44,7 +44,8 @@ pub use state::AppState;
 
 use routes::{
     account, auth, calendars, events, health, meeting_blocks, meeting_changes, meeting_outcomes, meetings, members,
-    needs, organisations, outbox, participants, personal_data, registrations, reports, series, stands, users, wishes,
+    needs, organisations, outbox, participants, personal_data, registrations, replan, reports, series, stands, users,
+    wishes,
 };
 
 #[derive(OpenApi)]
@@ -145,6 +146,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(meetings::get_schedule)
         .service(meetings::schedule_instance)
         .service(meetings::publish_schedule)
+        .service(replan::replan)
+        .service(replan::set_presence)
         .service(meetings::list_meetings)
         .service(meetings::registration_agenda_json)
         .service(meeting_changes::meetings_now)

@@ -20,6 +20,7 @@ pub mod organisation;
 pub mod outcome;
 pub mod page;
 pub mod partner;
+pub mod presence;
 pub mod registration;
 pub mod series;
 pub mod siret;

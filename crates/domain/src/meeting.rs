@@ -319,6 +319,9 @@ pub struct MeetingPreferences {
     pub max_meetings: Option<u32>,
     /// Slots the person cannot attend.
     pub unavailable_slot_ids: Vec<Uuid>,
+    /// Would meet anyone on the day, wished or not: a re-plan (and a draft with `fill_idle`)
+    /// may seat them where both sides would otherwise sit idle.
+    pub open_to_any: bool,
 }
 
 impl Default for MeetingPreferences {
@@ -327,6 +330,7 @@ impl Default for MeetingPreferences {
             opt_in: true,
             max_meetings: None,
             unavailable_slot_ids: Vec::new(),
+            open_to_any: false,
         }
     }
 }
@@ -371,6 +375,7 @@ impl MeetingPreferences {
             opt_in,
             max_meetings: max_meetings.and_then(|m| u32::try_from(m).ok()),
             unavailable_slot_ids: slots,
+            open_to_any: false,
         })
     }
 }

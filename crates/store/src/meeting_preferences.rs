@@ -27,6 +27,8 @@ pub struct PreferencesChange {
     pub max_meetings: Option<Option<i64>>,
     /// Slots the person cannot attend, unchecked.
     pub unavailable_slot_ids: Option<Vec<Uuid>>,
+    /// Would meet anyone on the day.
+    pub open_to_any: Option<bool>,
 }
 
 fn to_preferences(m: meeting_preference::Model, slots: &HashSet<Uuid>) -> Result<MeetingPreferences, Error> {
@@ -36,6 +38,7 @@ fn to_preferences(m: meeting_preference::Model, slots: &HashSet<Uuid>) -> Result
         max_meetings: m.max_meetings.and_then(|n| u32::try_from(n).ok()),
         // Slots of a deleted block stay in the row; they are no longer the event's.
         unavailable_slot_ids: stored.into_iter().filter(|s| slots.contains(s)).collect(),
+        open_to_any: m.open_to_any,
     })
 }
 
@@ -101,17 +104,21 @@ async fn set_in(
 ) -> Result<MeetingPreferences, Error> {
     let current = of_registration(db, event_id, id).await?;
     let slots = crate::meeting_blocks::slot_ids(db, event_id).await?;
-    let preferences = MeetingPreferences::parse(
-        change.opt_in.unwrap_or(current.opt_in),
-        change.max_meetings.unwrap_or(current.max_meetings.map(i64::from)),
-        change.unavailable_slot_ids.unwrap_or(current.unavailable_slot_ids),
-        &slots,
-    )?;
+    let preferences = MeetingPreferences {
+        open_to_any: change.open_to_any.unwrap_or(current.open_to_any),
+        ..MeetingPreferences::parse(
+            change.opt_in.unwrap_or(current.opt_in),
+            change.max_meetings.unwrap_or(current.max_meetings.map(i64::from)),
+            change.unavailable_slot_ids.unwrap_or(current.unavailable_slot_ids),
+            &slots,
+        )?
+    };
     let row = meeting_preference::ActiveModel {
         registration_id: Set(id),
         opt_in: Set(preferences.opt_in),
         max_meetings: Set(preferences.max_meetings.map(|n| n as i32)),
         unavailable_slot_ids: Set(serde_json::json!(preferences.unavailable_slot_ids)),
+        open_to_any: Set(preferences.open_to_any),
         updated_at: Set(db.now()),
     };
     meeting_preference::Entity::insert(row)
@@ -121,6 +128,7 @@ async fn set_in(
                     meeting_preference::Column::OptIn,
                     meeting_preference::Column::MaxMeetings,
                     meeting_preference::Column::UnavailableSlotIds,
+                    meeting_preference::Column::OpenToAny,
                     meeting_preference::Column::UpdatedAt,
                 ])
                 .to_owned(),

@@ -372,7 +372,7 @@ pub async fn accept_at_event(store: &Store, id: Uuid, actor: &Actor) -> Result<N
                     return Err(refused());
                 }
                 if !current.event_accepted {
-                    let now = Utc::now();
+                    let now = txn.now();
                     need::Entity::update_many()
                         .col_expr(need::Column::EventAcceptedAt, Expr::val(now))
                         .col_expr(need::Column::Version, Expr::col(need::Column::Version).add(1))
@@ -385,6 +385,21 @@ pub async fn accept_at_event(store: &Store, id: Uuid, actor: &Actor) -> Result<N
             })
         })
         .await
+}
+
+/// The open needs at `event_id` of the organisations `ids`.
+pub(crate) async fn open_at_event(db: &impl ConnectionTrait, event_id: Uuid, ids: Vec<Uuid>) -> Result<Vec<Need>, Error> {
+    need::Entity::find()
+        .filter(need::Column::EventId.eq(event_id))
+        .filter(need::Column::EventAcceptedAt.is_not_null())
+        .filter(need::Column::Status.eq(Text(NeedStatus::Open)))
+        .filter(need::Column::OrganisationId.is_in(ids))
+        .order_by_asc(need::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_need)
+        .collect()
 }
 
 /// At most this many ESS structures are suggested for a need.

@@ -84,6 +84,15 @@ fn set_fields(am: &mut organisation::ActiveModel, f: &OrganisationFields) {
     am.search_text = Set(f.search_text());
 }
 
+/// The organisations `ids` that exist, each with its tags and members (four queries).
+pub(crate) async fn get_many(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<Vec<Organisation>, Error> {
+    let rows = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(ids))
+        .all(db)
+        .await?;
+    assemble(db, rows).await
+}
+
 /// Rebuilds organisations from their rows, their tags and their members (three queries).
 async fn assemble(db: &impl ConnectionTrait, rows: Vec<organisation::Model>) -> Result<Vec<Organisation>, Error> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();

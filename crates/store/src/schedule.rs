@@ -29,7 +29,8 @@ use crate::meetings::{MeetingView, Roster};
 
 mod claim;
 pub use crate::draft::{DraftMeeting, DraftResult, ScheduleStats, SlotUse, Spread, WishTally};
-use claim::{claim_run, release_run, store_draft};
+use claim::store_draft;
+pub(crate) use claim::{claim_run, release_run};
 
 /// A run that has not finished after this long is taken to have died with its process.
 pub const STALE_RUN_MINUTES: i64 = 10;
@@ -58,9 +59,9 @@ pub struct EventInstance {
     /// What `matinale schedule` would read.
     pub instance: Instance,
     /// Published meetings kept, by (buyer, supplier, slot, table).
-    kept: HashMap<(Uuid, Uuid, Uuid, u32), Uuid>,
+    pub(crate) kept: HashMap<(Uuid, Uuid, Uuid, u32), Uuid>,
     /// Wishes (from, to) → priority, declined pairs left out.
-    wishes: HashMap<(Uuid, Uuid), u8>,
+    pub(crate) wishes: HashMap<(Uuid, Uuid), u8>,
     /// Participants' ids.
     participants: Vec<Uuid>,
     /// Slots: id → (start, tables).
@@ -302,6 +303,38 @@ pub async fn instance(db: &impl ConnectionTrait, event_id: Uuid, actor: &Actor) 
     Ok(build_instance(db, event_id).await?.instance)
 }
 
+/// Adds to `result` the `open` pairs placed where both sides are idle (no meeting moves).
+fn with_open_pairs(built: &EventInstance, mut result: DraftResult, open: Vec<Wish>) -> Result<DraftResult, Error> {
+    if open.is_empty() {
+        return Ok(result);
+    }
+    let placed: Vec<scheduler::Meeting> = result
+        .meetings
+        .iter()
+        .map(|m| scheduler::Meeting {
+            buyer: m.buyer_registration_id.to_string(),
+            supplier: m.supplier_registration_id.to_string(),
+            slot: m.slot_id.to_string(),
+            table: m.table,
+            score: m.score,
+        })
+        .collect();
+    let added = crate::open_to_any::fill_idle(&built.instance, &placed, open)
+        .map_err(|e| Error::Conflict(format!("the meetings cannot be scheduled: {e}")))?;
+    for m in added {
+        result.meetings.push(DraftMeeting {
+            id: Uuid::now_v7(),
+            slot_id: id_of(&m.slot)?,
+            table: m.table,
+            buyer_registration_id: id_of(&m.buyer)?,
+            supplier_registration_id: id_of(&m.supplier)?,
+            score: 0,
+            published: false,
+        });
+    }
+    Ok(result)
+}
+
 /// Solves `built` and turns the answer into a draft.
 fn solve(built: &EventInstance) -> Result<DraftResult, Error> {
     let solution = scheduler::schedule(&built.instance)
@@ -404,6 +437,13 @@ fn stats(built: &EventInstance, solution: &scheduler::Solution, meetings: &[Draf
 /// Runs the scheduler for `event_id` and stores the result as the event's one draft, replacing
 /// the previous one. A second run while one is under way is a conflict.
 pub async fn run(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Draft, Error> {
+    run_filling(store, event_id, actor, false).await
+}
+
+/// [`run`], then, with `fill_idle`, pairs who both would meet anyone (`open_to_any`) added
+/// where a slot leaves both idle, every wished meeting fixed (the wish figures do not change;
+/// they score 0).
+pub async fn run_filling(store: &Store, event_id: Uuid, actor: &Actor, fill_idle: bool) -> Result<Draft, Error> {
     let timezone = crate::events::get_editable(store, event_id, actor)
         .await?
         .fields
@@ -411,7 +451,12 @@ pub async fn run(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Draft, 
     let token = claim_run(store, event_id).await?;
     let outcome = async {
         let built = build_instance(store, event_id).await?;
-        let result = tokio::task::spawn_blocking(move || solve(&built))
+        let open = if fill_idle {
+            crate::open_to_any::open_pairs(store, event_id, &built.instance, &HashSet::new()).await?
+        } else {
+            Vec::new()
+        };
+        let result = tokio::task::spawn_blocking(move || solve(&built).and_then(|r| with_open_pairs(&built, r, open)))
             .await
             .map_err(|e| Error::internal(format!("the scheduler stopped: {e}")))??;
         let draft_id = Uuid::now_v7();

@@ -21,6 +21,8 @@ pub struct MeetingPreferencesPatch {
     pub max_meetings: Option<Option<i64>>,
     /// Slots of the event's meeting blocks the person cannot attend (replaces the list).
     pub unavailable_slot_ids: Option<Vec<Uuid>>,
+    /// Would meet anyone on the day, wished or not (a re-plan fills idle tables with them).
+    pub open_to_any: Option<bool>,
 }
 
 impl From<MeetingPreferencesPatch> for PreferencesChange {
@@ -29,6 +31,7 @@ impl From<MeetingPreferencesPatch> for PreferencesChange {
             opt_in: p.opt_in,
             max_meetings: p.max_meetings,
             unavailable_slot_ids: p.unavailable_slot_ids,
+            open_to_any: p.open_to_any,
         }
     }
 }
@@ -42,6 +45,8 @@ pub struct MeetingPreferencesResponse {
     pub max_meetings: Option<u32>,
     /// Slots the person cannot attend.
     pub unavailable_slot_ids: Vec<Uuid>,
+    /// Would meet anyone on the day, wished or not.
+    pub open_to_any: bool,
 }
 
 impl Default for MeetingPreferencesResponse {
@@ -56,6 +61,7 @@ impl From<MeetingPreferences> for MeetingPreferencesResponse {
             opt_in: p.opt_in,
             max_meetings: p.max_meetings,
             unavailable_slot_ids: p.unavailable_slot_ids,
+            open_to_any: p.open_to_any,
         }
     }
 }

@@ -14,19 +14,23 @@ use crate::dto::meetings::{
     local, partner, AgendaMeetingResponse, AgendaResponse, DraftResponse, MeetingListQuery, MeetingResponse,
     PublishResponse,
 };
+use crate::dto::replan::RunScheduleRequest;
 use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::{RegistrationCaller, SignedIn};
-use crate::responses::{OrganiserErrors, OrganiserListErrors, ReadErrors};
+use crate::responses::{OrganiserErrors, OrganiserListErrors, ReadErrors, WriteErrors};
 use crate::spreadsheet;
 use crate::state::AppState;
 
 /// Runs the scheduler over the event's slots, participants (confirmed buyers and ESS structures
 /// who take part, with their availability and limits), wishes (made, and implied by interests;
 /// declined pairs left out) and published meetings (kept exactly), and stores the result as
-/// the event's one draft, replacing the previous one. Nothing is published or mailed.
-#[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
-        OrganiserErrors,
+/// the event's one draft, replacing the previous one. Nothing is published or mailed. With
+/// `{"fill_idle": true}`, pairs who both would meet anyone are added where a slot leaves both
+/// idle, below every wish.
+#[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), request_body(content = Option<RunScheduleRequest>),
+    security(("bearer" = [])), responses(
+        WriteErrors,
     (status = 201, body = DraftResponse),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "another run for this event is under way"),
 ))]
@@ -36,9 +40,11 @@ pub async fn run_schedule(
     state: web::Data<AppState>,
     SignedIn(actor): SignedIn,
     id: web::Path<Uuid>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    let request: RunScheduleRequest = crate::routes::replan::optional_body(&body)?;
     let started = std::time::Instant::now();
-    let run = matinale_store::schedule::run(&state.db, id.into_inner(), &actor).await;
+    let run = matinale_store::schedule::run_filling(&state.db, id.into_inner(), &actor, request.fill_idle).await;
     crate::metrics::schedule_run(if run.is_ok() { "ok" } else { "error" }, started.elapsed());
     let draft = run?;
     Ok(HttpResponse::Created().json(DraftResponse::from(draft)))

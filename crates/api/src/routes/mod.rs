@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod participants;
 pub mod personal_data;
 pub mod registrations;
+pub mod replan;
 pub mod reports;
 pub mod series;
 pub mod stands;

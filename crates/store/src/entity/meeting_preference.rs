@@ -9,6 +9,8 @@ pub struct Model {
     pub opt_in: bool,
     pub max_meetings: Option<i32>,
     pub unavailable_slot_ids: Json,
+    /// Would meet anyone on the day, wished or not (the re-plan and `fill_idle` fill idle tables).
+    pub open_to_any: bool,
     pub updated_at: DateTimeUtc,
 }
 

@@ -15,6 +15,7 @@ pub mod organisation;
 pub mod organisation_member;
 pub mod organisation_tag;
 pub mod outbox;
+pub mod presence;
 pub mod programme_item;
 pub mod registration;
 pub mod registration_history;

@@ -17,7 +17,7 @@ fn already_running() -> Error {
 }
 
 /// Claims the event's run: only one at a time, across processes.
-pub(super) async fn claim_run(store: &Store, event_id: Uuid) -> Result<Uuid, Error> {
+pub(crate) async fn claim_run(store: &Store, event_id: Uuid) -> Result<Uuid, Error> {
     let token = Uuid::now_v7();
     let now = store.now();
     let stale = now - Duration::minutes(STALE_RUN_MINUTES);
@@ -116,7 +116,7 @@ pub(super) async fn store_draft(
 }
 
 /// Ends the run `token` without a draft (it failed).
-pub(super) async fn release_run(store: &Store, event_id: Uuid, token: Uuid) -> Result<(), Error> {
+pub(crate) async fn release_run(store: &Store, event_id: Uuid, token: Uuid) -> Result<(), Error> {
     store
         .write(|txn| {
             Box::pin(async move {
