@@ -1,6 +1,7 @@
 //! `matinale`: the command line. Every subcommand wires the crates together; no logic lives here.
 
 mod demo;
+mod import_cmd;
 mod schedule_cmd;
 
 use std::net::TcpListener;
@@ -46,6 +47,8 @@ enum Command {
     Schedule(schedule_cmd::ScheduleArgs),
     /// Print the OpenAPI document (YAML) generated from the code.
     Openapi,
+    /// Import organisations from a CSV file (as POST /organisations/import does).
+    ImportOrganisations(import_cmd::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -103,6 +106,7 @@ async fn run_async(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => serve(db, config).await,
+        Command::ImportOrganisations(args) => import_cmd::run(&db, args).await,
         Command::Schedule(_) | Command::Openapi => Ok(()),
     }
 }

@@ -4,6 +4,7 @@ mod auth;
 mod calendars;
 mod events;
 mod health;
+mod import;
 mod mail;
 mod meeting_blocks;
 mod meeting_changes;

@@ -40,8 +40,8 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use routes::{
-    auth, calendars, events, health, meeting_blocks, meeting_changes, meeting_outcomes, meetings, members, needs,
-    organisations, outbox, participants, personal_data, registrations, reports, series, stands, users, wishes,
+    auth, calendars, events, health, import, meeting_blocks, meeting_changes, meeting_outcomes, meetings, members,
+    needs, organisations, outbox, participants, personal_data, registrations, reports, series, stands, users, wishes,
 };
 
 #[derive(OpenApi)]
@@ -102,6 +102,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(events::add_programme_item)
         .service(events::get_programme)
         .service(organisations::create_organisation)
+        .service(import::import_organisations)
         .service(organisations::list_organisations)
         .service(organisations::get_organisation)
         .service(organisations::patch_organisation)

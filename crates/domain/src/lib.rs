@@ -10,6 +10,7 @@
 
 #[macro_use]
 mod text_enum;
+pub mod directory;
 pub mod error;
 pub mod event;
 pub mod mail;
