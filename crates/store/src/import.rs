@@ -74,7 +74,7 @@ async fn import_in(txn: &Txn<'_>, actor: &Actor, request: ImportRequest<'_>) -> 
     let kind_given = request.kind.is_some();
     // The directory as it is, by key: what each line is compared with.
     let mut stored: HashMap<ImportKey, (Uuid, i32, OrganisationFields)> = HashMap::new();
-    for (id, version, fields) in organisations::every(txn, &OrganisationFilter::default()).await? {
+    for (id, version, fields) in organisations::every_by_id(txn, &OrganisationFilter::default()).await? {
         stored.entry(ImportKey::of(&fields)).or_insert((id, version, fields));
     }
     let mut seen: HashMap<ImportKey, u64> = HashMap::new();

@@ -251,34 +251,60 @@ pub async fn list(
     })
 }
 
-/// Every organisation passing `filter`, by name, with its id and version: two queries however
-/// many there are (the whole tag table is read, not a list of ids that could pass the
-/// database's limit on parameters). For exports and imports.
+/// Every organisation passing `filter`, by name (accents and case ignored), with its id and
+/// version: the CSV export.
 pub async fn every(
     db: &impl ConnectionTrait,
     filter: &OrganisationFilter,
 ) -> Result<Vec<(Uuid, i32, OrganisationFields)>, Error> {
-    let rows = organisation::Entity::find()
-        .filter(condition(filter))
-        .order_by_asc(organisation::Column::Name)
-        .order_by_asc(organisation::Column::Id)
-        .all(db)
-        .await?;
-    let mut tags: BTreeMap<Uuid, Vec<organisation_tag::Model>> = BTreeMap::new();
-    for tag in organisation_tag::Entity::find()
-        .order_by_asc(organisation_tag::Column::Position)
-        .all(db)
-        .await?
-    {
-        tags.entry(tag.organisation_id).or_default().push(tag);
-    }
-    rows.into_iter()
-        .map(|row| {
+    let mut out = every_by_id(db, filter).await?;
+    out.sort_by_cached_key(|(id, _, fields)| (text::fold(&fields.name), *id));
+    Ok(out)
+}
+
+/// Every organisation passing `filter`, by id. Read by pages of ids with their tags by id
+/// range, so that neither a list of ids (past the database's limit on parameters) nor the whole
+/// tag table's rows are ever held at once.
+pub(crate) async fn every_by_id(
+    db: &impl ConnectionTrait,
+    filter: &OrganisationFilter,
+) -> Result<Vec<(Uuid, i32, OrganisationFields)>, Error> {
+    const PAGE: u64 = 2000;
+    let mut out: Vec<(Uuid, i32, OrganisationFields)> = Vec::new();
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut query = organisation::Entity::find()
+            .filter(condition(filter))
+            .order_by_asc(organisation::Column::Id)
+            .limit(PAGE);
+        if let Some(after) = after {
+            query = query.filter(organisation::Column::Id.gt(after));
+        }
+        let rows = query.all(db).await?;
+        let (Some(first), Some(last)) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id)) else {
+            break;
+        };
+        let mut tags: BTreeMap<Uuid, Vec<organisation_tag::Model>> = BTreeMap::new();
+        for tag in organisation_tag::Entity::find()
+            .filter(organisation_tag::Column::OrganisationId.between(first, last))
+            .order_by_asc(organisation_tag::Column::Position)
+            .all(db)
+            .await?
+        {
+            tags.entry(tag.organisation_id).or_default().push(tag);
+        }
+        let full = rows.len() as u64 == PAGE;
+        for row in rows {
             let (id, version) = (row.id, row.version);
             let tags = tags.remove(&id).unwrap_or_default();
-            Ok((id, version, fields_of(row, &tags)?))
-        })
-        .collect()
+            out.push((id, version, fields_of(row, &tags)?));
+        }
+        after = Some(last);
+        if !full {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 fn condition(filter: &OrganisationFilter) -> Condition {
