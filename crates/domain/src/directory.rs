@@ -245,6 +245,9 @@ impl ColumnMap {
     /// without a name column, or a mapping naming an unknown field or a missing column, is
     /// refused (field `mapping` or `body`).
     pub fn from_header<'h>(header: impl IntoIterator<Item = &'h str>, mapping: Option<&str>) -> Result<Self, Error> {
+        if mapping.is_some_and(|m| m.chars().count() > 2000) {
+            return Err(Error::field("mapping", "too_long", "at most 2000 characters"));
+        }
         let keys: Vec<String> = header.into_iter().map(header_key).collect();
         let mut columns: Vec<(Column, usize)> = Vec::new();
         for pair in mapping.unwrap_or("").split(',').filter(|p| !p.trim().is_empty()) {
