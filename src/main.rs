@@ -1,6 +1,7 @@
 //! `matinale`: the command line. Every subcommand wires the crates together; no logic lives here.
 
 mod demo;
+mod import_cmd;
 mod schedule_cmd;
 
 use std::net::TcpListener;
@@ -53,6 +54,8 @@ enum Command {
         #[arg(long)]
         output: std::path::PathBuf,
     },
+    /// Import organisations from a CSV file (as POST /organisations/import does).
+    ImportOrganisations(import_cmd::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -129,6 +132,7 @@ async fn run_async(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => serve(db, config).await,
+        Command::ImportOrganisations(args) => import_cmd::run(&db, args).await,
         Command::Schedule(_) | Command::Openapi | Command::Backup { .. } => Ok(()),
     }
 }

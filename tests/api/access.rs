@@ -106,6 +106,8 @@ impl Expect {
 enum Subject {
     /// No parameter, no body.
     Nothing,
+    /// Body: a CSV file of one new organisation (sent as `text/csv`).
+    DirectoryFile,
     /// `{id}` = E, published.
     Event,
     /// `{id}` = D, A's draft.
@@ -225,6 +227,7 @@ static ROWS: &[Row] = &[
     // Events: any organiser creates one; drafts are their organisers' only; changes theirs.
     ("GET",    "/api/v1/events",                                Anyone,     Nothing,            [OK, OK, OK, OK, OK, OK]),
     ("POST",   "/api/v1/events",                                Organiser,  NewEvent,           [U, U, F, OK, OK, OK]),
+    ("POST",   "/api/v1/organisations/import",                  Organiser,  DirectoryFile,      [U, U, F, OK, OK, OK]),
     ("GET",    "/api/v1/events/{id}",                           Organiser,  DraftEvent,         [N, U, N, N, OK, OK]),
     ("PATCH",  "/api/v1/events/{id}",                           Organiser,  EventChange,        [U, U, F, F, OK, OK]),
     ("GET",    "/api/v1/events/{id}/calendar.ics",              Organiser,  DraftEvent,         [N, U, N, N, OK, OK]),
@@ -779,6 +782,7 @@ impl World {
                 Call::id(&self.buyer_org).with_body(json!({"description": unique("Commande publique")}))
             }
             NewOrganisation => Call::default().with_body(json!({"kind": "company", "name": unique("Société")})),
+            DirectoryFile => Call::default().with_body(Value::String(format!("name\n{}\n", unique("Structure")))),
             NewMember => {
                 let (user, _) = self.fresh_user(app, "correct horse battery").await;
                 Call::id(&self.buyer_org).with_body(json!({"user_id": user}))
@@ -890,9 +894,11 @@ async fn every_route_answers_each_kind_of_caller_as_the_access_table_says() {
             let path = call.path(template);
             let method = Method::from_bytes(method.as_bytes()).expect("a method");
             let mut request = app.request(method.clone(), &path, world.token(caller, right, &call));
-            if let Some(body) = &call.body {
-                request = request.json(body);
-            }
+            request = match &call.body {
+                Some(Value::String(csv)) => request.header("Content-Type", "text/csv").body(csv.clone()),
+                Some(body) => request.json(body),
+                None => request,
+            };
             let response = request.send().await.expect("a response");
             let status = response.status();
             if expect.admits(status) {

@@ -6,6 +6,7 @@ mod calendars;
 mod console;
 mod events;
 mod health;
+mod import;
 mod mail;
 mod mailbox;
 mod meeting_blocks;

@@ -43,9 +43,9 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use routes::{
-    account, auth, calendars, events, health, meeting_blocks, meeting_changes, meeting_outcomes, meetings, members,
-    needs, organisations, outbox, participants, personal_data, registrations, replan, reports, series, stands, users,
-    wishes,
+    account, auth, calendars, events, health, import, meeting_blocks, meeting_changes, meeting_outcomes, meetings,
+    members, needs, organisations, outbox, participants, personal_data, registrations, replan, reports, series, stands,
+    users, wishes,
 };
 
 #[derive(OpenApi)]
@@ -108,6 +108,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(events::add_programme_item)
         .service(events::get_programme)
         .service(organisations::create_organisation)
+        .service(import::import_organisations)
         .service(organisations::list_organisations)
         .service(organisations::get_organisation)
         .service(organisations::patch_organisation)

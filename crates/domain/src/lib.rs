@@ -11,6 +11,7 @@
 #[macro_use]
 mod text_enum;
 pub mod clock;
+pub mod directory;
 pub mod error;
 pub mod event;
 pub mod mail;

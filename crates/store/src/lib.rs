@@ -43,6 +43,7 @@ pub mod events;
 mod group_commit;
 mod history;
 mod idempotency;
+pub mod import;
 pub mod meeting_blocks;
 pub mod meeting_changes;
 pub mod meeting_preferences;

@@ -40,7 +40,7 @@ const ESS_KIND: &str = "ess_kind";
 const LABEL: &str = "label";
 const VERIFIED_DOMAIN: &str = "verified_domain";
 
-fn tag_rows(id: Uuid, f: &OrganisationFields) -> Vec<organisation_tag::ActiveModel> {
+pub(crate) fn tag_rows(id: Uuid, f: &OrganisationFields) -> Vec<organisation_tag::ActiveModel> {
     let ess: Vec<String> = f.ess_kinds.iter().map(|k| k.as_str().to_owned()).collect();
     let facets: [(&str, &[String]); 5] = [
         (SECTOR, &f.sectors),
@@ -66,7 +66,7 @@ fn tag_rows(id: Uuid, f: &OrganisationFields) -> Vec<organisation_tag::ActiveMod
         .collect()
 }
 
-async fn write_tags(db: &impl ConnectionTrait, id: Uuid, f: &OrganisationFields) -> Result<(), Error> {
+pub(crate) async fn write_tags(db: &impl ConnectionTrait, id: Uuid, f: &OrganisationFields) -> Result<(), Error> {
     organisation_tag::Entity::delete_many()
         .filter(organisation_tag::Column::OrganisationId.eq(id))
         .exec(db)
@@ -75,7 +75,7 @@ async fn write_tags(db: &impl ConnectionTrait, id: Uuid, f: &OrganisationFields)
     Ok(())
 }
 
-fn set_fields(am: &mut organisation::ActiveModel, f: &OrganisationFields) {
+pub(crate) fn set_fields(am: &mut organisation::ActiveModel, f: &OrganisationFields) {
     am.kind = Set(Text(f.kind));
     am.name = Set(f.name.clone());
     am.siret = Set(f.siret.as_ref().map(|s| s.as_str().to_owned()));
@@ -116,40 +116,50 @@ async fn assemble(db: &impl ConnectionTrait, rows: Vec<organisation::Model>) -> 
     }
     rows.into_iter()
         .map(|row| {
-            let tags = tags.remove(&row.id).unwrap_or_default();
-            let of = |facet: &str| -> Vec<String> {
-                tags.iter()
-                    .filter(|t| t.facet == facet)
-                    .map(|t| t.value.clone())
-                    .collect()
-            };
-            let ess_kinds = of(ESS_KIND)
-                .iter()
-                .map(|k| EssKind::from_db(k).ok_or_else(|| corrupt("ESS kind")))
-                .collect::<Result<Vec<_>, _>>()?;
-            let siret = match &row.siret {
-                Some(s) => Some(Siret::parse("siret", s).map_err(|_| corrupt("SIRET"))?),
-                None => None,
-            };
+            let id = row.id;
+            let version = row.version;
+            let tags = tags.remove(&id).unwrap_or_default();
             Ok(Organisation {
-                id: row.id,
-                fields: OrganisationFields {
-                    kind: row.kind.get(),
-                    name: row.name,
-                    siret,
-                    ess_kinds,
-                    sectors: of(SECTOR),
-                    cities: of(CITY),
-                    website: row.website,
-                    description: row.description,
-                    labels: of(LABEL),
-                    verified_domains: of(VERIFIED_DOMAIN),
-                },
-                version: row.version,
-                members: members.remove(&row.id).unwrap_or_default(),
+                id,
+                fields: fields_of(row, &tags)?,
+                version,
+                members: members.remove(&id).unwrap_or_default(),
             })
         })
         .collect()
+}
+
+/// The fields of an organisation from its row and its tags (in position order).
+pub(crate) fn fields_of(
+    row: organisation::Model,
+    tags: &[organisation_tag::Model],
+) -> Result<OrganisationFields, Error> {
+    let of = |facet: &str| -> Vec<String> {
+        tags.iter()
+            .filter(|t| t.facet == facet)
+            .map(|t| t.value.clone())
+            .collect()
+    };
+    let ess_kinds = of(ESS_KIND)
+        .iter()
+        .map(|k| EssKind::from_db(k).ok_or_else(|| corrupt("ESS kind")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let siret = match &row.siret {
+        Some(s) => Some(Siret::parse("siret", s).map_err(|_| corrupt("SIRET"))?),
+        None => None,
+    };
+    Ok(OrganisationFields {
+        kind: row.kind.get(),
+        name: row.name,
+        siret,
+        ess_kinds,
+        sectors: of(SECTOR),
+        cities: of(CITY),
+        website: row.website,
+        description: row.description,
+        labels: of(LABEL),
+        verified_domains: of(VERIFIED_DOMAIN),
+    })
 }
 
 /// Creates an organisation; its creator becomes its first member.
@@ -238,6 +248,75 @@ pub async fn list(
     filter: &OrganisationFilter,
     page: PageRequest,
 ) -> Result<Page<Organisation>, Error> {
+    let query = organisation::Entity::find()
+        .filter(condition(filter))
+        .order_by_asc(organisation::Column::Name)
+        .order_by_asc(organisation::Column::Id);
+    let rows = page_of(db, query, page).await?;
+    Ok(Page {
+        items: assemble(db, rows.items).await?,
+        request: page,
+        total: rows.total,
+    })
+}
+
+/// Every organisation passing `filter`, by name (accents and case ignored), with its id and
+/// version: the CSV export.
+pub async fn every(
+    db: &impl ConnectionTrait,
+    filter: &OrganisationFilter,
+) -> Result<Vec<(Uuid, i32, OrganisationFields)>, Error> {
+    let mut out = every_by_id(db, filter).await?;
+    out.sort_by_cached_key(|(id, _, fields)| (text::fold(&fields.name), *id));
+    Ok(out)
+}
+
+/// Every organisation passing `filter`, by id. Read by pages of ids with their tags by id
+/// range, so that neither a list of ids (past the database's limit on parameters) nor the whole
+/// tag table's rows are ever held at once.
+pub(crate) async fn every_by_id(
+    db: &impl ConnectionTrait,
+    filter: &OrganisationFilter,
+) -> Result<Vec<(Uuid, i32, OrganisationFields)>, Error> {
+    const PAGE: u64 = 2000;
+    let mut out: Vec<(Uuid, i32, OrganisationFields)> = Vec::new();
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut query = organisation::Entity::find()
+            .filter(condition(filter))
+            .order_by_asc(organisation::Column::Id)
+            .limit(PAGE);
+        if let Some(after) = after {
+            query = query.filter(organisation::Column::Id.gt(after));
+        }
+        let rows = query.all(db).await?;
+        let (Some(first), Some(last)) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id)) else {
+            break;
+        };
+        let mut tags: BTreeMap<Uuid, Vec<organisation_tag::Model>> = BTreeMap::new();
+        for tag in organisation_tag::Entity::find()
+            .filter(organisation_tag::Column::OrganisationId.between(first, last))
+            .order_by_asc(organisation_tag::Column::Position)
+            .all(db)
+            .await?
+        {
+            tags.entry(tag.organisation_id).or_default().push(tag);
+        }
+        let full = rows.len() as u64 == PAGE;
+        for row in rows {
+            let (id, version) = (row.id, row.version);
+            let tags = tags.remove(&id).unwrap_or_default();
+            out.push((id, version, fields_of(row, &tags)?));
+        }
+        after = Some(last);
+        if !full {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn condition(filter: &OrganisationFilter) -> Condition {
     let mut cond = Condition::all();
     if let Some(kind) = filter.kind {
         cond = cond.add(organisation::Column::Kind.eq(Text(kind)));
@@ -252,16 +331,7 @@ pub async fn list(
         cond = cond
             .add(Expr::col(organisation::Column::SearchText).like(LikeExpr::new(text::like_pattern(&q)).escape('\\')));
     }
-    let query = organisation::Entity::find()
-        .filter(cond)
-        .order_by_asc(organisation::Column::Name)
-        .order_by_asc(organisation::Column::Id);
-    let rows = page_of(db, query, page).await?;
-    Ok(Page {
-        items: assemble(db, rows.items).await?,
-        request: page,
-        total: rows.total,
-    })
+    cond
 }
 
 /// What makes an ESS structure worth suggesting for a need (see `matinale_domain::need::suggest`).

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod calendars;
 pub mod events;
 pub mod health;
+pub mod import;
 pub mod meeting_blocks;
 pub mod meeting_changes;
 pub mod meeting_outcomes;

@@ -1,7 +1,8 @@
 //! The directory of buyers, ESS structures, partners and companies.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, FromRequest, HttpRequest, HttpResponse};
+use matinale_domain::directory;
 use matinale_domain::organisation::{Organisation, OrganisationDraft, OrganisationFields};
 use matinale_store::organisations::OrganisationFilter;
 use uuid::Uuid;
@@ -16,6 +17,7 @@ use crate::etag;
 use crate::etag::IfMatch;
 use crate::extract::{Json, SignedIn};
 use crate::responses::{ListErrors, NotFoundErrors, PatchErrors, WriteErrors};
+use crate::spreadsheet;
 use crate::state::AppState;
 
 fn respond(org: Organisation, status: StatusCode) -> HttpResponse {
@@ -39,10 +41,14 @@ pub async fn create_organisation(
     Ok(respond(org, StatusCode::CREATED))
 }
 
-/// The directory, by name, filtered.
+/// The directory, by name, filtered. With `Accept: text/csv`, every organisation passing the
+/// filters (no paging) in the import's own header, for organisers and admins: importing the
+/// file back changes nothing.
 #[utoipa::path(tag = "organisations", params(OrganisationListQuery, PageQuery), responses(
         ListErrors,
-    (status = 200, body = ListResponse<OrganisationResponse>, headers(("Link" = String))),
+    (status = 200, body = ListResponse<OrganisationResponse>, headers(("Link" = String)),
+        content((ListResponse<OrganisationResponse> = "application/json"), (String = "text/csv"))),
+    (status = 403, description = "CSV asked for by a caller who is not an organiser or admin"),
 ))]
 #[get("/organisations")]
 pub async fn list_organisations(
@@ -51,6 +57,20 @@ pub async fn list_organisations(
     list: ListQuery<OrganisationListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = OrganisationFilter::from(list.filter);
+    if spreadsheet::wanted(&req) {
+        let actor = SignedIn::from_request(&req, &mut actix_web::dev::Payload::None)
+            .await?
+            .0;
+        if !actor.may_organise() {
+            return Err(ApiError::Forbidden);
+        }
+        let all = matinale_store::organisations::every(&state.db, &filter).await?;
+        return spreadsheet::answer(
+            "organisations",
+            directory::EXPORT_HEADER,
+            all.iter().map(|(_, _, fields)| directory::export_row(fields)),
+        );
+    }
     let page = matinale_store::organisations::list(&state.db, &filter, list.page.parse()?).await?;
     Ok(paged(&req, ListResponse::from_page(page, OrganisationResponse::from)))
 }
