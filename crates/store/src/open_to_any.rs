@@ -160,6 +160,7 @@ mod tests {
             side,
             available: None,
             max_meetings: None,
+            table: None,
         }
     }
 
