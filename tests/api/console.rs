@@ -364,6 +364,12 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
         .expect("the server answers");
     assert!(added.status().is_success());
 
+    let colleague = post(
+        "/users",
+        json!({"email": "achats2@vitry.example", "password": MEMBER_PASSWORD, "role": "member", "name": "Inès Martin"}),
+    )
+    .await;
+
     let screenshots = match std::env::var_os("UPDATE_SCREENSHOTS") {
         Some(_) => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/screenshots")),
         None => std::env::temp_dir().join(format!("matinale-console-{}", uuid::Uuid::now_v7().simple())),
@@ -372,6 +378,7 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
         "address": address,
         "admin": {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
         "member": {"email": MEMBER_EMAIL, "password": MEMBER_PASSWORD},
+        "colleague": {"email": "achats2@vitry.example", "name": "Inès Martin"},
         "buyer_org": buyer_org_id,
         "ess_org": ess_org["id"],
         "series": series["id"],
@@ -435,6 +442,14 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
     assert_eq!(need["event_id"], event_id, "{need}");
     assert_eq!(need["status"], "open", "{need}");
     assert_eq!(need["organisation_id"], buyer_org_id.as_str());
+    // The colleague the browser added by e-mail, then removed: no longer a member.
+    assert_eq!(report["colleague_removed"], "achats2@vitry.example");
+    let members = get(format!("/organisations/{buyer_org_id}/members")).await;
+    let ids: Vec<&Value> = members.as_array().unwrap().iter().map(|m| &m["user_id"]).collect();
+    assert!(
+        ids.contains(&&member["id"]) && !ids.contains(&&colleague["id"]),
+        "{members}"
+    );
     let axe = report["axe"].as_object().expect("axe ran");
     assert!(axe.len() >= 12, "axe ran on every screen: {axe:?}");
     // No bearer token in any URL the browser requested.

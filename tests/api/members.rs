@@ -1,4 +1,4 @@
-use matinale_domain::user::Role;
+use matinale_domain::user::{NewUser, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -227,4 +227,67 @@ async fn members_or_admins_remove_members_but_never_the_last_one() {
         StatusCode::NOT_FOUND,
     )
     .await;
+}
+
+#[tokio::test]
+async fn members_add_an_account_by_its_e_mail() {
+    let app = spawn_app().await;
+    let (_, creator) = app.account(Role::Organiser).await;
+    let (_, outsider) = app.account(Role::Member).await;
+    let orly = organisation(&app, &creator, "public_buyer", "Ville d'Orly").await;
+    let new = NewUser::parse(
+        "awa.diallo@orly.test",
+        "Awa Diallo",
+        Role::Member,
+        "correct horse battery",
+    )
+    .unwrap();
+    let awa = matinale_store::accounts::create_user(&app.db, new).await.unwrap();
+    let path = format!("/api/v1/organisations/{orly}/members");
+
+    // Not a member of the organisation: 403, before any look-up of the address.
+    problem(
+        app.post(&path, Some(&outsider), &json!({"email": "awa.diallo@orly.test"}))
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    problem(
+        app.post(&path, Some(&outsider), &json!({"email": "nobody@orly.test"}))
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    // An address no account has, neither field, or both: 422 naming the field.
+    let body = problem(
+        app.post(&path, Some(&creator), &json!({"email": "nobody@orly.test"}))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "email");
+    assert_eq!(body["errors"][0]["code"], "unknown");
+    let body = problem(
+        app.post(&path, Some(&creator), &json!({})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "user_id");
+    let both = json!({"email": "awa.diallo@orly.test", "user_id": awa.id});
+    let body = problem(
+        app.post(&path, Some(&creator), &both).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "email");
+    assert!(!listed(&app, &orly, &creator).await.contains(&awa.id.to_string()));
+
+    // Case and spaces ignored; twice changes nothing.
+    for email in [" Awa.Diallo@ORLY.test ", "awa.diallo@orly.test"] {
+        let r = app.post(&path, Some(&creator), &json!({"email": email})).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    }
+    let members = listed(&app, &orly, &creator).await;
+    assert_eq!(members.iter().filter(|m| **m == awa.id.to_string()).count(), 1);
+    assert_eq!(members.len(), 2);
 }

@@ -1447,3 +1447,57 @@ async fn registrant_interests_under_a_rush_of_other_writes_never_fail() {
         assert_eq!(task.await.unwrap(), StatusCode::CREATED);
     }
 }
+
+#[tokio::test]
+async fn the_buyer_sees_the_contact_of_an_interest_only_with_consent_and_a_confirmed_claim() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let open = created(&app, "/api/v1/needs", &s.buyer_member, need(&s)).await;
+    let path = format!("/api/v1/needs/{}/interests", id_of(&open));
+    let la_mine = id_of(
+        &created(
+            &app,
+            "/api/v1/organisations",
+            &s.organiser,
+            json!({"kind": "ess_structure", "name": "La Mine"}),
+        )
+        .await,
+    );
+    let register_with = |organisation: String, consent: bool| {
+        let body = json!({
+            "category": "ess_structure",
+            "person": {"first_name": "Awa", "last_name": "Diallo", "phone": "+33 1 23 45 67 89",
+                       "email": format!("{}@example.org", Uuid::now_v7().simple())},
+            "organisation_id": organisation,
+            "locale": "fr",
+            "consents": {"share_contact": consent},
+        });
+        let path = format!("/api/v1/events/{}/registrations", s.event);
+        let app = &app;
+        async move { created(app, &path, "", body).await }
+    };
+    let consenting = register_with(s.ess.clone(), true).await;
+    approve(&app, &s.organiser, &consenting).await;
+    let silent = register_with(la_mine.clone(), false).await;
+    approve(&app, &s.organiser, &silent).await;
+    for r in [&consenting, &silent] {
+        let body = json!({"registration_id": r["id"], "message": "Intéressés."});
+        created(&app, &path, &token_of(r), body).await;
+    }
+
+    let list: Value = app.get(&path, Some(&s.buyer_member)).await.json().await.unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["registration_id"], consenting["id"]);
+    let contact = &list[0]["contact"];
+    assert_eq!(contact["name"], "Awa Diallo");
+    assert!(
+        contact["email"].as_str().unwrap().ends_with("@example.org"),
+        "{contact}"
+    );
+    assert_eq!(contact["phone"], "+33 1 23 45 67 89");
+    // No consent: no contact, only the confirmed structure.
+    assert_eq!(list[1]["registration_id"], silent["id"]);
+    assert_eq!(list[1]["organisation_name"], "La Mine");
+    assert_eq!(list[1]["contact"], Value::Null);
+}

@@ -475,7 +475,20 @@ def run(s):
         session.go(f"#/organisations/{s['buyer_org']}", "interests")
         session.text_in("interests", "Adopte un Bureau")
         session.text_in("interests", "Nous reconditionnons")
+        #    Karim consented and his claim is approved: his contact is shown.
+        session.text_in("interests", "Karim Benali")
+        session.text_in("interests", "karim@adopte-un-bureau.example")
+        #    Members: add a colleague by e-mail, then remove them.
+        colleague = s["colleague"]
+        session.type("member-email", colleague["email"])
+        session.click(session.by_id("member-add"))
+        session.flash("Membre ajouté")
+        session.text_in("members", colleague["name"])
         session.screen("console-organisation")
+        session.click(session.css(f"button[aria-label='Retirer {colleague['name']}']"))
+        session.flash("Membre retiré")
+        session.wait(lambda d: colleague["name"] not in d.find_element(By.ID, "members").text, "the colleague removed")
+        report["colleague_removed"] = colleague["email"]
     finally:
         session.collect()
         console = [e.get("message", "") for e in d.get_log("browser")]

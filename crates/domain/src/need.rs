@@ -459,6 +459,22 @@ pub struct Interest {
     pub message: String,
     /// When.
     pub created_at: DateTime<Utc>,
+    /// The contact of the person who expressed it through a registration: only where that
+    /// person consented (`consents.share_contact`) and the registration's claim to the
+    /// structure is confirmed ([`crate::partner::contact_shown_to_partner`]); `null` otherwise
+    /// and for a member's interest.
+    pub contact: Option<InterestContact>,
+}
+
+/// The contact details of the person behind an expression of interest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct InterestContact {
+    /// First and last name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Phone number, if given.
+    pub phone: Option<String>,
 }
 
 /// Why an ESS structure is suggested for a need.

@@ -91,6 +91,15 @@ pub fn shown_to_partner(facts: PartyFacts<'_>) -> PartyView {
     shown_to(facts, Viewer::Partner)
 }
 
+/// Whether a partner (the buyer whose need a registration expressed interest in) may be given
+/// the registration's contact details (name, e-mail, phone): only where [`shown_to_partner`]
+/// shows both the name (the person consented, `consents.share_contact`) and the organisation
+/// as confirmed, so that nobody's details reach a buyer through a claim not yet confirmed.
+pub fn contact_shown_to_partner(facts: PartyFacts<'_>) -> bool {
+    let view = shown_to_partner(facts);
+    view.name.is_some() && view.confirmed_organisation().is_some()
+}
+
 /// "un acheteur public", "une structure de l'ESS"… in `locale`: how someone is named when
 /// neither their name nor a confirmed organisation may be shown.
 pub fn category_label(category: Category, locale: Locale) -> &'static str {
@@ -180,6 +189,14 @@ mod tests {
             organisation,
             organisation_confirmed: confirmed,
         }
+    }
+
+    #[test]
+    fn contact_details_need_consent_and_a_confirmed_claim() {
+        assert!(contact_shown_to_partner(facts(true, Some("Rejoué"), true)));
+        assert!(!contact_shown_to_partner(facts(false, Some("Rejoué"), true)));
+        assert!(!contact_shown_to_partner(facts(true, Some("Rejoué"), false)));
+        assert!(!contact_shown_to_partner(facts(true, None, false)));
     }
 
     #[test]

@@ -417,9 +417,20 @@ pub async fn best_suggestions(
     assemble(db, rows).await
 }
 
-/// Adds `user_id` to the members of an organisation; `actor` must be a member or an admin.
-/// Adding a member twice changes nothing.
-pub async fn add_member(store: &Store, id: Uuid, actor: &Actor, user_id: Uuid) -> Result<(), Error> {
+/// An account to add to an organisation: by id, or by login e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemberRef {
+    /// The account's id.
+    Id(Uuid),
+    /// Its login e-mail (case and surrounding spaces ignored).
+    Email(String),
+}
+
+/// Adds an account to the members of an organisation; `actor` must be a member or an admin
+/// (checked before the account is looked up, so that nobody else learns which e-mails have
+/// an account). Adding a member twice changes nothing.
+pub async fn add_member(store: &Store, id: Uuid, actor: &Actor, account: MemberRef) -> Result<(), Error> {
+    let account = &account;
     store
         .write(|txn| {
             Box::pin(async move {
@@ -427,9 +438,27 @@ pub async fn add_member(store: &Store, id: Uuid, actor: &Actor, user_id: Uuid) -
                 if !may_edit(&org, actor) {
                     return Err(Error::Forbidden);
                 }
-                if !crate::accounts::user_exists(txn, user_id).await? {
-                    return Err(matinale_domain::Error::field("user_id", "unknown", "no account has this id").into());
-                }
+                let user_id = match account {
+                    MemberRef::Id(user_id) => {
+                        if !crate::accounts::user_exists(txn, *user_id).await? {
+                            return Err(
+                                matinale_domain::Error::field("user_id", "unknown", "no account has this id").into(),
+                            );
+                        }
+                        *user_id
+                    }
+                    MemberRef::Email(email) => match crate::accounts::user_by_email(txn, email).await? {
+                        Some(user) => user.id,
+                        None => {
+                            return Err(matinale_domain::Error::field(
+                                "email",
+                                "unknown",
+                                "no account has this e-mail address",
+                            )
+                            .into())
+                        }
+                    },
+                };
                 if !org.members.contains(&user_id) {
                     organisation_member::ActiveModel {
                         organisation_id: Set(id),

@@ -1,19 +1,20 @@
 // An organisation for its members: profile, members, its needs and the interests received.
 
-import {h} from './dom.js';
+import {h, replace, announce} from './dom.js';
 import {t, label, stamp} from './i18n.js';
-import {get, all} from './api.js';
+import {api, get, post, all} from './api.js';
+import {form, input, submit, action} from './forms.js';
 import {table, badge} from './table.js';
 
 export const name = 'organisation';
 
 export async function render(app, params) {
   const id = params.organisation;
-  const [o, members, needs] = await Promise.all([
+  const [o, needs] = await Promise.all([
     get(`/organisations/${id}`),
-    get(`/organisations/${id}/members`).catch(() => []),
     all(`/needs?organisation=${id}`),
   ]);
+  const membersArea = h('div', {});
   const interests = (await Promise.all(needs.map((n) => get(`/needs/${n.id}/interests`)
     .then((list) => list.map((i) => ({...i, need: n.title})))
     .catch(() => [])))).flat();
@@ -47,17 +48,43 @@ export async function render(app, params) {
           {label: t('org.structure'), header: true, cell: (i) => i.organisation_name},
           {label: t('org.need'), cell: (i) => i.need},
           {label: t('org.message'), cell: (i) => i.message || '—'},
+          {label: t('org.contact'), cell: (i) => (i.contact
+            ? h('span', {}, i.contact.name, h('br', {}),
+              h('a', {href: `mailto:${i.contact.email}`}, i.contact.email),
+              i.contact.phone ? [h('br', {}), h('a', {href: `tel:${i.contact.phone.replace(/\s/g, '')}`}, i.contact.phone)] : null)
+            : t('org.no_contact'))},
           {label: t('org.received'), cell: (i) => stamp(i.created_at)},
         ],
       })),
     h('section', {'aria-labelledby': 'members-title'},
       h('h2', {id: 'members-title'}, t('org.members')),
-      table({
-        caption: t('org.members_caption'), id: 'members', rows: members,
-        columns: [
-          {label: t('org.member_name'), header: true, cell: (m) => m.name},
-          {label: t('org.member_email'), cell: (m) => m.email || '—'},
-          {label: t('org.role'), cell: (m) => label('role', m.role)},
-        ],
+      membersArea,
+      h('h3', {}, t('org.add_member')),
+      form({id: 'member-form', class: 'inline-form'}, [
+        input('email', t('org.member_email'), {id: 'member-email', type: 'email', required: true, autocomplete: 'off'}),
+        submit(t('org.add_member'), {id: 'member-add'}),
+      ], async (v) => {
+        await post(`/organisations/${id}/members`, {email: v.email});
+        await showMembers();
+        announce(t('org.member_added'));
       })));
+  async function showMembers() {
+    const members = await get(`/organisations/${id}/members`).catch(() => []);
+    replace(membersArea, table({
+      caption: t('org.members_caption'), id: 'members', rows: members,
+      columns: [
+        {label: t('org.member_name'), header: true, cell: (m) => m.name},
+        {label: t('org.member_email'), cell: (m) => m.email || '—'},
+        {label: t('org.role'), cell: (m) => label('role', m.role)},
+        {label: t('org.actions'), cell: (m) => (members.length > 1
+          ? action(t('org.remove_member'), async () => {
+            await api('DELETE', `/organisations/${id}/members/${m.user_id}`);
+            await showMembers();
+            announce(t('org.member_removed'));
+          }, {class: 'danger', 'aria-label': t('org.remove_member_named', {name: m.name})})
+          : '—')},
+      ],
+    }));
+  }
+  await showMembers();
 }

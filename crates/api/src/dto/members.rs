@@ -1,18 +1,48 @@
 //! Members of an organisation.
 
 use matinale_domain::user::Role;
-use matinale_store::organisations::Member;
+use matinale_store::organisations::{Member, MemberRef};
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// `POST /organisations/{id}/members`.
+/// `POST /organisations/{id}/members`: exactly one of `user_id` and `email`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddMemberRequest {
     /// The account to add (typically created with role `member` by an admin).
-    pub user_id: Uuid,
+    #[serde(default)]
+    pub user_id: Option<Uuid>,
+    /// Or the login e-mail of the account to add, looked up on the server (case and spaces
+    /// ignored); 422 on `email` when no account has it.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+impl AddMemberRequest {
+    /// The account the request names; 422 naming the field unless exactly one is given.
+    pub fn account(self) -> Result<MemberRef, matinale_domain::Error> {
+        match (self.user_id, self.email) {
+            (Some(id), None) => Ok(MemberRef::Id(id)),
+            (None, Some(email)) if !email.trim().is_empty() => Ok(MemberRef::Email(email)),
+            (None, Some(_)) => Err(matinale_domain::Error::field(
+                "email",
+                "required",
+                "an e-mail address is required",
+            )),
+            (None, None) => Err(matinale_domain::Error::field(
+                "user_id",
+                "required",
+                "send user_id or email",
+            )),
+            (Some(_), Some(_)) => Err(matinale_domain::Error::field(
+                "email",
+                "conflict",
+                "send user_id or email, not both",
+            )),
+        }
+    }
 }
 
 /// A member of an organisation.

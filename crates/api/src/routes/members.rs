@@ -11,8 +11,8 @@ use crate::extract::{Json, SignedIn};
 use crate::responses::{OrganiserErrors, ReadErrors, WriteErrors};
 use crate::state::AppState;
 
-/// Adds an account to the members of an organisation (by one of its members or an admin).
-/// Adding an existing member changes nothing.
+/// Adds an account to the members of an organisation (by one of its members or an admin),
+/// named by its id or by its login e-mail. Adding an existing member changes nothing.
 #[utoipa::path(tag = "organisations", params(("id" = Uuid, Path)), request_body = AddMemberRequest,
     security(("bearer" = [])), responses(
         WriteErrors,
@@ -26,7 +26,8 @@ pub async fn add_member(
     id: web::Path<Uuid>,
     body: Json<AddMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    matinale_store::organisations::add_member(&state.db, id.into_inner(), &actor, body.into_inner().user_id).await?;
+    let account = body.into_inner().account()?;
+    matinale_store::organisations::add_member(&state.db, id.into_inner(), &actor, account).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

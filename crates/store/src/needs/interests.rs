@@ -1,10 +1,13 @@
 //! Expressions of interest of ESS structures in needs, by a member of the structure or through
 //! a registration that speaks for it, and the meeting wishes they imply for the scheduler.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use matinale_domain::need::{interest_registration, Interest, InterestWish, Need, NeedStatus, INTEREST_WISH_PRIORITY};
+use matinale_domain::need::{
+    interest_registration, Interest, InterestContact, InterestWish, Need, NeedStatus, INTEREST_WISH_PRIORITY,
+};
 use matinale_domain::organisation::{Organisation, OrganisationKind};
+use matinale_domain::partner::contact_shown_to_partner;
 use matinale_domain::user::Actor;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
@@ -12,9 +15,10 @@ use uuid::Uuid;
 use super::{get, get_visible, invalid, may_edit};
 use crate::database::Clocked;
 use crate::database::Store;
-use crate::entity::{need, need_interest};
+use crate::entity::{need, need_interest, registration};
 use crate::error::Error;
 use crate::registrations::Credential;
+use crate::shown::{facts_of, Facts};
 
 /// Records that the ESS structure `organisation_id`, of which `actor` is a member, is interested
 /// in an open need; one interest per structure and need (409 for a second one).
@@ -169,7 +173,7 @@ async fn insert_interest(
         Error::Conflict(_) => already(),
         other => other,
     })?;
-    Ok(to_interest(model, org.fields.name))
+    Ok(to_interest(model, org.fields.name, None))
 }
 
 /// Withdraws an interest in a need: by its author (the manage token of the registration it
@@ -221,10 +225,12 @@ pub async fn interests(db: &impl ConnectionTrait, need_id: Uuid, actor: &Actor) 
         .order_by_asc(need_interest::Column::Id)
         .all(db)
         .await?;
+    let contacts = contacts(db, &rows).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let org = crate::organisations::get(db, row.organisation_id).await?;
-        out.push(to_interest(row, org.fields.name));
+        let contact = row.registration_id.and_then(|r| contacts.get(&r).cloned());
+        out.push(to_interest(row, org.fields.name, contact));
     }
     Ok(out)
 }
@@ -284,7 +290,37 @@ async fn ess_structure(
     Ok(org)
 }
 
-fn to_interest(row: need_interest::Model, organisation_name: String) -> Interest {
+/// The contacts the buyer may see of the registrations `rows` came through: only those the
+/// partner rule allows ([`contact_shown_to_partner`]: consent and a confirmed claim).
+async fn contacts(
+    db: &impl ConnectionTrait,
+    rows: &[need_interest::Model],
+) -> Result<HashMap<Uuid, InterestContact>, Error> {
+    let ids: Vec<Uuid> = rows.iter().filter_map(|r| r.registration_id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let regs = registration::Entity::find()
+        .filter(registration::Column::Id.is_in(ids))
+        .all(db)
+        .await?;
+    let refs: Vec<&registration::Model> = regs.iter().collect();
+    let facts = Facts::load(db, &refs).await?;
+    Ok(regs
+        .iter()
+        .filter(|r| contact_shown_to_partner(facts_of(r, None, facts.confirmed(r))))
+        .map(|r| {
+            let contact = InterestContact {
+                name: format!("{} {}", r.first_name.trim(), r.last_name.trim()),
+                email: r.email.clone(),
+                phone: r.phone.clone(),
+            };
+            (r.id, contact)
+        })
+        .collect())
+}
+
+fn to_interest(row: need_interest::Model, organisation_name: String, contact: Option<InterestContact>) -> Interest {
     Interest {
         id: row.id,
         need_id: row.need_id,
@@ -293,5 +329,6 @@ fn to_interest(row: need_interest::Model, organisation_name: String) -> Interest
         registration_id: row.registration_id,
         message: row.message,
         created_at: row.created_at,
+        contact,
     }
 }
