@@ -1336,7 +1336,6 @@ async fn ids_swapped_inside_bodies_and_queries_open_nothing() {
 /// fails on the mailbox branch alone (the participants list names Q) and is to be run once both
 /// are merged.
 #[tokio::test]
-#[ignore = "issue #21 item 2 (what views show of unconfirmed claims) lands with the trustviews branch"]
 async fn an_unconfirmed_claimant_is_listed_without_the_organisation() {
     let app = spawn_app_with(|config| config.login_attempts_per_minute = 1_000).await;
     let world = World::build(&app).await;

@@ -388,7 +388,11 @@ pub async fn accept_at_event(store: &Store, id: Uuid, actor: &Actor) -> Result<N
 }
 
 /// The open needs at `event_id` of the organisations `ids`.
-pub(crate) async fn open_at_event(db: &impl ConnectionTrait, event_id: Uuid, ids: Vec<Uuid>) -> Result<Vec<Need>, Error> {
+pub(crate) async fn open_at_event(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    ids: Vec<Uuid>,
+) -> Result<Vec<Need>, Error> {
     need::Entity::find()
         .filter(need::Column::EventId.eq(event_id))
         .filter(need::Column::EventAcceptedAt.is_not_null())

@@ -209,6 +209,7 @@ async fn open_needs(
         .column(need::Column::OrganisationId)
         .column(need::Column::Title)
         .filter(need::Column::EventId.eq(event_id))
+        .filter(need::Column::EventAcceptedAt.is_not_null())
         .filter(need::Column::Status.eq(Text(NeedStatus::Open)))
         .filter(need::Column::OrganisationId.is_in(ids))
         .order_by_asc(need::Column::CreatedAt)

@@ -200,6 +200,7 @@ async fn compute(
         needs.extend(
             need::Entity::find()
                 .filter(need::Column::EventId.is_in(chunk.to_vec()))
+                .filter(need::Column::EventAcceptedAt.is_not_null())
                 .filter(need::Column::Status.ne(Text(NeedStatus::Draft)))
                 .all(db)
                 .await?,

@@ -138,7 +138,7 @@ pub async fn accept_need(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let need = matinale_store::needs::accept_at_event(&state.db, id.into_inner(), &actor).await?;
-    Ok(respond(need, StatusCode::OK))
+    respond(&state, need, StatusCode::OK).await
 }
 
 /// Changes a need (its editors). Send `If-Match` with the ETag you read.
