@@ -198,6 +198,8 @@ enum Subject {
     NewMeeting,
     /// `{id}` = E; query `at=` during the first slot.
     MeetingsNow,
+    /// `{id}` = R; body: no leaving time (what its token may say of its presence).
+    PresenceChange,
 }
 use Subject::*;
 
@@ -321,6 +323,11 @@ static ROWS: &[Row] = &[
     // The account's own views (the console): any account; its events for organisers only.
     ("GET",    "/api/v1/me",                                    Member,     Nothing,            [U, U, OK, OK, OK, OK]),
     ("GET",    "/api/v1/me/events",                             Organiser,  Nothing,            [U, U, F, OK, OK, OK]),
+    // On the day: a registrant says when it arrives or leaves (its token), an organiser marks
+    // presence; the organisers re-plan the rest of the block. Near the end, as a re-plan
+    // cancels the meetings of people who are not there (none has checked in here).
+    ("POST",   "/api/v1/registrations/{id}/presence",           Registrant, PresenceChange,     [U, N, N, N, GRANTED, GRANTED]),
+    ("POST",   "/api/v1/events/{id}/schedule/replan",           Organiser,  Event,              [U, U, F, F, GRANTED, GRANTED]),
     // Signing out revokes the caller's own token: last, so that no row after it loses its callers.
     ("POST",   "/api/v1/auth/logout",                           Organiser,  Nothing,            [U, U, OK, OK, OK, OK]),
 ];
@@ -797,6 +804,7 @@ impl World {
                 }
             }
             Registration => Call::id(&self.registrant.id),
+            PresenceChange => Call::id(&self.registrant.id).with_body(json!({"until_slot_id": null})),
             RegistrationChange => {
                 Call::id(&self.registrant.id).with_body(json!({"accessibility_needs": unique("Rampe")}))
             }

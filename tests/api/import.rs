@@ -90,7 +90,8 @@ async fn a_windows_1252_sirene_file_with_semicolons_is_imported_once_and_reimpor
     let list = directory(&app, "?q=atelier%20beton").await;
     assert_eq!(list["total"], 1, "{list}");
     let atelier = &list["items"][0];
-    assert_eq!(atelier["name"], "Atelier\nBéton; réemploi");
+    // The cell broken over two lines is one name, its words joined by a space.
+    assert_eq!(atelier["name"], "Atelier Béton; réemploi");
     assert_eq!(atelier["siret"], s2.as_str());
     assert_eq!(atelier["kind"], "ess_structure");
     assert_eq!(atelier["sectors"], json!(["43.99A"]));

@@ -379,7 +379,7 @@ async fn a_registrant_says_whether_how_much_and_when_it_takes_part_in_speed_meet
     let body: Value = r.json().await.unwrap();
     assert_eq!(
         body["meetings"],
-        json!({"opt_in": true, "max_meetings": null, "unavailable_slot_ids": []})
+        json!({"opt_in": true, "max_meetings": null, "unavailable_slot_ids": [], "open_to_any": false})
     );
 
     // Only `meetings`, with If-Match: the version moves on.
@@ -396,7 +396,7 @@ async fn a_registrant_says_whether_how_much_and_when_it_takes_part_in_speed_meet
     let body: Value = r.json().await.unwrap();
     assert_eq!(
         body["meetings"],
-        json!({"opt_in": true, "max_meetings": 3, "unavailable_slot_ids": [slot(0), slot(2)]})
+        json!({"opt_in": true, "max_meetings": 3, "unavailable_slot_ids": [slot(0), slot(2)], "open_to_any": false})
     );
     // The old ETag is stale now.
     let stale = app
@@ -421,7 +421,7 @@ async fn a_registrant_says_whether_how_much_and_when_it_takes_part_in_speed_meet
     assert_eq!(body["person"]["first_name"], "Inès");
     assert_eq!(
         body["meetings"],
-        json!({"opt_in": false, "max_meetings": 3, "unavailable_slot_ids": [slot(0), slot(2)]})
+        json!({"opt_in": false, "max_meetings": 3, "unavailable_slot_ids": [slot(0), slot(2)], "open_to_any": false})
     );
     let r = app
         .patch(
@@ -433,7 +433,7 @@ async fn a_registrant_says_whether_how_much_and_when_it_takes_part_in_speed_meet
     let body: Value = r.json().await.unwrap();
     assert_eq!(
         body["meetings"],
-        json!({"opt_in": true, "max_meetings": null, "unavailable_slot_ids": []})
+        json!({"opt_in": true, "max_meetings": null, "unavailable_slot_ids": [], "open_to_any": false})
     );
     let r = app
         .patch(
@@ -458,11 +458,11 @@ async fn a_registrant_says_whether_how_much_and_when_it_takes_part_in_speed_meet
     };
     assert_eq!(
         of(id_of(&me)),
-        json!({"opt_in": true, "max_meetings": null, "unavailable_slot_ids": [slot(1)]})
+        json!({"opt_in": true, "max_meetings": null, "unavailable_slot_ids": [slot(1)], "open_to_any": false})
     );
     assert_eq!(
         of(id_of(&other)),
-        json!({"opt_in": true, "max_meetings": null, "unavailable_slot_ids": []})
+        json!({"opt_in": true, "max_meetings": null, "unavailable_slot_ids": [], "open_to_any": false})
     );
     let body: Value = app.get(&path, Some(&org)).await.json().await.unwrap();
     assert_eq!(body["meetings"]["unavailable_slot_ids"], json!([slot(1)]));
@@ -533,7 +533,7 @@ async fn bad_meeting_preferences_are_refused_by_field_and_change_nothing() {
     assert_eq!(body["person"]["first_name"], "Awa", "a refused PATCH changes nothing");
     assert_eq!(
         body["meetings"],
-        json!({"opt_in": true, "max_meetings": null, "unavailable_slot_ids": []})
+        json!({"opt_in": true, "max_meetings": null, "unavailable_slot_ids": [], "open_to_any": false})
     );
     // Another registrant's token: 404; no token: 401.
     problem(

@@ -237,8 +237,9 @@ async fn a_database_of_an_earlier_version_migrates_and_every_row_reads_back() {
     assert_eq!(wish_ids, sql_ids("wishes", "").await);
     let declined = wishes.iter().filter(|w| w["declined"] == true).count();
     assert!(declined >= count("wish_declines").await, "declined wishes show as such");
-    // The waiting list (its tally) served: someone left it for a seat.
-    assert!(promoted >= count("waitlist_tally").await);
+    // The waiting list served: someone left it for a seat (the tally it was counted in became
+    // the queues' rows, which hold only lists with someone waiting: none here).
+    assert!(promoted >= 1);
 
     // Memberships, interests, the draft and the outcomes.
     let mut members = 0;
@@ -258,7 +259,7 @@ async fn a_database_of_an_earlier_version_migrates_and_every_row_reads_back() {
     let mut outcomes = 0;
     for meeting in sql_ids("meetings", "").await {
         let body = api.get(&format!("/meetings/{meeting}/outcomes"), &organiser).await;
-        outcomes += body["history"].as_array().map_or(0, Vec::len);
+        outcomes += body["history"]["items"].as_array().map_or(0, Vec::len);
     }
     assert_eq!(outcomes, count("meeting_outcomes").await);
     let mut drafts = 0;

@@ -324,7 +324,9 @@ impl ColumnMap {
             let text = || (!cell.is_empty()).then(|| cell.to_owned());
             match column {
                 Column::Siret => row.siret = text(),
-                Column::Name => row.name = Some(cell.to_owned()),
+                // A name is one line: a spreadsheet cell broken over lines (or holding tabs) is
+                // read with its words joined by single spaces, as it would be typed.
+                Column::Name => row.name = Some(cell.split_whitespace().collect::<Vec<_>>().join(" ")),
                 Column::Kind => row.kind = text(),
                 Column::EssKinds => row.ess_kinds = Some(list()),
                 Column::Sectors => row.sectors = Some(list()),
