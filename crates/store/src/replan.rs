@@ -144,6 +144,9 @@ async fn run(
     Ok((plan, ids, notified))
 }
 
+/// Pairs of participants (buyer, supplier) by their scheduler ids.
+type Pairs = HashSet<(String, String)>;
+
 /// The scheduler's problem for the slots from `first` on: the people there (their slots cut
 /// to their arrival and leaving, their caps less the meetings they had), the wishes of pairs
 /// that have not met yet, and the meetings kept fixed; and which published meetings are kept
@@ -154,7 +157,7 @@ fn remaining_problem(
     first: usize,
     attendance: &HashMap<Uuid, Attendance>,
     live: &[meeting::Model],
-) -> Result<(Instance, Plan, HashSet<(String, String)>), Error> {
+) -> Result<(Instance, Plan, Pairs), Error> {
     let index: HashMap<Uuid, usize> = slot_ids.iter().enumerate().map(|(i, s)| (*s, i)).collect();
     let remaining: Vec<String> = slot_ids[first..].iter().map(Uuid::to_string).collect();
     let absent = Attendance::default();
