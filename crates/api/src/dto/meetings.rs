@@ -272,7 +272,8 @@ pub struct MeetingListQuery {
     pub registration: Option<Uuid>,
     /// In this slot.
     pub slot: Option<Uuid>,
-    /// At this table.
+    /// At this table (any number a table may have: 0 to 4,294,967,295).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295_i64)]
     pub table: Option<u32>,
     /// In this status.
     pub status: Option<MeetingStatus>,

@@ -83,6 +83,7 @@ pub async fn record_outcome(
     OrganiserErrors,
     (status = 200, body = MeetingOutcomesResponse),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "unknown meeting, or a token of neither side"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "page or per_page out of range (per_page 1-200)"),
 ))]
 #[get("/meetings/{id}/outcomes")]
 pub async fn meeting_outcomes(

@@ -59,9 +59,10 @@ pub async fn replan(
 
 /// An optional JSON body: empty is the default, else parsed as [`parse_json`] does.
 pub(crate) fn optional_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    // No body, or a JSON `null`, is the default request.
     if body.iter().all(u8::is_ascii_whitespace) {
         Ok(T::default())
     } else {
-        parse_json(body)
+        Ok(parse_json::<Option<T>>(body)?.unwrap_or_default())
     }
 }
