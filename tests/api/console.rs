@@ -16,7 +16,8 @@ use matinale_domain::user::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::mail::notify_common::{missing_tool, support_script};
+use crate::mail::notify_common::support_script;
+use crate::page::{browser_available, run_browser};
 use crate::support::{created, fresh_database_url, ok_json, open_matinale, problem, spawn_app};
 
 #[tokio::test]
@@ -303,28 +304,9 @@ async fn call(address: &str, method: reqwest::Method, path: &str, token: Option<
     json
 }
 
-/// `python3 console_browser.py --check`: whether the browser test can run here.
-fn browser_available() -> bool {
-    match Command::new("python3")
-        .arg(support_script("console_browser.py"))
-        .arg("--check")
-        .output()
-    {
-        Ok(out) if out.status.success() => true,
-        Ok(out) => {
-            missing_tool(String::from_utf8_lossy(&out.stderr).trim());
-            false
-        }
-        Err(error) => {
-            missing_tool(&format!("python3 cannot be started ({error})"));
-            false
-        }
-    }
-}
-
 #[tokio::test]
 async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_console_in_a_browser() {
-    if !browser_available() {
+    if !browser_available("console_browser.py") {
         return;
     }
     let server = Server::start().await;
@@ -385,27 +367,7 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
         "axe": support_script("vendor/axe-4.14.1.min.js"),
         "screenshots": screenshots,
     });
-    let scenario_file = tempfile::NamedTempFile::new().expect("scenario file");
-    std::fs::write(scenario_file.path(), scenario.to_string()).expect("write the scenario");
-    let path = scenario_file.path().to_owned();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("python3")
-            .arg(support_script("console_browser.py"))
-            .arg(path)
-            .output()
-            .expect("run console_browser.py")
-    })
-    .await
-    .expect("the browser run");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "the browser test failed ({}):\n{stderr}\n--- server log ---\n{}",
-        output.status,
-        server.log_text()
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).expect("console_browser.py prints JSON");
-    eprintln!("browser report: {report:#}");
+    let report = run_browser("console_browser.py", &scenario, || server.log_text()).await;
 
     // What the browser did, read back through the API.
     let get = |path: String| {

@@ -138,13 +138,10 @@ impl Api {
     }
 }
 
-/// `python3 page_browser.py --check`: whether the browser test can run here.
-fn browser_available() -> bool {
-    match python_command()
-        .arg(support_script("page_browser.py"))
-        .arg("--check")
-        .output()
-    {
+/// `SCRIPT --check` (a script of tests/support driving Chromium, run by the tests' Python):
+/// whether a browser test can run here; what is missing is recorded as a skip.
+pub(crate) fn browser_available(script: &str) -> bool {
+    match python_command().arg(support_script(script)).arg("--check").output() {
         Ok(out) if out.status.success() => true,
         Ok(out) => {
             missing_tool(String::from_utf8_lossy(&out.stderr).trim());
@@ -155,6 +152,33 @@ fn browser_available() -> bool {
             false
         }
     }
+}
+
+/// Runs `script` (tests/support) on `scenario` off the executor, and fails the test, with the
+/// server's log, unless it succeeds; answers the JSON report it prints.
+pub(crate) async fn run_browser(script: &'static str, scenario: &Value, server_log: impl FnOnce() -> String) -> Value {
+    let scenario_file = tempfile::NamedTempFile::new().expect("scenario file");
+    std::fs::write(scenario_file.path(), scenario.to_string()).expect("write the scenario");
+    let path = scenario_file.path().to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        python_command()
+            .arg(support_script(script))
+            .arg(path)
+            .output()
+            .unwrap_or_else(|e| panic!("run {script}: {e}"))
+    })
+    .await
+    .expect("the browser run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the browser test failed ({}):\n{stderr}\n--- server log ---\n{}",
+        output.status,
+        server_log()
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{script} prints JSON: {e}"));
+    eprintln!("browser report: {report:#}");
+    report
 }
 
 /// The mail to `to` whose subject starts with `subject`, waiting for it.
@@ -206,7 +230,7 @@ fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
 
 #[tokio::test]
 async fn a_participant_manages_their_registration_from_the_mails_link_in_a_browser() {
-    if !browser_available() {
+    if !browser_available("page_browser.py") {
         return;
     }
     let Some(sink) = SmtpSink::start() else { return };
@@ -437,27 +461,7 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
         "tokens": [karim_token, awa["manage_token"], claire["manage_token"], bogus],
         "screenshots": screenshots,
     });
-    let scenario_file = tempfile::NamedTempFile::new().expect("scenario file");
-    std::fs::write(scenario_file.path(), scenario.to_string()).expect("write the scenario");
-    let path = scenario_file.path().to_owned();
-    let output = tokio::task::spawn_blocking(move || {
-        python_command()
-            .arg(support_script("page_browser.py"))
-            .arg(path)
-            .output()
-            .expect("run page_browser.py")
-    })
-    .await
-    .expect("the browser run");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "the browser test failed ({}):\n{stderr}\n--- server log ---\n{}",
-        output.status,
-        server.log_text()
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).expect("page_browser.py prints JSON");
-    eprintln!("browser report: {report:#}");
+    let report = run_browser("page_browser.py", &scenario, || server.log_text()).await;
     assert!(report["authorised_requests"].as_u64() > Some(5), "{report}");
 
     // What the browser did, seen from the server.
