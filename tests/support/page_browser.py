@@ -12,64 +12,19 @@ appear in a URL or a header other than `Authorization`.
 import base64
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
 
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", shutil.which("chromedriver") or "/usr/bin/chromedriver")
-
-
-def missing(what):
-    print(what, file=sys.stderr)
-    sys.exit(2)
-
-
-try:
-    from selenium import webdriver
-    from selenium.common.exceptions import ElementClickInterceptedException, TimeoutException
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import Select, WebDriverWait
-except ImportError as error:
-    missing(f"Python's selenium is missing ({error}): python3 -m pip install selenium")
-
-for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
-    if not (path and os.path.exists(path)):
-        missing(f"{package} is not installed: apt-get install chromium chromium-driver")
-
-if len(sys.argv) > 1 and sys.argv[1] == "--check":
-    sys.exit(0)
-
-
-class Failed(Exception):
-    pass
-
-
-def expect(condition, message):
-    if not condition:
-        raise Failed(message)
+from browser_env import (By, EC, ElementClickInterceptedException, Failed, Keys, Select, TimeoutException, WebDriverWait,
+                         chrome, expect)
 
 
 def browser(downloads):
-    options = Options()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=412,915", "--lang=fr-FR", "--no-first-run",
-                "--disable-extensions", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--metrics-recording-only"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    options.add_experimental_option("prefs", {
+    driver = chrome("412,915", ["--metrics-recording-only"], {
         "download.default_directory": downloads,
         "download.prompt_for_download": False,
-        "intl.accept_languages": "fr-FR,fr",
     })
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
     return driver
 
