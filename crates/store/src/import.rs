@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use matinale_domain::directory::{ColumnMap, CsvLines, ImportKey, ImportReport, RejectedLine};
 use matinale_domain::organisation::{OrganisationFields, OrganisationKind};
 use matinale_domain::user::Actor;
@@ -80,7 +79,7 @@ async fn import_in(txn: &Txn<'_>, actor: &Actor, request: ImportRequest<'_>) -> 
     let mut seen: HashMap<ImportKey, u64> = HashMap::new();
     let mut report = ImportReport::default();
     let mut pending = Pending::default();
-    let now = Utc::now();
+    let now = txn.now();
     while let Some(next) = lines.next() {
         let (line, record) = match next {
             Ok(read) => read,

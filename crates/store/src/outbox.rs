@@ -395,7 +395,7 @@ pub async fn mark_sent(db: &Store, id: Uuid, attempt: i32) -> Result<bool, Error
 /// write transaction; how many were still held by those claims (the others were taken over
 /// after their lease expired, and are the newer claims' to record).
 pub async fn mark_sent_many(db: &Store, claims: &[(Uuid, i32)]) -> Result<u64, Error> {
-    let now = Utc::now();
+    let now = db.now();
     let backend = db.get_database_backend();
     db.write(|txn| {
         Box::pin(async move {

@@ -268,7 +268,7 @@ async fn erase(db: &impl Clocked, id: Uuid, by: Changer) -> Result<(), Error> {
             registration::Column::EmailVerificationHash,
             Expr::val(Option::<String>::None),
         )
-        .col_expr(registration::Column::ErasedAt, Expr::val(Utc::now()))
+        .col_expr(registration::Column::ErasedAt, Expr::val(db.now()))
         .exec(db)
         .await?;
     registration_token::Entity::delete_many()
