@@ -76,6 +76,10 @@ pub enum DeliveryError {
     /// (greylisting, mailbox busy). Transient: try again later.
     #[error("the mail server is unavailable or deferred the message: {0}")]
     Unavailable(#[source] smtp::Error),
+    /// The TCP connection to the server could not be opened, or timed out (connecting, or
+    /// during one mail's exchange). Transient.
+    #[error("the mail server is unavailable: cannot connect ({0})")]
+    Connect(#[source] std::io::Error),
     /// The `.eml` file could not be written (disk full, permissions). Transient.
     #[error("could not write the mail file {path}: {source}")]
     MailDirectory {
@@ -87,7 +91,7 @@ pub enum DeliveryError {
     },
     /// `MATINALE_SMTP_URL` cannot be used.
     #[error("invalid MATINALE_SMTP_URL: {0}")]
-    Configuration(#[source] smtp::Error),
+    Configuration(String),
 }
 
 impl DeliveryError {
@@ -96,8 +100,18 @@ impl DeliveryError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            DeliveryError::Unavailable(_) | DeliveryError::MailDirectory { .. }
+            DeliveryError::Unavailable(_) | DeliveryError::Connect(_) | DeliveryError::MailDirectory { .. }
         )
+    }
+
+    /// A failed SMTP exchange: a 5xx reply is [`DeliveryError::Rejected`], anything else
+    /// (4xx, connection, TLS) [`DeliveryError::Unavailable`].
+    pub(crate) fn from_smtp(error: smtp::Error) -> Self {
+        if error.is_permanent() {
+            DeliveryError::Rejected(error)
+        } else {
+            DeliveryError::Unavailable(error)
+        }
     }
 
     /// The SMTP reply code when the server gave one (`451`, `550`…).
@@ -113,6 +127,13 @@ impl DeliveryError {
 }
 
 enum Transport {
+    /// `smtp://`: our connections (`TCP_NODELAY`), pooled ([`crate::smtp_pool`]).
+    Pooled {
+        pool: crate::smtp_pool::Pool,
+        timeout: Duration,
+        description: String,
+    },
+    /// `smtps://`: lettre's transport and pool.
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         description: String,
@@ -120,8 +141,8 @@ enum Transport {
     Directory(PathBuf),
 }
 
-/// SMTP connections a [`Mailer`] keeps open and reuses (lettre's pool), at most: as many as the
-/// worker sends at once (`WorkerConfig::concurrency`); idle ones close after a minute.
+/// SMTP connections a [`Mailer`] keeps open and reuses, at most: as many as the worker sends
+/// at once (`WorkerConfig::concurrency`); idle ones close after a minute.
 pub const SMTP_CONNECTIONS: u32 = 8;
 
 /// Sends rendered mail over SMTP or writes it to a directory. Cheap to share behind an
@@ -148,8 +169,22 @@ impl Mailer {
     /// SMTP through `url` (see [`MailerConfig::smtp_url`] for the forms accepted). Must be
     /// called inside a Tokio runtime: the connection pool's upkeep runs on it.
     pub fn smtp(url: &str, timeout: Duration) -> Result<Self, DeliveryError> {
+        let description = describe_url(url);
+        if let Some(target) = crate::smtp_pool::Target::parse(url, timeout).map_err(DeliveryError::Configuration)? {
+            let pool = crate::smtp_pool::Pool::builder(crate::smtp_pool::Manager(target))
+                .max_size(SMTP_CONNECTIONS as usize)
+                .build()
+                .map_err(|e| DeliveryError::Configuration(e.to_string()))?;
+            return Ok(Mailer {
+                transport: Transport::Pooled {
+                    pool,
+                    timeout,
+                    description,
+                },
+            });
+        }
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(DeliveryError::Configuration)?
+            .map_err(|e| DeliveryError::Configuration(e.to_string()))?
             .timeout(Some(timeout))
             .pool_config(
                 PoolConfig::new()
@@ -175,7 +210,7 @@ impl Mailer {
     /// Where mail goes, for logs: `smtp://host:port` without credentials, or `dir:…`.
     pub fn describe(&self) -> String {
         match &self.transport {
-            Transport::Smtp { description, .. } => description.clone(),
+            Transport::Smtp { description, .. } | Transport::Pooled { description, .. } => description.clone(),
             Transport::Directory(dir) => format!("dir:{}", dir.display()),
         }
     }
@@ -185,14 +220,33 @@ impl Mailer {
     pub async fn send(&self, mail: &OutgoingMail) -> Result<(), DeliveryError> {
         let message = build_message(mail)?;
         match &self.transport {
-            Transport::Smtp { transport, .. } => {
-                let response = transport.send(message).await.map_err(|error| {
-                    if error.is_permanent() {
-                        DeliveryError::Rejected(error)
-                    } else {
-                        DeliveryError::Unavailable(error)
-                    }
+            Transport::Pooled { pool, timeout, .. } => {
+                let mut connection = pool.get().await.map_err(|error| match error {
+                    deadpool::managed::PoolError::Backend(error) => error,
+                    other => DeliveryError::Connect(std::io::Error::other(other.to_string())),
                 })?;
+                let envelope = message.envelope().clone();
+                let sent = tokio::time::timeout(*timeout, connection.send(&envelope, &message.formatted())).await;
+                match sent {
+                    Ok(Ok(response)) => {
+                        tracing::debug!(code = %response.code(), "mail accepted by the SMTP server");
+                        Ok(())
+                    }
+                    Ok(Err(error)) => {
+                        // A refused message leaves the connection usable; anything else may not.
+                        if !error.is_permanent() {
+                            let _ = deadpool::managed::Object::take(connection);
+                        }
+                        Err(DeliveryError::from_smtp(error))
+                    }
+                    Err(_) => {
+                        let _ = deadpool::managed::Object::take(connection);
+                        Err(DeliveryError::Connect(std::io::ErrorKind::TimedOut.into()))
+                    }
+                }
+            }
+            Transport::Smtp { transport, .. } => {
+                let response = transport.send(message).await.map_err(DeliveryError::from_smtp)?;
                 tracing::debug!(code = %response.code(), "mail accepted by the SMTP server");
                 Ok(())
             }

@@ -18,6 +18,7 @@ pub mod delivery;
 pub mod events;
 pub mod links;
 pub mod locale;
+mod smtp_pool;
 pub mod templates;
 pub mod worker;
 

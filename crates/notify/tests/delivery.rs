@@ -102,7 +102,7 @@ async fn a_mail_server_that_is_down_is_a_transient_failure() {
         .send(&agenda_mail("<outbox-down@matinale>"))
         .await
         .expect_err("nothing listens");
-    assert!(matches!(error, DeliveryError::Unavailable(_)), "{error:?}");
+    assert!(matches!(error, DeliveryError::Connect(_)), "{error:?}");
     assert!(error.is_transient());
     assert_eq!(error.smtp_code(), None);
 }

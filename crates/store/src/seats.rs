@@ -18,7 +18,7 @@ use crate::entity::{registration, seat};
 use crate::error::Error;
 use crate::history::record;
 use crate::notices::mail;
-use crate::sql::{bind, first_waiting, FREE_SEAT_FOR_WAITING};
+use crate::sql::{bind, first_waiting, free_seat_for_waiting};
 
 /// Seats per pool: (pool, seats, taken, highest seat number).
 async fn counts(db: &impl ConnectionTrait, event_id: Uuid) -> Result<Vec<(SeatPool, i64, i64, i64)>, Error> {
@@ -172,7 +172,7 @@ async fn fill_free_seats(db: &impl Clocked, event_id: Uuid) -> Result<(), Error>
         let free = db
             .query_one_raw(bind(
                 backend,
-                FREE_SEAT_FOR_WAITING,
+                &free_seat_for_waiting(backend),
                 &[
                     ("event_id", event_id.into()),
                     ("waitlisted", RegistrationStatus::Waitlisted.as_str().into()),

@@ -119,10 +119,15 @@ SELECT * FROM reg";
 /// row of its event and category gives the next ticket and counts it (one writer: the place is
 /// exact); `reg` is the new row once it is there; its place is read once, for the mail, and
 /// read back from it. A savepoint may be put in front ([`register_sqlite`]).
+///
+/// The free seat is looked up `INDEXED BY ix_seats_free`: without statistics SQLite's planner
+/// otherwise takes the unique index on `registration_id` for `registration_id IS NULL`, reads
+/// every free seat and sorts them, which made each registration at an event of 100,000 seats
+/// cost ~40 ms instead of well under one.
 const REGISTER_SQLITE: &str = "\
 UPDATE seats SET registration_id = :id WHERE event_id = :event_id AND pool = :pool AND seat_no = \
-(SELECT seat_no FROM seats WHERE event_id = :event_id AND pool = :pool AND registration_id IS NULL \
-ORDER BY seat_no LIMIT 1 ) AND EXISTS (SELECT 1 FROM events WHERE id = :event_id AND version = :event_version); \
+(SELECT seat_no FROM seats INDEXED BY ix_seats_free WHERE event_id = :event_id AND pool = :pool AND \
+registration_id IS NULL ORDER BY seat_no LIMIT 1 ) AND EXISTS (SELECT 1 FROM events WHERE id = :event_id AND version = :event_version); \
 INSERT INTO waitlist_queues (event_id, category, issued, waiting) SELECT :event_id, :category, 1, 1 \
 WHERE NOT EXISTS (SELECT 1 FROM seats WHERE registration_id = :id) AND EXISTS (SELECT 1 FROM events \
 WHERE id = :event_id AND version = :event_version) ON CONFLICT (event_id, category) DO UPDATE SET \
@@ -159,9 +164,20 @@ pub(crate) fn register_sqlite(savepoint: Option<&str>) -> String {
 
 /// The first free seat of each pool where someone waits, one row at most: from the pools where
 /// someone waits to their first free seat (by the index of free seats), not from every free
-/// seat (the event is held meanwhile, and registrations wait for it).
-pub(crate) const FREE_SEAT_FOR_WAITING: &str = "\
-SELECT pool, seat_no FROM (SELECT w.pool AS pool, (SELECT MIN(s.seat_no) FROM seats s \
+/// seat (the event is held meanwhile, and registrations wait for it). On SQLite the free seats'
+/// index is named, as in [`REGISTER_SQLITE`].
+pub(crate) fn free_seat_for_waiting(backend: DbBackend) -> String {
+    let index = if backend == DbBackend::Sqlite {
+        " INDEXED BY ix_seats_free"
+    } else {
+        ""
+    };
+    format!("{FREE_SEAT_FOR_WAITING_HEAD}{index}{FREE_SEAT_FOR_WAITING_TAIL}")
+}
+
+const FREE_SEAT_FOR_WAITING_HEAD: &str = "\
+SELECT pool, seat_no FROM (SELECT w.pool AS pool, (SELECT MIN(s.seat_no) FROM seats s";
+const FREE_SEAT_FOR_WAITING_TAIL: &str = " \
 WHERE s.event_id = :event_id AND s.pool = w.pool AND s.registration_id IS NULL) AS seat_no \
 FROM (SELECT DISTINCT r.pool AS pool FROM registrations r WHERE r.event_id = :event_id \
 AND r.status = :waitlisted) w) free WHERE seat_no IS NOT NULL LIMIT 1";
