@@ -239,4 +239,44 @@ mod tests {
         assert_eq!(sqlite.values.map(|v| v.0.len()), Some(28));
         assert!(sqlite.sql.starts_with("SAVEPOINT registration; UPDATE seats"));
     }
+
+    /// SQLite's plan for a statement of the store, one line per step.
+    async fn plan(db: &crate::Store, sql: &str, params: &[(&str, Value)]) -> Vec<String> {
+        use sea_orm::ConnectionTrait;
+        let statement = bind(DbBackend::Sqlite, &format!("EXPLAIN QUERY PLAN {sql}"), params);
+        db.query_all_raw(statement)
+            .await
+            .expect("explained")
+            .iter()
+            .map(|row| row.try_get::<String>("", "detail").expect("detail"))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn sqlite_finds_a_free_seat_by_the_free_seats_index_not_by_reading_every_free_seat() {
+        let db = crate::connect("sqlite::memory:").await.unwrap();
+        crate::migrate(&db).await.unwrap();
+        // The batch's first statement claims the seat.
+        let batch = register_sqlite(None);
+        let claim = batch.split(';').next().unwrap();
+        let params = [
+            ("id", Value::from("r")),
+            ("event_id", Value::from("e")),
+            ("pool", Value::from("open")),
+            ("event_version", Value::from(1)),
+        ];
+        let steps = plan(&db, claim, &params).await;
+        assert!(steps.iter().any(|s| s.contains("ix_seats_free")), "{steps:#?}");
+        assert!(
+            !steps.iter().any(|s| s.contains("ux_seats_registration_id")),
+            "{steps:#?}"
+        );
+
+        let params = [
+            ("event_id", Value::from("e")),
+            ("waitlisted", Value::from("waitlisted")),
+        ];
+        let steps = plan(&db, &super::free_seat_for_waiting(DbBackend::Sqlite), &params).await;
+        assert!(steps.iter().any(|s| s.contains("ix_seats_free")), "{steps:#?}");
+    }
 }
