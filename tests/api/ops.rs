@@ -335,6 +335,12 @@ async fn metrics_count_requests_by_route_template_registrations_and_the_outbox()
     let in_use = sample(&after, "matinale_db_pool_connections", &[("state", "in_use")]).unwrap();
     assert!((0.0..=max).contains(&in_use));
     assert!(sample(&after, "matinale_db_pool_connections", &[("state", "idle")]).is_some());
+    for waiting_for in ["connection", "writer"] {
+        assert!(
+            sample(&after, "matinale_db_pool_waiting", &[("for", waiting_for)]).is_some_and(|n| n >= 0.0),
+            "{waiting_for}"
+        );
+    }
 
     // The worker delivers them: counted by kind and outcome.
     let settings = matinale_api::Config {

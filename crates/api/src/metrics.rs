@@ -97,6 +97,10 @@ fn describe() {
         "matinale_db_pool_max_connections",
         "The most connections the pool opens; in_use at this level means queries wait"
     );
+    describe_gauge!(
+        "matinale_db_pool_waiting",
+        "Write transactions of this process waiting now, for a connection of the pool or (SQLite) for the writer's turn"
+    );
 }
 
 /// The method label: the standard methods by name, anything else `other`.
@@ -151,6 +155,8 @@ async fn sample(db: &Store) {
     metrics::gauge!("matinale_db_pool_connections", "state" => "in_use").set(f64::from(pool.in_use));
     metrics::gauge!("matinale_db_pool_connections", "state" => "idle").set(f64::from(pool.open - pool.in_use));
     metrics::gauge!("matinale_db_pool_max_connections").set(f64::from(pool.max));
+    metrics::gauge!("matinale_db_pool_waiting", "for" => "connection").set(pool.waiting_for_connection as f64);
+    metrics::gauge!("matinale_db_pool_waiting", "for" => "writer").set(pool.waiting_for_writer as f64);
     let now = Utc::now();
     match matinale_store::operations::outbox_backlog(db, now).await {
         Ok(backlog) => {

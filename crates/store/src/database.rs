@@ -84,6 +84,10 @@ struct Inner {
     waiting: Mutex<Vec<Waiting>>,
     /// Tells waiting registrations apart.
     tickets: AtomicU64,
+    /// Write transactions waiting now for a connection of the pool (`begin`), and, on SQLite,
+    /// for the writer's turn: the pool's queue as `/metrics` shows it (`operations::pool`).
+    waiting_for_connection: AtomicU64,
+    waiting_for_writer: AtomicU64,
     /// The one way the store, its use cases and the workers on it read now.
     clock: Clock,
 }
@@ -165,6 +169,8 @@ impl Store {
                 events_read: Mutex::default(),
                 waiting: Mutex::default(),
                 tickets: AtomicU64::new(0),
+                waiting_for_connection: AtomicU64::new(0),
+                waiting_for_writer: AtomicU64::new(0),
                 clock: config.clock.clone(),
             }),
         })
@@ -281,15 +287,18 @@ impl Store {
         F: for<'c> FnMut(&'c Txn<'env>) -> Work<'c, T> + Send + 'env,
         T: Send,
     {
-        let txn = Txn {
-            txn: self
-                .inner
+        let begun = {
+            let _waiting = Counted::new(&self.inner.waiting_for_connection);
+            self.inner
                 .db
                 .begin_with_options(TransactionOptions {
                     sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                     ..TransactionOptions::default()
                 })
-                .await?,
+                .await?
+        };
+        let txn = Txn {
+            txn: begun,
             clock: self.inner.clock.clone(),
             _env: PhantomData,
         };
@@ -313,6 +322,7 @@ impl Store {
             return Ok(WriterTurn(None));
         }
         let queued = self.inner.writers.clone().lock_owned();
+        let _waiting = Counted::new(&self.inner.waiting_for_writer);
         match tokio::time::timeout(WRITER_WAIT, queued).await {
             Ok(guard) => Ok(WriterTurn(Some(guard))),
             Err(_) => Err(Error::Busy),
@@ -331,6 +341,14 @@ impl Store {
             remembered.clear();
         }
         remembered.insert(event.id, event);
+    }
+
+    /// Write transactions waiting now for a connection, and for SQLite's writer turn.
+    pub(crate) fn waiting_now(&self) -> (u64, u64) {
+        (
+            self.inner.waiting_for_connection.load(Ordering::Relaxed),
+            self.inner.waiting_for_writer.load(Ordering::Relaxed),
+        )
     }
 
     /// The registrations waiting for the SQLite writer.
@@ -353,6 +371,22 @@ pub(crate) fn once<T>(taken: Option<T>) -> Result<T, Error> {
 
 fn rolled_back() -> Error {
     Error::Conflict("the change met a concurrent one and was rolled back; try again".into())
+}
+
+/// One more waiting on a counter while it lives (a waiter whose future is dropped counts off).
+struct Counted<'a>(&'a AtomicU64);
+
+impl<'a> Counted<'a> {
+    fn new(counter: &'a AtomicU64) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Counted(counter)
+    }
+}
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// A panic while holding one of these locks leaves the value as it was: keep using it.

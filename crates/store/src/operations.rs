@@ -26,6 +26,11 @@ pub struct PoolFigures {
     pub in_use: u32,
     /// The most the pool opens; once all are in use, further queries wait for one.
     pub max: u32,
+    /// Write transactions of this process waiting now for a connection (reads outside a
+    /// transaction wait too, uncounted: the pool does not say how many wait).
+    pub waiting_for_connection: u64,
+    /// SQLite: write transactions waiting now for the one writer's turn (0 on PostgreSQL).
+    pub waiting_for_writer: u64,
 }
 
 /// The connections of `store`'s pool now.
@@ -42,10 +47,13 @@ pub fn pool(store: &Store) -> PoolFigures {
         }
     };
     let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+    let (waiting_for_connection, waiting_for_writer) = store.waiting_now();
     PoolFigures {
         open,
         in_use: open.saturating_sub(idle),
         max,
+        waiting_for_connection,
+        waiting_for_writer,
     }
 }
 
@@ -134,4 +142,63 @@ pub async fn backup_sqlite(store: &Store, output: &Path) -> Result<(), BackupErr
         .await
         .map_err(Error::from)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::ConnectionTrait;
+
+    use super::pool;
+
+    #[tokio::test]
+    async fn a_write_waiting_for_the_sqlite_writer_is_counted_until_it_gets_its_turn() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", file.path().display());
+        let store = crate::connect(&url).await.unwrap();
+        store.execute_unprepared("CREATE TABLE t (n INTEGER)").await.unwrap();
+        assert_eq!(
+            (pool(&store).waiting_for_writer, pool(&store).waiting_for_connection),
+            (0, 0)
+        );
+
+        // The first write holds the writer's turn until told to finish.
+        let (finish, finished) = tokio::sync::oneshot::channel::<()>();
+        let (started, has_started) = tokio::sync::oneshot::channel::<()>();
+        let first = tokio::spawn({
+            let store = store.clone();
+            async move {
+                let mut once = Some((started, finished));
+                store
+                    .write(move |txn| {
+                        let taken = once.take();
+                        Box::pin(async move {
+                            txn.execute_unprepared("INSERT INTO t VALUES (1)").await?;
+                            if let Some((started, finished)) = taken {
+                                let _ = started.send(());
+                                let _ = finished.await;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .await
+            }
+        });
+        has_started.await.unwrap();
+        let second = tokio::spawn({
+            let store = store.clone();
+            async move {
+                store
+                    .write(|txn| Box::pin(async move { Ok(txn.execute_unprepared("INSERT INTO t VALUES (2)").await?) }))
+                    .await
+            }
+        });
+        while pool(&store).waiting_for_writer == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(pool(&store).waiting_for_writer, 1);
+        finish.send(()).unwrap();
+        first.await.unwrap().unwrap();
+        second.await.unwrap().unwrap();
+        assert_eq!(pool(&store).waiting_for_writer, 0);
+    }
 }
