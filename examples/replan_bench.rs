@@ -272,9 +272,8 @@ fn idle_wished_pairs(instance: &Instance, slots: &[Uuid], present: &HashSet<Uuid
         if met.contains(&(buyer, supplier)) {
             continue;
         }
-        for t in FIRST..slots.len() {
-            let table_free =
-                used.get(&t).copied().unwrap_or(0) < tables.get(&slots[t].to_string()).copied().unwrap_or(0);
+        for (t, slot) in slots.iter().enumerate().skip(FIRST) {
+            let table_free = used.get(&t).copied().unwrap_or(0) < tables.get(&slot.to_string()).copied().unwrap_or(0);
             if table_free && free(buyer, t) && free(supplier, t) {
                 found.push(format!("{buyer}–{supplier} in slot {}", t + 1));
             }
