@@ -18,6 +18,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::calendars::{parse_ics, value, vevents};
+use crate::meeting_blocks::count;
 use crate::support::{cancel_own, created, fields, open_matinale, problem, spawn_app, spawn_app_with, TestApp};
 
 /// The SMTP sink and its start-up, shared with `matinale-notify`'s own tests.
@@ -233,9 +234,29 @@ async fn outbox_until(app: &TestApp, token: &str, query: &str, done: impl Fn(&[V
     }
 }
 
-/// Lets a few worker cycles pass, so that a duplicate would have time to show up.
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(400)).await;
+/// Waits until the outbox is at rest: every row sent or given up, none queued or being sent.
+/// Then no worker has anything left to deliver (a sent or failed row is never claimed again),
+/// and the SMTP sink holds every mail sent (it writes a mail before accepting it, so before its
+/// row is marked sent): what "nothing more arrives" checks after it. Returns the rows sent.
+pub(crate) async fn outbox_at_rest(app: &TestApp) -> usize {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let pending = count(
+            app,
+            "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('queued', 'sending')",
+            vec![],
+        )
+        .await;
+        if pending == 0 {
+            let sent = count(app, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'sent'", vec![]).await;
+            return usize::try_from(sent).expect("a count");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{pending} mails are still queued or being sent"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
 }
 
 #[tokio::test]
@@ -384,9 +405,10 @@ async fn english_registrants_get_english_mail_and_the_waitlisted_their_position(
     assert!(cy[0].text.contains(&link), "{}", cy[0].text);
     let token = format!("#token={}", third["manage_token"].as_str().unwrap());
     assert!(cy[0].text.contains(&token), "{}", cy[0].text);
-    settle().await;
-    assert_each_once(&sink.received());
-    assert_eq!(sink.received().len(), 3);
+    assert_eq!(outbox_at_rest(&app).await, 3);
+    let mails = sink.received();
+    assert_eq!(mails.len(), 3);
+    assert_each_once(&mails);
 }
 
 #[tokio::test]
@@ -409,7 +431,7 @@ async fn cancelling_the_event_sends_a_method_cancel_to_every_live_registrant() {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let mails = sink.wait_for(6).await;
-    settle().await;
+    assert_eq!(outbox_at_rest(&app).await, 6);
     let mails_now = sink.received();
     assert_eq!(mails_now.len(), 6, "one cancellation per live registration only");
     assert_each_once(&mails_now);
@@ -475,8 +497,7 @@ async fn mail_waits_while_smtp_is_down_and_goes_out_once_when_it_returns() {
 
     let Some(sink) = SmtpSink::start_on(port) else { return };
     let mails = sink.wait_for(3).await;
-    outbox_until(&app, &org, "&status=sent", |items| items.len() == 3).await;
-    settle().await;
+    assert_eq!(outbox_at_rest(&app).await, 3);
     let mails_now = sink.received();
     assert_eq!(mails_now.len(), 3, "none twice: {mails:#?}");
     assert_each_once(&mails_now);
@@ -521,16 +542,15 @@ async fn a_worker_killed_mid_batch_leaves_the_rest_to_the_next_after_its_lease()
     drop(crashed);
 
     // The next worker (another pool, as another process would have) finds the two others
-    // once the lease has run out.
-    let db = matinale_store::connect(&app.database_url).await.unwrap();
+    // once the lease has run out: the clock moves past it.
+    app.clock.advance(chrono::Duration::seconds(3));
     let next = MailWorker::start(
-        db,
+        app.another_pool().await,
         &config.worker_settings(),
         mailer(&config.worker_settings()).unwrap(),
     );
     let mails = sink.wait_for(3).await;
-    outbox_until(&app, &org, "&status=sent", |items| items.len() == 3).await;
-    settle().await;
+    assert_eq!(outbox_at_rest(&app).await, 3);
     next.stop().await;
     let mails_now = sink.received();
     assert_eq!(mails_now.len(), 3, "{mails:#?}");
@@ -616,8 +636,7 @@ async fn several_workers_on_one_database_send_each_mail_exactly_once() {
         ));
     }
     sink.wait_for(PEOPLE).await;
-    outbox_until(&app, &org, "&status=sent", |items| items.len() == PEOPLE).await;
-    settle().await;
+    assert_eq!(outbox_at_rest(&app).await, PEOPLE);
     for worker in workers {
         worker.stop().await;
     }
@@ -679,7 +698,7 @@ async fn reminders_go_out_the_day_before_once_and_not_to_late_registrants() {
         .await
         .unwrap();
     assert_eq!(again.events, 0);
-    settle().await;
+    assert_eq!(outbox_at_rest(&app).await, rows.len());
     assert_eq!(
         outbox(&app, &org, &format!("&event={event}")).await["total"],
         rows.len()
@@ -755,7 +774,7 @@ async fn a_mail_that_cannot_be_built_is_given_up_with_the_reason() {
     );
     let failed = outbox_until(&app, &org, "&status=failed", |items| items.len() == 4).await;
     sink.wait_for(1).await;
-    settle().await;
+    assert_eq!(outbox_at_rest(&app).await, 1, "only the good mail was sent");
     worker.stop().await;
     let errors: Vec<&str> = failed.iter().map(|m| m["last_error"].as_str().unwrap()).collect();
     assert!(

@@ -614,6 +614,8 @@ async fn an_ess_member_expresses_interest_once_and_the_buyer_lists_it() {
     let interest = created(&app, &path, &s.ess_member, body.clone()).await;
     assert_eq!(interest["organisation_name"], "Adopte un Bureau");
     assert!(interest["registration_id"].is_null());
+    // In the offset of the zone of the need's event (Europe/Paris), as every other time.
+    crate::registrations::assert_paris(&interest["created_at"]);
     let twice = problem(app.post(&path, Some(&s.ess_member), &body).await, StatusCode::CONFLICT).await;
     assert!(twice["detail"].as_str().unwrap().contains("already"));
     // The organiser is also a member of the ESS structure here: still one per structure.
@@ -625,6 +627,7 @@ async fn an_ess_member_expresses_interest_once_and_the_buyer_lists_it() {
     let list: Value = list.json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["message"], "Nous livrons du mobilier reconditionné.");
+    crate::registrations::assert_paris(&list[0]["created_at"]);
     problem(app.get(&path, Some(&s.ess_member)).await, StatusCode::FORBIDDEN).await;
     problem(app.get(&path, None).await, StatusCode::UNAUTHORIZED).await;
 

@@ -4,17 +4,15 @@
 //! PostgreSQL.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use matinale_worker::{mailer, MailWorker};
 use reqwest::StatusCode;
-use sea_orm::Value as SqlValue;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::mail::{worker_config, SmtpSink};
-use crate::meeting_blocks::sql;
+use crate::meeting_blocks::{count, sql};
 use crate::scene::{timetable, Scene};
 use crate::support::{fields, matinale, ok_json, problem, spawn_app, spawn_app_with, TestApp};
 
@@ -35,16 +33,25 @@ pub(crate) async fn day(app: &TestApp, buyers: usize, suppliers: usize) -> Scene
     scene
 }
 
-/// The block is over: its end moves to an hour ago (the clock cannot be moved).
-pub(crate) async fn end_the_block(app: &TestApp, event: &str) {
-    let past = Utc::now() - chrono::Duration::hours(1);
-    let event: Uuid = event.parse().expect("event id");
-    sql(
-        app,
-        "UPDATE meeting_blocks SET ends_at = $1 WHERE event_id = $2",
-        vec![SqlValue::from(past), SqlValue::from(event)],
-    )
-    .await;
+/// A quarter of an hour after the scene's block (10:30–12:00 in Paris on 25 November 2099),
+/// before the end of its event (12:30).
+pub(crate) fn after_the_block() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2099-11-25T12:15:00+01:00")
+        .expect("a time")
+        .with_timezone(&Utc)
+}
+
+/// The end of the scene's event (12:30 in Paris on 25 November 2099).
+fn the_end() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2099-11-25T12:30:00+01:00")
+        .expect("a time")
+        .with_timezone(&Utc)
+}
+
+/// The block is over: the clock moves past its end, and the scene's organiser signs in again
+/// (the token of the days before has expired).
+pub(crate) async fn end_the_block(app: &TestApp, s: &mut Scene) {
+    app.move_clock_to(after_the_block(), &mut [&mut s.organiser]).await;
 }
 
 pub(crate) async fn check_in(app: &TestApp, s: &Scene, who: &str) {
@@ -300,7 +307,7 @@ async fn attendance_of(app: &TestApp, s: &Scene, m: &Value) -> Value {
 #[tokio::test]
 async fn attendance_comes_from_marks_then_check_ins_and_no_shows_take_no_outcome() {
     let app = spawn_app().await;
-    let s = day(&app, 2, 2).await;
+    let mut s = day(&app, 2, 2).await;
     let meetings = timetable(&app, &s).await;
     assert!(meetings.len() >= 3, "{meetings:?}");
     // Before the block ends and without a mark: planned.
@@ -349,7 +356,7 @@ async fn attendance_comes_from_marks_then_check_ins_and_no_shows_take_no_outcome
         "planned",
         "the block is not over yet"
     );
-    end_the_block(&app, &s.event).await;
+    end_the_block(&app, &mut s).await;
     // Both people of m1 came; m2 shares at most one person with m1.
     assert_eq!(attendance_of(&app, &s, m1).await, "held");
     let came = |id: &Value| id == &m1["buyer_registration_id"] || id == &m1["supplier_registration_id"];
@@ -378,8 +385,8 @@ async fn the_follow_up_goes_out_once_to_each_person_with_held_meetings_even_with
     let app = spawn_app().await;
     let s = day(&app, 2, 3).await;
     let meetings = timetable(&app, &s).await;
-    // Two meetings held (marked), one a no-show; the others never marked, and their block is
-    // not over: they are still planned and ask for nothing.
+    // Two meetings held (marked), one a no-show; the others never marked and nobody checked
+    // in: once the block is over they are no-shows and ask for nothing.
     mark(&app, &s, meetings[0]["id"].as_str().unwrap(), json!({"status": "held"})).await;
     mark(&app, &s, meetings[1]["id"].as_str().unwrap(), json!({"status": "held"})).await;
     mark(
@@ -395,33 +402,31 @@ async fn the_follow_up_goes_out_once_to_each_person_with_held_meetings_even_with
             *held.entry(text(&m[side])).or_default() += 1;
         }
     }
-    // The event ended yesterday and follows up the same day (`follow_up_days` 0).
-    let event: Uuid = s.event.parse().unwrap();
-    let ended = Utc::now() - chrono::Duration::days(1);
-    sql(
-        &app,
-        "UPDATE events SET starts_at = $1, ends_at = $2, follow_up_days = 0 WHERE id = $3",
-        vec![
-            SqlValue::from(ended - chrono::Duration::hours(3)),
-            SqlValue::from(ended),
-            SqlValue::from(event),
-        ],
-    )
-    .await;
+    // The event follows up the same day (`follow_up_days` 0); the clock moves to its end.
+    let r = app
+        .patch(
+            &format!("/api/v1/events/{}", s.event),
+            Some(&s.organiser),
+            &json!({"follow_up_days": 0}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
 
     // The mail queued so far (confirmations, agendas) is not this test's: out of the way.
     sql(&app, "UPDATE outbox SET status = 'sent'", vec![]).await;
-    // Two processes' workers, each sweeping every 100 ms, on the one database.
+    let sent_before = count(&app, "SELECT COUNT(*) AS n FROM outbox", vec![]).await;
+    app.clock.set(the_end());
+    // Two processes' workers, each sweeping every 100 ms, on the one database and its clock.
     let mut workers = Vec::new();
     for _ in 0..2 {
-        let config = worker_config(&app, &sink.url());
-        let db = matinale_store::connect(&config.database_url).await.unwrap();
-        let settings = config.worker_settings();
+        let settings = worker_config(&app, &sink.url()).worker_settings();
+        let db = app.another_pool().await;
         workers.push(MailWorker::start(db, &settings, mailer(&settings).unwrap()));
     }
     let mails = sink.wait_for(held.len()).await;
-    // Several more sweeps of both workers, then nothing more may arrive.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Every mail queued is sent, and a sweep now queues nothing more: nothing more can arrive.
+    let sent = crate::mail::outbox_at_rest(&app).await;
+    assert_eq!(sent as i64 - sent_before, held.len() as i64, "{mails:#?}");
     let again = matinale_store::outcomes::queue_due_follow_ups(&app.db, app.clock.now())
         .await
         .unwrap();

@@ -7,7 +7,6 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use matinale_domain::user::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -25,18 +24,10 @@ fn on_the_day() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// Sets the clock on the day, and signs an organiser of the scene's event in again (the
-/// token of the days before has expired).
+/// Sets the clock on the day, and signs the scene's organiser in again (the token of the days
+/// before has expired).
 async fn move_to_the_day(app: &TestApp, s: &mut Scene) {
-    app.clock.set(on_the_day());
-    let (user, token) = app.account(Role::Organiser).await;
-    sql(
-        app,
-        "INSERT INTO event_organisers (event_id, user_id) VALUES ($1, $2)",
-        vec![Uuid::parse_str(&s.event).unwrap().into(), user.into()],
-    )
-    .await;
-    s.organiser = token;
+    app.move_clock_to(on_the_day(), &mut [&mut s.organiser]).await;
 }
 
 async fn check_in(app: &TestApp, s: &Scene, who: &Person) {
@@ -208,6 +199,7 @@ async fn a_replan_keeps_who_came_cancels_the_absent_and_adds_new_wishes_with_mai
     assert_eq!(ids(&answer["kept"]), expected_kept, "{answer}");
     let added = ids(&answer["added"]);
     assert_eq!(added.len(), 1, "the new wish s3 → b0: {answer}");
+    assert_eq!(answer["open_to_any_meetings"], 0, "nobody is open to anyone: {answer}");
 
     let after = timetable(&app, &s).await;
     assert_no_double_booking(&after);
@@ -400,6 +392,25 @@ async fn people_open_to_anyone_fill_idle_tables_below_every_wish() {
         filled["stats"]["wishes_by_priority"],
         plain["stats"]["wishes_by_priority"]
     );
+    // The figures count the open pairs apart: the wish pass's objective stays, the meetings
+    // and the people met grow.
+    assert_eq!(plain["stats"]["open_to_any_meetings"], 0, "{plain}");
+    assert_eq!(filled["stats"]["open_to_any_meetings"], 2, "{filled}");
+    assert_eq!(filled["stats"]["objective"], plain["stats"]["objective"]);
+    assert_eq!(
+        filled["stats"]["meetings"].as_u64(),
+        plain["stats"]["meetings"].as_u64().map(|n| n + 2)
+    );
+    assert_eq!(filled["stats"]["participants_met"], 4, "{filled}");
+    let used = |draft: &Value| -> u64 {
+        draft["stats"]["tables_used"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["used"].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(used(&filled), used(&plain) + 2);
     let pairs: HashSet<(String, String)> = filled["meetings"].as_array().unwrap().iter().map(pair).collect();
     let mut expected = open.clone();
     expected.insert((b0.id.clone(), s0.id.clone()));
@@ -426,6 +437,7 @@ async fn people_open_to_anyone_fill_idle_tables_below_every_wish() {
     }
     let answer = replan(&app, &s, &json!({})).await;
     assert!(ids(&answer["cancelled"]).is_empty(), "{answer}");
+    assert_eq!(answer["open_to_any_meetings"], 2, "{answer}");
     let after = timetable(&app, &s).await;
     assert_no_double_booking(&after);
     let added: HashSet<(String, String)> = after

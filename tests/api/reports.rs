@@ -26,7 +26,7 @@ fn items(v: &Value) -> Vec<Value> {
 /// opts out after publication (its meetings cancelled by the next publication), marks,
 /// check-ins, the block over, and outcomes of every kind.
 async fn the_day_after(app: &TestApp) -> Scene {
-    let sc = day(app, 3, 3).await;
+    let mut sc = day(app, 3, 3).await;
     let need = |category: &str, reserved: &str, status: &str| {
         json!({"organisation_id": sc.buyer_orgs[0], "event_id": sc.event, "title": format!("Besoin {category}"),
                "category": category, "reserved_market": reserved, "status": status})
@@ -81,7 +81,7 @@ async fn the_day_after(app: &TestApp) -> Scene {
     for p in sc.buyers.iter().chain([&sc.suppliers[0]]) {
         check_in(app, &sc, &p.id).await;
     }
-    end_the_block(app, &sc.event).await;
+    end_the_block(app, &mut sc).await;
     mark(
         app,
         &sc,

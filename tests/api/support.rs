@@ -157,6 +157,52 @@ impl TestApp {
         serve(db, self.database_url.clone(), |_| {})
     }
 
+    /// Another pool on this app's database, with its clock: what a second process (a worker
+    /// of its own, a sweep) would hold.
+    pub async fn another_pool(&self) -> matinale_store::Store {
+        let store = matinale_store::Config {
+            clock: self.clock.clone(),
+            ..matinale_store::Config::new(self.database_url.clone())
+        };
+        matinale_store::Store::connect(&store).await.expect("connect")
+    }
+
+    /// Sets the application's clock to `at`, and signs in again the accounts of `tokens`
+    /// (their tokens expire with the time moved), replacing each with a new one; managed
+    /// registrations' tokens do not expire and need nothing.
+    pub async fn move_clock_to(&self, at: chrono::DateTime<chrono::Utc>, tokens: &mut [&mut String]) {
+        let mut users = Vec::with_capacity(tokens.len());
+        for token in tokens.iter() {
+            let actor = matinale_store::accounts::actor_for_token(&self.db, token)
+                .await
+                .expect("read the token")
+                .expect("a live account token");
+            users.push(actor.user_id);
+        }
+        self.clock.set(at);
+        for (token, user) in tokens.iter_mut().zip(users) {
+            **token = self.sign_in_again(user).await;
+        }
+    }
+
+    /// Signs account `user` (made by [`TestApp::account`]) in again over HTTP; its new token.
+    pub async fn sign_in_again(&self, user: uuid::Uuid) -> String {
+        let user = matinale_store::accounts::user_by_id(&self.db, user)
+            .await
+            .expect("read the user")
+            .expect("the user");
+        let response = self
+            .post(
+                "/api/v1/auth/token",
+                None,
+                &json!({"email": user.email, "password": "correct horse battery"}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.expect("token JSON");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
         let mut builder = self.client.request(method, format!("{}{path}", self.address));
         if let Some(token) = token {

@@ -440,10 +440,9 @@ pub struct NeedFilter {
     pub proposed: Option<bool>,
 }
 
-/// An expression of interest.
-// Of an ESS structure in a need: what the store keeps and the API answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(as = InterestResponse)]
+/// An expression of interest of an ESS structure in a need, as the store keeps it (the API
+/// answers it with its time in the zone of the need's event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Interest {
     /// Id.
     pub id: Uuid,

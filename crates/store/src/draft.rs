@@ -62,7 +62,8 @@ pub struct SlotUse {
 /// What an organiser reads to judge a draft.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScheduleStats {
-    /// Sum of meeting scores plus the coverage bonus of everyone met (docs/scheduler.md).
+    /// Sum of meeting scores plus the coverage bonus of everyone met (docs/scheduler.md), of
+    /// the wished meetings (the meetings of people open to anyone are left out).
     pub objective: i64,
     /// A proven upper bound on the objective.
     pub upper_bound: f64,
@@ -82,8 +83,12 @@ pub struct ScheduleStats {
     pub meetings_per_participant: Spread,
     /// Tables used, slot by slot.
     pub tables_used: Vec<SlotUse>,
-    /// Meetings in the draft.
+    /// Meetings in the draft, those of `open_to_any_meetings` included.
     pub meetings: u32,
+    /// Meetings seated for two people who would meet anyone (`fill_idle`), where both were
+    /// idle; they meet no wish and score 0. Drafts stored before it read 0.
+    #[serde(default)]
+    pub open_to_any_meetings: u32,
     /// Published meetings kept.
     pub kept: u32,
     /// Published meetings dropped because a side no longer takes part.

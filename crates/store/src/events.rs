@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::database::Store;
 use crate::entity::text::Text;
-use crate::entity::{event, event_organiser, meeting, programme_item, series, user};
+use crate::entity::{event, event_organiser, meeting, need, programme_item, series, user};
 use crate::error::{corrupt, Error};
 use crate::paging::page_of;
 use crate::versioned::{self, expect_version};
@@ -236,6 +236,16 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Event, Error> {
 pub async fn timezone(db: &impl ConnectionTrait, id: Uuid) -> Result<Tz, Error> {
     let model = event::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)?;
     model.timezone.parse().map_err(|_| corrupt("time zone"))
+}
+
+/// The time zone of the event of need `id`, `None` for a need attached to no event (not
+/// found: no such need).
+pub async fn timezone_of_need(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Tz>, Error> {
+    let model = need::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)?;
+    match model.event_id {
+        Some(event_id) => Ok(Some(timezone(db, event_id).await?)),
+        None => Ok(None),
+    }
 }
 
 /// The time zone of the event of meeting `id` (not found: no such meeting).

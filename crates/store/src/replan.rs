@@ -40,6 +40,9 @@ pub struct Replanned {
     pub cancelled: Vec<Uuid>,
     /// Meetings added and published.
     pub added: Vec<Uuid>,
+    /// Of those, meetings of two people who would meet anyone (`open_to_any`), seated where
+    /// both were idle once the wished pairs were placed.
+    pub open_to_any_meetings: u64,
     /// People mailed.
     pub notified: u64,
     /// From the request to the answer, mails queued.
@@ -51,6 +54,8 @@ struct Plan {
     kept: Vec<Uuid>,
     cancelled: Vec<meeting::Model>,
     added: Vec<scheduler::Meeting>,
+    /// How many of `added` are pairs open to anyone.
+    open_to_any: u64,
 }
 
 /// Re-plans the slots of `event_id` from `from_slot_id` on (default: the next slot to start,
@@ -91,6 +96,7 @@ pub async fn replan(
         kept: plan.kept,
         cancelled: plan.cancelled.iter().map(|m| m.id).collect(),
         added,
+        open_to_any_meetings: plan.open_to_any,
         notified,
         millis: started.elapsed().as_millis() as u64,
     })
@@ -112,13 +118,14 @@ async fn run(
         .all(store)
         .await?;
     let (instance, plan, met) = remaining_problem(built.instance, &slot_ids, first, &attendance, &live)?;
-    let open = crate::open_to_any::open_pairs(store, event_id, &instance, &met).await?;
+    let open = crate::open_to_any::open_room(store, event_id, &instance, &met).await?;
     // Wished pairs first; then, with all of those fixed, pairs open to anyone in what is idle.
-    let solution = tokio::task::spawn_blocking(move || {
+    let (solution, open_to_any) = tokio::task::spawn_blocking(move || {
         let mut solution = scheduler::schedule(&instance)?;
-        let extra = crate::open_to_any::fill_idle(&instance, &solution.meetings, open)?;
+        let extra = crate::open_to_any::fill_idle(&instance, &solution.meetings, &open)?;
+        let open_to_any = extra.len() as u64;
         solution.meetings.extend(extra);
-        Ok::<_, scheduler::InstanceError>(solution)
+        Ok::<_, scheduler::InstanceError>((solution, open_to_any))
     })
     .await
     .map_err(|e| Error::internal(format!("the scheduler stopped: {e}")))?
@@ -139,7 +146,11 @@ async fn run(
         .into_iter()
         .filter(|m| !kept_keys.contains(&(m.buyer.clone(), m.supplier.clone(), m.slot.clone(), m.table)))
         .collect();
-    let plan = Plan { added, ..plan };
+    let plan = Plan {
+        added,
+        open_to_any,
+        ..plan
+    };
     let (ids, notified) = publish(store, event_id, &plan).await?;
     Ok((plan, ids, notified))
 }
@@ -253,6 +264,7 @@ fn remaining_problem(
             kept,
             cancelled,
             added: Vec::new(),
+            open_to_any: 0,
         },
         met,
     ))

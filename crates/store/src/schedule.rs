@@ -26,6 +26,7 @@ use crate::entity::{
 };
 use crate::error::{corrupt, Error};
 use crate::meetings::{MeetingView, Roster};
+use crate::open_to_any::OpenRoom;
 
 mod claim;
 pub use crate::draft::{DraftMeeting, DraftResult, ScheduleStats, SlotUse, Spread, WishTally};
@@ -303,42 +304,12 @@ pub async fn instance(db: &impl ConnectionTrait, event_id: Uuid, actor: &Actor) 
     Ok(build_instance(db, event_id).await?.instance)
 }
 
-/// Adds to `result` the `open` pairs placed where both sides are idle (no meeting moves).
-fn with_open_pairs(built: &EventInstance, mut result: DraftResult, open: Vec<Wish>) -> Result<DraftResult, Error> {
-    if open.is_empty() {
-        return Ok(result);
-    }
-    let placed: Vec<scheduler::Meeting> = result
-        .meetings
-        .iter()
-        .map(|m| scheduler::Meeting {
-            buyer: m.buyer_registration_id.to_string(),
-            supplier: m.supplier_registration_id.to_string(),
-            slot: m.slot_id.to_string(),
-            table: m.table,
-            score: m.score,
-        })
-        .collect();
-    let added = crate::open_to_any::fill_idle(&built.instance, &placed, open)
-        .map_err(|e| Error::Conflict(format!("the meetings cannot be scheduled: {e}")))?;
-    for m in added {
-        result.meetings.push(DraftMeeting {
-            id: Uuid::now_v7(),
-            slot_id: id_of(&m.slot)?,
-            table: m.table,
-            buyer_registration_id: id_of(&m.buyer)?,
-            supplier_registration_id: id_of(&m.supplier)?,
-            score: 0,
-            published: false,
-        });
-    }
-    Ok(result)
-}
-
-/// Solves `built` and turns the answer into a draft.
-fn solve(built: &EventInstance) -> Result<DraftResult, Error> {
-    let solution = scheduler::schedule(&built.instance)
-        .map_err(|e| Error::Conflict(format!("the meetings cannot be scheduled: {e}")))?;
+/// Solves `built` and turns the answer into a draft; with `open`, the pairs of people who
+/// would meet anyone are then seated where both are idle, every meeting of the wish pass fixed
+/// ([`crate::open_to_any::fill_idle`]; they score 0 and are counted apart).
+fn solve(built: &EventInstance, open: Option<&OpenRoom>) -> Result<DraftResult, Error> {
+    let cannot = |e: scheduler::InstanceError| Error::Conflict(format!("the meetings cannot be scheduled: {e}"));
+    let solution = scheduler::schedule(&built.instance).map_err(cannot)?;
     let mut meetings = Vec::with_capacity(solution.meetings.len());
     for m in &solution.meetings {
         let (buyer, supplier, slot) = (id_of(&m.buyer)?, id_of(&m.supplier)?, id_of(&m.slot)?);
@@ -353,11 +324,34 @@ fn solve(built: &EventInstance) -> Result<DraftResult, Error> {
             published: published.is_some(),
         });
     }
-    let stats = stats(built, &solution, &meetings);
+    let added = match open {
+        Some(room) => crate::open_to_any::fill_idle(&built.instance, &solution.meetings, room).map_err(cannot)?,
+        None => Vec::new(),
+    };
+    for m in &added {
+        meetings.push(DraftMeeting {
+            id: Uuid::now_v7(),
+            slot_id: id_of(&m.slot)?,
+            table: m.table,
+            buyer_registration_id: id_of(&m.buyer)?,
+            supplier_registration_id: id_of(&m.supplier)?,
+            score: 0,
+            published: false,
+        });
+    }
+    let stats = stats(built, &solution, &meetings, added.len() as u32);
     Ok(DraftResult { meetings, stats })
 }
 
-fn stats(built: &EventInstance, solution: &scheduler::Solution, meetings: &[DraftMeeting]) -> ScheduleStats {
+/// The figures of a draft: the objective, bound and wish tallies are the wish pass's
+/// (`solution`); the counts of meetings, people met and tables used cover every meeting,
+/// `open_to_any` of them seated for people who would meet anyone.
+fn stats(
+    built: &EventInstance,
+    solution: &scheduler::Solution,
+    meetings: &[DraftMeeting],
+    open_to_any: u32,
+) -> ScheduleStats {
     let pairs: HashSet<(Uuid, Uuid)> = meetings
         .iter()
         .map(|m| (m.buyer_registration_id, m.supplier_registration_id))
@@ -427,6 +421,7 @@ fn stats(built: &EventInstance, solution: &scheduler::Solution, meetings: &[Draf
             })
             .collect(),
         meetings: meetings.len() as u32,
+        open_to_any_meetings: open_to_any,
         kept: solution.stats.kept,
         dropped_kept: solution.stats.dropped_kept,
         buyer_table_changes: solution.stats.buyer_table_changes,
@@ -441,8 +436,8 @@ pub async fn run(store: &Store, event_id: Uuid, actor: &Actor) -> Result<Draft, 
 }
 
 /// [`run`], then, with `fill_idle`, pairs who both would meet anyone (`open_to_any`) added
-/// where a slot leaves both idle, every wished meeting fixed (the wish figures do not change;
-/// they score 0).
+/// where a slot leaves both idle, every wished meeting fixed: the wish figures do not change,
+/// they score 0, and `stats.open_to_any_meetings` counts them.
 pub async fn run_filling(store: &Store, event_id: Uuid, actor: &Actor, fill_idle: bool) -> Result<Draft, Error> {
     let timezone = crate::events::get_editable(store, event_id, actor)
         .await?
@@ -452,11 +447,11 @@ pub async fn run_filling(store: &Store, event_id: Uuid, actor: &Actor, fill_idle
     let outcome = async {
         let built = build_instance(store, event_id).await?;
         let open = if fill_idle {
-            crate::open_to_any::open_pairs(store, event_id, &built.instance, &HashSet::new()).await?
+            Some(crate::open_to_any::open_room(store, event_id, &built.instance, &HashSet::new()).await?)
         } else {
-            Vec::new()
+            None
         };
-        let result = tokio::task::spawn_blocking(move || solve(&built).and_then(|r| with_open_pairs(&built, r, open)))
+        let result = tokio::task::spawn_blocking(move || solve(&built, open.as_ref()))
             .await
             .map_err(|e| Error::internal(format!("the scheduler stopped: {e}")))??;
         let draft_id = Uuid::now_v7();

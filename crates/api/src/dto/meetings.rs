@@ -138,7 +138,8 @@ pub struct SlotUseResponse {
 /// The figures of a draft.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScheduleStatsResponse {
-    /// Sum of meeting scores plus the coverage bonus of everyone met (see docs/scheduler.md).
+    /// Sum of meeting scores plus the coverage bonus of everyone met (see docs/scheduler.md),
+    /// over the wished meetings (not those of `open_to_any_meetings`).
     pub objective: i64,
     /// A proven upper bound on the objective (Lagrangian relaxation; see the scheduler crate).
     pub upper_bound: f64,
@@ -158,8 +159,13 @@ pub struct ScheduleStatsResponse {
     pub meetings_per_participant: SpreadResponse,
     /// Tables used, slot by slot.
     pub tables_used: Vec<SlotUseResponse>,
-    /// Meetings in the draft.
+    /// Meetings in the draft, those of `open_to_any_meetings` included.
     pub meetings: u32,
+    /// Meetings seated for two people who would meet anyone (`{"fill_idle": true}`), where
+    /// both were idle: they meet no wish, score 0, and leave `objective`, `upper_bound` and
+    /// `wishes_by_priority` as they are; `meetings`, `participants_met`, `tables_used` and
+    /// `meetings_per_participant` count them.
+    pub open_to_any_meetings: u32,
     /// Published meetings kept exactly.
     pub kept: u32,
     /// Published meetings dropped because a side no longer takes part.
@@ -205,6 +211,7 @@ impl ScheduleStatsResponse {
                 )
                 .collect(),
             meetings: s.meetings,
+            open_to_any_meetings: s.open_to_any_meetings,
             kept: s.kept,
             dropped_kept: s.dropped_kept,
             buyer_table_changes: s.buyer_table_changes,

@@ -9,6 +9,8 @@ use chrono::NaiveDate;
 use chrono::Utc;
 use chrono_tz::Tz;
 use matinale_domain::need::interest_message;
+use matinale_domain::need::Interest;
+use matinale_domain::need::InterestContact;
 use matinale_domain::need::Need;
 use matinale_domain::need::NeedCategory;
 use matinale_domain::need::NeedDraft;
@@ -249,6 +251,46 @@ impl NeedResponse {
             posted_by: if n.posted_by_organiser { "organiser" } else { "buyer" }.to_owned(),
             created_at: stamp(n.created_at),
             updated_at: stamp(n.updated_at),
+        }
+    }
+}
+
+/// An expression of interest of an ESS structure in a need.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InterestResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Need.
+    pub need_id: Uuid,
+    /// ESS structure.
+    pub organisation_id: Uuid,
+    /// Its name.
+    pub organisation_name: String,
+    /// The registration it came through (manage-token path); `null` for a member's interest.
+    pub registration_id: Option<Uuid>,
+    /// Message.
+    pub message: String,
+    /// When, with the offset of the zone of the need's event (UTC for a need attached to no
+    /// event), as the need's own times.
+    pub created_at: DateTime<FixedOffset>,
+    /// The contact of the person who expressed it through a registration: only where that
+    /// person consented (`consents.share_contact`) and the registration's claim to the
+    /// structure is confirmed; `null` otherwise and for a member's interest.
+    pub contact: Option<InterestContact>,
+}
+
+impl InterestResponse {
+    /// An interest, its time in `tz`, the zone of its need's event (`None`: no event, UTC).
+    pub(crate) fn new(i: Interest, tz: Option<Tz>) -> Self {
+        Self {
+            id: i.id,
+            need_id: i.need_id,
+            organisation_id: i.organisation_id,
+            organisation_name: i.organisation_name,
+            registration_id: i.registration_id,
+            message: i.message,
+            created_at: tz.map_or_else(|| i.created_at.fixed_offset(), |tz| local(i.created_at, tz)),
+            contact: i.contact,
         }
     }
 }

@@ -83,6 +83,9 @@ pub struct ReplanResponse {
     pub cancelled: Vec<Uuid>,
     /// Meetings added and published.
     pub added: Vec<Uuid>,
+    /// Of `added`, meetings of two people who would meet anyone (`meetings.open_to_any`),
+    /// seated where both were idle once every wish that could be met was placed.
+    pub open_to_any_meetings: u64,
     /// People mailed the change.
     pub notified: u64,
     /// From the request to the answer, mails queued, in milliseconds.
@@ -96,6 +99,7 @@ impl From<Replanned> for ReplanResponse {
             kept: r.kept,
             cancelled: r.cancelled,
             added: r.added,
+            open_to_any_meetings: r.open_to_any_meetings,
             notified: r.notified,
             millis: r.millis,
         }
@@ -107,7 +111,8 @@ impl From<Replanned> for ReplanResponse {
 #[serde(deny_unknown_fields)]
 pub struct RunScheduleRequest {
     /// Also seat pairs who both would meet anyone (`meetings.open_to_any`) where a slot leaves
-    /// both idle, below every wish: the draft's wish figures do not change. Default false.
+    /// both idle, below every wish: the draft's wish figures do not change, and
+    /// `stats.open_to_any_meetings` counts them. Default false.
     #[serde(default)]
     pub fill_idle: bool,
 }

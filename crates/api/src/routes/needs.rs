@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono_tz::Tz;
-use matinale_domain::need::{Interest, Need, NeedCategory, NeedFields, NeedFilter, NeedStatus};
+use matinale_domain::need::{Need, NeedCategory, NeedFields, NeedFilter, NeedStatus};
 use matinale_store::registrations::Credential;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::{paged, ListQuery, PageQuery};
 use crate::dto::needs::{
-    CategoryResponse, CreateInterestRequest, CreateNeedRequest, InterestFrom, NeedResponse, PatchNeedRequest,
-    SuggestionsResponse,
+    CategoryResponse, CreateInterestRequest, CreateNeedRequest, InterestFrom, InterestResponse, NeedResponse,
+    PatchNeedRequest, SuggestionsResponse,
 };
 use crate::dto::{patched, ListResponse};
 use crate::error::{ApiError, Problem};
@@ -176,7 +176,7 @@ pub async fn patch_need(
 #[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), request_body = CreateInterestRequest,
     security(("bearer" = [])), responses(
         WriteErrors,
-        (status = 201, body = Interest),
+        (status = 201, body = InterestResponse),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "not a member of that structure"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "no such need (or a draft), or a registration that is not the token's own"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "already expressed by the structure, the need is not open, or the registration is cancelled"),
@@ -207,7 +207,8 @@ pub async fn create_interest(
             ))
         }
     };
-    Ok(HttpResponse::Created().json(interest))
+    let tz = matinale_store::events::timezone_of_need(&state.db, need_id).await?;
+    Ok(HttpResponse::Created().json(InterestResponse::new(interest, tz)))
 }
 
 /// Withdraws an interest: its author (the manage token of the registration it came through),
@@ -234,7 +235,7 @@ pub async fn withdraw_interest(
 /// The interests in a need, for its editors (the buyer side).
 #[utoipa::path(tag = "needs", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
         OrganiserErrors,
-    (status = 200, body = Vec<Interest>),
+    (status = 200, body = Vec<InterestResponse>),
 ))]
 #[get("/needs/{id}/interests")]
 pub async fn list_interests(
@@ -242,8 +243,11 @@ pub async fn list_interests(
     SignedIn(actor): SignedIn,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let interests = matinale_store::needs::interests(&state.db, id.into_inner(), &actor).await?;
-    Ok(HttpResponse::Ok().json(interests))
+    let need_id = id.into_inner();
+    let interests = matinale_store::needs::interests(&state.db, need_id, &actor).await?;
+    let tz = matinale_store::events::timezone_of_need(&state.db, need_id).await?;
+    let body: Vec<InterestResponse> = interests.into_iter().map(|i| InterestResponse::new(i, tz)).collect();
+    Ok(HttpResponse::Ok().json(body))
 }
 
 /// The 50 ESS structures best ranked for a need by sector, perimeter and reserved-market
