@@ -238,6 +238,7 @@ def run(s):
         expect(session.by_id("fill-idle").is_selected(), "fill idle tables ticked")
         session.click(session.by_id("run-schedule"))
         session.text_in("draft-ratio", "rendez-vous")
+        expect(session.by_id("fill-idle").is_selected(), "the option stays chosen")
         session.text_in("draft-wishes", "3")
         session.click(session.by_id("publish-schedule"))
         session.flash("Planning publié")
@@ -353,13 +354,14 @@ def run(s):
         session.go(f"#/events/{event_id}/stands", "stand-form")
         session.text_in("proposed-needs", "Impressions durables")
         expect("Impressions durables" not in session.by_id("stands").text, "not on the stand before it is accepted")
+        session.screen("console-stands")
         session.click(session.css(f"button[data-accept='{proposed['id']}']"))
         session.flash("Besoin « Impressions durables » accepté")
         session.text_in("stands", "Impressions durables")
         session.text_in("event-needs", "Impressions durables")
         session.text_in("proposed-title", "Besoins proposés")
         report["accepted_need"] = proposed["id"]
-        session.screen("console-stands")
+        session.screen("console-stands-accepted")
         session.go("#/outbox", "outbox-status")
         session.screen("console-outbox")
         session.go("#/events", "events-table")
@@ -418,6 +420,8 @@ def run(s):
             {"registration_id": karim["id"], "message": "Nous reconditionnons du mobilier de bureau à Vitry."})
         session.go(f"#/organisations/{s['buyer_org']}", "interests")
         session.text_in("interests", "Adopte un Bureau")
+        #    The need the member attached to the event awaits the organisers' acceptance.
+        session.text_in("main", "proposé, en attente des organisateurs")
         session.text_in("interests", "Nous reconditionnons")
         #    Karim consented and his claim is approved: his contact is shown.
         session.text_in("interests", "Karim Benali")

@@ -193,6 +193,7 @@ export async function render(app, params) {
   const replanArea = h('div', {});
   const peopleArea = h('div', {});
   let slots = {};
+  let fillIdle = false; // the option stays as chosen when the draft is drawn again
   async function loadPeople() {
     replace(peopleArea, await participants(id, slots, loadPeople));
   }
@@ -205,7 +206,7 @@ export async function render(app, params) {
   async function loadDraft() {
     let draft = null;
     try { draft = await get(`/events/${id}/schedule`); } catch (e) { if (!(e instanceof ApiError && e.status === 404)) throw e; }
-    const fill = checkbox('fill_idle', t('meet.fill_idle'), false, {id: 'fill-idle'});
+    const fill = checkbox('fill_idle', t('meet.fill_idle'), fillIdle, {id: 'fill-idle', onchange: (e) => { fillIdle = e.target.checked; }});
     replace(draftArea,
       h('h2', {id: 'draft-title'}, t('meet.draft')),
       h('div', {class: 'actions'},
