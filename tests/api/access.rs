@@ -326,6 +326,8 @@ static ROWS: &[Row] = &[
     // On the day: a registrant says when it arrives or leaves (its token), an organiser marks
     // presence; the organisers re-plan the rest of the block. Near the end, as a re-plan
     // cancels the meetings of people who are not there (none has checked in here).
+    ("GET",    "/api/v1/registrations/{id}/presence",           Registrant, Registration,       [U, N, N, N, OK, OK]),
+    ("GET",    "/api/v1/events/{id}/presences",                 Organiser,  Event,              [U, U, F, F, OK, OK]),
     ("POST",   "/api/v1/registrations/{id}/presence",           Registrant, PresenceChange,     [U, N, N, N, GRANTED, GRANTED]),
     ("POST",   "/api/v1/events/{id}/schedule/replan",           Organiser,  Event,              [U, U, F, F, GRANTED, GRANTED]),
     // Signing out revokes the caller's own token: last, so that no row after it loses its callers.

@@ -6,19 +6,13 @@
 //! Without python3, Selenium, chromium or chromedriver the browser test skips loudly; with
 //! `CI` set it fails. `UPDATE_SCREENSHOTS=1` saves the screenshots in `docs/screenshots/`.
 
-use std::fs::File;
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use matinale_domain::user::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::browser::{browser_available, run_browser, screenshots, Server};
 use crate::mail::notify_common::support_script;
-use crate::page::{browser_available, run_browser};
-use crate::support::{created, fresh_database_url, ok_json, open_matinale, problem, spawn_app};
+use crate::support::{created, ok_json, open_matinale, problem, spawn_app};
 
 #[tokio::test]
 async fn the_console_and_its_modules_are_served_with_the_pages_headers() {
@@ -211,83 +205,99 @@ async fn the_registrations_are_searched_by_name_or_e_mail() {
     assert!(text.contains("Benali") && !text.contains("Dubois"), "{text}");
 }
 
+/// The console's meetings screen and the participant's page read what was said of presence:
+/// the person's own (with the slots to choose from), and the event's for its organisers.
+#[tokio::test]
+async fn presence_is_read_back_by_the_person_with_the_slots_and_by_the_organisers_for_the_event() {
+    use crate::meeting_blocks::{at, id_of, open_event, register, token_of};
+    let app = spawn_app().await;
+    let organiser = app.organiser().await;
+    let event = open_event(&app, &organiser).await;
+    let block = created(
+        &app,
+        &format!("/api/v1/events/{event}/meeting-blocks"),
+        Some(&organiser),
+        json!({"starts_at": at(60), "ends_at": at(90), "slot_minutes": 10, "break_minutes": 0, "tables": 2}),
+    )
+    .await;
+    let slots: Vec<&str> = block["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    let buyer = register(&app, &event, "buyer", None).await;
+    let supplier = register(&app, &event, "ess_structure", None).await;
+    let (buyer_id, buyer_token) = (id_of(&buyer), token_of(&buyer));
+
+    let path = format!("/api/v1/registrations/{buyer_id}/presence");
+    let mine = ok_json(&app, &path, buyer_token).await;
+    assert_eq!(mine["registration_id"], buyer_id);
+    assert_eq!(
+        (&mine["checked_in"], &mine["marked_present"], &mine["from_slot_id"]),
+        (&json!(false), &Value::Null, &Value::Null),
+        "nothing said yet: {mine}"
+    );
+    assert_eq!(mine["slots"].as_array().map(Vec::len), Some(3), "{mine}");
+    assert_eq!(mine["slots"][0]["id"], slots[0]);
+    let starts = mine["slots"][0]["starts_at"].as_str().unwrap();
+    assert!(
+        starts.ends_with("+01:00") || starts.ends_with("+02:00"),
+        "in the event's zone (Paris): {mine}"
+    );
+    let said = app
+        .post(
+            &path,
+            Some(buyer_token),
+            &json!({"from_slot_id": slots[1], "until_slot_id": slots[2]}),
+        )
+        .await;
+    assert_eq!(said.status(), StatusCode::OK);
+    let mine = ok_json(&app, &path, buyer_token).await;
+    assert_eq!(
+        (&mine["from_slot_id"], &mine["until_slot_id"]),
+        (&json!(slots[1]), &json!(slots[2]))
+    );
+    // Another registrant's token, or none: not theirs to read.
+    problem(app.get(&path, Some(token_of(&supplier))).await, StatusCode::NOT_FOUND).await;
+    problem(app.get(&path, None).await, StatusCode::UNAUTHORIZED).await;
+
+    let marked = app
+        .post(
+            &format!("/api/v1/registrations/{}/presence", id_of(&supplier)),
+            Some(&organiser),
+            &json!({"present": false}),
+        )
+        .await;
+    assert_eq!(marked.status(), StatusCode::OK);
+    let all = ok_json(&app, &format!("/api/v1/events/{event}/presences"), &organiser).await;
+    assert_eq!(all["total"], 2, "{all}");
+    let of = |id: &str| {
+        all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["registration_id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} in {all}"))
+    };
+    assert_eq!(of(buyer_id)["from_slot_id"], slots[1]);
+    assert_eq!(of(id_of(&supplier))["marked_present"], false);
+    let other = app.organiser().await;
+    problem(
+        app.get(&format!("/api/v1/events/{event}/presences"), Some(&other))
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+
 // ---- The browser run ----------------------------------------------------------------------
 
 const ADMIN_EMAIL: &str = "admin@console.test";
 const ADMIN_PASSWORD: &str = "correct horse battery";
 const MEMBER_EMAIL: &str = "achats@vitry.example";
 const MEMBER_PASSWORD: &str = "staple battery horse";
-
-/// The `matinale serve` process, its address and its log.
-struct Server {
-    child: Child,
-    address: String,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    async fn start() -> Server {
-        let database_url = fresh_database_url().await;
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let address = format!("http://127.0.0.1:{port}");
-        let dir = tempfile::tempdir().expect("temp dir");
-        let log = dir.path().join("server.log");
-        let out = File::create(&log).expect("the log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_matinale"))
-            .arg("serve")
-            .env("MATINALE_DATABASE_URL", &database_url)
-            .env("MATINALE_BIND", format!("127.0.0.1:{port}"))
-            .env("MATINALE_PUBLIC_URL", &address)
-            .env_remove("MATINALE_SMTP_URL")
-            .env("MATINALE_MAIL_DIR", dir.path().join("mail"))
-            .env("MATINALE_ADMIN_EMAIL", ADMIN_EMAIL)
-            .env("MATINALE_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("MATINALE_REGISTRATION_RATE", "0")
-            .env_remove("MATINALE_WORKER")
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().expect("log handle"))
-            .stderr(out)
-            .spawn()
-            .expect("start matinale serve");
-        let mut server = Server {
-            child,
-            address,
-            log,
-            _dir: dir,
-        };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(90);
-        loop {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("matinale serve exited ({status}):\n{}", server.log_text());
-            }
-            let ready = client.get(format!("{}/health/ready", server.address)).send().await;
-            if ready.is_ok_and(|r| r.status().is_success()) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "not ready in 90 s:\n{}", server.log_text());
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        server
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // Our own child, by its handle.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn call(address: &str, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> Value {
     let mut request = reqwest::Client::new().request(method.clone(), format!("{address}/api/v1{path}"));
@@ -309,7 +319,7 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
     if !browser_available("console_browser.py") {
         return;
     }
-    let server = Server::start().await;
+    let server = Server::start((ADMIN_EMAIL, ADMIN_PASSWORD), None).await;
     let address = server.address.clone();
     let admin = call(
         &address,
@@ -352,10 +362,7 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
     )
     .await;
 
-    let screenshots = match std::env::var_os("UPDATE_SCREENSHOTS") {
-        Some(_) => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/screenshots")),
-        None => std::env::temp_dir().join(format!("matinale-console-{}", uuid::Uuid::now_v7().simple())),
-    };
+    let screenshots = screenshots("matinale-console");
     let scenario = json!({
         "address": address,
         "admin": {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
@@ -412,6 +419,34 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
         ids.contains(&&member["id"]) && !ids.contains(&&colleague["id"]),
         "{members}"
     );
+    // The need the buyer proposed, accepted in the browser.
+    let accepted = get(format!("/needs/{}", report["accepted_need"].as_str().unwrap())).await;
+    assert_eq!(accepted["event_accepted"], true, "{accepted}");
+    // The re-plan: Awa, marked absent, lost her meeting; Claire meets Sami instead.
+    let meetings = get(format!("/events/{event_id}/meetings?per_page=200")).await;
+    let meetings = meetings["items"].as_array().expect("meetings");
+    let between = |a: &Value, b: &Value| {
+        meetings
+            .iter()
+            .filter(|m| {
+                let sides = [&m["buyer_registration_id"], &m["supplier_registration_id"]];
+                sides.contains(&a) && sides.contains(&b)
+            })
+            .map(|m| m["status"].as_str().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        between(&report["claire"], &report["awa"]),
+        ["cancelled"],
+        "{meetings:?}"
+    );
+    assert_eq!(
+        between(&report["claire"], &report["sami"]),
+        ["scheduled"],
+        "{meetings:?}"
+    );
+    let awa = get(format!("/registrations/{}/presence", report["awa"].as_str().unwrap())).await;
+    assert_eq!(awa["marked_present"], false, "{awa}");
     let axe = report["axe"].as_object().expect("axe ran");
     assert!(axe.len() >= 12, "axe ran on every screen: {axe:?}");
     // No bearer token in any URL the browser requested.

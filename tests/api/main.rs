@@ -2,6 +2,7 @@
 mod access;
 mod auth;
 mod backup;
+mod browser;
 mod calendars;
 mod console;
 mod events;

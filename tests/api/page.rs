@@ -6,99 +6,17 @@
 //! Without python3, Selenium, chromium or chromedriver the test skips loudly; with `CI` set it
 //! fails. `UPDATE_SCREENSHOTS=1` saves the screenshots of the run in `docs/screenshots/`.
 
-use std::fs::File;
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::mail::notify_common::{missing_tool, python_command, support_script};
+use crate::browser::{browser_available, run_browser, screenshots, Server};
 use crate::mail::{Received, SmtpSink};
-use crate::support::fresh_database_url;
 
 const ADMIN_EMAIL: &str = "admin@page.test";
 const ADMIN_PASSWORD: &str = "correct horse battery";
-
-/// The `matinale serve` process, its address and its log (stdout and stderr).
-struct Server {
-    child: Child,
-    address: String,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    async fn start(smtp_url: &str) -> Server {
-        let database_url = fresh_database_url().await;
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let address = format!("http://127.0.0.1:{port}");
-        let dir = tempfile::tempdir().expect("temp dir");
-        let log = dir.path().join("server.log");
-        let out = File::create(&log).expect("the log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_matinale"))
-            .arg("serve")
-            .env("MATINALE_DATABASE_URL", &database_url)
-            .env("MATINALE_BIND", format!("127.0.0.1:{port}"))
-            .env("MATINALE_PUBLIC_URL", &address)
-            .env("MATINALE_SMTP_URL", smtp_url)
-            .env("MATINALE_MAIL_DIR", dir.path().join("mail"))
-            .env("MATINALE_ADMIN_EMAIL", ADMIN_EMAIL)
-            .env("MATINALE_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("MATINALE_REGISTRATION_RATE", "0")
-            .env_remove("MATINALE_MANAGE_URL")
-            .env_remove("MATINALE_WORKER")
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().expect("log handle"))
-            .stderr(out)
-            .spawn()
-            .expect("start matinale serve");
-        let mut server = Server {
-            child,
-            address,
-            log,
-            _dir: dir,
-        };
-        server.wait_ready().await;
-        server
-    }
-
-    /// Polls `/health/ready` (the process migrates first); fails with the log if it dies.
-    async fn wait_ready(&mut self) {
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(90);
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("matinale serve exited ({status}):\n{}", self.log_text());
-            }
-            let ready = client.get(format!("{}/health/ready", self.address)).send().await;
-            if ready.is_ok_and(|r| r.status().is_success()) {
-                return;
-            }
-            assert!(Instant::now() < deadline, "not ready in 90 s:\n{}", self.log_text());
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // Our own child, by its handle.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A JSON client of the server.
 struct Api {
@@ -136,49 +54,6 @@ impl Api {
     async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
         self.call(reqwest::Method::GET, path, token, None).await
     }
-}
-
-/// `SCRIPT --check` (a script of tests/support driving Chromium, run by the tests' Python):
-/// whether a browser test can run here; what is missing is recorded as a skip.
-pub(crate) fn browser_available(script: &str) -> bool {
-    match python_command().arg(support_script(script)).arg("--check").output() {
-        Ok(out) if out.status.success() => true,
-        Ok(out) => {
-            missing_tool(String::from_utf8_lossy(&out.stderr).trim());
-            false
-        }
-        Err(error) => {
-            missing_tool(&format!("python3 cannot be started ({error})"));
-            false
-        }
-    }
-}
-
-/// Runs `script` (tests/support) on `scenario` off the executor, and fails the test, with the
-/// server's log, unless it succeeds; answers the JSON report it prints.
-pub(crate) async fn run_browser(script: &'static str, scenario: &Value, server_log: impl FnOnce() -> String) -> Value {
-    let scenario_file = tempfile::NamedTempFile::new().expect("scenario file");
-    std::fs::write(scenario_file.path(), scenario.to_string()).expect("write the scenario");
-    let path = scenario_file.path().to_owned();
-    let output = tokio::task::spawn_blocking(move || {
-        python_command()
-            .arg(support_script(script))
-            .arg(path)
-            .output()
-            .unwrap_or_else(|e| panic!("run {script}: {e}"))
-    })
-    .await
-    .expect("the browser run");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "the browser test failed ({}):\n{stderr}\n--- server log ---\n{}",
-        output.status,
-        server_log()
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{script} prints JSON: {e}"));
-    eprintln!("browser report: {report:#}");
-    report
 }
 
 /// The mail to `to` whose subject starts with `subject`, waiting for it.
@@ -234,7 +109,7 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
         return;
     }
     let Some(sink) = SmtpSink::start() else { return };
-    let server = Server::start(&sink.url()).await;
+    let server = Server::start((ADMIN_EMAIL, ADMIN_PASSWORD), Some(&sink.url())).await;
     let address = server.address.clone();
     let api = Api {
         client: reqwest::Client::new(),
@@ -433,10 +308,7 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
         "{waitlisted_link}"
     );
 
-    let screenshots = match std::env::var_os("UPDATE_SCREENSHOTS") {
-        Some(_) => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/screenshots")),
-        None => std::env::temp_dir().join(format!("matinale-screenshots-{}", uuid::Uuid::now_v7().simple())),
-    };
+    let screenshots = screenshots("matinale-screenshots");
     let bogus = "mr_this-link-was-replaced";
     let scenario = json!({
         "event_url": format!("{address}/e/{event_id}"),
@@ -514,6 +386,21 @@ async fn a_participant_manages_their_registration_from_the_mails_link_in_a_brows
         "{claire_wishes}"
     );
     assert_eq!(awa_now["meetings"]["max_meetings"], 2, "{awa_now}");
+    // Claire said, on her page, that she would meet anyone and arrives for the second slot.
+    assert_eq!(claire_now["meetings"]["open_to_any"], true, "{claire_now}");
+    let (_, claire_presence) = api
+        .get(&format!("/api/v1/registrations/{claire_id}/presence"), admin)
+        .await;
+    assert_eq!(
+        claire_presence["from_slot_id"], report["arrival_slot"],
+        "{claire_presence}"
+    );
+    assert_eq!(
+        claire_presence["slots"][1]["id"], report["arrival_slot"],
+        "the second slot, shown at {}",
+        report["arrival_time"]
+    );
+    assert_eq!(report["arrival_time"], "10:40");
     mail_to(&sink, "lina.moreau@example.org", "Votre inscription").await;
     // The bad link's form mailed Claire a new link, which works.
     let resent = mail_to(&sink, "claire.dubois@vitry.example", "Votre lien").await;
@@ -573,8 +460,13 @@ async fn the_pages_and_their_assets_are_served_outside_the_api() {
         let asset = app.get(script, None).await;
         assert_eq!(asset.status(), StatusCode::OK);
         assert_eq!(asset.headers()["cache-control"], "public, max-age=31536000, immutable");
-        assert!(asset.text().await.unwrap().contains("Authorization"));
+        let script = asset.text().await.unwrap();
+        // The API client it imports is the console's, served to the pages too.
+        assert!(script.contains("import {request} from '/console/api.js'"), "{script}");
     }
+    let client = app.get("/console/api.js", None).await;
+    assert_eq!(client.status(), StatusCode::OK);
+    assert!(client.text().await.unwrap().contains("Authorization"));
     let css = app.get("/assets/page.css", None).await;
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     // Anything else is the API's 404.

@@ -9,66 +9,35 @@ tests/api/console.rs: an organiser runs a matinale, a buyer member publishes a n
 Exit codes: 0 passed, 1 an expectation failed (the message says which), 2 a tool is missing.
 axe-core (tests/support/vendor/) runs on every screen: a serious or critical violation fails.
 """
-import base64
 import datetime
 import json
-import os
 import sys
 import time
 import urllib.request
 
-from browser_env import (By, EC, ElementClickInterceptedException, Failed, Keys, Select, StaleElementReferenceException,
-                         TimeoutException, WebDriverWait, chrome, expect)
+import browser_env
+from browser_env import By, EC, Failed, Keys, Select, WebDriverWait, chrome, expect
 
 
 def browser():
     return chrome("1280,900")
 
 
-class Session:
+class Session(browser_env.Session):
+    failure_shot = "console-failure"
+    max_shot_height = 4000
+
     def __init__(self, scenario):
-        self.s = scenario
-        self.driver = browser()
+        super().__init__(scenario, browser())
         self.urls = []
-        self.screens = []
         self.axe = {}
         self.tokens = set()
         with open(scenario["axe"], encoding="utf-8") as f:
             self.axe_source = f.read()
 
     # -- waiting and acting -------------------------------------------------------------------
-    def wait(self, condition, what, timeout=20):
-        try:
-            # A screen redraws itself after each change: an element read meanwhile is read again.
-            return WebDriverWait(self.driver, timeout, ignored_exceptions=[StaleElementReferenceException]).until(condition)
-        except TimeoutException:
-            self.shot("console-failure")
-            raise Failed(f"timed out waiting for {what} on {self.driver.current_url}:\n"
-                         + self.driver.find_element(By.TAG_NAME, "body").text[:3000])
-
-    def by_id(self, id_, timeout=20):
-        return self.wait(EC.visibility_of_element_located((By.ID, id_)), f"#{id_}", timeout)
-
-    def css(self, selector, timeout=20):
-        return self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, selector)), selector, timeout)
-
-    def text_in(self, id_, text, timeout=20):
-        def found(d):
-            content = d.find_element(By.ID, id_).text
-            return content if text in content else False
-        return self.wait(found, f"{text!r} in #{id_}", timeout)
-
     def flash(self, text):
         return self.text_in("flash", text)
-
-    def click(self, element):
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-        try:
-            element.click()
-        except ElementClickInterceptedException:
-            time.sleep(0.3)
-            element.click()
-        return element
 
     def type(self, id_, text):
         el = self.by_id(id_)
@@ -112,42 +81,11 @@ class Session:
                            "minor": sorted({v["id"] for v in result} - {v["id"] for v in bad})}
         expect(not bad, f"axe on {where}: {json.dumps(bad, ensure_ascii=False)}")
 
-    def labelled(self, where):
-        problems = self.driver.execute_script("""
-            var out = [];
-            if (!document.documentElement.lang) out.push('html has no lang');
-            document.querySelectorAll('input, select, textarea').forEach(function (c) {
-              if (c.type === 'hidden' || c.closest('[hidden]')) return;
-              if (!(c.labels && c.labels.length) && !c.getAttribute('aria-label')) out.push('unlabelled ' + c.outerHTML.slice(0, 80));
-            });
-            if (document.querySelectorAll('main h1').length !== 1) out.push('not exactly one h1');
-            return out;
-        """)
-        expect(not problems, f"{where}: {problems}")
-
     def screen(self, name):
         where = name.replace("console-", "")
-        self.labelled(where)
+        self.labelled(where, "main h1")
         self.check_axe(where)
         self.shot(name)
-
-    def shot(self, name):
-        directory = self.s.get("screenshots")
-        if not directory:
-            return
-        os.makedirs(directory, exist_ok=True)
-        time.sleep(0.2)
-        metrics = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
-        width = max(metrics["cssContentSize"]["width"], metrics["cssLayoutViewport"]["clientWidth"])
-        height = min(metrics["cssContentSize"]["height"], 4000)
-        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
-            "format": "png", "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
-        })
-        path = os.path.join(directory, f"{name}.png")
-        with open(path, "wb") as f:
-            f.write(base64.b64decode(shot["data"]))
-        self.screens.append(path)
 
     def viewport(self, width, height):
         """A device's screen (a window cannot be narrower than 500 px in headless Chromium)."""
@@ -294,8 +232,13 @@ def run(s):
         session.flash("Bloc ajouté : 3 rendez-vous par table")
         session.text_in("blocks", "Bleue, Verte, Rouge")
         session.text_in("participants", "Karim Benali")
+        session.text_in("participants", "pas encore arrivé·e")
+        #    Filling idle tables with people open to anyone changes no wish figure (none here).
+        session.click(session.by_id("fill-idle"))
+        expect(session.by_id("fill-idle").is_selected(), "fill idle tables ticked")
         session.click(session.by_id("run-schedule"))
         session.text_in("draft-ratio", "rendez-vous")
+        expect(session.by_id("fill-idle").is_selected(), "the option stays chosen")
         session.text_in("draft-wishes", "3")
         session.click(session.by_id("publish-schedule"))
         session.flash("Planning publié")
@@ -364,6 +307,32 @@ def run(s):
         session.text_in("report-figures", "1 tenus")
         session.screen("console-series-report")
 
+        # 9b. On the day: Sami arrives late on the list (a wish to meet Claire); the organiser
+        #     marks Claire and Sami present and Awa absent, then re-plans from the next slot:
+        #     Awa's meeting is cancelled, Claire meets Sami instead.
+        sami = register("ess_structure", "Sami", "Haddad", "sami@med-arcades.example")
+        api(s, "POST", f"/events/{event_id}/wishes", sami["manage_token"],
+            {"from_registration_id": sami["id"], "to_registration_id": claire["id"], "priority": 2})
+        session.go(f"#/events/{event_id}/meetings", "replan")
+        session.text_in("participants", "Sami Haddad")
+        for who, name in ((claire, "Claire Dubois"), (sami, "Sami Haddad")):
+            session.click(session.css(f"button[data-present='{who['id']}']"))
+            session.flash(f"{name} : marqué·e présent·e")
+        session.click(session.css(f"button[data-absent='{awa['id']}']"))
+        session.flash("Awa Diallo : marqué·e absent·e")
+        row = session.css(f"#participants tr[data-registration='{awa['id']}']")
+        expect("absent·e (marqué·e)" in row.text, row.text)
+        expect(api(s, "GET", f"/registrations/{awa['id']}/presence", admin)["marked_present"] is False, "Awa marked absent")
+        session.click(session.by_id("replan"))
+        session.accept_confirm()
+        session.text_in("replan-figures", "1 annulés")
+        session.text_in("replan-figures", "1 ajoutés")
+        session.text_in("replan-cancelled", "Awa Diallo")
+        session.text_in("replan-added", "Sami Haddad")
+        session.flash("Re-planifié : 1 annulés, 1 ajoutés")
+        report.update(sami=sami["id"], awa=awa["id"])
+        session.screen("console-meetings-replan")
+
         # 10. Stands, failed mail, English.
         session.go(f"#/events/{event_id}/stands", "stand-form")
         session.choose("stand-organisation", s["buyer_org"])
@@ -372,7 +341,27 @@ def run(s):
         session.click(session.by_id("stand-add"))
         session.flash("Stand ajouté")
         session.text_in("stands", "Achats de la Ville")
+        #     The buyer's member proposes a need for the event's stand (through the API): the
+        #     organiser accepts it here, and it shows on the stand.
+        member = api(s, "POST", "/auth/token", None, s["member"])["token"]
+        stand = next(x for x in api(s, "GET", f"/events/{event_id}/stands") if x["title"] == "Achats de la Ville")
+        proposed = api(s, "POST", "/needs", member, {
+            "organisation_id": s["buyer_org"], "event_id": event_id, "stand_id": stand["id"],
+            "title": "Impressions durables", "category": "impressions_durables", "status": "open"})
+        api(s, "POST", "/auth/logout", member)
+        expect(not proposed["event_accepted"], f"a member's need is a proposal: {proposed}")
+        session.go("#/outbox", "outbox-status")
+        session.go(f"#/events/{event_id}/stands", "stand-form")
+        session.text_in("proposed-needs", "Impressions durables")
+        expect("Impressions durables" not in session.by_id("stands").text, "not on the stand before it is accepted")
         session.screen("console-stands")
+        session.click(session.css(f"button[data-accept='{proposed['id']}']"))
+        session.flash("Besoin « Impressions durables » accepté")
+        session.text_in("stands", "Impressions durables")
+        session.text_in("event-needs", "Impressions durables")
+        session.text_in("proposed-title", "Besoins proposés")
+        report["accepted_need"] = proposed["id"]
+        session.screen("console-stands-accepted")
         session.go("#/outbox", "outbox-status")
         session.screen("console-outbox")
         session.go("#/events", "events-table")
@@ -431,6 +420,8 @@ def run(s):
             {"registration_id": karim["id"], "message": "Nous reconditionnons du mobilier de bureau à Vitry."})
         session.go(f"#/organisations/{s['buyer_org']}", "interests")
         session.text_in("interests", "Adopte un Bureau")
+        #    The need the member attached to the event awaits the organisers' acceptance.
+        session.text_in("main", "proposé, en attente des organisateurs")
         session.text_in("interests", "Nous reconditionnons")
         #    Karim consented and his claim is approved: his contact is shown.
         session.text_in("interests", "Karim Benali")

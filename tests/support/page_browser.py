@@ -9,15 +9,13 @@ Exit codes: 0 passed, 1 an expectation failed (the message says which), 2 a tool
 Every request the browser makes is read from Chrome's performance log: no manage token may
 appear in a URL or a header other than `Authorization`.
 """
-import base64
 import json
 import os
 import sys
 import tempfile
-import time
 
-from browser_env import (By, EC, ElementClickInterceptedException, Failed, Keys, Select, TimeoutException, WebDriverWait,
-                         chrome, expect)
+import browser_env
+from browser_env import By, EC, Failed, Keys, Select, chrome, expect
 
 
 def browser(downloads):
@@ -29,39 +27,13 @@ def browser(downloads):
     return driver
 
 
-class Session:
+class Session(browser_env.Session):
     def __init__(self, scenario):
-        self.s = scenario
-        self.downloads = tempfile.mkdtemp(prefix="matinale-downloads-")
-        self.driver = browser(self.downloads)
+        downloads = tempfile.mkdtemp(prefix="matinale-downloads-")
+        super().__init__(scenario, browser(downloads))
+        self.downloads = downloads
         self.requests = []  # (url, {header: value}) of every request the browser sent
-        self.screens = []
         self.console = []
-
-    def wait(self, condition, what, timeout=20):
-        try:
-            return WebDriverWait(self.driver, timeout).until(condition)
-        except TimeoutException:
-            self.shot("failure")
-            raise Failed(f"timed out waiting for {what} on {self.driver.current_url.split('#')[0]}:\n"
-                         + self.driver.find_element(By.TAG_NAME, "body").text[:2000])
-
-    def by_id(self, id_, timeout=20):
-        return self.wait(EC.visibility_of_element_located((By.ID, id_)), f"#{id_}", timeout)
-
-    def text_in(self, id_, text, timeout=20):
-        self.wait(EC.text_to_be_present_in_element((By.ID, id_), text), f"{text!r} in #{id_}", timeout)
-        return self.driver.find_element(By.ID, id_).text
-
-    def click(self, element):
-        """Scrolls `element` to the middle of the window, then clicks it."""
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
-        try:
-            element.click()
-        except ElementClickInterceptedException:
-            time.sleep(0.3)  # smooth scrolling still under way
-            element.click()
-        return element
 
     def open(self, url):
         self.driver.get(url)
@@ -78,41 +50,6 @@ class Session:
                 self.requests.append(("", params.get("headers", {})))
         for entry in self.driver.get_log("browser"):
             self.console.append(entry.get("message", ""))
-
-    def shot(self, name):
-        """A screenshot of the whole page, beyond the window's height."""
-        directory = self.s.get("screenshots")
-        if not directory:
-            return
-        os.makedirs(directory, exist_ok=True)
-        time.sleep(0.2)  # let the focus ring and fonts settle
-        size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
-            "format": "png", "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
-        })
-        path = os.path.join(directory, f"{name}.png")
-        with open(path, "wb") as f:
-            f.write(base64.b64decode(shot["data"]))
-        self.screens.append(path)
-
-    def accessible(self, where):
-        """Every control is labelled, every button has a name, the document has a language."""
-        problems = self.driver.execute_script("""
-            var out = [];
-            if (!document.documentElement.lang) out.push('html has no lang');
-            document.querySelectorAll('input, select, textarea').forEach(function (c) {
-              if (c.type === 'hidden' || c.closest('[hidden]')) return;
-              if (!(c.labels && c.labels.length) && !c.getAttribute('aria-label')) out.push('unlabelled ' + c.outerHTML.slice(0, 80));
-            });
-            document.querySelectorAll('button, a[href]').forEach(function (b) {
-              if (b.closest('[hidden]') || b.hidden) return;
-              if (!(b.textContent.trim() || b.getAttribute('aria-label'))) out.push('nameless ' + b.outerHTML.slice(0, 80));
-            });
-            if (document.querySelectorAll('h1').length !== 1) out.push('not exactly one h1');
-            return out;
-        """)
-        expect(not problems, f"{where}: {problems}")
 
     def tab_to(self, id_, max_tabs=60):
         """Presses Tab until the element with `id_` has the focus (keyboard only)."""
@@ -151,7 +88,7 @@ def run(scenario):
         expect(link.location["y"] < session.by_id("programme").location["y"], "the registration link is near the top")
         map_link = session.by_id("map-link").get_attribute("href")
         expect(map_link.startswith("https://www.openstreetmap.org/search?query="), map_link)
-        session.accessible("event page")
+        session.labelled("event page")
         session.shot("event")
         form = session.by_id("register-form")
         Select(form.find_element(By.NAME, "category")).select_by_value("visitor")
@@ -178,7 +115,7 @@ def run(scenario):
         expect("token=" not in d.current_url and "verify=" not in d.current_url, d.current_url)
         report["waitlisted"] = session.text_in("waitlist-position", "number 1")
         expect(d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "the page is in English")
-        session.accessible("waitlisted page")
+        session.labelled("waitlisted page")
         session.shot("registration-waitlisted-en")
 
         # 3. The confirmed person's page (French), from their confirmation mail.
@@ -191,7 +128,7 @@ def run(scenario):
         session.text_in("meetings", s["partner_name"])
         session.text_in("wishes-made", "priorité 3")
         expect(d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr", "the page is in French")
-        session.accessible("participant page")
+        session.labelled("participant page")
 
         #    Express interest in the buyer's need: it becomes a wish made.
         button = session.wait(EC.element_to_be_clickable((By.CSS_SELECTOR, f"button[data-need='{s['need_id']}']")), "the interest button")
@@ -276,7 +213,24 @@ def run(scenario):
         session.text_in("flash", "Votre demande est enregistrée")
         session.text_in("wishes-made", f"Rendez-vous avec {s['pick_name']} (priorité 3)")
         session.text_in("participants", "Demande envoyée")
-        session.accessible("buyer page")
+        #    On the day: open to meet anyone, and arriving for the second slot.
+        open_to_any = session.by_id("meetings-open-to-any")
+        expect(not open_to_any.is_selected(), "not open to anyone by default")
+        session.click(open_to_any)
+        session.click(session.by_id("save-participation"))
+        session.text_in("flash", "Votre participation est enregistrée")
+        expect(session.by_id("meetings-open-to-any").is_selected(), "open to anyone, saved")
+        arrival = Select(session.by_id("presence-from"))
+        expect(len(arrival.options) > 2, "the slots to arrive for")
+        second = arrival.options[2]
+        report["arrival_slot"] = second.get_attribute("value")
+        report["arrival_time"] = second.text
+        arrival.select_by_value(report["arrival_slot"])
+        session.click(session.by_id("save-presence"))
+        session.text_in("flash", "Vos horaires sont enregistrés")
+        expect(Select(session.by_id("presence-from")).first_selected_option.get_attribute("value") == report["arrival_slot"],
+               "the arrival is shown as saved")
+        session.labelled("buyer page")
         session.shot("registration-buyer-wish")
 
         # 6. The structure sees the request with the buyer's organisation, and says how many
@@ -288,13 +242,13 @@ def run(scenario):
         maximum.send_keys(Keys.ENTER)
         session.text_in("flash", "Your participation is saved")
         expect(session.by_id("meetings-max").get_attribute("value") == "2", "the maximum is saved")
-        session.accessible("structure page")
+        session.labelled("structure page")
         session.shot("registration-wish-received-en")
 
         # 7. A bad token: a clear message and the form that mails a new link.
         session.open(s["bad_link"])
         session.text_in("main-title", "Ce lien n'est plus valable")
-        session.accessible("bad link page")
+        session.labelled("bad link page")
         form = d.find_element(By.TAG_NAME, "form")
         Select(form.find_element(By.NAME, "category")).select_by_value(s["resend"]["category"])
         form.find_element(By.NAME, "first_name").send_keys(s["resend"]["first_name"])

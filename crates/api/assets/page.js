@@ -9,10 +9,15 @@
  * /e/{id}: an event's public page, with its registration form.
  *
  * Everything shown is built with DOM methods (textContent), never from HTML strings, so that
- * names and needs typed by others cannot inject markup. */
-(function () {
-  'use strict';
+ * names and needs typed by others cannot inject markup.
+ *
+ * An ES module: the DOM builder, the API client and the filling of messages are the console's
+ * shared modules (/console/dom.js, api.js, i18n.js), written once for both. */
+import {h} from '/console/dom.js';
+import {request} from '/console/api.js';
+import {fill} from '/console/i18n.js';
 
+(function () {
   // Outcomes of held meetings have no API yet (they come with the after-publication issue):
   // their section stays hidden until this is true and renderOutcomes() is written.
   var OUTCOMES_API = false;
@@ -121,6 +126,15 @@
       participation_max_hint: 'De 1 à 200 ; laissez vide pour ne pas fixer de limite.',
       participation_off: "Vous ne participez pas : vous n'apparaissez pas dans la liste des participants et aucun rendez-vous ne vous sera proposé.",
       participation_saved: 'Votre participation est enregistrée.',
+      participation_open_to_any: "Le jour J, je veux bien rencontrer n'importe quel participant si une table se libère",
+      participation_open_to_any_hint: "Plutôt que de vous laisser attendre seul·e, les organisateurs pourront vous asseoir avec une personne que vous n'avez pas demandée.",
+      presence: 'Mes horaires le jour J',
+      presence_intro: "Vous arrivez plus tard ou partez plus tôt ? Dites-le : aucun rendez-vous ne vous sera donné en dehors de ces heures, et personne ne vous attendra seul·e.",
+      presence_from: "J'arrive à",
+      presence_until: 'Je pars à',
+      presence_from_start: 'dès le premier rendez-vous',
+      presence_until_end: 'après le dernier rendez-vous',
+      presence_saved: 'Vos horaires sont enregistrés.',
       buyers: 'Les acheteurs et leurs besoins',
       buyers_intro: 'Exprimez votre intérêt pour un besoin : il compte comme une demande de rendez-vous avec cet acheteur.',
       buyers_none: "Aucun acheteur n'a encore publié de besoin pour cet événement.",
@@ -207,6 +221,7 @@
       code_organisation_unconfirmed: "Votre rattachement à la structure n'est pas encore confirmé par les organisateurs.",
       code_category: "Votre catégorie d'inscription ne le permet pas.",
       code_other_event: "Cela concerne un autre événement.",
+      code_before_arrival: "L'heure de départ doit venir après l'heure d'arrivée.",
       code_other: "Cette valeur n'est pas acceptée.",
       retry: 'Réessayer',
       reason: {
@@ -322,6 +337,15 @@
       participation_max_hint: '1 to 200; leave empty for no limit.',
       participation_off: 'You do not take part: you are not in the list of participants and no meeting will be scheduled for you.',
       participation_saved: 'Your participation is saved.',
+      participation_open_to_any: 'On the day, I am happy to meet anyone if a table is free',
+      participation_open_to_any_hint: 'Rather than leave you waiting alone, the organisers may then seat you with someone you did not ask for.',
+      presence: 'My times on the day',
+      presence_intro: 'Arriving later or leaving earlier? Say so: no meeting will be given to you outside those times, and nobody will wait alone for you.',
+      presence_from: 'I will arrive at',
+      presence_until: 'I leave at',
+      presence_from_start: 'for the first meeting',
+      presence_until_end: 'after the last meeting',
+      presence_saved: 'Your times are saved.',
       buyers: 'Buyers and their needs',
       buyers_intro: 'Express your interest in a need: it counts as a request to meet that buyer.',
       buyers_none: 'No buyer has published a need for this event yet.',
@@ -419,10 +443,7 @@
     var s = STRINGS[lang][key];
     if (s === undefined) s = STRINGS.fr[key];
     if (s === undefined) return key;
-    var args = Array.prototype.slice.call(arguments, 1);
-    return String(s).replace(/\{(\d)\}/g, function (_, i) {
-      return args[i] === undefined || args[i] === null ? '' : String(args[i]);
-    });
+    return fill(String(s), Array.prototype.slice.call(arguments, 1), '');
   }
 
   function reasonText(reason) {
@@ -430,27 +451,6 @@
   }
 
   /* ---------- DOM ---------- */
-
-  // h('p', {class: 'x', text: 'y', onclick: fn, 'aria-label': 'z'}, [children])
-  function h(tag, props, children) {
-    var node = document.createElement(tag);
-    props = props || {};
-    Object.keys(props).forEach(function (k) {
-      var v = props[k];
-      if (v === undefined || v === null || v === false) return;
-      if (k === 'text') node.textContent = v;
-      else if (k === 'class') node.className = v;
-      else if (k.slice(0, 2) === 'on') node.addEventListener(k.slice(2), v);
-      else if (k === 'value') node.value = v;
-      else if (k === 'checked') node.checked = !!v;
-      else node.setAttribute(k, v === true ? '' : v);
-    });
-    (children || []).forEach(function (c) {
-      if (c === null || c === undefined || c === false) return;
-      node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
-    });
-    return node;
-  }
 
   function announce(text) {
     var live = document.getElementById('live');
@@ -537,27 +537,9 @@
 
   /* ---------- API ---------- */
 
-  // Calls the JSON API; the manage token, when given, goes in the Authorization header only.
-  function api(method, path, opts) {
-    opts = opts || {};
-    var headers = { Accept: opts.accept || 'application/json' };
-    if (opts.token) headers.Authorization = 'Bearer ' + opts.token;
-    if (opts.ifMatch) headers['If-Match'] = opts.ifMatch;
-    var init = { method: method, headers: headers, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' };
-    if (opts.body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(opts.body);
-    }
-    return window.fetch(path, init).then(function (response) {
-      var type = response.headers.get('Content-Type') || '';
-      var read = opts.blob ? response.blob() : /json/.test(type) ? response.json() : response.text();
-      return read.then(function (data) {
-        return { status: response.status, ok: response.ok, data: data, headers: response.headers };
-      });
-    }, function () {
-      return { status: 0, ok: false, data: null, headers: new Headers() };
-    });
-  }
+  // Calls the JSON API (the shared client): `{status, ok, data, headers}`, never a rejection; the
+  // manage token, when given (`opts.token`), goes in the Authorization header only.
+  var api = request;
 
   // The message of a failed call, for people. The API explains itself in English: on an
   // English page its detail is shown; in French, a message of the page by status.
@@ -750,7 +732,7 @@
       eventId: isUuid(params.get('e')) ? params.get('e') : null,
       token: tokenFromFragment(),
       reg: null, etag: null, agenda: null, org: null, wishes: null, buyers: null,
-      feed: null, confirming: false, flash: null, openInterest: null, failedLoad: null,
+      feed: null, confirming: false, flash: null, openInterest: null, failedLoad: null, presence: null,
       // The other side's participants: all of them by registration id (names for wishes), and
       // the page of the search shown.
       people: null, pick: { q: '', items: [], total: 0, page: 0, error: null }
@@ -817,7 +799,7 @@
           : null
       ];
       if (takesPartInMeetings()) {
-        tasks.push(loadWishes());
+        tasks.push(loadWishes(), loadPresence());
         // Buyers' needs: to choose from for a structure, titles of the needs of interests.
         tasks.push(loadBuyers(reg.event_id).then(function (b) { S.buyers = b; }));
         if (isLive()) tasks.push(loadPeople(), searchPeople('', 1));
@@ -875,6 +857,13 @@
       if (!p) return t('a_participant');
       if (p.organisation && p.name) return p.organisation + ' (' + p.name + ')';
       return p.organisation || p.name || t('a_participant');
+    }
+
+    // What the person said of their times on the day, with the slots to choose from.
+    function loadPresence() {
+      return authed('GET', '/api/v1/registrations/' + S.id + '/presence').then(function (r) {
+        S.presence = r.ok ? r.data : null;
+      });
     }
 
     function loadWishes() {
@@ -1209,7 +1198,7 @@
           b.needs.forEach(function (n) { needsById[n.id] = n; buyerOfNeed[n.id] = b.name; });
         });
       }
-      var children = [h('h2', { id: 'wishes-title', text: t('wishes') }), participationForm()];
+      var children = [h('h2', { id: 'wishes-title', text: t('wishes') }), participationForm(), presenceForm()];
 
       children.push(h('h3', { text: t('wishes_made') }));
       if (!w.made.length) children.push(h('p', { class: 'meta', text: t('wishes_none_made') }));
@@ -1295,11 +1284,13 @@
       return h('li', {}, parts.concat(actions));
     }
 
-    // Take part or not, and how many meetings at most (PATCH with If-Match). The slots one
-    // cannot attend are left as they are: the page does not show the meeting blocks.
+    // Take part or not, how many meetings at most, and open to meet anyone on the day (PATCH
+    // with If-Match). The slots one cannot attend are left as they are: the page says when one
+    // arrives and leaves instead (presenceForm).
     function participationForm() {
-      var m = S.reg.meetings || { opt_in: true, max_meetings: null };
+      var m = S.reg.meetings || { opt_in: true, max_meetings: null, open_to_any: false };
       var optIn = h('input', { type: 'checkbox', id: 'meetings-opt-in', name: 'opt_in', checked: m.opt_in });
+      var openToAny = h('input', { type: 'checkbox', id: 'meetings-open-to-any', name: 'open_to_any', checked: m.open_to_any, 'aria-describedby': 'open-to-any-hint' });
       var max = h('input', {
         type: 'number', id: 'meetings-max', name: 'max_meetings', min: '1', max: '200', step: '1',
         inputmode: 'numeric', value: m.max_meetings === null || m.max_meetings === undefined ? '' : String(m.max_meetings)
@@ -1310,6 +1301,10 @@
         h('h3', { id: 'participation-title', text: t('participation') }),
         h('div', { class: 'field' }, [h('label', { class: 'check', for: optIn.id }, [optIn, t('participation_opt_in')])]),
         field(t('participation_max'), max, t('participation_max_hint')),
+        h('div', { class: 'field' }, [
+          h('label', { class: 'check', for: openToAny.id }, [openToAny, t('participation_open_to_any')]),
+          h('span', { class: 'hint', id: 'open-to-any-hint', text: t('participation_open_to_any_hint') })
+        ]),
         m.opt_in ? null : h('p', { class: 'meta', id: 'participation-off', text: t('participation_off') }),
         h('div', { class: 'actions' }, [save]),
         out
@@ -1319,7 +1314,7 @@
         var raw = max.value.trim();
         busy(save, true);
         authed('PATCH', '/api/v1/registrations/' + S.id, { ifMatch: S.etag, body: { meetings: {
-          opt_in: optIn.checked, max_meetings: raw === '' ? null : Number(raw)
+          opt_in: optIn.checked, max_meetings: raw === '' ? null : Number(raw), open_to_any: openToAny.checked
         } } }).then(function (r) {
           busy(save, false);
           if (r.ok) {
@@ -1329,7 +1324,50 @@
           } else if (r.status === 412) {
             reload().then(function () { flash('wait', t('stale')); });
           } else {
-            showFailure(out, r, { 'meetings.max_meetings': max, 'meetings.opt_in': optIn });
+            showFailure(out, r, { 'meetings.max_meetings': max, 'meetings.opt_in': optIn, 'meetings.open_to_any': openToAny });
+          }
+        });
+      });
+      return form;
+    }
+
+    // "I will arrive at 11:00", "I leave at 11:15": the slots of the event's meeting blocks,
+    // by their start and their end; the re-plan of the day reads them.
+    function presenceForm() {
+      var p = S.presence;
+      var m = S.reg.meetings || { opt_in: true };
+      if (!p || !p.slots.length || !m.opt_in) return null;
+      var tz = S.agenda ? S.agenda.event.timezone : 'Europe/Paris';
+      var arrive = h('select', { id: 'presence-from', name: 'from_slot_id' }, [h('option', { value: '', text: t('presence_from_start') })]
+        .concat(p.slots.map(function (slot) {
+          return h('option', { value: slot.id, text: time(slot.starts_at, tz), selected: slot.id === p.from_slot_id });
+        })));
+      var leave = h('select', { id: 'presence-until', name: 'until_slot_id' }, [h('option', { value: '', text: t('presence_until_end') })]
+        .concat(p.slots.map(function (slot) {
+          return h('option', { value: slot.id, text: time(slot.ends_at, tz), selected: slot.id === p.until_slot_id });
+        })));
+      var save = h('button', { type: 'submit', class: 'secondary', id: 'save-presence', text: t('save') });
+      var out = h('div');
+      var form = h('form', { novalidate: true, id: 'presence', 'aria-labelledby': 'presence-title' }, [
+        h('h3', { id: 'presence-title', text: t('presence') }),
+        h('p', { class: 'meta', text: t('presence_intro') }),
+        field(t('presence_from'), arrive),
+        field(t('presence_until'), leave),
+        h('div', { class: 'actions' }, [save]),
+        out
+      ]);
+      form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        busy(save, true);
+        authed('POST', '/api/v1/registrations/' + S.id + '/presence', { body: {
+          from_slot_id: arrive.value || null, until_slot_id: leave.value || null
+        } }).then(function (r) {
+          busy(save, false);
+          if (r.ok) {
+            S.presence = Object.assign({}, S.presence, r.data);
+            flash('ok', t('presence_saved'));
+          } else {
+            showFailure(out, r, { from_slot_id: arrive, until_slot_id: leave });
           }
         });
       });

@@ -3,6 +3,8 @@
 //! stylesheet and plain ES modules (one per screen, shared pieces written once) embedded in
 //! the binary and served under `/console/`; they speak only to the JSON API, with the bearer
 //! token kept in `sessionStorage` (never in a URL). The same CSP and headers as the pages.
+//! The DOM builder, the API client and the messages' filling are imported by the pages too
+//! ([`SHARED_WITH_PAGES`]).
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
@@ -39,6 +41,15 @@ const ASSETS: &[(&str, &str)] = &[
     ("organisation.js", include_str!("../assets/console/organisation.js")),
     ("needs.js", include_str!("../assets/console/needs.js")),
 ];
+
+/// The modules the participant's and event's pages import too (`/console/dom.js`, …): written
+/// once, served here; the pages' asset digest covers them.
+pub(crate) const SHARED_WITH_PAGES: [&str; 3] = ["dom.js", "api.js", "i18n.js"];
+
+/// The text of the asset `name`, if it is one.
+pub(crate) fn asset_text(name: &str) -> Option<&'static str> {
+    ASSETS.iter().find(|(n, _)| *n == name).map(|(_, body)| *body)
+}
 
 fn content_type(name: &str) -> &'static str {
     if name.ends_with(".css") {

@@ -149,6 +149,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(meetings::publish_schedule)
         .service(replan::replan)
         .service(replan::set_presence)
+        .service(replan::get_presence)
+        .service(replan::list_presences)
         .service(meetings::list_meetings)
         .service(meetings::registration_agenda_json)
         .service(meeting_changes::meetings_now)

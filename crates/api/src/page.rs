@@ -2,7 +2,8 @@
 //! public page at `/e/{id}`; and `/`, the coming public events. They are not API (no OpenAPI entry): the same static HTML for any
 //! id, a stylesheet and a small script embedded in the binary; the script reads the manage
 //! token from the URL fragment (`#token=…`, never sent to a server) and calls the JSON API
-//! with `Authorization: Bearer`.
+//! with `Authorization: Bearer`. The script is an ES module importing the console's shared
+//! modules (the DOM builder, the API client, the messages' filling) from `/console/`.
 
 use std::sync::OnceLock;
 
@@ -21,11 +22,17 @@ const PAGE_HTML: &str = include_str!("../assets/page.html");
 const PAGE_CSS: &str = include_str!("../assets/page.css");
 const PAGE_JS: &str = include_str!("../assets/page.js");
 
-/// A short digest of the assets, put in their URLs so that they may be cached for a year.
+/// A short digest of the assets, put in their URLs so that they may be cached for a year; it
+/// covers the console's modules the script imports, so that a change of one of them changes the
+/// script's URL too (they are revalidated, `no-cache`, by the console's routes).
 fn asset_version() -> &'static str {
     static VERSION: OnceLock<String> = OnceLock::new();
     VERSION.get_or_init(|| {
-        let digest = Sha256::new().chain_update(PAGE_CSS).chain_update(PAGE_JS).finalize();
+        let mut digest = Sha256::new().chain_update(PAGE_CSS).chain_update(PAGE_JS);
+        for module in crate::console::SHARED_WITH_PAGES {
+            digest.update(crate::console::asset_text(module).unwrap_or_default());
+        }
+        let digest = digest.finalize();
         digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
     })
 }
@@ -196,6 +203,23 @@ mod tests {
         assert!(registration.contains(&format!("/assets/page.js?v={v}\"")));
         assert!(EVENT.render().contains(&format!("/assets/page.css?v={v}\"")));
         assert_eq!(v.len(), 12);
+    }
+
+    #[test]
+    fn the_script_is_a_module_importing_only_the_shared_modules_of_the_console() {
+        assert!(PAGE_HTML.contains("<script type=\"module\" src=\"/assets/page.js?v={{v}}\"></script>"));
+        let imports: Vec<&str> = PAGE_JS
+            .lines()
+            .filter_map(|l| l.strip_prefix("import "))
+            .map(|l| l.split('\'').nth(1).unwrap_or_default())
+            .collect();
+        assert_eq!(imports, ["/console/dom.js", "/console/api.js", "/console/i18n.js"]);
+        for import in imports {
+            let name = import.trim_start_matches("/console/");
+            assert!(crate::console::SHARED_WITH_PAGES.contains(&name), "{name}");
+            assert!(crate::console::asset_text(name).is_some(), "{name} is served");
+        }
+        assert!(!PAGE_JS.contains("innerHTML"));
     }
 
     #[test]

@@ -5,8 +5,11 @@
 
 use std::collections::HashMap;
 
+use matinale_domain::meeting::{local_time, MeetingSlot};
+use matinale_domain::page::{Page, PageRequest};
 use matinale_domain::presence::{parse_window, Attendance};
 use matinale_domain::registration::RegistrationStatus;
+use matinale_domain::user::Actor;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
@@ -15,6 +18,7 @@ use crate::credential::{authorised, Credential};
 use crate::database::Store;
 use crate::entity::{meeting_slot, presence, registration};
 use crate::error::Error;
+use crate::paging::page_of;
 
 /// What `POST /registrations/{id}/presence` says: each `None` keeps the current value, and
 /// `Some(None)` clears it.
@@ -148,4 +152,68 @@ pub(crate) async fn attendances(
             (r.id, attendance)
         })
         .collect())
+}
+
+/// The presence of registration `id` and its event's meeting slots in time order (the slots
+/// an arrival or a leaving may name), for its own token or an organiser of its event.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    who: &Credential,
+) -> Result<(PresenceView, Vec<MeetingSlot>), Error> {
+    let r = authorised(db, id, who).await?;
+    let timezone = crate::events::timezone(db, r.event_id).await?;
+    let row = presence::Entity::find_by_id(id).one(db).await?;
+    let slots = meeting_slot::Entity::find()
+        .filter(meeting_slot::Column::EventId.eq(r.event_id))
+        .order_by_asc(meeting_slot::Column::StartsAt)
+        .order_by_asc(meeting_slot::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| MeetingSlot {
+            id: s.id,
+            starts_at: local_time(s.starts_at, timezone),
+            ends_at: local_time(s.ends_at, timezone),
+        })
+        .collect();
+    Ok((view(&r, row.as_ref()), slots))
+}
+
+/// The presence of every confirmed or checked-in registration of `event_id`, by registration
+/// id, for the event's organisers.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    actor: &Actor,
+    page: PageRequest,
+) -> Result<Page<PresenceView>, Error> {
+    crate::events::get_editable(db, event_id, actor).await?;
+    let query = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Status.is_in([
+            RegistrationStatus::Confirmed.as_str(),
+            RegistrationStatus::Attended.as_str(),
+        ]))
+        .order_by_asc(registration::Column::Id);
+    let people = page_of(db, query, page).await?;
+    let ids: Vec<Uuid> = people.items.iter().map(|r| r.id).collect();
+    let rows: HashMap<Uuid, presence::Model> = presence::Entity::find()
+        .filter(presence::Column::RegistrationId.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.registration_id, p))
+        .collect();
+    Ok(people.map(|r| view(&r, rows.get(&r.id))))
+}
+
+fn view(r: &registration::Model, row: Option<&presence::Model>) -> PresenceView {
+    PresenceView {
+        registration_id: r.id,
+        checked_in: r.status == RegistrationStatus::Attended,
+        marked_present: row.and_then(|p| p.marked_present),
+        from_slot_id: row.and_then(|p| p.from_slot_id),
+        until_slot_id: row.and_then(|p| p.until_slot_id),
+    }
 }

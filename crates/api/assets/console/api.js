@@ -1,4 +1,5 @@
-// The JSON API client: one fetch wrapper. The bearer token lives in sessionStorage (this tab
+// The JSON API client: one fetch wrapper (`request`, which the participant's page uses too)
+// and the console's calls on it. The console's bearer token lives in sessionStorage (this tab
 // only, gone when it closes), never in a URL; a 401 brings back the sign-in form over the
 // screen, then the request is sent again.
 
@@ -37,34 +38,52 @@ export class ApiError extends Error {
 }
 
 /**
- * api('GET', '/events/…') → the parsed JSON (null for 204).
- * Options: `accept` (then the text is answered), `headers`, `raw` (the Response).
+ * One call of the JSON API, shared by the console and the participant's page; it never throws.
+ * `request('GET', '/api/v1/…', {token, body, accept, ifMatch, blob})` → `{status, ok, data,
+ * headers}`: `data` is the parsed JSON (a JSON answer), the text (another), a Blob (`blob`), or
+ * null (204); `status` 0 when the server could not be reached (`error` says why). The token goes
+ * in the Authorization header only; no cookie, no cache, no Referer.
+ */
+export async function request(method, path, opts = {}) {
+  const headers = {Accept: opts.accept || 'application/json', ...(opts.headers || {})};
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  if (opts.ifMatch) headers['If-Match'] = opts.ifMatch;
+  const init = {method, headers, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer'};
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(opts.body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    return {status: 0, ok: false, data: null, headers: new Headers(), error};
+  }
+  const type = response.headers.get('Content-Type') || '';
+  let data = null;
+  try {
+    if (response.status === 204) data = null;
+    else if (opts.blob) data = await response.blob();
+    else if (/json/.test(type)) data = await response.json();
+    else data = await response.text();
+  } catch { /* an unreadable body */ }
+  return {status: response.status, ok: response.ok, data, headers: response.headers};
+}
+
+/**
+ * api('GET', '/events/…') → the parsed JSON (null for 204), or the text with another `accept`;
+ * the console's token, and its sign-in form on a 401. Options: `accept`, `headers`.
  */
 export async function api(method, path, body, options = {}) {
   for (let attempt = 0; ; attempt++) {
-    const headers = {Accept: options.accept || 'application/json', ...(options.headers || {})};
-    if (token) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(`/api/v1${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'omit',
-      cache: 'no-store',
-    });
-    if (response.status === 401 && !path.startsWith('/auth/') && askSignIn && attempt < 2) {
+    const r = await request(method, `/api/v1${path}`, {...options, token, body});
+    if (r.status === 401 && !path.startsWith('/auth/') && askSignIn && attempt < 2) {
       await askSignIn();
       continue;
     }
-    if (!response.ok) {
-      let problem = null;
-      try { problem = await response.json(); } catch { /* not JSON */ }
-      throw new ApiError(response.status, problem);
-    }
-    if (options.raw) return response;
-    if (response.status === 204) return null;
-    if (options.accept && options.accept !== 'application/json') return response.text();
-    return response.json();
+    if (r.status === 0) throw r.error;
+    if (!r.ok) throw new ApiError(r.status, r.data && typeof r.data === 'object' ? r.data : null);
+    return r.data;
   }
 }
 

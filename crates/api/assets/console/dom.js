@@ -1,12 +1,17 @@
-// The DOM, built with createElement and textContent only (never from HTML text).
+// The DOM, built with createElement and textContent only (never from HTML text). Shared by the
+// console and the participant's page.
 
-/** h('p', {class: 'x', onclick: f}, 'text', child…): an element with attributes and children. */
+/**
+ * h('p', {class: 'x', onclick: f}, 'text', child…): an element with attributes and children
+ * (strings, nodes, arrays of them); `text` sets its textContent.
+ */
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
     else if (key === 'class') el.className = value;
+    else if (key === 'text') el.textContent = value;
     else if (key === 'for') el.htmlFor = value;
     else if (key === 'value') el.value = value;
     else if (key === 'checked') el.checked = !!value;

@@ -19,10 +19,18 @@ export function onLang(f) {
   listeners.push(f);
 }
 
+/**
+ * `text` with each `{name}` replaced by `vars.name` (`{0}` by `vars[0]` when `vars` is an
+ * array); one without a value is kept as it is, or replaced by `missing` when given. Shared by
+ * the console's messages and the participant page's.
+ */
+export function fill(text, vars = {}, missing = undefined) {
+  return text.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? missing ?? `{${k}}`));
+}
+
 /** The message `key` in the current language, `{name}` replaced by `vars.name`. */
 export function t(key, vars = {}) {
-  const text = MESSAGES[current][key] ?? MESSAGES.fr[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? `{${k}}`));
+  return fill(MESSAGES[current][key] ?? MESSAGES.fr[key] ?? key, vars);
 }
 
 let zone = 'Europe/Paris';
@@ -182,7 +190,12 @@ const MESSAGES = {
     'stands.added': 'Stand ajouté.',
     'stands.event_needs': 'Besoins rattachés à l’événement',
     'stands.needs_caption': 'Besoins des acheteurs rattachés à l’événement',
-    'stands.proposed_todo': 'Les besoins proposés par des acheteurs en attente d’acceptation apparaîtront ici quand l’API les exposera.',
+    'stands.proposed': 'Besoins proposés par les acheteurs',
+    'stands.proposed_caption': 'Besoins proposés pour l’événement, en attente de votre acceptation',
+    'stands.proposed_none': 'Aucun besoin en attente d’acceptation.',
+    'stands.accept': 'Accepter',
+    'stands.accept_need': 'Accepter le besoin « {title} »',
+    'stands.accepted': 'Besoin « {title} » accepté : il s’affiche sur l’événement.',
     'meet.title': 'Speed meetings — {title}',
     'meet.blocks': 'Créneaux de rendez-vous',
     'meet.blocks_caption': 'Blocs de speed meetings',
@@ -217,6 +230,36 @@ const MESSAGES = {
     'meet.published_at': 'Publié le {when}.',
     'meet.publish': 'Publier le planning',
     'meet.published': 'Planning publié : {added} ajoutés, {kept} conservés, {notified} personnes prévenues.',
+    'meet.fill_idle': 'Remplir les tables libres avec les personnes ouvertes à toute rencontre',
+    'meet.fill_idle_hint': 'Ajoute, là où un créneau les laisse toutes deux sans rendez-vous, des rencontres entre personnes qui ont dit accepter de rencontrer n’importe qui ; les souhaits passent avant et leurs chiffres ne changent pas.',
+    'meet.open_to_any_meetings': 'Dont {n} rendez-vous entre personnes ouvertes à toute rencontre.',
+    'presence.title': 'Présence',
+    'presence.not_arrived': 'pas encore arrivé·e',
+    'presence.checked_in': 'présent·e (accueil)',
+    'presence.marked_present': 'présent·e (marqué·e)',
+    'presence.marked_absent': 'absent·e (marqué·e)',
+    'presence.arrives': 'arrive à {time}',
+    'presence.leaves': 'part à {time}',
+    'presence.someone': 'Participant·e',
+    'presence.mark_present': 'Présent·e',
+    'presence.mark_absent': 'Absent·e',
+    'presence.unmark': 'Effacer',
+    'presence.mark_present_of': 'Marquer {name} présent·e',
+    'presence.mark_absent_of': 'Marquer {name} absent·e pour la suite du bloc',
+    'presence.unmark_of': 'Effacer la marque de présence de {name}',
+    'presence.marked_present_done': '{name} : marqué·e présent·e.',
+    'presence.marked_absent_done': '{name} : marqué·e absent·e pour la suite du bloc.',
+    'presence.unmarked': '{name} : la présence suit de nouveau l’accueil.',
+    'replan.title': 'Le jour J : re-planifier',
+    'replan.intro': 'Garde tels quels les rendez-vous dont les deux personnes sont là, annule ceux où quelqu’un manque, et remplit les places libérées (souhaits d’abord, puis personnes ouvertes à toute rencontre). Publié et envoyé par e-mail aussitôt.',
+    'replan.run': 'Re-planifier à partir du prochain créneau ({time})',
+    'replan.confirm': 'Re-planifier à partir de {time} ? Les changements sont publiés et envoyés aussitôt.',
+    'replan.nothing': 'Aucun créneau à venir : rien à re-planifier.',
+    'replan.done': 'Re-planifié à partir de {from} : {kept} conservés, {cancelled} annulés, {added} ajoutés, en {millis} ms ; {notified} personnes prévenues.',
+    'replan.cancelled': 'Annulés ({n})',
+    'replan.added': 'Ajoutés ({n})',
+    'replan.meeting': '{time}, table {table} : {buyer} — {supplier}',
+    'replan.announce': 'Re-planifié : {cancelled} annulés, {added} ajoutés.',
     'tt.title': 'Planning — {title}',
     'tt.caption': 'Rendez-vous par créneau et par table',
     'tt.slot': 'Créneau',
@@ -331,6 +374,7 @@ const MESSAGES = {
     'need.environmental': 'Critère environnemental',
     'need.cities': 'Communes (séparées par des virgules)',
     'need.event': 'Présenté à l’événement',
+    'org.event_proposed': 'proposé, en attente des organisateurs',
     'need.status': 'Statut',
     'need.create': 'Créer le besoin',
     'need.created': 'Besoin créé (brouillon).',
@@ -507,7 +551,12 @@ const MESSAGES = {
     'stands.added': 'Stand added.',
     'stands.event_needs': 'Needs attached to the event',
     'stands.needs_caption': 'Buyers\' needs attached to the event',
-    'stands.proposed_todo': 'Needs proposed by buyers awaiting acceptance will show here once the API exposes them.',
+    'stands.proposed': 'Needs proposed by buyers',
+    'stands.proposed_caption': 'Needs proposed for the event, awaiting your acceptance',
+    'stands.proposed_none': 'No need awaiting acceptance.',
+    'stands.accept': 'Accept',
+    'stands.accept_need': 'Accept the need “{title}”',
+    'stands.accepted': 'Need “{title}” accepted: it shows at the event.',
     'meet.title': 'Speed meetings — {title}',
     'meet.blocks': 'Meeting blocks',
     'meet.blocks_caption': 'Speed-meeting blocks',
@@ -542,6 +591,36 @@ const MESSAGES = {
     'meet.published_at': 'Published on {when}.',
     'meet.publish': 'Publish the schedule',
     'meet.published': 'Schedule published: {added} added, {kept} kept, {notified} people notified.',
+    'meet.fill_idle': 'Fill idle tables with people open to meet anyone',
+    'meet.fill_idle_hint': 'Where a slot leaves both idle, adds meetings between people who said they would meet anyone; wishes come first and their figures do not change.',
+    'meet.open_to_any_meetings': 'Of which {n} between people open to meet anyone.',
+    'presence.title': 'Presence',
+    'presence.not_arrived': 'not arrived yet',
+    'presence.checked_in': 'present (checked in)',
+    'presence.marked_present': 'present (marked)',
+    'presence.marked_absent': 'absent (marked)',
+    'presence.arrives': 'arrives at {time}',
+    'presence.leaves': 'leaves at {time}',
+    'presence.someone': 'Participant',
+    'presence.mark_present': 'Present',
+    'presence.mark_absent': 'Absent',
+    'presence.unmark': 'Clear',
+    'presence.mark_present_of': 'Mark {name} present',
+    'presence.mark_absent_of': 'Mark {name} absent for the rest of the block',
+    'presence.unmark_of': 'Clear the presence mark of {name}',
+    'presence.marked_present_done': '{name}: marked present.',
+    'presence.marked_absent_done': '{name}: marked absent for the rest of the block.',
+    'presence.unmarked': '{name}: presence follows the check-in again.',
+    'replan.title': 'On the day: re-plan',
+    'replan.intro': 'Keeps the meetings whose two people are there as they are, cancels those where someone is missing, and fills the freed places (wishes first, then people open to meet anyone). Published and mailed at once.',
+    'replan.run': 'Re-plan from the next slot ({time})',
+    'replan.confirm': 'Re-plan from {time}? The changes are published and mailed at once.',
+    'replan.nothing': 'No slot to come: nothing to re-plan.',
+    'replan.done': 'Re-planned from {from}: {kept} kept, {cancelled} cancelled, {added} added, in {millis} ms; {notified} people notified.',
+    'replan.cancelled': 'Cancelled ({n})',
+    'replan.added': 'Added ({n})',
+    'replan.meeting': '{time}, table {table}: {buyer} — {supplier}',
+    'replan.announce': 'Re-planned: {cancelled} cancelled, {added} added.',
     'tt.title': 'Timetable — {title}',
     'tt.caption': 'Meetings by slot and table',
     'tt.slot': 'Slot',
@@ -656,6 +735,7 @@ const MESSAGES = {
     'need.environmental': 'Environmental criterion',
     'need.cities': 'Communes (comma-separated)',
     'need.event': 'Shown at the event',
+    'org.event_proposed': 'proposed, awaiting the organisers',
     'need.status': 'Status',
     'need.create': 'Create the need',
     'need.created': 'Need created (draft).',

@@ -37,7 +37,7 @@ export async function render(app, params) {
           {label: t('need.title'), header: true, cell: (n) => h('a', {href: `#/needs/${n.id}`}, n.title)},
           {label: t('need.category'), cell: (n) => n.category_label},
           {label: t('need.status'), cell: (n) => badge(label('status', n.status), n.status)},
-          {label: t('need.event'), cell: (n) => (n.event_id ? '✓' : '—')},
+          {label: t('need.event'), cell: (n) => (!n.event_id ? '—' : n.event_accepted ? '✓' : t('org.event_proposed'))},
         ],
       })),
     h('section', {'aria-labelledby': 'interests-title'},
@@ -63,8 +63,9 @@ export async function render(app, params) {
       form({id: 'member-form', class: 'inline-form'}, [
         input('email', t('org.member_email'), {id: 'member-email', type: 'email', required: true, autocomplete: 'off'}),
         submit(t('org.add_member'), {id: 'member-add'}),
-      ], async (v) => {
+      ], async (v, el) => {
         await post(`/organisations/${id}/members`, {email: v.email});
+        el.reset();
         await showMembers();
         announce(t('org.member_added'));
       })));

@@ -1,9 +1,10 @@
-// Stands of an event and the needs shown on them; the needs attached to the event.
+// Stands of an event and the needs shown on them; the needs attached to the event; the needs
+// buyers proposed for it, which show there once an organiser accepts them.
 
 import {h, replace, announce} from './dom.js';
 import {t, label, setZone} from './i18n.js';
 import {get, post, all} from './api.js';
-import {form, input, select, submit} from './forms.js';
+import {form, input, select, submit, action} from './forms.js';
 import {table, badge} from './table.js';
 import {tabs} from './events.js';
 
@@ -27,11 +28,16 @@ export async function render(app, params) {
       await post(`/events/${id}/stands`, v);
       await show();
       announce(t('stands.added'));
-    }),
-    h('p', {class: 'notice notice-wait', id: 'proposed-needs'}, t('stands.proposed_todo')));
+    }));
+  const holder = (n) => (organisations.find((o) => o.id === n.organisation_id) || {}).name || '—';
+  async function accept(need) {
+    await post(`/needs/${need.id}/accept`);
+    await show();
+    announce(t('stands.accepted', {title: need.title}));
+  }
   async function show() {
-    const stands = await get(`/events/${id}/stands`);
-    const needs = await all(`/needs?event=${id}`);
+    const [stands, needs, proposed] = await Promise.all([
+      get(`/events/${id}/stands`), all(`/needs?event=${id}`), all(`/needs?event=${id}&proposed=true`)]);
     replace(area,
       table({
         caption: t('stands.caption'), id: 'stands', rows: stands,
@@ -46,6 +52,19 @@ export async function render(app, params) {
           }},
         ],
       }),
+      h('h2', {id: 'proposed-title'}, t('stands.proposed')),
+      table({
+        caption: t('stands.proposed_caption'), id: 'proposed-needs', rows: proposed, hideCaption: true,
+        empty: t('stands.proposed_none'),
+        columns: [
+          {label: t('need.title'), header: true, cell: (n) => n.title},
+          {label: t('need.category'), cell: (n) => n.category_label},
+          {label: t('stands.holder'), cell: (n) => holder(n)},
+          {label: t('need.status'), cell: (n) => badge(label('status', n.status), n.status)},
+          {label: t('reg.actions'), cell: (n) => action(t('stands.accept'), () => accept(n),
+            {class: 'small-button primary', dataset: {accept: n.id}, 'aria-label': t('stands.accept_need', {title: n.title})})},
+        ],
+      }),
       h('h2', {}, t('stands.event_needs')),
       table({
         caption: t('stands.needs_caption'), id: 'event-needs', rows: needs,
@@ -53,7 +72,7 @@ export async function render(app, params) {
           {label: t('need.title'), header: true, cell: (n) => n.title},
           {label: t('need.category'), cell: (n) => n.category_label},
           {label: t('need.status'), cell: (n) => badge(label('status', n.status), n.status)},
-          {label: t('stands.holder'), cell: (n) => (organisations.find((o) => o.id === n.organisation_id) || {}).name || '—'},
+          {label: t('stands.holder'), cell: (n) => holder(n)},
         ],
       }));
   }

@@ -1,6 +1,7 @@
 //! On the day: a registration's presence, and the re-plan of the rest of a meeting block.
 
 use super::nullable;
+use matinale_domain::meeting::MeetingSlot;
 use matinale_store::presence::{PresenceChange, PresenceView};
 use matinale_store::replan::Replanned;
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,17 @@ impl From<PresenceView> for PresenceResponse {
             until_slot_id: p.until_slot_id,
         }
     }
+}
+
+/// `GET /registrations/{id}/presence`: the presence, and the slots an arrival or a leaving
+/// may name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegistrationPresenceResponse {
+    /// The presence.
+    #[serde(flatten)]
+    pub presence: PresenceResponse,
+    /// The event's meeting slots in time order, with the offset of the event's time zone.
+    pub slots: Vec<MeetingSlot>,
 }
 
 /// `POST /events/{id}/schedule/replan` (the body is optional).

@@ -1,14 +1,19 @@
 //! On the day: a registration's presence (an organiser's mark, the person's arrival and
 //! leaving) and the re-plan of the rest of a meeting block from who actually came.
 
-use actix_web::{post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-use crate::dto::replan::{PresenceRequest, PresenceResponse, ReplanRequest, ReplanResponse};
+use crate::dto::replan::{
+    PresenceRequest, PresenceResponse, RegistrationPresenceResponse, ReplanRequest, ReplanResponse,
+};
+use crate::dto::ListResponse;
 use crate::error::{ApiError, Problem};
-use crate::extract::{parse_json, Json, RegistrationCaller, SignedIn};
-use crate::responses::WriteErrors;
+use crate::extract::{parse_json, Json, Query, RegistrationCaller, SignedIn};
+use crate::responses::{OrganiserListErrors, ReadErrors, WriteErrors};
 use crate::state::AppState;
+
+use super::{paged, PageQuery};
 
 /// Says who is there: an organiser of the event marks the person present or absent for the
 /// rest of the block (`present`, over the check-in); the person (its own token) or an
@@ -28,6 +33,43 @@ pub async fn set_presence(
 ) -> Result<HttpResponse, ApiError> {
     let p = matinale_store::presence::set(&state.db, id.into_inner(), &who, body.into_inner().into()).await?;
     Ok(HttpResponse::Ok().json(PresenceResponse::from(p)))
+}
+
+/// A registration's presence, with the event's meeting slots in time order (the slots
+/// `from_slot_id` and `until_slot_id` may name): its manage token or an organiser of its event.
+#[utoipa::path(tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+        ReadErrors,
+    (status = 200, body = RegistrationPresenceResponse),
+))]
+#[get("/registrations/{id}/presence")]
+pub async fn get_presence(
+    state: web::Data<AppState>,
+    RegistrationCaller(who): RegistrationCaller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (presence, slots) = matinale_store::presence::get(&state.db, id.into_inner(), &who).await?;
+    Ok(HttpResponse::Ok().json(RegistrationPresenceResponse {
+        presence: presence.into(),
+        slots,
+    }))
+}
+
+/// The presence of the event's confirmed and checked-in registrations, by registration id:
+/// checked in, an organiser's mark, an arrival or a leaving said. For its organisers.
+#[utoipa::path(tag = "meetings", params(("id" = Uuid, Path), PageQuery), security(("bearer" = [])), responses(
+        OrganiserListErrors,
+    (status = 200, body = ListResponse<PresenceResponse>, headers(("Link" = String))),
+))]
+#[get("/events/{id}/presences")]
+pub async fn list_presences(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    SignedIn(actor): SignedIn,
+    id: web::Path<Uuid>,
+    page: Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let list = matinale_store::presence::list(&state.db, id.into_inner(), &actor, page.0.parse()?).await?;
+    Ok(paged(&req, ListResponse::from_page(list, PresenceResponse::from)))
 }
 
 /// Re-plans the rest of the block from who actually came, and publishes it at once: from
