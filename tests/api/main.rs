@@ -3,6 +3,7 @@ mod access;
 mod auth;
 mod backup;
 mod calendars;
+mod company_lookup;
 mod console;
 mod events;
 mod health;
