@@ -258,6 +258,15 @@ async fn without_the_service_nothing_is_looked_up() {
     )
     .await;
     assert_eq!(fields(&refused), ["name"]);
+    let bad_postcode = json!({"kind": "partner", "name": "Amicale", "postcode": "9440"});
+    let refused = problem(
+        app.post("/api/v1/organisations", Some(&token), &bad_postcode).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&refused), ["postcode"]);
+    let body = report(&app, &token, "nom;cp\nAmicale;75O11\n").await;
+    assert_eq!(body["rejected"][0]["field"], "postcode", "{body}");
     assert_eq!(stand_in.calls(), 0);
 
     // On, with room for one look-up an import: the second line goes without.
