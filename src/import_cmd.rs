@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use matinale_api::company_register::CompanyRegister;
+use matinale_api::Config;
 use matinale_domain::organisation::OrganisationKind;
-use matinale_store::import::{command_line_actor, import, ImportRequest};
+use matinale_store::import::{command_line_actor, ImportRequest};
 
 /// Arguments of `import-organisations`.
 #[derive(Args, Debug)]
@@ -30,8 +32,9 @@ pub struct ImportArgs {
     charset: Option<String>,
 }
 
-/// Runs the import and prints its report as JSON; rejected lines do not make it fail.
-pub async fn run(db: &matinale_store::Store, args: ImportArgs) -> anyhow::Result<()> {
+/// Runs the import and prints its report as JSON; rejected lines do not make it fail. Lines
+/// that lack something are looked up first when `MATINALE_COMPANY_API_URL` is set.
+pub async fn run(db: &matinale_store::Store, config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     let kind = match args.kind.as_deref() {
         Some(k) => Some(OrganisationKind::from_db(k).with_context(|| format!("unknown kind {k}"))?),
         None => None,
@@ -44,8 +47,10 @@ pub async fn run(db: &matinale_store::Store, args: ImportArgs) -> anyhow::Result
         mapping: args.mapping.as_deref(),
         kind,
         dry_run: args.dry_run,
+        register: None,
     };
-    let report = import(db, &actor, request).await?;
+    let register = CompanyRegister::from_config(config);
+    let report = matinale_api::company_register::import(register.as_ref(), db, &actor, request).await?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
 }

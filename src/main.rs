@@ -132,7 +132,7 @@ async fn run_async(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => serve(db, config).await,
-        Command::ImportOrganisations(args) => import_cmd::run(&db, args).await,
+        Command::ImportOrganisations(args) => import_cmd::run(&db, &config, args).await,
         Command::Schedule(_) | Command::Openapi | Command::Backup { .. } => Ok(()),
     }
 }

@@ -239,9 +239,8 @@ async fn the_csv_export_imports_back_unchanged() {
         .unwrap()
         .starts_with("text/csv"));
     let bytes = export.bytes().await.unwrap().to_vec();
-    assert!(
-        String::from_utf8_lossy(&bytes).contains("siret,name,kind,ess_kinds,sectors,cities,website,description,labels")
-    );
+    assert!(String::from_utf8_lossy(&bytes)
+        .contains("siret,name,kind,ess_kinds,sectors,postcode,cities,website,description,labels"));
     let back = report(&app, &token, "", "text/csv", bytes).await;
     assert_eq!(
         (
@@ -254,4 +253,53 @@ async fn the_csv_export_imports_back_unchanged() {
     );
     assert_eq!(back["rejected"], json!([]));
     assert_eq!(directory(&app, "").await["total"], n);
+}
+
+#[tokio::test]
+async fn without_siret_a_reimport_matches_by_name_and_postcode_else_by_commune() {
+    let app = spawn_app().await;
+    let token = app.organiser().await;
+    // Two organisations of one name in one commune, told apart by their postcodes.
+    let file = "nom;code postal;commune;type\nAmicale;75011;Paris;partner\nAmicale;75012;Paris;partner\n";
+    let first = report(&app, &token, "", "text/csv", file.as_bytes().to_vec()).await;
+    assert_eq!(first["created"], 2, "{first}");
+    let again = report(&app, &token, "", "text/csv", file.as_bytes().to_vec()).await;
+    assert_eq!(again["unchanged"], 2, "{again}");
+    // Matched by the postcode, the commune may change; another postcode is another organisation.
+    let moved = "nom;code postal;commune;type\nAMICALE;75 012;Paris 12e;partner\nAmicale;75013;Paris;partner\n";
+    let body = report(&app, &token, "", "text/csv", moved.as_bytes().to_vec()).await;
+    assert_eq!(
+        (body["updated"].as_u64(), body["created"].as_u64()),
+        (Some(1), Some(1)),
+        "{body}"
+    );
+    let list = directory(&app, "?city=Paris%2012e").await;
+    assert_eq!(list["items"][0]["postcode"], "75012", "{list}");
+    // One line twice in a file, by postcode: the second is refused.
+    let twice = "nom;cp;commune;type\nAmicale;75011;Paris;partner\namicale;75011;PARIS;partner\n";
+    let body = report(&app, &token, "", "text/csv", twice.as_bytes().to_vec()).await;
+    assert_eq!(body["rejected"][0]["line"], 3, "{body}");
+
+    // Imported without postcode, then with one: the same organisation, given its postcode.
+    let before = "name;cities;kind\nRégie de quartier;Orly;partner\n";
+    report(&app, &token, "", "text/csv", before.as_bytes().to_vec()).await;
+    let with_postcode = "name;postcode;cities;kind\nRegie de quartier;94310;ORLY;partner\n";
+    let body = report(&app, &token, "", "text/csv", with_postcode.as_bytes().to_vec()).await;
+    assert_eq!(
+        (body["updated"].as_u64(), body["created"].as_u64()),
+        (Some(1), Some(0)),
+        "{body}"
+    );
+    // ... and a line without postcode still finds it by its commune, and keeps its postcode.
+    let body = report(&app, &token, "", "text/csv", before.as_bytes().to_vec()).await;
+    assert_eq!(
+        (body["updated"].as_u64(), body["created"].as_u64()),
+        (Some(1), Some(0)),
+        "{body}"
+    );
+    let list = directory(&app, "?q=regie").await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["postcode"], "94310");
+    assert_eq!(list["items"][0]["cities"], json!(["Orly"]));
+    assert_eq!(directory(&app, "").await["total"], 4);
 }

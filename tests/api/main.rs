@@ -4,6 +4,7 @@ mod auth;
 mod backup;
 mod browser;
 mod calendars;
+mod company_lookup;
 mod console;
 mod events;
 mod health;

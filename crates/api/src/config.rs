@@ -61,6 +61,22 @@ pub struct Config {
     /// `MATINALE_METRICS_BIND`: where `GET /metrics` (Prometheus text) listens, apart from the
     /// API; `None` (unset): no metrics listener.
     pub metrics_bind: Option<String>,
+    /// `MATINALE_COMPANY_API_URL`: base URL of the public company search service ("API
+    /// Recherche d'entreprises", `https://recherche-entreprises.api.gouv.fr`), asked for what an
+    /// import line or a new organisation with a SIRET lacks; `None` (unset): no look-up.
+    pub company_api_url: Option<String>,
+    /// `MATINALE_COMPANY_API_TIMEOUT_MS`: how long one look-up may take (default 2 s); past it
+    /// the line or the organisation goes on with what it had.
+    pub company_api_timeout: Duration,
+    /// Look-ups sent a second at most (default 7, the service's limit per client).
+    pub company_api_rate_per_second: u32,
+    /// Look-ups one import makes at most (default 100); the further lines go on with what
+    /// they have (the report counts them as `skipped`).
+    pub company_lookups_per_import: usize,
+    /// Answers of the service kept in memory, found or not (default 10,000 SIRETs)...
+    pub company_cache_size: usize,
+    /// ... each for this long (default 24 h).
+    pub company_cache_ttl: Duration,
 }
 
 impl Default for Config {
@@ -88,6 +104,12 @@ impl Default for Config {
             registration_rate_per_minute: 300,
             outcome_writes_per_minute: 10,
             metrics_bind: None,
+            company_api_url: None,
+            company_api_timeout: Duration::from_secs(2),
+            company_api_rate_per_second: 7,
+            company_lookups_per_import: 100,
+            company_cache_size: 10_000,
+            company_cache_ttl: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -164,6 +186,18 @@ impl Config {
             },
             outcome_writes_per_minute: d.outcome_writes_per_minute,
             metrics_bind: lookup("MATINALE_METRICS_BIND").map(|bind| bind.trim().to_owned()),
+            company_api_url: lookup("MATINALE_COMPANY_API_URL").map(|url| url.trim().trim_end_matches('/').to_owned()),
+            company_api_timeout: match lookup("MATINALE_COMPANY_API_TIMEOUT_MS") {
+                Some(v) => v.trim().parse().map(Duration::from_millis).unwrap_or_else(|_| {
+                    tracing::warn!(value = %v, "MATINALE_COMPANY_API_TIMEOUT_MS is not a number of milliseconds; using the default");
+                    d.company_api_timeout
+                }),
+                None => d.company_api_timeout,
+            },
+            company_api_rate_per_second: d.company_api_rate_per_second,
+            company_lookups_per_import: d.company_lookups_per_import,
+            company_cache_size: d.company_cache_size,
+            company_cache_ttl: d.company_cache_ttl,
         }
     }
 }
@@ -186,9 +220,25 @@ mod tests {
         assert!(c.admin.is_none(), "the admin needs both e-mail and password");
         assert_eq!(c.registration_rate_per_minute, 300);
         assert_eq!(c.manage_url, None, "the built-in page");
+        assert_eq!(c.company_api_url, None, "no SIRET look-up unless asked");
+        assert_eq!(c.company_api_timeout, Duration::from_secs(2));
         let template = "https://mois-ess.example.org/inscription/{id}#token={token}";
         let c = Config::from_lookup(|k| (k == "MATINALE_MANAGE_URL").then(|| template.to_owned()));
         assert_eq!(c.manage_url.as_deref(), Some(template));
+    }
+
+    #[test]
+    fn the_company_search_service_is_named_with_its_timeout() {
+        let c = Config::from_lookup(|k| match k {
+            "MATINALE_COMPANY_API_URL" => Some(" https://recherche-entreprises.api.gouv.fr/ ".into()),
+            "MATINALE_COMPANY_API_TIMEOUT_MS" => Some("500".into()),
+            _ => None,
+        });
+        assert_eq!(
+            c.company_api_url.as_deref(),
+            Some("https://recherche-entreprises.api.gouv.fr")
+        );
+        assert_eq!(c.company_api_timeout, Duration::from_millis(500));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 pub mod access_log;
 mod allowed_methods;
+pub mod company_register;
 pub mod config;
 pub mod console;
 pub mod dto;

@@ -12,6 +12,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use matinale_store::Store;
 use tokio::sync::Semaphore;
 
+use crate::company_register::CompanyRegister;
 use crate::config::Config;
 use crate::error::ApiError;
 
@@ -39,6 +40,9 @@ pub struct AppState {
     /// Turns to check a password: Argon2 takes 19 MiB and a core for a moment each, so a flood
     /// of sign-ins queues here instead of taking the memory of the machine.
     pub password_checks: Arc<Semaphore>,
+    /// The SIRET look-up in the public company register; `None` when
+    /// `MATINALE_COMPANY_API_URL` is unset.
+    pub company_register: Option<CompanyRegister>,
 }
 
 impl AppState {
@@ -60,6 +64,7 @@ impl AppState {
             ))),
             registration_limiter,
             password_checks: Arc::new(Semaphore::new(config.password_checks.max(1))),
+            company_register: CompanyRegister::from_config(&config),
             config,
         }
     }

@@ -2,22 +2,26 @@
 //! list, our own export) and writing our export. No I/O: the caller hands the bytes over.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::Hash;
 
 use serde::Serialize;
 
 use crate::error::FieldError;
 use crate::organisation::{EssKind, OrganisationDraft, OrganisationFields, OrganisationKind};
+use crate::register::{self, RegisterEntry, RegisterLookups};
 use crate::siret::Siret;
 use crate::text::fold;
 use crate::Error;
 
 /// The columns of our own export, in order: an import of this header reads every field back.
-pub const EXPORT_HEADER: [&str; 9] = [
+pub const EXPORT_HEADER: [&str; 10] = [
     "siret",
     "name",
     "kind",
     "ess_kinds",
     "sectors",
+    "postcode",
     "cities",
     "website",
     "description",
@@ -160,6 +164,8 @@ pub enum Column {
     Sectors,
     /// A NAF code (SIRENE's main activity), added to the sectors.
     Naf,
+    /// The postcode of the address.
+    Postcode,
     /// Communes served, separated by `|`.
     Cities,
     /// Website.
@@ -182,6 +188,7 @@ impl Column {
             Column::EssKinds => "ess_kinds",
             Column::Sectors => "sectors",
             Column::Naf => "naf",
+            Column::Postcode => "postcode",
             Column::Cities => "cities",
             Column::Website => "website",
             Column::Description => "description",
@@ -190,13 +197,14 @@ impl Column {
         }
     }
 
-    const ALL: [Column; 11] = [
+    const ALL: [Column; 12] = [
         Column::Siret,
         Column::Name,
         Column::Kind,
         Column::EssKinds,
         Column::Sectors,
         Column::Naf,
+        Column::Postcode,
         Column::Cities,
         Column::Website,
         Column::Description,
@@ -219,6 +227,7 @@ impl Column {
             Column::EssKinds => &["esskinds", "statut", "statuts"],
             Column::Sectors => &["sectors", "secteurs", "secteur"],
             Column::Naf => &["activiteprincipaleetablissement", "naf", "codenaf", "ape", "codeape"],
+            Column::Postcode => &["postcode", "codepostaletablissement", "codepostal", "cp"],
             Column::Cities => &["cities", "libellecommuneetablissement", "commune", "ville", "communes"],
             Column::Website => &["website", "siteweb", "site", "siteinternet"],
             Column::Description => &["description", "presentation"],
@@ -331,6 +340,7 @@ impl ColumnMap {
                 Column::EssKinds => row.ess_kinds = Some(list()),
                 Column::Sectors => row.sectors = Some(list()),
                 Column::Naf => row.naf = text(),
+                Column::Postcode => row.postcode = Some(text()),
                 Column::Cities => row.cities = Some(list()),
                 Column::Website => row.website = Some(text()),
                 Column::Description => row.description = Some(cell.to_owned()),
@@ -360,6 +370,8 @@ pub struct ImportRow {
     pub sectors: Option<Vec<String>>,
     /// NAF code, added to the sectors.
     pub naf: Option<String>,
+    /// Postcode (`Some(None)`: the column is there and empty).
+    pub postcode: Option<Option<String>>,
     /// Communes served.
     pub cities: Option<Vec<String>>,
     /// Website (`Some(None)`: the column is there and empty).
@@ -372,25 +384,79 @@ pub struct ImportRow {
     pub ess_flag: Option<bool>,
 }
 
-/// What identifies an organisation in an import: its SIRET, else its name and first commune
-/// (the directory keeps no postcode).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ImportKey {
-    /// By SIRET (14 digits).
-    Siret(String),
-    /// By folded name and folded first commune.
-    NamePlace(String, String),
+/// The organisations an import compares its lines with, each under every key a line may find
+/// it by: its SIRET; else its name with its postcode, and its name with its first commune
+/// (names and communes folded: accents and case ignored). `T` is what the caller keeps of each
+/// (an index into its list, a line number).
+#[derive(Debug, Clone)]
+pub struct DirectoryIndex<T> {
+    by_siret: HashMap<String, T>,
+    by_postcode: HashMap<(String, String), T>,
+    by_commune: HashMap<(String, String), T>,
+    /// Those without postcode, by name and first commune: a line with a postcode falls back
+    /// on them (they were imported before they had one), never on another postcode.
+    by_commune_without_postcode: HashMap<(String, String), T>,
 }
 
-impl ImportKey {
-    /// The key of a stored organisation.
-    pub fn of(fields: &OrganisationFields) -> Self {
-        match &fields.siret {
-            Some(s) => ImportKey::Siret(s.as_str().to_owned()),
-            None => ImportKey::NamePlace(
-                fold(&fields.name),
-                fold(fields.cities.first().map(String::as_str).unwrap_or("")),
-            ),
+impl<T> Default for DirectoryIndex<T> {
+    fn default() -> Self {
+        Self {
+            by_siret: HashMap::new(),
+            by_postcode: HashMap::new(),
+            by_commune: HashMap::new(),
+            by_commune_without_postcode: HashMap::new(),
+        }
+    }
+}
+
+/// A postcode as compared: without spaces; `None` when empty.
+fn postcode_key(postcode: &str) -> Option<String> {
+    let code: String = postcode.chars().filter(|c| !c.is_whitespace()).collect();
+    (!code.is_empty()).then_some(code)
+}
+
+fn first_commune(cities: &[String]) -> String {
+    fold(cities.first().map(String::as_str).unwrap_or(""))
+}
+
+impl<T: Copy> DirectoryIndex<T> {
+    /// Files `value` under the keys of `fields`; the first organisation filed under a key
+    /// keeps it.
+    pub fn insert(&mut self, fields: &OrganisationFields, value: T) {
+        fn keep<K: Eq + Hash, T>(map: &mut HashMap<K, T>, key: K, value: T) {
+            map.entry(key).or_insert(value);
+        }
+        if let Some(siret) = &fields.siret {
+            keep(&mut self.by_siret, siret.as_str().to_owned(), value);
+            return;
+        }
+        let name = fold(&fields.name);
+        let commune = (name.clone(), first_commune(&fields.cities));
+        match fields.postcode.as_deref().and_then(postcode_key) {
+            Some(postcode) => keep(&mut self.by_postcode, (name, postcode), value),
+            None => keep(&mut self.by_commune_without_postcode, commune.clone(), value),
+        }
+        keep(&mut self.by_commune, commune, value);
+    }
+
+    /// The organisation `row` describes: the one of its SIRET (none for a SIRET that does not
+    /// parse: [`ImportRow::fields`] says why); without SIRET, the one of its name and
+    /// postcode, else one of its name and first commune that has no postcode; without
+    /// postcode, one of its name and first commune.
+    pub fn find(&self, row: &ImportRow) -> Option<T> {
+        if let Some(siret) = &row.siret {
+            let siret = Siret::parse("siret", siret).ok()?;
+            return self.by_siret.get(siret.as_str()).copied();
+        }
+        let name = fold(row.name.as_deref().unwrap_or(""));
+        let commune = (name.clone(), first_commune(row.cities.as_deref().unwrap_or(&[])));
+        match row.postcode.as_ref().and_then(|p| p.as_deref()).and_then(postcode_key) {
+            Some(postcode) => self
+                .by_postcode
+                .get(&(name, postcode))
+                .or_else(|| self.by_commune_without_postcode.get(&commune))
+                .copied(),
+            None => self.by_commune.get(&commune).copied(),
         }
     }
 }
@@ -399,19 +465,22 @@ impl ImportRow {
     /// The organisation this row describes, over `stored` (the organisation it matches, if
     /// any) or else with `default_kind`: the columns present replace the stored values, the
     /// NAF code joins the sectors, SIRENE's ESS flag chooses between `ess_structure` and
-    /// `company` for a new row without a kind. Checked like a single create; each error names
-    /// its field.
+    /// `company` for a new row without a kind; then what is still missing comes from the
+    /// `register`'s entry for its SIRET, if any (the row's ESS flag too). Checked like a
+    /// single create; each error names its field.
     pub fn fields(
         &self,
         stored: Option<&OrganisationFields>,
         default_kind: OrganisationKind,
         kind_given: bool,
+        register: Option<&RegisterEntry>,
     ) -> Result<OrganisationFields, Vec<FieldError>> {
         let mut errors: Vec<FieldError> = Vec::new();
+        let ess_flag = self.ess_flag.or(register.and_then(|r| r.ess));
         let mut draft = match stored {
             Some(s) => s.to_draft(),
             None => OrganisationDraft {
-                kind: Some(match self.ess_flag {
+                kind: Some(match ess_flag {
                     Some(false) if !kind_given => OrganisationKind::Company,
                     _ => default_kind,
                 }),
@@ -431,7 +500,9 @@ impl ImportRow {
                 )),
             }
         }
-        if let Some(name) = &self.name {
+        // An empty name cell keeps the stored name (a new organisation without one is refused,
+        // unless the register gives it).
+        if let Some(name) = self.name.as_ref().filter(|n| !n.is_empty()) {
             draft.name = name.clone();
         }
         if self.siret.is_some() {
@@ -458,6 +529,9 @@ impl ImportRow {
                 draft.sectors.push(naf.clone());
             }
         }
+        if let Some(postcode) = &self.postcode {
+            draft.postcode = postcode.clone();
+        }
         if let Some(cities) = &self.cities {
             draft.cities = cities.clone();
         }
@@ -469,6 +543,9 @@ impl ImportRow {
         }
         if let Some(labels) = &self.labels {
             draft.labels = labels.clone();
+        }
+        if let Some(entry) = register {
+            entry.complete(&mut draft);
         }
         match OrganisationFields::parse(draft) {
             Ok(fields) if errors.is_empty() => Ok(fields),
@@ -484,25 +561,44 @@ impl ImportRow {
         }
     }
 
-    /// The key this row is looked up by: its SIRET, else its name and first commune; `None`
-    /// for a SIRET that does not parse (its [`ImportRow::fields`] says why).
-    pub fn key(&self) -> Option<ImportKey> {
-        match &self.siret {
-            Some(s) => Siret::parse("siret", s)
-                .ok()
-                .map(|s| ImportKey::Siret(s.as_str().to_owned())),
-            None => Some(ImportKey::NamePlace(
-                fold(self.name.as_deref().unwrap_or("")),
-                fold(
-                    self.cities
-                        .as_ref()
-                        .and_then(|c| c.first())
-                        .map(String::as_str)
-                        .unwrap_or(""),
-                ),
-            )),
+    /// Whether the register could give this row something it lacks: a name, a postcode, a
+    /// commune, a NAF code (in its own column or among its sectors), or the ESS flag that
+    /// chooses the kind of a new organisation (when neither the row nor `?kind` gives one).
+    pub fn lacks(&self, kind_given: bool) -> bool {
+        let empty = |cell: &Option<String>| cell.as_deref().is_none_or(|c| c.trim().is_empty());
+        empty(&self.name)
+            || self.postcode.as_ref().is_none_or(empty)
+            || self.cities.as_ref().is_none_or(Vec::is_empty)
+            || (empty(&self.naf)
+                && !self
+                    .sectors
+                    .as_ref()
+                    .is_some_and(|s| s.iter().any(|s| register::is_naf_code(s))))
+            || (self.ess_flag.is_none() && empty(&self.kind) && !kind_given)
+    }
+}
+
+/// The lines of an import that lack something the register could give (see
+/// [`ImportRow::lacks`]) and have a valid SIRET to ask it with: each line and its SIRET, in
+/// the file's order. The header is checked as [`ColumnMap::from_header`] does.
+pub fn lines_to_look_up(text: &str, mapping: Option<&str>, kind_given: bool) -> Result<Vec<(u64, Siret)>, Error> {
+    let (header, mut lines) = CsvLines::open(text)?;
+    let columns = ColumnMap::from_header(header.iter().map(String::as_str), mapping)?;
+    let mut wanted = Vec::new();
+    if !columns.has(Column::Siret) {
+        return Ok(wanted);
+    }
+    while let Some(next) = lines.next() {
+        let Ok((line, record)) = next else { continue };
+        let row = columns.row(record.iter());
+        if !row.lacks(kind_given) {
+            continue;
+        }
+        if let Some(siret) = row.siret.as_deref().and_then(|s| Siret::parse("siret", s).ok()) {
+            wanted.push((line, siret));
         }
     }
+    Ok(wanted)
 }
 
 /// A refused line of an import.
@@ -528,10 +624,14 @@ pub struct ImportReport {
     pub unchanged: u64,
     /// Lines refused, with the field and the reason.
     pub rejected: Vec<RejectedLine>,
+    /// What the SIRET look-ups in the public company register did (`MATINALE_COMPANY_API_URL`);
+    /// absent when the service is off or no line lacked anything it could give.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_lookup: Option<RegisterLookups>,
 }
 
 /// One line of our export, in [`EXPORT_HEADER`]'s order.
-pub fn export_row(fields: &OrganisationFields) -> [String; 9] {
+pub fn export_row(fields: &OrganisationFields) -> [String; 10] {
     let list = |items: &[String]| items.join(LIST_SEPARATOR);
     [
         fields.siret.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default(),
@@ -544,6 +644,7 @@ pub fn export_row(fields: &OrganisationFields) -> [String; 9] {
             .collect::<Vec<_>>()
             .join(LIST_SEPARATOR),
         list(&fields.sectors),
+        fields.postcode.clone().unwrap_or_default(),
         list(&fields.cities),
         fields.website.clone().unwrap_or_default(),
         fields.description.clone(),
@@ -588,7 +689,7 @@ mod tests {
         .unwrap();
         let row = map.row(["732 829 320 00074", "Rejoué", "x", "x"]);
         assert_eq!(row.name.as_deref(), Some("Rejoué"));
-        assert_eq!(row.key(), Some(ImportKey::Siret("73282932000074".into())));
+        assert_eq!(row.siret.as_deref(), Some("732 829 320 00074"));
         let map = ColumnMap::from_header(
             ["Raison sociale", "N° SIRET"],
             Some("name:Raison sociale,siret:N° SIRET"),
@@ -615,20 +716,118 @@ mod tests {
         )
         .unwrap();
         let row = map.row(["73282932000075", "", "N", "88.10C"]);
-        let errors = row.fields(None, OrganisationKind::EssStructure, false).unwrap_err();
+        let errors = row
+            .fields(None, OrganisationKind::EssStructure, false, None)
+            .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "siret"]);
         let row = map.row(["73282932000074", "Rejoué", "N", "88.10C"]);
-        let created = row.fields(None, OrganisationKind::EssStructure, false).unwrap();
+        let created = row.fields(None, OrganisationKind::EssStructure, false, None).unwrap();
         assert_eq!(created.kind, OrganisationKind::Company);
         assert_eq!(created.sectors, ["88.10C"]);
         let mut stored = created.clone();
         stored.labels = vec!["Lucie".into()];
         let again = row
-            .fields(Some(&stored), OrganisationKind::EssStructure, false)
+            .fields(Some(&stored), OrganisationKind::EssStructure, false, None)
             .unwrap();
         assert_eq!(again, stored);
-        assert_eq!(ImportKey::of(&again), ImportKey::Siret("73282932000074".into()));
+        let mut index = DirectoryIndex::default();
+        index.insert(&again, 7);
+        assert_eq!(index.find(&map.row(["732 829 320 00074", "", "", ""])), Some(7));
+        assert_eq!(index.find(&map.row(["73282932000075", "Rejoué", "N", ""])), None);
+    }
+
+    fn by_name(name: &str, postcode: Option<&str>, commune: &str) -> OrganisationFields {
+        OrganisationFields::parse(OrganisationDraft {
+            kind: Some(OrganisationKind::Partner),
+            name: name.into(),
+            postcode: postcode.map(str::to_owned),
+            cities: vec![commune.into()],
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn without_siret_a_line_matches_by_name_and_postcode_else_by_name_and_commune() {
+        let mut index = DirectoryIndex::default();
+        index.insert(&by_name("Amicale", Some("75011"), "Paris"), 1);
+        index.insert(&by_name("Amicale", Some("75012"), "Paris"), 2);
+        index.insert(&by_name("Régie de quartier", None, "Orly"), 3);
+        let map = ColumnMap::from_header(["nom", "code postal", "commune"], None).unwrap();
+        let find = |cells: [&str; 3]| index.find(&map.row(cells));
+        // The postcode tells two organisations of one name in one commune apart.
+        assert_eq!(find(["AMICALE", "75012", "paris"]), Some(2));
+        assert_eq!(find(["Amicale", "75 011", "Paris"]), Some(1));
+        // Another postcode is another organisation, even in the same commune.
+        assert_eq!(find(["Amicale", "75013", "Paris"]), None);
+        // One stored without postcode is found by its commune, and a line without postcode
+        // finds by commune.
+        assert_eq!(find(["Regie de quartier", "94310", "Orly"]), Some(3));
+        assert_eq!(find(["Régie de quartier", "", "ORLY"]), Some(3));
+        assert_eq!(find(["Régie de quartier", "", "Rungis"]), None);
+        let map = ColumnMap::from_header(["nom", "commune"], None).unwrap();
+        assert_eq!(index.find(&map.row(["Amicale", "Paris"])), Some(1));
+    }
+
+    #[test]
+    fn the_register_fills_what_a_line_lacks_and_its_ess_flag_chooses_the_kind() {
+        let map = ColumnMap::from_header(["siret", "nom"], None).unwrap();
+        let row = map.row(["73282932000074", ""]);
+        assert!(row.lacks(false));
+        let entry = RegisterEntry {
+            name: Some("REJOUE".into()),
+            postcode: Some("94400".into()),
+            commune: Some("VITRY-SUR-SEINE".into()),
+            naf: Some("88.10C".into()),
+            ess: Some(false),
+            ess_kinds: vec![EssKind::Association],
+        };
+        let filled = row
+            .fields(None, OrganisationKind::EssStructure, false, Some(&entry))
+            .unwrap();
+        assert_eq!(filled.name, "REJOUE");
+        assert_eq!(filled.kind, OrganisationKind::Company);
+        assert_eq!(filled.postcode.as_deref(), Some("94400"));
+        assert_eq!(filled.cities, ["VITRY-SUR-SEINE"]);
+        assert_eq!(filled.sectors, ["88.10C"]);
+        let ess = RegisterEntry {
+            ess: Some(true),
+            ..entry.clone()
+        };
+        let filled = row
+            .fields(None, OrganisationKind::EssStructure, false, Some(&ess))
+            .unwrap();
+        assert_eq!(filled.ess_kinds, [EssKind::Association]);
+        // A stored organisation keeps what it has; the register fills only its gaps.
+        let mut stored = by_name("Rejoué", None, "Vitry-sur-Seine");
+        stored.siret = Some(Siret::parse("siret", "73282932000074").unwrap());
+        let filled = row
+            .fields(Some(&stored), OrganisationKind::EssStructure, false, Some(&entry))
+            .unwrap();
+        assert_eq!(
+            (filled.name.as_str(), filled.kind),
+            ("Rejoué", OrganisationKind::Partner)
+        );
+        assert_eq!(filled.cities, ["Vitry-sur-Seine"]);
+        assert_eq!(filled.postcode.as_deref(), Some("94400"));
+
+        let text = "siret;nom;code postal;commune;naf;ess\n\
+                    73282932000074;Rejoué;94400;Vitry;88.10C;O\n\
+                    73282932000074;;94400;Vitry;88.10C;O\n\
+                    73282932000074;Rejoué;;Vitry;88.10C;O\n\
+                    73282932000075;;;;;\n\
+                    ;Sans SIRET;;;;\n";
+        let lines: Vec<u64> = lines_to_look_up(text, None, false)
+            .unwrap()
+            .into_iter()
+            .map(|(line, _)| line)
+            .collect();
+        assert_eq!(
+            lines,
+            [3, 4],
+            "complete lines, bad SIRETs and lines without one are not looked up"
+        );
     }
 
     #[test]
@@ -638,6 +837,7 @@ mod tests {
             name: "Rejoué".into(),
             ess_kinds: vec![EssKind::Aci, EssKind::Siae],
             sectors: vec!["jouets".into(), "réemploi".into()],
+            postcode: Some("94400".into()),
             cities: vec!["Vitry-sur-Seine".into()],
             website: Some("https://rejoue.org".into()),
             description: "Jouets, livres".into(),
@@ -649,7 +849,7 @@ mod tests {
         let cells = export_row(&fields);
         let read = map
             .row(cells.iter().map(String::as_str))
-            .fields(None, OrganisationKind::Partner, false)
+            .fields(None, OrganisationKind::Partner, false, None)
             .unwrap();
         assert_eq!(read, fields);
     }

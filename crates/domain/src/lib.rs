@@ -22,6 +22,7 @@ pub mod outcome;
 pub mod page;
 pub mod partner;
 pub mod presence;
+pub mod register;
 pub mod registration;
 pub mod series;
 pub mod siret;

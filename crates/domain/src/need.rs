@@ -792,6 +792,7 @@ mod tests {
                 kind: OrganisationKind::EssStructure,
                 name: name.into(),
                 siret: None,
+                postcode: None,
                 ess_kinds: kinds.to_vec(),
                 sectors: sectors.iter().map(|s| (*s).into()).collect(),
                 cities: cities.iter().map(|s| (*s).into()).collect(),

@@ -131,6 +131,9 @@ pub struct OrganisationValues<Kind, SiretNumber> {
     pub name: String,
     /// SIRET, optional.
     pub siret: Option<SiretNumber>,
+    /// Postcode of the organisation's address (five digits), optional: with the name, what
+    /// identifies an organisation without SIRET in an import.
+    pub postcode: Option<String>,
     /// ESS kinds, only for ESS structures (once parsed: sorted, without repeats).
     pub ess_kinds: Vec<EssKind>,
     /// Sectors of activity.
@@ -170,6 +173,16 @@ fn tag_list(check: &mut Checker, field: &str, values: &[String], max_items: usiz
     out
 }
 
+/// A French postcode: five digits (`94400`, `97400`; Corsica's are `20xxx`).
+pub fn postcode(field: &str, value: &str) -> Result<String, Error> {
+    let code: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.len() == 5 && code.chars().all(|c| c.is_ascii_digit()) {
+        Ok(code)
+    } else {
+        Err(Error::field(field, "invalid", "must be a French postcode: five digits"))
+    }
+}
+
 /// A mail domain such as `rejoue.org`: labels of letters, digits and hyphens, at least two.
 fn mail_domain(field: &str, value: &str) -> Result<String, Error> {
     let domain = value.trim().trim_end_matches('.').to_ascii_lowercase();
@@ -191,8 +204,8 @@ fn mail_domain(field: &str, value: &str) -> Result<String, Error> {
 }
 
 impl OrganisationFields {
-    /// Checks the fields: a kind, a name, a valid SIRET when given, ESS kinds only on ESS
-    /// structures, at most 50 sectors, cities and labels.
+    /// Checks the fields: a kind, a name, a valid SIRET and postcode when given, ESS kinds only
+    /// on ESS structures, at most 50 sectors, cities and labels.
     pub fn parse(draft: OrganisationDraft) -> Result<Self, Error> {
         let mut check = Checker::new();
         if draft.kind.is_none() {
@@ -202,6 +215,10 @@ impl OrganisationFields {
         let siret = match draft.siret.as_deref().map(str::trim) {
             None | Some("") => Some(None),
             Some(s) => check.take(Siret::parse("siret", s)).map(Some),
+        };
+        let postcode = match draft.postcode.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(p) => check.take(postcode("postcode", p)).map(Some),
         };
         if draft.kind.is_some_and(|k| k != OrganisationKind::EssStructure) && !draft.ess_kinds.is_empty() {
             check.push(FieldError::new(
@@ -232,19 +249,22 @@ impl OrganisationFields {
             Some(w) => check.take(url("website", w)).map(Some),
         };
         let description = check.take(bounded_text("description", &draft.description, 20_000));
-        match (draft.kind, name, siret, website, description) {
-            (Some(kind), Some(name), Some(siret), Some(website), Some(description)) => check.finish(|| Self {
-                kind,
-                name,
-                siret,
-                ess_kinds,
-                sectors,
-                cities,
-                website,
-                description,
-                labels,
-                verified_domains,
-            }),
+        match (draft.kind, name, siret, postcode, website, description) {
+            (Some(kind), Some(name), Some(siret), Some(postcode), Some(website), Some(description)) => {
+                check.finish(|| Self {
+                    kind,
+                    name,
+                    siret,
+                    postcode,
+                    ess_kinds,
+                    sectors,
+                    cities,
+                    website,
+                    description,
+                    labels,
+                    verified_domains,
+                })
+            }
             _ => Err(check.into_error()),
         }
     }
@@ -255,6 +275,7 @@ impl OrganisationFields {
             kind: Some(self.kind),
             name: self.name.clone(),
             siret: self.siret.as_ref().map(|s| s.as_str().to_owned()),
+            postcode: self.postcode.clone(),
             ess_kinds: self.ess_kinds.clone(),
             sectors: self.sectors.clone(),
             cities: self.cities.clone(),
@@ -353,6 +374,25 @@ mod tests {
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["verified_domains[0]", "verified_domains[1]"]);
+    }
+
+    #[test]
+    fn a_postcode_is_five_digits() {
+        let mut d = draft();
+        d.postcode = Some(" 94 400 ".into());
+        assert_eq!(
+            OrganisationFields::parse(d.clone()).unwrap().postcode.as_deref(),
+            Some("94400")
+        );
+        d.postcode = Some("".into());
+        assert_eq!(OrganisationFields::parse(d.clone()).unwrap().postcode, None);
+        for bad in ["9440", "2A004", "944000"] {
+            d.postcode = Some(bad.into());
+            let Error::Invalid(errors) = OrganisationFields::parse(d.clone()).unwrap_err() else {
+                panic!()
+            };
+            assert_eq!(errors[0].field, "postcode", "{bad}");
+        }
     }
 
     #[test]

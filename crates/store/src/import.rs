@@ -1,11 +1,11 @@
 //! The directory import: a file of organisations read line by line inside one transaction,
 //! each line creating, updating or leaving one organisation (one per SIRET, else per name and
-//! commune), or refused with its field and reason.
+//! postcode, else per name and commune), or refused with its field and reason.
 
-use std::collections::HashMap;
-
-use matinale_domain::directory::{ColumnMap, CsvLines, ImportKey, ImportReport, RejectedLine};
-use matinale_domain::organisation::{OrganisationFields, OrganisationKind};
+use matinale_domain::directory::{ColumnMap, CsvLines, DirectoryIndex, ImportReport, RejectedLine};
+use matinale_domain::organisation::OrganisationKind;
+use matinale_domain::register::RegisterEntries;
+use matinale_domain::siret::Siret;
 use matinale_domain::user::Actor;
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
@@ -31,6 +31,9 @@ pub struct ImportRequest<'a> {
     pub kind: Option<OrganisationKind>,
     /// Answer the same report and write nothing.
     pub dry_run: bool,
+    /// What the public company register says of the SIRETs of lines that lack something,
+    /// asked before the transaction (no network inside it); empty when the look-up is off.
+    pub register: Option<&'a RegisterEntries>,
 }
 
 /// Imports organisations in one transaction (read-only in a dry run). A header without a
@@ -72,11 +75,13 @@ async fn import_in(txn: &Txn<'_>, actor: &Actor, request: ImportRequest<'_>) -> 
     let default_kind = request.kind.unwrap_or(OrganisationKind::EssStructure);
     let kind_given = request.kind.is_some();
     // The directory as it is, by key: what each line is compared with.
-    let mut stored: HashMap<ImportKey, (Uuid, i32, OrganisationFields)> = HashMap::new();
-    for (id, version, fields) in organisations::every_by_id(txn, &OrganisationFilter::default()).await? {
-        stored.entry(ImportKey::of(&fields)).or_insert((id, version, fields));
+    let stored = organisations::every_by_id(txn, &OrganisationFilter::default()).await?;
+    let mut index: DirectoryIndex<usize> = DirectoryIndex::default();
+    for (i, (_, _, fields)) in stored.iter().enumerate() {
+        index.insert(fields, i);
     }
-    let mut seen: HashMap<ImportKey, u64> = HashMap::new();
+    // The organisations the file has already spoken of, with the first line that did.
+    let mut seen: DirectoryIndex<u64> = DirectoryIndex::default();
     let mut report = ImportReport::default();
     let mut pending = Pending::default();
     let now = txn.now();
@@ -89,8 +94,7 @@ async fn import_in(txn: &Txn<'_>, actor: &Actor, request: ImportRequest<'_>) -> 
             }
         };
         let row = columns.row(record.iter());
-        let key = row.key();
-        if let Some(first) = key.as_ref().and_then(|k| seen.get(k)) {
+        if let Some(first) = seen.find(&row) {
             let field = if row.siret.is_some() { "siret" } else { "name" };
             report.rejected.push(RejectedLine {
                 line,
@@ -99,8 +103,12 @@ async fn import_in(txn: &Txn<'_>, actor: &Actor, request: ImportRequest<'_>) -> 
             });
             continue;
         }
-        let current = key.as_ref().and_then(|k| stored.get(k));
-        let fields = match row.fields(current.map(|(_, _, f)| f), default_kind, kind_given) {
+        let current = index.find(&row).map(|i| &stored[i]);
+        let entry = match (request.register, row.siret.as_deref()) {
+            (Some(register), Some(siret)) => Siret::parse("siret", siret).ok().and_then(|s| register.get(s.as_str())),
+            _ => None,
+        };
+        let fields = match row.fields(current.map(|(_, _, f)| f), default_kind, kind_given, entry) {
             Ok(fields) => fields,
             Err(errors) => {
                 report.rejected.extend(errors.into_iter().map(|e| RejectedLine {
@@ -111,8 +119,10 @@ async fn import_in(txn: &Txn<'_>, actor: &Actor, request: ImportRequest<'_>) -> 
                 continue;
             }
         };
-        let key = ImportKey::of(&fields);
-        seen.insert(key, line);
+        seen.insert(&fields, line);
+        if let Some((_, _, was)) = current {
+            seen.insert(was, line);
+        }
         match current {
             Some((_, _, was)) if *was == fields => report.unchanged += 1,
             Some(&(id, version, _)) => {

@@ -79,6 +79,7 @@ pub(crate) fn set_fields(am: &mut organisation::ActiveModel, f: &OrganisationFie
     am.kind = Set(Text(f.kind));
     am.name = Set(f.name.clone());
     am.siret = Set(f.siret.as_ref().map(|s| s.as_str().to_owned()));
+    am.postcode = Set(f.postcode.clone());
     am.website = Set(f.website.clone());
     am.description = Set(f.description.clone());
     am.search_text = Set(f.search_text());
@@ -152,6 +153,7 @@ pub(crate) fn fields_of(
         kind: row.kind.get(),
         name: row.name,
         siret,
+        postcode: row.postcode,
         ess_kinds,
         sectors: of(SECTOR),
         cities: of(CITY),

@@ -18,16 +18,24 @@ use uuid::Uuid;
 pub struct CreateOrganisationRequest {
     /// Kind.
     pub kind: OrganisationKind,
-    /// Name.
+    /// Name; required, unless the company search service (`MATINALE_COMPANY_API_URL`) finds
+    /// the SIRET's.
+    #[serde(default)]
     #[schema(
         min_length = 1,
         max_length = 200,
         pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"
     )]
     pub name: String,
-    /// SIRET (14 digits, Luhn-checked; La Poste's own rule).
+    /// SIRET (14 digits, Luhn-checked; La Poste's own rule). With the company search service
+    /// on, what the organisation lacks (name, postcode, commune, NAF code among the sectors,
+    /// the ESS kinds of an ESS structure) is filled from the register's entry; a failed
+    /// look-up leaves it as sent.
     #[serde(default)]
     pub siret: Option<String>,
+    /// Postcode of the address (five digits).
+    #[serde(default)]
+    pub postcode: Option<String>,
     /// ESS kinds, for ESS structures only.
     #[serde(default)]
     pub ess_kinds: Vec<EssKind>,
@@ -76,6 +84,10 @@ pub struct PatchOrganisationRequest {
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, nullable)]
     pub siret: Option<Option<String>>,
+    /// Postcode (five digits).
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub postcode: Option<Option<String>>,
     /// ESS kinds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ess_kinds: Option<Vec<EssKind>>,
@@ -118,6 +130,8 @@ pub struct OrganisationResponse {
     pub siret: Option<String>,
     /// SIREN, the first nine digits of the SIRET.
     pub siren: Option<String>,
+    /// Postcode of the address.
+    pub postcode: Option<String>,
     /// ESS kinds.
     pub ess_kinds: Vec<EssKind>,
     /// Sectors.
@@ -143,6 +157,7 @@ impl From<Organisation> for OrganisationResponse {
             name: f.name,
             siren: f.siret.as_ref().map(|s| s.siren().to_owned()),
             siret: f.siret.map(|s| s.as_str().to_owned()),
+            postcode: f.postcode,
             ess_kinds: f.ess_kinds,
             sectors: f.sectors,
             cities: f.cities,
@@ -185,6 +200,7 @@ impl From<CreateOrganisationRequest> for OrganisationDraft {
             kind: Some(r.kind),
             name: r.name,
             siret: r.siret,
+            postcode: r.postcode,
             ess_kinds: r.ess_kinds,
             sectors: r.sectors,
             cities: r.cities,

@@ -12,6 +12,7 @@ use matinale_store::import::ImportRequest;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::company_register;
 use crate::error::ApiError;
 use crate::extract::{Query, SignedIn};
 use crate::responses::WriteErrors;
@@ -84,17 +85,21 @@ pub struct ImportQuery {
     /// `true`: answer the same report and write nothing.
     pub dry_run: Option<bool>,
     /// Columns of other names, as `field:column` pairs: `name:Raison sociale,siret:N° SIRET`
-    /// (fields: siret, name, kind, ess_kinds, sectors, naf, cities, website, description,
-    /// labels, ess).
+    /// (fields: siret, name, kind, ess_kinds, sectors, naf, postcode, cities, website,
+    /// description, labels, ess).
     #[param(max_length = 2000)]
     pub mapping: Option<String>,
 }
 
 /// Imports organisations from a CSV file (organisers, admins): SIRENE's columns
 /// (`siret`, `denominationUniteLegale`, `activitePrincipaleEtablissement`,
-/// `libelleCommuneEtablissement`, `economieSocialeSolidaireUniteLegale`), our export's or others
-/// named by `mapping`; `;` or `,`; UTF-8 or Windows-1252. One organisation per SIRET (else per
-/// name and first commune): a second import updates or leaves it. One transaction.
+/// `codePostalEtablissement`, `libelleCommuneEtablissement`,
+/// `economieSocialeSolidaireUniteLegale`), our export's or others named by `mapping`; `;` or
+/// `,`; UTF-8 or Windows-1252. One organisation per SIRET (else per name and postcode, else
+/// per name and first commune): a second import updates or leaves it. One transaction. When
+/// the server has a company search service (`MATINALE_COMPANY_API_URL`), what a line with a
+/// SIRET lacks (name, postcode, commune, NAF code, ESS flag) is looked up first, and
+/// `company_lookup` says how that went; a failed look-up never fails the import.
 #[utoipa::path(tag = "organisations", params(ImportQuery), security(("bearer" = [])),
     request_body(content = String, content_type = "text/csv", description = "the file, with a header line"),
     responses(
@@ -118,7 +123,8 @@ pub async fn import_organisations(
         mapping: query.0.mapping.as_deref(),
         kind: query.0.kind,
         dry_run: query.0.dry_run.unwrap_or(false),
+        register: None,
     };
-    let report = matinale_store::import::import(&state.db, &actor, request).await?;
+    let report = company_register::import(state.company_register.as_ref(), &state.db, &actor, request).await?;
     Ok(HttpResponse::Ok().json(report))
 }

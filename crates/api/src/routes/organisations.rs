@@ -24,7 +24,9 @@ fn respond(org: Organisation, status: StatusCode) -> HttpResponse {
     etag::tagged(status, org.version, OrganisationResponse::from(org))
 }
 
-/// Creates an organisation; its creator becomes a member and may edit it.
+/// Creates an organisation; its creator becomes a member and may edit it. With the company
+/// search service on (`MATINALE_COMPANY_API_URL`), what it lacks is filled from its SIRET's
+/// entry in the public register; a failed look-up leaves it as sent.
 #[utoipa::path(tag = "organisations", request_body = CreateOrganisationRequest, security(("bearer" = [])), responses(
         WriteErrors,
     (status = 201, body = OrganisationResponse, headers(("ETag" = String))),
@@ -36,7 +38,11 @@ pub async fn create_organisation(
     SignedIn(actor): SignedIn,
     body: Json<CreateOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = OrganisationFields::parse(OrganisationDraft::from(body.into_inner()))?;
+    let mut draft = OrganisationDraft::from(body.into_inner());
+    if let Some(register) = &state.company_register {
+        register.complete(&mut draft).await;
+    }
+    let fields = OrganisationFields::parse(draft)?;
     let org = matinale_store::organisations::create(&state.db, &actor, fields).await?;
     Ok(respond(org, StatusCode::CREATED))
 }

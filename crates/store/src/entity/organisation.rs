@@ -12,6 +12,7 @@ pub struct Model {
     pub kind: Text<OrganisationKind>,
     pub name: String,
     pub siret: Option<String>,
+    pub postcode: Option<String>,
     pub website: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub description: String,
