@@ -38,6 +38,8 @@ const ASSETS: &[(&str, &str)] = &[
     ("stands.js", include_str!("../assets/console/stands.js")),
     ("organisation.js", include_str!("../assets/console/organisation.js")),
     ("needs.js", include_str!("../assets/console/needs.js")),
+    ("invitations.js", include_str!("../assets/console/invitations.js")),
+    ("import.js", include_str!("../assets/console/import.js")),
 ];
 
 fn content_type(name: &str) -> &'static str {

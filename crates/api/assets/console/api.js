@@ -38,17 +38,19 @@ export class ApiError extends Error {
 
 /**
  * api('GET', '/events/…') → the parsed JSON (null for 204).
- * Options: `accept` (then the text is answered), `headers`, `raw` (the Response).
+ * Options: `accept` (then the text is answered), `headers`, `raw` (the Response),
+ * `contentType` (the body, a File or text, is sent as it is with that type).
  */
 export async function api(method, path, body, options = {}) {
   for (let attempt = 0; ; attempt++) {
     const headers = {Accept: options.accept || 'application/json', ...(options.headers || {})};
     if (token) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    // `contentType`: the body is sent as it is (a CSV file), not as JSON.
+    if (body !== undefined) headers['Content-Type'] = options.contentType || 'application/json';
     const response = await fetch(`/api/v1${path}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : (options.contentType ? body : JSON.stringify(body)),
       credentials: 'omit',
       cache: 'no-store',
     });
