@@ -302,7 +302,7 @@ pub async fn list(
     let opted = opted_out(db, all.iter().map(|(e, _)| opt_out_hash(e)).collect()).await?;
     let counts = rules::count(all.iter().map(|(email, category)| {
         (
-            category.clone().map(Text::get),
+            category.map(Text::get),
             registered.contains(email),
             opted.contains(&opt_out_hash(email)),
         )
