@@ -20,6 +20,7 @@ mod m20261207_201010_add_need_placement;
 mod m20261207_202000_create_waitlist_queues;
 mod m20261207_207000_create_presences;
 mod m20261208_013000_add_organisation_postcode;
+mod m20261208_014000_create_invitations;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_202000_create_waitlist_queues::Migration),
             Box::new(m20261207_207000_create_presences::Migration),
             Box::new(m20261208_013000_add_organisation_postcode::Migration),
+            Box::new(m20261208_014000_create_invitations::Migration),
         ]
     }
 }

@@ -200,6 +200,12 @@ enum Subject {
     MeetingsNow,
     /// `{id}` = R; body: no leaving time (what its token may say of its presence).
     PresenceChange,
+    /// `{id}` = E; body: a CSV list inviting one new address (sent as `text/csv`).
+    InvitationFile,
+    /// `{token}` = the link secret of a new invitation to E.
+    FreshInvitationLink,
+    /// `{token}` = the unsubscribe secret of a new invitation to E.
+    FreshUnsubscribe,
 }
 use Subject::*;
 
@@ -330,6 +336,12 @@ static ROWS: &[Row] = &[
     ("GET",    "/api/v1/events/{id}/presences",                 Organiser,  Event,              [U, U, F, F, OK, OK]),
     ("POST",   "/api/v1/registrations/{id}/presence",           Registrant, PresenceChange,     [U, N, N, N, GRANTED, GRANTED]),
     ("POST",   "/api/v1/events/{id}/schedule/replan",           Organiser,  Event,              [U, U, F, F, GRANTED, GRANTED]),
+    // Invitations: the organisers of the event send lists and read them; the secrets of an
+    // invitation's mail are the credential of what it pre-fills and of its unsubscribe.
+    ("POST",   "/api/v1/events/{id}/invitations",               Organiser,  InvitationFile,     [U, U, F, F, OK, OK]),
+    ("GET",    "/api/v1/events/{id}/invitations",               Organiser,  Event,              [U, U, F, F, OK, OK]),
+    ("GET",    "/api/v1/invitations/{token}",                   Anyone,     FreshInvitationLink, [OK, OK, OK, OK, OK, OK]),
+    ("POST",   "/unsubscribe/{token}",                          Anyone,     FreshUnsubscribe,   [OK, OK, OK, OK, OK, OK]),
     // Signing out revokes the caller's own token: last, so that no row after it loses its callers.
     ("POST",   "/api/v1/auth/logout",                           Organiser,  Nothing,            [U, U, OK, OK, OK, OK]),
 ];
@@ -863,6 +875,31 @@ impl World {
                 Call::id(id_of(&post(app, &path, a, body).await)).with_body(json!({"reason": "Salle fermée"}))
             }
             NewMeeting => Call::id(event).with_body(self.new_meeting(app).await),
+            InvitationFile => {
+                Call::id(event).with_body(Value::String(format!("email\n{}@example.org\n", unique("invited"))))
+            }
+            FreshInvitationLink | FreshUnsubscribe => {
+                let email = format!("{}@example.org", unique("invited"));
+                let path = format!("/api/v1/events/{event}/invitations");
+                let r = app
+                    .request(Method::POST, &path, Some(a))
+                    .header("Content-Type", "text/csv")
+                    .body(format!("email\n{email}\n"))
+                    .send()
+                    .await
+                    .expect("invite");
+                assert_eq!(r.status(), StatusCode::OK);
+                let (link, unsubscribe) = crate::invitations::secrets(app, &email).await;
+                let token = if matches!(subject, FreshInvitationLink) {
+                    link
+                } else {
+                    unsubscribe
+                };
+                Call {
+                    params: vec![("token", token)],
+                    ..Call::default()
+                }
+            }
             MeetingsNow => Call {
                 query: Some(format!("at={}", at(31).replace('+', "%2B"))),
                 ..Call::id(event)

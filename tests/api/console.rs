@@ -447,8 +447,22 @@ async fn organisers_run_a_matinale_and_a_buyer_publishes_a_need_through_the_cons
     );
     let awa = get(format!("/registrations/{}/presence", report["awa"].as_str().unwrap())).await;
     assert_eq!(awa["marked_present"], false, "{awa}");
+    // The invitation list sent from the console, and the organisation it imported.
+    assert_eq!(report["invited"], "invitee@ville.example");
+    let invitations = get(format!("/events/{event_id}/invitations")).await;
+    assert_eq!(invitations["total"], 1, "{invitations}");
+    assert_eq!(invitations["items"][0]["email"], "invitee@ville.example");
+    assert_eq!(
+        invitations["counts"]["by_category"][0]["category"], "buyer",
+        "{invitations}"
+    );
+    let imported = get("/organisations?q=Ressourcerie".to_owned()).await;
+    assert_eq!(imported["total"], 1, "imported in the browser: {imported}");
     let axe = report["axe"].as_object().expect("axe ran");
-    assert!(axe.len() >= 12, "axe ran on every screen: {axe:?}");
+    assert!(axe.len() >= 16, "axe ran on every screen: {axe:?}");
+    for screen in ["invitations-dry-run", "invitations", "import-dry-run", "import"] {
+        assert!(axe.contains_key(screen), "axe ran on the {screen} screen: {axe:?}");
+    }
     // No bearer token in any URL the browser requested.
     assert_eq!(report["tokens_in_urls"], 0);
 }

@@ -85,9 +85,12 @@ pub(crate) struct Received {
     to_name: Option<String>,
     pub(crate) subject: String,
     pub(crate) text: String,
-    html: String,
+    pub(crate) html: String,
     /// (METHOD parameter of the part, calendar text) of each `text/calendar` attachment.
     pub(crate) calendars: Vec<(String, String)>,
+    /// The `List-Unsubscribe` and `List-Unsubscribe-Post` header fields, as sent.
+    pub(crate) list_unsubscribe: Option<String>,
+    pub(crate) list_unsubscribe_post: Option<String>,
 }
 
 impl Received {
@@ -129,6 +132,11 @@ impl Received {
             text: parsed.body_text(0).expect("text part").into_owned(),
             html: parsed.body_html(0).expect("HTML part").into_owned(),
             calendars,
+            // Unfolded: a long field may be folded at its white space.
+            list_unsubscribe: parsed
+                .header_raw("List-Unsubscribe")
+                .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ")),
+            list_unsubscribe_post: parsed.header_raw("List-Unsubscribe-Post").map(|v| v.trim().to_owned()),
         }
     }
 

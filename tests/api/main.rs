@@ -9,6 +9,7 @@ mod console;
 mod events;
 mod health;
 mod import;
+mod invitations;
 mod mail;
 mod mailbox;
 mod meeting_blocks;

@@ -12,6 +12,7 @@ axe-core (tests/support/vendor/) runs on every screen: a serious or critical vio
 import datetime
 import json
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -364,6 +365,37 @@ def run(s):
         session.screen("console-stands-accepted")
         session.go("#/outbox", "outbox-status")
         session.screen("console-outbox")
+
+        # 10b. Invitations (issue 25): a list checked first (dry run), then sent; the list, its
+        # counts. Then the directory import: checked, then imported.
+        folder = tempfile.mkdtemp(prefix="matinale-console-")
+        invitations = os.path.join(folder, "invitations.csv")
+        with open(invitations, "w", encoding="utf-8") as f:
+            f.write("email;first_name;last_name;category\ninvitee@ville.example;Inès;Invitée;buyer\nnot-an-address;X;Y;\n")
+        session.go(f"#/events/{event_id}/invitations", "invitations-upload")
+        session.by_id("invitations-file").send_keys(invitations)
+        session.click(session.by_id("invitations-dry-run"))
+        session.text_in("invitations-report", "1 invitation(s) à envoyer")
+        session.text_in("invitations-skipped", "invalid e-mail")
+        session.screen("console-invitations-dry-run")
+        session.click(session.by_id("invitations-send"))
+        session.text_in("invitations-report", "1 invitation(s) mises en file")
+        session.text_in("invitations", "invitee@ville.example")
+        session.text_in("invitations-counts", "Acheteur")
+        session.screen("console-invitations")
+        report["invited"] = "invitee@ville.example"
+        directory = os.path.join(folder, "organisations.csv")
+        with open(directory, "w", encoding="utf-8") as f:
+            f.write("name;siret\nRessourcerie du Val;\n")
+        session.go("#/import", "import-upload")
+        session.by_id("import-file").send_keys(directory)
+        session.click(session.by_id("import-dry-run"))
+        session.text_in("import-report", "1 à créer")
+        session.screen("console-import-dry-run")
+        session.click(session.by_id("import-run"))
+        session.text_in("import-report", "1 créée(s)")
+        session.screen("console-import")
+        report["imported"] = "Ressourcerie du Val"
         session.go("#/events", "events-table")
         session.text_in("events-table", "1 / 0 / 0")
         session.click(session.by_id("lang-toggle"))

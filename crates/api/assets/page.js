@@ -1531,7 +1531,9 @@ import {fill} from '/console/i18n.js';
 
   /* ---------- the registration form's person fields (both pages) ---------- */
 
-  function personControls(full, category) {
+  // `invited`: what an invitation link pre-fills (GET /invitations/{secret}) and its secret,
+  // sent with the registration as `invitation`.
+  function personControls(full, category, invited) {
     var controls = {
       category: h('select', { name: 'category', required: true }, ['ess_structure', 'buyer', 'partner', 'visitor'].map(function (c) {
         return h('option', { value: c, text: t('cat1_' + c), selected: c === (category || 'ess_structure') });
@@ -1540,6 +1542,11 @@ import {fill} from '/console/i18n.js';
       'person.last_name': h('input', { type: 'text', name: 'last_name', autocomplete: 'family-name', required: true }),
       'person.email': h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true, inputmode: 'email' })
     };
+    if (invited) {
+      controls['person.first_name'].value = invited.first_name || '';
+      controls['person.last_name'].value = invited.last_name || '';
+      controls['person.email'].value = invited.email || '';
+    }
     var fields = [
       field(t('category') + ' ' + t('required'), controls.category),
       field(t('first_name') + ' ' + t('required'), controls['person.first_name']),
@@ -1564,6 +1571,12 @@ import {fill} from '/console/i18n.js';
           var items = r.ok && r.data && Array.isArray(r.data.items) ? r.data.items : [];
           items.sort(function (a, b) { return a.name.localeCompare(b.name, locale()); });
           items.forEach(function (o) { org.appendChild(h('option', { value: o.id, text: o.name })); });
+          var named = invited && invited.organisation_id;
+          if (named && controls.category.value === (invited.category || controls.category.value)) {
+            var known = items.some(function (o) { return o.id === named; });
+            if (!known) org.appendChild(h('option', { value: named, text: invited.organisation_name || named }));
+            org.value = named;
+          }
         });
       };
       controls.category.addEventListener('change', fill);
@@ -1596,6 +1609,7 @@ import {fill} from '/console/i18n.js';
           if (needs) body.accessibility_needs = needs;
           body.consents = { share_contact: controls['consents.share_contact'].checked };
         }
+        if (invited && invited.secret) body.invitation = invited.secret;
         return body;
       }
     };
@@ -1624,7 +1638,27 @@ import {fill} from '/console/i18n.js';
   function eventPage() {
     var match = /^\/e\/([0-9a-fA-F-]{36})\/?$/.exec(window.location.pathname);
     var id = match ? match[1] : null;
-    var S = { event: null, programme: [], buyers: null, result: null };
+    var S = { event: null, programme: [], buyers: null, result: null, invited: null };
+    // An invitation link (`?invitation=mi_…`): kept in memory, removed from the address bar
+    // like `verify`, and read to pre-fill the form.
+    var invitation = new URLSearchParams(window.location.search).get('invitation');
+    if (invitation && window.history && window.history.replaceState) {
+      var rest = new URLSearchParams(window.location.search);
+      rest.delete('invitation');
+      var kept = rest.toString();
+      window.history.replaceState(null, '', window.location.pathname + (kept ? '?' + kept : '') + window.location.hash);
+    }
+
+    function loadInvitation() {
+      if (!invitation) return Promise.resolve();
+      return api('GET', '/api/v1/invitations/' + encodeURIComponent(invitation.trim())).then(function (r) {
+        if (r.ok && r.data && r.data.event_id === id) {
+          S.invited = r.data;
+          S.invited.secret = invitation.trim();
+          if (!storedLang() && r.data.locale === 'en') { lang = 'en'; applyLang(); }
+        }
+      });
+    }
 
     function load() {
       if (!id) return renderMissing();
@@ -1640,7 +1674,8 @@ import {fill} from '/console/i18n.js';
             var d = p.data;
             S.programme = p.ok ? (Array.isArray(d) ? d : (d && d.items) || []) : [];
           }),
-          loadBuyers(id).then(function (b) { S.buyers = b; })
+          loadBuyers(id).then(function (b) { S.buyers = b; }),
+          loadInvitation()
         ]).then(function () { render(); });
       });
     }
@@ -1735,7 +1770,7 @@ import {fill} from '/console/i18n.js';
         return h('section', { class: 'card', 'aria-labelledby': 'register-title' }, children);
       }
       var out = h('div', { id: 'register-result' });
-      var c = personControls(true);
+      var c = personControls(true, S.invited && S.invited.category, S.invited);
       var button = h('button', { type: 'submit', id: 'register', text: t('register') });
       var form = h('form', { novalidate: true, id: 'register-form' }, c.fields.concat([h('div', { class: 'actions' }, [button])]));
       form.addEventListener('submit', function (e) {

@@ -1,8 +1,9 @@
 //! The request line of the access log, with the secrets it may carry masked.
 
 /// The request line (`GET /path?query HTTP/1.1`) as the access log shows it: manage (`mr_`),
-/// calendar-feed (`mc_`), account (`mt_`) tokens and e-mail verification secrets (`mv_`)
-/// anywhere in it, the value of every query parameter whose name holds `token` or is `verify`,
+/// calendar-feed (`mc_`), account (`mt_`) tokens, e-mail verification secrets (`mv_`) and
+/// invitation secrets (`mi_`, `mu_`) anywhere in it, the value of every query parameter whose
+/// name holds `token` or is `verify` or `invitation`,
 /// and personal data in the query (the value of `email`, as `/people?email=` takes it, and
 /// anything that looks like an e-mail address), are replaced by `[redacted]`.
 pub fn loggable_request_line(req: &actix_web::dev::ServiceRequest) -> String {
@@ -11,7 +12,7 @@ pub fn loggable_request_line(req: &actix_web::dev::ServiceRequest) -> String {
 }
 
 /// The prefixes of our secrets (see `matinale_store::accounts::new_secret`).
-const SECRET_PREFIXES: [&str; 4] = ["mr_", "mc_", "mt_", "mv_"];
+const SECRET_PREFIXES: [&str; 6] = ["mr_", "mc_", "mt_", "mv_", "mi_", "mu_"];
 
 const REDACTED: &str = "[redacted]";
 
@@ -41,7 +42,7 @@ pub fn masked(target: &str) -> String {
 /// Query parameters whose value is always masked: secrets and e-mail addresses.
 fn masked_parameter(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    name.contains("token") || name.contains("email") || name == "verify"
+    name.contains("token") || name.contains("email") || name == "verify" || name == "invitation"
 }
 
 /// Whether a query value holds an `@`, plain or percent-encoded.
@@ -105,6 +106,9 @@ mod tests {
             "/r/0190?e=1&verify=[redacted]"
         );
         assert_eq!(masked("/r/0190?verify=abc"), "/r/0190?verify=[redacted]");
+        assert_eq!(masked("/e/0190?invitation=abc"), "/e/0190?invitation=[redacted]");
+        assert_eq!(masked("/api/v1/invitations/mi_AbC"), "/api/v1/invitations/[redacted]");
+        assert_eq!(masked("/unsubscribe/mu_AbC"), "/unsubscribe/[redacted]");
     }
 
     #[test]

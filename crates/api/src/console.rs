@@ -40,6 +40,8 @@ const ASSETS: &[(&str, &str)] = &[
     ("stands.js", include_str!("../assets/console/stands.js")),
     ("organisation.js", include_str!("../assets/console/organisation.js")),
     ("needs.js", include_str!("../assets/console/needs.js")),
+    ("invitations.js", include_str!("../assets/console/invitations.js")),
+    ("import.js", include_str!("../assets/console/import.js")),
 ];
 
 /// The modules the participant's and event's pages import too (`/console/dom.js`, …): written

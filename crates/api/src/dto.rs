@@ -13,6 +13,7 @@ pub mod auth;
 pub mod calendars;
 pub mod events;
 pub mod health;
+pub mod invitations;
 pub mod meeting_blocks;
 pub mod meeting_changes;
 pub mod meeting_preferences;

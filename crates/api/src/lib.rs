@@ -44,9 +44,9 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use routes::{
-    account, auth, calendars, events, health, import, meeting_blocks, meeting_changes, meeting_outcomes, meetings,
-    members, needs, organisations, outbox, participants, personal_data, registrations, replan, reports, series, stands,
-    users, wishes,
+    account, auth, calendars, events, health, import, invitations, meeting_blocks, meeting_changes, meeting_outcomes,
+    meetings, members, needs, organisations, outbox, participants, personal_data, registrations, replan, reports,
+    series, stands, users, wishes,
 };
 
 #[derive(OpenApi)]
@@ -74,6 +74,7 @@ with `errors[{field, code, message}]`. Lists take `page` and `per_page` (max 200
         (name = "reports", description = "Figures for the SPASER and the ESS observatory: JSON, CSV, SVG"),
         (name = "personal data", description = "RGPD: export and erasure of a person's data"),
         (name = "outbox", description = "Mail queued for delivery, for organisers"),
+        (name = "invitations", description = "Invitations to an event from an organiser's list, one-click unsubscribe"),
         (name = "health", description = "Probes"),
     )
 )]
@@ -131,6 +132,9 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(needs::withdraw_interest)
         .service(needs::list_interests)
         .service(needs::list_suggestions)
+        .service(invitations::invite)
+        .service(invitations::list_invitations)
+        .service(invitations::invitation_prefill)
         .service(registrations::create_registration)
         .service(registrations::list_registrations)
         .service(registrations::get_registration)
@@ -194,6 +198,7 @@ fn documented_app() -> utoipa_actix_web::UtoipaApp<
         .openapi(ApiDoc::openapi())
         .service(health::live)
         .service(health::ready)
+        .service(invitations::unsubscribe)
         .service(scope::scope("/api/v1").configure(api_v1))
 }
 
@@ -325,6 +330,7 @@ fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Re
             ("/r/{id}", "HEAD"),
             ("/e/{id}", "GET"),
             ("/e/{id}", "HEAD"),
+            ("/unsubscribe/{token}", "GET"),
         ],
     ));
     let server = HttpServer::new(move || {

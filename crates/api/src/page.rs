@@ -151,6 +151,61 @@ async fn home(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
         .body(body))
 }
 
+/// Where an unsubscribe page stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unsubscribe {
+    /// `GET` with a known link: a button confirms (mail scanners follow links: a `GET` must
+    /// not unsubscribe).
+    Confirm,
+    /// Done (again changes nothing).
+    Done,
+}
+
+/// The unsubscribe page of an invitation link, in French and English, without script: a form
+/// that posts `List-Unsubscribe=One-Click` to its own address, or the confirmation.
+pub(crate) fn unsubscribe_page(state: Unsubscribe) -> HttpResponse {
+    let content = match state {
+        Unsubscribe::Confirm => {
+            "<h1>Ne plus recevoir d'invitations · No more invitations</h1>\n\
+<p>Cette adresse ne recevra plus aucune invitation envoyée par Matinale, pour aucun événement.</p>\n\
+<p lang=\"en\">This address will get no more invitations sent through Matinale, for any event.</p>\n\
+<form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\n\
+<button type=\"submit\">Me désinscrire · Unsubscribe</button></form>\n"
+        }
+        Unsubscribe::Done => {
+            "<h1>Désinscription enregistrée · Unsubscribed</h1>\n\
+<p>Vous ne recevrez plus d'invitations à cette adresse.</p>\n\
+<p lang=\"en\">You will get no more invitations at this address.</p>\n"
+        }
+    };
+    let body = format!(
+        "<!doctype html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"robots\" content=\"noindex\">\n\
+<title>Désinscription · Matinale</title>\n<link rel=\"icon\" href=\"data:,\">\n\
+<link rel=\"stylesheet\" href=\"/assets/page.css?v={v}\">\n</head>\n<body data-page=\"unsubscribe\">\n\
+<header class=\"top\"><p class=\"brand\"><span aria-hidden=\"true\">☀</span> Matinale</p></header>\n\
+<main id=\"main\">\n{content}</main>\n</body>\n</html>\n",
+        v = asset_version()
+    );
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(body)
+}
+
+/// The page of an invitation's unsubscribe link: a button that confirms (`POST` to the same
+/// address unsubscribes, as a mail client's one-click does). An unknown link is not found.
+#[get("/unsubscribe/{token}")]
+async fn unsubscribe_confirm(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    if !matinale_store::invitations::unsubscribe_known(&state.db, &token).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(unsubscribe_page(Unsubscribe::Confirm))
+}
+
 /// `text` with the five HTML special characters escaped.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -187,6 +242,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(home)
         .service(registration_page)
         .service(event_page)
+        .service(unsubscribe_confirm)
         .service(asset);
 }
 

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod directory;
 pub mod error;
 pub mod event;
+pub mod invitation;
 pub mod mail;
 pub mod meeting;
 pub mod need;

@@ -40,6 +40,9 @@ text_enum! {
         MeetingChanged => "meeting_changed",
         /// Some time after the event: what came of the person's meetings?
         FollowUpRequest => "follow_up_request",
+        /// An organiser's invitation to an event, with a link that pre-fills its page and a
+        /// one-click unsubscribe link (about no registration).
+        Invitation => "invitation",
     }
 }
 

@@ -66,6 +66,9 @@ pub enum DeliveryError {
     /// An attachment's MIME type does not parse. Permanent.
     #[error("invalid content type {0:?} for an attachment")]
     InvalidContentType(String),
+    /// A header field name is not valid. Permanent.
+    #[error("invalid header name {0:?}")]
+    InvalidHeader(String),
     /// The MIME message could not be assembled. Permanent.
     #[error("the message could not be built: {0}")]
     InvalidMessage(#[source] lettre::error::Error),
@@ -391,14 +394,19 @@ pub fn build_message(mail: &OutgoingMail) -> Result<lettre::Message, DeliveryErr
         mixed
     };
 
-    lettre::Message::builder()
+    let mut builder = lettre::Message::builder()
         .from(from)
         .to(to)
         .subject(rendered.subject.clone())
         .message_id(Some(message_id(&mail.message_id)?))
-        .header(AutoSubmitted)
-        .multipart(body)
-        .map_err(DeliveryError::InvalidMessage)
+        .header(AutoSubmitted);
+    for (name, value) in &rendered.headers {
+        // Names are ours (constants of the templates); a value on one line only.
+        let value: String = value.chars().filter(|c| !c.is_control()).collect();
+        let name = HeaderName::new_from_ascii(name.clone()).map_err(|_| DeliveryError::InvalidHeader(name.clone()))?;
+        builder = builder.raw_header(HeaderValue::new(name, value));
+    }
+    builder.multipart(body).map_err(DeliveryError::InvalidMessage)
 }
 
 /// How long to wait before the next attempt after `attempt` failed ones (1 for the first

@@ -56,6 +56,21 @@ pub fn event_link(public_url: &str, event_id: Uuid) -> String {
     format!("{}/e/{event_id}", public_url.trim_end_matches('/'))
 }
 
+/// The public page of an event with an invitation's secret in its query (`?invitation=`):
+/// the page pre-fills its form from it, sends it with the registration, and drops it from the
+/// address bar.
+pub fn invitation_link(public_url: &str, event_id: Uuid, secret: &str) -> String {
+    let secret: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    format!("{}?invitation={secret}", event_link(public_url, event_id))
+}
+
+/// The one-click unsubscribe link of an invitation (RFC 8058): `GET` shows a page with a
+/// button, `POST` (`List-Unsubscribe=One-Click`) unsubscribes.
+pub fn unsubscribe_link(public_url: &str, secret: &str) -> String {
+    let secret: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    format!("{}/unsubscribe/{secret}", public_url.trim_end_matches('/'))
+}
+
 /// The host part of the public URL, used in UIDs (`event-<id>@host`) and Message-IDs.
 pub fn uid_domain(public_url: &str) -> &str {
     let rest = public_url.split_once("://").map_or(public_url, |(_, r)| r);

@@ -237,6 +237,22 @@ pub enum Message {
         /// Where to record outcomes.
         outcome_url: String,
     },
+    /// An organiser invites the person (issue 25): a link to the event page that pre-fills
+    /// the form, and a one-click unsubscribe link, also given in the `List-Unsubscribe` and
+    /// `List-Unsubscribe-Post` headers (RFC 8058).
+    Invitation {
+        /// Greeting name of the recipient (may be empty).
+        recipient_name: String,
+        /// The event.
+        event: EventInfo,
+        /// The event page with the invitation's secret (`?invitation=…`).
+        invitation_url: String,
+        /// The one-click unsubscribe link (an https URL in production).
+        unsubscribe_url: String,
+        /// A `mailto:` to unsubscribe by mail as well, if the deployment has one.
+        #[serde(default)]
+        unsubscribe_mailto: Option<String>,
+    },
 }
 
 impl Message {
@@ -254,6 +270,7 @@ impl Message {
             Message::MeetingChanged { .. } => "meeting_changed",
             Message::MeetingCancelled { .. } => "meeting_cancelled",
             Message::FollowUpRequest { .. } => "follow_up_request",
+            Message::Invitation { .. } => "invitation",
         }
     }
 
@@ -270,7 +287,8 @@ impl Message {
             | Message::AgendaPublished { event, .. }
             | Message::MeetingChanged { event, .. }
             | Message::MeetingCancelled { event, .. }
-            | Message::FollowUpRequest { event, .. } => event,
+            | Message::FollowUpRequest { event, .. }
+            | Message::Invitation { event, .. } => event,
         }
     }
 
@@ -286,7 +304,8 @@ impl Message {
             | Message::AgendaPublished { recipient_name, .. }
             | Message::MeetingChanged { recipient_name, .. }
             | Message::MeetingCancelled { recipient_name, .. }
-            | Message::FollowUpRequest { recipient_name, .. } => recipient_name,
+            | Message::FollowUpRequest { recipient_name, .. }
+            | Message::Invitation { recipient_name, .. } => recipient_name,
         }
     }
 }
@@ -313,6 +332,10 @@ pub struct RenderedMail {
     pub html: String,
     /// Calendar files and the like.
     pub attachments: Vec<Attachment>,
+    /// Extra header fields, `(name, value)`: `List-Unsubscribe` and `List-Unsubscribe-Post`
+    /// of an invitation.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
 }
 
 /// A template failed to render. Our templates are compiled in and tested, so this means a
@@ -386,6 +409,10 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "en/meeting_cancelled.html",
     "en/follow_up_request.txt",
     "en/follow_up_request.html",
+    "fr/invitation.txt",
+    "fr/invitation.html",
+    "en/invitation.txt",
+    "en/invitation.html",
 ];
 
 /// The compiled templates. Built once: they are constants of the binary, not configuration.
@@ -434,7 +461,33 @@ pub fn render(message: &Message, locale: Locale) -> Result<RenderedMail, Templat
         text: normalise_text(&text),
         html,
         attachments: attachments(message, locale),
+        headers: headers(message),
     })
+}
+
+/// The header fields a message adds: an invitation's one-click unsubscribe (RFC 8058; RFC 2369
+/// for the `mailto:`).
+fn headers(message: &Message) -> Vec<(String, String)> {
+    match message {
+        Message::Invitation {
+            unsubscribe_url,
+            unsubscribe_mailto,
+            ..
+        } => {
+            let mut list = format!("<{unsubscribe_url}>");
+            if let Some(mailto) = unsubscribe_mailto {
+                list.push_str(&format!(", <{mailto}>"));
+            }
+            vec![
+                ("List-Unsubscribe".to_owned(), list),
+                (
+                    "List-Unsubscribe-Post".to_owned(),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ),
+            ]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Subjects are one line: a title with a line break must not leak into other headers.
@@ -575,6 +628,11 @@ fn context(message: &Message, locale: Locale) -> Value {
             outcome_url,
             ..
         } => json!({ "meetings": meetings(list), "outcome_url": outcome_url }),
+        Message::Invitation {
+            invitation_url,
+            unsubscribe_url,
+            ..
+        } => json!({ "invitation_url": invitation_url, "unsubscribe_url": unsubscribe_url }),
     };
     if let (Some(context), Value::Object(extra)) = (context.as_object_mut(), extra) {
         context.extend(extra);
@@ -676,7 +734,8 @@ fn attachments(message: &Message, locale: Locale) -> Vec<Attachment> {
         | Message::RegistrationCancelled { .. }
         | Message::ManageLinkResent { .. }
         | Message::Reminder { .. }
-        | Message::FollowUpRequest { .. } => Vec::new(),
+        | Message::FollowUpRequest { .. }
+        | Message::Invitation { .. } => Vec::new(),
     }
 }
 

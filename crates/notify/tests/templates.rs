@@ -99,6 +99,13 @@ fn all_messages() -> Vec<Message> {
             meetings: agenda,
             outcome_url: "https://matinale.example.org/registrations/0190f3c4/outcomes?token=s3cr3t".into(),
         },
+        Message::Invitation {
+            recipient_name: recipient_name(),
+            event: event(),
+            invitation_url: "https://matinale.example.org/e/0190f3c4?invitation=mi_s3cr3t".into(),
+            unsubscribe_url: "https://matinale.example.org/unsubscribe/mu_s3cr3t".into(),
+            unsubscribe_mailto: Some("mailto:desinscription@matinale.example.org?subject=unsubscribe".into()),
+        },
     ]
 }
 
@@ -108,8 +115,10 @@ fn golden(mail: &RenderedMail) -> String {
         .iter()
         .map(|a| format!("{} ({}, {} bytes)", a.filename, a.content_type, a.bytes.len()))
         .collect();
+    // Header fields only where a message adds some (the snapshots of the others stay as recorded).
+    let headers: String = mail.headers.iter().map(|(n, v)| format!("{n}: {v}\n")).collect();
     format!(
-        "Subject: {}\nAttachments: {}\n\n--- text ---\n{}\n--- html ---\n{}",
+        "Subject: {}\n{headers}Attachments: {}\n\n--- text ---\n{}\n--- html ---\n{}",
         mail.subject,
         attachments.join("; "),
         mail.text,

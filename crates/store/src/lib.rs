@@ -19,6 +19,7 @@
 //! reports  rush (one-round-trip insert)  schedule (the draft run)
 //! meeting_changes  outcomes  personal_data  tokens  wishes
 //! credential  meeting_blocks  meetings  outbox_view  stands  account_view (the console's "mine")
+//! invitations (lists, opt-outs; below registrations and personal_data)
 //! operations (pool and outbox figures, pending migrations, SQLite backups)
 //! events                                             reads and changes of an event
 //! shown (what others are shown of a registration)
@@ -44,6 +45,7 @@ mod group_commit;
 mod history;
 mod idempotency;
 pub mod import;
+pub mod invitations;
 pub mod meeting_blocks;
 pub mod meeting_changes;
 pub mod meeting_preferences;

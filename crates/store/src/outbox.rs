@@ -33,6 +33,10 @@ pub const MANAGE_TOKEN_KEY: &str = "manage_token";
 /// too, forgotten like the manage token once the mail is sent.
 pub const VERIFICATION_TOKEN_KEY: &str = "verification_token";
 
+/// The payload keys of an invitation's two secrets (the link to the event page, the
+/// unsubscribe link): in clear only until its mail is sent (or given up).
+pub const INVITATION_TOKEN_KEYS: [&str; 2] = ["invitation_token", "unsubscribe_token"];
+
 /// Longest `last_error` kept; SMTP replies can be long and the column is for people to read.
 const MAX_ERROR_CHARS: usize = 1000;
 
@@ -115,6 +119,37 @@ impl MailPayload {
     /// The JSON stored in the outbox row.
     pub fn to_json(&self) -> serde_json::Value {
         // A struct of strings, numbers and ids always serialises.
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
+    /// Reads a stored row's payload back.
+    pub fn from_json(value: &serde_json::Value) -> Result<Self, serde_json::Error> {
+        Self::deserialize(value)
+    }
+}
+
+/// What an invitation mail's `payload` holds (kind `invitation`, about no registration).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvitationPayload {
+    /// The invitation.
+    pub invitation_id: Uuid,
+    /// Its event (the row's `event_id` too).
+    pub event_id: Uuid,
+    /// Greeting first name (may be empty).
+    pub first_name: String,
+    /// Greeting last name (may be empty).
+    pub last_name: String,
+    /// The secret of the link to the event page, in clear until the mail is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation_token: Option<String>,
+    /// The secret of the unsubscribe link, in clear until the mail is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsubscribe_token: Option<String>,
+}
+
+impl InvitationPayload {
+    /// The JSON stored in the outbox row.
+    pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
     }
 
@@ -237,7 +272,7 @@ pub fn without_tokens(mut payload: serde_json::Value) -> serde_json::Value {
 }
 
 /// The row of a mail queued at `now`.
-fn queued(mail: NewMail, now: DateTime<Utc>) -> outbox::ActiveModel {
+pub(crate) fn queued(mail: NewMail, now: DateTime<Utc>) -> outbox::ActiveModel {
     outbox::ActiveModel {
         id: Set(Uuid::now_v7()),
         kind: Set(mail.kind.to_owned()),
@@ -281,6 +316,21 @@ pub async fn enqueue_many(db: &impl Clocked, mails: Vec<NewMail>) -> Result<(), 
 pub async fn for_registration(db: &impl ConnectionTrait, registration_id: Uuid) -> Result<Vec<Mail>, Error> {
     outbox::Entity::find()
         .filter(outbox::Column::RegistrationId.eq(registration_id))
+        .order_by_asc(outbox::Column::CreatedAt)
+        .order_by_asc(outbox::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Mail::try_from)
+        .collect()
+}
+
+/// Every mail of `kind` to `email`, oldest first: the invitations, which concern no
+/// registration.
+pub async fn to_address(db: &impl ConnectionTrait, email: &str, kind: MailKind) -> Result<Vec<Mail>, Error> {
+    outbox::Entity::find()
+        .filter(outbox::Column::ToEmail.eq(email.trim().to_lowercase()))
+        .filter(outbox::Column::Kind.eq(kind.as_str()))
         .order_by_asc(outbox::Column::CreatedAt)
         .order_by_asc(outbox::Column::Id)
         .all(db)
@@ -340,10 +390,12 @@ pub async fn claim_in(
 fn payload_without_token(backend: DbBackend) -> Expr {
     match backend {
         DbBackend::Postgres => Expr::cust(format!(
-            "(payload::jsonb - '{MANAGE_TOKEN_KEY}' - '{VERIFICATION_TOKEN_KEY}')::json"
+            "(payload::jsonb - '{MANAGE_TOKEN_KEY}' - '{VERIFICATION_TOKEN_KEY}' - '{}' - '{}')::json",
+            INVITATION_TOKEN_KEYS[0], INVITATION_TOKEN_KEYS[1]
         )),
         _ => Expr::cust(format!(
-            "json_remove(payload, '$.{MANAGE_TOKEN_KEY}', '$.{VERIFICATION_TOKEN_KEY}')"
+            "json_remove(payload, '$.{MANAGE_TOKEN_KEY}', '$.{VERIFICATION_TOKEN_KEY}', '$.{}', '$.{}')",
+            INVITATION_TOKEN_KEYS[0], INVITATION_TOKEN_KEYS[1]
         )),
     }
 }

@@ -3,7 +3,8 @@
 //! wishes, meetings, outcomes and their amounts), so that counts and reports stay right, as
 //! pretix's data shredder does; names, e-mail, phone, accessibility needs, messages, the comments
 //! of the person's outcomes and the addresses and names in queued
-//! mail are replaced or removed, and every token of the registration stops working.
+//! mail are replaced or removed, and every token of the registration stops working. The
+//! person's invitations go too; an opt-out of invitations stays (a hash of the address only).
 
 use chrono::{DateTime, Utc};
 use matinale_domain::meeting::Side;
@@ -247,6 +248,10 @@ pub async fn export_person(db: &impl ConnectionTrait, email: &str, actor: &Actor
 /// leaves every list of live participants; nothing is mailed to the erased address.
 async fn erase(db: &impl Clocked, id: Uuid, by: Changer) -> Result<(), Error> {
     crate::registrations::withdraw(db, id, by, "cancelled: the person's data was erased", false).await?;
+    // Its invitation to this event goes too (an opt-out stays: a hash only).
+    if let Some(m) = registration::Entity::find_by_id(id).one(db).await? {
+        crate::invitations::erase(db, Some(m.event_id), &m.email).await?;
+    }
     let placeholder = format!("erased-{}@erased.invalid", id.simple());
     registration::change(id, db.now())
         .col_expr(registration::Column::FirstName, Expr::val("—"))
@@ -364,6 +369,8 @@ pub async fn erase_person(store: &Store, email: &str, actor: &Actor) -> Result<E
                     erase(txn, *id, Changer::User(actor.user_id)).await?;
                     forget_replays(txn, *id).await?;
                 }
+                // Invitations of events the person never registered for (opt-outs stay).
+                crate::invitations::erase(txn, None, email).await?;
                 let accounts_kept = user::Entity::find()
                     .filter(user::Column::Email.eq(email.as_str()))
                     .all(txn)

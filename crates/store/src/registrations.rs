@@ -76,6 +76,41 @@ pub async fn register(
     new: NewRegistration,
     idempotency: Option<IdempotencyRequest>,
 ) -> Result<Outcome, Error> {
+    register_vouched(store, event_id, new, idempotency, None).await
+}
+
+/// Registers `new` through the invitation link whose secret is `invitation` (see
+/// [`register`]): when the registered address is the invited one its mailbox is proven, and
+/// when the registration names the organisation the organiser's list gave for it, its claim
+/// is confirmed as by that organiser's approval, in the same transaction. A secret that is not
+/// one of this event's invitations is a 422 on `invitation`.
+pub async fn register_invited(
+    store: &Store,
+    event_id: Uuid,
+    mut new: NewRegistration,
+    idempotency: Option<IdempotencyRequest>,
+    invitation: &str,
+) -> Result<Outcome, Error> {
+    let (proven, vouched_by) = crate::invitations::vouching(
+        store,
+        event_id,
+        invitation,
+        new.person.email.as_str(),
+        new.organisation_id,
+    )
+    .await?;
+    new.email_proven |= proven;
+    register_vouched(store, event_id, new, idempotency, vouched_by).await
+}
+
+/// [`register`], the claim to the organisation confirmed by `vouched_by` when given.
+async fn register_vouched(
+    store: &Store,
+    event_id: Uuid,
+    new: NewRegistration,
+    idempotency: Option<IdempotencyRequest>,
+    vouched_by: Option<Uuid>,
+) -> Result<Outcome, Error> {
     let store = store.clone();
     crate::run_to_completion(async move {
         let remembered = store.remembered_event(event_id);
@@ -86,7 +121,7 @@ pub async fn register(
         };
         for _ in 0..3 {
             match matinale_domain::registration::check_open(&event, store.now()) {
-                Ok(()) => match register_once(&store, &event, &new, idempotency.as_ref()).await {
+                Ok(()) => match register_once(&store, &event, &new, idempotency.as_ref(), vouched_by).await {
                     // The event has changed since it was read: read it again.
                     Err(Error::Stale) => {}
                     done => return done,
@@ -120,8 +155,9 @@ async fn register_once(
     event: &Event,
     new: &NewRegistration,
     idempotency: Option<&IdempotencyRequest>,
+    vouched_by: Option<Uuid>,
 ) -> Result<Outcome, Error> {
-    let Some(idem) = idempotency else {
+    if idempotency.is_none() && vouched_by.is_none() {
         // The common case. On PostgreSQL one statement, its own transaction, one round trip;
         // on SQLite one batch of statements in a transaction shared with other registrants.
         let inserted = if store.backend() == DbBackend::Postgres {
@@ -135,22 +171,32 @@ async fn register_once(
             Err(Error::Conflict(_)) => Err(resend_link(store, event.id, new.person.email.as_str()).await),
             done => done.map(|r| Outcome::Created(Box::new(r))),
         };
-    };
-    // With a key: the key, the registration and the receipt kept for replays, in one transaction.
+    }
+    // With a key: the key, the registration and the receipt kept for replays; through an
+    // invitation naming its organisation: the registration and the claim confirmed. One
+    // transaction.
     let duplicate = AtomicBool::new(false);
     let duplicate = &duplicate;
     let written = store
         .write(|txn| {
             Box::pin(async move {
-                if let Some(earlier) = crate::idempotency::claim(txn, idem).await? {
-                    return Ok(Outcome::Replayed(earlier));
+                if let Some(idem) = idempotency {
+                    if let Some(earlier) = crate::idempotency::claim(txn, idem).await? {
+                        return Ok(Outcome::Replayed(earlier));
+                    }
                 }
-                let registered = insert_registration(txn, event, new, None, txn.now())
+                let mut registered = insert_registration(txn, event, new, None, txn.now())
                     .await
                     .inspect_err(|e| {
                         duplicate.store(matches!(e, Error::Conflict(_)), Ordering::Relaxed);
                     })?;
-                crate::idempotency::keep(txn, idem, &registered.receipt()).await?;
+                if let (Some(by), Some(org)) = (vouched_by, new.organisation_id) {
+                    confirm_vouched(txn, &registered.registration, by, org).await?;
+                    registered.registration.organisation_confirmed = true;
+                }
+                if let Some(idem) = idempotency {
+                    crate::idempotency::keep(txn, idem, &registered.receipt()).await?;
+                }
                 Ok(Outcome::Created(Box::new(registered)))
             })
         })
@@ -161,6 +207,20 @@ async fn register_once(
         }
         done => done,
     }
+}
+
+/// Confirms the claim of the registration `r` just written to organisation `org`, as the
+/// organiser `by` whose invitation list named that organisation for its (proven) address: the
+/// same record as an approval, kept in its history.
+async fn confirm_vouched(txn: &impl Clocked, r: &Registration, by: Uuid, org: Uuid) -> Result<(), Error> {
+    let now = txn.now();
+    registration::change(r.id, now)
+        .col_expr(registration::Column::OrganisationConfirmedAt, Expr::val(now))
+        .col_expr(registration::Column::OrganisationConfirmedBy, Expr::val(by))
+        .exec(txn)
+        .await?;
+    let reason = format!("speaks for organisation {org}: named by the organiser's invitation list");
+    record(txn, r.id, Changer::User(by), Some(r.status), r.status, &reason).await
 }
 
 /// What a person's agenda shows: the event of the registration and, once speed meetings are

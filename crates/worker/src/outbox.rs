@@ -14,11 +14,11 @@ use matinale_domain::event::{Event, EventStatus};
 use matinale_domain::mail::MailKind;
 use matinale_domain::meeting::MeetingStatus;
 use matinale_notify::calendar::{Contact, MeetingEntry};
-use matinale_notify::links::manage_link;
+use matinale_notify::links::{invitation_link, manage_link, unsubscribe_link};
 use matinale_notify::templates::{EventInfo, Message};
 use matinale_notify::worker::{Envelope, Outbox, OutboxError};
 use matinale_notify::Locale;
-use matinale_store::outbox::{Mail, MailPayload, MANAGE_TOKEN_KEY};
+use matinale_store::outbox::{InvitationPayload, Mail, MailPayload, MANAGE_TOKEN_KEY};
 use matinale_store::Store;
 use uuid::Uuid;
 
@@ -124,6 +124,9 @@ impl StoreOutbox {
     ) -> Result<Envelope, Unsendable> {
         let kind =
             MailKind::from_db(&row.kind).ok_or_else(|| Unsendable::Bad(format!("unknown mail kind {:?}", row.kind)))?;
+        if kind == MailKind::Invitation {
+            return self.invitation(row, events).await;
+        }
         let payload = MailPayload::from_json(&row.payload)
             .map_err(|e| Unsendable::Bad(format!("the payload of this {} mail is not readable: {e}", row.kind)))?;
         let event_id = row
@@ -265,6 +268,45 @@ impl StoreOutbox {
                 };
                 crate::mail_changes::meeting_changed(&self.db, &self.public_url, details, to, full, info).await?
             }
+            MailKind::Invitation => return Err(Unsendable::Bad("an invitation read as a registration's mail".into())),
+        };
+        Ok(Envelope {
+            id: row.id,
+            to_email: row.to_email.clone(),
+            to_name: Some(recipient_name).filter(|n| !n.is_empty()),
+            locale: Locale::from_tag(&row.locale),
+            message,
+            attempts: u32::try_from(row.attempts.saturating_sub(1)).unwrap_or(0),
+        })
+    }
+
+    /// An organiser's invitation (about no registration): the event page with the invitation's
+    /// secret, and the unsubscribe link (both secrets in the payload until the mail is sent).
+    async fn invitation(
+        &self,
+        row: &Mail,
+        events: &mut HashMap<Uuid, (Event, EventInfo)>,
+    ) -> Result<Envelope, Unsendable> {
+        let payload = InvitationPayload::from_json(&row.payload)
+            .map_err(|e| Unsendable::Bad(format!("the payload of this invitation is not readable: {e}")))?;
+        let (full, info) = self.event(payload.event_id, events).await?;
+        if full.status == EventStatus::Cancelled {
+            return Err(Unsendable::Bad(
+                "the event was cancelled before this invitation went out".into(),
+            ));
+        }
+        let (Some(secret), Some(unsubscribe)) = (&payload.invitation_token, &payload.unsubscribe_token) else {
+            return Err(Unsendable::Bad("the invitation's payload has no secrets".into()));
+        };
+        let recipient_name = format!("{} {}", payload.first_name.trim(), payload.last_name.trim())
+            .trim()
+            .to_owned();
+        let message = Message::Invitation {
+            recipient_name: recipient_name.clone(),
+            event: info.clone(),
+            invitation_url: invitation_link(&self.public_url, payload.event_id, secret),
+            unsubscribe_url: unsubscribe_link(&self.public_url, unsubscribe),
+            unsubscribe_mailto: None,
         };
         Ok(Envelope {
             id: row.id,

@@ -40,7 +40,7 @@ export class ApiError extends Error {
 /**
  * One call of the JSON API, shared by the console and the participant's page; it never throws.
  * `request('GET', '/api/v1/…', {token, body, accept, ifMatch, blob})` → `{status, ok, data,
- * headers}`: `data` is the parsed JSON (a JSON answer), the text (another), a Blob (`blob`), or
+ * headers}` (`contentType` sends `body` as it is, e.g. a CSV file): `data` is the parsed JSON (a JSON answer), the text (another), a Blob (`blob`), or
  * null (204); `status` 0 when the server could not be reached (`error` says why). The token goes
  * in the Authorization header only; no cookie, no cache, no Referer.
  */
@@ -50,8 +50,9 @@ export async function request(method, path, opts = {}) {
   if (opts.ifMatch) headers['If-Match'] = opts.ifMatch;
   const init = {method, headers, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer'};
   if (opts.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(opts.body);
+    // `contentType`: the body (a File, a text) is sent as it is, not as JSON (a CSV upload).
+    headers['Content-Type'] = opts.contentType || 'application/json';
+    init.body = opts.contentType ? opts.body : JSON.stringify(opts.body);
   }
   let response;
   try {
@@ -72,7 +73,7 @@ export async function request(method, path, opts = {}) {
 
 /**
  * api('GET', '/events/…') → the parsed JSON (null for 204), or the text with another `accept`;
- * the console's token, and its sign-in form on a 401. Options: `accept`, `headers`.
+ * the console's token, and its sign-in form on a 401. Options: `accept`, `headers`, `contentType`.
  */
 export async function api(method, path, body, options = {}) {
   for (let attempt = 0; ; attempt++) {

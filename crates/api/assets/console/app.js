@@ -16,6 +16,8 @@ const routes = [
   [/^#\/events\/([\w-]+)\/room$/, () => import('./room.js'), ['event']],
   [/^#\/events\/([\w-]+)\/attendance$/, () => import('./attendance.js'), ['event']],
   [/^#\/events\/([\w-]+)\/report$/, () => import('./report.js'), ['event']],
+  [/^#\/events\/([\w-]+)\/invitations$/, () => import('./invitations.js'), ['event']],
+  [/^#\/import$/, () => import('./import.js'), []],
   [/^#\/series\/([\w-]+)\/report$/, () => import('./report.js'), ['series']],
   [/^#\/events\/([\w-]+)$/, () => import('./event_form.js'), ['event']],
   [/^#\/events$/, () => import('./events.js'), []],
@@ -42,7 +44,7 @@ function home() {
 function menu() {
   const a = context.account;
   const links = [];
-  if (a.role !== 'member') links.push(['#/events', t('nav.events')], ['#/outbox', t('nav.outbox')]);
+  if (a.role !== 'member') links.push(['#/events', t('nav.events')], ['#/outbox', t('nav.outbox')], ['#/import', t('nav.import')]);
   for (const o of a.organisations) links.push([`#/organisations/${o.organisation_id}`, o.name]);
   const here = location.hash;
   replace(document.getElementById('nav'), h('ul', {},

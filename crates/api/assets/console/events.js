@@ -61,6 +61,7 @@ export function tabs(id, current) {
     ['', 'tab.edit'], ['/registrations', 'tab.registrations'], ['/stands', 'tab.stands'],
     ['/meetings', 'tab.meetings'], ['/timetable', 'tab.timetable'], ['/check-in', 'tab.checkin'],
     ['/room', 'tab.room'], ['/attendance', 'tab.attendance'], ['/report', 'tab.report'],
+    ['/invitations', 'tab.invitations'],
   ];
   return h('nav', {class: 'tabs', 'aria-label': t('event.tabs')},
     h('ul', {}, items.map(([path, key]) => h('li', {},

@@ -81,6 +81,11 @@ pub struct CreateRegistrationRequest {
     /// Consents.
     #[serde(default)]
     pub consents: ConsentsBody,
+    /// The secret of an invitation link of this event (`?invitation=mi_…`): registering the
+    /// invited address proves it, and the organisation the invitation named is confirmed.
+    #[serde(default)]
+    #[schema(pattern = r"^\s*mi_", max_length = 200)]
+    pub invitation: Option<String>,
 }
 
 /// `201` of `POST /events/{id}/registrations`: the manage token is shown this once.

@@ -6,6 +6,7 @@ pub mod calendars;
 pub mod events;
 pub mod health;
 pub mod import;
+pub mod invitations;
 pub mod meeting_blocks;
 pub mod meeting_changes;
 pub mod meeting_outcomes;
@@ -82,7 +83,14 @@ impl<F: DeserializeOwned> FromRequest for ListQuery<F> {
 
 /// A list response with its RFC 8288 `Link` header (first, prev, next, last).
 pub fn paged<T: Serialize + ToSchema>(req: &HttpRequest, list: ListResponse<T>) -> HttpResponse {
-    let last = list.total.div_ceil(list.per_page).max(1);
+    HttpResponse::Ok()
+        .insert_header((header::LINK, links(req, list.page, list.per_page, list.total)))
+        .json(list)
+}
+
+/// The RFC 8288 `Link` header (first, prev, next, last) of page `page` of `total` items.
+pub fn links(req: &HttpRequest, page: u64, per_page: u64, total: u64) -> String {
+    let last = total.div_ceil(per_page).max(1);
     let others: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
         .filter(|(k, _)| k != "page")
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -96,14 +104,12 @@ pub fn paged<T: Serialize + ToSchema>(req: &HttpRequest, list: ListResponse<T>) 
         format!("<{}?{}>; rel=\"{rel}\"", req.path(), query.finish())
     };
     let mut links = vec![link_to(1, "first")];
-    if list.page > 1 {
-        links.push(link_to((list.page - 1).min(last), "prev"));
+    if page > 1 {
+        links.push(link_to((page - 1).min(last), "prev"));
     }
-    if list.page < last {
-        links.push(link_to(list.page + 1, "next"));
+    if page < last {
+        links.push(link_to(page + 1, "next"));
     }
     links.push(link_to(last, "last"));
-    HttpResponse::Ok()
-        .insert_header((header::LINK, links.join(", ")))
-        .json(list)
+    links.join(", ")
 }

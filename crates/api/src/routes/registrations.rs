@@ -37,6 +37,10 @@ use crate::state::AppState;
 /// whose e-mail is the one registered, registering for the organisation it is a member of,
 /// proves it at once (`email_verified: true`). Until proven, a member's login address or a
 /// verified domain does not confirm the claim to the organisation.
+///
+/// Through an organiser's invitation (`invitation`: the secret of the mail's link), the
+/// invited address is proven at once, and the organisation the invitation named counts as
+/// confirmed for this registration (as if the organiser had approved it).
 #[utoipa::path(tag = "registrations", params(("id" = Uuid, Path),
         ("Idempotency-Key" = Option<String>, Header, description = "retry key, kept 24 h")),
     request_body = CreateRegistrationRequest, responses(
@@ -46,7 +50,7 @@ use crate::state::AppState;
         (status = 409, body = Problem, content_type = "application/problem+json",
             description = "the e-mail is already registered (its link is mailed again), or the event is not published"),
         (status = 422, body = Problem, content_type = "application/problem+json",
-            description = "invalid input (names on one line, without control characters; an organisation_id that exists), outside the registration window, or an Idempotency-Key reused for the same e-mail with another body"),
+            description = "invalid input (names on one line, without control characters; an organisation_id that exists; an invitation of this event), outside the registration window, or an Idempotency-Key reused for the same e-mail with another body"),
         (status = 429, body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = String, description = "seconds to wait")),
             description = "too many registrations from this client address"),
@@ -65,6 +69,7 @@ pub async fn create_registration(
     let body = body.into_inner();
     let event_id = event_id.into_inner();
     let request_hash = matinale_store::accounts::secret_hash(&serde_json::to_string(&body).unwrap_or_default());
+    let invitation = body.invitation.clone().filter(|s| !s.trim().is_empty());
     let mut new = NewRegistration::try_from(body)?;
     if let Some(actor) = account {
         new.email_proven = matinale_store::registrations::email_proven_by(&state.db, &new, &actor).await?;
@@ -79,15 +84,19 @@ pub async fn create_registration(
         ),
         request_hash,
     });
-    let outcome = matinale_store::registrations::register(&state.db, event_id, new, idempotency)
-        .await
-        .inspect_err(|error| {
-            // Refused: full, closed, a duplicate, bad input; not the database failing.
-            use matinale_store::Error::{Busy, Db, Unavailable};
-            if !matches!(error, Db(_) | Busy | Unavailable) {
-                crate::metrics::registration("refused");
-            }
-        })?;
+    let outcome = match invitation {
+        Some(secret) => {
+            matinale_store::registrations::register_invited(&state.db, event_id, new, idempotency, &secret).await
+        }
+        None => matinale_store::registrations::register(&state.db, event_id, new, idempotency).await,
+    }
+    .inspect_err(|error| {
+        // Refused: full, closed, a duplicate, bad input; not the database failing.
+        use matinale_store::Error::{Busy, Db, Unavailable};
+        if !matches!(error, Db(_) | Busy | Unavailable) {
+            crate::metrics::registration("refused");
+        }
+    })?;
     if let Outcome::Created(r) = &outcome {
         crate::metrics::registration(r.registration.status.as_str());
     }

@@ -4,6 +4,8 @@ pub mod api_token;
 pub mod event;
 pub mod event_organiser;
 pub mod idempotency;
+pub mod invitation;
+pub mod mail_opt_out;
 pub mod meeting;
 pub mod meeting_block;
 pub mod meeting_outcome;
