@@ -10,6 +10,7 @@ Exit codes: 0 passed, 1 an expectation failed (the message says which), 2 a tool
 axe-core (tests/support/vendor/) runs on every screen: a serious or critical violation fails.
 """
 import datetime
+import os
 import json
 import sys
 import tempfile
