@@ -10,17 +10,13 @@
 //! created on that server); ROWS: 5000 by default. Prints each call's time and what it did.
 //! Sending them is the mail worker's pace (`examples/mail_bench.rs`), not measured here.
 
-#[path = "support/fresh_database.rs"]
-mod fresh_database;
+#[path = "support/bench_server.rs"]
+mod bench_server;
 
-use std::net::TcpListener;
 use std::time::Instant;
 
 use anyhow::Context;
-use fresh_database::fresh_url;
-use matinale_api::{AppState, Config};
 use matinale_domain::siret::luhn_valid;
-use matinale_domain::user::{NewUser, Role};
 use serde_json::{json, Value};
 
 /// A valid SIRET from `n`.
@@ -59,37 +55,14 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let base = args.first().cloned().unwrap_or_else(|| "sqlite".into());
     let rows: u64 = args.get(1).map(|r| r.parse()).transpose()?.unwrap_or(5_000);
-    let url = fresh_url(&base, "invitations").await?;
-    let db = matinale_store::connect(&url).await?;
-    matinale_store::migrate(&db).await?;
-    let password = "correct horse battery";
-    matinale_store::accounts::create_user(
-        &db,
-        NewUser::parse("invite@bench.matinale", "Bench", Role::Organiser, password)?,
-    )
-    .await?;
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let port = listener.local_addr()?.port();
-    let config = Config {
-        database_url: url.clone(),
-        bind: format!("127.0.0.1:{port}"),
-        public_url: format!("http://127.0.0.1:{port}"),
-        worker: false,
-        ..Config::default()
-    };
-    tokio::spawn(matinale_api::serve(listener, AppState::new(db.clone(), config))?);
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(600))
-        .build()?;
-    let api = format!("http://127.0.0.1:{port}/api/v1");
-    let token: Value = client
-        .post(format!("{api}/auth/token"))
-        .json(&json!({"email": "invite@bench.matinale", "password": password}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = token["token"].as_str().context("a token")?.to_owned();
+    let bench = bench_server::start(&base, "invitations").await?;
+    let bench_server::Bench {
+        url,
+        api,
+        client,
+        token,
+        ..
+    } = bench;
     let post = |path: String, body: Value| {
         let (client, token) = (client.clone(), token.clone());
         async move {

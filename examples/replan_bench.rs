@@ -31,20 +31,17 @@
 //!
 //! It exits non-zero when a check fails (not when a time or quality target is missed).
 
-#[path = "support/fresh_database.rs"]
-mod fresh_database;
+#[path = "support/bench_server.rs"]
+mod bench_server;
 #[path = "support/speed_meetings.rs"]
 mod speed_meetings;
 
 use std::collections::{HashMap, HashSet};
-use std::net::TcpListener;
 use std::time::Instant;
 
 use anyhow::Context;
-use fresh_database::fresh_url;
-use matinale_api::{AppState, Config};
 use matinale_domain::meeting::MeetingStatus;
-use matinale_domain::user::{Actor, NewUser, Role};
+use matinale_domain::user::Actor;
 use matinale_scheduler::{Instance, KeptMeeting, Side};
 use matinale_store::meeting_preferences::PreferencesChange;
 use matinale_store::meetings::{MeetingFilter, MeetingView};
@@ -499,48 +496,16 @@ async fn main() -> anyhow::Result<()> {
             "unknown size {name}: forum or regional"
         );
     }
-    let url = fresh_url(&base, "replan").await?;
-    let backend = if url.starts_with("postgres") {
-        "postgresql"
-    } else {
-        "sqlite"
-    };
-    let db = matinale_store::connect(&url).await?;
-    matinale_store::migrate(&db).await?;
-    let password = "correct horse battery";
-    let user = matinale_store::accounts::create_user(
-        &db,
-        NewUser::parse("replan@bench.matinale", "Bench", Role::Organiser, password)?,
-    )
-    .await?;
-    let actor = Actor {
-        user_id: user.id,
-        role: Role::Organiser,
-    };
-
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let port = listener.local_addr()?.port();
-    let config = Config {
-        database_url: url.clone(),
-        bind: format!("127.0.0.1:{port}"),
-        public_url: format!("http://127.0.0.1:{port}"),
-        worker: false,
-        ..Config::default()
-    };
-    let server = matinale_api::serve(listener, AppState::new(db.clone(), config))?;
-    tokio::spawn(server);
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(600))
-        .build()?;
-    let api = format!("http://127.0.0.1:{port}/api/v1");
-    let token: Value = client
-        .post(format!("{api}/auth/token"))
-        .json(&json!({"email": "replan@bench.matinale", "password": password}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = token["token"].as_str().context("a token")?.to_owned();
+    let bench = bench_server::start(&base, "replan").await?;
+    let backend = bench.backend();
+    let bench_server::Bench {
+        url: _,
+        db,
+        actor,
+        api,
+        client,
+        token,
+    } = bench;
 
     let mut failed = Vec::new();
     for size in SIZES.iter().filter(|s| wanted.contains(&s.0)) {
