@@ -342,6 +342,7 @@ static ROWS: &[Row] = &[
     ("GET",    "/api/v1/events/{id}/invitations",               Organiser,  Event,              [U, U, F, F, OK, OK]),
     ("GET",    "/api/v1/invitations/{token}",                   Anyone,     FreshInvitationLink, [OK, OK, OK, OK, OK, OK]),
     ("POST",   "/unsubscribe/{token}",                          Anyone,     FreshUnsubscribe,   [OK, OK, OK, OK, OK, OK]),
+    ("GET",    "/unsubscribe/{token}",                          Anyone,     FreshUnsubscribe,   [OK, OK, OK, OK, OK, OK]),
     // Signing out revokes the caller's own token: last, so that no row after it loses its callers.
     ("POST",   "/api/v1/auth/logout",                           Organiser,  Nothing,            [U, U, OK, OK, OK, OK]),
 ];

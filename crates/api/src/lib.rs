@@ -199,6 +199,7 @@ fn documented_app() -> utoipa_actix_web::UtoipaApp<
         .service(health::live)
         .service(health::ready)
         .service(invitations::unsubscribe)
+        .service(invitations::unsubscribe_confirm)
         .service(scope::scope("/api/v1").configure(api_v1))
 }
 
@@ -330,7 +331,6 @@ fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Re
             ("/r/{id}", "HEAD"),
             ("/e/{id}", "GET"),
             ("/e/{id}", "HEAD"),
-            ("/unsubscribe/{token}", "GET"),
         ],
     ));
     let server = HttpServer::new(move || {

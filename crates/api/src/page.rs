@@ -196,16 +196,6 @@ pub(crate) fn unsubscribe_page(state: Unsubscribe) -> HttpResponse {
         .body(body)
 }
 
-/// The page of an invitation's unsubscribe link: a button that confirms (`POST` to the same
-/// address unsubscribes, as a mail client's one-click does). An unknown link is not found.
-#[get("/unsubscribe/{token}")]
-async fn unsubscribe_confirm(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    if !matinale_store::invitations::unsubscribe_known(&state.db, &token).await? {
-        return Err(ApiError::NotFound);
-    }
-    Ok(unsubscribe_page(Unsubscribe::Confirm))
-}
-
 /// `text` with the five HTML special characters escaped.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -242,7 +232,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(home)
         .service(registration_page)
         .service(event_page)
-        .service(unsubscribe_confirm)
         .service(asset);
 }
 

@@ -144,6 +144,25 @@ pub async fn invitation_prefill(
         .json(InvitationPrefillResponse::from(prefill)))
 }
 
+/// The page of an invitation mail's unsubscribe link: a button that confirms (a `POST` to the
+/// same address unsubscribes, as a mail client's one-click does); opening it changes nothing,
+/// since mail scanners follow links. An unknown link is not found.
+#[utoipa::path(tag = "invitations", params(("token" = String, Path, description = "the secret of the unsubscribe link, `mu_…`")),
+    responses(
+        NotFoundErrors,
+        (status = 200, body = String, content_type = "text/html", description = "the page with its button"),
+))]
+#[get("/unsubscribe/{token}")]
+pub async fn unsubscribe_confirm(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    if !matinale_store::invitations::unsubscribe_known(&state.db, &token).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(unsubscribe_page(Unsubscribe::Confirm))
+}
+
 /// One-click unsubscribe (RFC 8058) with the secret of an invitation mail's link: the address
 /// gets no more invitations, for any event (kept as a hash of the address, which outlives the
 /// erasure of the person's data). Mail clients post `List-Unsubscribe=One-Click`; the page at
