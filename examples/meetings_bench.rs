@@ -25,7 +25,7 @@ use anyhow::Context;
 use matinale_scheduler::Instance;
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
-use speed_meetings::{fill, SIZES};
+use speed_meetings::fill;
 
 /// Peak resident memory of this process since the last reset, in MiB.
 fn peak_rss_mib() -> f64 {
@@ -62,31 +62,19 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
-    let args: Vec<String> = std::env::args().collect();
-    let base = args.get(1).cloned().unwrap_or_else(|| "sqlite".into());
-    let wanted: Vec<&str> = if args.len() > 2 {
-        args[2..].iter().map(String::as_str).collect()
-    } else {
-        vec!["forum"]
-    };
-    for name in &wanted {
-        anyhow::ensure!(
-            SIZES.iter().any(|s| s.0 == *name),
-            "unknown size {name}: forum or regional"
-        );
-    }
+    let (base, sizes) = speed_meetings::database_and_sizes()?;
     let bench = bench_server::start(&base, "meetings").await?;
     let backend = bench.backend();
     let bench_server::Bench {
-        url: _,
         db,
         actor,
         api,
         client,
         token,
+        ..
     } = bench;
 
-    for size in SIZES.iter().filter(|s| wanted.contains(&s.0)) {
+    for size in &sizes {
         let filling = Instant::now();
         let filled = fill(&db, actor, *size).await?;
         let (event, wishes) = (filled.event_id, filled.wishes);

@@ -49,7 +49,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
-use speed_meetings::{fill, in_parallel, Size, SIZES};
+use speed_meetings::{fill, in_parallel, Size};
 use uuid::Uuid;
 
 /// Share of the participants absent on the day.
@@ -483,32 +483,20 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
-    let args: Vec<String> = std::env::args().collect();
-    let base = args.get(1).cloned().unwrap_or_else(|| "sqlite".into());
-    let wanted: Vec<&str> = if args.len() > 2 {
-        args[2..].iter().map(String::as_str).collect()
-    } else {
-        vec!["forum"]
-    };
-    for name in &wanted {
-        anyhow::ensure!(
-            SIZES.iter().any(|s| s.0 == *name),
-            "unknown size {name}: forum or regional"
-        );
-    }
+    let (base, sizes) = speed_meetings::database_and_sizes()?;
     let bench = bench_server::start(&base, "replan").await?;
     let backend = bench.backend();
     let bench_server::Bench {
-        url: _,
         db,
         actor,
         api,
         client,
         token,
+        ..
     } = bench;
 
     let mut failed = Vec::new();
-    for size in SIZES.iter().filter(|s| wanted.contains(&s.0)) {
+    for size in &sizes {
         for open_to_any in [false, true] {
             let done = run(&db, &client, &api, &token, actor, *size, open_to_any, backend).await?;
             println!("{}", done.line);

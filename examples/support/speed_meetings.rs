@@ -25,6 +25,26 @@ pub type Size = (&'static str, u32, u32, u32, u32, u64);
 
 pub const SIZES: [Size; 2] = [("forum", 100, 400, 16, 60, 2), ("regional", 1000, 5000, 24, 400, 3)];
 
+/// The command line of the speed-meeting benchmarks, `[DATABASE] [SIZE…]`: the database
+/// (`sqlite` by default) and the sizes asked for, in the order of [`SIZES`] (the forum by
+/// default); an unknown size is an error.
+pub fn database_and_sizes() -> anyhow::Result<(String, Vec<Size>)> {
+    let args: Vec<String> = std::env::args().collect();
+    let base = args.get(1).cloned().unwrap_or_else(|| "sqlite".into());
+    let wanted: Vec<&str> = if args.len() > 2 {
+        args[2..].iter().map(String::as_str).collect()
+    } else {
+        vec!["forum"]
+    };
+    for name in &wanted {
+        anyhow::ensure!(
+            SIZES.iter().any(|s| s.0 == *name),
+            "unknown size {name}: forum or regional"
+        );
+    }
+    Ok((base, SIZES.into_iter().filter(|s| wanted.contains(&s.0)).collect()))
+}
+
 /// Concurrent store calls while filling.
 const FILLERS: usize = 16;
 

@@ -133,7 +133,6 @@ enum Transport {
     /// `smtp://`: our connections (`TCP_NODELAY`), pooled ([`crate::smtp_pool`]).
     Pooled {
         pool: crate::smtp_pool::Pool,
-        timeout: Duration,
         description: String,
     },
     /// `smtps://`: lettre's transport and pool.
@@ -179,11 +178,7 @@ impl Mailer {
                 .build()
                 .map_err(|e| DeliveryError::Configuration(e.to_string()))?;
             return Ok(Mailer {
-                transport: Transport::Pooled {
-                    pool,
-                    timeout,
-                    description,
-                },
+                transport: Transport::Pooled { pool, description },
             });
         }
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -223,13 +218,14 @@ impl Mailer {
     pub async fn send(&self, mail: &OutgoingMail) -> Result<(), DeliveryError> {
         let message = build_message(mail)?;
         match &self.transport {
-            Transport::Pooled { pool, timeout, .. } => {
+            Transport::Pooled { pool, .. } => {
+                let timeout = pool.manager().0.timeout;
                 let mut connection = pool.get().await.map_err(|error| match error {
                     deadpool::managed::PoolError::Backend(error) => error,
                     other => DeliveryError::Connect(std::io::Error::other(other.to_string())),
                 })?;
-                let envelope = message.envelope().clone();
-                let sent = tokio::time::timeout(*timeout, connection.send(&envelope, &message.formatted())).await;
+                let sent =
+                    tokio::time::timeout(timeout, connection.send(message.envelope(), &message.formatted())).await;
                 match sent {
                     Ok(Ok(response)) => {
                         tracing::debug!(code = %response.code(), "mail accepted by the SMTP server");

@@ -54,6 +54,24 @@ fn storage(error: matinale_store::Error) -> OutboxError {
     OutboxError(error.to_string())
 }
 
+/// "First Last" as the payload gives them, trimmed; empty when both are.
+fn full_name(first: &str, last: &str) -> String {
+    format!("{} {}", first.trim(), last.trim()).trim().to_owned()
+}
+
+/// The envelope of a claimed row: its address, language and attempts (the inverse of
+/// [`claim_of`]), the person's name when there is one, and the message.
+fn envelope_of(row: &Mail, recipient_name: String, message: Message) -> Envelope {
+    Envelope {
+        id: row.id,
+        to_email: row.to_email.clone(),
+        to_name: Some(recipient_name).filter(|n| !n.is_empty()),
+        locale: Locale::from_tag(&row.locale),
+        message,
+        attempts: u32::try_from(row.attempts.saturating_sub(1)).unwrap_or(0),
+    }
+}
+
 /// The row's claim: the attempt count the store gave it (see `matinale_store::outbox`).
 fn claim_of(envelope: &Envelope) -> i32 {
     i32::try_from(envelope.attempts).unwrap_or(i32::MAX - 1) + 1
@@ -141,9 +159,7 @@ impl StoreOutbox {
             )));
         }
         let event = info.clone();
-        let recipient_name = format!("{} {}", payload.first_name.trim(), payload.last_name.trim())
-            .trim()
-            .to_owned();
+        let recipient_name = full_name(&payload.first_name, &payload.last_name);
         let details = &payload.details;
         let token_url = || match details.manage_token.as_deref() {
             Some(token) => Ok(self.manage_url(payload.registration_id, event_id, Some(token))),
@@ -270,14 +286,7 @@ impl StoreOutbox {
             }
             MailKind::Invitation => return Err(Unsendable::Bad("an invitation read as a registration's mail".into())),
         };
-        Ok(Envelope {
-            id: row.id,
-            to_email: row.to_email.clone(),
-            to_name: Some(recipient_name).filter(|n| !n.is_empty()),
-            locale: Locale::from_tag(&row.locale),
-            message,
-            attempts: u32::try_from(row.attempts.saturating_sub(1)).unwrap_or(0),
-        })
+        Ok(envelope_of(row, recipient_name, message))
     }
 
     /// An organiser's invitation (about no registration): the event page with the invitation's
@@ -298,9 +307,7 @@ impl StoreOutbox {
         let (Some(secret), Some(unsubscribe)) = (&payload.invitation_token, &payload.unsubscribe_token) else {
             return Err(Unsendable::Bad("the invitation's payload has no secrets".into()));
         };
-        let recipient_name = format!("{} {}", payload.first_name.trim(), payload.last_name.trim())
-            .trim()
-            .to_owned();
+        let recipient_name = full_name(&payload.first_name, &payload.last_name);
         let message = Message::Invitation {
             recipient_name: recipient_name.clone(),
             event: info.clone(),
@@ -308,14 +315,7 @@ impl StoreOutbox {
             unsubscribe_url: unsubscribe_link(&self.public_url, unsubscribe),
             unsubscribe_mailto: None,
         };
-        Ok(Envelope {
-            id: row.id,
-            to_email: row.to_email.clone(),
-            to_name: Some(recipient_name).filter(|n| !n.is_empty()),
-            locale: Locale::from_tag(&row.locale),
-            message,
-            attempts: u32::try_from(row.attempts.saturating_sub(1)).unwrap_or(0),
-        })
+        Ok(envelope_of(row, recipient_name, message))
     }
 
     /// The published meetings of a registration still on, as invitations from the event's
